@@ -1,0 +1,114 @@
+// The obligation catalog's format. Catalog files (catalog/*.yaml) are data; this schema is the
+// only thing that decides whether they are valid, and its messages name the field at fault.
+import { z } from 'zod';
+
+const hhmm = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day written HH:MM (24-hour, China Standard Time)');
+
+const recipient = z
+  .string()
+  .regex(
+    /^(self|parent|office)\.(clerk|head|supervisor)$/,
+    'must be <unit>.<role> with unit one of self|parent|office and role one of clerk|head|supervisor',
+  );
+
+const monthDay = z
+  .object({
+    month: z.number().int().min(1).max(12),
+    day: z.number().int().min(1).max(31),
+  })
+  .strict()
+  .refine(({ month, day }) => day <= [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!, {
+    message: 'day does not exist in that month',
+    path: ['day'],
+  });
+
+export const sourceSchema = z
+  .object({
+    /** 文号, e.g. 琼发〔2021〕22号 */
+    document: z.string().min(1),
+    title: z.string().min(1),
+    /** The document's own section number, e.g. （十二） */
+    section: z.string().min(1),
+    /** The sentence quoted verbatim from the document. */
+    text: z.string().min(1),
+    /** File name under shared/seeds, when the source ships with the project. */
+    seed: z.string().optional(),
+  })
+  .strict();
+
+export const reminderSchema = z
+  .object({
+    /** Calendar days before the last day of the duty (the due date); 0 = on the due date itself. */
+    daysBefore: z.number().int().min(0).max(366),
+    at: hhmm.default('09:00'),
+    to: z.array(recipient).min(1),
+  })
+  .strict();
+
+export const escalationSchema = z
+  .object({
+    /** Calendar days after the due date; 1 = the first day after it. */
+    daysAfter: z.number().int().min(1).max(366),
+    at: hhmm.default('09:00'),
+    to: z.array(recipient).min(1),
+  })
+  .strict();
+
+const responsibleGroupSchema = z
+  .object({
+    /** Human label, e.g. 市县政府 */
+    label: z.string().min(1),
+    /** Unit types that bind (Unit.type), e.g. government, department. */
+    types: z.array(z.string().min(1)).optional(),
+    /** Levels that bind (Unit.level): province, city, county, town. */
+    levels: z.array(z.enum(['province', 'city', 'county', 'town'])).optional(),
+    /** Tags that bind (any of), e.g. enforcement-agency. */
+    tags: z.array(z.string().min(1)).optional(),
+    /** Who the report goes to, as the source names them (shown in e-mails and the console). */
+    reportTo: z.array(z.string().min(1)).min(1),
+  })
+  .strict()
+  .refine((g) => g.types || g.levels || g.tags, {
+    message: 'a responsible group needs at least one of types, levels or tags',
+  });
+
+export const annualDutySchema = z
+  .object({
+    code: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+    title: z.string().min(1),
+    kind: z.literal('annual'),
+    /** What the unit hands in. */
+    deliverable: z.string().min(1),
+    /** Where and how it is handed in. */
+    submitVia: z.string().min(1),
+    /** Administrative division code prefixes the rule applies to (GB/T 2260), e.g. ["46"] for Hainan. */
+    regions: z.array(z.string().regex(/^\d{2,6}$/, 'must be 2 to 6 digits of a division code')).min(1),
+    /**
+     * Cycle N covers year N and falls due in year N+1 on this date, by the end of the day in
+     * Asia/Shanghai: the due instant is the following midnight, exclusive.
+     */
+    due: monthDay,
+    /** When the schedule opens cycle N, in year N+1 (Asia/Shanghai). */
+    opens: monthDay.and(z.object({ at: hhmm.default('09:00') })),
+    responsible: z.array(responsibleGroupSchema).min(1),
+    sources: z.array(sourceSchema).min(1),
+    reminders: z.array(reminderSchema),
+    escalations: z.array(escalationSchema),
+    /** Free-text notes, e.g. which defaults the source is silent about. */
+    notes: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export const dutySchema = annualDutySchema;
+
+export const catalogFileSchema = z
+  .object({
+    duties: z.array(dutySchema).min(1),
+  })
+  .strict();
+
+export type Duty = z.infer<typeof dutySchema>;
+export type DutySource = z.infer<typeof sourceSchema>;
+export type ResponsibleGroup = z.infer<typeof responsibleGroupSchema>;
