@@ -1,0 +1,289 @@
+// Renders one reminder / escalation e-mail (subject, plain text, HTML) for a per-unit cycle.
+//
+// Pure: no clock, no I/O, no process time zone. Every date is computed and printed with luxon in
+// Asia/Shanghai (China Standard Time, UTC+8, no DST), because statutory dates are CST whatever
+// zone the worker runs in. "Now" is the step's planned instant unless the caller passes `now`,
+// so an activity retry renders the very same mail.
+import { DateTime } from 'luxon';
+import type { Duty } from '../../domain/catalog/schema';
+import type { ContactRole, StepKind } from '../../domain/types';
+
+export const CST = 'Asia/Shanghai';
+
+export interface NotificationRecipient {
+  name: string;
+  email: string;
+  unitName: string;
+  role: ContactRole;
+}
+
+export interface NotificationStep {
+  /** e.g. "reminder-1", "escalation-2" */
+  id: string;
+  kind: StepKind;
+  /** 0 for reminders, 1-based for escalations. */
+  level: number;
+  /** Planned instant of the step, ISO-8601. */
+  at: string;
+}
+
+export interface NotificationContent {
+  duty: Duty;
+  /** Cycle period, e.g. "2025" (annual); "2025Q1" and "2025-03" are also understood. */
+  period: string;
+  /** The responsible unit (the one that owes the report). */
+  unit: { id: string; name: string };
+  /** Who the report goes to, as the source names them, e.g. ["本级人民政府", "上级主管部门"]. */
+  reportTo: string[];
+  /** Exclusive due instant, ISO-8601 (UTC): on time means submitted strictly before it. */
+  dueAt: string;
+  step: NotificationStep;
+  recipients: NotificationRecipient[];
+  workflowId: string;
+  /** Link to the cycle in the web console, when there is one. */
+  consoleUrl?: string;
+  /** The instant the mail speaks from (days remaining / overdue); defaults to step.at. */
+  now?: string;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+  /** Last day on which the report is on time, CST, yyyy-MM-dd (the day before an exclusive midnight). */
+  dueDate: string;
+  /** e.g. "2026年1月31日" */
+  dueDateLabel: string;
+  /** e.g. "2026年1月31日（星期六）24:00前" */
+  dueDeadlineLabel: string;
+  /** Calendar days (CST) from "now" to the due date; 0 on the due date; null once overdue. */
+  daysRemaining: number | null;
+  /** Calendar days (CST) after the due date; 1 on the first day after it; null while not overdue. */
+  daysOverdue: number | null;
+}
+
+const WEEKDAYS = ['星期一', '星期二', '星期三', '星期四', '星期五', '星期六', '星期日'] as const;
+const DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'] as const;
+
+/** 1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 35 → 三十五; larger numbers stay Arabic. */
+export function chineseNumeral(n: number): string {
+  if (!Number.isInteger(n) || n < 0 || n > 99) return String(n);
+  if (n < 10) return DIGITS[n]!;
+  const tens = Math.floor(n / 10);
+  const ones = n % 10;
+  return `${tens === 1 ? '' : DIGITS[tens]}十${ones === 0 ? '' : DIGITS[ones]}`;
+}
+
+function parseInstant(iso: string, field: string): DateTime {
+  const dt = DateTime.fromISO(iso, { setZone: true });
+  if (!dt.isValid) throw new Error(`renderNotification: ${field} is not an ISO-8601 instant: ${iso}`);
+  return dt.setZone(CST);
+}
+
+function dateLabel(d: DateTime): string {
+  return `${d.year}年${d.month}月${d.day}日`;
+}
+
+function weekday(d: DateTime): string {
+  return WEEKDAYS[d.weekday - 1]!;
+}
+
+/** "2025" → "2025年度", "2025Q1" → "2025年第一季度", "2025-03" → "2025年3月", else as given. */
+export function periodLabel(period: string): string {
+  let m = /^(\d{4})$/.exec(period);
+  if (m) return `${m[1]}年度`;
+  m = /^(\d{4})-?Q([1-4])$/i.exec(period);
+  if (m) return `${m[1]}年第${chineseNumeral(Number(m[2]))}季度`;
+  m = /^(\d{4})-(\d{2})$/.exec(period);
+  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) return `${m[1]}年${Number(m[2])}月`;
+  return period;
+}
+
+export interface DueLabels {
+  /** Last on-time day, CST. */
+  dueDay: DateTime;
+  dueDate: string;
+  dueDateLabel: string;
+  dueDeadlineLabel: string;
+}
+
+/**
+ * The exclusive due instant as people read it. A due instant at CST midnight (the catalog's
+ * "by the end of Jan 31") is shown as the previous day at 24:00: 2026-02-01T00:00+08:00 →
+ * "2026年1月31日（星期六）24:00前". Any other instant is shown as its own day and time.
+ */
+export function dueLabels(dueAt: string): DueLabels {
+  const due = parseInstant(dueAt, 'dueAt');
+  const atMidnight = due.hour === 0 && due.minute === 0 && due.second === 0 && due.millisecond === 0;
+  const dueDay = (atMidnight ? due.minus({ days: 1 }) : due).startOf('day');
+  const time = atMidnight ? '24:00' : due.toFormat('HH:mm');
+  return {
+    dueDay,
+    dueDate: dueDay.toISODate()!,
+    dueDateLabel: dateLabel(dueDay),
+    dueDeadlineLabel: `${dateLabel(dueDay)}（${weekday(dueDay)}）${time}前`,
+  };
+}
+
+/** Calendar-day distance in CST between two instants' days (b − a). */
+function dayDiff(a: DateTime, b: DateTime): number {
+  return Math.round(b.startOf('day').diff(a.startOf('day'), 'days').days);
+}
+
+function escapeHtml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+/** 《title》（document）section：“text” — the citation an operator must be able to verify. */
+export function citation(source: Duty['sources'][number]): string {
+  return `《${source.title}》（${source.document}）${source.section}：“${source.text}”`;
+}
+
+export function submitCommand(workflowId: string): string {
+  return `npm run --silent cli -- submit ${workflowId} --ref <文号>`;
+}
+
+export function renderNotification(input: NotificationContent): RenderedMail {
+  const { duty, unit, step, workflowId } = input;
+  const due = parseInstant(input.dueAt, 'dueAt');
+  const now = parseInstant(input.now ?? step.at, input.now ? 'now' : 'step.at');
+  const labels = dueLabels(input.dueAt);
+  const overdue = now.toMillis() >= due.toMillis();
+  const daysOverdue = overdue ? Math.max(1, dayDiff(labels.dueDay, now)) : null;
+  const daysRemaining = overdue ? null : Math.max(0, dayDiff(now, labels.dueDay));
+  const period = periodLabel(input.period);
+  const dutyWithPeriod = `${duty.title}（${period}）`;
+  const reportTo = input.reportTo.length > 0 ? input.reportTo.join('、') : '（来源文件未列明）';
+  const isEscalation = step.kind === 'escalation';
+  const levelLabel = `${chineseNumeral(Math.max(1, step.level))}级`;
+
+  // ---- subject
+  let subject: string;
+  if (isEscalation) {
+    const state = overdue ? `已逾期${daysOverdue}天` : `将于${labels.dueDateLabel}截止`;
+    subject = `【逾期督办·${levelLabel}】${dutyWithPeriod}${state}——${unit.name}`;
+  } else if (overdue) {
+    subject = `【催报提醒】${dutyWithPeriod}已于${labels.dueDateLabel}截止，已逾期${daysOverdue}天——${unit.name}`;
+  } else if (daysRemaining === 0) {
+    subject = `【催报提醒】${dutyWithPeriod}今日（${labels.dueDateLabel}）截止——${unit.name}`;
+  } else {
+    subject = `【催报提醒】${dutyWithPeriod}将于${labels.dueDateLabel}截止——${unit.name}`;
+  }
+
+  // ---- body
+  const recipientUnits = unique(input.recipients.map((r) => r.unitName).filter((n) => n.length > 0));
+  const greeting = `${(recipientUnits.length > 0 ? recipientUnits : [unit.name]).join('、')}：`;
+  const onlySelf = recipientUnits.length === 0 || (recipientUnits.length === 1 && recipientUnits[0] === unit.name);
+  const who = onlySelf ? '贵单位' : unit.name;
+  const nowLabel = `${dateLabel(now)}（${weekday(now)}）`;
+
+  let lead: string;
+  if (!overdue) {
+    const remaining = daysRemaining === 0 ? '今天即为截止日' : `距截止日期还有${daysRemaining}天`;
+    lead =
+      `${who}应于${labels.dueDeadlineLabel}（北京时间）报送${dutyWithPeriod}，` +
+      `${remaining}。截至${nowLabel}，系统尚未登记该项报送，请按时办理。`;
+  } else {
+    lead =
+      `${who}应于${labels.dueDeadlineLabel}（北京时间）报送的${dutyWithPeriod}，` +
+      `截至${nowLabel}系统仍未登记报送，已逾期${daysOverdue}天。`;
+    if (isEscalation) lead += `根据督办规则，现予${levelLabel}督办，请督促${unit.name}尽快报送并说明逾期原因。`;
+    else lead += '请尽快报送。';
+  }
+  if (isEscalation && !overdue) lead += `（本邮件为${levelLabel}督办通知。）`;
+
+  const timing =
+    daysRemaining !== null ? `剩余天数：${daysRemaining}天` : `逾期天数：${daysOverdue}天`;
+  const sources = duty.sources.map(citation);
+  const howToRecord = [
+    `报送后请登记报送文号，系统将据此停止提醒：`,
+    `  ${submitCommand(workflowId)}`,
+    ...(input.consoleUrl ? [`或在管理台登记：${input.consoleUrl}`] : []),
+  ];
+  const closing = [
+    '如已报送，请尽快登记；如有疑问，请与本级法治建设办公室联系。',
+    '',
+    '此致',
+    '敬礼！',
+    '',
+    '法治政府建设督办系统（自动发送，请勿直接回复）',
+    dateLabel(now),
+  ];
+
+  const text = [
+    greeting,
+    '',
+    `  ${lead}`,
+    '',
+    `一、事项：${duty.title}`,
+    `二、所属期间：${period}`,
+    `三、截止日期：${labels.dueDeadlineLabel}（北京时间）`,
+    `    ${timing}`,
+    `四、法定依据：`,
+    ...sources.map((s, i) => `    ${i + 1}. ${s}`),
+    `五、报送内容：${duty.deliverable}`,
+    `六、报送方式：${duty.submitVia}`,
+    `七、报送对象：${reportTo}`,
+    `八、办理编号：${workflowId}`,
+    `九、登记方式：${howToRecord[0]}`,
+    ...howToRecord.slice(1).map((l) => `    ${l}`),
+    '',
+    ...closing,
+    '',
+  ].join('\n');
+
+  const e = escapeHtml;
+  const row = (k: string, v: string) =>
+    `<tr><th style="text-align:left;vertical-align:top;padding:4px 12px 4px 0;white-space:nowrap">${e(k)}</th><td style="padding:4px 0">${v}</td></tr>`;
+  const html = [
+    '<!DOCTYPE html>',
+    '<html lang="zh-CN"><head><meta charset="utf-8">',
+    `<title>${e(subject)}</title></head>`,
+    '<body style="font-family:\'PingFang SC\',\'Microsoft YaHei\',sans-serif;font-size:14px;line-height:1.6;color:#222">',
+    `<p>${e(greeting)}</p>`,
+    `<p style="text-indent:2em">${e(lead)}</p>`,
+    '<table style="border-collapse:collapse">',
+    row('事项', e(duty.title)),
+    row('所属期间', e(period)),
+    row('截止日期', `<strong>${e(labels.dueDeadlineLabel)}</strong>（北京时间）<br>${e(timing)}`),
+    row(
+      '法定依据',
+      `<ol style="margin:0;padding-left:1.5em">${sources.map((s) => `<li>${e(s)}</li>`).join('')}</ol>`,
+    ),
+    row('报送内容', e(duty.deliverable)),
+    row('报送方式', e(duty.submitVia)),
+    row('报送对象', e(reportTo)),
+    row('办理编号', `<code>${e(workflowId)}</code>`),
+    row(
+      '登记方式',
+      `${e(howToRecord[0]!)}<br><code>${e(submitCommand(workflowId))}</code>` +
+        (input.consoleUrl ? `<br>或在<a href="${e(input.consoleUrl)}">管理台</a>登记。` : ''),
+    ),
+    '</table>',
+    `<p>${closing.slice(0, 1).map(e).join('')}</p>`,
+    `<p>此致<br>敬礼！</p>`,
+    `<p style="color:#666">${e(closing[5]!)}<br>${e(closing[6]!)}</p>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+
+  return {
+    subject,
+    text,
+    html,
+    dueDate: labels.dueDate,
+    dueDateLabel: labels.dueDateLabel,
+    dueDeadlineLabel: labels.dueDeadlineLabel,
+    daysRemaining,
+    daysOverdue,
+  };
+}
