@@ -31,8 +31,10 @@ export const sourceSchema = z
     title: z.string().min(1),
     /** The document's own section number, e.g. （十二） */
     section: z.string().min(1),
-    /** The sentence quoted verbatim from the document. */
+    /** The sentence quoted verbatim from the document, in the script it was published in. */
     text: z.string().min(1),
+    /** The same sentence in simplified characters, where the published text is traditional. */
+    textSimplified: z.string().min(1).optional(),
     /** File name under shared/seeds, when the source ships with the project. */
     seed: z.string().optional(),
   })

@@ -1,0 +1,277 @@
+// Activities of the cycle workflows: resolving who a duty binds, keeping the database index in
+// step with the workflow, and sending each ladder step's e-mail exactly once per key.
+import { ApplicationFailure } from '@temporalio/common';
+import type { Catalog } from '../runtime/catalog';
+import { requireDuty } from '../runtime/catalog';
+import { parseAnnualPeriod, periodOpenedAt, planCycle, planForDueDate } from '../domain/plan';
+import { parseCstDate } from '../domain/time';
+import { responsibleGroupFor } from '../domain/units';
+import { cycleWorkflowId, type CycleInput, type CyclePlan, type CycleState, type PlannedStep } from '../domain/types';
+import type { PrismaClient } from './db/client';
+import { audit } from './db/audit';
+import { resolveRecipients, unitPath } from './db/recipients';
+import { renderNotification } from './mail/render';
+import { deadlineIcs } from './mail/ics';
+import { messageIdFor, sendMail } from './mail/transport';
+
+export interface CycleActivityDeps {
+  prisma: PrismaClient;
+  /** Returns the catalog in force (re-read by the caller when it changes). */
+  catalog: () => Catalog;
+  smtpUrl: string;
+  consoleUrl?: string;
+}
+
+export interface SendStepInput {
+  workflowId: string;
+  revision: number;
+  step: PlannedStep;
+  dutyCode: string;
+  period: string;
+  unitId: string;
+  dueAt: string;
+}
+
+export interface SendStepResult {
+  key: string;
+  sentTo: string[];
+  missing: string[];
+  alreadySent: boolean;
+}
+
+/** The idempotency key of one notification: workflow + plan revision + step. */
+export function notificationKey(workflowId: string, revision: number, stepId: string): string {
+  return `${workflowId}:r${revision}:${stepId}`;
+}
+
+function parseTags(tags: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(tags);
+    return Array.isArray(parsed) ? parsed.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function createCycleActivities(deps: CycleActivityDeps) {
+  const { prisma } = deps;
+
+  function duty(code: string) {
+    try {
+      return requireDuty(deps.catalog(), code);
+    } catch (e) {
+      throw ApplicationFailure.nonRetryable((e as Error).message, 'UnknownDuty');
+    }
+  }
+
+  return {
+    async periodOpenedAt({ dutyCode, at }: { dutyCode: string; at: string }): Promise<string> {
+      duty(dutyCode);
+      return periodOpenedAt(at);
+    },
+
+    /** Every unit the duty binds in this period, each with its computed plan. */
+    async resolveCycles({ dutyCode, period }: { dutyCode: string; period: string }): Promise<{
+      period: string;
+      catalogVersion: string;
+      cycles: CycleInput[];
+    }> {
+      const d = duty(dutyCode);
+      try {
+        parseAnnualPeriod(period);
+      } catch (e) {
+        throw ApplicationFailure.nonRetryable((e as Error).message, 'BadPeriod');
+      }
+      const plan = planCycle(d, period);
+      const catalogVersion = deps.catalog().version;
+      const units = await prisma.unit.findMany({ orderBy: { id: 'asc' } });
+      const cycles: CycleInput[] = [];
+      for (const unit of units) {
+        const group = responsibleGroupFor(d, { ...unit, tags: parseTags(unit.tags) });
+        if (!group) continue;
+        cycles.push({
+          workflowId: cycleWorkflowId(d.code, period, unit.id),
+          dutyCode: d.code,
+          dutyTitle: d.title,
+          period,
+          unitId: unit.id,
+          unitName: unit.name,
+          unitPath: await unitPath(prisma, unit.id),
+          catalogVersion,
+          plan,
+        });
+      }
+      return { period, catalogVersion, cycles };
+    },
+
+    /** Recomputes the ladder for a new last day (an authorised extension). */
+    async replanCycle({ dutyCode, newDueDate }: { dutyCode: string; newDueDate: string }): Promise<CyclePlan> {
+      return planForDueDate(duty(dutyCode), parseCstDate(newDueDate, 'newDueDate'));
+    },
+
+    async indexCycle({ input, state }: { input: CycleInput; state: CycleState }): Promise<void> {
+      await prisma.cycle.upsert({
+        where: { workflowId: input.workflowId },
+        create: {
+          workflowId: input.workflowId,
+          dutyCode: input.dutyCode,
+          period: input.period,
+          unitId: input.unitId,
+          dueAt: new Date(input.plan.dueAt),
+          state,
+          catalogVersionId: input.catalogVersion,
+        },
+        update: {},
+      });
+    },
+
+    async updateCycleIndex(args: {
+      workflowId: string;
+      state: CycleState;
+      dueAt: string;
+      submittedAt?: string;
+      lateSeconds?: number;
+    }): Promise<void> {
+      await prisma.cycle.update({
+        where: { workflowId: args.workflowId },
+        data: {
+          state: args.state,
+          dueAt: new Date(args.dueAt),
+          ...(args.submittedAt ? { submittedAt: new Date(args.submittedAt) } : {}),
+          ...(args.lateSeconds !== undefined ? { lateSeconds: args.lateSeconds } : {}),
+        },
+      });
+    },
+
+    async recordSubmission(args: {
+      workflowId: string;
+      unitId: string;
+      reference: string;
+      evidenceUrl?: string;
+      note?: string;
+      submittedBy: string;
+      submittedAt: string;
+      lateSeconds: number;
+    }): Promise<void> {
+      const submittedAt = new Date(args.submittedAt);
+      await prisma.submission.upsert({
+        where: { workflowId_submittedAt: { workflowId: args.workflowId, submittedAt } },
+        create: {
+          workflowId: args.workflowId,
+          unitId: args.unitId,
+          reference: args.reference,
+          evidenceUrl: args.evidenceUrl ?? null,
+          note: args.note ?? null,
+          submittedBy: args.submittedBy,
+          submittedAt,
+          lateSeconds: args.lateSeconds,
+        },
+        update: {},
+      });
+    },
+
+    async auditAction(entry: { actor: string; action: string; target: string; detail?: unknown }): Promise<void> {
+      await audit(prisma, entry);
+    },
+
+    /**
+     * Sends one ladder step's e-mail. The notification row, keyed by workflow + revision + step, is
+     * written before the send and marked sent after it: a retry or replay of a sent step is a no-op.
+     */
+    async sendStep(input: SendStepInput): Promise<SendStepResult> {
+      const key = notificationKey(input.workflowId, input.revision, input.step.id);
+      const existing = await prisma.notification.findUnique({ where: { key } });
+      if (existing?.status === 'sent') {
+        return { key, sentTo: JSON.parse(existing.recipients) as string[], missing: [], alreadySent: true };
+      }
+      const d = duty(input.dutyCode);
+      const unit = await prisma.unit.findUniqueOrThrow({ where: { id: input.unitId } });
+      const group = responsibleGroupFor(d, { ...unit, tags: parseTags(unit.tags) });
+      const { recipients, missing } = await resolveRecipients(prisma, input.unitId, input.step.to);
+      const missingLabels = missing.map((m) => `${m.ref.unit}.${m.ref.role}: ${m.message}`);
+      const emails = recipients.map((r) => r.email);
+      const mail = renderNotification({
+        duty: d,
+        period: input.period,
+        unit: { id: unit.id, name: unit.name },
+        reportTo: group?.reportTo ?? [],
+        dueAt: input.dueAt,
+        step: input.step,
+        recipients,
+        workflowId: input.workflowId,
+        consoleUrl: deps.consoleUrl ? `${deps.consoleUrl}/cycles/${encodeURIComponent(input.workflowId)}` : undefined,
+      });
+      const messageId = messageIdFor(key);
+      await prisma.notification.upsert({
+        where: { key },
+        create: {
+          key,
+          workflowId: input.workflowId,
+          stepId: input.step.id,
+          kind: input.step.kind,
+          recipients: JSON.stringify(emails),
+          subject: mail.subject,
+          messageId,
+          status: 'pending',
+          attempts: 1,
+        },
+        update: { attempts: { increment: 1 }, recipients: JSON.stringify(emails) },
+      });
+      if (missing.length) {
+        await audit(prisma, {
+          actor: 'worker',
+          action: 'recipients.missing',
+          target: input.workflowId,
+          detail: { step: input.step.id, missing: missingLabels },
+        });
+      }
+      if (emails.length) {
+        try {
+          await sendMail({
+            smtpUrl: deps.smtpUrl,
+            to: recipients.map((r) => ({ name: `${r.unitName} ${r.name}`, email: r.email })),
+            subject: mail.subject,
+            text: mail.text,
+            html: mail.html,
+            messageId,
+            key,
+            ics: deadlineIcs({
+              workflowId: input.workflowId,
+              dutyTitle: d.title,
+              period: input.period,
+              stamp: input.step.at,
+              details: [`报送内容：${d.deliverable}`, `报送方式：${d.submitVia}`],
+              unitName: unit.name,
+              dueAt: input.dueAt,
+            }),
+          });
+        } catch (e) {
+          await prisma.notification.update({ where: { key }, data: { lastError: String((e as Error).message).slice(0, 500) } });
+          throw e;
+        }
+      }
+      await prisma.$transaction([
+        prisma.notification.update({ where: { key }, data: { status: emails.length ? 'sent' : 'no-recipients', sentAt: new Date(), lastError: null } }),
+        ...(input.step.kind === 'escalation'
+          ? [
+              prisma.escalation.upsert({
+                where: { workflowId_stepId_at: { workflowId: input.workflowId, stepId: input.step.id, at: new Date(input.step.at) } },
+                create: {
+                  workflowId: input.workflowId,
+                  stepId: input.step.id,
+                  level: input.step.level,
+                  targets: JSON.stringify(recipients.map((r) => `${r.unitId}:${r.role}`)),
+                  at: new Date(input.step.at),
+                },
+                update: {},
+              }),
+            ]
+          : []),
+      ]);
+      return { key, sentTo: emails, missing: missingLabels, alreadySent: false };
+    },
+  };
+}
+
+export type CycleActivities = ReturnType<typeof createCycleActivities>;
+

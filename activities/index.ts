@@ -1,0 +1,1 @@
+export { createCycleActivities, notificationKey, type CycleActivities, type CycleActivityDeps } from './cycle';

@@ -1,0 +1,93 @@
+// Loads catalog/*.yaml, validates it against the schema and gives it a content-derived version.
+// A faulty file stops the load with the file, the entry, the field and the reason.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { catalogFileSchema, type Duty } from '../domain/catalog/schema';
+import { config } from './config';
+
+export interface Catalog {
+  /** First 12 hex digits of the sha256 over every file's name and content. */
+  version: string;
+  files: { name: string; sha256: string }[];
+  duties: Duty[];
+  byCode: Map<string, Duty>;
+}
+
+export class CatalogError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`catalog is invalid:\n  ${problems.join('\n  ')}`);
+    this.name = 'CatalogError';
+  }
+}
+
+function describePath(file: string, doc: unknown, issuePath: PropertyKey[]): string {
+  const [top, index, ...rest] = issuePath;
+  if (top === 'duties' && typeof index === 'number') {
+    const code = (doc as { duties?: { code?: unknown }[] })?.duties?.[index]?.code;
+    const entry = typeof code === 'string' ? `duty "${code}"` : `duty #${index + 1}`;
+    const field = rest.length ? rest.map(String).join('.') : '(the entry)';
+    return `${file}, ${entry}, field "${field}"`;
+  }
+  return `${file}, field "${issuePath.map(String).join('.') || '(top level)'}"`;
+}
+
+export function loadCatalog(dir = config.catalogDir): Catalog {
+  if (!fs.existsSync(dir)) throw new CatalogError([`${dir}: catalog folder does not exist`]);
+  const names = fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
+    .sort();
+  if (names.length === 0) throw new CatalogError([`${dir}: no .yaml files`]);
+
+  const problems: string[] = [];
+  const duties: Duty[] = [];
+  const seen = new Map<string, string>();
+  const files: Catalog['files'] = [];
+  const hash = createHash('sha256');
+
+  for (const name of names) {
+    const text = fs.readFileSync(path.join(dir, name), 'utf8');
+    hash.update(name).update('\0').update(text).update('\0');
+    files.push({ name, sha256: createHash('sha256').update(text).digest('hex') });
+    let doc: unknown;
+    try {
+      doc = YAML.parse(text, { uniqueKeys: true });
+    } catch (e) {
+      problems.push(`${name}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    const parsed = catalogFileSchema.safeParse(doc);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const where = describePath(name, doc, issue.path);
+        const what =
+          issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+        problems.push(`${where}: ${what}`);
+      }
+      continue;
+    }
+    for (const duty of parsed.data.duties) {
+      const first = seen.get(duty.code);
+      if (first) problems.push(`${name}, duty "${duty.code}", field "code": duplicate code, already defined in ${first}`);
+      else seen.set(duty.code, name);
+      duties.push(duty);
+    }
+  }
+  if (problems.length) throw new CatalogError(problems);
+  return {
+    version: hash.digest('hex').slice(0, 12),
+    files,
+    duties,
+    byCode: new Map(duties.map((d) => [d.code, d])),
+  };
+}
+
+export function requireDuty(catalog: Catalog, code: string): Duty {
+  const duty = catalog.byCode.get(code);
+  if (!duty) {
+    throw new CatalogError([`unknown duty "${code}"; known duties: ${[...catalog.byCode.keys()].join(', ')}`]);
+  }
+  return duty;
+}

@@ -1,0 +1,2 @@
+export { dutyCycle } from './cycle';
+export { openDutyCycles } from './open-cycles';

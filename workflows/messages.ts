@@ -1,0 +1,84 @@
+// Messages a cycle workflow accepts: updates (validated, with a result) for what changes it, a
+// query for its live status. Shared by the workflow and every client.
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CycleState, CyclePlan } from '../domain/types';
+
+export type Access = 'admin' | 'operator' | 'unit';
+
+/** Who is acting; clients resolve it from the contacts table before sending a message. */
+export interface Actor {
+  id: string;
+  access: Access;
+  /** The unit a unit user belongs to. */
+  unitId?: string;
+}
+
+export interface SubmitRequest {
+  actor: Actor;
+  unitId: string;
+  /** 文号 or other reference of what was handed in. */
+  reference: string;
+  evidenceUrl?: string;
+  note?: string;
+  /** When it was actually handed in, if earlier than now (ISO instant). Defaults to now. */
+  submittedAt?: string;
+}
+
+export interface SubmitResult {
+  state: CycleState;
+  submittedAt: string;
+  late: boolean;
+  lateSeconds: number;
+}
+
+export interface ExtendRequest {
+  actor: Actor;
+  /** The new last day, YYYY-MM-DD in China Standard Time (延期至). */
+  newDueDate: string;
+  reason: string;
+}
+
+export interface AdminRequest {
+  actor: Actor;
+  reason: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  type:
+    | 'opened'
+    | 'reminder'
+    | 'escalation'
+    | 'overdue'
+    | 'submitted'
+    | 'extended'
+    | 'waived'
+    | 'closed'
+    | 'step-skipped';
+  detail: string;
+  stepId?: string;
+  actor?: string;
+}
+
+export interface CycleStatus {
+  workflowId: string;
+  dutyCode: string;
+  dutyTitle: string;
+  period: string;
+  unitId: string;
+  unitName: string;
+  state: CycleState;
+  catalogVersion: string;
+  revision: number;
+  plan: CyclePlan;
+  /** Steps not yet fired under the current plan. */
+  pending: string[];
+  submission?: SubmitResult & { reference: string; evidenceUrl?: string; by: string };
+  timeline: TimelineEntry[];
+}
+
+export const statusQuery = defineQuery<CycleStatus>('status');
+export const submitUpdate = defineUpdate<SubmitResult, [SubmitRequest]>('submit');
+export const extendUpdate = defineUpdate<CyclePlan, [ExtendRequest]>('extend');
+export const waiveUpdate = defineUpdate<CycleState, [AdminRequest]>('waive');
+export const closeUpdate = defineUpdate<CycleState, [AdminRequest]>('close');
