@@ -116,7 +116,7 @@ export function dueLabels(dueAt: string): DueLabels {
   const due = parseInstant(dueAt, 'dueAt');
   const atMidnight = due.hour === 0 && due.minute === 0 && due.second === 0 && due.millisecond === 0;
   const dueDay = (atMidnight ? due.minus({ days: 1 }) : due).startOf('day');
-  const time = atMidnight ? '24:00' : due.toFormat('HH:mm');
+  const time = atMidnight ? '24:00' : due.toFormat(due.second === 0 && due.millisecond === 0 ? 'HH:mm' : 'HH:mm:ss');
   return {
     dueDay,
     dueDate: dueDay.toISODate()!,
