@@ -1,0 +1,171 @@
+// What commands share: lazily opened database and Temporal connections (closed at exit), the
+// acting person, the catalog, output helpers and the audit trail.
+import { Presets, SingleBar } from 'cli-progress';
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  ScheduleNotFoundError,
+  ServiceError,
+  type Client,
+} from '@temporalio/client';
+import { closePrisma, getPrisma, type PrismaClient } from '../../activities/db/client';
+import { audit } from '../../activities/db/audit';
+import type { Access, Actor } from '../../workflows/messages';
+import { CatalogError, loadCatalog, type Catalog } from '../../runtime/catalog';
+import { connectClient, TemporalUnreachableError, type ConnectedClient } from '../temporal';
+import { CliError, EXIT } from './errors';
+
+export interface GlobalOptions {
+  as?: string;
+  color?: boolean;
+}
+
+const ACCESS_RANK: Record<Access, number> = { unit: 0, operator: 1, admin: 2 };
+
+export class CliContext {
+  private prismaClient: PrismaClient | undefined;
+  private temporal: ConnectedClient | undefined;
+  private catalogCache: Catalog | undefined;
+  private actorCache: Actor | undefined;
+
+  constructor(readonly globals: GlobalOptions = {}) {}
+
+  prisma(): PrismaClient {
+    this.prismaClient ??= getPrisma();
+    return this.prismaClient;
+  }
+
+  async client(): Promise<Client> {
+    this.temporal ??= await connectClient();
+    return this.temporal.client;
+  }
+
+  catalog(): Catalog {
+    if (!this.catalogCache) {
+      try {
+        this.catalogCache = loadCatalog();
+      } catch (e) {
+        if (e instanceof CatalogError) throw new CliError(EXIT.failure, 'the catalog is invalid (run `catalog check`)', e.problems);
+        throw e;
+      }
+    }
+    return this.catalogCache;
+  }
+
+  /** The acting person: --as, else $DUTY_LEDGER_ACTOR, else the first admin contact. */
+  async actor(): Promise<Actor> {
+    if (this.actorCache) return this.actorCache;
+    const email = (this.globals.as ?? process.env.DUTY_LEDGER_ACTOR ?? '').trim().toLowerCase();
+    const prisma = this.prisma();
+    if (email) {
+      const rows = await prisma.contact.findMany({ where: { email }, orderBy: { createdAt: 'asc' } });
+      if (rows.length === 0) {
+        throw new CliError(EXIT.badInput, `no contact with e-mail "${email}"; --as must name a contact imported with \`units import\``);
+      }
+      const best = rows.reduce((a, b) => (ACCESS_RANK[b.access as Access] > ACCESS_RANK[a.access as Access] ? b : a));
+      this.actorCache = { id: best.email, access: best.access as Access, unitId: best.unitId };
+    } else {
+      const admin = await prisma.contact.findFirst({ where: { access: 'admin' }, orderBy: [{ createdAt: 'asc' }, { email: 'asc' }] });
+      if (!admin) {
+        throw new CliError(EXIT.notPermitted, 'no acting person: pass --as <email> or set DUTY_LEDGER_ACTOR (no admin contact exists)');
+      }
+      this.actorCache = { id: admin.email, access: 'admin', unitId: admin.unitId };
+    }
+    return this.actorCache;
+  }
+
+  async requireAdmin(what: string): Promise<Actor> {
+    const actor = await this.actor();
+    if (actor.access !== 'admin') {
+      throw new CliError(EXIT.notPermitted, `only an admin may ${what}; ${actor.id} has access "${actor.access}"`);
+    }
+    return actor;
+  }
+
+  /** Runs an admin action and records it in the audit trail, whether it succeeded or not. */
+  async audited<T>(actor: Actor, action: string, target: string, detail: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+    try {
+      const result = await fn();
+      await audit(this.prisma(), { actor: actor.id, action, target, detail: { ...detail, via: 'cli', outcome: 'ok', result } });
+      return result;
+    } catch (e) {
+      await audit(this.prisma(), {
+        actor: actor.id,
+        action,
+        target,
+        detail: { ...detail, via: 'cli', outcome: 'failed', error: (e as Error).message },
+      }).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.temporal?.close().catch(() => undefined);
+    if (this.prismaClient) await closePrisma().catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function table(head: string[], rows: (string | number)[][]): string {
+  const t = new Table({ head: head.map((h) => pc.bold(pc.cyan(h))), style: { head: [], border: [] } });
+  for (const r of rows) t.push(r.map((c) => String(c)));
+  return t.toString();
+}
+
+export function println(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** A progress bar on stderr, only when stderr is a terminal; otherwise a no-op. */
+export function progress(total: number, label: string): { tick(note?: string): void; stop(): void } {
+  if (!process.stderr.isTTY || total === 0) return { tick() {}, stop() {} };
+  const bar = new SingleBar(
+    { stream: process.stderr, format: `${label} [{bar}] {value}/{total} {note}`, hideCursor: true, clearOnComplete: false },
+    Presets.shades_classic,
+  );
+  bar.start(total, 0, { note: '' });
+  return {
+    tick(note = '') {
+      bar.increment(1, { note });
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors from Temporal → exit codes
+
+/** Maps SDK errors to CLI errors for messages sent to workflow `workflowId`. */
+export function mapTemporalError(e: unknown, workflowId?: string): unknown {
+  if (e instanceof CliError) return e;
+  if (e instanceof TemporalUnreachableError) return new CliError(EXIT.failure, e.message);
+  if (e instanceof WorkflowNotFoundError) {
+    return new CliError(EXIT.notFound, `no workflow "${workflowId ?? e.workflowId}"; list cycles with \`cycle list\``);
+  }
+  if (e instanceof ScheduleNotFoundError) {
+    return new CliError(EXIT.notFound, `no schedule "${e.scheduleId}"; run \`schedules sync\` first`);
+  }
+  if (e instanceof WorkflowUpdateFailedError) {
+    const cause = (e.cause as Error | undefined)?.message ?? e.message;
+    const code = /^only an admin may/.test(cause) ? EXIT.notPermitted : EXIT.badInput;
+    return new CliError(code, `update rejected: ${cause}`);
+  }
+  if (e instanceof ServiceError) {
+    const grpc = (e.cause as { code?: number } | undefined)?.code;
+    if (grpc === 5) return new CliError(EXIT.notFound, `not found: ${e.message}`);
+    if (grpc === 14 || grpc === 4) return new CliError(EXIT.failure, `Temporal did not answer: ${e.message}`);
+  }
+  const code = (e as { code?: number } | undefined)?.code;
+  if (code === 14) return new CliError(EXIT.failure, `Temporal is unavailable: ${(e as Error).message}`);
+  return e;
+}

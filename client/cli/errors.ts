@@ -1,0 +1,35 @@
+// Exit codes and the error type every command throws for an expected failure.
+
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  badInput: 2,
+  notPermitted: 3,
+  notFound: 4,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  ok
+  1  runtime failure (Temporal or the database unreachable, unexpected error)
+  2  bad input (unknown duty, malformed period/instant/flag, rejected update)
+  3  not permitted (the acting person lacks the access the command needs)
+  4  not found (no such workflow, schedule or unit)
+
+The acting person is --as <email>, else $DUTY_LEDGER_ACTOR, else the first admin contact.
+Instants are shown in China Standard Time (Asia/Shanghai, +08:00).`;
+
+/** An expected failure: printed as one line `error: <message>` and exits with `code`. */
+export class CliError extends Error {
+  constructor(
+    readonly code: ExitCode,
+    message: string,
+    /** Extra lines printed after the error line (e.g. every problem of an import). */
+    readonly details: string[] = [],
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

@@ -1,0 +1,289 @@
+// Keeps Temporal Schedules and the database's catalog tables in step with the catalog on disk.
+//
+// One Schedule per duty, id `duty:<code>`, firing at the duty's `opens` month/day/time in
+// Asia/Shanghai and starting the fan-out workflow `openDutyCycles({ dutyCode })`, which derives the
+// period from the scheduled instant. The sync is idempotent: a schedule whose spec, action and
+// policies already match is left alone (so its pause state, note and history are untouched); one
+// that differs is updated in place; a missing one is created; a `duty:` schedule whose duty left
+// the catalog is deleted.
+//
+// Policies, and why:
+// - overlap BUFFER_ONE: the fan-out is idempotent (a second run only counts cycles as already
+//   open), so a trigger or catch-up that arrives while a fan-out is still running should run after
+//   it rather than be silently dropped (SKIP would drop it). BUFFER_ONE still bounds the backlog.
+// - catchupWindow 365 days (Temporal's default, stated explicitly): if the server is down at the
+//   opening instant, the missed opening still runs when it comes back, up to a year later. An
+//   opening later than that would belong to the next cycle anyway.
+import { ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleOptions } from '@temporalio/client';
+import type { Range } from '@temporalio/client/lib/schedule-types';
+import { MONTHS } from '@temporalio/client/lib/schedule-types';
+import type { Duty } from '../domain/catalog/schema';
+import { CST } from '../domain/time';
+import type { Catalog } from '../runtime/catalog';
+import { config } from '../runtime/config';
+import { writeTransaction, type PrismaClient } from '../activities/db/client';
+
+export const SCHEDULE_PREFIX = 'duty:';
+export const OPEN_WORKFLOW_TYPE = 'openDutyCycles';
+export const OVERLAP_POLICY = 'BUFFER_ONE' as const;
+export const CATCHUP_WINDOW_MS = 365 * 24 * 3600 * 1000;
+
+export function scheduleIdFor(dutyCode: string): string {
+  return `${SCHEDULE_PREFIX}${dutyCode}`;
+}
+
+export function dutyCodeOfSchedule(scheduleId: string): string | null {
+  return scheduleId.startsWith(SCHEDULE_PREFIX) ? scheduleId.slice(SCHEDULE_PREFIX.length) : null;
+}
+
+export type ScheduleOutcome = 'created' | 'updated' | 'unchanged' | 'deleted';
+
+export interface ScheduleSyncEntry {
+  duty: string;
+  scheduleId: string;
+  outcome: ScheduleOutcome;
+  /** For `updated`: which parts differed (spec, action, policies). */
+  changed?: string[];
+}
+
+export interface SyncReport {
+  catalogVersion: string;
+  taskQueue: string;
+  schedules: ScheduleSyncEntry[];
+  database: {
+    catalogVersion: string;
+    /** True when this version was not in force before. */
+    versionChanged: boolean;
+    dutiesUpserted: number;
+    dutiesDeleted: string[];
+  } | null;
+}
+
+export interface SyncOptions {
+  taskQueue?: string;
+  /** Called after each schedule is handled (progress bars). */
+  onProgress?: (entry: ScheduleSyncEntry) => void;
+  /** Skip the database part (e.g. a Temporal-only test). */
+  skipDatabase?: boolean;
+}
+
+/** The schedule we want for a duty. */
+export function desiredSchedule(duty: Duty, taskQueue: string): ScheduleOptions {
+  const [hour, minute] = duty.opens.at.split(':').map(Number) as [number, number];
+  return {
+    scheduleId: scheduleIdFor(duty.code),
+    spec: {
+      calendars: [
+        {
+          month: MONTHS[duty.opens.month - 1]!,
+          dayOfMonth: duty.opens.day,
+          hour,
+          minute,
+          comment: `opens cycle N of ${duty.code} on ${duty.opens.month}/${duty.opens.day} ${duty.opens.at} CST of year N+1`,
+        },
+      ],
+      timezone: CST,
+    },
+    action: {
+      type: 'startWorkflow',
+      workflowType: OPEN_WORKFLOW_TYPE,
+      workflowId: `open:${duty.code}`,
+      taskQueue,
+      args: [{ dutyCode: duty.code }],
+    },
+    policies: { overlap: OVERLAP_POLICY, catchupWindow: CATCHUP_WINDOW_MS },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparison. describe() gives calendars back as expanded ranges with defaults filled in and month
+// names, so both sides are reduced to sets of matching values per field before comparing.
+
+type Field = 'second' | 'minute' | 'hour' | 'dayOfMonth' | 'month' | 'year' | 'dayOfWeek';
+const FIELDS: Field[] = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'year', 'dayOfWeek'];
+const DAYS = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
+const FULL: Record<Field, [number, number] | null> = {
+  second: [0, 59],
+  minute: [0, 59],
+  hour: [0, 23],
+  dayOfMonth: [1, 31],
+  month: [1, 12],
+  year: null,
+  dayOfWeek: [0, 6],
+};
+/** Defaults when a CalendarSpec omits the field. */
+const DEFAULT_ANY: Record<Field, boolean> = {
+  second: false,
+  minute: false,
+  hour: false,
+  dayOfMonth: true,
+  month: true,
+  year: true,
+  dayOfWeek: true,
+};
+
+function toNumber(field: Field, v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (field === 'month') return MONTHS.indexOf(v as never) + 1;
+  if (field === 'dayOfWeek') return DAYS.indexOf(v as string);
+  return Number(v);
+}
+
+/** A field's matching values, as a canonical string ("*" for any). */
+function canonicalField(field: Field, value: unknown): string {
+  if (value === undefined) value = DEFAULT_ANY[field] ? '*' : 0;
+  if (value === '*') return '*';
+  const ranges = (Array.isArray(value) ? value : [value]) as (Range<unknown> | { start: unknown; end?: unknown } | unknown)[];
+  if (ranges.length === 0) return field === 'year' ? '*' : '';
+  const values = new Set<number>();
+  for (const r of ranges) {
+    if (typeof r === 'object' && r !== null && 'start' in r) {
+      const start = toNumber(field, (r as Range<unknown>).start);
+      const rawEnd = (r as Range<unknown>).end;
+      const end = rawEnd === undefined || rawEnd === 0 || rawEnd === null ? start : Math.max(start, toNumber(field, rawEnd));
+      const step = (r as Range<unknown>).step || 1;
+      for (let x = start; x <= end; x += step) values.add(x);
+    } else {
+      values.add(toNumber(field, r));
+    }
+  }
+  const sorted = [...values].sort((a, b) => a - b);
+  const full = FULL[field];
+  if (full && sorted.length === full[1] - full[0] + 1 && sorted[0] === full[0]) return '*';
+  return sorted.join(',');
+}
+
+export function canonicalCalendars(calendars: readonly object[] | undefined): string[] {
+  return (calendars ?? [])
+    .map((c) => FIELDS.map((f) => `${f}=${canonicalField(f, (c as Record<string, unknown>)[f])}`).join(' '))
+    .sort();
+}
+
+/** Stable JSON (sorted keys) for comparing decoded args. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
+/** Which parts of an existing schedule differ from the desired one (empty: nothing to do). */
+export function scheduleDifferences(current: ScheduleDescription, desired: ScheduleOptions): string[] {
+  const diffs: string[] = [];
+  const cs = current.spec;
+  const ds = desired.spec;
+  if ((cs.timezone ?? 'UTC') !== (ds.timezone ?? 'UTC')) diffs.push('spec.timezone');
+  if (stableJson(canonicalCalendars(cs.calendars)) !== stableJson(canonicalCalendars(ds.calendars))) diffs.push('spec.calendars');
+  if ((cs.intervals?.length ?? 0) > 0 || (cs.skip?.length ?? 0) > 0) {
+    diffs.push('spec.extra');
+  }
+  if (cs.startAt || cs.endAt) diffs.push('spec.bounds');
+  const ca = current.action;
+  const da = desired.action;
+  if (ca.type !== 'startWorkflow' || ca.workflowType !== da.workflowType) diffs.push('action.workflowType');
+  if (ca.taskQueue !== da.taskQueue) diffs.push('action.taskQueue');
+  if (ca.workflowId !== da.workflowId) diffs.push('action.workflowId');
+  if (stableJson(ca.args ?? []) !== stableJson(da.args ?? [])) diffs.push('action.args');
+  if (current.policies.overlap !== desired.policies?.overlap) diffs.push('policies.overlap');
+  if (current.policies.catchupWindow !== desired.policies?.catchupWindow) diffs.push('policies.catchupWindow');
+  return diffs;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function describeOrNull(client: Client, scheduleId: string): Promise<ScheduleDescription | null> {
+  try {
+    return await client.schedule.getHandle(scheduleId).describe();
+  } catch (e) {
+    if (e instanceof ScheduleNotFoundError) return null;
+    throw e;
+  }
+}
+
+/** Lists the ids of every schedule whose id starts with `duty:`. */
+export async function listDutyScheduleIds(client: Client): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const s of client.schedule.list()) {
+    if (s.scheduleId.startsWith(SCHEDULE_PREFIX)) ids.push(s.scheduleId);
+  }
+  return ids.sort();
+}
+
+/** Records the catalog in force: its version row (only one inForce) and one Duty row per duty. */
+export async function recordCatalogInForce(prisma: PrismaClient, catalog: Catalog): Promise<NonNullable<SyncReport['database']>> {
+  return writeTransaction(prisma, async (tx) => {
+    const before = await tx.catalogVersion.findFirst({ where: { inForce: true } });
+    await tx.catalogVersion.upsert({
+      where: { id: catalog.version },
+      create: { id: catalog.version, inForce: true, files: JSON.stringify(catalog.files) },
+      update: { inForce: true, files: JSON.stringify(catalog.files) },
+    });
+    await tx.catalogVersion.updateMany({ where: { id: { not: catalog.version } }, data: { inForce: false } });
+    for (const duty of catalog.duties) {
+      const data = { title: duty.title, kind: duty.kind, catalogVersionId: catalog.version, definition: JSON.stringify(duty) };
+      await tx.duty.upsert({ where: { code: duty.code }, create: { code: duty.code, ...data }, update: data });
+    }
+    const stale = await tx.duty.findMany({ where: { code: { notIn: catalog.duties.map((d) => d.code) } }, select: { code: true } });
+    if (stale.length) await tx.duty.deleteMany({ where: { code: { in: stale.map((d) => d.code) } } });
+    return {
+      catalogVersion: catalog.version,
+      versionChanged: before?.id !== catalog.version,
+      dutiesUpserted: catalog.duties.length,
+      dutiesDeleted: stale.map((d) => d.code).sort(),
+    };
+  });
+}
+
+export async function syncSchedules(
+  client: Client,
+  catalog: Catalog,
+  prisma: PrismaClient | null,
+  opts: SyncOptions = {},
+): Promise<SyncReport> {
+  const taskQueue = opts.taskQueue ?? config.temporal.taskQueue;
+  const entries: ScheduleSyncEntry[] = [];
+  const push = (e: ScheduleSyncEntry) => {
+    entries.push(e);
+    opts.onProgress?.(e);
+  };
+
+  for (const duty of catalog.duties) {
+    const desired = desiredSchedule(duty, taskQueue);
+    const current = await describeOrNull(client, desired.scheduleId);
+    if (!current) {
+      await client.schedule.create(desired);
+      push({ duty: duty.code, scheduleId: desired.scheduleId, outcome: 'created' });
+      continue;
+    }
+    const changed = scheduleDifferences(current, desired);
+    if (changed.length === 0) {
+      push({ duty: duty.code, scheduleId: desired.scheduleId, outcome: 'unchanged' });
+      continue;
+    }
+    await client.schedule.getHandle(desired.scheduleId).update((previous) => ({
+      spec: desired.spec,
+      action: desired.action,
+      policies: { ...desired.policies, pauseOnFailure: previous.policies.pauseOnFailure },
+      // Keep an admin's pause (and its note) across a catalog change.
+      state: { paused: previous.state.paused, note: previous.state.note },
+    }));
+    push({ duty: duty.code, scheduleId: desired.scheduleId, outcome: 'updated', changed });
+  }
+
+  const wanted = new Set(catalog.duties.map((d) => scheduleIdFor(d.code)));
+  for (const id of await listDutyScheduleIds(client)) {
+    if (wanted.has(id)) continue;
+    try {
+      await client.schedule.getHandle(id).delete();
+    } catch (e) {
+      // The list is eventually consistent: a schedule deleted a moment ago may still be listed.
+      if (!(e instanceof ScheduleNotFoundError)) throw e;
+      continue;
+    }
+    push({ duty: dutyCodeOfSchedule(id)!, scheduleId: id, outcome: 'deleted' });
+  }
+
+  const database = opts.skipDatabase || !prisma ? null : await recordCatalogInForce(prisma, catalog);
+  return { catalogVersion: catalog.version, taskQueue, schedules: entries, database };
+}
