@@ -1,0 +1,61 @@
+// Fresh, migrated SQLite databases for tests. The schema is applied with the real
+// `prisma migrate deploy` (JS schema engine, prisma.config.ts) once per test process into a
+// template file; each test database is a copy of it, so many databases cost one CLI run.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createPrisma, type PrismaClient } from '../../activities/db/client';
+import { importUnitsFile } from '../../client/import/units';
+
+const root = path.resolve(__dirname, '..', '..');
+let template: string | undefined;
+
+function migratedTemplate(): string {
+  if (template && fs.existsSync(template)) return template;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duty-ledger-db-template-'));
+  const file = path.join(dir, 'template.db');
+  execFileSync(path.join(root, 'node_modules', '.bin', 'prisma'), ['migrate', 'deploy'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: `file:${file}`, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+    stdio: 'pipe',
+  });
+  template = file;
+  return file;
+}
+
+export interface TestDb {
+  prisma: PrismaClient;
+  url: string;
+  file: string;
+  /** Disconnects and deletes the database. */
+  dispose(): Promise<void>;
+}
+
+/** A new empty database with every migration applied. */
+export async function createTestDb(): Promise<TestDb> {
+  const src = migratedTemplate();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duty-ledger-db-'));
+  const file = path.join(dir, 'test.db');
+  fs.copyFileSync(src, file);
+  const url = `file:${file}`;
+  const prisma = createPrisma(url);
+  return {
+    prisma,
+    url,
+    file,
+    async dispose() {
+      await prisma.$disconnect();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const SEED_UNITS_FILE = path.join(root, 'prisma', 'seed', 'units.json');
+
+/** A new database holding the demo units and contacts of prisma/seed/units.json. */
+export async function createSeededTestDb(): Promise<TestDb> {
+  const db = await createTestDb();
+  await importUnitsFile(db.prisma, SEED_UNITS_FILE, { actor: 'test' });
+  return db;
+}
