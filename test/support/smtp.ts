@@ -26,7 +26,8 @@
 //   }
 //   ParsedMail = postal-mime Email + { raw: string; envelope: { from: string; to: string[] };
 //                receivedAt: Date; header(name): string | undefined; attachmentText(i): string }
-// Default waits are 5 s. Attachment content is decoded to UTF-8 text by attachmentText().
+// Default waits are 5 s. Attachment content is decoded to UTF-8 text by attachmentText();
+// postal-mime normalises text/calendar parts to LF line ends (the bytes on the wire are CRLF).
 import { SMTPServer } from 'smtp-server';
 import PostalMime, { type Email } from 'postal-mime';
 
