@@ -1,0 +1,335 @@
+// The HTTP console: server-rendered pages (Chinese labels) and a JSON API under /api. Built as a
+// plain hono app from its dependencies so tests can run it in-process against real backends.
+//
+// Identity: see ./identity.ts. Anyone who reaches the console may read (the SSO / reverse proxy in
+// front decides who reaches it); changing a cycle needs a known user with the right access.
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
+import type { Client } from '@temporalio/client';
+import type { PrismaClient } from '../../activities/db/client';
+import { audit } from '../../activities/db/audit';
+import { parseTags } from '../../activities/db/recipients';
+import type { Catalog } from '../../runtime/catalog';
+import { logger } from '../../runtime/logger';
+import { stateLabel } from './format';
+import type { Html } from './html';
+import { resolveUser, USER_COOKIE, USER_HEADER, type ConsoleUser, type IdentityMode } from './identity';
+import {
+  cleanFilter,
+  ConsoleError,
+  extendCycle,
+  finishCycle,
+  getCycle,
+  listCycles,
+  submitCycle,
+  type ConsoleDeps,
+} from './service';
+import { cyclePage, type FormName, type FormState } from './views/cycle';
+import type { LayoutContext, PickerContact } from './views/layout';
+import { cyclesPage, dutiesPage, errorPage, overviewPage, unitsPage } from './views/pages';
+
+export interface ConsoleAppOptions {
+  prisma: PrismaClient;
+  client: Client;
+  catalog: Catalog;
+  /** Base URL of the Temporal Web UI, e.g. http://127.0.0.1:8233 */
+  temporalUiUrl: string;
+  namespace?: string;
+  /** 'header-or-cookie' (default, embedded): the 切换身份 picker works; 'header': only the proxy's header counts. */
+  identity?: IdentityMode;
+  /** Clock, for tests; default Date.now. */
+  now?: () => Date;
+  queryTimeoutMs?: number;
+}
+
+type Env = { Variables: { user: ConsoleUser | null } };
+
+const OVERDUE_LIST_LIMIT = 50;
+
+export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
+  const { prisma, catalog } = opts;
+  const namespace = opts.namespace ?? 'default';
+  const mode: IdentityMode = opts.identity ?? 'header-or-cookie';
+  const now = opts.now ?? (() => new Date());
+  const deps: ConsoleDeps = { prisma, client: opts.client, queryTimeoutMs: opts.queryTimeoutMs };
+  const app = new Hono<Env>();
+
+  // Form posts must come from a page of this console (Origin matching the Host the browser used,
+  // or Sec-Fetch-Site: same-origin). JSON API calls are not form submissions and pass through.
+  app.use(
+    '*',
+    csrf({
+      origin: (origin, c) => {
+        try {
+          const host = c.req.header('x-forwarded-host') ?? c.req.header('host');
+          return new URL(origin).host === host;
+        } catch {
+          return false;
+        }
+      },
+    }),
+  );
+
+  app.use('*', async (c, next) => {
+    const header = c.req.header(USER_HEADER);
+    const email = header ?? (mode === 'header-or-cookie' ? getCookie(c, USER_COOKIE) : undefined);
+    c.set('user', await resolveUser(prisma, email));
+    await next();
+  });
+
+  async function layoutContext(c: Context<Env>): Promise<LayoutContext> {
+    let picker: PickerContact[] | undefined;
+    if (mode === 'header-or-cookie' && !c.req.header(USER_HEADER)) {
+      const contacts = await prisma.contact.findMany({
+        include: { unit: { select: { name: true } } },
+        orderBy: [{ access: 'asc' }, { unitId: 'asc' }, { role: 'asc' }, { email: 'asc' }],
+      });
+      const seen = new Set<string>();
+      picker = [];
+      for (const ct of contacts) {
+        const key = ct.email.toLowerCase();
+        if (seen.has(key)) continue;
+        seen.add(key);
+        picker.push({ email: ct.email, name: ct.name, access: ct.access, role: ct.role, unitName: ct.unit.name });
+      }
+    }
+    const url = new URL(c.req.url);
+    return { user: c.get('user'), picker, path: url.pathname + url.search, nav: 'none' };
+  }
+
+  const page = (c: Context<Env>, body: Html, status = 200) => c.html(body.toString(), status as 200);
+
+  // ------------------------------------------------------------ pages
+
+  app.get('/', async (c) => {
+    const [counts, overdue, overdueTotal] = await Promise.all([
+      prisma.cycle.groupBy({ by: ['dutyCode', 'state'], _count: { _all: true } }),
+      prisma.cycle.findMany({
+        where: { state: { in: ['overdue', 'escalated'] } },
+        include: { unit: { select: { name: true } } },
+        orderBy: [{ dueAt: 'asc' }, { unitId: 'asc' }],
+        take: OVERDUE_LIST_LIMIT,
+      }),
+      prisma.cycle.count({ where: { state: { in: ['overdue', 'escalated'] } } }),
+    ]);
+    const data = {
+      counts: counts.map((r) => ({ dutyCode: r.dutyCode, state: r.state, count: r._count._all })),
+      overdue,
+      overdueTotal,
+    };
+    return page(c, overviewPage(await layoutContext(c), catalog, data, now()));
+  });
+
+  app.get('/duties', async (c) => page(c, dutiesPage(await layoutContext(c), catalog, now())));
+
+  app.get('/cycles', async (c) => {
+    const ctx = await layoutContext(c);
+    let filter;
+    try {
+      filter = cleanFilter(c.req.query());
+    } catch (err) {
+      if (err instanceof ConsoleError) return page(c, errorPage(ctx, err.status, err.message), err.status);
+      throw err;
+    }
+    const [result, units] = await Promise.all([
+      listCycles(prisma, filter),
+      prisma.unit.findMany({ select: { id: true, name: true }, orderBy: { id: 'asc' } }),
+    ]);
+    return page(c, cyclesPage(ctx, catalog, filter, result, units, now()));
+  });
+
+  const DONE: Record<string, string> = {
+    submit: '已提交，状态已更新为“已提交”。',
+    extend: '已延期，提醒与督办已按新截止日期重新安排。',
+    waive: '已免报。',
+    close: '周期已关闭。',
+  };
+
+  async function renderCycle(c: Context<Env>, workflowId: string, formState?: FormState, status = 200) {
+    const ctx = await layoutContext(c);
+    try {
+      const detail = await getCycle(deps, workflowId);
+      const done = formState ? undefined : DONE[c.req.query('done') ?? ''];
+      return page(
+        c,
+        cyclePage(ctx, detail, { catalog, temporalUiUrl: opts.temporalUiUrl, namespace, now: now(), formState, done }),
+        status,
+      );
+    } catch (err) {
+      if (err instanceof ConsoleError) return page(c, errorPage(ctx, err.status, err.message), err.status);
+      throw err;
+    }
+  }
+
+  app.get('/cycles/:workflowId', (c) => renderCycle(c, c.req.param('workflowId')));
+
+  // Form endpoints: same service calls as the JSON API; success redirects (PRG), a refusal
+  // re-renders the page with the message next to the field.
+  for (const form of ['submit', 'extend', 'waive', 'close'] as FormName[]) {
+    app.post(`/cycles/:workflowId/${form}`, async (c) => {
+      const workflowId = c.req.param('workflowId');
+      const parsed = await c.req.parseBody();
+      const values: Record<string, string> = {};
+      for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') values[k] = v;
+      try {
+        await act(c.get('user'), workflowId, form, values);
+      } catch (err) {
+        if (!(err instanceof ConsoleError)) throw err;
+        if (err.status === 404) return page(c, errorPage(await layoutContext(c), 404, err.message), 404);
+        return renderCycle(c, workflowId, { form, values, error: { message: err.message, field: err.field } }, err.status);
+      }
+      return c.redirect(`/cycles/${encodeURIComponent(workflowId)}?done=${form}`, 303);
+    });
+  }
+
+  function act(user: ConsoleUser | null, workflowId: string, form: FormName, body: unknown) {
+    switch (form) {
+      case 'submit':
+        return submitCycle(deps, user, workflowId, body);
+      case 'extend':
+        return extendCycle(deps, user, workflowId, body);
+      case 'waive':
+      case 'close':
+        return finishCycle(deps, user, workflowId, form, body);
+    }
+  }
+
+  app.get('/units', async (c) => {
+    const units = await prisma.unit.findMany({
+      include: { contacts: { orderBy: [{ role: 'asc' }, { email: 'asc' }] } },
+      orderBy: { id: 'asc' },
+    });
+    const nodes = units.map((u) => ({
+      id: u.id,
+      name: u.name,
+      type: u.type,
+      level: u.level,
+      region: u.region,
+      tags: parseTags(u.tags),
+      parentId: u.parentId,
+      contacts: u.contacts.map((ct) => ({ name: ct.name, email: ct.email, role: ct.role, access: ct.access, phone: ct.phone })),
+    }));
+    return page(c, unitsPage(await layoutContext(c), nodes));
+  });
+
+  // 切换身份 (development convenience; disabled in 'header' mode).
+  app.post('/identity', async (c) => {
+    if (mode !== 'header-or-cookie') return c.text('切换身份已停用：身份由统一认证网关设置', 403);
+    const body = await c.req.parseBody();
+    const email = typeof body.user === 'string' ? body.user.trim() : '';
+    const back = typeof body.back === 'string' && body.back.startsWith('/') && !body.back.startsWith('//') ? body.back : '/';
+    const previous = c.get('user');
+    if (email === '') {
+      deleteCookie(c, USER_COOKIE, { path: '/' });
+    } else {
+      const user = await resolveUser(prisma, email);
+      if (!user) return page(c, errorPage(await layoutContext(c), 400, `找不到联系人 ${email}`), 400);
+      setCookie(c, USER_COOKIE, user.id, { path: '/', httpOnly: true, sameSite: 'Lax' });
+      await audit(prisma, {
+        actor: user.id,
+        action: 'console.identity.switch',
+        target: user.id,
+        detail: { from: previous?.id ?? null, access: user.access },
+      });
+    }
+    return c.redirect(back, 303);
+  });
+
+  // ------------------------------------------------------------ JSON API
+
+  const api = new Hono<Env>();
+
+  api.get('/cycles', async (c) => {
+    const filter = cleanFilter(c.req.query());
+    const limitText = c.req.query('limit');
+    const limit = limitText === undefined ? 1000 : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw new ConsoleError(400, 'limit 必须是 1 到 5000 的整数', 'limit');
+    const { rows, total } = await listCycles(prisma, filter, limit);
+    return c.json({
+      total,
+      cycles: rows.map((r) => ({
+        workflowId: r.workflowId,
+        dutyCode: r.dutyCode,
+        dutyTitle: catalog.byCode.get(r.dutyCode)?.title ?? null,
+        period: r.period,
+        unitId: r.unitId,
+        unitName: r.unit.name,
+        dueAt: r.dueAt.toISOString(),
+        state: r.state,
+        stateLabel: stateLabel(r.state),
+        submittedAt: r.submittedAt?.toISOString() ?? null,
+        lateSeconds: r.lateSeconds,
+      })),
+    });
+  });
+
+  api.get('/cycles/:workflowId', async (c) => {
+    const detail = await getCycle(deps, c.req.param('workflowId'));
+    return c.json({
+      workflowId: detail.workflowId,
+      status: detail.status,
+      statusError: detail.statusError ?? null,
+      cycle: detail.records.cycle,
+      submissions: detail.records.submissions,
+      notifications: detail.records.notifications.map((n) => ({ ...n, recipients: safeJson(n.recipients) })),
+      escalations: detail.records.escalations.map((e) => ({ ...e, targets: safeJson(e.targets) })),
+      audit: detail.records.audit.map((a) => ({ ...a, detail: safeJson(a.detail) })),
+    });
+  });
+
+  async function jsonBody(c: Context<Env>): Promise<unknown> {
+    const text = await c.req.text();
+    if (text.trim() === '') return {};
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new ConsoleError(400, '请求体不是合法的 JSON');
+    }
+  }
+
+  api.post('/cycles/:workflowId/submit', async (c) =>
+    c.json(await submitCycle(deps, c.get('user'), c.req.param('workflowId'), await jsonBody(c))),
+  );
+  api.post('/cycles/:workflowId/extend', async (c) =>
+    c.json({ plan: await extendCycle(deps, c.get('user'), c.req.param('workflowId'), await jsonBody(c)) }),
+  );
+  api.post('/cycles/:workflowId/waive', async (c) =>
+    c.json({ state: await finishCycle(deps, c.get('user'), c.req.param('workflowId'), 'waive', await jsonBody(c)) }),
+  );
+  api.post('/cycles/:workflowId/close', async (c) =>
+    c.json({ state: await finishCycle(deps, c.get('user'), c.req.param('workflowId'), 'close', await jsonBody(c)) }),
+  );
+
+  api.get('/me', (c) => c.json({ user: c.get('user') }));
+  api.notFound((c) => c.json({ error: `没有这个接口：${c.req.method} ${c.req.path}` }, 404));
+  api.onError((err, c) => {
+    if (err instanceof ConsoleError) return c.json(err.toJSON(), err.status);
+    logger.error({ err, path: c.req.path }, 'console api error');
+    return c.json({ error: `内部错误：${(err as Error).message}` }, 500);
+  });
+  app.route('/api', api);
+
+  app.get('/healthz', (c) => c.text('ok'));
+
+  app.notFound(async (c) => page(c, errorPage(await layoutContext(c), 404, `没有这个页面：${c.req.path}`), 404));
+  app.onError(async (err, c) => {
+    logger.error({ err, path: c.req.path }, 'console error');
+    if (c.req.path.startsWith('/api/')) return c.json({ error: `内部错误：${err.message}` }, 500);
+    try {
+      return page(c, errorPage(await layoutContext(c), 500, `内部错误：${err.message}`), 500);
+    } catch {
+      return c.text(`内部错误：${err.message}`, 500);
+    }
+  });
+
+  return app;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,57 @@
+// The console process: `tsx client/console/main.ts`. Configuration from the environment
+// (runtime/config.ts): DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_URL,
+// CATALOG_DIR, CONSOLE_PORT; plus CONSOLE_HOST (default 127.0.0.1) and CONSOLE_IDENTITY:
+//   header-or-cookie (default)  the embedded/dev deployment: X-Duty-Ledger-User header, or the
+//                               `user` cookie set by the 切换身份 picker
+//   header                      production: a real SSO / reverse proxy in front authenticates the
+//                               user and sets X-Duty-Ledger-User; the cookie and picker are off
+import { Client, Connection } from '@temporalio/client';
+import { closePrisma, getPrisma } from '../../activities/db/client';
+import { loadCatalog } from '../../runtime/catalog';
+import { config } from '../../runtime/config';
+import { logger } from '../../runtime/logger';
+import type { IdentityMode } from './identity';
+import { startConsole } from './server';
+
+async function main(): Promise<void> {
+  const identity = (process.env.CONSOLE_IDENTITY ?? 'header-or-cookie') as IdentityMode;
+  if (identity !== 'header-or-cookie' && identity !== 'header') {
+    throw new Error(`CONSOLE_IDENTITY must be "header-or-cookie" or "header", not "${String(identity)}"`);
+  }
+  const catalog = loadCatalog();
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const prisma = getPrisma();
+  const running = await startConsole({
+    port: config.console.port,
+    hostname: process.env.CONSOLE_HOST || '127.0.0.1',
+    prisma,
+    client,
+    catalog,
+    temporalUiUrl: config.temporal.uiUrl,
+    namespace: config.temporal.namespace,
+    identity,
+  });
+  logger.info({ url: running.url, temporal: config.temporal.address, catalogVersion: catalog.version, identity }, 'console started');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'console stopping');
+    try {
+      await running.stop();
+      await connection.close();
+      await closePrisma();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  logger.error({ err }, 'console failed to start');
+  process.exit(1);
+});
