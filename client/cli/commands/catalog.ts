@@ -1,0 +1,70 @@
+// catalog list | catalog check
+import path from 'node:path';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { CatalogError, loadCatalog } from '../../../runtime/catalog';
+import { config } from '../../../runtime/config';
+import { CliError, EXIT } from '../errors';
+import { formatAnnualDue, KIND_LABELS } from '../format';
+import { printJson, println, table, type CliContext } from '../context';
+
+export function registerCatalog(program: Command, ctx: CliContext): void {
+  const cmd = program.command('catalog').description('the obligation catalog (catalog/*.yaml)');
+
+  cmd
+    .command('list')
+    .description('list the duties of the catalog in force')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) => {
+      const catalog = ctx.catalog();
+      const rows = catalog.duties.map((d) => ({
+        code: d.code,
+        title: d.title,
+        kind: d.kind,
+        due: { month: d.due.month, day: d.due.day },
+        dueLabel: formatAnnualDue(d.due),
+        opens: { month: d.opens.month, day: d.opens.day, at: d.opens.at },
+        regions: d.regions,
+        responsible: d.responsible.map((g) => g.label),
+        responsibleGroups: d.responsible,
+        sources: d.sources.map((s) => ({ document: s.document, title: s.title, section: s.section, text: s.text })),
+        reminders: d.reminders.length,
+        escalations: d.escalations.length,
+        version: catalog.version,
+      }));
+      if (opts.json) return printJson(rows);
+      println(
+        table(
+          ['代码', '名称', '类型', '截止', '责任主体', '依据', '提醒/督办'],
+          rows.map((r) => [
+            r.code,
+            r.title,
+            KIND_LABELS[r.kind] ?? r.kind,
+            r.dueLabel,
+            r.responsible.join('、'),
+            `${r.sources.length} 条`,
+            `${r.reminders}/${r.escalations}`,
+          ]),
+        ),
+      );
+      println(pc.dim(`catalog version ${catalog.version} (${catalog.files.map((f) => f.name).join(', ')})`));
+    });
+
+  cmd
+    .command('check')
+    .description('validate a catalog folder; prints every problem and exits 2 if there is any')
+    .option('--dir <dir>', 'catalog folder', config.catalogDir)
+    .option('--json', 'machine-readable output')
+    .action((opts: { dir: string; json?: boolean }) => {
+      const dir = path.resolve(opts.dir);
+      try {
+        const catalog = loadCatalog(dir);
+        if (opts.json) return printJson({ ok: true, dir, version: catalog.version, duties: catalog.duties.map((d) => d.code), problems: [] });
+        println(`${pc.green('ok')}: ${catalog.duties.length} duties (${catalog.duties.map((d) => d.code).join(', ')}), version ${catalog.version}`);
+      } catch (e) {
+        if (!(e instanceof CatalogError)) throw e;
+        if (opts.json) printJson({ ok: false, dir, problems: e.problems });
+        throw new CliError(EXIT.badInput, `catalog ${dir} has ${e.problems.length} problem(s); fix them and run \`catalog check\` again`, e.problems);
+      }
+    });
+}

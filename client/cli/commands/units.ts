@@ -1,0 +1,121 @@
+// units import | units list
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { ImportError, importUnitsFiles } from '../../import/units';
+import { parseTags } from '../../../activities/db/recipients';
+import { CliError, EXIT } from '../errors';
+import { printJson, println, table, type CliContext } from '../context';
+
+export interface UnitRow {
+  id: string;
+  name: string;
+  type: string;
+  level: string;
+  region: string;
+  parentId: string | null;
+  tags: string[];
+  contacts: number;
+}
+
+/** Depth-first order with depth, roots (and orphans) first by id. */
+export function unitTree<T extends { id: string; parentId: string | null }>(units: T[]): (T & { depth: number })[] {
+  const ids = new Set(units.map((u) => u.id));
+  const children = new Map<string | null, T[]>();
+  for (const u of units) {
+    const key = u.parentId !== null && ids.has(u.parentId) ? u.parentId : null;
+    children.set(key, [...(children.get(key) ?? []), u]);
+  }
+  const out: (T & { depth: number })[] = [];
+  const seen = new Set<string>();
+  const walk = (parent: string | null, depth: number) => {
+    for (const u of [...(children.get(parent) ?? [])].sort((a, b) => a.id.localeCompare(b.id))) {
+      if (seen.has(u.id)) continue;
+      seen.add(u.id);
+      out.push({ ...u, depth });
+      walk(u.id, depth + 1);
+    }
+  };
+  walk(null, 0);
+  // Units in a parent cycle are unreachable from a root: list them flat at the end.
+  for (const u of units) if (!seen.has(u.id)) out.push({ ...u, depth: 0 });
+  return out;
+}
+
+export function registerUnits(program: Command, ctx: CliContext): void {
+  const cmd = program.command('units').description('units (单位) and their contacts');
+
+  cmd
+    .command('import')
+    .description('import units or contacts from CSV/JSON files (all-or-nothing; see client/import/units.ts for the format)')
+    .argument('<files...>', 'units.csv, contacts.csv or a .json file; several files are one import')
+    .option('--json', 'machine-readable output')
+    .action(async (files: string[], opts: { json?: boolean }) => {
+      const prisma = ctx.prisma();
+      // Bootstrap: on an empty database there is nobody to act as; the first import may create the admin.
+      const anyAdmin = await prisma.contact.count({ where: { access: 'admin' } });
+      const actorId = anyAdmin > 0 || ctx.globals.as || process.env.DUTY_LEDGER_ACTOR ? (await ctx.requireAdmin('import units')).id : 'cli:bootstrap';
+      let counts;
+      try {
+        counts = await importUnitsFiles(prisma, files, { actor: actorId });
+      } catch (e) {
+        if (e instanceof ImportError) {
+          throw new CliError(
+            EXIT.badInput,
+            `import rejected, nothing was written: ${e.problems.length} problem(s); fix the file(s) and import again`,
+            e.lines,
+          );
+        }
+        throw e;
+      }
+      if (opts.json) return printJson({ files, actor: actorId, ...counts });
+      println(
+        table(
+          ['', '新增', '更新', '未变'],
+          [
+            ['单位', counts.unitsCreated, counts.unitsUpdated, counts.unitsUnchanged],
+            ['联系人', counts.contactsCreated, counts.contactsUpdated, counts.contactsUnchanged],
+          ],
+        ),
+      );
+      println(pc.green(`imported ${files.join(', ')}`));
+    });
+
+  cmd
+    .command('list')
+    .description('list units as a tree, with their tags and number of contacts')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      const prisma = ctx.prisma();
+      const rows = await prisma.unit.findMany({ include: { _count: { select: { contacts: true } } }, orderBy: { id: 'asc' } });
+      const units: UnitRow[] = rows.map((u) => ({
+        id: u.id,
+        name: u.name,
+        type: u.type,
+        level: u.level,
+        region: u.region,
+        parentId: u.parentId,
+        tags: parseTags(u.tags),
+        contacts: u._count.contacts,
+      }));
+      const tree = unitTree(units);
+      if (opts.json) return printJson(tree);
+      if (tree.length === 0) {
+        println('no units yet; import them with `units import units.csv contacts.csv`');
+        return;
+      }
+      println(
+        table(
+          ['单位', '编码', '类型', '层级', '区划', '标签', '联系人'],
+          tree.map((u) => [
+            `${'  '.repeat(u.depth)}${u.depth ? '└ ' : ''}${u.name}`,
+            u.id,
+            u.type,
+            u.level,
+            u.region,
+            u.tags.join(', '),
+            u.contacts,
+          ]),
+        ),
+      );
+    });
+}

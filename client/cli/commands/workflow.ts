@@ -1,0 +1,199 @@
+// Messages to one cycle workflow: submit, extend, waive, close, status, history.
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import {
+  closeUpdate,
+  extendUpdate,
+  statusQuery,
+  submitUpdate,
+  waiveUpdate,
+  type CycleStatus,
+} from '../../../workflows/messages';
+import { buildTimeline, formatTimelineItem, type DbRows } from '../../history';
+import {
+  formatCst,
+  formatLateness,
+  validateDate,
+  validateInstant,
+  validateReason,
+  validateUrl,
+  validateWorkflowId,
+} from '../format';
+import { CliError, EXIT } from '../errors';
+import { mapTemporalError, printJson, println, table, type CliContext } from '../context';
+import { colourState } from './cycle';
+
+/** obl:<duty>:<period>:unit-<id> → <id> */
+export function unitIdFromWorkflowId(workflowId: string): string | undefined {
+  return /^obl:[^:]+:[^:]+:unit-(.+)$/.exec(workflowId)?.[1];
+}
+
+export type StepStatus = 'fired' | 'pending' | 'skipped' | 'not-fired';
+const STEP_LABELS: Record<StepStatus, string> = { fired: '已发送', pending: '待发送', skipped: '已跳过', 'not-fired': '未执行' };
+
+/** Per step of the current plan: whether it fired, is pending, was skipped, or will not fire. */
+export function stepStatuses(status: CycleStatus): { id: string; kind: string; at: string; to: string[]; status: StepStatus; firedAt?: string }[] {
+  return status.plan.steps.map((s) => {
+    const fired = [...status.timeline].reverse().find((t) => t.stepId === s.id && (t.type === 'reminder' || t.type === 'escalation'));
+    const skipped = status.timeline.some((t) => t.stepId === s.id && t.type === 'step-skipped');
+    const st: StepStatus = fired ? 'fired' : status.pending.includes(s.id) ? 'pending' : skipped ? 'skipped' : 'not-fired';
+    return { id: s.id, kind: s.kind, at: s.at, to: s.to.map((r) => `${r.unit}.${r.role}`), status: st, ...(fired ? { firedAt: fired.at } : {}) };
+  });
+}
+
+async function withWorkflow<T>(ctx: CliContext, workflowId: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw mapTemporalError(e, workflowId);
+  }
+}
+
+export function registerWorkflowCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('submit')
+    .description('record that a unit handed in its report (文号/link); prints on time or late')
+    .argument('<workflowId>', 'the cycle, e.g. obl:enforcement-statistics:2025:unit-4601050001')
+    .requiredOption('--ref <reference>', '文号 or other reference of what was handed in')
+    .option('--url <evidenceUrl>', 'http(s) link to the published report or evidence')
+    .option('--note <note>', 'free-text note')
+    .option('--at <instant>', 'when it was handed in, ISO-8601 with offset (default: now)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: { ref: string; url?: string; note?: string; at?: string; json?: boolean }) => {
+      const workflowId = validateWorkflowId(id);
+      const reference = opts.ref.trim();
+      if (!reference) throw new CliError(EXIT.badInput, '--ref must not be empty: give the 文号 or reference of what was handed in');
+      const evidenceUrl = opts.url !== undefined ? validateUrl(opts.url) : undefined;
+      const submittedAt = opts.at !== undefined ? validateInstant(opts.at, '--at') : undefined;
+      const actor = await ctx.actor();
+      const client = await ctx.client();
+      const handle = client.workflow.getHandle(workflowId);
+      const result = await withWorkflow(ctx, workflowId, async () => {
+        const unitId = unitIdFromWorkflowId(workflowId) ?? (await handle.query(statusQuery)).unitId;
+        return handle.executeUpdate(submitUpdate, {
+          args: [{ actor, unitId, reference, evidenceUrl, note: opts.note, submittedAt }],
+        });
+      });
+      if (opts.json) return printJson({ workflowId, by: actor.id, reference, ...result });
+      const verdict = result.late ? pc.red(formatLateness(result.lateSeconds)) : pc.green('按时');
+      println(`已报送 ${workflowId}: ${verdict}（报送时间 ${formatCst(result.submittedAt)}，文号 ${reference}）`);
+    });
+
+  program
+    .command('extend')
+    .description('move a cycle’s due date (延期) (admin); the ladder moves with it')
+    .argument('<workflowId>', 'the cycle')
+    .requiredOption('--to <date>', 'the new last day, YYYY-MM-DD (China Standard Time)')
+    .requiredOption('--reason <reason>', 'why (recorded)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: { to: string; reason: string; json?: boolean }) => {
+      const workflowId = validateWorkflowId(id);
+      const newDueDate = validateDate(opts.to, '--to');
+      const reason = validateReason(opts.reason);
+      const actor = await ctx.requireAdmin('extend a cycle');
+      const client = await ctx.client();
+      const plan = await withWorkflow(ctx, workflowId, () =>
+        ctx.audited(actor, 'cli.cycle.extend', workflowId, { newDueDate, reason }, () =>
+          client.workflow.getHandle(workflowId).executeUpdate(extendUpdate, { args: [{ actor, newDueDate, reason }] }),
+        ),
+      );
+      if (opts.json) return printJson({ workflowId, plan });
+      println(`已延期 ${workflowId}: 截止时间 ${formatCst(plan.dueAt)}（${reason}）`);
+    });
+
+  for (const [name, update, label] of [
+    ['waive', waiveUpdate, '已免报'],
+    ['close', closeUpdate, '已关闭'],
+  ] as const) {
+    program
+      .command(name)
+      .description(name === 'waive' ? 'waive a cycle (免报) (admin): no more reminders or escalations' : 'close a cycle (admin)')
+      .argument('<workflowId>', 'the cycle')
+      .requiredOption('--reason <reason>', 'why (recorded)')
+      .option('--json', 'machine-readable output')
+      .action(async (id: string, opts: { reason: string; json?: boolean }) => {
+        const workflowId = validateWorkflowId(id);
+        const reason = validateReason(opts.reason);
+        const actor = await ctx.requireAdmin(`${name} a cycle`);
+        const client = await ctx.client();
+        const state = await withWorkflow(ctx, workflowId, () =>
+          ctx.audited(actor, `cli.cycle.${name}`, workflowId, { reason }, () =>
+            client.workflow.getHandle(workflowId).executeUpdate(update, { args: [{ actor, reason }] }),
+          ),
+        );
+        if (opts.json) return printJson({ workflowId, state });
+        println(`${label} ${workflowId}（${reason}）`);
+      });
+  }
+
+  program
+    .command('status')
+    .description('live status of a cycle (running or finished): due, every step, the submission')
+    .argument('<workflowId>', 'the cycle')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const workflowId = validateWorkflowId(id);
+      const client = await ctx.client();
+      const status = await withWorkflow(ctx, workflowId, () => client.workflow.getHandle(workflowId).query(statusQuery));
+      const steps = stepStatuses(status);
+      if (opts.json) return printJson({ ...status, steps });
+      println(
+        table(
+          ['项目', '内容'],
+          [
+            ['职责', `${status.dutyTitle} (${status.dutyCode})`],
+            ['单位', `${status.unitName} (${status.unitId})`],
+            ['周期', status.period],
+            ['状态', colourState(status.state)],
+            ['截止时间', `${formatCst(status.plan.dueAt)}（不含）`],
+            ['计划版本', `r${status.revision}, catalog ${status.catalogVersion}`],
+            [
+              '报送',
+              status.submission
+                ? `${status.submission.reference} by ${status.submission.by}, ${formatCst(status.submission.submittedAt)}, ${formatLateness(status.submission.lateSeconds)}`
+                : '—',
+            ],
+          ],
+        ),
+      );
+      println(
+        table(
+          ['步骤', '时间', '收件人', '状态'],
+          steps.map((s) => [
+            s.id,
+            formatCst(s.at),
+            s.to.join(', '),
+            s.status === 'fired' ? pc.green(STEP_LABELS.fired) : s.status === 'pending' ? pc.yellow(STEP_LABELS.pending) : pc.dim(STEP_LABELS[s.status]),
+          ]),
+        ),
+      );
+    });
+
+  program
+    .command('history')
+    .description('readable timeline of a cycle: Temporal history merged with mail, submissions, escalations and audit entries')
+    .argument('<workflowId>', 'the cycle (or any workflow)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const workflowId = validateWorkflowId(id);
+      const client = await ctx.client();
+      const history = await withWorkflow(ctx, workflowId, () => client.workflow.getHandle(workflowId).fetchHistory());
+      let rows: DbRows = { notifications: [], submissions: [], escalations: [], audit: [] };
+      try {
+        const prisma = ctx.prisma();
+        const where = { workflowId };
+        const [notifications, submissions, escalations, audit] = await Promise.all([
+          prisma.notification.findMany({ where }),
+          prisma.submission.findMany({ where }),
+          prisma.escalation.findMany({ where }),
+          prisma.auditLog.findMany({ where: { target: workflowId } }),
+        ]);
+        rows = { notifications, submissions, escalations, audit };
+      } catch (e) {
+        process.stderr.write(`warning: database not readable, showing Temporal history only: ${(e as Error).message.split('\n')[0]}\n`);
+      }
+      const items = buildTimeline(history.events ?? [], rows);
+      if (opts.json) return printJson({ workflowId, items });
+      for (const item of items) println(item.source === 'database' ? item.label.startsWith('审计') ? pc.dim(formatTimelineItem(item)) : pc.cyan(formatTimelineItem(item)) : formatTimelineItem(item));
+    });
+}

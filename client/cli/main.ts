@@ -1,0 +1,82 @@
+// duty-ledger CLI: `npm run --silent cli -- <command>`. A stable interface: `--json` prints only
+// JSON on stdout; errors are one line on stderr; exit codes are listed in `--help`.
+import { Command, CommanderError } from 'commander';
+import { CliContext, mapTemporalError } from './context';
+import { CliError, EXIT, EXIT_CODES_HELP } from './errors';
+import { registerCatalog } from './commands/catalog';
+import { registerUnits } from './commands/units';
+import { registerSchedules } from './commands/schedules';
+import { registerCycle } from './commands/cycle';
+import { registerWorkflowCommands } from './commands/workflow';
+import { registerDue } from './commands/due';
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('duty-ledger')
+    .description('法治政府建设督办系统: statutory reporting duties as Temporal workflows')
+    .option('--as <email>', 'act as this contact (default: $DUTY_LEDGER_ACTOR, else the first admin contact)')
+    .showSuggestionAfterError(false)
+    .addHelpText('afterAll', EXIT_CODES_HELP);
+  program.hook('preAction', (thisCommand) => {
+    Object.assign(ctx.globals, thisCommand.optsWithGlobals());
+  });
+  registerCatalog(program, ctx);
+  registerUnits(program, ctx);
+  registerSchedules(program, ctx);
+  registerCycle(program, ctx);
+  registerWorkflowCommands(program, ctx);
+  registerDue(program, ctx);
+
+  // Every command throws instead of exiting, and reports commander's errors as one line.
+  const configure = (cmd: Command) => {
+    cmd.exitOverride().configureOutput({ outputError: () => undefined });
+    cmd.commands.forEach(configure);
+  };
+  configure(program);
+  return program;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? text;
+}
+
+/** Runs the CLI; returns the exit code (never calls process.exit itself). */
+export async function run(argv: string[]): Promise<number> {
+  const ctx = new CliContext();
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (raw) {
+    if (raw instanceof CommanderError) {
+      if (raw.code === 'commander.helpDisplayed' || raw.code === 'commander.version') return EXIT.ok;
+      if (raw.code === 'commander.help' || raw.code === 'commander.executeSubCommandAsync') return EXIT.badInput;
+      const line = firstLine(raw.message);
+      process.stderr.write(`${line.startsWith('error:') ? line : `error: ${line}`}\n`);
+      return EXIT.badInput;
+    }
+    const e = mapTemporalError(raw);
+    if (e instanceof CliError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      for (const line of e.details) process.stderr.write(`  ${line}\n`);
+      return e.code;
+    }
+    const err = e as Error;
+    process.stderr.write(`error: ${firstLine(err?.message ?? String(e))}\n`);
+    if (process.env.DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+    return EXIT.failure;
+  } finally {
+    await ctx.close();
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`error: ${(e as Error).message}\n`);
+      process.exitCode = EXIT.failure;
+    },
+  );
+}
