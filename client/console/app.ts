@@ -6,6 +6,7 @@
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import type { Client } from '@temporalio/client';
 import type { PrismaClient } from '../../activities/db/client';
 import { audit } from '../../activities/db/audit';
@@ -314,6 +315,11 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
 
   app.notFound(async (c) => page(c, errorPage(await layoutContext(c), 404, `没有这个页面：${c.req.path}`), 404));
   app.onError(async (err, c) => {
+    if (err instanceof HTTPException) {
+      // e.g. the CSRF check: a form posted from another site.
+      const message = err.status === 403 ? '拒绝跨站提交的表单：请从本系统的页面提交' : err.message;
+      return c.req.path.startsWith('/api/') ? c.json({ error: message }, err.status) : c.text(message, err.status);
+    }
     logger.error({ err, path: c.req.path }, 'console error');
     if (c.req.path.startsWith('/api/')) return c.json({ error: `内部错误：${err.message}` }, 500);
     try {

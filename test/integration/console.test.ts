@@ -1,0 +1,300 @@
+// The HTTP console against real backends: a Temporal dev server, a worker with the real catalog, a
+// migrated SQLite database holding the seed units, and an SMTP server on loopback. Cycles are
+// started directly with a computed plan; everything else goes through the console's HTTP API.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Runtime, type Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DateTime } from 'luxon';
+import { createDevServerEnv } from '../support/temporal-env';
+import { createSeededTestDb, type TestDb } from '../support/db';
+import { startTestSmtp, type TestSmtp } from '../support/smtp';
+import { quietLogger } from '../support/quiet-logger';
+import { createDutyWorker } from '../../worker/create';
+import { loadCatalog, requireDuty, type Catalog } from '../../runtime/catalog';
+import { planCycle } from '../../domain/plan';
+import { cycleWorkflowId, type CycleInput } from '../../domain/types';
+import { unitPath } from '../../activities/db/recipients';
+import { dutyCycle } from '../../workflows/cycle';
+import { statusQuery } from '../../workflows/messages';
+import { startConsole, type RunningConsole } from '../../client/console/server';
+
+const DUTY = 'enforcement-statistics';
+const MARKET = '4601050004'; // 秀英区市场监督管理局 (enforcement agency)
+const BRANCH = '4601050005'; // 海口市综合行政执法局秀英分局 (enforcement agency)
+const MARKET_CLERK = 'scjgj.clerk@xiuying.example.gov.cn';
+const BRANCH_CLERK = 'zhzf.clerk@xiuying.example.gov.cn';
+const OPERATOR = 'ducha.operator@xiuying.example.gov.cn';
+const ADMIN = 'sfj.supervisor@xiuying.example.gov.cn';
+const taskQueue = 'console-it';
+
+/** The current CST year: its cycle falls due next year, so nothing of its ladder is due yet. */
+const futurePeriod = String(DateTime.now().setZone('Asia/Shanghai').year);
+/** Two years back: long overdue, its last escalation fires as soon as it opens. */
+const pastPeriod = String(DateTime.now().setZone('Asia/Shanghai').year - 2);
+
+let env: TestWorkflowEnvironment;
+let db: TestDb;
+let smtp: TestSmtp;
+let worker: Worker;
+let workerRun: Promise<void>;
+let consoleApp: RunningConsole;
+let catalog: Catalog;
+
+async function startCycle(unitId: string, period: string): Promise<string> {
+  const duty = requireDuty(catalog, DUTY);
+  const unit = await db.prisma.unit.findUniqueOrThrow({ where: { id: unitId } });
+  const input: CycleInput = {
+    workflowId: cycleWorkflowId(DUTY, period, unitId),
+    dutyCode: DUTY,
+    dutyTitle: duty.title,
+    period,
+    unitId,
+    unitName: unit.name,
+    unitPath: await unitPath(db.prisma, unitId),
+    catalogVersion: catalog.version,
+    plan: planCycle(duty, period),
+  };
+  await env.client.workflow.start(dutyCycle, { taskQueue, workflowId: input.workflowId, args: [input] });
+  return input.workflowId;
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function api(path: string, init: { method?: string; user?: string; body?: unknown } = {}) {
+  return fetch(`${consoleApp.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      ...(init.user ? { 'X-Duty-Ledger-User': init.user } : {}),
+      ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+}
+
+const submitPath = (id: string) => `/api/cycles/${encodeURIComponent(id)}/submit`;
+
+let openId: string;
+let overdueId: string;
+
+beforeAll(async () => {
+  Runtime.install({ logger: quietLogger });
+  catalog = loadCatalog();
+  [env, db, smtp] = await Promise.all([createDevServerEnv(), createSeededTestDb(), startTestSmtp()]);
+  worker = await createDutyWorker({
+    connection: env.nativeConnection,
+    taskQueue,
+    prisma: db.prisma,
+    catalog,
+    smtpUrl: smtp.url,
+    options: { shutdownGraceTime: '1 second' },
+  });
+  workerRun = worker.run();
+  consoleApp = await startConsole({
+    port: 0,
+    prisma: db.prisma,
+    client: env.client,
+    catalog,
+    temporalUiUrl: 'http://temporal-ui.test',
+  });
+  openId = await startCycle(MARKET, futurePeriod);
+  overdueId = await startCycle(BRANCH, pastPeriod);
+  // Both are indexed by the workflow's first activity; the overdue one escalates at once.
+  await waitFor('the open cycle in the index', () => db.prisma.cycle.findUnique({ where: { workflowId: openId } }));
+  await waitFor('the overdue cycle to escalate', async () => {
+    const row = await db.prisma.cycle.findUnique({ where: { workflowId: overdueId } });
+    return row?.state === 'escalated';
+  });
+});
+
+afterAll(async () => {
+  await consoleApp?.stop();
+  if (worker) {
+    worker.shutdown();
+    await workerRun;
+  }
+  await env?.teardown();
+  await smtp?.stop();
+  await db?.dispose();
+});
+
+describe('console JSON API', () => {
+  it('lists the cycles from the index, with filters', async () => {
+    const res = await api('/api/cycles');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { total: number; cycles: { workflowId: string; state: string; unitName: string }[] };
+    const ids = body.cycles.map((c) => c.workflowId);
+    expect(ids).toContain(openId);
+    expect(ids).toContain(overdueId);
+    expect(body.cycles.find((c) => c.workflowId === openId)).toMatchObject({ state: 'open', unitName: '秀英区市场监督管理局' });
+
+    const filtered = (await (await api(`/api/cycles?state=escalated&unit=${BRANCH}`)).json()) as typeof body;
+    expect(filtered.cycles.map((c) => c.workflowId)).toEqual([overdueId]);
+
+    const bad = await api('/api/cycles?state=late');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ field: 'state' });
+  });
+
+  it('shows a cycle with its live status and database rows; unknown ids are 404', async () => {
+    const res = await api(`/api/cycles/${encodeURIComponent(overdueId)}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      status: { state: string; unitId: string; plan: { steps: unknown[] } };
+      notifications: { stepId: string; recipients: string[] }[];
+      escalations: unknown[];
+    };
+    expect(body.status).toMatchObject({ state: 'escalated', unitId: BRANCH });
+    expect(body.notifications.map((n) => n.stepId)).toEqual(['escalation-3']);
+    expect(body.escalations).toHaveLength(1);
+
+    const missing = await api(`/api/cycles/${encodeURIComponent(cycleWorkflowId(DUTY, futurePeriod, '9999999999'))}`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: string }).error).toContain('找不到');
+  });
+
+  it('refuses a submit from an operator (403)', async () => {
+    const res = await api(submitPath(openId), { method: 'POST', user: OPERATOR, body: { reference: '秀市监〔2026〕1号' } });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toContain('运营人员');
+  });
+
+  it("refuses a submit from another unit's clerk (403)", async () => {
+    const res = await api(submitPath(openId), { method: 'POST', user: BRANCH_CLERK, body: { reference: '秀市监〔2026〕1号' } });
+    expect(res.status).toBe(403);
+  });
+
+  it('refuses a submit without a known user (401)', async () => {
+    const res = await api(submitPath(openId), { method: 'POST', user: 'nobody@example.com', body: { reference: 'x' } });
+    expect(res.status).toBe(401);
+  });
+
+  it('rejects an empty reference with a 400 naming the field', async () => {
+    const res = await api(submitPath(openId), { method: 'POST', user: MARKET_CLERK, body: { reference: '   ' } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: '报送文号不能为空', field: 'reference' });
+
+    const badUrl = await api(submitPath(openId), {
+      method: 'POST',
+      user: MARKET_CLERK,
+      body: { reference: '秀市监〔2026〕1号', evidenceUrl: 'javascript:alert(1)' },
+    });
+    expect(badUrl.status).toBe(400);
+    expect(await badUrl.json()).toMatchObject({ field: 'evidenceUrl' });
+
+    const unknown = await api(submitPath(openId), { method: 'POST', user: MARKET_CLERK, body: { reference: 'x', refrence: 'x' } });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ field: 'refrence' });
+  });
+
+  it('only admins extend, waive or close', async () => {
+    const res = await api(`/api/cycles/${encodeURIComponent(openId)}/waive`, {
+      method: 'POST',
+      user: MARKET_CLERK,
+      body: { reason: '本单位不承担执法职能' },
+    });
+    expect(res.status).toBe(403);
+    const denied = await db.prisma.auditLog.findMany({ where: { target: openId, action: 'console.denied.waive' } });
+    expect(denied).toHaveLength(1);
+
+    const noReason = await api(`/api/cycles/${encodeURIComponent(openId)}/extend`, {
+      method: 'POST',
+      user: ADMIN,
+      body: { newDueDate: '2099-02-30', reason: '' },
+    });
+    expect(noReason.status).toBe(400);
+    expect(await noReason.json()).toMatchObject({ field: 'newDueDate' });
+  });
+
+  it('lets an admin extend a cycle; the workflow re-plans and audits it', async () => {
+    const before = await env.client.workflow.getHandle(openId).query(statusQuery);
+    // dueAt is the exclusive midnight after the last day; move the last day by 14 days.
+    const newDue = DateTime.fromISO(before.plan.dueAt).setZone('Asia/Shanghai').minus({ days: 1 }).plus({ days: 14 }).toFormat('yyyy-MM-dd');
+    const res = await api(`/api/cycles/${encodeURIComponent(openId)}/extend`, {
+      method: 'POST',
+      user: ADMIN,
+      body: { newDueDate: newDue, reason: '机构改革，材料需重新汇总' },
+    });
+    expect(res.status).toBe(200);
+    const { plan } = (await res.json()) as { plan: { dueAt: string } };
+    expect(Date.parse(plan.dueAt) - Date.parse(before.plan.dueAt)).toBe(14 * 86400_000);
+    const audits = await db.prisma.auditLog.findMany({ where: { target: openId } });
+    expect(audits.filter((a) => a.action === 'cycle.extend')).toHaveLength(1);
+  });
+
+  it("accepts the unit clerk's submit and the status shows submitted", async () => {
+    const res = await api(submitPath(openId), {
+      method: 'POST',
+      user: MARKET_CLERK,
+      body: { reference: ' 秀市监〔2026〕1号 ', evidenceUrl: 'https://www.haikou.gov.cn/xxgk/1.html', note: '已报区政府' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ state: 'submitted', late: false, lateSeconds: 0 });
+
+    const detail = (await (await api(`/api/cycles/${encodeURIComponent(openId)}`)).json()) as {
+      status: { state: string; submission: { reference: string; by: string } };
+      cycle: { state: string };
+      submissions: { reference: string; evidenceUrl: string }[];
+    };
+    expect(detail.status.state).toBe('submitted');
+    expect(detail.status.submission).toMatchObject({ reference: '秀市监〔2026〕1号', by: MARKET_CLERK });
+    expect(detail.cycle.state).toBe('submitted');
+    expect(detail.submissions).toEqual([expect.objectContaining({ reference: '秀市监〔2026〕1号', evidenceUrl: 'https://www.haikou.gov.cn/xxgk/1.html' })]);
+
+    const again = await api(submitPath(openId), { method: 'POST', user: MARKET_CLERK, body: { reference: '再次提交' } });
+    expect(again.status).toBe(409);
+  });
+});
+
+describe('console pages', () => {
+  it('renders the overview with the overdue cycle first', async () => {
+    const res = await fetch(`${consoleApp.url}/`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('<html lang="zh-CN">');
+    const overdueAt = text.indexOf('逾期未报');
+    const countsAt = text.indexOf('各义务周期状态');
+    expect(overdueAt).toBeGreaterThan(-1);
+    expect(countsAt).toBeGreaterThan(overdueAt);
+    const branchAt = text.indexOf(`data-workflow-id="${overdueId}"`);
+    expect(branchAt).toBeGreaterThan(overdueAt);
+    expect(branchAt).toBeLessThan(countsAt);
+  });
+
+  it('renders the catalog with its legal basis and ladder in words', async () => {
+    const text = await (await fetch(`${consoleApp.url}/duties`)).text();
+    expect(text).toContain('琼发〔2021〕22号');
+    expect(text).toContain('行政执法机关每年1月31日前将上年度行政执法总体情况报本级人民政府和上级主管部门');
+    expect(text).toContain('截止前14天 09:00 提醒 本单位经办人');
+    expect(text).toContain('报送对象：本级人民政府、上级主管部门');
+  });
+
+  it('renders the cycle detail in CST with the Temporal UI link, and the units tree', async () => {
+    const text = await (await fetch(`${consoleApp.url}/cycles/${encodeURIComponent(overdueId)}`)).text();
+    expect(text).toContain(`http://temporal-ui.test/namespaces/default/workflows/${encodeURIComponent(overdueId)}`);
+    // cycle (year N-2) is due by the end of Jan 31 of year N-1, CST.
+    expect(text).toContain(`${Number(pastPeriod) + 1}-01-31（`);
+    expect(text).toContain('已督办');
+    const units = await (await fetch(`${consoleApp.url}/units`)).text();
+    expect(units).toContain('秀英区司法局');
+    expect(units).toContain(MARKET_CLERK);
+  });
+
+  it('refuses a cross-site form post', async () => {
+    const res = await fetch(`${consoleApp.url}/cycles/${encodeURIComponent(overdueId)}/close`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://evil.example', Cookie: `user=${ADMIN}` },
+      body: 'reason=xx',
+    });
+    expect(res.status).toBe(403);
+    const row = await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: overdueId } });
+    expect(row.state).toBe('escalated');
+  });
+});
