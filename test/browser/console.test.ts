@@ -1,0 +1,176 @@
+// The console in Debian's Chromium (playwright-core), against real backends started in-process:
+// Temporal dev server, a worker with the real catalog, the seeded SQLite database, loopback SMTP.
+// A unit clerk picks their identity, opens the cycle from the 周期 page, gets a clear error for an
+// empty 报送文号, then submits and sees the state change to 已提交.
+//
+// Needs /usr/bin/chromium (Debian package `chromium`); skipped with a message when it is absent.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { Runtime, type Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DateTime } from 'luxon';
+import { createDevServerEnv, repoRoot } from '../support/temporal-env';
+import { createSeededTestDb, type TestDb } from '../support/db';
+import { startTestSmtp, type TestSmtp } from '../support/smtp';
+import { quietLogger } from '../support/quiet-logger';
+import { createDutyWorker } from '../../worker/create';
+import { loadCatalog, requireDuty, type Catalog } from '../../runtime/catalog';
+import { planCycle } from '../../domain/plan';
+import { cycleWorkflowId, type CycleInput } from '../../domain/types';
+import { unitPath } from '../../activities/db/recipients';
+import { dutyCycle } from '../../workflows/cycle';
+import { startConsole, type RunningConsole } from '../../client/console/server';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = fs.existsSync(CHROMIUM);
+if (!haveChromium) {
+  console.warn(`browser tests skipped: ${CHROMIUM} is missing (install the Debian package: apt-get install -y chromium)`);
+}
+
+const DUTY = 'enforcement-statistics';
+const MARKET = '4601050004'; // 秀英区市场监督管理局
+const BRANCH = '4601050005'; // 海口市综合行政执法局秀英分局
+const MARKET_CLERK = 'scjgj.clerk@xiuying.example.gov.cn';
+const taskQueue = 'console-browser';
+const futurePeriod = String(DateTime.now().setZone('Asia/Shanghai').year);
+const pastPeriod = String(DateTime.now().setZone('Asia/Shanghai').year - 2);
+const resultsDir = path.join(repoRoot, 'test-results');
+
+let env: TestWorkflowEnvironment;
+let db: TestDb;
+let smtp: TestSmtp;
+let worker: Worker;
+let workerRun: Promise<void>;
+let consoleApp: RunningConsole;
+let catalog: Catalog;
+let browser: Browser;
+let openId: string;
+
+async function startCycle(unitId: string, period: string): Promise<string> {
+  const duty = requireDuty(catalog, DUTY);
+  const unit = await db.prisma.unit.findUniqueOrThrow({ where: { id: unitId } });
+  const input: CycleInput = {
+    workflowId: cycleWorkflowId(DUTY, period, unitId),
+    dutyCode: DUTY,
+    dutyTitle: duty.title,
+    period,
+    unitId,
+    unitName: unit.name,
+    unitPath: await unitPath(db.prisma, unitId),
+    catalogVersion: catalog.version,
+    plan: planCycle(duty, period),
+  };
+  await env.client.workflow.start(dutyCycle, { taskQueue, workflowId: input.workflowId, args: [input] });
+  return input.workflowId;
+}
+
+async function waitFor(what: string, fn: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!haveChromium)('console in Chromium', () => {
+  beforeAll(async () => {
+    Runtime.install({ logger: quietLogger });
+    catalog = loadCatalog();
+    [env, db, smtp] = await Promise.all([createDevServerEnv(), createSeededTestDb(), startTestSmtp()]);
+    worker = await createDutyWorker({
+      connection: env.nativeConnection,
+      taskQueue,
+      prisma: db.prisma,
+      catalog,
+      smtpUrl: smtp.url,
+      options: { shutdownGraceTime: '1 second' },
+    });
+    workerRun = worker.run();
+    consoleApp = await startConsole({ port: 0, prisma: db.prisma, client: env.client, catalog, temporalUiUrl: 'http://127.0.0.1:8233' });
+    openId = await startCycle(MARKET, futurePeriod);
+    const overdueId = await startCycle(BRANCH, pastPeriod);
+    await waitFor('both cycles indexed', async () => {
+      const rows = await db.prisma.cycle.findMany({ where: { workflowId: { in: [openId, overdueId] } } });
+      return rows.length === 2 && rows.some((r) => r.state === 'escalated');
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    fs.mkdirSync(resultsDir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await consoleApp?.stop();
+    if (worker) {
+      worker.shutdown();
+      await workerRun;
+    }
+    await env?.teardown();
+    await smtp?.stop();
+    await db?.dispose();
+  });
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+    return context.newPage();
+  }
+
+  it('lets the unit clerk submit from the cycle page, with a clear error for an empty reference', async () => {
+    const page = await newPage();
+    await page.goto(`${consoleApp.url}/cycles`);
+    expect(await page.title()).toContain('周期');
+    const row = page.locator(`tr[data-workflow-id="${openId}"]`);
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.innerText()).toContain('秀英区市场监督管理局');
+    expect(await row.locator('[data-state]').innerText()).toBe('待报送');
+
+    // 切换身份: choosing a person in the picker posts the form and reloads the page.
+    await page.selectOption('#identity-user', MARKET_CLERK);
+    await expect.poll(() => page.locator('footer').innerText()).toContain(MARKET_CLERK);
+    expect(page.url()).toBe(`${consoleApp.url}/cycles`);
+
+    await Promise.all([page.waitForURL(/\/cycles\/obl/), row.getByRole('link', { name: '详情' }).click()]);
+    expect(await page.locator('#cycle-state').innerText()).toBe('待报送');
+    expect(await page.locator('h1').innerText()).toContain('行政执法统计年报');
+
+    // Empty reference: the server answers with the message next to the field.
+    await page.fill('#submit-evidenceUrl', 'https://www.haikou.gov.cn/xxgk/2026/1.html');
+    await page.click('#submit-form button[type=submit]');
+    await expect.poll(() => page.locator('#submit-reference-error').count()).toBe(1);
+    expect(await page.locator('#submit-reference-error').innerText()).toBe('报送文号不能为空');
+    expect(await page.locator('#form-error').innerText()).toBe('报送文号不能为空');
+    // What was typed is kept.
+    expect(await page.inputValue('#submit-evidenceUrl')).toBe('https://www.haikou.gov.cn/xxgk/2026/1.html');
+    await page.screenshot({ path: path.join(resultsDir, 'console-cycle-detail.png'), fullPage: true });
+
+    await page.fill('#submit-reference', '秀市监〔2026〕3号');
+    await Promise.all([page.waitForURL(/done=submit/), page.click('#submit-form button[type=submit]')]);
+    expect(await page.locator('#cycle-state').innerText()).toBe('已提交');
+    expect(await page.locator('table.submissions').innerText()).toContain('秀市监〔2026〕3号');
+    expect(await page.locator('[role=status]').innerText()).toContain('已提交');
+    await page.screenshot({ path: path.join(resultsDir, 'console-cycle-submitted.png'), fullPage: true });
+
+    const indexed = await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: openId } });
+    expect(indexed.state).toBe('submitted');
+    await page.context().close();
+  });
+
+  it('shows the overview, the catalog and the units pages', async () => {
+    const page = await newPage();
+    await page.goto(`${consoleApp.url}/`);
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    expect(await page.locator('table.cycles').first().innerText()).toContain('海口市综合行政执法局秀英分局');
+    await page.screenshot({ path: path.join(resultsDir, 'console-overview.png'), fullPage: true });
+    await page.goto(`${consoleApp.url}/duties`);
+    expect(await page.locator('#duty-enforcement-statistics blockquote').innerText()).toContain('行政执法机关每年1月31日前');
+    await page.screenshot({ path: path.join(resultsDir, 'console-duties.png'), fullPage: false });
+    await page.goto(`${consoleApp.url}/units`);
+    expect(await page.locator(`#unit-${MARKET}`).innerText()).toContain(MARKET_CLERK);
+    await page.context().close();
+  });
+});
