@@ -161,3 +161,11 @@ export function latenessLabel(
   if (delta >= 0) return { text: `已逾期${duration(delta)}`, tone: 'late' };
   return { text: `剩余${duration(-delta)}`, tone: 'neutral' };
 }
+
+/** Rewrites ISO-8601 UTC instants inside free text (the workflow's timeline details) as CST. */
+export function instantsToCst(text: string): string {
+  return text.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) => {
+    const d = DateTime.fromISO(iso, { setZone: true });
+    return d.isValid ? `${d.setZone(CST).toFormat('yyyy-MM-dd HH:mm')}（北京时间）` : iso;
+  });
+}

@@ -8,6 +8,7 @@ import {
   cstDateTimeSeconds,
   dueLabel,
   duration,
+  instantsToCst,
   lastDay,
   recipientLabel,
   stateLabel,
@@ -301,7 +302,7 @@ export function cyclePage(ctx: LayoutContext, detail: CycleDetail, opts: CycleVi
     ? table(
         ['时间', '事件', '说明', '操作人'],
         status.timeline.map(
-          (t) => html`<tr><td>${cstDateTimeSeconds(t.at)}</td><td>${TIMELINE_LABELS[t.type] ?? t.type}${t.stepId ? ` ${stepLabel(t.stepId)}` : ''}</td><td class="small">${t.detail}</td><td>${t.actor ?? '—'}</td></tr>`,
+          (t) => html`<tr><td>${cstDateTimeSeconds(t.at)}</td><td>${TIMELINE_LABELS[t.type] ?? t.type}${t.stepId ? ` ${stepLabel(t.stepId)}` : ''}</td><td class="small">${instantsToCst(t.detail)}</td><td>${t.actor ?? '—'}</td></tr>`,
         ),
         '时间线为空。',
         'timeline',
@@ -312,7 +313,7 @@ export function cyclePage(ctx: LayoutContext, detail: CycleDetail, opts: CycleVi
   ${table(
     ['时间', '操作人', '操作', '详情'],
     records.audit.map(
-      (a) => html`<tr><td>${cstDateTimeSeconds(a.at)}</td><td>${a.actor}</td><td><code>${a.action}</code></td><td class="small">${auditDetail(a.detail)}</td></tr>`,
+      (a) => html`<tr><td>${cstDateTimeSeconds(a.at)}</td><td>${a.actor}</td><td><code>${a.action}</code></td><td class="small">${instantsToCst(auditDetail(a.detail))}</td></tr>`,
     ),
     '无审计记录。',
   )}`;

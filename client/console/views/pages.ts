@@ -105,9 +105,9 @@ function dutyCard(duty: Duty, now: Date): Html {
       <dt>责任单位</dt><dd>${duty.responsible.map(
         (g) => html`<div><strong>${g.label}</strong>
           <span class="muted small">（${[
-            g.types ? `类型：${g.types.join('、')}` : '',
-            g.levels ? `层级：${g.levels.join('、')}` : '',
-            g.tags ? `标签：${g.tags.join('、')}` : '',
+            g.types ? `类型：${g.types.map((t) => TYPE_LABELS[t] ?? t).join('、')}` : '',
+            g.levels ? `层级：${g.levels.map((l) => LEVEL_LABELS[l] ?? l).join('、')}` : '',
+            g.tags ? `标签：${g.tags.map((t) => TAG_LABELS[t] ?? t).join('、')}` : '',
           ].filter(Boolean).join('；')}）</span>
           → 报送对象：${g.reportTo.join('、')}</div>`,
       )}</dd>
@@ -122,7 +122,7 @@ function dutyCard(duty: Duty, now: Date): Html {
     )}
     <h3>提醒与督办</h3>
     <ul class="ladder">${ladderInWords(duty).map((l) => html`<li class="${l.kind}">${l.text}</li>`)}</ul>
-    ${duty.notes.length ? html`<h3>说明</h3><ul>${duty.notes.map((n) => html`<li class="muted">${n}</li>`)}</ul>` : ''}
+    ${duty.notes.length ? html`<h3>说明</h3><ul class="ladder">${duty.notes.map((n) => html`<li class="muted">${n}</li>`)}</ul>` : ''}
   </section>`;
 }
 
