@@ -5,6 +5,11 @@
 // WAL mode (readers never block the writer) with a busy timeout (a writer waits for another writer
 // instead of failing at once with SQLITE_BUSY). Use writeTransaction() for read-then-write
 // transactions: it takes the write lock first, so a concurrent commit cannot invalidate its snapshot.
+//
+// better-sqlite3 is synchronous: while a statement waits for another process's lock, this process's
+// event loop is blocked (up to BUSY_TIMEOUT_MS). Consequently, never open two clients on one file in
+// ONE process and write through both at once — the waiting one blocks the one holding the lock until
+// the timeout. Use getPrisma() (one client per process); the adapter serialises its transactions.
 import fs from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
@@ -15,7 +20,7 @@ export { PrismaClient, Prisma };
 export type Tx = Prisma.TransactionClient;
 
 /** How long a connection waits for another process's write lock before failing. */
-export const BUSY_TIMEOUT_MS = 10_000;
+export const BUSY_TIMEOUT_MS = 5_000;
 
 class ConfiguredSqliteFactory extends PrismaBetterSQLite3 {
   override async connect() {
