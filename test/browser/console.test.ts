@@ -33,6 +33,7 @@ const DUTY = 'enforcement-statistics';
 const MARKET = '4601050004'; // 秀英区市场监督管理局
 const BRANCH = '4601050005'; // 海口市综合行政执法局秀英分局
 const MARKET_CLERK = 'scjgj.clerk@xiuying.example.gov.cn';
+const ADMIN = 'sfj.supervisor@xiuying.example.gov.cn';
 const taskQueue = 'console-browser';
 const futurePeriod = String(DateTime.now().setZone('Asia/Shanghai').year);
 const pastPeriod = String(DateTime.now().setZone('Asia/Shanghai').year - 2);
@@ -47,6 +48,7 @@ let consoleApp: RunningConsole;
 let catalog: Catalog;
 let browser: Browser;
 let openId: string;
+let overdueId: string;
 
 async function startCycle(unitId: string, period: string): Promise<string> {
   const duty = requireDuty(catalog, DUTY);
@@ -90,7 +92,7 @@ describe.skipIf(!haveChromium)('console in Chromium', () => {
     workerRun = worker.run();
     consoleApp = await startConsole({ port: 0, prisma: db.prisma, client: env.client, catalog, temporalUiUrl: 'http://127.0.0.1:8233' });
     openId = await startCycle(MARKET, futurePeriod);
-    const overdueId = await startCycle(BRANCH, pastPeriod);
+    overdueId = await startCycle(BRANCH, pastPeriod);
     await waitFor('both cycles indexed', async () => {
       const rows = await db.prisma.cycle.findMany({ where: { workflowId: { in: [openId, overdueId] } } });
       return rows.length === 2 && rows.some((r) => r.state === 'escalated');
@@ -160,11 +162,40 @@ describe.skipIf(!haveChromium)('console in Chromium', () => {
     await page.context().close();
   });
 
+  it('lets an admin extend an escalated cycle, naming the field of a bad date', async () => {
+    const page = await newPage();
+    await page.goto(`${consoleApp.url}/cycles?state=escalated`);
+    await page.selectOption('#identity-user', ADMIN);
+    await expect.poll(() => page.locator('footer').innerText()).toContain(ADMIN);
+    const row = page.locator(`tr[data-workflow-id="${overdueId}"]`);
+    await Promise.all([page.waitForURL(/\/cycles\/obl/), row.getByRole('link', { name: '详情' }).click()]);
+    expect(await page.locator('#cycle-state').innerText()).toBe('已督办');
+    // An admin may also submit on a unit's behalf; operators and other units see no forms.
+    expect(await page.locator('#submit-form').count()).toBe(1);
+
+    await page.fill('#extend-newDueDate', '2099-13-01');
+    await page.fill('#extend-reason', '机构改革，统计口径调整');
+    await page.click('#extend-form button[type=submit]');
+    await expect.poll(() => page.locator('#extend-newDueDate-error').count()).toBe(1);
+    expect(await page.locator('#extend-newDueDate-error').innerText()).toContain('新截止日期');
+    expect(await page.inputValue('#extend-reason')).toBe('机构改革，统计口径调整');
+    await page.screenshot({ path: path.join(resultsDir, 'console-cycle-admin.png'), fullPage: true });
+
+    const newDue = DateTime.now().setZone('Asia/Shanghai').plus({ days: 30 }).toFormat('yyyy-MM-dd');
+    await page.fill('#extend-newDueDate', newDue);
+    await Promise.all([page.waitForURL(/done=extend/), page.click('#extend-form button[type=submit]')]);
+    expect(await page.locator('#cycle-state').innerText()).toBe('待报送');
+    expect(await page.locator('table.timeline').innerText()).toContain('延期');
+    await page.context().close();
+  });
+
   it('shows the overview, the catalog and the units pages', async () => {
     const page = await newPage();
     await page.goto(`${consoleApp.url}/`);
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
-    expect(await page.locator('table.cycles').first().innerText()).toContain('海口市综合行政执法局秀英分局');
+    expect(await page.locator('h1').innerText()).toBe('总览');
+    // Two cycles of enforcement-statistics in the index (the total column).
+    expect(await page.locator('table.counts tr[data-duty="enforcement-statistics"] td:last-child').innerText()).toBe('2');
     await page.screenshot({ path: path.join(resultsDir, 'console-overview.png'), fullPage: true });
     await page.goto(`${consoleApp.url}/duties`);
     expect(await page.locator('#duty-enforcement-statistics blockquote').innerText()).toContain('行政执法机关每年1月31日前');

@@ -11,6 +11,7 @@ import {
   instantsToCst,
   lastDay,
   recipientLabel,
+  roleLabel,
   stateLabel,
   stepLabel,
   TIMELINE_LABELS,
@@ -126,60 +127,69 @@ function formError(state: FormState | undefined, form: FormName): Renderable {
   return html`<div class="field-error" role="alert">${state.error.message}</div>`;
 }
 
-function actionForms(ctx: LayoutContext, detail: CycleDetail, status: CycleStatus | null, opts: CycleViewOptions): Html {
+interface ActionForms {
+  /** The 提交 form, or a sentence saying why there is none. */
+  main: Html;
+  /** 延期 / 免报 / 关闭 for admins, when the cycle is still running. */
+  admin: Html[];
+}
+
+function actionForms(ctx: LayoutContext, detail: CycleDetail, status: CycleStatus | null, opts: CycleViewOptions): ActionForms {
   const user = ctx.user;
   const unitId = status?.unitId ?? detail.records.cycle?.unitId ?? '';
   const state = (status?.state ?? detail.records.cycle?.state ?? 'open') as CycleState;
   const base = `/cycles/${encodeURIComponent(detail.workflowId)}`;
   const fs = opts.formState;
   if (TERMINAL.includes(state)) {
-    return html`<p class="muted">该周期${stateLabel(state)}，工作流已结束，不能再提交、延期、免报或关闭。</p>`;
+    return { main: html`<p class="muted">该周期${stateLabel(state)}，工作流已结束，不能再提交、延期、免报或关闭。</p>`, admin: [] };
   }
   if (!status) {
-    return html`<p class="muted">无法查询工作流的实时状态，暂不能操作。</p>`;
+    return { main: html`<p class="muted">无法查询工作流的实时状态，暂不能操作。</p>`, admin: [] };
   }
-  const parts: Html[] = [];
+  let main: Html;
   if (canSubmit(user, unitId)) {
-    parts.push(html`<form method="post" action="${base}/submit" id="submit-form" novalidate>
-      <h3>提交</h3>
+    main = html`<form method="post" action="${base}/submit" id="submit-form" novalidate>
       ${field(fs, 'submit', 'reference', '报送文号 *', input('submit', 'reference', 'text', html`placeholder="例如 秀府〔2026〕5号"`), '已报送材料的文号；公开类义务可填公开链接的标题')}
       ${field(fs, 'submit', 'evidenceUrl', '证明材料链接', input('submit', 'evidenceUrl', 'url', html`placeholder="https://"`), '可选：政府网站公开页面或材料存放地址')}
       ${field(fs, 'submit', 'note', '备注', textarea('submit', 'note'))}
       ${formError(fs, 'submit')}
       <button type="submit">提交</button>
-    </form>`);
+      ${user?.access === 'admin' ? html`<span class="muted small">　管理员代单位提交</span>` : ''}
+    </form>`;
+  } else {
+    const why = !user
+      ? '请先在右上角“切换身份”中选择用户。'
+      : user.access === 'operator'
+        ? '运营人员只能查看。'
+        : `单位用户只能为本单位（${user.unitName ?? user.unitId ?? ''}）提交。`;
+    main = html`<p class="muted">当前身份不能提交此周期：${why}</p>`;
   }
+  const admin: Html[] = [];
   if (isAdmin(user)) {
     const currentLastDay = lastDay(status.plan.dueAt);
-    parts.push(html`<form method="post" action="${base}/extend" id="extend-form" novalidate>
+    admin.push(html`<form method="post" action="${base}/extend" id="extend-form" novalidate>
       <h3>延期</h3>
       ${field(fs, 'extend', 'newDueDate', '新截止日期 *', input('extend', 'newDueDate', 'text', html`placeholder="YYYY-MM-DD"`), `当前截止日期 ${currentLastDay}；新日期当日24:00前提交为按时，提醒与督办按新日期重新安排`)}
       ${field(fs, 'extend', 'reason', '延期理由 *', textarea('extend', 'reason'))}
       ${formError(fs, 'extend')}
       <button type="submit" class="secondary">延期</button>
     </form>`);
-    parts.push(html`<form method="post" action="${base}/waive" id="waive-form" novalidate>
+    admin.push(html`<form method="post" action="${base}/waive" id="waive-form" novalidate>
       <h3>免报</h3>
       ${field(fs, 'waive', 'reason', '免报理由 *', textarea('waive', 'reason'))}
+      <div class="hint small muted">本周期不再需要报送（如单位撤并）；提醒与督办立即停止。</div>
       ${formError(fs, 'waive')}
       <button type="submit" class="secondary">免报</button>
     </form>`);
-    parts.push(html`<form method="post" action="${base}/close" id="close-form" novalidate>
+    admin.push(html`<form method="post" action="${base}/close" id="close-form" novalidate>
       <h3>关闭周期</h3>
       ${field(fs, 'close', 'reason', '关闭理由 *', textarea('close', 'reason'))}
+      <div class="hint small muted">结束此周期（如重复开启、开错单位）；提醒与督办立即停止。</div>
       ${formError(fs, 'close')}
       <button type="submit" class="danger">关闭</button>
     </form>`);
   }
-  if (parts.length === 0) {
-    const why = !user
-      ? '请先在右上角“切换身份”中选择用户。'
-      : user.access === 'operator'
-        ? '运营人员只能查看。'
-        : `单位用户只能为本单位（${user.unitName ?? user.unitId ?? ''}）提交。`;
-    return html`<p class="muted">当前身份不能操作此周期：${why}</p>`;
-  }
-  return html`${parts}`;
+  return { main, admin };
 }
 
 function table(headers: string[], rows: Html[], empty: string, cls = ''): Html {
@@ -192,6 +202,12 @@ function evidenceLink(url: string, text?: string): Html {
   return /^https?:\/\//i.test(url)
     ? html`<a href="${url}" target="_blank" rel="noopener noreferrer" class="mono">${text ?? url}</a>`
     : html`<span class="mono">${url}</span>`;
+}
+
+/** "4601050001:head" → 4601050001 负责人 */
+function targetLabel(target: string): string {
+  const [unitId, role] = target.split(':');
+  return role ? `${unitId} ${roleLabel(role)}` : target;
 }
 
 function parseJsonList(text: string): string[] {
@@ -227,6 +243,7 @@ export function cyclePage(ctx: LayoutContext, detail: CycleDetail, opts: CycleVi
   const dueAt = status?.plan.dueAt ?? cycle?.dueAt.toISOString();
   const uiUrl = `${opts.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(opts.namespace)}/workflows/${encodeURIComponent(detail.workflowId)}`;
   const submission = status?.submission;
+  const forms = actionForms(ctx, detail, status, opts);
   const overdueFor = dueAt && !TERMINAL.includes(state as CycleState) ? Math.floor((opts.now.getTime() - Date.parse(dueAt)) / 1000) : -1;
 
   const body = html`
@@ -256,10 +273,16 @@ export function cyclePage(ctx: LayoutContext, detail: CycleDetail, opts: CycleVi
       </dl>
     </section>
     <section class="card" id="actions">
-      <h2 style="margin-top:0">操作</h2>
-      ${actionForms(ctx, detail, status, opts)}
+      <h2 style="margin-top:0">提交</h2>
+      ${forms.main}
     </section>
   </div>
+  ${forms.admin.length
+    ? html`<section class="card" id="admin-actions">
+        <h2 style="margin-top:0">管理操作 <span class="muted small">仅管理员；由工作流记录并审计</span></h2>
+        <div class="grid3">${forms.admin}</div>
+      </section>`
+    : ''}
 
   <h2>提醒与督办计划</h2>
   ${status ? planTable(detail, status) : html`<p class="muted">需要工作流实时状态。</p>`}
@@ -281,9 +304,9 @@ export function cyclePage(ctx: LayoutContext, detail: CycleDetail, opts: CycleVi
     ['步骤', '收件人', '主题', '状态', '发送时间'],
     records.notifications.map((n) => {
       const to = parseJsonList(n.recipients);
-      return html`<tr><td>${stepLabel(n.stepId)}</td><td class="small">${to.length ? to.join('、') : '（无收件人）'}</td><td>${n.subject}</td>
-        <td>${n.status === 'sent' ? '已发送' : n.status === 'pending' ? html`<span class="late">待发送（已尝试${n.attempts}次${n.lastError ? `：${n.lastError}` : ''}）</span>` : '无收件人'}</td>
-        <td>${cstDateTime(n.sentAt)}</td></tr>`;
+      return html`<tr><td class="nowrap">${stepLabel(n.stepId)}</td><td class="small">${to.length ? to.join('、') : '（无收件人）'}</td><td>${n.subject}</td>
+        <td class="nowrap">${n.status === 'sent' ? '已发送' : n.status === 'pending' ? html`<span class="late">待发送（已尝试${n.attempts}次${n.lastError ? `：${n.lastError}` : ''}）</span>` : '无收件人'}</td>
+        <td class="nowrap">${cstDateTime(n.sentAt)}</td></tr>`;
     }),
     '尚未发送通知。',
   )}
@@ -292,7 +315,7 @@ export function cyclePage(ctx: LayoutContext, detail: CycleDetail, opts: CycleVi
   ${table(
     ['级别', '步骤', '对象', '时间'],
     records.escalations.map(
-      (e) => html`<tr><td>第${e.level}级</td><td>${stepLabel(e.stepId)}</td><td class="small">${parseJsonList(e.targets).join('、') || '—'}</td><td>${cstDateTime(e.at)}</td></tr>`,
+      (e) => html`<tr><td>第${e.level}级</td><td>${stepLabel(e.stepId)}</td><td class="small">${parseJsonList(e.targets).map(targetLabel).join('、') || '—'}</td><td>${cstDateTime(e.at)}</td></tr>`,
     ),
     '尚无督办。',
   )}

@@ -72,7 +72,10 @@ button { padding:6px 16px; border:1px solid #1d4ed8; background:#1d4ed8; color:#
 button.secondary { background:#fff; color:#1d4ed8; }
 button.danger { background:#b91c1c; border-color:#b91c1c; }
 .grid2 { display:grid; grid-template-columns: minmax(0,1fr) minmax(0,1fr); gap:16px; }
-@media (max-width: 900px) { .grid2 { grid-template-columns: 1fr; } }
+.grid3 { display:grid; grid-template-columns: repeat(3, minmax(0,1fr)); gap:24px; }
+.grid3 h3 { margin-top:0; }
+@media (max-width: 900px) { .grid2, .grid3 { grid-template-columns: 1fr; } }
+td.nowrap { white-space:nowrap; }
 .facts { display:grid; grid-template-columns: max-content 1fr; gap:4px 16px; margin:0; }
 .facts dt { color:var(--muted); } .facts dd { margin:0; }
 .form-row { margin-bottom:10px; }
