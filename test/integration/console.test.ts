@@ -17,6 +17,7 @@ import { unitPath } from '../../activities/db/recipients';
 import { dutyCycle } from '../../workflows/cycle';
 import { statusQuery } from '../../workflows/messages';
 import { startConsole, type RunningConsole } from '../../client/console/server';
+import { createConsoleApp } from '../../client/console/app';
 
 const DUTY = 'enforcement-statistics';
 const MARKET = '4601050004'; // 秀英区市场监督管理局 (enforcement agency)
@@ -285,6 +286,16 @@ describe('console pages', () => {
     const units = await (await fetch(`${consoleApp.url}/units`)).text();
     expect(units).toContain('秀英区司法局');
     expect(units).toContain(MARKET_CLERK);
+  });
+
+  it("ignores the picker's cookie when identity comes from the proxy header only", async () => {
+    const app = createConsoleApp({ prisma: db.prisma, client: env.client, catalog, temporalUiUrl: 'http://x', identity: 'header' });
+    const viaCookie = await app.request('/api/me', { headers: { Cookie: `user=${ADMIN}` } });
+    expect(await viaCookie.json()).toEqual({ user: null });
+    const viaHeader = await app.request('/api/me', { headers: { 'X-Duty-Ledger-User': ADMIN.toUpperCase() } });
+    expect(await viaHeader.json()).toMatchObject({ user: { id: ADMIN, access: 'admin' } });
+    const page = await (await app.request('/')).text();
+    expect(page).not.toContain('identity-user');
   });
 
   it('refuses a cross-site form post', async () => {
