@@ -1,7 +1,7 @@
 // syncSchedules against a real Temporal dev server and a real migrated SQLite database; triggering a
 // schedule with a real worker (and a real SMTP server) opens each responsible unit's cycle once.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { Runtime, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDutyWorker } from '../../worker/create';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
@@ -12,6 +12,7 @@ import { createDevServerEnv } from '../support/temporal-env';
 import { createTestDb, type TestDb } from '../support/db';
 import { insertUnits, units } from '../support/units-fixture';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
+import { quietLogger } from '../support/quiet-logger';
 
 const TASK_QUEUE = 'schedules-test';
 
@@ -36,6 +37,11 @@ describe('schedules sync (real Temporal dev server)', () => {
   let catalog: Catalog;
 
   beforeAll(async () => {
+    try {
+      Runtime.install({ logger: quietLogger });
+    } catch {
+      // already installed in this process
+    }
     [env, db, smtp] = await Promise.all([createDevServerEnv(), createTestDb(), startTestSmtp()]);
     await insertUnits(db.prisma);
     catalog = loadCatalog();

@@ -45,7 +45,18 @@ async function withWorkflow<T>(ctx: CliContext, workflowId: string, fn: () => Pr
   try {
     return await fn();
   } catch (e) {
-    throw mapTemporalError(e, workflowId);
+    const mapped = mapTemporalError(e, workflowId);
+    // An update to a finished workflow fails as "not found"; say that it is finished instead.
+    if (mapped instanceof CliError && mapped.code === EXIT.notFound) {
+      const description = await (await ctx.client()).workflow
+        .getHandle(workflowId)
+        .describe()
+        .catch(() => undefined);
+      if (description && description.status.name !== 'RUNNING') {
+        throw new CliError(EXIT.badInput, `workflow ${workflowId} is already finished (${description.status.name}); see \`status ${workflowId}\``);
+      }
+    }
+    throw mapped;
   }
 }
 

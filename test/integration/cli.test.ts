@@ -1,0 +1,244 @@
+// The CLI as a process: exact output of `due --json`, one-line errors with the documented exit codes,
+// and the Temporal-backed commands end to end against a real dev server, worker and database.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, type Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDutyWorker } from '../../worker/create';
+import { loadCatalog } from '../../runtime/catalog';
+import { createDevServerEnv } from '../support/temporal-env';
+import { createTestDb, type TestDb } from '../support/db';
+import { email, insertUnits, units } from '../support/units-fixture';
+import { startTestSmtp, type TestSmtp } from '../support/smtp';
+import { freePort } from '../support/ports';
+import { quietLogger } from '../support/quiet-logger';
+
+const root = path.resolve(__dirname, '..', '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const main = path.join('client', 'cli', 'main.ts');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command without blocking the event loop (an in-process worker must keep polling). */
+function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      cmd,
+      args,
+      { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, timeout: 90_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
+}
+
+const cli = (args: string[], env: Record<string, string> = {}) => run(tsx, [main, ...args], env);
+
+/** stdout as JSON; on failure the error says what the process printed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function json(r: Run): any {
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`exit ${r.code}, stdout not JSON: ${JSON.stringify(r.stdout)}; stderr: ${r.stderr}`);
+  }
+}
+
+function stderrLines(r: Run): string[] {
+  return r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
+}
+
+describe('cli process: due', () => {
+  it('prints the exact instants of enforcement-statistics 2025 as JSON', async () => {
+    const r = await run('npx', ['tsx', main, 'due', 'enforcement-statistics', '--cycle', '2025', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    expect(out).toMatchObject({ duty: 'enforcement-statistics', cycle: '2025', kind: 'annual', dueBy: '2026-02-01T00:00:00+08:00' });
+    expect(out.reminders.map((s: { at: string }) => s.at)).toEqual([
+      '2026-01-17T09:00:00+08:00',
+      '2026-01-24T09:00:00+08:00',
+      '2026-01-28T09:00:00+08:00',
+      '2026-01-30T09:00:00+08:00',
+    ]);
+    expect(out.reminders[0].to).toEqual(['self.clerk']);
+    expect(out.escalations.map((s: { at: string }) => s.at)).toEqual([
+      '2026-02-01T09:00:00+08:00',
+      '2026-02-07T09:00:00+08:00',
+      '2026-03-02T09:00:00+08:00',
+    ]);
+    expect(out.escalations[1].to).toEqual(['self.head', 'parent.head', 'office.supervisor']);
+    expect(out.sources[0]).toMatchObject({ document: '琼发〔2021〕22号', section: '（十二）健全行政执法工作机制' });
+    expect(out.sources[0].text).toContain('1月31日前');
+  });
+
+  it('exits 2 with one line on stderr for a bad period, an unknown duty or a bad flag', async () => {
+    const cases: [string[], RegExp][] = [
+      [['due', 'enforcement-statistics', '--cycle', '25', '--json'], /^error: bad --cycle: period "25" is not a year/],
+      [['due', 'nope', '--cycle', '2025', '--json'], /^error: unknown duty "nope"; known duties: enforcement-statistics, /],
+      [['due', 'enforcement-statistics', '--json'], /^error: required option '--cycle <period>' not specified/],
+      [['cycle', 'open', 'enforcement-statistics', '--cycle', '20x5'], /^error: bad --cycle/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = await cli(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(stderrLines(r)).toHaveLength(1);
+      expect(stderrLines(r)[0]).toMatch(pattern);
+    }
+  });
+
+  it('says in one line that Temporal is unreachable, exit 1', async () => {
+    const port = await freePort();
+    const r = await cli(['schedules', 'list'], { TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+    expect(r.code).toBe(1);
+    expect(stderrLines(r)).toEqual([`error: cannot reach Temporal at 127.0.0.1:${port} — is \`npm start\` running?`]);
+  });
+
+  it('documents the exit codes in --help', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/3 {2}not permitted/);
+    expect(r.stdout).toMatch(/4 {2}not found/);
+  });
+});
+
+describe('cli process: Temporal-backed commands (real dev server, worker, database)', () => {
+  let env: TestWorkflowEnvironment;
+  let db: TestDb;
+  let smtp: TestSmtp;
+  let worker: Worker;
+  let running: Promise<void>;
+  let vars: Record<string, string>;
+  const taskQueue = 'cli-test';
+  const period = '2025';
+  const marketWf = `obl:enforcement-statistics:${period}:unit-${units.market}`;
+  const enforcementWf = `obl:enforcement-statistics:${period}:unit-${units.enforcement}`;
+
+  beforeAll(async () => {
+    try {
+      Runtime.install({ logger: quietLogger });
+    } catch {
+      // already installed in this process
+    }
+    [env, db, smtp] = await Promise.all([createDevServerEnv(), createTestDb(), startTestSmtp()]);
+    await insertUnits(db.prisma);
+    worker = await createDutyWorker({
+      connection: env.nativeConnection,
+      taskQueue,
+      prisma: db.prisma,
+      catalog: loadCatalog(),
+      smtpUrl: smtp.url,
+    });
+    running = worker.run();
+    vars = { TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, DATABASE_URL: db.url, DUTY_LEDGER_ACTOR: '' };
+  });
+
+  afterAll(async () => {
+    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    await running?.catch(() => undefined);
+    await env?.teardown();
+    await smtp?.stop();
+    await db?.dispose();
+  });
+
+  it('schedules sync reports created, then unchanged', async () => {
+    const first = await cli(['schedules', 'sync', '--json'], vars);
+    expect(first.code, first.stderr).toBe(0);
+    expect(json(first).schedules.map((s: { outcome: string }) => s.outcome)).toEqual(['created', 'created', 'created']);
+    const second = await cli(['schedules', 'sync', '--json'], vars);
+    expect(json(second).schedules.map((s: { outcome: string }) => s.outcome)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    const list = json(await cli(['schedules', 'list', '--json'], vars));
+    expect(list.map((s: { scheduleId: string; timezone: string }) => [s.scheduleId, s.timezone])).toContainEqual([
+      'duty:enforcement-statistics',
+      'Asia/Shanghai',
+    ]);
+    expect(await db.prisma.auditLog.count({ where: { action: 'schedules.sync', actor: 'admin@test.gov.cn' } })).toBe(2);
+  });
+
+  it('a unit user may not pause a schedule (exit 3); an admin may, audited', async () => {
+    const denied = await cli(['--as', email(units.market, 'clerk'), 'schedules', 'pause', 'enforcement-statistics', '--reason', '测试'], vars);
+    expect(denied.code).toBe(3);
+    expect(stderrLines(denied)).toEqual([expect.stringMatching(/^error: only an admin may pause a schedule/)]);
+    const ok = await cli(['schedules', 'pause', 'enforcement-statistics', '--reason', '年度调整'], vars);
+    expect(ok.code, ok.stderr).toBe(0);
+    const unpause = await cli(['schedules', 'unpause', 'enforcement-statistics'], vars);
+    expect(unpause.code, unpause.stderr).toBe(0);
+    expect(await db.prisma.auditLog.count({ where: { target: 'duty:enforcement-statistics' } })).toBe(2);
+  });
+
+  it('cycle open starts the fan-out and waits; opening again finds them open', async () => {
+    const r = await cli(['cycle', 'open', 'enforcement-statistics', '--cycle', period, '--json'], vars);
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    expect(out).toMatchObject({ workflowId: `open:enforcement-statistics:${period}`, opened: 2, alreadyOpen: 0 });
+    expect(out.workflowIds.sort()).toEqual([marketWf, enforcementWf].sort());
+    const again = json(await cli(['cycle', 'open', 'enforcement-statistics', '--cycle', period, '--json'], vars));
+    expect(again).toMatchObject({ opened: 0, alreadyOpen: 2 });
+
+    const list = await cli(['cycle', 'list', '--duty', 'enforcement-statistics', '--json'], vars);
+    expect(json(list).map((c: { workflowId: string }) => c.workflowId).sort()).toEqual([marketWf, enforcementWf].sort());
+    const human = await cli(['cycle', 'list'], vars);
+    expect(human.stdout).toContain('单位');
+    expect(human.stdout).toContain('截止时间');
+    expect(human.stdout).toContain('2026-02-01 00:00:00 CST');
+  });
+
+  it('submit by the unit’s clerk records a late submission with its lateness', async () => {
+    const r = await cli(
+      ['--as', email(units.market, 'clerk'), 'submit', marketWf, '--ref', '秀市监〔2026〕3号', '--at', '2026-02-04T04:00:00+08:00', '--json'],
+      vars,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    expect(out).toMatchObject({ state: 'submitted', late: true, lateSeconds: 3 * 86400 + 4 * 3600 });
+    const otherUnit = await cli(['--as', email(units.market, 'clerk'), 'submit', enforcementWf, '--ref', 'x'], vars);
+    expect(otherUnit.code).toBe(2);
+    expect(stderrLines(otherUnit)).toEqual([expect.stringMatching(/^error: update rejected: .* may submit only for unit/)]);
+    const operatorLike = await cli(['--as', email(units.market, 'clerk'), 'submit', enforcementWf, '--ref', 'x', '--at', 'tomorrow'], vars);
+    expect(operatorLike.code).toBe(2);
+    const human = await cli(['--as', email(units.enforcement, 'clerk'), 'submit', enforcementWf, '--ref', 'X-1', '--at', '2026-02-01T01:00:00+08:00'], vars);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain('逾期 1小时');
+  });
+
+  it('rejected updates exit 2, non-admins exit 3, unknown workflows exit 4 — one line each', async () => {
+    const again = await cli(['--as', email(units.market, 'clerk'), 'submit', marketWf, '--ref', 'again'], vars);
+    expect(again.code).toBe(2);
+    expect(stderrLines(again)).toEqual([expect.stringMatching(/^error: (update rejected: cycle is already submitted|workflow .* is already finished \(COMPLETED\))/)]);
+
+    const waive = await cli(['--as', email(units.market, 'head'), 'waive', marketWf, '--reason', '不需要'], vars);
+    expect(waive.code).toBe(3);
+
+    const missing = await cli(['status', 'obl:enforcement-statistics:2025:unit-0000000000'], vars);
+    expect(missing.code).toBe(4);
+    expect(stderrLines(missing)).toHaveLength(1);
+  });
+
+  it('status and history show the cycle in CST, merged with the database', async () => {
+    const status = await cli(['status', marketWf, '--json'], vars);
+    expect(status.code, status.stderr).toBe(0);
+    const s = json(status);
+    expect(s).toMatchObject({ unitId: units.market, period, state: 'submitted' });
+    expect(s.steps).toHaveLength(7);
+
+    const human = await cli(['status', marketWf], vars);
+    expect(human.stdout).toContain('2026-02-01 00:00:00 CST');
+    expect(human.stdout).toContain('逾期 3天4小时');
+
+    const history = await cli(['history', marketWf], vars);
+    expect(history.code, history.stderr).toBe(0);
+    expect(history.stdout).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} CST {2}工作流已启动/m);
+    expect(history.stdout).toContain('更新已接受  submit by clerk.');
+    expect(history.stdout).toContain('已报送  文号 秀市监〔2026〕3号');
+    const timeline = json(await cli(['history', marketWf, '--json'], vars));
+    const times = timeline.items.map((i: { at: string }) => Date.parse(i.at));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+});
