@@ -56,14 +56,12 @@ describe('database client', () => {
   it('a read-then-write transaction waits for another process and sees its commit', async () => {
     const before = await db.prisma.auditLog.count({ where: { action: 'test.bump' } });
     const holder = await holdWriteLock(db.file, 300);
-    const started = Date.now();
     const seen = await writeTransaction(db.prisma, async (tx) => {
       const n = await tx.auditLog.count({ where: { action: 'test.bump' } });
       await tx.auditLog.create({ data: { actor: 'me', action: 'test.bump', target: String(n) } });
       return n;
     });
     await holder.done;
-    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
     expect(seen).toBe(before + 1); // ran after the other process committed, not on a stale snapshot
     expect(await db.prisma.auditLog.count({ where: { action: 'test.bump' } })).toBe(before + 2);
   });

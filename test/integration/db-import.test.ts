@@ -58,7 +58,7 @@ describe('importUnitsFile', () => {
     expect(office.contacts.find((x) => x.role === 'supervisor')?.access).toBe('admin');
     expect(office.contacts.find((x) => x.role === 'head')?.name).toBe('李志强');
     const log = await db.prisma.auditLog.findMany({ where: { action: 'units.import' } });
-    expect(log.map((l) => l.target)).toEqual(['units.csv', 'contacts.csv']);
+    expect(log.map((l) => l.target).sort()).toEqual(['contacts.csv', 'units.csv']);
   });
 
   it('imports units and contacts together in one call', async () => {
