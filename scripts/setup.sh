@@ -49,11 +49,15 @@ if [ ! -d node_modules ] || [ "$have" != "$want" ]; then
   export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
   if [ -f package-lock.json ]; then
     say "installing npm dependencies (npm ci)..."
-    if ! npm ci --no-audit --no-fund >&2; then
+    ci_log="$(mktemp)"
+    if ! npm ci --no-audit --no-fund >"$ci_log" 2>&1; then
       # npm ci refuses a lockfile that is out of sync with package.json (npm 11 also flags missing entries for
       # other platforms' optional packages); npm install repairs the lockfile instead of failing the run.
-      say "npm ci failed (lockfile out of sync with package.json?); falling back to npm install"
+      grep -m 6 'npm error' "$ci_log" >&2 || tail -n 20 "$ci_log" >&2
+      say "npm ci failed (see above; full output: $ci_log); falling back to npm install"
       npm install --no-audit --no-fund >&2 || die "npm install failed"
+    else
+      rm -f "$ci_log"
     fi
   else
     say "installing npm dependencies (npm install, no package-lock.json)..."
