@@ -74,7 +74,7 @@ function compressedInput(unitId: string, unitName: string, startInMs: number, ga
   };
 }
 
-describe('a compressed ladder for several units survives a worker crash', () => {
+describe('compressed ladders on real servers: a worker crash and an SMTP outage lose and repeat nothing', () => {
   it('delivers every step once, with the right recipients, subject and .ics', async () => {
     worker = startWorker();
     await worker.ready;
@@ -135,5 +135,28 @@ describe('a compressed ladder for several units survives a worker crash', () => 
       expect(rows).toHaveLength(4);
       expect(rows.every((r) => r.status === 'sent')).toBe(true);
     }
+  });
+
+  it('keeps a step through an SMTP outage and delivers it once the server is back', async () => {
+    worker ??= startWorker();
+    await worker.ready;
+    smtp.clear();
+    const input = { ...compressedInput(units.education, '秀英区教育局', 2_000, 60_000), workflowId: 'obl:outage-test:2025:unit-4601050005' };
+    input.plan.steps = input.plan.steps.slice(0, 1);
+    await smtp.stop();
+    const handle = await env.client.workflow.start(dutyCycle, { taskQueue, workflowId: input.workflowId, args: [input] });
+    // The step is due while nothing listens on the SMTP port: the activity fails and retries with backoff.
+    await waitUntil(async () => (await db.prisma.notification.findUnique({ where: { key: `${input.workflowId}:r0:reminder-1` } }))?.lastError != null, 20_000);
+    const pending = await db.prisma.notification.findUniqueOrThrow({ where: { key: `${input.workflowId}:r0:reminder-1` } });
+    expect(pending.status).toBe('pending');
+    await smtp.restart();
+    const [mail] = await smtp.waitForCount(1, 40_000);
+    expect(mail!.envelope.to).toEqual([email(units.education, 'clerk')]);
+    await waitUntil(async () => (await handle.query(statusQuery)).timeline.some((e) => e.stepId === 'reminder-1'), 20_000);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(smtp.messages).toHaveLength(1);
+    const sent = await db.prisma.notification.findUniqueOrThrow({ where: { key: `${input.workflowId}:r0:reminder-1` } });
+    expect(sent.status).toBe('sent');
+    expect(sent.attempts).toBeGreaterThan(1);
   });
 });
