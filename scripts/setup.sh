@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-shot, idempotent setup for a fresh machine (called by `npm start` and `npm test`; safe to run any time).
-#   1. node_modules        npm ci (npm install without a lockfile) when missing or stale vs package-lock.json
+#   1. node_modules        npm install (following package-lock.json) when missing or stale
 #   2. temporal CLI        scripts/temporal-cli.sh (reuses one, else go install v1.5.1, ~4 min once)
 #   3. test server         tools/test-server/classpath.txt via Maven (seconds, once)
 #   4. Prisma client       npm run db:generate when the schema changed
@@ -47,22 +47,11 @@ fi
 if [ ! -d node_modules ] || [ "$have" != "$want" ]; then
   t=$SECONDS
   export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
-  if [ -f package-lock.json ]; then
-    say "installing npm dependencies (npm ci)..."
-    ci_log="$(mktemp)"
-    if ! npm ci --no-audit --no-fund >"$ci_log" 2>&1; then
-      # npm ci refuses a lockfile that is out of sync with package.json (npm 11 also flags missing entries for
-      # other platforms' optional packages); npm install repairs the lockfile instead of failing the run.
-      grep -m 6 'npm error' "$ci_log" >&2 || tail -n 20 "$ci_log" >&2
-      say "npm ci failed (see above; full output: $ci_log); falling back to npm install"
-      npm install --no-audit --no-fund >&2 || die "npm install failed"
-    else
-      rm -f "$ci_log"
-    fi
-  else
-    say "installing npm dependencies (npm install, no package-lock.json)..."
-    npm install --no-audit --no-fund >&2 || die "npm install failed"
-  fi
+  # npm install, not npm ci: npm 11 here rejects any lockfile whose optional packages for other platforms
+  # (@swc/core-darwin-*, @rollup/rollup-*) were not resolved, so ci fails on every fresh clone. install
+  # still follows package-lock.json for every version it records.
+  say "installing npm dependencies (npm install; better-sqlite3 compiles from source, ~4 min the first time)..."
+  npm install --no-audit --no-fund >&2 || die "npm install failed"
   mkdir -p "$stamps" && deps_fingerprint > "$stamps/deps"
   say "npm dependencies installed in $(elapsed $t)"
 fi
