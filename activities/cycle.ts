@@ -2,6 +2,7 @@
 // step with the workflow, and sending each ladder step's e-mail exactly once per key.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Catalog } from '../runtime/catalog';
+import type { Duty } from '../domain/catalog/schema';
 import { requireDuty } from '../runtime/catalog';
 import { parseAnnualPeriod, periodOpenedAt, planCycle, planForDueDate } from '../domain/plan';
 import { parseCstDate } from '../domain/time';
@@ -9,7 +10,7 @@ import { responsibleGroupFor } from '../domain/units';
 import { cycleWorkflowId, type CycleInput, type CyclePlan, type CycleState, type PlannedStep } from '../domain/types';
 import type { PrismaClient } from './db/client';
 import { audit } from './db/audit';
-import { resolveRecipients, unitPath } from './db/recipients';
+import { parseTags, resolveRecipients, unitPath } from './db/recipients';
 import { renderNotification } from './mail/render';
 import { deadlineIcs } from './mail/ics';
 import { messageIdFor, sendMail } from './mail/transport';
@@ -44,13 +45,25 @@ export function notificationKey(workflowId: string, revision: number, stepId: st
   return `${workflowId}:r${revision}:${stepId}`;
 }
 
-function parseTags(tags: string): string[] {
-  try {
-    const parsed: unknown = JSON.parse(tags);
-    return Array.isArray(parsed) ? parsed.map(String) : [];
-  } catch {
-    return [];
-  }
+/** The input of one unit's cycle: its deterministic ID, its place in the tree, and the plan computed now. */
+export async function buildCycleInput(
+  prisma: PrismaClient,
+  catalog: Catalog,
+  duty: Duty,
+  period: string,
+  unit: { id: string; name: string },
+): Promise<CycleInput> {
+  return {
+    workflowId: cycleWorkflowId(duty.code, period, unit.id),
+    dutyCode: duty.code,
+    dutyTitle: duty.title,
+    period,
+    unitId: unit.id,
+    unitName: unit.name,
+    unitPath: await unitPath(prisma, unit.id),
+    catalogVersion: catalog.version,
+    plan: planCycle(duty, period),
+  };
 }
 
 export function createCycleActivities(deps: CycleActivityDeps) {
@@ -82,26 +95,15 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       } catch (e) {
         throw ApplicationFailure.nonRetryable((e as Error).message, 'BadPeriod');
       }
-      const plan = planCycle(d, period);
-      const catalogVersion = deps.catalog().version;
+      const catalog = deps.catalog();
       const units = await prisma.unit.findMany({ orderBy: { id: 'asc' } });
       const cycles: CycleInput[] = [];
       for (const unit of units) {
-        const group = responsibleGroupFor(d, { ...unit, tags: parseTags(unit.tags) });
-        if (!group) continue;
-        cycles.push({
-          workflowId: cycleWorkflowId(d.code, period, unit.id),
-          dutyCode: d.code,
-          dutyTitle: d.title,
-          period,
-          unitId: unit.id,
-          unitName: unit.name,
-          unitPath: await unitPath(prisma, unit.id),
-          catalogVersion,
-          plan,
-        });
+        if (responsibleGroupFor(d, { ...unit, tags: parseTags(unit.tags) })) {
+          cycles.push(await buildCycleInput(prisma, catalog, d, period, unit));
+        }
       }
-      return { period, catalogVersion, cycles };
+      return { period, catalogVersion: catalog.version, cycles };
     },
 
     /** Recomputes the ladder for a new last day (an authorised extension). */

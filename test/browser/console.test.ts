@@ -17,9 +17,7 @@ import { startTestSmtp, type TestSmtp } from '../support/smtp';
 import { quietLogger } from '../support/quiet-logger';
 import { createDutyWorker } from '../../worker/create';
 import { loadCatalog, requireDuty, type Catalog } from '../../runtime/catalog';
-import { planCycle } from '../../domain/plan';
-import { cycleWorkflowId, type CycleInput } from '../../domain/types';
-import { unitPath } from '../../activities/db/recipients';
+import { buildCycleInput } from '../../activities/cycle';
 import { dutyCycle } from '../../workflows/cycle';
 import { startConsole, type RunningConsole } from '../../client/console/server';
 
@@ -51,19 +49,8 @@ let openId: string;
 let overdueId: string;
 
 async function startCycle(unitId: string, period: string): Promise<string> {
-  const duty = requireDuty(catalog, DUTY);
   const unit = await db.prisma.unit.findUniqueOrThrow({ where: { id: unitId } });
-  const input: CycleInput = {
-    workflowId: cycleWorkflowId(DUTY, period, unitId),
-    dutyCode: DUTY,
-    dutyTitle: duty.title,
-    period,
-    unitId,
-    unitName: unit.name,
-    unitPath: await unitPath(db.prisma, unitId),
-    catalogVersion: catalog.version,
-    plan: planCycle(duty, period),
-  };
+  const input = await buildCycleInput(db.prisma, catalog, requireDuty(catalog, DUTY), period, unit);
   await env.client.workflow.start(dutyCycle, { taskQueue, workflowId: input.workflowId, args: [input] });
   return input.workflowId;
 }

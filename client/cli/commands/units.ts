@@ -2,18 +2,11 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { ImportError, importUnitsFiles } from '../../import/units';
-import { parseTags } from '../../../activities/db/recipients';
+import { parseTags, type UnitInfo } from '../../../activities/db/recipients';
 import { CliError, EXIT } from '../errors';
 import { printJson, println, table, type CliContext } from '../context';
 
-export interface UnitRow {
-  id: string;
-  name: string;
-  type: string;
-  level: string;
-  region: string;
-  parentId: string | null;
-  tags: string[];
+export interface UnitRow extends UnitInfo {
   contacts: number;
 }
 
