@@ -270,7 +270,13 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
     await condition(() => handling === 0);
     if (isTerminal() || revision !== seenRevision) continue;
     if (step && Date.now() >= Date.parse(step.at)) {
-      await fire(step);
+      // A reminder held up past the due instant (workers down, say) would announce a deadline that is
+      // gone; the escalations that follow say what is true now.
+      if (step.kind === 'reminder' && Date.now() >= dueMs()) {
+        note({ type: 'step-skipped', stepId: step.id, detail: `reminder due ${step.at} was still pending at the due instant` });
+      } else {
+        await fire(step);
+      }
       cursor += 1;
     }
   }
