@@ -22,6 +22,16 @@ step "type check (tsc --noEmit)"
 npx --no-install tsc --noEmit
 
 step "tests (vitest run)"
-npx --no-install vitest run "$@"
+# The JSON report gives a plain "N passed, N failed" closing line that any CI log reader understands.
+report="test-results/vitest.json"
+mkdir -p test-results
+status=0
+npx --no-install vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+if [ -f "$report" ]; then
+  node -e 'const r = require(process.argv[1]);
+    const skipped = r.numPendingTests + r.numTodoTests;
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));' "$root/$report"
+fi
+[ "$status" -eq 0 ] || exit "$status"
 
 step "all tests passed in $((SECONDS - start))s"
