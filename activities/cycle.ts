@@ -31,6 +31,11 @@ export interface SendStepInput {
   period: string;
   unitId: string;
   dueAt: string;
+  /**
+   * When the workflow fired the step (its own clock, so a retry sees the same value). Later than
+   * step.at when a cycle catches up, e.g. opened after its due date: the mail speaks from this instant.
+   */
+  firedAt?: string;
 }
 
 export interface SendStepResult {
@@ -201,6 +206,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
         step: input.step,
         recipients,
         workflowId: input.workflowId,
+        now: input.firedAt,
         consoleUrl: deps.consoleUrl ? `${deps.consoleUrl}/cycles/${encodeURIComponent(input.workflowId)}` : undefined,
       });
       const messageId = messageIdFor(key);
@@ -241,7 +247,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
               workflowId: input.workflowId,
               dutyTitle: d.title,
               period: input.period,
-              stamp: input.step.at,
+              stamp: input.firedAt ?? input.step.at,
               details: [`报送内容：${d.deliverable}`, `报送方式：${d.submitVia}`],
               unitName: unit.name,
               dueAt: input.dueAt,
@@ -257,13 +263,13 @@ export function createCycleActivities(deps: CycleActivityDeps) {
         ...(input.step.kind === 'escalation'
           ? [
               prisma.escalation.upsert({
-                where: { workflowId_stepId_at: { workflowId: input.workflowId, stepId: input.step.id, at: new Date(input.step.at) } },
+                where: { workflowId_stepId_at: { workflowId: input.workflowId, stepId: input.step.id, at: new Date(input.firedAt ?? input.step.at) } },
                 create: {
                   workflowId: input.workflowId,
                   stepId: input.step.id,
                   level: input.step.level,
                   targets: JSON.stringify(recipients.map((r) => `${r.unitId}:${r.role}`)),
-                  at: new Date(input.step.at),
+                  at: new Date(input.firedAt ?? input.step.at),
                 },
                 update: {},
               }),

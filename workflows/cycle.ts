@@ -239,6 +239,7 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
       period: input.period,
       unitId: input.unitId,
       dueAt: plan.dueAt,
+      firedAt: now(),
     });
     stepsFired.push(step.id);
     note({

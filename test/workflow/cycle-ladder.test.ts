@@ -283,6 +283,9 @@ describe('enforcement-statistics cycle 2025 (due by the end of 2026-01-31 CST)',
       const status = await handle.query(statusQuery);
       expect(status.state).toBe('escalated');
       expect(fired(status)).toEqual(['escalation-2@2026-02-10T10:00']);
+      // The catch-up mail speaks from when it was sent, not from escalation-2's planned 2026-02-07.
+      const [mail] = await smtp.waitForCount(1, 10_000);
+      expect(mail!.subject).toContain('已逾期10天');
       expect(status.timeline.filter((e) => e.type === 'step-skipped').map((e) => e.stepId)).toEqual([
         'reminder-1',
         'reminder-2',
