@@ -144,8 +144,9 @@ function unique<T>(xs: T[]): T[] {
 }
 
 /** 《title》（document）section：“text” — the citation an operator must be able to verify. */
+/** The quoted sentence in simplified characters where the catalog gives them (the console shows both). */
 export function citation(source: Duty['sources'][number]): string {
-  return `《${source.title}》（${source.document}）${source.section}：“${source.text}”`;
+  return `《${source.title}》（${source.document}）${source.section}：“${source.textSimplified ?? source.text}”`;
 }
 
 export function submitCommand(workflowId: string): string {

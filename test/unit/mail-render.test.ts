@@ -196,6 +196,11 @@ describe('content', () => {
     expect(citation(second)).toBe('《陕西省法治政府建设实施方案（2021-2025年）》（陕法委发〔2021〕10号）29：“按时向社会公开”');
   });
 
+  it('quotes the simplified reading of a source published in traditional characters', () => {
+    const traditional = { ...second(), text: '行政執法機關每年1月31日前', textSimplified: '行政执法机关每年1月31日前' };
+    expect(citation(traditional)).toBe('《海南省法治政府建设实施方案》（琼发〔2021〕22号）（十二）：“行政执法机关每年1月31日前”');
+  });
+
   it('escapes HTML and omits the console line without a console URL', () => {
     const r = renderNotification(
       content(reminder('2026-01-21T01:00:00Z'), {
@@ -220,3 +225,7 @@ describe('content', () => {
     expect(periodLabel('2021—2025')).toBe('2021—2025');
   });
 });
+
+function second() {
+  return { document: '琼发〔2021〕22号', title: '海南省法治政府建设实施方案', section: '（十二）' };
+}
