@@ -8,18 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { Runtime, type Worker } from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { repoRoot } from '../support/temporal-env';
+import type { TestDb } from '../support/db';
+import { ADMIN, MARKET, MARKET_CLERK, startConsoleBackend, type ConsoleBackend } from '../support/console-backend';
 import { DateTime } from 'luxon';
-import { createDevServerEnv, repoRoot } from '../support/temporal-env';
-import { createSeededTestDb, type TestDb } from '../support/db';
-import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { quietLogger } from '../support/quiet-logger';
-import { createDutyWorker } from '../../worker/create';
-import { loadCatalog, requireDuty, type Catalog } from '../../runtime/catalog';
-import { buildCycleInput } from '../../activities/cycle';
-import { dutyCycle } from '../../workflows/cycle';
-import { startConsole, type RunningConsole } from '../../client/console/server';
+import type { RunningConsole } from '../../client/console/server';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = fs.existsSync(CHROMIUM);
@@ -27,63 +20,19 @@ if (!haveChromium) {
   console.warn(`browser tests skipped: ${CHROMIUM} is missing (install the Debian package: apt-get install -y chromium)`);
 }
 
-const DUTY = 'enforcement-statistics';
-const MARKET = '4601050004'; // 秀英区市场监督管理局
-const BRANCH = '4601050005'; // 海口市综合行政执法局秀英分局
-const MARKET_CLERK = 'scjgj.clerk@xiuying.example.gov.cn';
-const ADMIN = 'sfj.supervisor@xiuying.example.gov.cn';
-const taskQueue = 'console-browser';
-const futurePeriod = String(DateTime.now().setZone('Asia/Shanghai').year);
-const pastPeriod = String(DateTime.now().setZone('Asia/Shanghai').year - 2);
 const resultsDir = path.join(repoRoot, 'test-results');
 
-let env: TestWorkflowEnvironment;
+let backend: ConsoleBackend;
 let db: TestDb;
-let smtp: TestSmtp;
-let worker: Worker;
-let workerRun: Promise<void>;
 let consoleApp: RunningConsole;
-let catalog: Catalog;
 let browser: Browser;
 let openId: string;
 let overdueId: string;
 
-async function startCycle(unitId: string, period: string): Promise<string> {
-  const unit = await db.prisma.unit.findUniqueOrThrow({ where: { id: unitId } });
-  const input = await buildCycleInput(db.prisma, catalog, requireDuty(catalog, DUTY), period, unit);
-  await env.client.workflow.start(dutyCycle, { taskQueue, workflowId: input.workflowId, args: [input] });
-  return input.workflowId;
-}
-
-async function waitFor(what: string, fn: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe.skipIf(!haveChromium)('console in Chromium', () => {
   beforeAll(async () => {
-    Runtime.install({ logger: quietLogger });
-    catalog = loadCatalog();
-    [env, db, smtp] = await Promise.all([createDevServerEnv(), createSeededTestDb(), startTestSmtp()]);
-    worker = await createDutyWorker({
-      connection: env.nativeConnection,
-      taskQueue,
-      prisma: db.prisma,
-      catalog,
-      smtpUrl: smtp.url,
-      options: { shutdownGraceTime: '1 second' },
-    });
-    workerRun = worker.run();
-    consoleApp = await startConsole({ port: 0, prisma: db.prisma, client: env.client, catalog, temporalUiUrl: 'http://127.0.0.1:8233' });
-    openId = await startCycle(MARKET, futurePeriod);
-    overdueId = await startCycle(BRANCH, pastPeriod);
-    await waitFor('both cycles indexed', async () => {
-      const rows = await db.prisma.cycle.findMany({ where: { workflowId: { in: [openId, overdueId] } } });
-      return rows.length === 2 && rows.some((r) => r.state === 'escalated');
-    });
+    backend = await startConsoleBackend({ taskQueue: 'console-browser', temporalUiUrl: 'http://127.0.0.1:8233' });
+    ({ db, consoleApp, openId, overdueId } = backend);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -94,14 +43,7 @@ describe.skipIf(!haveChromium)('console in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await consoleApp?.stop();
-    if (worker) {
-      worker.shutdown();
-      await workerRun;
-    }
-    await env?.teardown();
-    await smtp?.stop();
-    await db?.dispose();
+    await backend?.stop();
   });
 
   async function newPage(): Promise<Page> {

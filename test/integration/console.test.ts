@@ -2,60 +2,35 @@
 // migrated SQLite database holding the seed units, and an SMTP server on loopback. Cycles are
 // started directly with a computed plan; everything else goes through the console's HTTP API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Runtime, type Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
-import { createDevServerEnv } from '../support/temporal-env';
-import { createSeededTestDb, type TestDb } from '../support/db';
-import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { quietLogger } from '../support/quiet-logger';
-import { createDutyWorker } from '../../worker/create';
-import { loadCatalog, requireDuty, type Catalog } from '../../runtime/catalog';
-import { buildCycleInput } from '../../activities/cycle';
+import type { TestDb } from '../support/db';
+import {
+  ADMIN,
+  BRANCH,
+  BRANCH_CLERK,
+  DUTY,
+  futurePeriod,
+  pastPeriod,
+  MARKET,
+  MARKET_CLERK,
+  OPERATOR,
+  startConsoleBackend,
+  type ConsoleBackend,
+} from '../support/console-backend';
+import type { Catalog } from '../../runtime/catalog';
 import { cycleWorkflowId } from '../../domain/types';
-import { dutyCycle } from '../../workflows/cycle';
 import { statusQuery } from '../../workflows/messages';
-import { startConsole, type RunningConsole } from '../../client/console/server';
+import type { RunningConsole } from '../../client/console/server';
 import { createConsoleApp } from '../../client/console/app';
 
-const DUTY = 'enforcement-statistics';
-const MARKET = '4601050004'; // 秀英区市场监督管理局 (enforcement agency)
-const BRANCH = '4601050005'; // 海口市综合行政执法局秀英分局 (enforcement agency)
-const MARKET_CLERK = 'scjgj.clerk@xiuying.example.gov.cn';
-const BRANCH_CLERK = 'zhzf.clerk@xiuying.example.gov.cn';
-const OPERATOR = 'ducha.operator@xiuying.example.gov.cn';
-const ADMIN = 'sfj.supervisor@xiuying.example.gov.cn';
-const taskQueue = 'console-it';
-
-/** The current CST year: its cycle falls due next year, so nothing of its ladder is due yet. */
-const futurePeriod = String(DateTime.now().setZone('Asia/Shanghai').year);
-/** Two years back: long overdue, its last escalation fires as soon as it opens. */
-const pastPeriod = String(DateTime.now().setZone('Asia/Shanghai').year - 2);
-
+let backend: ConsoleBackend;
 let env: TestWorkflowEnvironment;
 let db: TestDb;
-let smtp: TestSmtp;
-let worker: Worker;
-let workerRun: Promise<void>;
-let consoleApp: RunningConsole;
 let catalog: Catalog;
-
-async function startCycle(unitId: string, period: string): Promise<string> {
-  const unit = await db.prisma.unit.findUniqueOrThrow({ where: { id: unitId } });
-  const input = await buildCycleInput(db.prisma, catalog, requireDuty(catalog, DUTY), period, unit);
-  await env.client.workflow.start(dutyCycle, { taskQueue, workflowId: input.workflowId, args: [input] });
-  return input.workflowId;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+let consoleApp: RunningConsole;
+let openId: string;
+let overdueId: string;
 
 function api(path: string, init: { method?: string; user?: string; body?: unknown } = {}) {
   return fetch(`${consoleApp.url}${path}`, {
@@ -70,48 +45,13 @@ function api(path: string, init: { method?: string; user?: string; body?: unknow
 
 const submitPath = (id: string) => `/api/cycles/${encodeURIComponent(id)}/submit`;
 
-let openId: string;
-let overdueId: string;
-
 beforeAll(async () => {
-  Runtime.install({ logger: quietLogger });
-  catalog = loadCatalog();
-  [env, db, smtp] = await Promise.all([createDevServerEnv(), createSeededTestDb(), startTestSmtp()]);
-  worker = await createDutyWorker({
-    connection: env.nativeConnection,
-    taskQueue,
-    prisma: db.prisma,
-    catalog,
-    smtpUrl: smtp.url,
-    options: { shutdownGraceTime: '1 second' },
-  });
-  workerRun = worker.run();
-  consoleApp = await startConsole({
-    port: 0,
-    prisma: db.prisma,
-    client: env.client,
-    catalog,
-    temporalUiUrl: 'http://temporal-ui.test',
-  });
-  openId = await startCycle(MARKET, futurePeriod);
-  overdueId = await startCycle(BRANCH, pastPeriod);
-  // Both are indexed by the workflow's first activity; the overdue one escalates at once.
-  await waitFor('the open cycle in the index', () => db.prisma.cycle.findUnique({ where: { workflowId: openId } }));
-  await waitFor('the overdue cycle to escalate', async () => {
-    const row = await db.prisma.cycle.findUnique({ where: { workflowId: overdueId } });
-    return row?.state === 'escalated';
-  });
+  backend = await startConsoleBackend({ taskQueue: 'console-it', temporalUiUrl: 'http://temporal-ui.test' });
+  ({ env, db, catalog, consoleApp, openId, overdueId } = backend);
 });
 
 afterAll(async () => {
-  await consoleApp?.stop();
-  if (worker) {
-    worker.shutdown();
-    await workerRun;
-  }
-  await env?.teardown();
-  await smtp?.stop();
-  await db?.dispose();
+  await backend?.stop();
 });
 
 describe('console JSON API', () => {
