@@ -1,7 +1,7 @@
 // Messages a cycle workflow accepts: updates (validated, with a result) for what changes it, a
 // query for its live status. Shared by the workflow and every client.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { CycleState, CyclePlan } from '../domain/types';
+import type { CycleInput, CycleState, CyclePlan } from '../domain/types';
 
 export type Access = 'admin' | 'operator' | 'unit';
 
@@ -60,15 +60,9 @@ export interface TimelineEntry {
   actor?: string;
 }
 
-export interface CycleStatus {
-  workflowId: string;
-  dutyCode: string;
-  dutyTitle: string;
-  period: string;
-  unitId: string;
-  unitName: string;
+export interface CycleStatus
+  extends Pick<CycleInput, 'workflowId' | 'dutyCode' | 'dutyTitle' | 'period' | 'unitId' | 'unitName' | 'catalogVersion'> {
   state: CycleState;
-  catalogVersion: string;
   revision: number;
   plan: CyclePlan;
   /** Steps not yet fired under the current plan. */

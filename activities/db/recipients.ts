@@ -63,15 +63,7 @@ export function parseTags(json: string): string[] {
   }
 }
 
-function toInfo(row: {
-  id: string;
-  name: string;
-  type: string;
-  level: string;
-  region: string;
-  parentId: string | null;
-  tags: string;
-}): UnitInfo {
+function toInfo(row: Omit<UnitInfo, 'tags'> & { tags: string }): UnitInfo {
   return {
     id: row.id,
     name: row.name,
