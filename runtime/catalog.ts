@@ -4,15 +4,19 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { catalogFileSchema, type Duty } from '../domain/catalog/schema';
+import { catalogFileSchema, type Duty, type TriggeredDuty } from '../domain/catalog/schema';
 import { config } from './config';
 
 export interface Catalog {
   /** First 12 hex digits of the sha256 over every file's name and content. */
   version: string;
   files: { name: string; sha256: string }[];
+  /** Annual duties: recurring, opened by Schedules. */
   duties: Duty[];
   byCode: Map<string, Duty>;
+  /** Event-triggered duties: started by a report of the event (incident report / event start). */
+  triggered: TriggeredDuty[];
+  triggeredByCode: Map<string, TriggeredDuty>;
 }
 
 export class CatalogError extends Error {
@@ -24,8 +28,8 @@ export class CatalogError extends Error {
 
 function describePath(file: string, doc: unknown, issuePath: PropertyKey[]): string {
   const [top, index, ...rest] = issuePath;
-  if (top === 'duties' && typeof index === 'number') {
-    const code = (doc as { duties?: { code?: unknown }[] })?.duties?.[index]?.code;
+  if ((top === 'duties' || top === 'triggered') && typeof index === 'number') {
+    const code = (doc as Record<string, { code?: unknown }[] | undefined>)?.[top]?.[index]?.code;
     const entry = typeof code === 'string' ? `duty "${code}"` : `duty #${index + 1}`;
     const field = rest.length ? rest.map(String).join('.') : '(the entry)';
     return `${file}, ${entry}, field "${field}"`;
@@ -43,6 +47,7 @@ export function loadCatalog(dir = config.catalogDir): Catalog {
 
   const problems: string[] = [];
   const duties: Duty[] = [];
+  const triggered: TriggeredDuty[] = [];
   const seen = new Map<string, string>();
   const files: Catalog['files'] = [];
   const hash = createHash('sha256');
@@ -68,12 +73,13 @@ export function loadCatalog(dir = config.catalogDir): Catalog {
       }
       continue;
     }
-    for (const duty of parsed.data.duties) {
+    for (const duty of [...(parsed.data.duties ?? []), ...(parsed.data.triggered ?? [])]) {
       const first = seen.get(duty.code);
       if (first) problems.push(`${name}, duty "${duty.code}", field "code": duplicate code, already defined in ${first}`);
       else seen.set(duty.code, name);
-      duties.push(duty);
     }
+    duties.push(...(parsed.data.duties ?? []));
+    triggered.push(...(parsed.data.triggered ?? []));
   }
   if (problems.length) throw new CatalogError(problems);
   return {
@@ -81,6 +87,8 @@ export function loadCatalog(dir = config.catalogDir): Catalog {
     files,
     duties,
     byCode: new Map(duties.map((d) => [d.code, d])),
+    triggered,
+    triggeredByCode: new Map(triggered.map((d) => [d.code, d])),
   };
 }
 

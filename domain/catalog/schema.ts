@@ -105,12 +105,122 @@ export const annualDutySchema = z
 
 export const dutySchema = annualDutySchema;
 
-export const catalogFileSchema = z
+// ---------------------------------------------------------------------------------------------------
+// Event-triggered duties (OBLIGATIONS.md section 4): the clock starts at an event instant, not on a date.
+
+/**
+ * How long a window runs from the event instant (exactly one of):
+ * - hours: wall-clock hours, nights and holidays included (5 h / 24 h incident windows)
+ * - sameDay: until the end of the event's calendar day in CST (当日)
+ * - days: N calendar days; due by the end of day D+N in CST
+ * - workingDays: N working days by the official arrangement, day D itself not counted (民法典 art. 201);
+ *   due by the end of that working day in CST
+ * - years: the same calendar date N years later, by the end of that day in CST
+ */
+export const windowSpanSchema = z
   .object({
-    duties: z.array(dutySchema).min(1),
+    hours: z.number().positive().max(24 * 366).optional(),
+    sameDay: z.literal(true).optional(),
+    days: z.number().int().min(1).max(3660).optional(),
+    workingDays: z.number().int().min(1).max(250).optional(),
+    years: z.number().int().min(1).max(10).optional(),
+  })
+  .strict()
+  .refine((w) => [w.hours, w.sameDay, w.days, w.workingDays, w.years].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of hours, sameDay, days, workingDays, years',
+  });
+
+/** A reminder either some hours after the event, some hours before the window closes, or days before its last day. */
+const triggeredReminderSchema = z
+  .object({
+    afterHours: z.number().positive().optional(),
+    beforeHours: z.number().positive().optional(),
+    daysBefore: z.number().int().min(0).max(366).optional(),
+    at: hhmm.optional(),
+    to: z.array(recipient).min(1),
+  })
+  .strict()
+  .refine((r) => [r.afterHours, r.beforeHours, r.daysBefore].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of afterHours, beforeHours, daysBefore',
+  })
+  .refine((r) => r.at === undefined || r.daysBefore !== undefined, { message: '"at" goes with daysBefore only', path: ['at'] });
+
+/** An escalation some hours after the window closes (0 = the moment it is missed), or days after its last day. */
+const triggeredEscalationSchema = z
+  .object({
+    afterHours: z.number().min(0).optional(),
+    daysAfter: z.number().int().min(1).max(366).optional(),
+    at: hhmm.optional(),
+    to: z.array(recipient).min(1),
+  })
+  .strict()
+  .refine((e) => (e.afterHours === undefined) !== (e.daysAfter === undefined), {
+    message: 'give exactly one of afterHours, daysAfter',
+  })
+  .refine((e) => e.at === undefined || e.daysAfter !== undefined, { message: '"at" goes with daysAfter only', path: ['at'] });
+
+export const eventWindowSchema = z
+  .object({
+    /** Stable identifier, e.g. release, press-conference. */
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+    /** Chinese label, e.g. 发布权威信息 */
+    label: z.string().min(1),
+    within: windowSpanSchema,
+    reminders: z.array(triggeredReminderSchema),
+    escalations: z.array(triggeredEscalationSchema),
   })
   .strict();
 
+const triggeredCommon = {
+  code: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+  title: z.string().min(1),
+  /** What starts the clock, in words, e.g. 事件发生 / 接到上级重要文件. */
+  trigger: z.string().min(1),
+  deliverable: z.string().min(1),
+  submitVia: z.string().min(1),
+  regions: z.array(z.string().regex(/^\d{2,6}$/, 'must be 2 to 6 digits of a division code')).min(1),
+  responsible: z.array(responsibleGroupSchema).min(1),
+  sources: z.array(sourceSchema).min(1),
+  notes: z.array(z.string()).default([]),
+};
+
+/** 特别重大/重大突发事件: windows from the occurrence instant, then continued releases until closed. */
+export const incidentDutySchema = z
+  .object({
+    ...triggeredCommon,
+    kind: z.literal('incident'),
+    /** Incident levels whose statutory windows run; the other levels are recorded without them. */
+    statutoryLevels: z.array(z.enum(['特别重大', '重大', '较大', '一般'])).min(1),
+    windows: z.array(eventWindowSchema).min(1),
+    /** "持续发布权威信息": a reminder cadence after the first release, until an admin closes the incident. */
+    followUp: z.object({ everyHours: z.number().positive(), to: z.array(recipient).min(1) }).strict(),
+  })
+  .strict();
+
+/** Any other duty whose clock starts at an event: one window. */
+export const eventDutySchema = z
+  .object({
+    ...triggeredCommon,
+    kind: z.literal('event'),
+    window: eventWindowSchema,
+  })
+  .strict();
+
+export const triggeredDutySchema = z.discriminatedUnion('kind', [incidentDutySchema, eventDutySchema]);
+
+export const catalogFileSchema = z
+  .object({
+    duties: z.array(dutySchema).min(1).optional(),
+    triggered: z.array(triggeredDutySchema).min(1).optional(),
+  })
+  .strict()
+  .refine((f) => f.duties || f.triggered, { message: 'a catalog file needs duties or triggered' });
+
 export type Duty = z.infer<typeof dutySchema>;
+export type IncidentDuty = z.infer<typeof incidentDutySchema>;
+export type EventDuty = z.infer<typeof eventDutySchema>;
+export type TriggeredDuty = z.infer<typeof triggeredDutySchema>;
+export type EventWindow = z.infer<typeof eventWindowSchema>;
+export type WindowSpan = z.infer<typeof windowSpanSchema>;
 export type DutySource = z.infer<typeof sourceSchema>;
 export type ResponsibleGroup = z.infer<typeof responsibleGroupSchema>;

@@ -22,6 +22,17 @@ describe('the shipped catalog', () => {
     expect(loadCatalog().version).toBe(catalog.version);
   });
 
+  it('loads the event-triggered duties of OBLIGATIONS.md section 4 beside them', () => {
+    expect(catalog.triggered.map((d) => [d.code, d.kind])).toEqual([
+      ['incident-disclosure', 'incident'],
+      ['lawsuit-loss-report', 'event'],
+      ['superior-document-review', 'event'],
+      ['regulatory-data-aggregation', 'event'],
+      ['normative-document-filing', 'event'],
+      ['major-decision-evaluation', 'event'],
+    ]);
+  });
+
   it('gives the department and the government variants of rule-of-law-report their own recipients', () => {
     const duty = catalog.byCode.get('rule-of-law-report')!;
     expect(duty.responsible.map((g) => [g.label, g.reportTo])).toEqual([
@@ -31,7 +42,7 @@ describe('the shipped catalog', () => {
   });
 
   it.runIf(fs.existsSync(seedsDir) || process.env.CI)('quotes every source verbatim from the seed documents', () => {
-    for (const duty of catalog.duties) {
+    for (const duty of [...catalog.duties, ...catalog.triggered]) {
       for (const source of duty.sources) {
         expect(source.seed, `${duty.code}: ${source.document} names its seed file`).toBeDefined();
         const text = fs.readFileSync(path.join(seedsDir, source.seed!), 'utf8');
@@ -81,6 +92,20 @@ describe('a faulty catalog', () => {
   it('refuses a duplicate code across files, naming where it was first defined', () => {
     expect(loadWith({ 'a.yaml': good, 'b.yaml': good })).toContainEqual(
       'b.yaml, duty "enforcement-statistics", field "code": duplicate code, already defined in a.yaml',
+    );
+  });
+
+  it('refuses an event window with two spans and a reminder with no anchor', () => {
+    const triggered = fs.readFileSync(path.resolve(__dirname, '..', '..', 'catalog', 'triggered.yaml'), 'utf8');
+    const broken = triggered
+      .replace('within: { hours: 5 }', 'within: { hours: 5, days: 1 }')
+      .replace('- { afterHours: 1, to: [self.clerk, self.head] }', '- { to: [self.clerk, self.head] }');
+    const problems = loadWith({ 't.yaml': broken });
+    expect(problems).toContainEqual(
+      't.yaml, duty "incident-disclosure", field "windows.0.within": give exactly one of hours, sameDay, days, workingDays, years',
+    );
+    expect(problems).toContainEqual(
+      't.yaml, duty "incident-disclosure", field "windows.0.reminders.0": give exactly one of afterHours, beforeHours, daysBefore',
     );
   });
 
