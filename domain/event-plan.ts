@@ -1,0 +1,82 @@
+// The deadline calculus of event-triggered duties: from an event instant and a window (5 hours,
+// the same day, N calendar days, N working days, N years) to the exclusive due instant and the
+// instants of its reminders and escalations. Like annual plans, computed once and recorded.
+import { DateTime } from 'luxon';
+import type { EventWindow, WindowSpan } from './catalog/schema';
+import type { CyclePlan, PlannedStep, RecipientRef } from './types';
+import { atTimeOfDay, CST, toUtcIso } from './time';
+
+/** What the working-day rule needs from the official holiday arrangement (domain/calendar.ts). */
+export interface WorkdayCalendar {
+  /** The Nth working day after `from` (YYYY-MM-DD), `from` itself not counted. */
+  addWorkdays(from: string, n: number): string;
+}
+
+export interface WindowPlan extends CyclePlan {
+  /** The last day of the window in CST (YYYY-MM-DD): for hour windows, the day the due instant falls in. */
+  lastDay: string;
+}
+
+const HOUR = 3600_000;
+
+function refs(list: string[]): RecipientRef[] {
+  return list.map((ref) => {
+    const [unit, role] = ref.split('.') as [RecipientRef['unit'], RecipientRef['role']];
+    return { unit, role };
+  });
+}
+
+/** The exclusive due instant of a window opened at `event`. */
+export function windowDue(span: WindowSpan, event: DateTime, calendar?: WorkdayCalendar): DateTime {
+  const day = event.setZone(CST).startOf('day');
+  if (span.hours !== undefined) return event.plus({ milliseconds: Math.round(span.hours * HOUR) });
+  if (span.sameDay) return day.plus({ days: 1 });
+  if (span.days !== undefined) return day.plus({ days: span.days + 1 });
+  if (span.years !== undefined) return day.plus({ years: span.years }).plus({ days: 1 });
+  if (span.workingDays !== undefined) {
+    if (!calendar) throw new Error('a working-day window needs the official holiday calendar');
+    const last = calendar.addWorkdays(day.toISODate()!, span.workingDays);
+    return DateTime.fromISO(last, { zone: CST }).plus({ days: 1 });
+  }
+  throw new Error('window has no span');
+}
+
+/**
+ * Plans one window. Reminders that would fall at or before the event, or at or after the due
+ * instant, are left out (a document received at 23:00 gets no "3 hours before midnight" reminder).
+ * `prefix` keeps step IDs apart when a duty has several windows, e.g. "release:reminder-1".
+ */
+export function planWindow(window: EventWindow, eventAt: string, calendar?: WorkdayCalendar, prefix = ''): WindowPlan {
+  const event = DateTime.fromISO(eventAt, { setZone: true });
+  if (!event.isValid) throw new RangeError(`event instant "${eventAt}" is not an ISO-8601 instant`);
+  const due = windowDue(window.within, event, calendar);
+  const lastDay = due.minus({ milliseconds: 1 }).setZone(CST).startOf('day');
+
+  const reminders = window.reminders
+    .map((r) => ({
+      at:
+        r.afterHours !== undefined
+          ? event.plus({ milliseconds: Math.round(r.afterHours * HOUR) })
+          : r.beforeHours !== undefined
+            ? due.minus({ milliseconds: Math.round(r.beforeHours * HOUR) })
+            : atTimeOfDay(lastDay.minus({ days: r.daysBefore! }), r.at ?? '09:00'),
+      to: refs(r.to),
+    }))
+    .filter((r) => r.at > event && r.at < due)
+    .sort((a, b) => a.at.toMillis() - b.at.toMillis());
+  const escalations = window.escalations
+    .map((e) => ({
+      at:
+        e.afterHours !== undefined
+          ? due.plus({ milliseconds: Math.round(e.afterHours * HOUR) })
+          : atTimeOfDay(lastDay.plus({ days: e.daysAfter! }), e.at ?? '09:00'),
+      to: refs(e.to),
+    }))
+    .sort((a, b) => a.at.toMillis() - b.at.toMillis());
+
+  const steps: PlannedStep[] = [
+    ...reminders.map((r, i) => ({ id: `${prefix}reminder-${i + 1}`, kind: 'reminder' as const, at: toUtcIso(r.at), to: r.to, level: 0 })),
+    ...escalations.map((e, i) => ({ id: `${prefix}escalation-${i + 1}`, kind: 'escalation' as const, at: toUtcIso(e.at), to: e.to, level: i + 1 })),
+  ];
+  return { dueAt: toUtcIso(due), lastDay: lastDay.toISODate()!, steps };
+}
