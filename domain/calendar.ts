@@ -1,0 +1,224 @@
+// The working-day calculus of the State Council's holiday arrangements (国务院办公厅关于<N>年部分节假日安排的通知):
+// a working day is Monday–Friday unless the arrangement gives it off (放假), or a Saturday/Sunday the
+// arrangement makes a working day (调休上班). Pure: no Node APIs, no host time zone — dates are plain
+// calendar dates 'YYYY-MM-DD', handled as whole days since 1970-01-01 with UTC date math.
+//
+// One arrangement per notice, named by its year N (calendar/<N>.json, loaded by runtime/calendar-store.ts):
+// - `holidays`: every day of each holiday period, weekend days inside it included (so each gets its name);
+// - `workdays`: the make-up working days, each a Saturday or Sunday.
+// Notice N's 元旦 arrangement can reach back into the last days of December N−1 (2019's notice made
+// 2018-12-29, a Saturday, a working day and 2018-12-31, a Monday, a day off), so a date from December 28 on
+// is only settled once the next year's notice is loaded too. Every computation that needs a date whose
+// arrangement is not loaded throws CalendarYearMissingError rather than assume an ordinary week
+// (../shared/OBLIGATIONS.md §7: year N+1's arrangement is only published late in year N).
+import { z } from 'zod';
+
+/** A plain calendar date, YYYY-MM-DD (China's civil calendar; no time, no zone). */
+export type IsoDate = string;
+
+export interface ArrangementDay {
+  date: IsoDate;
+  name: string;
+}
+
+/** One notice: the days it gives off and the weekend days it makes working days. */
+export interface YearArrangement {
+  year: number;
+  source: string;
+  holidays: ArrangementDay[];
+  workdays: ArrangementDay[];
+}
+
+export interface WorkdayStatus {
+  workday: boolean;
+  /** The holiday (e.g. 春节) or make-up day (e.g. 春节调休) name; absent on an ordinary weekday or weekend day. */
+  name?: string;
+}
+
+/**
+ * From this day of December on, a date of year N may still be moved by the notice for N+1. The notices
+ * 2004–2026 reached back at most to December 29 (2008's and 2019's: a make-up Saturday); one day of margin.
+ */
+export const NEXT_NOTICE_REACHES_BACK_TO = { month: 12, day: 28 } as const;
+
+export const CALENDAR_LOAD_COMMAND = 'npm run --silent cli -- calendar load <file>';
+
+export class CalendarYearMissingError extends Error {
+  constructor(
+    /** The notice year whose arrangement is missing. */
+    readonly year: number,
+    /** The date that needed it. */
+    readonly date?: IsoDate,
+  ) {
+    super(`no official holiday arrangement loaded for ${year}; load it with \`${CALENDAR_LOAD_COMMAND}\``);
+    this.name = 'CalendarYearMissingError';
+  }
+}
+
+/** An arrangement that contradicts itself or another one (a date both off and worked, a year twice). */
+export class CalendarDataError extends Error {
+  override name = 'CalendarDataError';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain-date arithmetic on day numbers (days since 1970-01-01), independent of the host time zone.
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MS_PER_DAY = 86_400_000;
+
+/** Day number of a YYYY-MM-DD date; RangeError naming the input (and `field`) if it is not one. */
+export function dayNumber(date: string, field = 'date'): number {
+  const m = typeof date === 'string' ? DATE_RE.exec(date) : null;
+  if (!m) throw new RangeError(`${field} "${String(date)}" must be a date written YYYY-MM-DD, e.g. 2026-10-08`);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (y < 1000 || back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
+    throw new RangeError(`${field} "${date}" is not a calendar date`);
+  }
+  return Math.round(ms / MS_PER_DAY);
+}
+
+export function fromDayNumber(n: number): IsoDate {
+  return new Date(n * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** 0 = Sunday … 6 = Saturday. */
+function weekday(n: number): number {
+  return new Date(n * MS_PER_DAY).getUTCDay();
+}
+
+export function isWeekend(date: IsoDate): boolean {
+  const w = weekday(dayNumber(date));
+  return w === 0 || w === 6;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The file format, validated by runtime/calendar-store.ts (whose errors name the file and field).
+
+const daySchema = z.object({
+  date: z.string().regex(DATE_RE, 'must be a date written YYYY-MM-DD'),
+  name: z.string().trim().min(1, 'a name is required (e.g. 春节, 春节调休)'),
+});
+
+export const yearArrangementSchema = z
+  .object({
+    year: z.number().int().min(1949).max(2200),
+    source: z.string().trim().min(1, 'name the notice the dates come from (国务院办公厅关于…年部分节假日安排的通知)'),
+    holidays: z.array(daySchema),
+    workdays: z.array(daySchema),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    // Dates of notice N lie in year N, or in late December of N−1 (its 元旦 period).
+    const first = `${a.year - 1}-${pad(NEXT_NOTICE_REACHES_BACK_TO.month)}-${pad(NEXT_NOTICE_REACHES_BACK_TO.day)}`;
+    const last = `${a.year}-12-31`;
+    const seen = new Map<string, string>();
+    for (const kind of ['holidays', 'workdays'] as const) {
+      a[kind].forEach((d, i) => {
+        const path = [kind, i, 'date'];
+        let n: number;
+        try {
+          n = dayNumber(d.date);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', path, message: (e as Error).message });
+          return;
+        }
+        if (d.date < first || d.date > last) {
+          ctx.addIssue({ code: 'custom', path, message: `${d.date} is outside the ${a.year} arrangement (${first} … ${last})` });
+        }
+        const other = seen.get(d.date);
+        if (other === kind) ctx.addIssue({ code: 'custom', path, message: `${d.date} is listed twice in ${kind}` });
+        else if (other) ctx.addIssue({ code: 'custom', path, message: `${d.date} is both a holiday and a make-up working day` });
+        seen.set(d.date, kind);
+        const w = weekday(n);
+        if (kind === 'workdays' && w !== 0 && w !== 6) {
+          ctx.addIssue({ code: 'custom', path, message: `${d.date} is a weekday; workdays lists only weekend days made working days (调休上班)` });
+        }
+      });
+    }
+  });
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface DayEntry {
+  workday: boolean;
+  name: string;
+  notice: number;
+}
+
+/** Working days under the loaded arrangements. Immutable once built. */
+export class WorkCalendar {
+  private readonly years: Set<number>;
+  private readonly days = new Map<IsoDate, DayEntry>();
+
+  constructor(arrangements: readonly YearArrangement[]) {
+    this.years = new Set();
+    for (const a of arrangements) {
+      if (this.years.has(a.year)) throw new CalendarDataError(`the ${a.year} arrangement is loaded twice`);
+      this.years.add(a.year);
+      for (const [list, workday] of [[a.holidays, false], [a.workdays, true]] as const) {
+        for (const d of list) {
+          dayNumber(d.date, `${a.year} arrangement date`);
+          const prior = this.days.get(d.date);
+          if (prior) {
+            throw new CalendarDataError(
+              `${d.date} appears in the ${prior.notice} and ${a.year} arrangements${prior.workday !== workday ? ' as both a day off and a working day' : ''}`,
+            );
+          }
+          this.days.set(d.date, { workday, name: d.name, notice: a.year });
+        }
+      }
+    }
+  }
+
+  /** The notice years loaded, ascending. */
+  coveredYears(): number[] {
+    return [...this.years].sort((a, b) => a - b);
+  }
+
+  isWorkday(date: IsoDate): WorkdayStatus {
+    return this.statusOf(dayNumber(date), date);
+  }
+
+  /**
+   * The date `n` working days after `from`. `from` itself is not counted (民法典 art. 201: a period in days
+   * starts on the next day), so n = 1 is the first working day after `from`; n = 0 returns `from`.
+   */
+  addWorkdays(from: IsoDate, n: number): IsoDate {
+    let d = dayNumber(from, 'from');
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`n "${String(n)}" must be a whole number ≥ 0`);
+    let left = n;
+    while (left > 0) {
+      d += 1;
+      if (this.statusOf(d).workday) left -= 1;
+    }
+    return fromDayNumber(d);
+  }
+
+  /** Working days in (from, to]: exclusive of `from`, inclusive of `to`. `to` must not be before `from`. */
+  countWorkdays(from: IsoDate, to: IsoDate): number {
+    const a = dayNumber(from, 'from');
+    const b = dayNumber(to, 'to');
+    if (b < a) throw new RangeError(`to "${to}" is before from "${from}"`);
+    let count = 0;
+    for (let d = a + 1; d <= b; d += 1) if (this.statusOf(d).workday) count += 1;
+    return count;
+  }
+
+  private statusOf(n: number, text = fromDayNumber(n)): WorkdayStatus {
+    const year = Number(text.slice(0, 4));
+    if (!this.years.has(year)) throw new CalendarYearMissingError(year, text);
+    const late = Number(text.slice(5, 7)) * 100 + Number(text.slice(8, 10));
+    const reach = NEXT_NOTICE_REACHES_BACK_TO.month * 100 + NEXT_NOTICE_REACHES_BACK_TO.day;
+    if (late >= reach && !this.years.has(year + 1)) throw new CalendarYearMissingError(year + 1, text);
+    const entry = this.days.get(text);
+    if (entry) return { workday: entry.workday, name: entry.name };
+    const w = weekday(n);
+    return { workday: w !== 0 && w !== 6 };
+  }
+}
