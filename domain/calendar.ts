@@ -74,7 +74,7 @@ export function dayNumber(date: string, field = 'date'): number {
   const ms = Date.UTC(y, mo - 1, d);
   const back = new Date(ms);
   if (y < 1000 || back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
-    throw new RangeError(`${field} "${date}" is not a calendar date`);
+    throw new RangeError(`${field} "${date}" is not a calendar date; give an existing date as YYYY-MM-DD`);
   }
   return Math.round(ms / MS_PER_DAY);
 }

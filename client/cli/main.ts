@@ -9,6 +9,7 @@ import { registerSchedules } from './commands/schedules';
 import { registerCycle } from './commands/cycle';
 import { registerWorkflowCommands } from './commands/workflow';
 import { registerDue } from './commands/due';
+import { registerCalendar } from './commands/calendar';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('duty-ledger')
@@ -25,6 +26,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerCycle(program, ctx);
   registerWorkflowCommands(program, ctx);
   registerDue(program, ctx);
+  registerCalendar(program, ctx);
 
   // Every command throws instead of exiting, and reports commander's errors as one line.
   const configure = (cmd: Command) => {
