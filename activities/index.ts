@@ -1,1 +1,2 @@
 export { createCycleActivities, notificationKey, type CycleActivities, type CycleActivityDeps } from './cycle';
+export { createIncidentActivities, type IncidentActivities, type IncidentActivityDeps } from './incident';

@@ -2,7 +2,7 @@
 // pass their own connection, database and SMTP server.
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createCycleActivities } from '../activities';
+import { createCycleActivities, createIncidentActivities } from '../activities';
 import type { PrismaClient } from '../activities/db/client';
 import type { Catalog } from '../runtime/catalog';
 
@@ -28,12 +28,12 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createCycleActivities({
+    activities: { ...createIncidentActivities({ prisma: opts.prisma, catalog: () => opts.catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }), ...createCycleActivities({
       prisma: opts.prisma,
       catalog: () => opts.catalog,
       smtpUrl: opts.smtpUrl,
       consoleUrl: opts.consoleUrl,
-    }),
+    }) },
     ...opts.options,
   });
 }

@@ -1,0 +1,339 @@
+// Activities of the incident-disclosure workflow: planning the windows from the occurrence instant,
+// indexing the incident (a Cycle row, so the console's lists and the Notification/Escalation foreign
+// keys work, plus an Incident row with its details), and sending each step's e-mail exactly once per
+// key, the way sendStep does for cycles. Also the pure helpers clients use to build the input.
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Catalog } from '../runtime/catalog';
+import type { IncidentDuty } from '../domain/catalog/schema';
+import { planWindow } from '../domain/event-plan';
+import type { CycleState, PlannedStep, RecipientRef } from '../domain/types';
+import type { PrismaClient } from './db/client';
+import { audit } from './db/audit';
+import { resolveRecipients, unitPath } from './db/recipients';
+import { renderIncidentMail } from './mail/incident-render';
+import { deadlineIcs } from './mail/ics';
+import { messageIdFor, sendMail } from './mail/transport';
+import {
+  compactCst,
+  cstDate,
+  INCIDENT_DUTY,
+  INCIDENT_LEVELS,
+  type IncidentInput,
+  type IncidentLevel,
+  type IncidentPlan,
+  type PressRecord,
+  type ReleaseRecord,
+} from '../workflows/incident-messages';
+
+export interface IncidentActivityDeps {
+  prisma: PrismaClient;
+  catalog: () => Catalog;
+  smtpUrl: string;
+  consoleUrl?: string;
+}
+
+export function isIncidentLevel(level: string): level is IncidentLevel {
+  return (INCIDENT_LEVELS as readonly string[]).includes(level);
+}
+
+export function incidentDuty(catalog: Catalog, code = INCIDENT_DUTY): IncidentDuty {
+  const duty = catalog.triggeredByCode.get(code);
+  if (!duty || duty.kind !== 'incident') throw new Error(`the catalog has no incident duty "${code}"`);
+  return duty;
+}
+
+/** incident:<unitId>:<occurredAt as 20260501T223000+0800>-<8 hex of sha256(title)> */
+export function incidentWorkflowId(unitId: string, occurredAt: string, title: string): string {
+  const hash = createHash('sha256').update(title.trim()).digest('hex').slice(0, 8);
+  return `incident:${unitId}:${compactCst(occurredAt)}-${hash}`;
+}
+
+function refs(list: string[]): RecipientRef[] {
+  return list.map((r) => {
+    const [unit, role] = r.split('.') as [RecipientRef['unit'], RecipientRef['role']];
+    return { unit, role };
+  });
+}
+
+/** Both windows planned from the occurrence instant; no windows for a level outside statutoryLevels. */
+export function planIncidentWindows(duty: IncidentDuty, level: IncidentLevel, occurredAt: string): IncidentPlan {
+  const occurred = new Date(Date.parse(occurredAt)).toISOString().replace(/\.000Z$/, 'Z');
+  if (!duty.statutoryLevels.includes(level)) return { occurredAt: occurred, windows: [] };
+  return {
+    occurredAt: occurred,
+    windows: duty.windows.map((w) => {
+      const p = planWindow(w, occurred, undefined, `${w.name}:`);
+      return { name: w.name, label: w.label, dueAt: p.dueAt, steps: p.steps };
+    }),
+  };
+}
+
+export interface IncidentReport {
+  level: IncidentLevel;
+  title: string;
+  unitId: string;
+  occurredAt: string;
+  awareAt?: string;
+  place?: string;
+  contacts?: string;
+  reportedBy: string;
+}
+
+/** The workflow input of a reported incident: deterministic ID, the unit's place in the tree, the plan. */
+export async function buildIncidentInput(prisma: PrismaClient, catalog: Catalog, report: IncidentReport): Promise<IncidentInput> {
+  const duty = incidentDuty(catalog);
+  const unit = await prisma.unit.findUnique({ where: { id: report.unitId } });
+  if (!unit) throw new Error(`unit "${report.unitId}" does not exist`);
+  const statutory = duty.statutoryLevels.includes(report.level);
+  const plan = planIncidentWindows(duty, report.level, report.occurredAt);
+  return {
+    workflowId: incidentWorkflowId(unit.id, plan.occurredAt, report.title),
+    dutyCode: duty.code,
+    dutyTitle: duty.title,
+    unitId: unit.id,
+    unitName: unit.name,
+    unitPath: await unitPath(prisma, unit.id),
+    catalogVersion: catalog.version,
+    level: report.level,
+    statutory,
+    title: report.title.trim(),
+    ...(report.place ? { place: report.place } : {}),
+    ...(report.contacts ? { contacts: report.contacts } : {}),
+    occurredAt: plan.occurredAt,
+    ...(report.awareAt ? { awareAt: new Date(Date.parse(report.awareAt)).toISOString() } : {}),
+    reportedBy: report.reportedBy,
+    plan,
+    ...(statutory ? { followUp: { everyHours: duty.followUp.everyHours, to: refs(duty.followUp.to) } } : {}),
+  };
+}
+
+export interface SendIncidentStepInput {
+  workflowId: string;
+  revision: number;
+  step: PlannedStep;
+  dutyCode: string;
+  window?: { name: string; label: string; dueAt: string };
+  incident: { title: string; level: string; unitId: string; occurredAt: string; awareAt?: string; reportedAt: string; place?: string };
+  firedAt: string;
+}
+
+export interface IndexExtra {
+  occurredAt?: string;
+  revision?: number;
+  dueAt?: string;
+  period?: string;
+  releaseDueAt?: string;
+  pressDueAt?: string;
+  firstReleaseAt?: string;
+  pressAt?: string;
+  closedAt?: string;
+  closeReason?: string;
+}
+
+export function createIncidentActivities(deps: IncidentActivityDeps) {
+  const { prisma } = deps;
+
+  function duty(code: string): IncidentDuty {
+    try {
+      return incidentDuty(deps.catalog(), code);
+    } catch (e) {
+      throw ApplicationFailure.nonRetryable((e as Error).message, 'UnknownDuty');
+    }
+  }
+
+  return {
+    async planIncident({ dutyCode, level, occurredAt }: { dutyCode: string; level: IncidentLevel; occurredAt: string }): Promise<IncidentPlan> {
+      return planIncidentWindows(duty(dutyCode), level, occurredAt);
+    },
+
+    async indexIncident({ input, reportedAt, state }: { input: IncidentInput; reportedAt: string; state: CycleState }): Promise<void> {
+      const windowDue = (name: string) => input.plan.windows.find((w) => w.name === name)?.dueAt;
+      const dueAt = windowDue('release') ?? input.plan.occurredAt;
+      await prisma.$transaction([
+        prisma.cycle.upsert({
+          where: { workflowId: input.workflowId },
+          create: {
+            workflowId: input.workflowId,
+            dutyCode: input.dutyCode,
+            period: cstDate(input.plan.occurredAt),
+            unitId: input.unitId,
+            dueAt: new Date(dueAt),
+            state,
+            catalogVersionId: input.catalogVersion,
+          },
+          update: {},
+        }),
+        prisma.incident.upsert({
+          where: { workflowId: input.workflowId },
+          create: {
+            workflowId: input.workflowId,
+            unitId: input.unitId,
+            level: input.level,
+            statutory: input.statutory,
+            title: input.title,
+            place: input.place ?? null,
+            contacts: input.contacts ?? null,
+            occurredAt: new Date(input.plan.occurredAt),
+            awareAt: input.awareAt ? new Date(input.awareAt) : null,
+            reportedAt: new Date(reportedAt),
+            reportedBy: input.reportedBy,
+            releaseDueAt: windowDue('release') ? new Date(windowDue('release')!) : null,
+            pressDueAt: windowDue('press-conference') ? new Date(windowDue('press-conference')!) : null,
+            state,
+          },
+          update: {},
+        }),
+      ]);
+    },
+
+    async updateIncidentIndex({ workflowId, state, extra }: { workflowId: string; state: CycleState; extra: IndexExtra }): Promise<void> {
+      const date = (s?: string) => (s ? new Date(s) : undefined);
+      await prisma.$transaction([
+        prisma.cycle.update({
+          where: { workflowId },
+          data: { state, ...(extra.dueAt ? { dueAt: new Date(extra.dueAt) } : {}), ...(extra.period ? { period: extra.period } : {}) },
+        }),
+        prisma.incident.update({
+          where: { workflowId },
+          data: {
+            state,
+            ...(extra.occurredAt ? { occurredAt: date(extra.occurredAt) } : {}),
+            ...(extra.revision !== undefined ? { revision: extra.revision } : {}),
+            ...(extra.releaseDueAt ? { releaseDueAt: date(extra.releaseDueAt) } : {}),
+            ...(extra.pressDueAt ? { pressDueAt: date(extra.pressDueAt) } : {}),
+            ...(extra.firstReleaseAt ? { firstReleaseAt: date(extra.firstReleaseAt) } : {}),
+            ...(extra.pressAt ? { pressAt: date(extra.pressAt) } : {}),
+            ...(extra.closedAt ? { closedAt: date(extra.closedAt) } : {}),
+            ...(extra.closeReason ? { closeReason: extra.closeReason } : {}),
+          },
+        }),
+      ]);
+    },
+
+    /** Appends a release / press record to the Incident row (idempotent on the record's instant), and audits it. */
+    async recordIncidentEvent({ workflowId, kind, record }: { workflowId: string; kind: 'release' | 'press'; record: ReleaseRecord | PressRecord }): Promise<void> {
+      const row = await prisma.incident.findUniqueOrThrow({ where: { workflowId } });
+      const field = kind === 'release' ? 'releases' : 'press';
+      const list = JSON.parse(row[field]) as { at: string; recordedAt: string }[];
+      if (list.some((r) => r.at === record.at && r.recordedAt === record.recordedAt)) return;
+      list.push(record);
+      await prisma.$transaction([
+        prisma.incident.update({ where: { workflowId }, data: { [field]: JSON.stringify(list) } }),
+        prisma.auditLog.create({
+          data: { actor: record.by, action: `incident.${kind}`, target: workflowId, detail: JSON.stringify(record) },
+        }),
+      ]);
+    },
+
+    async auditIncident(entry: { actor: string; action: string; target: string; detail?: unknown }): Promise<void> {
+      await audit(prisma, entry);
+    },
+
+    /**
+     * Sends one step's e-mail. As with sendStep, the notification row keyed by workflow + revision +
+     * step is written before the send and marked sent after it: a retried or replayed step is a no-op.
+     */
+    async sendIncidentStep(input: SendIncidentStepInput): Promise<{ key: string; sentTo: string[]; missing: string[]; alreadySent: boolean }> {
+      const key = `${input.workflowId}:r${input.revision}:${input.step.id}`;
+      const existing = await prisma.notification.findUnique({ where: { key } });
+      if (existing?.status === 'sent' || existing?.status === 'no-recipients') {
+        return { key, sentTo: JSON.parse(existing.recipients) as string[], missing: [], alreadySent: true };
+      }
+      const d = duty(input.dutyCode);
+      const unit = await prisma.unit.findUniqueOrThrow({ where: { id: input.incident.unitId } });
+      const { recipients, missing } = await resolveRecipients(prisma, unit.id, input.step.to);
+      const missingLabels = missing.map((m) => `${m.ref.unit}.${m.ref.role}: ${m.message}`);
+      const emails = recipients.map((r) => r.email);
+      const row = await prisma.incident.findUnique({ where: { workflowId: input.workflowId } });
+      const windows = [
+        ...(row?.releaseDueAt ? [{ name: 'release', label: d.windows.find((w) => w.name === 'release')?.label ?? 'release', dueAt: row.releaseDueAt.toISOString() }] : []),
+        ...(row?.pressDueAt ? [{ name: 'press-conference', label: d.windows.find((w) => w.name === 'press-conference')?.label ?? 'press', dueAt: row.pressDueAt.toISOString() }] : []),
+      ];
+      if (input.window && !windows.some((w) => w.name === input.window!.name)) windows.push(input.window);
+      const consoleUrl = deps.consoleUrl ? `${deps.consoleUrl}/api/incidents/${encodeURIComponent(input.workflowId)}` : undefined;
+      const mail = renderIncidentMail({
+        duty: d,
+        unit: { id: unit.id, name: unit.name },
+        incident: input.incident,
+        window: input.window,
+        windows: windows.map((w) => (input.window && w.name === input.window.name ? input.window : w)),
+        step: input.step,
+        workflowId: input.workflowId,
+        now: input.firedAt,
+        consoleUrl,
+      });
+      const messageId = messageIdFor(key);
+      await prisma.notification.upsert({
+        where: { key },
+        create: {
+          key,
+          workflowId: input.workflowId,
+          stepId: input.step.id,
+          kind: input.step.kind,
+          recipients: JSON.stringify(emails),
+          subject: mail.subject,
+          messageId,
+          status: 'pending',
+          attempts: 1,
+        },
+        update: { attempts: { increment: 1 }, recipients: JSON.stringify(emails) },
+      });
+      if (missing.length) {
+        await audit(prisma, { actor: 'worker', action: 'recipients.missing', target: input.workflowId, detail: { step: input.step.id, missing: missingLabels } });
+      }
+      if (emails.length) {
+        try {
+          await sendMail({
+            smtpUrl: deps.smtpUrl,
+            to: recipients.map((r) => ({ name: `${r.unitName} ${r.name}`, email: r.email })),
+            subject: mail.subject,
+            text: mail.text,
+            html: mail.html,
+            messageId,
+            key,
+            ...(input.window
+              ? {
+                  ics: deadlineIcs({
+                    workflowId: `${input.workflowId}:${input.window.name}`,
+                    dutyTitle: `${input.window.label}：${input.incident.title}`,
+                    period: cstDate(input.incident.occurredAt),
+                    stamp: input.firedAt,
+                    details: [`事件发生：${input.incident.occurredAt}`],
+                    unitName: unit.name,
+                    dueAt: input.window.dueAt,
+                    sequence: input.revision,
+                  }),
+                }
+              : {}),
+          });
+        } catch (e) {
+          await prisma.notification.update({ where: { key }, data: { lastError: String((e as Error).message).slice(0, 500) } });
+          throw e;
+        }
+      }
+      const firedAt = new Date(input.firedAt);
+      await prisma.$transaction([
+        prisma.notification.update({ where: { key }, data: { status: emails.length ? 'sent' : 'no-recipients', sentAt: new Date(), lastError: null } }),
+        ...(input.step.kind === 'escalation'
+          ? [
+              prisma.escalation.upsert({
+                where: { workflowId_stepId_at: { workflowId: input.workflowId, stepId: input.step.id, at: firedAt } },
+                create: {
+                  workflowId: input.workflowId,
+                  stepId: input.step.id,
+                  level: input.step.level,
+                  targets: JSON.stringify(recipients.map((r) => `${r.unitId}:${r.role}`)),
+                  at: firedAt,
+                },
+                update: {},
+              }),
+            ]
+          : []),
+      ]);
+      return { key, sentTo: emails, missing: missingLabels, alreadySent: false };
+    },
+  };
+}
+
+export type IncidentActivities = ReturnType<typeof createIncidentActivities>;
