@@ -1,8 +1,12 @@
 // Activities of the cycle workflows: resolving who a duty binds, keeping the database index in
 // step with the workflow, and sending each ladder step's e-mail exactly once per key.
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Catalog } from '../runtime/catalog';
-import type { Duty } from '../domain/catalog/schema';
+import type { Duty, EventDuty } from '../domain/catalog/schema';
+import type { WorkdayCalendar } from '../domain/event-plan';
+import { buildEventCycleInput, cyclePlanOf, parseEventWorkflowId, replanWindow, windowSpanLabel } from '../domain/event-cycle';
+import { loadCalendar } from '../runtime/calendar-store';
 import { requireDuty } from '../runtime/catalog';
 import { parseAnnualPeriod, periodOpenedAt, planCycle, planForDueDate } from '../domain/plan';
 import { parseCstDate } from '../domain/time';
@@ -21,6 +25,8 @@ export interface CycleActivityDeps {
   catalog: () => Catalog;
   smtpUrl: string;
   consoleUrl?: string;
+  /** The working-day calendar for event windows in working days (default: runtime/calendar-store, read when needed). */
+  calendar?: () => WorkdayCalendar;
 }
 
 export interface SendStepInput {
@@ -36,6 +42,19 @@ export interface SendStepInput {
    * step.at when a cycle catches up, e.g. opened after its due date: the mail speaks from this instant.
    */
   firedAt?: string;
+  /**
+   * Event duties: the event instant (ISO-8601). Optional: when absent it is read from the workflow ID
+   * (evt:<duty>:unit-<id>:<CST instant>), which is what recorded workflows send.
+   */
+  eventAt?: string;
+}
+
+/** replanCycle's input. `eventAt` as in SendStepInput; absent, it comes from the calling workflow's ID. */
+export interface ReplanInput {
+  dutyCode: string;
+  /** The new last day, YYYY-MM-DD (CST). */
+  newDueDate: string;
+  eventAt?: string;
 }
 
 export interface SendStepResult {
@@ -71,8 +90,44 @@ export async function buildCycleInput(
   };
 }
 
+/** The input of one unit's event cycle: ID with the event instant, its place in the tree, the window planned now. */
+export async function buildEventCycle(
+  prisma: PrismaClient,
+  catalog: Catalog,
+  duty: EventDuty,
+  unit: { id: string; name: string },
+  eventAt: string,
+  calendar: WorkdayCalendar | undefined,
+  ref?: string,
+): Promise<CycleInput & { lastDay: string }> {
+  return buildEventCycleInput({
+    duty,
+    unit,
+    unitPath: await unitPath(prisma, unit.id),
+    eventAt,
+    ref,
+    catalogVersion: catalog.version,
+    calendar,
+  });
+}
+
+/** A calendar that is only read from disk when a working-day window needs it. */
+function lazyCalendar(get: () => WorkdayCalendar): WorkdayCalendar {
+  return { addWorkdays: (from, n) => get().addWorkdays(from, n) };
+}
+
+/** The workflow ID of the activity being run, when there is one. */
+function callingWorkflowId(): string | undefined {
+  try {
+    return Context.current().info.workflowExecution?.workflowId;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createCycleActivities(deps: CycleActivityDeps) {
   const { prisma } = deps;
+  const calendar = lazyCalendar(deps.calendar ?? (() => loadCalendar()));
 
   function duty(code: string) {
     try {
@@ -80,6 +135,27 @@ export function createCycleActivities(deps: CycleActivityDeps) {
     } catch (e) {
       throw ApplicationFailure.nonRetryable((e as Error).message, 'UnknownDuty');
     }
+  }
+
+  /** An annual duty, or an event-triggered one (kind 'event') a cycle workflow may run. */
+  function cycleDuty(code: string): Duty | EventDuty {
+    const catalog = deps.catalog();
+    const annual = catalog.byCode.get(code);
+    if (annual) return annual;
+    const triggered = catalog.triggeredByCode.get(code);
+    if (triggered?.kind === 'event') return triggered;
+    return duty(code);
+  }
+
+  function eventInstant(d: EventDuty, given: string | undefined, workflowId: string | undefined): string {
+    const eventAt = given ?? (workflowId ? parseEventWorkflowId(workflowId)?.eventAt : undefined);
+    if (!eventAt) {
+      throw ApplicationFailure.nonRetryable(
+        `event duty ${d.code}: no event instant (not given, and workflow ID ${workflowId ?? '(none)'} does not carry one)`,
+        'NoEventInstant',
+      );
+    }
+    return eventAt;
   }
 
   return {
@@ -112,8 +188,15 @@ export function createCycleActivities(deps: CycleActivityDeps) {
     },
 
     /** Recomputes the ladder for a new last day (an authorised extension). */
-    async replanCycle({ dutyCode, newDueDate }: { dutyCode: string; newDueDate: string }): Promise<CyclePlan> {
-      return planForDueDate(duty(dutyCode), parseCstDate(newDueDate, 'newDueDate'));
+    async replanCycle({ dutyCode, newDueDate, eventAt }: ReplanInput): Promise<CyclePlan> {
+      const d = cycleDuty(dutyCode);
+      if (d.kind === 'annual') return planForDueDate(d, parseCstDate(newDueDate, 'newDueDate'));
+      const at = eventInstant(d, eventAt, callingWorkflowId());
+      try {
+        return cyclePlanOf(replanWindow(d.window, at, newDueDate, calendar));
+      } catch (e) {
+        throw ApplicationFailure.nonRetryable((e as Error).message, (e as Error).name);
+      }
     },
 
     async indexCycle({ input, state }: { input: CycleInput; state: CycleState }): Promise<void> {
@@ -191,7 +274,9 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       if (existing?.status === 'sent') {
         return { key, sentTo: JSON.parse(existing.recipients) as string[], missing: [], alreadySent: true };
       }
-      const d = duty(input.dutyCode);
+      const d = cycleDuty(input.dutyCode);
+      const event =
+        d.kind === 'event' ? { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window) } : undefined;
       const unit = await prisma.unit.findUniqueOrThrow({ where: { id: input.unitId } });
       const group = responsibleGroupFor(d, { ...unit, tags: parseTags(unit.tags) });
       const { recipients, missing } = await resolveRecipients(prisma, input.unitId, input.step.to);
@@ -199,6 +284,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       const emails = recipients.map((r) => r.email);
       const mail = renderNotification({
         duty: d,
+        ...(event ? { event } : {}),
         period: input.period,
         unit: { id: unit.id, name: unit.name },
         reportTo: group?.reportTo ?? [],

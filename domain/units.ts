@@ -16,7 +16,8 @@ export function matchesGroup(unit: UnitFacts, group: ResponsibleGroup): boolean 
   return true;
 }
 
-export function responsibleGroupFor(duty: Duty, unit: UnitFacts): ResponsibleGroup | undefined {
+/** Works for any duty with regions and responsible groups: annual and event-triggered alike. */
+export function responsibleGroupFor(duty: Pick<Duty, 'regions' | 'responsible'>, unit: UnitFacts): ResponsibleGroup | undefined {
   if (!duty.regions.some((prefix) => unit.region.startsWith(prefix))) return undefined;
   return duty.responsible.find((g) => matchesGroup(unit, g));
 }

@@ -5,7 +5,7 @@
 // zone the worker runs in. "Now" is the step's planned instant unless the caller passes `now`,
 // so an activity retry renders the very same mail.
 import { DateTime } from 'luxon';
-import type { Duty } from '../../domain/catalog/schema';
+import type { Duty, EventDuty } from '../../domain/catalog/schema';
 import type { ContactRole, StepKind } from '../../domain/types';
 
 export const CST = 'Asia/Shanghai';
@@ -27,8 +27,19 @@ export interface NotificationStep {
   at: string;
 }
 
+/** What started an event duty's clock (event-triggered duties only). */
+export interface NotificationEvent {
+  /** The event instant, ISO-8601. */
+  at: string;
+  /** The window in words, e.g. 10个工作日内, 当日, 24小时内. */
+  windowLabel: string;
+}
+
 export interface NotificationContent {
-  duty: Duty;
+  /** An annual duty, or an event-triggered one (kind 'event', rendered with `event`). */
+  duty: Duty | EventDuty;
+  /** Required when `duty` is an event duty. */
+  event?: NotificationEvent;
   /** Cycle period, e.g. "2025" (annual); "2025Q1" and "2025-03" are also understood. */
   period: string;
   /** The responsible unit (the one that owes the report). */
@@ -145,7 +156,7 @@ function unique<T>(xs: T[]): T[] {
 
 /** 《title》（document）section：“text” — the citation an operator must be able to verify. */
 /** The quoted sentence in simplified characters where the catalog gives them (the console shows both). */
-export function citation(source: Duty['sources'][number]): string {
+export function citation(source: Duty['sources'][number] | EventDuty['sources'][number]): string {
   return `《${source.title}》（${source.document}）${source.section}：“${source.textSimplified ?? source.text}”`;
 }
 
@@ -154,7 +165,9 @@ export function submitCommand(workflowId: string): string {
 }
 
 export function renderNotification(input: NotificationContent): RenderedMail {
-  const { duty, unit, step, workflowId } = input;
+  if (input.duty.kind === 'event') return renderEventNotification({ ...input, duty: input.duty });
+  const duty = input.duty;
+  const { unit, step, workflowId } = input;
   const due = parseInstant(input.dueAt, 'dueAt');
   const now = parseInstant(input.now ?? step.at, input.now ? 'now' : 'step.at');
   const labels = dueLabels(input.dueAt);
@@ -271,6 +284,155 @@ export function renderNotification(input: NotificationContent): RenderedMail {
     ),
     '</table>',
     `<p>${closing.slice(0, 1).map(e).join('')}</p>`,
+    `<p>此致<br>敬礼！</p>`,
+    `<p style="color:#666">${e(closing[5]!)}<br>${e(closing[6]!)}</p>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+
+  return {
+    subject,
+    text,
+    html,
+    dueDate: labels.dueDate,
+    dueDateLabel: labels.dueDateLabel,
+    dueDeadlineLabel: labels.dueDeadlineLabel,
+    daysRemaining,
+    daysOverdue,
+  };
+}
+
+/** "2026年9月28日（星期一）10:00" — an event instant as people read it, in CST. */
+export function instantLabel(iso: string): string {
+  const d = parseInstant(iso, 'event.at');
+  return `${dateLabel(d)}（${weekday(d)}）${d.toFormat(d.second === 0 ? 'HH:mm' : 'HH:mm:ss')}`;
+}
+
+/** Time left or late, in hours and minutes under two days, else in calendar days. */
+function spanLabel(ms: number, days: number): string {
+  if (ms >= 48 * 3600_000) return `${days}天`;
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h === 0) return `${m}分钟`;
+  return m === 0 ? `${h}小时` : `${h}小时${m}分钟`;
+}
+
+/**
+ * An event duty's reminder / escalation: what happened and when, the window (10个工作日内, 当日, 24小时内),
+ * the due instant in CST, the legal basis, the deliverable and how to hand it in.
+ */
+export function renderEventNotification(input: NotificationContent & { duty: EventDuty }): RenderedMail {
+  const { duty, unit, step, workflowId } = input;
+  if (!input.event) throw new Error(`renderNotification: event duty ${duty.code} needs the event (instant and window)`);
+  const due = parseInstant(input.dueAt, 'dueAt');
+  const now = parseInstant(input.now ?? step.at, input.now ? 'now' : 'step.at');
+  const labels = dueLabels(input.dueAt);
+  const overdue = now.toMillis() >= due.toMillis();
+  const daysOverdue = overdue ? Math.max(1, dayDiff(labels.dueDay, now)) : null;
+  const daysRemaining = overdue ? null : Math.max(0, dayDiff(now, labels.dueDay));
+  const remainingLabel = overdue ? '' : spanLabel(due.toMillis() - now.toMillis(), daysRemaining!);
+  const overdueLabel = overdue ? spanLabel(now.toMillis() - due.toMillis(), daysOverdue!) : '';
+  const eventLabel = instantLabel(input.event.at);
+  const windowLabel = input.event.windowLabel;
+  const reportTo = input.reportTo.length > 0 ? input.reportTo.join('、') : '（来源文件未列明）';
+  const isEscalation = step.kind === 'escalation';
+  const levelLabel = `${chineseNumeral(Math.max(1, step.level))}级`;
+  const title = `${duty.title}（${eventLabel}${duty.trigger}）`;
+
+  let subject: string;
+  if (isEscalation) {
+    const state = overdue ? `已逾期${overdueLabel}` : `将于${labels.dueDeadlineLabel}截止`;
+    subject = `【逾期督办·${levelLabel}】${title}${state}——${unit.name}`;
+  } else if (overdue) {
+    subject = `【催报提醒】${title}已于${labels.dueDeadlineLabel}截止，已逾期${overdueLabel}——${unit.name}`;
+  } else {
+    subject = `【催报提醒】${title}须${windowLabel}办结，${labels.dueDeadlineLabel}截止——${unit.name}`;
+  }
+
+  const recipientUnits = unique(input.recipients.map((r) => r.unitName).filter((n) => n.length > 0));
+  const greeting = `${(recipientUnits.length > 0 ? recipientUnits : [unit.name]).join('、')}：`;
+  const onlySelf = recipientUnits.length === 0 || (recipientUnits.length === 1 && recipientUnits[0] === unit.name);
+  const who = onlySelf ? '贵单位' : unit.name;
+  const nowLabel = instantLabel(now.toISO()!);
+
+  let lead = `${eventLabel}（北京时间），${who}${duty.trigger}。依规定应${windowLabel}办结“${duty.title}”，`;
+  if (!overdue) {
+    lead += `截止时间为${labels.dueDeadlineLabel}（北京时间），还剩${remainingLabel}。截至${nowLabel}，系统尚未登记办结，请按时办理。`;
+  } else {
+    lead += `截止时间${labels.dueDeadlineLabel}（北京时间）已过，截至${nowLabel}系统仍未登记办结，已逾期${overdueLabel}。`;
+    if (isEscalation) lead += `根据督办规则，现予${levelLabel}督办，请督促${unit.name}尽快办理并说明逾期原因。`;
+    else lead += '请尽快办理。';
+  }
+  if (isEscalation && !overdue) lead += `（本邮件为${levelLabel}督办通知。）`;
+
+  const timing = overdue ? `已逾期：${overdueLabel}` : `剩余时间：${remainingLabel}`;
+  const sources = duty.sources.map(citation);
+  const howToRecord = [
+    `办结后请登记，系统将据此停止提醒：`,
+    `  ${submitCommand(workflowId)}`,
+    ...(input.consoleUrl ? [`或在管理台登记：${input.consoleUrl}`] : []),
+  ];
+  const closing = [
+    '如已办结，请尽快登记；如有疑问，请与本级法治建设办公室联系。',
+    '',
+    '此致',
+    '敬礼！',
+    '',
+    '法治政府建设督办系统（自动发送，请勿直接回复）',
+    dateLabel(now),
+  ];
+
+  const text = [
+    greeting,
+    '',
+    `  ${lead}`,
+    '',
+    `一、事项：${duty.title}`,
+    `二、触发事件：${duty.trigger}，${eventLabel}（北京时间）`,
+    `三、办理时限：${windowLabel}（${duty.window.label}）`,
+    `四、截止时间：${labels.dueDeadlineLabel}（北京时间）`,
+    `    ${timing}`,
+    `五、法定依据：`,
+    ...sources.map((s, i) => `    ${i + 1}. ${s}`),
+    `六、办理内容：${duty.deliverable}`,
+    `七、办理方式：${duty.submitVia}`,
+    `八、报送对象：${reportTo}`,
+    `九、办理编号：${workflowId}`,
+    `十、登记方式：${howToRecord[0]}`,
+    ...howToRecord.slice(1).map((l) => `    ${l}`),
+    '',
+    ...closing,
+    '',
+  ].join('\n');
+
+  const e = escapeHtml;
+  const row = (k: string, v: string) =>
+    `<tr><th style="text-align:left;vertical-align:top;padding:4px 12px 4px 0;white-space:nowrap">${e(k)}</th><td style="padding:4px 0">${v}</td></tr>`;
+  const html = [
+    '<!DOCTYPE html>',
+    '<html lang="zh-CN"><head><meta charset="utf-8">',
+    `<title>${e(subject)}</title></head>`,
+    '<body style="font-family:\'PingFang SC\',\'Microsoft YaHei\',sans-serif;font-size:14px;line-height:1.6;color:#222">',
+    `<p>${e(greeting)}</p>`,
+    `<p style="text-indent:2em">${e(lead)}</p>`,
+    '<table style="border-collapse:collapse">',
+    row('事项', e(duty.title)),
+    row('触发事件', `${e(duty.trigger)}，${e(eventLabel)}（北京时间）`),
+    row('办理时限', `${e(windowLabel)}（${e(duty.window.label)}）`),
+    row('截止时间', `<strong>${e(labels.dueDeadlineLabel)}</strong>（北京时间）<br>${e(timing)}`),
+    row('法定依据', `<ol style="margin:0;padding-left:1.5em">${sources.map((s) => `<li>${e(s)}</li>`).join('')}</ol>`),
+    row('办理内容', e(duty.deliverable)),
+    row('办理方式', e(duty.submitVia)),
+    row('报送对象', e(reportTo)),
+    row('办理编号', `<code>${e(workflowId)}</code>`),
+    row(
+      '登记方式',
+      `${e(howToRecord[0]!)}<br><code>${e(submitCommand(workflowId))}</code>` +
+        (input.consoleUrl ? `<br>或在<a href="${e(input.consoleUrl)}">管理台</a>登记。` : ''),
+    ),
+    '</table>',
+    `<p>${e(closing[0]!)}</p>`,
     `<p>此致<br>敬礼！</p>`,
     `<p style="color:#666">${e(closing[5]!)}<br>${e(closing[6]!)}</p>`,
     '</body></html>',

@@ -1,9 +1,12 @@
-// `due`: what a cycle's deadline and ladder are, computed from the catalog alone (planCycle), with
-// the recipients resolved for one unit when the database is available.
-import type { Duty } from '../../domain/catalog/schema';
+// `due`: what a cycle's deadline and ladder are, computed from the catalog alone (planCycle for annual
+// duties, planWindow from an event instant for event-triggered ones), with the recipients resolved for
+// one unit when the database is available.
+import type { Duty, EventWindow, TriggeredDuty } from '../../domain/catalog/schema';
+import { windowSpanLabel } from '../../domain/event-cycle';
+import { planWindow, type WorkdayCalendar } from '../../domain/event-plan';
 import { dueDate, planCycle } from '../../domain/plan';
 import { toCstIso } from '../../domain/time';
-import type { RecipientRef } from '../../domain/types';
+import type { PlannedStep, RecipientRef } from '../../domain/types';
 
 export interface DueStep {
   id: string;
@@ -61,4 +64,109 @@ export function dueReport(duty: Duty, period: string): DueReport {
     })),
     responsible: duty.responsible.map((g) => ({ label: g.label, reportTo: g.reportTo })),
   };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Event-triggered duties: `due <duty> --from <instant>` — the window(s) from the event instant (planWindow).
+
+export interface EventDueWindow {
+  name: string;
+  label: string;
+  /** The window in words: 24小时内, 当日, 10个工作日内 … */
+  within: string;
+  lastDay: string;
+  dueBy: string;
+  reminders: DueStep[];
+  escalations: DueStep[];
+}
+
+export interface EventDueReport {
+  duty: string;
+  title: string;
+  kind: 'event' | 'incident';
+  trigger: string;
+  /** The event instant with +08:00 offset. */
+  from: string;
+  sources: DueReport['sources'];
+  responsible: DueReport['responsible'];
+  unit?: DueReport['unit'];
+}
+
+/** kind 'event': one window, laid out like the annual report (lastDay, dueBy, reminders, escalations). */
+export interface SingleWindowDueReport extends EventDueReport {
+  kind: 'event';
+  window: { name: string; label: string; within: string };
+  lastDay: string;
+  dueBy: string;
+  reminders: DueStep[];
+  escalations: DueStep[];
+}
+
+/** kind 'incident': every statutory window, step IDs prefixed with the window's name. */
+export interface MultiWindowDueReport extends EventDueReport {
+  kind: 'incident';
+  windows: EventDueWindow[];
+}
+
+function dueStep(s: PlannedStep): DueStep {
+  return { id: s.id, at: toCstIso(s.at), to: s.to.map(refLabel), ...(s.kind === 'escalation' ? { level: s.level } : {}) };
+}
+
+function planned(window: EventWindow, eventAt: string, calendar: WorkdayCalendar | undefined, prefix = ''): EventDueWindow {
+  const plan = planWindow(window, eventAt, calendar, prefix);
+  return {
+    name: window.name,
+    label: window.label,
+    within: windowSpanLabel(window),
+    lastDay: plan.lastDay,
+    dueBy: toCstIso(plan.dueAt),
+    reminders: plan.steps.filter((s) => s.kind === 'reminder').map(dueStep),
+    escalations: plan.steps.filter((s) => s.kind === 'escalation').map(dueStep),
+  };
+}
+
+/**
+ * Pure: the report for an event-triggered duty opened at `eventAt` (ISO-8601 with offset). Throws the
+ * calendar's CalendarYearMissingError when a working-day window reaches a year not loaded.
+ */
+export function eventDueReport(
+  duty: TriggeredDuty,
+  eventAt: string,
+  calendar?: WorkdayCalendar,
+): SingleWindowDueReport | MultiWindowDueReport {
+  const head = { duty: duty.code, title: duty.title };
+  const event = { trigger: duty.trigger, from: toCstIso(eventAt) };
+  const tail = {
+    sources: duty.sources.map((s) => ({
+      document: s.document,
+      title: s.title,
+      section: s.section,
+      text: s.text,
+      ...(s.textSimplified ? { textSimplified: s.textSimplified } : {}),
+    })),
+    responsible: duty.responsible.map((g) => ({ label: g.label, reportTo: g.reportTo })),
+  };
+  if (duty.kind === 'incident') {
+    const windows = duty.windows.map((w) => planned(w, eventAt, calendar, `${w.name}:`));
+    return { ...head, kind: 'incident', ...event, windows, ...tail };
+  }
+  const w = planned(duty.window, eventAt, calendar);
+  return {
+    ...head,
+    kind: 'event',
+    ...event,
+    window: { name: w.name, label: w.label, within: w.within },
+    lastDay: w.lastDay,
+    dueBy: w.dueBy,
+    reminders: w.reminders,
+    escalations: w.escalations,
+    ...tail,
+  };
+}
+
+/** Every step of an event report, across its windows. */
+export function eventDueSteps(report: SingleWindowDueReport | MultiWindowDueReport): DueStep[] {
+  return report.kind === 'incident'
+    ? report.windows.flatMap((w) => [...w.reminders, ...w.escalations])
+    : [...report.reminders, ...report.escalations];
 }
