@@ -366,7 +366,6 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
       { key: CycleStateKey, value: state },
     ]);
   }
-  await acts.indexIncident({ input, reportedAt, state });
   note({
     type: 'reported',
     actor: input.reportedBy,
@@ -388,6 +387,7 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
     }
   }
   skipStale(Date.now());
+  await acts.indexIncident({ input, reportedAt, state });
   await refreshState();
 
   async function fire(step: PlannedStep, w: IncidentWindowPlan | undefined) {
