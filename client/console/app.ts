@@ -15,6 +15,7 @@ import type { Catalog } from '../../runtime/catalog';
 import { logger } from '../../runtime/logger';
 import { stateLabel } from './format';
 import type { Html } from './html';
+import { registerIncidentApi } from './incidents';
 import { resolveUser, USER_COOKIE, USER_HEADER, type ConsoleUser, type IdentityMode } from './identity';
 import {
   cleanFilter,
@@ -302,6 +303,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     c.json({ state: await finishCycle(deps, c.get('user'), c.req.param('workflowId'), 'close', await jsonBody(c)) }),
   );
 
+  registerIncidentApi(api, { prisma, client: opts.client, catalog });
   api.get('/me', (c) => c.json({ user: c.get('user') }));
   api.notFound((c) => c.json({ error: `没有这个接口：${c.req.method} ${c.req.path}` }, 404));
   api.onError((err, c) => {
