@@ -311,7 +311,7 @@ export function instantLabel(iso: string): string {
 /** Time left or late, in hours and minutes under two days, else in calendar days. */
 function spanLabel(ms: number, days: number): string {
   if (ms >= 48 * 3600_000) return `${days}天`;
-  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  const minutes = Math.max(0, Math.round(ms / 60_000));
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
   if (h === 0) return `${m}分钟`;

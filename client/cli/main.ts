@@ -10,6 +10,7 @@ import { registerCycle } from './commands/cycle';
 import { registerWorkflowCommands } from './commands/workflow';
 import { registerDue } from './commands/due';
 import { registerCalendar } from './commands/calendar';
+import { registerEvent } from './commands/event';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('duty-ledger')
@@ -27,6 +28,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerWorkflowCommands(program, ctx);
   registerDue(program, ctx);
   registerCalendar(program, ctx);
+  registerEvent(program, ctx);
 
   // Every command throws instead of exiting, and reports commander's errors as one line.
   const configure = (cmd: Command) => {
