@@ -9,6 +9,7 @@ import { registerSchedules } from './commands/schedules';
 import { registerCycle } from './commands/cycle';
 import { registerWorkflowCommands } from './commands/workflow';
 import { registerDue } from './commands/due';
+import { registerIncident } from './commands/incident';
 import { registerCalendar } from './commands/calendar';
 import { registerEvent } from './commands/event';
 
@@ -27,6 +28,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerCycle(program, ctx);
   registerWorkflowCommands(program, ctx);
   registerDue(program, ctx);
+  registerIncident(program, ctx);
   registerCalendar(program, ctx);
   registerEvent(program, ctx);
 
