@@ -1,0 +1,236 @@
+// Event-triggered duties through the CLI as a process: `due --from` (event and incident duties) with exact
+// +08:00 instants and one-line errors, and `event start` against a real dev server, worker and database.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, type Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDutyWorker } from '../../worker/create';
+import { loadCatalog } from '../../runtime/catalog';
+import { createDevServerEnv } from '../support/temporal-env';
+import { createTestDb, type TestDb } from '../support/db';
+import { email, insertUnits, units } from '../support/units-fixture';
+import { startTestSmtp, type TestSmtp } from '../support/smtp';
+import { quietLogger } from '../support/quiet-logger';
+
+const root = path.resolve(__dirname, '..', '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const main = path.join('client', 'cli', 'main.ts');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      cmd,
+      args,
+      { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, timeout: 90_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
+}
+
+const cli = (args: string[], env: Record<string, string> = {}) => run(tsx, [main, ...args], env);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function json(r: Run): any {
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`exit ${r.code}, stdout not JSON: ${JSON.stringify(r.stdout)}; stderr: ${r.stderr}`);
+  }
+}
+
+function stderrLines(r: Run): string[] {
+  return r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
+}
+
+describe('cli process: due --from', () => {
+  it('regulatory-data-aggregation from 2026-09-28T10:00:00+08:00: 10 working days across 国庆 end on 2026-10-16', async () => {
+    const r = await run('npx', ['tsx', main, 'due', 'regulatory-data-aggregation', '--from', '2026-09-28T10:00:00+08:00', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    expect(out).toMatchObject({
+      duty: 'regulatory-data-aggregation',
+      kind: 'event',
+      from: '2026-09-28T10:00:00+08:00',
+      lastDay: '2026-10-16',
+      dueBy: '2026-10-17T00:00:00+08:00',
+    });
+    expect(out.reminders.map((s: { at: string }) => s.at)).toEqual(['2026-10-13T09:00:00+08:00', '2026-10-15T09:00:00+08:00']);
+    expect(out.escalations.map((s: { at: string }) => s.at)).toEqual(['2026-10-17T09:00:00+08:00', '2026-10-23T09:00:00+08:00']);
+  });
+
+  it('incident-disclosure from 2026-05-01T22:30:00+08:00: the 5-hour and 24-hour windows', async () => {
+    const r = await run('npx', ['tsx', main, 'due', 'incident-disclosure', '--from', '2026-05-01T22:30:00+08:00', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    expect(out.kind).toBe('incident');
+    expect(out.windows.map((w: { name: string; label: string; dueBy: string }) => ({ name: w.name, label: w.label, dueBy: w.dueBy }))).toEqual([
+      { name: 'release', label: '发布权威信息', dueBy: '2026-05-02T03:30:00+08:00' },
+      { name: 'press-conference', label: '举行新闻发布会', dueBy: '2026-05-02T22:30:00+08:00' },
+    ]);
+    expect(out.windows[0].reminders[0]).toEqual({ id: 'release:reminder-1', at: '2026-05-01T23:30:00+08:00', to: ['self.clerk', 'self.head'] });
+  });
+
+  it('exits 2 with one line for an unknown duty, an instant without offset, a missing calendar year and the wrong flag', async () => {
+    const cases: [string[], RegExp][] = [
+      [['due', 'nope', '--from', '2026-09-28T10:00:00+08:00', '--json'], /^error: unknown duty "nope"; known duties: /],
+      [['due', 'regulatory-data-aggregation', '--from', '2026-09-28T10:00', '--json'], /^error: bad --from: .*needs a time zone offset/],
+      [['due', 'regulatory-data-aggregation', '--from', '2099-09-28T10:00:00+08:00', '--json'], /^error: no official holiday arrangement loaded for 2099; load it with/],
+      [['due', 'regulatory-data-aggregation', '--cycle', '2025', '--json'], /^error: duty "regulatory-data-aggregation" is event-triggered \(event\): it takes --from/],
+      [['due', 'enforcement-statistics', '--from', '2026-09-28T10:00:00+08:00', '--json'], /^error: duty "enforcement-statistics" is annual: it takes --cycle/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = await cli(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(stderrLines(r)).toHaveLength(1);
+      expect(stderrLines(r)[0]).toMatch(pattern);
+    }
+  });
+});
+
+describe('cli process: event start (real dev server, worker, database)', () => {
+  let env: TestWorkflowEnvironment;
+  let db: TestDb;
+  let smtp: TestSmtp;
+  let worker: Worker;
+  let running: Promise<void>;
+  let vars: Record<string, string>;
+  const taskQueue = 'event-cli-test';
+  const luoheMarket = '4111710003';
+  const reviewWf = `evt:superior-document-review:unit-${units.market}:20260310T160000`;
+
+  beforeAll(async () => {
+    try {
+      Runtime.install({ logger: quietLogger });
+    } catch {
+      // already installed in this process
+    }
+    [env, db, smtp] = await Promise.all([createDevServerEnv(), createTestDb(), startTestSmtp()]);
+    await insertUnits(db.prisma);
+    await db.prisma.unit.create({
+      data: { id: '4111710001', name: '漯河经济技术开发区管理委员会', type: 'government', level: 'county', region: '411171', tags: '[]' },
+    });
+    await db.prisma.unit.create({
+      data: { id: luoheMarket, name: '漯河经开区市场监督管理局', type: 'department', level: 'county', region: '411171', parentId: '4111710001', tags: '[]' },
+    });
+    await db.prisma.contact.create({ data: { unitId: luoheMarket, name: '经办人', email: email(luoheMarket, 'clerk'), role: 'clerk', access: 'unit' } });
+    worker = await createDutyWorker({
+      connection: env.nativeConnection,
+      taskQueue,
+      prisma: db.prisma,
+      catalog: loadCatalog(),
+      smtpUrl: smtp.url,
+    });
+    running = worker.run();
+    vars = { TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, DATABASE_URL: db.url, DUTY_LEDGER_ACTOR: '' };
+  });
+
+  afterAll(async () => {
+    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    await running?.catch(() => undefined);
+    await env?.teardown();
+    await smtp?.stop();
+    await db?.dispose();
+  });
+
+  it('starts the ladder with the exact plan; the same event again is reported as already open', async () => {
+    const r = await cli(['event', 'start', 'superior-document-review', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00', '--json'], vars);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toEqual({
+      workflowId: reviewWf,
+      duty: 'superior-document-review',
+      unit: units.market,
+      eventAt: '2026-03-10T16:00:00+08:00',
+      dueBy: '2026-03-11T00:00:00+08:00',
+      lastDay: '2026-03-10',
+      reminders: [{ at: '2026-03-10T21:00:00+08:00', to: ['self.clerk'] }],
+      escalations: [{ at: '2026-03-11T09:00:00+08:00', to: ['self.head'] }],
+      alreadyOpen: false,
+    });
+    const again = await cli(['event', 'start', 'superior-document-review', '--unit', units.market, '--at', '2026-03-10T08:00:00Z', '--json'], vars);
+    expect(again.code, again.stderr).toBe(0);
+    expect(json(again)).toMatchObject({ workflowId: reviewWf, alreadyOpen: true });
+    const human = await cli(['event', 'start', 'superior-document-review', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00'], vars);
+    expect(human.stdout).toContain('already open');
+
+    // The event is long past on the real clock: the worker opens it overdue and escalates at once.
+    let status: { state: string; period: string; dutyCode: string } | undefined;
+    for (let i = 0; i < 50; i++) {
+      status = json(await cli(['status', reviewWf, '--json'], vars));
+      if (status!.state === 'escalated') break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(status).toMatchObject({ dutyCode: 'superior-document-review', period: '2026-03-10', state: 'escalated' });
+    const [mail] = await smtp.waitForCount(1, 10_000);
+    expect(mail!.subject).toMatch(/^【逾期督办·一级】上级重要文件当日报审（2026年3月10日（星期二）16:00接到上级重要文件、重大决策部署）已逾期\d+天——秀英区市场监督管理局$/);
+
+    // The unit's clerk records it; the ladder stops.
+    const submit = await cli(['--as', email(units.market, 'clerk'), 'submit', reviewWf, '--ref', '报审记录-1', '--json'], vars);
+    expect(submit.code, submit.stderr).toBe(0);
+    expect(json(submit)).toMatchObject({ state: 'submitted', late: true });
+    expect(await db.prisma.auditLog.count({ where: { action: 'event.start', target: reviewWf } })).toBe(3);
+  });
+
+  it('a unit user may start an event of their own unit (with --ref), not of another (exit 3)', async () => {
+    const own = await cli(
+      ['--as', email(units.market, 'clerk'), 'event', 'start', 'lawsuit-loss-report', '--unit', units.market, '--at', '2026-11-01T10:00:00+08:00', '--ref', 'case-7', '--json'],
+      vars,
+    );
+    expect(own.code, own.stderr).toBe(0);
+    expect(json(own)).toMatchObject({
+      workflowId: `evt:lawsuit-loss-report:unit-${units.market}:20261101T100000:case-7`,
+      dueBy: '2026-11-02T10:00:00+08:00',
+      alreadyOpen: false,
+    });
+    const other = await cli(
+      ['--as', email(units.market, 'clerk'), 'event', 'start', 'lawsuit-loss-report', '--unit', units.enforcement, '--at', '2026-11-01T10:00:00+08:00'],
+      vars,
+    );
+    expect(other.code).toBe(3);
+    expect(stderrLines(other)).toEqual([expect.stringMatching(/^error: only an admin or a user of unit 4601050004 may start its event duties/)]);
+  });
+
+  it('exits 2 with one line: duty does not bind the unit, missing calendar year, no offset, annual or unknown duty', async () => {
+    const cases: [string[], RegExp][] = [
+      [['event', 'start', 'regulatory-data-aggregation', '--unit', units.market, '--at', '2026-09-28T10:00:00+08:00'], /^error: duty "regulatory-data-aggregation" does not bind 秀英区市场监督管理局 \(4601050003\)/],
+      [['event', 'start', 'regulatory-data-aggregation', '--unit', luoheMarket, '--at', '2099-09-28T10:00:00+08:00'], /^error: no official holiday arrangement loaded for 2099; load it with/],
+      [['event', 'start', 'superior-document-review', '--unit', units.market, '--at', '2026-03-10T16:00'], /^error: bad --at: --at "2026-03-10T16:00" needs a time zone offset/],
+      [['event', 'start', 'enforcement-statistics', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00'], /^error: duty "enforcement-statistics" is annual: its cycles open with `cycle open/],
+      [['event', 'start', 'nope', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00'], /^error: unknown duty "nope"/],
+      [['event', 'start', 'lawsuit-loss-report', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00', '--ref', 'Bad Ref'], /^error: bad --ref: /],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = await cli(args, vars);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(stderrLines(r)).toHaveLength(1);
+      expect(stderrLines(r)[0]).toMatch(pattern);
+    }
+    const unknownUnit = await cli(['event', 'start', 'lawsuit-loss-report', '--unit', '0000000000', '--at', '2026-03-10T16:00:00+08:00'], vars);
+    expect(unknownUnit.code).toBe(4);
+  });
+
+  it('the regulatory-data-aggregation ladder of a Luohe department is planned on the real 2026 calendar', async () => {
+    const r = await cli(['event', 'start', 'regulatory-data-aggregation', '--unit', luoheMarket, '--at', '2026-09-28T10:00:00+08:00', '--json'], vars);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toMatchObject({
+      workflowId: `evt:regulatory-data-aggregation:unit-${luoheMarket}:20260928T100000`,
+      dueBy: '2026-10-17T00:00:00+08:00',
+      lastDay: '2026-10-16',
+      reminders: [
+        { at: '2026-10-13T09:00:00+08:00', to: ['self.clerk'] },
+        { at: '2026-10-15T09:00:00+08:00', to: ['self.clerk', 'self.head'] },
+      ],
+    });
+  });
+});
