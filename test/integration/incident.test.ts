@@ -2,6 +2,8 @@
 // process (killed with SIGKILL mid-ladder and started again), a real SMTP server on loopback and a
 // real SQLite database. The windows are compressed to seconds; every reminder and escalation e-mail
 // arrives exactly once. Then the console's incident API on the same backends.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDevServerEnv } from '../support/temporal-env';
@@ -15,6 +17,28 @@ import type { PlannedStep } from '../../domain/types';
 import { loadCatalog } from '../../runtime/catalog';
 import { createConsoleApp } from '../../client/console/app';
 import { reportIncident } from '../../client/console/incidents';
+import { toCstIso } from '../../domain/time';
+
+const root = path.resolve(__dirname, '..', '..');
+
+/** Runs the CLI as a process without blocking the event loop. */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      path.join(root, 'node_modules', '.bin', 'tsx'),
+      [path.join(root, 'client', 'cli', 'main.ts'), ...args],
+      {
+        cwd: root,
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, DATABASE_URL: db.url, DUTY_LEDGER_ACTOR: '' },
+        timeout: 90_000,
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
+}
 
 const taskQueue = 'incident-crash-test';
 let env: TestWorkflowEnvironment;
@@ -196,5 +220,48 @@ describe('incident windows compressed to seconds on real servers: a worker crash
     const closed = await post(`/incidents/${encodeURIComponent(first.workflowId)}/close`, { reason: '处置完毕' });
     expect(closed.status).toBe(200);
     expect(await closed.json()).toEqual({ state: 'closed' });
+  });
+
+  it('CLI: incident report --json prints the ID and both due instants in +08:00; report again is a no-op; publish, status, close, list', async () => {
+    worker ??= startWorker();
+    await worker.ready;
+    const occurredAt = toCstIso(new Date(Date.now() - 2 * 3600_000 - 5_000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    const args = ['incident', 'report', '--level', '特别重大', '--title', '秀英区山体滑坡', '--unit', units.district, '--occurred-at', occurredAt, '--place', '秀英区', '--json'];
+    const r = await cli(args);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ level: '特别重大', statutory: true, occurredAt, existing: false });
+    expect(out.workflowId).toMatch(new RegExp(`^incident:${units.district}:\\d{8}T\\d{6}\\+0800-[0-9a-f]{8}$`));
+    expect(out.windows.map((w: { name: string; label: string }) => [w.name, w.label])).toEqual([
+      ['release', '发布权威信息'],
+      ['press-conference', '举行新闻发布会'],
+    ]);
+    expect(out.windows[0].dueBy).toBe(toCstIso(new Date(Date.parse(occurredAt) + 5 * 3600_000).toISOString()));
+    expect(out.windows[1].dueBy).toBe(toCstIso(new Date(Date.parse(occurredAt) + 24 * 3600_000).toISOString()));
+    const again = await cli(args);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ workflowId: out.workflowId, existing: true });
+
+    const badLevel = await cli(['incident', 'report', '--level', '很大', '--title', 'x', '--unit', units.district, '--occurred-at', occurredAt]);
+    expect(badLevel.code).toBe(2);
+    expect(badLevel.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('npm warn'))).toHaveLength(1);
+    const noOffset = await cli(['incident', 'report', '--level', '重大', '--title', 'x', '--unit', units.district, '--occurred-at', '2026-05-01T22:30:00']);
+    expect(noOffset.code).toBe(2);
+
+    const pub = await cli(['incident', 'publish', out.workflowId, '--at', toCstIso(new Date(Date.now() - 60_000).toISOString()), '--url', 'https://xiuying.gov.cn/a/3', '--json']);
+    expect(pub.code, pub.stderr).toBe(0);
+    expect(JSON.parse(pub.stdout)).toMatchObject({ lateSeconds: 0, channel: '政府网站' });
+    const status = await cli(['incident', 'status', out.workflowId, '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    const s = JSON.parse(status.stdout);
+    expect(s.windows.map((w: { state: string }) => w.state)).toEqual(['met', 'open']);
+    expect(s.releases).toHaveLength(1);
+    const closed = await cli(['incident', 'close', out.workflowId, '--reason', '处置完毕', '--json']);
+    expect(closed.code, closed.stderr).toBe(0);
+    expect(JSON.parse(closed.stdout)).toEqual({ workflowId: out.workflowId, state: 'closed' });
+    const list = await cli(['incident', 'list', '--json']);
+    expect(JSON.parse(list.stdout).incidents.find((i: { workflowId: string }) => i.workflowId === out.workflowId)).toMatchObject({ state: 'closed' });
+    const audit = await db.prisma.auditLog.findMany({ where: { target: out.workflowId, action: 'cli.incident.close' } });
+    expect(audit).toHaveLength(1);
   });
 });
