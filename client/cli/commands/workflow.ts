@@ -24,6 +24,15 @@ import { mapTemporalError, printJson, println, table, type CliContext } from '..
 import { colourState } from './cycle';
 
 /** obl:<duty>:<period>:unit-<id> → <id> */
+/** A cycle's ID; incidents have their own commands (their workflow answers other messages). */
+function cycleWorkflowIdArg(id: string): string {
+  const workflowId = validateWorkflowId(id);
+  if (workflowId.startsWith('incident:')) {
+    throw new CliError(EXIT.badInput, `${workflowId} is an incident: use \`incident status|publish|press|correct|close ${workflowId}\``);
+  }
+  return workflowId;
+}
+
 export function unitIdFromWorkflowId(workflowId: string): string | undefined {
   return /^obl:[^:]+:[^:]+:unit-(.+)$/.exec(workflowId)?.[1];
 }
@@ -71,7 +80,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .option('--at <instant>', 'when it was handed in, ISO-8601 with offset (default: now)')
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { ref: string; url?: string; note?: string; at?: string; json?: boolean }) => {
-      const workflowId = validateWorkflowId(id);
+      const workflowId = cycleWorkflowIdArg(id);
       const reference = opts.ref.trim();
       if (!reference) throw new CliError(EXIT.badInput, '--ref must not be empty: give the 文号 or reference of what was handed in');
       const evidenceUrl = opts.url !== undefined ? validateUrl(opts.url) : undefined;
@@ -98,7 +107,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .requiredOption('--reason <reason>', 'why (recorded)')
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { to: string; reason: string; json?: boolean }) => {
-      const workflowId = validateWorkflowId(id);
+      const workflowId = cycleWorkflowIdArg(id);
       const newDueDate = validateDate(opts.to, '--to');
       const reason = validateReason(opts.reason);
       const actor = await ctx.requireAdmin('extend a cycle');
@@ -123,7 +132,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
       .requiredOption('--reason <reason>', 'why (recorded)')
       .option('--json', 'machine-readable output')
       .action(async (id: string, opts: { reason: string; json?: boolean }) => {
-        const workflowId = validateWorkflowId(id);
+        const workflowId = cycleWorkflowIdArg(id);
         const reason = validateReason(opts.reason);
         const actor = await ctx.requireAdmin(`${name} a cycle`);
         const client = await ctx.client();
@@ -143,7 +152,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .argument('<workflowId>', 'the cycle')
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { json?: boolean }) => {
-      const workflowId = validateWorkflowId(id);
+      const workflowId = cycleWorkflowIdArg(id);
       const client = await ctx.client();
       const status = await withWorkflow(ctx, workflowId, () => client.workflow.getHandle(workflowId).query(statusQuery));
       const steps = stepStatuses(status);
