@@ -263,5 +263,15 @@ describe('incident windows compressed to seconds on real servers: a worker crash
     expect(JSON.parse(list.stdout).incidents.find((i: { workflowId: string }) => i.workflowId === out.workflowId)).toMatchObject({ state: 'closed' });
     const audit = await db.prisma.auditLog.findMany({ where: { target: out.workflowId, action: 'cli.incident.close' } });
     expect(audit).toHaveLength(1);
+
+    // The generic history command reads an incident's timeline too; the cycle commands point to incident ones.
+    const history = await cli(['history', out.workflowId, '--json']);
+    expect(history.code, history.stderr).toBe(0);
+    const kinds = JSON.stringify(JSON.parse(history.stdout));
+    expect(kinds).toContain('recordRelease');
+    expect(kinds).toContain('close');
+    const wrong = await cli(['status', out.workflowId]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain(`incident status|publish|press|correct|close ${out.workflowId}`);
   });
 });
