@@ -50,6 +50,69 @@ export function withCalendarErrors<T>(fn: () => T): T {
   }
 }
 
+export type AnyDueReport = DueReport | ReturnType<typeof eventDueReport>;
+
+/**
+ * The report of `--cycle <period>` (annual duties) or `--from <instant>` (event-triggered ones) and every
+ * step in it; the wrong flag, a missing one, a malformed value or a missing calendar year is exit 2.
+ */
+export function dueReportFor(duty: Duty | TriggeredDuty, opts: { cycle?: string; from?: string }): { report: AnyDueReport; plan: DueStep[] } {
+  if (duty.kind === 'annual') {
+    if (opts.from !== undefined) {
+      throw new CliError(EXIT.badInput, `duty "${duty.code}" is annual: it takes --cycle <period> (e.g. --cycle 2025), not --from`);
+    }
+    if (opts.cycle === undefined) throw new CliError(EXIT.badInput, "required option '--cycle <period>' not specified");
+    const annual = dueReport(duty, validatePeriod(duty, opts.cycle));
+    return { report: annual, plan: [...annual.reminders, ...annual.escalations] };
+  }
+  if (opts.cycle !== undefined) {
+    throw new CliError(
+      EXIT.badInput,
+      `duty "${duty.code}" is event-triggered (${duty.kind}): it takes --from <instant> (e.g. --from 2026-09-28T10:00:00+08:00), not --cycle`,
+    );
+  }
+  if (opts.from === undefined) {
+    throw new CliError(EXIT.badInput, `duty "${duty.code}" is event-triggered: give --from <instant>, e.g. --from 2026-09-28T10:00:00+08:00`);
+  }
+  const from = validateInstant(opts.from, '--from');
+  const calendar = cliCalendar();
+  const ev = withCalendarErrors(() => eventDueReport(duty, from, calendar));
+  return { report: ev, plan: eventDueSteps(ev) };
+}
+
+/**
+ * `--unit`: checks the duty binds the unit (exit 4 if there is no such unit, 2 if the duty does not bind
+ * it) and fills in every step's resolved recipients and missing roles from the database.
+ */
+export async function resolveStepsForUnit(
+  ctx: CliContext,
+  duty: Duty | TriggeredDuty,
+  unitId: string,
+  steps: DueStep[],
+): Promise<NonNullable<DueReport['unit']>> {
+  const prisma = ctx.prisma();
+  const unit = await getUnit(prisma, unitId);
+  if (!unit) throw new CliError(EXIT.notFound, `unit "${unitId}" does not exist; see \`units list\``);
+  const group = responsibleGroupFor(duty, unit);
+  if (!group) {
+    throw new CliError(
+      EXIT.badInput,
+      `duty "${duty.code}" does not bind ${unit.name} (${unit.id}): it binds ${duty.responsible.map((g) => g.label).join('、')} in regions ${duty.regions.join(', ')}`,
+    );
+  }
+  const result = { id: unit.id, name: unit.name, binds: true, group: group.label, reportTo: group.reportTo };
+  for (const step of steps) {
+    const refs = step.to.map((t) => {
+      const [u, r] = t.split('.') as ['self', 'clerk'];
+      return { unit: u, role: r };
+    });
+    const { recipients, missing } = await resolveRecipients(prisma, unit.id, refs);
+    step.recipients = recipients;
+    step.missing = missing.map((m) => m.message);
+  }
+  return result;
+}
+
 export function registerDue(program: Command, ctx: CliContext): void {
   program
     .command('due')
@@ -61,55 +124,8 @@ export function registerDue(program: Command, ctx: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (code: string, opts: { cycle?: string; from?: string; unit?: string; json?: boolean }) => {
       const duty = requireAnyDuty(ctx, code);
-      let report: DueReport | ReturnType<typeof eventDueReport>;
-      let plan: DueStep[];
-      if (duty.kind === 'annual') {
-        if (opts.from !== undefined) {
-          throw new CliError(EXIT.badInput, `duty "${duty.code}" is annual: it takes --cycle <period> (e.g. --cycle 2025), not --from`);
-        }
-        if (opts.cycle === undefined) throw new CliError(EXIT.badInput, "required option '--cycle <period>' not specified");
-        const annual = dueReport(duty, validatePeriod(duty, opts.cycle));
-        report = annual;
-        plan = [...annual.reminders, ...annual.escalations];
-      } else {
-        if (opts.cycle !== undefined) {
-          throw new CliError(
-            EXIT.badInput,
-            `duty "${duty.code}" is event-triggered (${duty.kind}): it takes --from <instant> (e.g. --from 2026-09-28T10:00:00+08:00), not --cycle`,
-          );
-        }
-        if (opts.from === undefined) {
-          throw new CliError(EXIT.badInput, `duty "${duty.code}" is event-triggered: give --from <instant>, e.g. --from 2026-09-28T10:00:00+08:00`);
-        }
-        const from = validateInstant(opts.from, '--from');
-        const calendar = cliCalendar();
-        const ev = withCalendarErrors(() => eventDueReport(duty, from, calendar));
-        report = ev;
-        plan = eventDueSteps(ev);
-      }
-
-      if (opts.unit !== undefined) {
-        const prisma = ctx.prisma();
-        const unit = await getUnit(prisma, opts.unit);
-        if (!unit) throw new CliError(EXIT.notFound, `unit "${opts.unit}" does not exist; see \`units list\``);
-        const group = responsibleGroupFor(duty, unit);
-        if (!group) {
-          throw new CliError(
-            EXIT.badInput,
-            `duty "${duty.code}" does not bind ${unit.name} (${unit.id}): it binds ${duty.responsible.map((g) => g.label).join('、')} in regions ${duty.regions.join(', ')}`,
-          );
-        }
-        report.unit = { id: unit.id, name: unit.name, binds: true, group: group.label, reportTo: group.reportTo };
-        for (const step of plan) {
-          const refs = step.to.map((t) => {
-            const [u, r] = t.split('.') as ['self', 'clerk'];
-            return { unit: u, role: r };
-          });
-          const { recipients, missing } = await resolveRecipients(prisma, unit.id, refs);
-          step.recipients = recipients;
-          step.missing = missing.map((m) => m.message);
-        }
-      }
+      const { report, plan } = dueReportFor(duty, opts);
+      if (opts.unit !== undefined) report.unit = await resolveStepsForUnit(ctx, duty, opts.unit, plan);
 
       if (opts.json) return printJson(report);
       const who = (s: DueStep) =>
