@@ -16,6 +16,8 @@ import { logger } from '../../runtime/logger';
 import { stateLabel } from './format';
 import type { Html } from './html';
 import { registerIncidentApi } from './incidents';
+import { registerEventApi } from './events';
+import { registerIncidentPages } from './views/incidents';
 import { resolveUser, USER_COOKIE, USER_HEADER, type ConsoleUser, type IdentityMode } from './identity';
 import {
   cleanFilter,
@@ -43,6 +45,8 @@ export interface ConsoleAppOptions {
   /** Clock, for tests; default Date.now. */
   now?: () => Date;
   queryTimeoutMs?: number;
+  /** Task queue for workflows the console starts (incidents, event cycles); default config.temporal.taskQueue. */
+  taskQueue?: string;
 }
 
 type Env = { Variables: { user: ConsoleUser | null } };
@@ -164,7 +168,34 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     }
   }
 
-  app.get('/cycles/:workflowId', (c) => renderCycle(c, c.req.param('workflowId')));
+  app.get('/cycles/:workflowId', (c) => {
+    const workflowId = c.req.param('workflowId');
+    // Incidents are indexed as Cycle rows (so they appear in 周期) but have their own page.
+    if (workflowId.startsWith('incident:')) return c.redirect(`/incidents/${encodeURIComponent(workflowId)}`, 302);
+    return renderCycle(c, workflowId);
+  });
+
+  // 突发事件 pages; their forms call the JSON API below with the acting user's identity.
+  registerIncidentPages(app, {
+    prisma,
+    client: opts.client,
+    temporalUiUrl: opts.temporalUiUrl,
+    namespace,
+    now,
+    queryTimeoutMs: opts.queryTimeoutMs,
+    layoutContext,
+    errorPage,
+    callApi: async (c, method, path, body) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      const header = c.req.header(USER_HEADER);
+      const cookie = c.req.header('cookie');
+      if (header) headers[USER_HEADER] = header;
+      if (cookie) headers.cookie = cookie;
+      const res = await app.request(new URL(path, c.req.url).toString(), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const json = (await res.json().catch(() => ({}))) as { error?: string; field?: string } & Record<string, unknown>;
+      return { status: res.status, json };
+    },
+  });
 
   // Form endpoints: same service calls as the JSON API; success redirects (PRG), a refusal
   // re-renders the page with the message next to the field.
@@ -303,7 +334,8 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     c.json({ state: await finishCycle(deps, c.get('user'), c.req.param('workflowId'), 'close', await jsonBody(c)) }),
   );
 
-  registerIncidentApi(api, { prisma, client: opts.client, catalog });
+  registerIncidentApi(api, { prisma, client: opts.client, catalog, taskQueue: opts.taskQueue });
+  registerEventApi(api, { prisma, client: opts.client, catalog, taskQueue: opts.taskQueue });
   api.get('/me', (c) => c.json({ user: c.get('user') }));
   api.notFound((c) => c.json({ error: `没有这个接口：${c.req.method} ${c.req.path}` }, 404));
   api.onError((err, c) => {

@@ -230,7 +230,11 @@ function auditDetail(text: string): string {
   }
 }
 
-export function cyclePage(ctx: LayoutContext, detail: CycleDetail, opts: CycleViewOptions): Html {
+export function cyclePage(ctx: LayoutContext, given: CycleDetail, opts: CycleViewOptions): Html {
+  // A workflow whose status has no plan (e.g. an incident, indexed as a Cycle row) is shown from the
+  // database rows only.
+  const planless = Boolean(given.status) && !(given.status as Partial<CycleStatus>).plan;
+  const detail: CycleDetail = planless ? { ...given, status: null, statusError: undefined } : given;
   const { status, records } = detail;
   const cycle = records.cycle;
   const dutyCode = status?.dutyCode ?? cycle?.dutyCode ?? '';
@@ -251,6 +255,7 @@ export function cyclePage(ctx: LayoutContext, detail: CycleDetail, opts: CycleVi
   <h1>${dutyTitle} · ${unitName} · ${period}年度 <span id="cycle-state">${stateBadge(state, stateLabel(state))}</span></h1>
   ${opts.done ? html`<div class="alert alert-ok" role="status">${opts.done}</div>` : ''}
   ${opts.formState ? html`<div class="alert alert-error" role="alert" id="form-error">${opts.formState.error.message}</div>` : ''}
+  ${planless ? html`<div class="alert alert-info" id="planless-notice">该工作流的实时状态不含周期计划（可能不是周期工作流），以下仅显示数据库中的记录。</div>` : ''}
   ${detail.statusError ? html`<div class="alert alert-info">未能查询工作流实时状态：${detail.statusError}。以下为数据库中的记录。</div>` : ''}
   <div class="grid2">
     <section class="card">

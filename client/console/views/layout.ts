@@ -18,7 +18,7 @@ export interface LayoutContext {
   picker?: PickerContact[];
   /** Current path with query, the picker's return address. */
   path: string;
-  nav: 'overview' | 'duties' | 'cycles' | 'units' | 'none';
+  nav: 'overview' | 'duties' | 'cycles' | 'incidents' | 'units' | 'none';
 }
 
 const STYLE = `
@@ -66,7 +66,7 @@ code, .mono { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; 
 form.filters { display:flex; gap:12px; align-items:flex-end; flex-wrap:wrap; margin-bottom:14px; }
 form.filters label { display:flex; flex-direction:column; font-size:12px; color:var(--muted); gap:2px; }
 input, select, textarea, button { font:inherit; }
-input[type=text], input[type=url], input[type=date], select, textarea { padding:5px 8px; border:1px solid #b8c4d1; border-radius:4px; background:#fff; }
+input[type=text], input[type=url], input[type=date], input[type=datetime-local], select, textarea { padding:5px 8px; border:1px solid #b8c4d1; border-radius:4px; background:#fff; }
 textarea { width:100%; min-height:56px; }
 button { padding:6px 16px; border:1px solid #1d4ed8; background:#1d4ed8; color:#fff; border-radius:4px; cursor:pointer; }
 button.secondary { background:#fff; color:#1d4ed8; }
@@ -91,6 +91,11 @@ ul.ladder { margin:4px 0; padding-left:20px; } ul.ladder li.escalation { color:#
 .tree li { margin:6px 0; }
 .unit-name { font-weight:600; }
 .contacts { font-size:12px; color:var(--muted); margin-top:2px; }
+a.button-link { display:inline-block; padding:6px 16px; background:#1d4ed8; color:#fff; border-radius:4px; } a.button-link:hover { text-decoration:none; background:#1e40af; }
+form.narrow { max-width:760px; }
+.form-row select { min-width:200px; }
+section.window h3 { margin-top:0; }
+section.window table { margin-top:8px; }
 footer { max-width:1280px; margin:0 auto; padding:10px 20px 30px; color:var(--muted); font-size:12px; }
 `;
 
@@ -98,6 +103,7 @@ const NAV: { key: LayoutContext['nav']; href: string; label: string }[] = [
   { key: 'overview', href: '/', label: '总览' },
   { key: 'duties', href: '/duties', label: '义务目录' },
   { key: 'cycles', href: '/cycles', label: '周期' },
+  { key: 'incidents', href: '/incidents', label: '突发事件' },
   { key: 'units', href: '/units', label: '单位' },
 ];
 
