@@ -1,2 +1,3 @@
 export { createCycleActivities, notificationKey, type CycleActivities, type CycleActivityDeps } from './cycle';
 export { createIncidentActivities, type IncidentActivities, type IncidentActivityDeps } from './incident';
+export { createReviewActivities, type ReviewActivities, type ReviewActivityDeps } from './review';

@@ -1,0 +1,370 @@
+// Activities of the review workflows: indexing the review, each unit's part and each rectification
+// item (a Cycle row each, so Notification/Escalation keep their foreign keys, plus Review /
+// ReviewFinding / RectificationItem rows), sending each mail exactly once per key, opening an
+// ad hoc cycle of a catalog duty, and buildReviewInput, which clients use to validate a start.
+import { ApplicationFailure } from '@temporalio/common';
+import type { Catalog } from '../runtime/catalog';
+import type { ReviewCatalog } from '../runtime/reviews';
+import { planForDueDate } from '../domain/plan';
+import { parseCstDate, toCstIso } from '../domain/time';
+import { cycleWorkflowId, type CycleInput, type PlannedStep, type RecipientRef } from '../domain/types';
+import { reviewWorkflowId, scopeLabel, type ReviewKind, type ReviewScope } from '../domain/review';
+import type { PrismaClient } from './db/client';
+import { audit } from './db/audit';
+import { resolveRecipients, unitPath } from './db/recipients';
+import { renderReviewMail, type ReviewMailTemplate } from './mail/review-render';
+import { deadlineIcs } from './mail/ics';
+import { messageIdFor, sendMail } from './mail/transport';
+import type { Finding, ReviewInput, ReviewUnitRef } from '../workflows/review-messages';
+
+export interface ReviewActivityDeps {
+  prisma: PrismaClient;
+  catalog: () => Catalog;
+  reviews: () => ReviewCatalog;
+  smtpUrl: string;
+  consoleUrl?: string;
+}
+
+/** A refused request: the message says what to fix. */
+export class ReviewRequestError extends Error {
+  constructor(
+    message: string,
+    readonly notFound = false,
+  ) {
+    super(message);
+    this.name = 'ReviewRequestError';
+  }
+}
+
+export interface StartReviewRequest {
+  kind: ReviewKind;
+  title: string;
+  basis?: string;
+  scope: ReviewScope;
+  /** The reviewing unit; default: the acting admin's unit. */
+  reviewingUnitId: string;
+  dueAt: string;
+  duty?: string;
+  startedBy: string;
+  now?: number;
+}
+
+async function unitRef(prisma: PrismaClient, id: string): Promise<ReviewUnitRef> {
+  const u = await prisma.unit.findUnique({ where: { id } });
+  if (!u) throw new ReviewRequestError(`unit "${id}" does not exist; list units with \`units list\``, true);
+  return { id: u.id, name: u.name, unitPath: await unitPath(prisma, u.id) };
+}
+
+/** Units of a type anywhere below a parent unit, ordered by id. */
+async function unitsBelow(prisma: PrismaClient, parentId: string, type: string): Promise<string[]> {
+  const out: string[] = [];
+  let frontier = [parentId];
+  for (let depth = 0; frontier.length && depth < 64; depth++) {
+    const rows = await prisma.unit.findMany({ where: { parentId: { in: frontier } }, select: { id: true, type: true } });
+    out.push(...rows.filter((r) => r.type === type).map((r) => r.id));
+    frontier = rows.map((r) => r.id);
+  }
+  return out.sort();
+}
+
+/** Validates a start request and computes the review's input; throws ReviewRequestError, writes nothing. */
+export async function buildReviewInput(prisma: PrismaClient, catalog: Catalog, reviews: ReviewCatalog, req: StartReviewRequest): Promise<ReviewInput> {
+  const kind = reviews.byCode.get(req.kind);
+  if (!kind) throw new ReviewRequestError(`unknown review kind "${req.kind}"; kinds: ${[...reviews.byCode.keys()].join(', ')}`);
+  const title = req.title.trim();
+  if (title.length < 2) throw new ReviewRequestError('the title is required');
+  const due = Date.parse(req.dueAt);
+  if (Number.isNaN(due)) throw new ReviewRequestError(`due instant "${req.dueAt}" is not an ISO-8601 instant`);
+  if (due <= (req.now ?? Date.now())) throw new ReviewRequestError(`due instant ${toCstIso(req.dueAt)} is already past`);
+  let ids: string[];
+  if ('units' in req.scope) {
+    ids = req.scope.units;
+  } else {
+    await unitRef(prisma, req.scope.parentUnitId);
+    ids = await unitsBelow(prisma, req.scope.parentUnitId, req.scope.type);
+    if (ids.length === 0) throw new ReviewRequestError(`no unit of type "${req.scope.type}" below unit ${req.scope.parentUnitId}`);
+  }
+  const units: ReviewUnitRef[] = [];
+  for (const id of ids) units.push(await unitRef(prisma, id));
+  const reviewingUnit = await unitRef(prisma, req.reviewingUnitId);
+  let duty: ReviewInput['duty'];
+  if (req.duty) {
+    if (!catalog.byCode.has(req.duty)) throw new ReviewRequestError(`unknown duty "${req.duty}"; annual duties: ${[...catalog.byCode.keys()].join(', ')}`);
+    duty = { code: req.duty, cycleWorkflowIds: [] };
+  }
+  const workflowId = reviewWorkflowId(req.kind, title, req.scope, req.dueAt);
+  if (duty) duty.cycleWorkflowIds = units.map((u) => cycleWorkflowId(duty!.code, reviewPeriod(workflowId), u.id));
+  const src = kind.sources[0]!;
+  return {
+    workflowId,
+    kind: req.kind,
+    kindTitle: kind.title,
+    title,
+    basis: req.basis?.trim() || `${src.document} ${src.section}：${src.textSimplified ?? src.text}`,
+    scope: scopeLabel(req.scope),
+    units,
+    reviewingUnit,
+    dueAt: new Date(due).toISOString().replace(/\.000Z$/, 'Z'),
+    ...(duty ? { duty } : {}),
+    startedBy: req.startedBy,
+    ladder: reviews.ladder,
+  };
+}
+
+/** The period of the ad hoc duty cycles a review opens: review-<hash>. */
+export function reviewPeriod(reviewId: string): string {
+  return `review-${reviewId.replace(/^review:/, '')}`;
+}
+
+export interface SendReviewMailInput {
+  /** The workflow sending (its Cycle row holds the notification). */
+  workflowId: string;
+  /** Idempotency: `${workflowId}:r${revision}:${stepId}`. */
+  revision: number;
+  stepId: string;
+  kind: 'reminder' | 'escalation' | 'notice';
+  level: number;
+  template: ReviewMailTemplate;
+  to: RecipientRef[];
+  unitId: string;
+  review: { workflowId: string; kindTitle: string; title: string; basis?: string };
+  dueAt?: string;
+  item?: { n: number; text: string };
+  detail?: string;
+  firedAt: string;
+}
+
+export interface IndexPartInput {
+  workflowId: string;
+  kind: ReviewKind;
+  reviewId: string;
+  unitId: string;
+  dueAt: string;
+  state: string;
+}
+
+export function createReviewActivities(deps: ReviewActivityDeps) {
+  const { prisma } = deps;
+  return {
+    /** The review's own rows (Review + its Cycle index row under the reviewing unit). */
+    async indexReview({ input, state }: { input: ReviewInput; state: string }): Promise<void> {
+      await prisma.$transaction([
+        prisma.cycle.upsert({
+          where: { workflowId: input.workflowId },
+          create: {
+            workflowId: input.workflowId,
+            dutyCode: `review:${input.kind}`,
+            period: input.workflowId,
+            unitId: input.reviewingUnit.id,
+            dueAt: new Date(input.dueAt),
+            state,
+            catalogVersionId: 'review',
+          },
+          update: {},
+        }),
+        prisma.review.upsert({
+          where: { workflowId: input.workflowId },
+          create: {
+            workflowId: input.workflowId,
+            kind: input.kind,
+            title: input.title,
+            basis: input.basis,
+            scope: input.scope,
+            unitIds: JSON.stringify(input.units.map((u) => u.id)),
+            reviewingUnitId: input.reviewingUnit.id,
+            dueAt: new Date(input.dueAt),
+            dutyCode: input.duty?.code ?? null,
+            state,
+            startedBy: input.startedBy,
+          },
+          update: {},
+        }),
+      ]);
+    },
+
+    async closeReviewIndex({ workflowId, summary, closedAt }: { workflowId: string; summary: string; closedAt: string }): Promise<void> {
+      await prisma.$transaction([
+        prisma.cycle.update({ where: { workflowId }, data: { state: 'closed' } }),
+        prisma.review.update({ where: { workflowId }, data: { state: 'closed', summary, closedAt: new Date(closedAt) } }),
+      ]);
+    },
+
+    /** A unit part's or item's Cycle row (dutyCode review:<kind>, period = the review ID). */
+    async indexPart(p: IndexPartInput): Promise<void> {
+      await prisma.cycle.upsert({
+        where: { workflowId: p.workflowId },
+        create: {
+          workflowId: p.workflowId,
+          dutyCode: `review:${p.kind}`,
+          period: p.reviewId,
+          unitId: p.unitId,
+          dueAt: new Date(p.dueAt),
+          state: p.state,
+          catalogVersionId: 'review',
+        },
+        update: {},
+      });
+    },
+
+    async updatePartIndex(p: { workflowId: string; state: string; dueAt?: string; submittedAt?: string; lateSeconds?: number }): Promise<void> {
+      await prisma.cycle.update({
+        where: { workflowId: p.workflowId },
+        data: {
+          state: p.state,
+          ...(p.dueAt ? { dueAt: new Date(p.dueAt) } : {}),
+          ...(p.submittedAt ? { submittedAt: new Date(p.submittedAt) } : {}),
+          ...(p.lateSeconds !== undefined ? { lateSeconds: p.lateSeconds } : {}),
+        },
+      });
+      await prisma.rectificationItem.updateMany({
+        where: { workflowId: p.workflowId },
+        data: { state: p.state, ...(p.dueAt ? { dueAt: new Date(p.dueAt) } : {}), ...(p.state === 'accepted' ? { acceptedAt: new Date() } : {}) },
+      });
+    },
+
+    async recordFinding({ reviewId, finding }: { reviewId: string; finding: Finding }): Promise<void> {
+      await prisma.reviewFinding.upsert({
+        where: { reviewId_unitId_at: { reviewId, unitId: finding.unitId, at: new Date(finding.at) } },
+        create: { reviewId, unitId: finding.unitId, text: finding.text, recordedBy: finding.by, at: new Date(finding.at) },
+        update: {},
+      });
+    },
+
+    async recordItem(item: { workflowId: string; reviewId: string; n: number; unitId: string; text: string; dueAt: string; reportEveryMs?: number; addedBy: string }): Promise<void> {
+      await prisma.rectificationItem.upsert({
+        where: { workflowId: item.workflowId },
+        create: { ...item, dueAt: new Date(item.dueAt), reportEveryMs: item.reportEveryMs ?? null, state: 'open' },
+        update: {},
+      });
+    },
+
+    /** A unit by ID with its path, or null (validating an item's owner). */
+    async describeUnit({ unitId }: { unitId: string }): Promise<ReviewUnitRef | null> {
+      const u = await prisma.unit.findUnique({ where: { id: unitId } });
+      return u ? { id: u.id, name: u.name, unitPath: await unitPath(prisma, u.id) } : null;
+    },
+
+    /** Cycle inputs of the ad hoc duty cycles a review opens: last day = the review's due date (CST). */
+    async buildReviewDutyCycles({ dutyCode, reviewId, units, dueAt }: { dutyCode: string; reviewId: string; units: ReviewUnitRef[]; dueAt: string }): Promise<CycleInput[]> {
+      const catalog = deps.catalog();
+      const duty = catalog.byCode.get(dutyCode);
+      if (!duty) throw ApplicationFailure.nonRetryable(`unknown duty "${dutyCode}"`, 'UnknownDuty');
+      const lastDay = toCstIso(dueAt).slice(0, 10);
+      const plan = planForDueDate(duty, parseCstDate(lastDay));
+      const period = reviewPeriod(reviewId);
+      return units.map((u) => ({
+        workflowId: cycleWorkflowId(duty.code, period, u.id),
+        dutyCode: duty.code,
+        dutyTitle: duty.title,
+        period,
+        unitId: u.id,
+        unitName: u.name,
+        unitPath: u.unitPath,
+        catalogVersion: catalog.version,
+        plan,
+      }));
+    },
+
+    async auditReview(entry: { actor: string; action: string; target: string; detail?: unknown }): Promise<void> {
+      await audit(prisma, entry);
+    },
+
+    /**
+     * Sends one review mail. As with sendStep, the notification row keyed by workflow + revision +
+     * step is written before the send and marked sent after it: a retried or replayed step is a no-op.
+     */
+    async sendReviewMail(input: SendReviewMailInput): Promise<{ key: string; sentTo: string[]; missing: string[]; alreadySent: boolean }> {
+      const key = `${input.workflowId}:r${input.revision}:${input.stepId}`;
+      const existing = await prisma.notification.findUnique({ where: { key } });
+      if (existing?.status === 'sent' || existing?.status === 'no-recipients') {
+        return { key, sentTo: JSON.parse(existing.recipients) as string[], missing: [], alreadySent: true };
+      }
+      const unit = await prisma.unit.findUniqueOrThrow({ where: { id: input.unitId } });
+      const { recipients, missing } = await resolveRecipients(prisma, unit.id, input.to);
+      const missingLabels = missing.map((m) => `${m.ref.unit}.${m.ref.role}: ${m.message}`);
+      const emails = recipients.map((r) => r.email);
+      const mail = renderReviewMail({
+        template: input.template,
+        review: input.review,
+        unit: { id: unit.id, name: unit.name },
+        dueAt: input.dueAt,
+        item: input.item,
+        level: input.level,
+        detail: input.detail,
+        workflowId: input.workflowId,
+        now: input.firedAt,
+      });
+      const messageId = messageIdFor(key);
+      await prisma.notification.upsert({
+        where: { key },
+        create: {
+          key,
+          workflowId: input.workflowId,
+          stepId: input.stepId,
+          kind: input.kind,
+          recipients: JSON.stringify(emails),
+          subject: mail.subject,
+          messageId,
+          status: 'pending',
+          attempts: 1,
+        },
+        update: { attempts: { increment: 1 }, recipients: JSON.stringify(emails) },
+      });
+      if (missing.length) {
+        await audit(prisma, { actor: 'worker', action: 'recipients.missing', target: input.workflowId, detail: { step: input.stepId, missing: missingLabels } });
+      }
+      if (emails.length) {
+        try {
+          await sendMail({
+            smtpUrl: deps.smtpUrl,
+            to: recipients.map((r) => ({ name: `${r.unitName} ${r.name}`, email: r.email })),
+            subject: mail.subject,
+            text: mail.text,
+            html: mail.html,
+            messageId,
+            key,
+            ...(input.dueAt && input.kind !== 'escalation'
+              ? {
+                  ics: deadlineIcs({
+                    workflowId: input.workflowId,
+                    dutyTitle: `${input.review.kindTitle}：${input.review.title}`,
+                    period: input.review.workflowId,
+                    unitName: unit.name,
+                    dueAt: input.dueAt,
+                    stamp: input.firedAt,
+                    sequence: input.revision,
+                  }),
+                }
+              : {}),
+          });
+        } catch (e) {
+          await prisma.notification.update({ where: { key }, data: { lastError: String((e as Error).message).slice(0, 500) } });
+          throw e;
+        }
+      }
+      const firedAt = new Date(input.firedAt);
+      await prisma.$transaction([
+        prisma.notification.update({ where: { key }, data: { status: emails.length ? 'sent' : 'no-recipients', sentAt: new Date(), lastError: null } }),
+        ...(input.kind === 'escalation'
+          ? [
+              prisma.escalation.upsert({
+                where: { workflowId_stepId_at: { workflowId: input.workflowId, stepId: input.stepId, at: firedAt } },
+                create: {
+                  workflowId: input.workflowId,
+                  stepId: input.stepId,
+                  level: input.level,
+                  targets: JSON.stringify(recipients.map((r) => `${r.unitId}:${r.role}`)),
+                  at: firedAt,
+                },
+                update: {},
+              }),
+            ]
+          : []),
+      ]);
+      return { key, sentTo: emails, missing: missingLabels, alreadySent: false };
+    },
+  };
+}
+
+export type ReviewActivities = ReturnType<typeof createReviewActivities>;
+export type { PlannedStep };

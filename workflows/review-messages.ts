@@ -1,0 +1,275 @@
+// Messages of the review workflows: the review itself (review:<kind>-<hash>), each unit's part
+// (…:unit-<unitId>) and each rectification item (…:item-<n>). Shared by the workflows and clients.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { PlannedStep, RecipientRef } from '../domain/types';
+import type { ItemState, LadderSpec, ReviewKind, ReviewPartState, ReviewState } from '../domain/review';
+import type { Actor } from './messages';
+
+export interface ReviewUnitRef {
+  id: string;
+  name: string;
+  unitPath: string[];
+}
+
+export interface ReviewInput {
+  workflowId: string;
+  kind: ReviewKind;
+  kindTitle: string;
+  title: string;
+  /** Free text or a catalog citation (document, section, quote). */
+  basis: string;
+  scope: string;
+  units: ReviewUnitRef[];
+  reviewingUnit: ReviewUnitRef;
+  /** The self-check / material submission due instant of every unit in scope (ISO UTC). */
+  dueAt: string;
+  /** A catalog duty to run ad hoc for the scope, with its cycle inputs computed at start. */
+  duty?: { code: string; cycleWorkflowIds: string[] };
+  startedBy: string;
+  ladder: { unit: LadderSpec; item: LadderSpec; progressMissed: RecipientRef[] };
+}
+
+export interface ReviewTimelineEntry {
+  at: string;
+  type: string;
+  detail: string;
+  actor?: string;
+  stepId?: string;
+  unitId?: string;
+}
+
+export interface Finding {
+  unitId: string;
+  text: string;
+  by: string;
+  at: string;
+}
+
+export interface ItemSummary {
+  workflowId: string;
+  n: number;
+  unitId: string;
+  text: string;
+  dueAt: string;
+  state: ItemState;
+}
+
+/** Everything the review carries over continue-as-new. */
+export interface ReviewCarried {
+  started: number;
+  unitStates: Record<string, ReviewPartState>;
+  findings: Finding[];
+  items: ItemSummary[];
+  state: ReviewState;
+  summary?: string;
+  closedAt?: string;
+  timeline: ReviewTimelineEntry[];
+  runs: number;
+}
+
+export interface ReviewStatus extends ReviewCarried {
+  workflowId: string;
+  kind: ReviewKind;
+  kindTitle: string;
+  title: string;
+  basis: string;
+  scope: string;
+  dueAt: string;
+  reviewingUnit: ReviewUnitRef;
+  units: (ReviewUnitRef & { workflowId: string; state: ReviewPartState })[];
+  duty?: ReviewInput['duty'];
+}
+
+export interface FindingRequest {
+  actor: Actor;
+  unitId: string;
+  text: string;
+}
+
+export interface AddItemRequest {
+  actor: Actor;
+  unitId: string;
+  text: string;
+  dueAt: string;
+  /** Progress-report cadence in ms (e.g. 2 weeks), when one is required. */
+  reportEveryMs?: number;
+}
+
+export interface CloseReviewRequest {
+  actor: Actor;
+  summary: string;
+}
+
+/** A child reports its state to the review. */
+export interface PartStateSignal {
+  kind: 'unit' | 'item';
+  workflowId: string;
+  unitId: string;
+  state: string;
+  dueAt?: string;
+}
+
+export const reviewStatusQuery = defineQuery<ReviewStatus>('reviewStatus');
+export const addFindingUpdate = defineUpdate<Finding, [FindingRequest]>('addFinding');
+export const addItemUpdate = defineUpdate<ItemSummary, [AddItemRequest]>('addItem');
+export const closeReviewUpdate = defineUpdate<ReviewState, [CloseReviewRequest]>('closeReview');
+export const partStateSignal = defineSignal<[PartStateSignal]>('partState');
+
+// ---- a unit's part --------------------------------------------------------------------------
+
+export interface ReviewUnitInput {
+  workflowId: string;
+  reviewId: string;
+  reviewTitle: string;
+  kind: ReviewKind;
+  kindTitle: string;
+  unit: ReviewUnitRef;
+  dueAt: string;
+  steps: PlannedStep[];
+}
+
+export interface ReviewUnitStatus {
+  workflowId: string;
+  reviewId: string;
+  unit: ReviewUnitRef;
+  dueAt: string;
+  state: ReviewPartState;
+  steps: PlannedStep[];
+  pending: string[];
+  submission?: { reference: string; by: string; at: string; lateSeconds: number };
+  findings: Finding[];
+  timeline: ReviewTimelineEntry[];
+}
+
+export interface SelfCheckRequest {
+  actor: Actor;
+  /** 文号 or other reference of the self-check report / materials. */
+  reference: string;
+}
+
+export const reviewUnitStatusQuery = defineQuery<ReviewUnitStatus>('reviewUnitStatus');
+export const submitSelfCheckUpdate = defineUpdate<ReviewUnitStatus['submission'], [SelfCheckRequest]>('submitSelfCheck');
+export const unitFindingSignal = defineSignal<[Finding]>('unitFinding');
+export const closePartSignal = defineSignal<[{ by: string; reason: string }]>('closePart');
+
+// ---- a rectification item -------------------------------------------------------------------
+
+export interface ReviewItemInput {
+  workflowId: string;
+  reviewId: string;
+  reviewTitle: string;
+  kind: ReviewKind;
+  kindTitle: string;
+  n: number;
+  unit: ReviewUnitRef;
+  text: string;
+  dueAt: string;
+  reportEveryMs?: number;
+  addedBy: string;
+  ladder: LadderSpec;
+  progressMissed: RecipientRef[];
+  /** Carried over continue-as-new. */
+  carried?: ItemCarried;
+}
+
+export interface ProgressReport {
+  text: string;
+  by: string;
+  at: string;
+}
+
+export interface ExtensionRequestRecord {
+  to: string;
+  reason: string;
+  by: string;
+  at: string;
+  /** pending | approved | refused */
+  decision: 'pending' | 'approved' | 'refused';
+  decidedBy?: string;
+  decisionReason?: string;
+}
+
+export interface ItemCarried {
+  state: ItemState;
+  dueAt: string;
+  revision: number;
+  steps: PlannedStep[];
+  cursor: number;
+  /** The progress report counted next (1-based) and the anchor of the cadence. */
+  progressK: number;
+  progressAnchor: string;
+  progress: ProgressReport[];
+  missedProgress: string[];
+  extensions: ExtensionRequestRecord[];
+  rejections: { by: string; at: string; reason: string; newDueAt?: string }[];
+  rectifiedAt?: string;
+  acceptedAt?: string;
+  acceptedBy?: string;
+  timeline: ReviewTimelineEntry[];
+}
+
+export interface ItemStatus extends ItemCarried {
+  workflowId: string;
+  reviewId: string;
+  n: number;
+  unit: ReviewUnitRef;
+  text: string;
+  reportEveryMs?: number;
+  nextProgressDueAt?: string;
+  pending: string[];
+}
+
+export interface ItemTextRequest {
+  actor: Actor;
+  text: string;
+}
+export interface ExtensionAsk {
+  actor: Actor;
+  to: string;
+  reason: string;
+}
+export interface ReasonRequest {
+  actor: Actor;
+  reason: string;
+}
+export interface RejectRequest {
+  actor: Actor;
+  reason: string;
+  /** A new due instant for the rework; the current one when omitted. */
+  dueAt?: string;
+}
+
+export const itemStatusQuery = defineQuery<ItemStatus>('itemStatus');
+export const itemProgressUpdate = defineUpdate<ProgressReport, [ItemTextRequest]>('itemProgress');
+export const requestExtensionUpdate = defineUpdate<ExtensionRequestRecord, [ExtensionAsk]>('requestExtension');
+export const approveExtensionUpdate = defineUpdate<ExtensionRequestRecord, [ExtensionAsk]>('approveExtension');
+export const refuseExtensionUpdate = defineUpdate<ExtensionRequestRecord, [ReasonRequest]>('refuseExtension');
+export const submitRectifiedUpdate = defineUpdate<ItemState, [ItemTextRequest]>('submitRectified');
+export const acceptItemUpdate = defineUpdate<ItemState, [{ actor: Actor }]>('acceptItem');
+export const rejectItemUpdate = defineUpdate<ItemState, [RejectRequest]>('rejectItem');
+export const closeItemSignal = defineSignal<[{ by: string; reason: string }]>('closeItem');
+
+/** Validation shared by validators and the CLI. */
+export function checkInstant(text: unknown, field: string): number {
+  if (typeof text !== 'string' || !/(Z|[+-]\d{2}:?\d{2})$/i.test(text.trim())) {
+    throw new Error(`${field} must be an ISO-8601 instant with an offset, e.g. 2026-06-30T18:00:00+08:00`);
+  }
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new Error(`${field} is not an ISO-8601 instant`);
+  return ms;
+}
+
+export function requireAdmin(actor: Actor | undefined, what: string): void {
+  if (actor?.access !== 'admin') throw new Error(`only an admin may ${what}; ${actor?.id ?? 'unknown'} is ${actor?.access ?? 'anonymous'}`);
+}
+
+export function requireOwnUnit(actor: Actor | undefined, unitId: string, what: string): void {
+  if (actor?.access === 'admin') return;
+  if (actor?.access === 'unit' && actor.unitId === unitId) return;
+  throw new Error(`${actor?.id ?? 'unknown'} (${actor?.access ?? 'anonymous'}) may not ${what} for unit ${unitId}; only that unit's users or an admin may`);
+}
+
+export function requireText(text: unknown, what: string): string {
+  if (typeof text !== 'string' || text.trim().length < 2) throw new Error(`${what} is required (at least 2 characters)`);
+  return text.trim();
+}

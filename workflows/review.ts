@@ -1,0 +1,299 @@
+// An ad hoc review started by an admin (review:<kind>-<hash>): one child per unit in scope
+// (…:unit-<unitId>, the self-check ladder) started in batches, optionally an extra cycle of a catalog
+// duty per unit, findings per unit, and a rectification list whose items are children
+// (…:item-<n>). Children report their state by signal. The review ends when an admin closes it
+// (every item accepted); its state is one object carried over continue-as-new.
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { ReviewActivities } from '../activities/review';
+import { planLadder, reviewItemWorkflowId, reviewUnitWorkflowId, type ItemState, type ReviewPartState } from '../domain/review';
+import { dutyCycle } from './cycle';
+import { reviewItem } from './review-item';
+import { reviewUnit } from './review-unit';
+import {
+  addFindingUpdate,
+  addItemUpdate,
+  checkInstant,
+  closePartSignal,
+  closeReviewUpdate,
+  partStateSignal,
+  requireAdmin,
+  requireText,
+  reviewStatusQuery,
+  unitFindingSignal,
+  type ItemSummary,
+  type ReviewCarried,
+  type ReviewInput,
+  type ReviewStatus,
+  type ReviewTimelineEntry,
+} from './review-messages';
+import { CycleState as CycleStateKey, DueAt, DutyCode, Period, UnitId, UnitPath } from './search-attributes';
+
+const acts = proxyActivities<ReviewActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+const BATCH = 25;
+const TIMELINE_KEEP = 500;
+
+async function startOnce(fn: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await fn();
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
+
+export async function review(input: ReviewInput & { carried?: ReviewCarried }): Promise<{ state: string; summary?: string }> {
+  const { workflowId } = workflowInfo();
+  const c: ReviewCarried = input.carried ?? {
+    started: 0,
+    unitStates: Object.fromEntries(input.units.map((u) => [u.id, 'open' as ReviewPartState])),
+    findings: [],
+    items: [],
+    state: 'open',
+    timeline: [],
+    runs: 0,
+  };
+  const first = input.carried === undefined;
+  let handling = 0;
+  let closing: { by: string; summary: string } | undefined;
+  const now = () => new Date(Date.now()).toISOString();
+  const note = (e: Omit<ReviewTimelineEntry, 'at'>) => c.timeline.push({ at: now(), ...e });
+  const inScope = (unitId: string) => input.units.some((u) => u.id === unitId);
+  const openItems = () => c.items.filter((i) => i.state !== 'accepted' && i.state !== 'closed');
+  const guarded =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      handling += 1;
+      try {
+        return await fn(...args);
+      } finally {
+        handling -= 1;
+      }
+    };
+
+  setHandler(reviewStatusQuery, (): ReviewStatus => {
+    const { carried: _carried, ladder: _ladder, units, ...rest } = input;
+    return {
+      ...rest,
+      ...c,
+      units: units.map((u) => ({ ...u, workflowId: reviewUnitWorkflowId(workflowId, u.id), state: c.unitStates[u.id] ?? 'open' })),
+    };
+  });
+
+  setHandler(partStateSignal, (s) => {
+    if (s.kind === 'unit') {
+      if (c.unitStates[s.unitId] !== s.state) note({ type: 'unit-state', unitId: s.unitId, detail: `${s.workflowId}: ${s.state}` });
+      c.unitStates[s.unitId] = s.state as ReviewPartState;
+    } else {
+      const item = c.items.find((i) => i.workflowId === s.workflowId);
+      if (item) {
+        if (item.state !== s.state) note({ type: 'item-state', unitId: s.unitId, detail: `${s.workflowId}: ${s.state}` });
+        item.state = s.state as ItemState;
+        if (s.dueAt) item.dueAt = s.dueAt;
+      }
+    }
+  });
+
+  setHandler(
+    addFindingUpdate,
+    guarded(async (req) => {
+      const finding = { unitId: req.unitId, text: req.text.trim(), by: req.actor.id, at: now() };
+      await acts.recordFinding({ reviewId: workflowId, finding });
+      await acts.auditReview({ actor: req.actor.id, action: 'review.finding', target: workflowId, detail: finding });
+      c.findings.push(finding);
+      note({ type: 'finding', actor: req.actor.id, unitId: req.unitId, detail: finding.text });
+      try {
+        await getExternalWorkflowHandle(reviewUnitWorkflowId(workflowId, req.unitId)).signal(unitFindingSignal, finding);
+      } catch {
+        // The unit's part already finished; the finding stays on the review.
+      }
+      return finding;
+    }),
+    {
+      validator: (req) => {
+        requireAdmin(req.actor, 'record a finding');
+        if (c.state !== 'open' || closing) throw new Error('the review is closed');
+        if (!inScope(req.unitId)) throw new Error(`unit ${req.unitId} is not in this review's scope (${input.scope})`);
+        requireText(req.text, 'the finding (--text)');
+      },
+    },
+  );
+
+  setHandler(
+    addItemUpdate,
+    guarded(async (req) => {
+      const unit = input.units.find((u) => u.id === req.unitId) ?? (await acts.describeUnit({ unitId: req.unitId }));
+      if (!unit) throw ApplicationFailure.nonRetryable(`unit "${req.unitId}" does not exist`, 'UnknownUnit');
+      const n = c.items.length + 1;
+      const itemId = reviewItemWorkflowId(workflowId, n);
+      const dueAt = new Date(Date.parse(req.dueAt)).toISOString().replace(/\.000Z$/, 'Z');
+      const summary: ItemSummary = { workflowId: itemId, n, unitId: unit.id, text: req.text.trim(), dueAt, state: 'open' };
+      c.items.push(summary);
+      await acts.recordItem({ workflowId: itemId, reviewId: workflowId, n, unitId: unit.id, text: summary.text, dueAt, ...(req.reportEveryMs ? { reportEveryMs: req.reportEveryMs } : {}), addedBy: req.actor.id });
+      await acts.auditReview({ actor: req.actor.id, action: 'review.item.add', target: itemId, detail: { ...summary, reportEveryMs: req.reportEveryMs } });
+      await startOnce(() =>
+        startChild(reviewItem, {
+          workflowId: itemId,
+          args: [
+            {
+              workflowId: itemId,
+              reviewId: workflowId,
+              reviewTitle: input.title,
+              kind: input.kind,
+              kindTitle: input.kindTitle,
+              n,
+              unit,
+              text: summary.text,
+              dueAt,
+              ...(req.reportEveryMs ? { reportEveryMs: req.reportEveryMs } : {}),
+              addedBy: req.actor.id,
+              ladder: input.ladder.item,
+              progressMissed: input.ladder.progressMissed,
+            },
+          ],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        }),
+      );
+      note({ type: 'item-added', actor: req.actor.id, unitId: unit.id, detail: `${itemId}: ${summary.text}; due ${dueAt}` });
+      return summary;
+    }),
+    {
+      validator: (req) => {
+        requireAdmin(req.actor, 'add a rectification item');
+        if (c.state !== 'open' || closing) throw new Error('the review is closed');
+        if (typeof req.unitId !== 'string' || req.unitId.trim() === '') throw new Error('an item needs an owner unit (--unit)');
+        requireText(req.text, 'the item text (--text)');
+        const due = checkInstant(req.dueAt, 'the due instant (--due)');
+        if (due <= Date.now()) throw new Error(`the due instant ${req.dueAt} is already past`);
+        if (req.reportEveryMs !== undefined && (!Number.isFinite(req.reportEveryMs) || req.reportEveryMs < 3_600_000)) {
+          throw new Error('the progress-report cadence (--report-every) must be at least one hour');
+        }
+      },
+    },
+  );
+
+  setHandler(
+    closeReviewUpdate,
+    guarded(async (req) => {
+      closing = { by: req.actor.id, summary: req.summary.trim() };
+      c.state = 'closed';
+      c.summary = closing.summary;
+      c.closedAt = now();
+      note({ type: 'closed', actor: req.actor.id, detail: closing.summary });
+      await acts.auditReview({ actor: req.actor.id, action: 'review.close', target: workflowId, detail: { summary: closing.summary } });
+      await acts.closeReviewIndex({ workflowId, summary: closing.summary, closedAt: c.closedAt });
+      upsertSearchAttributes([{ key: CycleStateKey, value: 'closed' }]);
+      return c.state;
+    }),
+    {
+      validator: (req) => {
+        requireAdmin(req.actor, 'close a review');
+        if (c.state !== 'open' || closing) throw new Error('the review is already closed');
+        requireText(req.summary, 'the summary (--summary)');
+        const open = openItems();
+        if (open.length) throw new Error(`rectification items not yet accepted (销号): ${open.map((i) => `${i.workflowId} (${i.state})`).join(', ')}`);
+      },
+    },
+  );
+
+  if (first) {
+    if (workflowInfo().typedSearchAttributes.get(DutyCode) === undefined) {
+      upsertSearchAttributes([
+        { key: DutyCode, value: `review:${input.kind}` },
+        { key: UnitId, value: input.reviewingUnit.id },
+        { key: UnitPath, value: input.reviewingUnit.unitPath },
+        { key: Period, value: workflowId },
+        { key: DueAt, value: new Date(input.dueAt) },
+        { key: CycleStateKey, value: 'open' },
+      ]);
+    }
+    await acts.indexReview({ input, state: 'open' });
+    note({ type: 'opened', actor: input.startedBy, detail: `${input.kindTitle}: ${input.title}; ${input.units.length} unit(s); due ${input.dueAt}` });
+    await acts.auditReview({ actor: input.startedBy, action: 'review.start', target: workflowId, detail: { kind: input.kind, title: input.title, scope: input.scope, dueAt: input.dueAt, duty: input.duty?.code } });
+    if (input.duty) {
+      const cycles = await acts.buildReviewDutyCycles({ dutyCode: input.duty.code, reviewId: workflowId, units: input.units, dueAt: input.dueAt });
+      for (let i = 0; i < cycles.length; i += BATCH) {
+        await Promise.all(
+          cycles.slice(i, i + BATCH).map((cycle) =>
+            startOnce(() =>
+              startChild(dutyCycle, {
+                workflowId: cycle.workflowId,
+                args: [cycle],
+                parentClosePolicy: ParentClosePolicy.ABANDON,
+                workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+              }),
+            ),
+          ),
+        );
+      }
+      note({ type: 'duty-opened', detail: `${input.duty.code}: ${cycles.length} cycle(s), period ${cycles[0]?.period ?? '—'}` });
+    }
+  }
+  c.runs += first ? 0 : 1;
+
+  const steps = planLadder(input.dueAt, input.ladder.unit);
+  while (c.started < input.units.length && !closing) {
+    const batch = input.units.slice(c.started, c.started + BATCH);
+    await Promise.all(
+      batch.map((unit) =>
+        startOnce(() =>
+          startChild(reviewUnit, {
+            workflowId: reviewUnitWorkflowId(workflowId, unit.id),
+            args: [{ workflowId: reviewUnitWorkflowId(workflowId, unit.id), reviewId: workflowId, reviewTitle: input.title, kind: input.kind, kindTitle: input.kindTitle, unit, dueAt: input.dueAt, steps }],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          }),
+        ),
+      ),
+    );
+    c.started += batch.length;
+    if (c.started < input.units.length && workflowInfo().continueAsNewSuggested) break;
+  }
+
+  await condition(() => closing !== undefined || (workflowInfo().continueAsNewSuggested && handling === 0));
+  if (!closing) {
+    await condition(allHandlersFinished);
+    if (c.timeline.length > TIMELINE_KEEP) c.timeline = c.timeline.slice(-TIMELINE_KEEP);
+    return await continueAsNew<typeof review>({ ...input, carried: c });
+  }
+  await condition(() => handling === 0);
+  // Parts still running are closed; every unit in scope is told the review ended.
+  for (const unit of input.units) {
+    const st = c.unitStates[unit.id];
+    if (st !== 'submitted' && st !== 'closed') {
+      try {
+        await getExternalWorkflowHandle(reviewUnitWorkflowId(workflowId, unit.id)).signal(closePartSignal, { by: closing.by, reason: `review closed: ${closing.summary}` });
+      } catch {
+        // Already finished.
+      }
+    }
+    await acts.sendReviewMail({
+      workflowId, revision: 0, stepId: `closed-${unit.id}`, kind: 'notice', level: 0, template: 'review-closed',
+      to: [{ unit: 'self', role: 'clerk' }, { unit: 'self', role: 'head' }], unitId: unit.id,
+      review: { workflowId, kindTitle: input.kindTitle, title: input.title }, detail: closing.summary, firedAt: c.closedAt ?? now(),
+    });
+  }
+  await condition(allHandlersFinished);
+  return { state: c.state, summary: c.summary };
+}
+export { reviewUnit } from './review-unit';
+export { reviewItem } from './review-item';
