@@ -123,10 +123,12 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
         submittedAt,
         lateSeconds,
       });
+      // The due instant is exclusive: a submission at it is late, by 0 whole seconds.
+      const late = Date.parse(submittedAt) >= dueMs();
       submission = {
         state: 'submitted',
         submittedAt,
-        late: lateSeconds > 0,
+        late,
         lateSeconds,
         reference: req.reference.trim(),
         evidenceUrl: req.evidenceUrl,
@@ -135,10 +137,10 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
       note({
         type: 'submitted',
         actor: req.actor.id,
-        detail: `${req.reference.trim()}${lateSeconds > 0 ? ` (late by ${lateSeconds}s)` : ' (on time)'}`,
+        detail: `${req.reference.trim()}${late ? ` (late by ${lateSeconds}s)` : ' (on time)'}`,
       });
       await setState('submitted', { submittedAt, lateSeconds });
-      return { state, submittedAt, late: lateSeconds > 0, lateSeconds };
+      return { state, submittedAt, late, lateSeconds };
     }),
     {
       validator: (req: SubmitRequest) => {

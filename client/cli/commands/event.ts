@@ -3,20 +3,16 @@
 // workflow evt:<duty>:unit-<unitId>:<CST instant>[:<ref>], its plan computed now from the window.
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { EventDuty } from '../../../domain/catalog/schema';
-import { normalizeEventAt, validateEventRef } from '../../../domain/event-cycle';
 import { toCstIso } from '../../../domain/time';
 import type { CycleInput } from '../../../domain/types';
-import { responsibleGroupFor } from '../../../domain/units';
-import { buildEventCycle } from '../../../activities/cycle';
-import { getUnit } from '../../../activities/db/recipients';
 import { config } from '../../../runtime/config';
 import { refLabel } from '../due';
 import { CliError, EXIT } from '../errors';
 import { formatCst } from '../format';
 import { printJson, println, table, type CliContext } from '../context';
-import { cliCalendar, requireAnyDuty, withCalendarErrors } from './due';
+import { cliCalendar } from './due';
+import { EventStartError, startEventCycle, type EventStartOutcome } from '../../event-start';
+import { audit } from '../../../activities/db/audit';
 
 export interface EventStartResult {
   workflowId: string;
@@ -48,15 +44,35 @@ export function eventStartResult(input: CycleInput & { lastDay: string }, eventA
   };
 }
 
-function requireEventDuty(ctx: CliContext, code: string): EventDuty {
-  const duty = requireAnyDuty(ctx, code);
-  if (duty.kind === 'annual') {
-    throw new CliError(EXIT.badInput, `duty "${duty.code}" is annual: its cycles open with \`cycle open ${duty.code} --cycle <period>\`, not \`event start\``);
+/** The CLI's wording and exit code for each reason an event cannot be started. */
+export function cliEventError(e: EventStartError): CliError {
+  const p = e.problem;
+  switch (p.reason) {
+    case 'unknown-duty':
+      return new CliError(EXIT.badInput, `unknown duty "${p.code}"; see \`catalog list\``);
+    case 'not-event-duty':
+      return p.duty.kind === 'annual'
+        ? new CliError(EXIT.badInput, `duty "${p.duty.code}" is annual: its cycles open with \`cycle open ${p.duty.code} --cycle <period>\`, not \`event start\``)
+        : new CliError(EXIT.badInput, `duty "${p.duty.code}" is an incident duty (several windows): report the incident instead of \`event start\``);
+    case 'bad-at':
+      return new CliError(EXIT.badInput, `bad --at: ${p.message.replace(/^at\b/, '--at')}`);
+    case 'bad-ref':
+      return new CliError(EXIT.badInput, `bad --ref: ${p.message}`);
+    case 'not-permitted':
+      return new CliError(
+        EXIT.notPermitted,
+        `only an admin or a user of unit ${p.unitId} may start its event duties; ${p.actor.id} has access "${p.actor.access}"${p.actor.unitId ? ` for unit ${p.actor.unitId}` : ''}`,
+      );
+    case 'unknown-unit':
+      return new CliError(EXIT.notFound, `unit "${p.unitId}" does not exist; see \`units list\``);
+    case 'not-bound':
+      return new CliError(
+        EXIT.badInput,
+        `duty "${p.duty.code}" does not bind ${p.unit.name} (${p.unit.id}): it binds ${p.duty.responsible.map((g) => g.label).join('、')} in regions ${p.duty.regions.join(', ')}`,
+      );
+    case 'calendar-missing':
+      return new CliError(EXIT.badInput, `${p.message}${p.date ? ` (needed for ${p.date})` : ''}`);
   }
-  if (duty.kind === 'incident') {
-    throw new CliError(EXIT.badInput, `duty "${duty.code}" is an incident duty (several windows): report the incident instead of \`event start\``);
-  }
-  return duty;
 }
 
 export function registerEvent(program: Command, ctx: CliContext): void {
@@ -71,54 +87,23 @@ export function registerEvent(program: Command, ctx: CliContext): void {
     .option('--ref <ref>', 'tells apart two events of the same unit at the same instant (lower-case letters, digits, dashes)')
     .option('--json', 'machine-readable output')
     .action(async (code: string, opts: { unit: string; at: string; ref?: string; json?: boolean }) => {
-      const duty = requireEventDuty(ctx, code);
-      let eventAt: string;
-      try {
-        eventAt = normalizeEventAt(opts.at, '--at');
-      } catch (e) {
-        throw new CliError(EXIT.badInput, `bad --at: ${(e as Error).message}`);
-      }
-      let ref: string | undefined;
-      try {
-        ref = opts.ref !== undefined ? validateEventRef(opts.ref) : undefined;
-      } catch (e) {
-        throw new CliError(EXIT.badInput, `bad --ref: ${(e as Error).message}`);
-      }
       const actor = await ctx.actor();
-      if (actor.access !== 'admin' && !(actor.access === 'unit' && actor.unitId === opts.unit)) {
-        throw new CliError(
-          EXIT.notPermitted,
-          `only an admin or a user of unit ${opts.unit} may start its event duties; ${actor.id} has access "${actor.access}"${actor.unitId ? ` for unit ${actor.unitId}` : ''}`,
+      let started: EventStartOutcome;
+      try {
+        started = await startEventCycle(
+          { prisma: ctx.prisma(), client: await ctx.client(), catalog: ctx.catalog(), taskQueue: config.temporal.taskQueue, calendar: cliCalendar() },
+          actor,
+          { duty: code, unitId: opts.unit, at: opts.at, ref: opts.ref },
         );
+      } catch (e) {
+        throw e instanceof EventStartError ? cliEventError(e) : e;
       }
-      const prisma = ctx.prisma();
-      const unit = await getUnit(prisma, opts.unit);
-      if (!unit) throw new CliError(EXIT.notFound, `unit "${opts.unit}" does not exist; see \`units list\``);
-      if (!responsibleGroupFor(duty, unit)) {
-        throw new CliError(
-          EXIT.badInput,
-          `duty "${duty.code}" does not bind ${unit.name} (${unit.id}): it binds ${duty.responsible.map((g) => g.label).join('、')} in regions ${duty.regions.join(', ')}`,
-        );
-      }
-      const calendar = cliCalendar();
-      const input = await withCalendarErrorsAsync(() => buildEventCycle(prisma, ctx.catalog(), duty, unit, eventAt, calendar, ref));
-      const { lastDay: _lastDay, ...cycleInput } = input;
-      const client = await ctx.client();
-      let alreadyOpen = false;
-      await ctx.audited(actor, 'event.start', input.workflowId, { duty: duty.code, unit: unit.id, eventAt, ref }, async () => {
-        try {
-          await client.workflow.start('dutyCycle', {
-            taskQueue: config.temporal.taskQueue,
-            workflowId: input.workflowId,
-            args: [cycleInput],
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            workflowIdConflictPolicy: 'FAIL',
-          });
-        } catch (e) {
-          if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-          alreadyOpen = true;
-        }
-        return { alreadyOpen };
+      const { duty, unit, eventAt, ref, input, alreadyOpen } = started;
+      await audit(ctx.prisma(), {
+        actor: actor.id,
+        action: 'event.start',
+        target: input.workflowId,
+        detail: { duty: duty.code, unit: unit.id, eventAt, ref, via: 'cli', outcome: 'ok', result: { alreadyOpen } },
       });
       const result = eventStartResult(input, eventAt, alreadyOpen);
       if (opts.json) return printJson(result);
@@ -133,14 +118,4 @@ export function registerEvent(program: Command, ctx: CliContext): void {
         ),
       );
     });
-}
-
-async function withCalendarErrorsAsync<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    return withCalendarErrors(() => {
-      throw e;
-    });
-  }
 }
