@@ -56,7 +56,8 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
     steps: planLadder(input.dueAt, input.ladder),
     cursor: 0,
     progressK: 1,
-    progressAnchor: workflowInfo().startTime.toISOString(),
+    // The cadence runs from the minute the item was opened.
+    progressAnchor: new Date(Math.floor(workflowInfo().startTime.getTime() / 60_000) * 60_000).toISOString(),
     progress: [],
     missedProgress: [],
     extensions: [],
@@ -272,6 +273,8 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
       const newDueAt = req.dueAt ? new Date(Date.parse(req.dueAt)).toISOString() : undefined;
       c.rejections.push({ by: req.actor.id, at: now(), reason: req.reason.trim(), ...(newDueAt ? { newDueAt } : {}) });
       if (newDueAt && newDueAt !== c.dueAt) replan(newDueAt);
+      // Progress reports that fell due while the item awaited acceptance are not counted as missed.
+      while (input.reportEveryMs && Date.parse(nextProgressAt()!) <= Date.now()) c.progressK += 1;
       note({ type: 'rejected', actor: req.actor.id, detail: `${req.reason.trim()}; due ${c.dueAt}` });
       await acts.auditReview({ actor: req.actor.id, action: 'review.item.reject', target: workflowId, detail: { reason: req.reason, dueAt: c.dueAt } });
       await mail({ revision: c.revision, stepId: `rejected-${c.rejections.length}`, kind: 'notice', level: 0, template: 'item-rejected', to: owner, dueAt: c.dueAt, detail: req.reason.trim() });
@@ -342,6 +345,7 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
     if (wait > 0 && (await condition(interrupted, wait))) continue;
     await condition(() => handling === 0);
     if (isTerminal() || changes !== seen || closeRequest) continue;
+    if (c.state === 'open' && Date.now() >= dueMs()) continue;
     if (progressAt && Date.now() >= Date.parse(progressAt)) {
       const k = c.progressK;
       const since = input.reportEveryMs ? Date.parse(progressAt) - input.reportEveryMs : 0;

@@ -153,6 +153,8 @@ export async function reviewUnit(input: ReviewUnitInput): Promise<{ state: Revie
     if (wait > 0 && (await condition(interrupted, wait))) continue;
     await condition(() => handling === 0);
     if (interrupted()) continue;
+    // At the due instant the part turns overdue first, so an escalation due then finds it overdue.
+    if (state === 'open' && Date.now() >= dueMs) continue;
     if (step && Date.now() >= Date.parse(step.at)) {
       if (step.kind === 'reminder' && Date.now() >= dueMs) {
         note({ type: 'step-skipped', stepId: step.id, detail: `reminder due ${step.at} was still pending at the due instant` });
