@@ -12,6 +12,7 @@ import { registerDue } from './commands/due';
 import { registerIncident } from './commands/incident';
 import { registerCalendar } from './commands/calendar';
 import { registerEvent } from './commands/event';
+import { registerReview } from './commands/review';
 import { registerPlan } from './commands/plan';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -32,6 +33,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerIncident(program, ctx);
   registerCalendar(program, ctx);
   registerEvent(program, ctx);
+  registerReview(program, ctx);
   registerPlan(program, ctx);
 
   // Every command throws instead of exiting, and reports commander's errors as one line.

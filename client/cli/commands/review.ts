@@ -1,0 +1,388 @@
+// review start | status | kinds | list | finding | self-check | close, and review item add | status |
+// progress | request-extension | extend | refuse-extension | rectified | accept | reject — ad hoc
+// reviews (案卷评查, 抽查, 专项行政执法监督, 法治督察, 整改) and their rectification lists (整改清单).
+// Same conventions as the other commands: --json prints only JSON, one-line errors, exit codes
+// 0/1/2/3/4, the acting person from --as / $DUTY_LEDGER_ACTOR, every change audited.
+import type { Command } from 'commander';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { buildReviewInput, ReviewRequestError } from '../../../activities/review';
+import { toCstIso } from '../../../domain/time';
+import { durationLabel, isReviewKind, parseDuration, parseScope, PART_STATE_LABELS, REVIEW_KINDS, type ReviewScope } from '../../../domain/review';
+import { loadReviewCatalog, ReviewCatalogError, type ReviewCatalog } from '../../../runtime/reviews';
+import { config } from '../../../runtime/config';
+import {
+  acceptItemUpdate,
+  addFindingUpdate,
+  addItemUpdate,
+  approveExtensionUpdate,
+  closeReviewUpdate,
+  itemProgressUpdate,
+  itemStatusQuery,
+  refuseExtensionUpdate,
+  rejectItemUpdate,
+  requestExtensionUpdate,
+  reviewStatusQuery,
+  submitRectifiedUpdate,
+  submitSelfCheckUpdate,
+} from '../../../workflows/review-messages';
+import { reviewUnitWorkflowId } from '../../../domain/review';
+import { formatCst, validateInstant, validateReason, validateWorkflowId } from '../format';
+import { CliError, EXIT } from '../errors';
+import { mapTemporalError, printJson, println, table, type CliContext } from '../context';
+
+const label = (state: string) => PART_STATE_LABELS[state] ?? state;
+
+function reviewsCatalog(): ReviewCatalog {
+  try {
+    return loadReviewCatalog();
+  } catch (e) {
+    if (e instanceof ReviewCatalogError) throw new CliError(EXIT.failure, 'the review catalog is invalid', e.problems);
+    throw e;
+  }
+}
+
+async function withReview<T>(workflowId: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const mapped = mapTemporalError(e, workflowId);
+    if (mapped instanceof CliError && mapped.code === EXIT.notFound) {
+      throw new CliError(EXIT.notFound, `no review workflow "${workflowId}"; list reviews with \`review list\``);
+    }
+    throw mapped;
+  }
+}
+
+function text(value: string | undefined, flag: string): string {
+  const t = value?.trim();
+  if (!t || t.length < 2) throw new CliError(EXIT.badInput, `${flag} is required (at least 2 characters)`);
+  return t;
+}
+
+function futureInstant(value: string, flag: string): string {
+  const at = validateInstant(value, flag);
+  if (Date.parse(at) <= Date.now()) throw new CliError(EXIT.badInput, `bad ${flag}: ${toCstIso(at)} is already past`);
+  return at;
+}
+
+function reviewIdArg(id: string): string {
+  const t = validateWorkflowId(id);
+  return t.startsWith('review:') ? t : `review:${t}`;
+}
+
+export function registerReview(program: Command, ctx: CliContext): void {
+  const cmd = program.command('review').description('ad hoc reviews (案卷评查/抽查/专项监督/法治督察/整改) and rectification lists (整改清单)');
+
+  cmd
+    .command('kinds')
+    .description('the review kinds and their legal basis (catalog/reviews/reviews.yaml)')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) => {
+      const r = reviewsCatalog();
+      if (opts.json) return printJson({ kinds: r.kinds, notes: r.notes });
+      println(table(['kind', '名称', '依据'], r.kinds.map((k) => [k.code, k.title, k.sources.map((s) => `${s.document} ${s.section}`).join('\n')])));
+    });
+
+  cmd
+    .command('start')
+    .description('start a review (admin): one part per unit in scope with its self-check due instant')
+    .requiredOption('--kind <kind>', `review kind: ${REVIEW_KINDS.join(' / ')}`)
+    .requiredOption('--title <title>', 'title of the review')
+    .requiredOption('--scope <scope>', 'unit IDs separated by commas, or type:<type>@<parentUnitId>')
+    .requiredOption('--due <instant>', 'self-check / material submission due instant, ISO-8601 with offset')
+    .option('--basis <text>', 'legal basis (default: the catalog citation of the kind)')
+    .option('--reviewing-unit <unitId>', "the reviewing unit (default: the acting admin's unit)")
+    .option('--duty <duty>', 'also open an ad hoc cycle of this annual catalog duty for every unit in scope')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { kind: string; title: string; scope: string; due: string; basis?: string; reviewingUnit?: string; duty?: string; json?: boolean }) => {
+      if (!isReviewKind(opts.kind)) throw new CliError(EXIT.badInput, `bad --kind "${opts.kind}"; kinds: ${REVIEW_KINDS.join(', ')}`);
+      const title = text(opts.title, '--title');
+      let scope: ReviewScope;
+      try {
+        scope = parseScope(opts.scope);
+      } catch (e) {
+        throw new CliError(EXIT.badInput, `bad --scope: ${(e as Error).message}`);
+      }
+      const dueAt = futureInstant(opts.due, '--due');
+      const actor = await ctx.requireAdmin('start a review');
+      const reviewingUnitId = opts.reviewingUnit?.trim() || actor.unitId;
+      if (!reviewingUnitId) throw new CliError(EXIT.badInput, '--reviewing-unit is required (the acting admin has no unit)');
+      let input;
+      try {
+        input = await buildReviewInput(ctx.prisma(), ctx.catalog(), reviewsCatalog(), {
+          kind: opts.kind,
+          title,
+          basis: opts.basis,
+          scope,
+          reviewingUnitId,
+          dueAt,
+          duty: opts.duty?.trim() || undefined,
+          startedBy: actor.id,
+        });
+      } catch (e) {
+        if (e instanceof ReviewRequestError) throw new CliError(e.notFound ? EXIT.notFound : EXIT.badInput, e.message);
+        throw e;
+      }
+      const client = await ctx.client();
+      const existing = await ctx.audited(actor, 'cli.review.start', input.workflowId, { kind: input.kind, title, scope: input.scope, dueAt, duty: opts.duty }, async () => {
+        try {
+          await client.workflow.start('review', {
+            taskQueue: config.temporal.taskQueue,
+            workflowId: input.workflowId,
+            args: [input],
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          });
+          return false;
+        } catch (e) {
+          if (e instanceof WorkflowExecutionAlreadyStartedError) return true;
+          throw e;
+        }
+      });
+      const out = {
+        workflowId: input.workflowId,
+        existing,
+        kind: input.kind,
+        title: input.title,
+        dueAt: toCstIso(input.dueAt),
+        units: input.units.map((u) => ({ unitId: u.id, name: u.name, workflowId: reviewUnitWorkflowId(input.workflowId, u.id) })),
+        ...(input.duty ? { duty: input.duty } : {}),
+      };
+      if (opts.json) return printJson(out);
+      println(`${existing ? '评查已存在（未重复发起）' : '已发起'} ${input.kindTitle}：${input.title} ${input.workflowId}`);
+      println(`  自查材料报送截止：${formatCst(input.dueAt)}；单位 ${input.units.length} 个`);
+      for (const u of out.units) println(`  ${u.name} (${u.unitId}) ${u.workflowId}`);
+    });
+
+  cmd
+    .command('status')
+    .description("live status of a review: every unit's state, findings, rectification items, timeline")
+    .argument('<id>', 'the review (review:<kind>-<hash>)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const workflowId = reviewIdArg(id);
+      const client = await ctx.client();
+      const s = await withReview(workflowId, () => client.workflow.getHandle(workflowId).query(reviewStatusQuery));
+      if (opts.json) return printJson(s);
+      println(
+        table(
+          ['项目', '内容'],
+          [
+            ['评查', `${s.kindTitle}：${s.title}`],
+            ['依据', s.basis],
+            ['评查单位', `${s.reviewingUnit.name} (${s.reviewingUnit.id})`],
+            ['范围', s.scope],
+            ['自查截止', formatCst(s.dueAt)],
+            ['状态', s.state === 'closed' ? `已结束：${s.summary ?? ''}` : '进行中'],
+          ],
+        ),
+      );
+      println(table(['单位', '状态', '工作流'], s.units.map((u) => [`${u.name} (${u.id})`, label(u.state), u.workflowId])));
+      if (s.findings.length) println(table(['单位', '发现问题', '记录'], s.findings.map((f) => [f.unitId, f.text, `${f.by} ${formatCst(f.at)}`])));
+      if (s.items.length) println(table(['整改事项', '单位', '时限', '状态'], s.items.map((i) => [`${i.n}. ${i.text}\n${i.workflowId}`, i.unitId, formatCst(i.dueAt), label(i.state)])));
+    });
+
+  cmd
+    .command('list')
+    .description('list reviews from the database')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      const rows = await ctx.prisma().review.findMany({ orderBy: { createdAt: 'desc' } });
+      const out = rows.map((r) => ({ workflowId: r.workflowId, kind: r.kind, title: r.title, scope: r.scope, dueAt: toCstIso(r.dueAt), state: r.state }));
+      if (opts.json) return printJson({ total: out.length, reviews: out });
+      if (out.length === 0) return println('没有评查');
+      println(table(['评查', '类型', '范围', '自查截止', '状态'], out.map((r) => [`${r.title}\n${r.workflowId}`, r.kind, r.scope, formatCst(r.dueAt), label(r.state)])));
+    });
+
+  cmd
+    .command('finding')
+    .description('record a finding on a unit (admin)')
+    .argument('<id>', 'the review')
+    .requiredOption('--unit <unitId>', 'the unit')
+    .requiredOption('--text <text>', 'the finding')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: { unit: string; text: string; json?: boolean }) => {
+      const workflowId = reviewIdArg(id);
+      const t = text(opts.text, '--text');
+      const actor = await ctx.requireAdmin('record a finding');
+      const client = await ctx.client();
+      const f = await withReview(workflowId, () =>
+        ctx.audited(actor, 'cli.review.finding', workflowId, { unitId: opts.unit, text: t }, () =>
+          client.workflow.getHandle(workflowId).executeUpdate(addFindingUpdate, { args: [{ actor, unitId: opts.unit.trim(), text: t }] }),
+        ),
+      );
+      if (opts.json) return printJson(f);
+      println(`已记录 ${f.unitId}：${f.text}`);
+    });
+
+  cmd
+    .command('self-check')
+    .description("submit a unit's self-check / materials (that unit's users, or an admin)")
+    .argument('<id>', 'the review')
+    .requiredOption('--unit <unitId>', 'the unit')
+    .requiredOption('--ref <reference>', '文号 or other reference of the self-check report')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: { unit: string; ref: string; json?: boolean }) => {
+      const partId = reviewUnitWorkflowId(reviewIdArg(id), opts.unit.trim());
+      const reference = text(opts.ref, '--ref');
+      const actor = await ctx.actor();
+      const client = await ctx.client();
+      const r = await withReview(partId, () =>
+        ctx.audited(actor, 'cli.review.self-check', partId, { reference }, () =>
+          client.workflow.getHandle(partId).executeUpdate(submitSelfCheckUpdate, { args: [{ actor, reference }] }),
+        ),
+      );
+      if (opts.json) return printJson({ workflowId: partId, ...r, at: r ? toCstIso(r.at) : undefined });
+      println(`已报送 ${partId}：${reference}`);
+    });
+
+  cmd
+    .command('close')
+    .description('close a review with a summary (admin); every rectification item must be accepted')
+    .argument('<id>', 'the review')
+    .requiredOption('--summary <summary>', 'the summary')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: { summary: string; json?: boolean }) => {
+      const workflowId = reviewIdArg(id);
+      const summary = text(opts.summary, '--summary');
+      const actor = await ctx.requireAdmin('close a review');
+      const client = await ctx.client();
+      const state = await withReview(workflowId, () =>
+        ctx.audited(actor, 'cli.review.close', workflowId, { summary }, () =>
+          client.workflow.getHandle(workflowId).executeUpdate(closeReviewUpdate, { args: [{ actor, summary }] }),
+        ),
+      );
+      if (opts.json) return printJson({ workflowId, state, summary });
+      println(`已结束 ${workflowId}：${summary}`);
+    });
+
+  const item = cmd.command('item').description('rectification items (整改清单)');
+
+  item
+    .command('add')
+    .description('add a rectification item (admin): owner unit, due instant, optional progress-report cadence')
+    .argument('<id>', 'the review')
+    .requiredOption('--unit <unitId>', 'the owner unit')
+    .requiredOption('--text <text>', 'what must be rectified')
+    .requiredOption('--due <instant>', 'rectification due instant, ISO-8601 with offset')
+    .option('--report-every <duration>', 'a progress report is due this often, e.g. P14D, 2w, 36h')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: { unit: string; text: string; due: string; reportEvery?: string; json?: boolean }) => {
+      const workflowId = reviewIdArg(id);
+      const unitId = opts.unit?.trim();
+      if (!unitId) throw new CliError(EXIT.badInput, 'an item needs an owner unit (--unit)');
+      const t = text(opts.text, '--text');
+      const dueAt = futureInstant(opts.due, '--due');
+      let reportEveryMs: number | undefined;
+      if (opts.reportEvery !== undefined) {
+        try {
+          reportEveryMs = parseDuration(opts.reportEvery);
+        } catch (e) {
+          throw new CliError(EXIT.badInput, `bad --report-every: ${(e as Error).message}`);
+        }
+      }
+      const actor = await ctx.requireAdmin('add a rectification item');
+      if (!(await ctx.prisma().unit.findUnique({ where: { id: unitId } }))) {
+        throw new CliError(EXIT.notFound, `unit "${unitId}" does not exist; list units with \`units list\``);
+      }
+      const client = await ctx.client();
+      const added = await withReview(workflowId, () =>
+        ctx.audited(actor, 'cli.review.item.add', workflowId, { unitId, text: t, dueAt, reportEveryMs }, () =>
+          client.workflow.getHandle(workflowId).executeUpdate(addItemUpdate, { args: [{ actor, unitId, text: t, dueAt, ...(reportEveryMs ? { reportEveryMs } : {}) }] }),
+        ),
+      );
+      if (opts.json) return printJson({ ...added, dueAt: toCstIso(added.dueAt), ...(reportEveryMs ? { reportEvery: durationLabel(reportEveryMs) } : {}) });
+      println(`已添加整改事项 ${added.workflowId}：${added.text}，时限 ${formatCst(added.dueAt)}${reportEveryMs ? `，每${durationLabel(reportEveryMs)}报告进展` : ''}`);
+    });
+
+  item
+    .command('status')
+    .description('live status of a rectification item')
+    .argument('<itemId>', 'the item (review:<…>:item-<n>)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const itemId = validateWorkflowId(id);
+      const client = await ctx.client();
+      const s = await withReview(itemId, () => client.workflow.getHandle(itemId).query(itemStatusQuery));
+      if (opts.json) return printJson(s);
+      println(
+        table(
+          ['项目', '内容'],
+          [
+            ['整改事项', `${s.n}. ${s.text}`],
+            ['责任单位', `${s.unit.name} (${s.unit.id})`],
+            ['状态', label(s.state)],
+            ['整改时限', `${formatCst(s.dueAt)}（r${s.revision}）`],
+            ['下次进展报告', formatCst(s.nextProgressDueAt)],
+            ['未按期报告进展', s.missedProgress.map((m) => formatCst(m)).join('\n') || '—'],
+            ['延期申请', s.extensions.map((e) => `${formatCst(e.to)} ${e.decision} ${e.reason}`).join('\n') || '—'],
+          ],
+        ),
+      );
+      println(table(['时间', '事件', '说明'], s.timeline.map((e) => [formatCst(e.at), e.type, e.detail])));
+    });
+
+  const itemUpdate = (name: string, description: string, build: (opts: Record<string, string>) => Promise<{ run: (itemId: string) => Promise<unknown>; done: string }>, options: [string, string, boolean][]) => {
+    const c = item.command(name).description(description).argument('<itemId>', 'the item (review:<…>:item-<n>)').option('--json', 'machine-readable output');
+    for (const [flag, help, required] of options) (required ? c.requiredOption(flag, help) : c.option(flag, help));
+    c.action(async (id: string, opts: Record<string, string> & { json?: boolean }) => {
+      const itemId = validateWorkflowId(id);
+      const { run, done } = await build(opts);
+      const result = await withReview(itemId, () => run(itemId));
+      if (opts.json) return printJson({ workflowId: itemId, result });
+      println(`${done} ${itemId}`);
+    });
+  };
+
+  const send = async (action: string, itemId: string, detail: Record<string, unknown>, fn: () => Promise<unknown>) => ctx.audited(await ctx.actor(), action, itemId, detail, fn);
+
+  itemUpdate('progress', "report progress on an item (the owner unit's users, or an admin)", async (o) => {
+    const t = text(o.text, '--text');
+    const actor = await ctx.actor();
+    const client = await ctx.client();
+    return { done: '已报告进展', run: (itemId) => send('cli.review.item.progress', itemId, { text: t }, () => client.workflow.getHandle(itemId).executeUpdate(itemProgressUpdate, { args: [{ actor, text: t }] })) };
+  }, [['--text <text>', 'the progress', true]]);
+
+  itemUpdate('request-extension', 'ask for an extension (the owner unit)', async (o) => {
+    const to = futureInstant(o.to ?? '', '--to');
+    const reason = validateReason(o.reason);
+    const actor = await ctx.actor();
+    const client = await ctx.client();
+    return { done: '已提交延期申请', run: (itemId) => send('cli.review.item.request-extension', itemId, { to, reason }, () => client.workflow.getHandle(itemId).executeUpdate(requestExtensionUpdate, { args: [{ actor, to, reason }] })) };
+  }, [['--to <instant>', 'the new due instant, ISO-8601 with offset', true], ['--reason <reason>', 'why', true]]);
+
+  itemUpdate('extend', 'approve an extension / set a new due instant (admin)', async (o) => {
+    const to = futureInstant(o.to ?? '', '--to');
+    const reason = validateReason(o.reason);
+    const actor = await ctx.requireAdmin('approve an extension');
+    const client = await ctx.client();
+    return { done: `已延期至 ${formatCst(to)}`, run: (itemId) => send('cli.review.item.extend', itemId, { to, reason }, () => client.workflow.getHandle(itemId).executeUpdate(approveExtensionUpdate, { args: [{ actor, to, reason }] })) };
+  }, [['--to <instant>', 'the new due instant, ISO-8601 with offset', true], ['--reason <reason>', 'why (recorded, sent to the unit)', true]]);
+
+  itemUpdate('refuse-extension', "refuse a unit's extension request (admin)", async (o) => {
+    const reason = validateReason(o.reason);
+    const actor = await ctx.requireAdmin('refuse an extension');
+    const client = await ctx.client();
+    return { done: '已不予延期', run: (itemId) => send('cli.review.item.refuse-extension', itemId, { reason }, () => client.workflow.getHandle(itemId).executeUpdate(refuseExtensionUpdate, { args: [{ actor, reason }] })) };
+  }, [['--reason <reason>', 'why (recorded, sent to the unit)', true]]);
+
+  itemUpdate('rectified', 'declare an item rectified, for acceptance (the owner unit)', async (o) => {
+    const t = text(o.text, '--text');
+    const actor = await ctx.actor();
+    const client = await ctx.client();
+    return { done: '已报告整改完成', run: (itemId) => send('cli.review.item.rectified', itemId, { text: t }, () => client.workflow.getHandle(itemId).executeUpdate(submitRectifiedUpdate, { args: [{ actor, text: t }] })) };
+  }, [['--text <text>', 'what was done', true]]);
+
+  itemUpdate('accept', 'accept an item as rectified (销号, admin)', async () => {
+    const actor = await ctx.requireAdmin('accept a rectification item');
+    const client = await ctx.client();
+    return { done: '已销号', run: (itemId) => send('cli.review.item.accept', itemId, {}, () => client.workflow.getHandle(itemId).executeUpdate(acceptItemUpdate, { args: [{ actor }] })) };
+  }, []);
+
+  itemUpdate('reject', 'send an item back (admin), optionally with a new due instant', async (o) => {
+    const reason = validateReason(o.reason);
+    const dueAt = o.due !== undefined ? futureInstant(o.due, '--due') : undefined;
+    const actor = await ctx.requireAdmin('reject a rectification item');
+    const client = await ctx.client();
+    return { done: '已退回', run: (itemId) => send('cli.review.item.reject', itemId, { reason, dueAt }, () => client.workflow.getHandle(itemId).executeUpdate(rejectItemUpdate, { args: [{ actor, reason, ...(dueAt ? { dueAt } : {}) }] })) };
+  }, [['--reason <reason>', 'why (recorded, sent to the unit)', true], ['--due <instant>', 'a new due instant for the rework', false]]);
+}
