@@ -38,7 +38,7 @@ import {
   type ItemStatus,
   type ReviewStatus,
 } from '../../workflows/review-messages';
-import type { Actor } from '../../workflows/messages';
+import { statusQuery, type Actor } from '../../workflows/messages';
 
 const admin: Actor = { id: 'admin@test.gov.cn', access: 'admin', unitId: units.districtOffice };
 const unitUser = (unitId: string): Actor => ({ id: email(unitId, 'clerk'), access: 'unit', unitId });
@@ -101,7 +101,7 @@ async function releaseUpdateLock(handle: WorkflowHandle): Promise<void> {
   await env.connection.testService!.unlockTimeSkipping({});
 }
 
-async function startReview(kind: ReviewKind, title: string, scope: ReviewScope, dueAt: string) {
+async function startReview(kind: ReviewKind, title: string, scope: ReviewScope, dueAt: string, duty?: string) {
   const input = await buildReviewInput(db.prisma, loadCatalog(), loadReviewCatalog(), {
     kind,
     title,
@@ -109,6 +109,7 @@ async function startReview(kind: ReviewKind, title: string, scope: ReviewScope, 
     reviewingUnitId: units.districtOffice,
     dueAt,
     startedBy: admin.id,
+    duty,
     now: await env.currentTimeMs(),
   });
   const handle = await client.workflow.start(review, { taskQueue, workflowId: input.workflowId, args: [input] });
@@ -324,6 +325,27 @@ describe('ad hoc review: a rectification item tracked to closure', () => {
       await handle.executeUpdate(closeReviewUpdate, { args: [{ actor: admin, summary: '整改事项1项，已全部销号' }] });
       await releaseUpdateLock(handle);
       expect((await db.prisma.rectificationItem.findUniqueOrThrow({ where: { workflowId: added.workflowId } })).state).toBe('accepted');
+    });
+  });
+});
+
+describe('ad hoc review with a catalog duty', () => {
+  it('--duty enforcement-statistics opens an extra cycle per unit in scope, last day = the review due date (CST)', async () => {
+    await scenario('2026-06-01T09:00:00+08:00', async () => {
+      const { input, handle } = await startReview('special-supervision', '统计年报专项监督', { units: [units.market, units.enforcement] }, '2026-06-10T18:00:00+08:00', 'enforcement-statistics');
+      const period = `review-${input.workflowId.slice('review:'.length)}`;
+      expect(input.duty).toEqual({
+        code: 'enforcement-statistics',
+        cycleWorkflowIds: [`obl:enforcement-statistics:${period}:unit-${units.market}`, `obl:enforcement-statistics:${period}:unit-${units.enforcement}`],
+      });
+      await until(() => handle.query(reviewStatusQuery), (s) => s.timeline.some((e) => e.type === 'duty-opened'));
+      const cycle = await until(() => client.workflow.getHandle(input.duty!.cycleWorkflowIds[1]!).query(statusQuery), () => true);
+      expect(cycle.period).toBe(period);
+      expect(cycle.unitId).toBe(units.enforcement);
+      expect(toCstIso(cycle.plan.dueAt)).toBe('2026-06-11T00:00:00+08:00');
+      const row = await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: input.duty!.cycleWorkflowIds[0]! } });
+      expect(row.dutyCode).toBe('enforcement-statistics');
+      expect(row.period).toBe(period);
     });
   });
 });
