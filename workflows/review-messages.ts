@@ -27,6 +27,8 @@ export interface ReviewInput {
   duty?: { code: string; cycleWorkflowIds: string[] };
   startedBy: string;
   ladder: { unit: LadderSpec; item: LadderSpec; progressMissed: RecipientRef[] };
+  /** Continue as new once the history has this many events, if the server has not suggested it before (default 10,000). */
+  maxHistoryEvents?: number;
 }
 
 export interface ReviewTimelineEntry {

@@ -48,6 +48,7 @@ const acts = proxyActivities<ReviewActivities>({
 });
 
 const BATCH = 25;
+const MAX_HISTORY_EVENTS = 10_000;
 const TIMELINE_KEEP = 500;
 
 async function startOnce(fn: () => Promise<unknown>): Promise<boolean> {
@@ -77,6 +78,7 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
   const now = () => new Date(Date.now()).toISOString();
   const note = (e: Omit<ReviewTimelineEntry, 'at'>) => c.timeline.push({ at: now(), ...e });
   const inScope = (unitId: string) => input.units.some((u) => u.id === unitId);
+  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
   const openItems = () => c.items.filter((i) => i.state !== 'accepted' && i.state !== 'closed');
   const guarded =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
@@ -266,10 +268,10 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
       ),
     );
     c.started += batch.length;
-    if (c.started < input.units.length && workflowInfo().continueAsNewSuggested) break;
+    if (c.started < input.units.length && historyFull()) break;
   }
 
-  await condition(() => closing !== undefined || (workflowInfo().continueAsNewSuggested && handling === 0));
+  await condition(() => closing !== undefined || (historyFull() && handling === 0));
   if (!closing) {
     await condition(allHandlersFinished);
     if (c.timeline.length > TIMELINE_KEEP) c.timeline = c.timeline.slice(-TIMELINE_KEEP);

@@ -349,3 +349,39 @@ describe('ad hoc review with a catalog duty', () => {
     });
   });
 });
+
+describe('ad hoc review over hundreds of units', () => {
+  it('120 towns: unit parts started in batches across continue-as-new runs, state carried over, then closed', async () => {
+    await scenario('2026-09-01T09:00:00+08:00', async () => {
+      const towns = Array.from({ length: 120 }, (_, i) => `4601059${String(i).padStart(3, '0')}`);
+      await db.prisma.unit.createMany({
+        data: towns.map((id, i) => ({ id, name: `秀英区第${i + 1}镇`, type: 'town', level: 'town', region: '460105', parentId: units.district, tags: '[]' })),
+      });
+      const input = await buildReviewInput(db.prisma, loadCatalog(), loadReviewCatalog(), {
+        kind: 'rule-of-law-inspection',
+        title: '2026年镇街法治督察',
+        scope: { type: 'town', parentUnitId: units.city },
+        reviewingUnitId: units.districtOffice,
+        dueAt: '2026-09-30T18:00:00+08:00',
+        startedBy: admin.id,
+        now: await env.currentTimeMs(),
+      });
+      expect(input.units.map((u) => u.id)).toEqual(towns);
+      const handle = await client.workflow.start(review, { taskQueue, workflowId: input.workflowId, args: [{ ...input, maxHistoryEvents: 150 }] });
+      const s = await until(() => handle.query(reviewStatusQuery), (x) => x.started === 120 && x.runs >= 1, 60_000);
+      expect(s.units).toHaveLength(120);
+      // At least one continue-as-new happened while starting the parts.
+      expect(s.runs).toBeGreaterThanOrEqual(1);
+      const after = await handle.query(reviewStatusQuery);
+      expect(after.findings).toEqual([]);
+      await until(() => client.workflow.getHandle(`${input.workflowId}:unit-${towns[119]}`).query(reviewUnitStatusQuery), (x) => x.state === 'open', 30_000);
+      await handle.executeUpdate(addFindingUpdate, { args: [{ actor: admin, unitId: towns[7]!, text: '未建立法律顾问制度' }] });
+      await handle.executeUpdate(closeReviewUpdate, { args: [{ actor: admin, summary: '督察120个镇街' }] });
+      await releaseUpdateLock(handle);
+      expect((await db.prisma.reviewFinding.findMany({ where: { reviewId: input.workflowId } })).map((f) => f.text)).toEqual(['未建立法律顾问制度']);
+      const closed = await until(() => client.workflow.getHandle(`${input.workflowId}:unit-${towns[0]}`).query(reviewUnitStatusQuery), (x) => x.state === 'closed', 30_000);
+      expect(closed.state).toBe('closed');
+      expect(await db.prisma.cycle.count({ where: { period: input.workflowId, workflowId: { startsWith: `${input.workflowId}:unit-` } } })).toBe(120);
+    });
+  }, 180_000);
+});
