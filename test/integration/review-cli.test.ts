@@ -135,6 +135,12 @@ describe('review CLI on the real servers', () => {
     expect(status.unitStates[units.market]).toBe('submitted');
     expect(status.findings).toHaveLength(1);
 
+    const part = await json<{ state: string; findings: { text: string }[] }>(['review', 'status', `${id}:unit-${units.enforcement}`]);
+    expect(part.state).toBe('open');
+    expect(part.findings.map((f) => f.text)).toEqual(['部分案卷缺少送达回证']);
+    const itemStatus = await json<{ state: string; revision: number; extensions: { decision: string }[]; rejections: unknown[] }>(['review', 'item', 'status', itemId]);
+    expect(itemStatus).toMatchObject({ state: 'accepted', revision: 1, extensions: [{ decision: 'approved' }] });
+    expect(itemStatus.rejections).toHaveLength(1);
     await ok(['review', 'close', id, '--summary', '抽查4个单位，发现问题1个，已整改销号']);
     const closedMail = await smtp.waitFor(key(`${id}:r0:closed-${units.education}`), 20_000);
     expect(closedMail.subject).toContain('【结束】');

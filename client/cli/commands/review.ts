@@ -22,6 +22,7 @@ import {
   rejectItemUpdate,
   requestExtensionUpdate,
   reviewStatusQuery,
+  reviewUnitStatusQuery,
   submitRectifiedUpdate,
   submitSelfCheckUpdate,
 } from '../../../workflows/review-messages';
@@ -155,12 +156,20 @@ export function registerReview(program: Command, ctx: CliContext): void {
 
   cmd
     .command('status')
-    .description("live status of a review: every unit's state, findings, rectification items, timeline")
-    .argument('<id>', 'the review (review:<kind>-<hash>)')
+    .description("live status of a review (every unit's state, findings, rectification items) or of one unit's part")
+    .argument('<id>', 'the review (review:<kind>-<hash>) or a unit part (…:unit-<unitId>)')
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { json?: boolean }) => {
       const workflowId = reviewIdArg(id);
       const client = await ctx.client();
+      if (/:unit-[^:]+$/.test(workflowId)) {
+        const p = await withReview(workflowId, () => client.workflow.getHandle(workflowId).query(reviewUnitStatusQuery));
+        if (opts.json) return printJson(p);
+        println(table(['项目', '内容'], [['单位', `${p.unit.name} (${p.unit.id})`], ['状态', label(p.state)], ['自查截止', formatCst(p.dueAt)], ['报送', p.submission ? `${p.submission.reference} by ${p.submission.by}, ${formatCst(p.submission.at)}` : '—'], ['发现问题', p.findings.map((f) => f.text).join('\n') || '—']]));
+        println(table(['时间', '事件', '说明'], p.timeline.map((e) => [formatCst(e.at), e.type, e.detail])));
+        return;
+      }
+      if (/:item-\d+$/.test(workflowId)) throw new CliError(EXIT.badInput, `${workflowId} is a rectification item: use \`review item status ${workflowId}\``);
       const s = await withReview(workflowId, () => client.workflow.getHandle(workflowId).query(reviewStatusQuery));
       if (opts.json) return printJson(s);
       println(
