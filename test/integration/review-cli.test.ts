@@ -109,8 +109,15 @@ describe('review CLI on the real servers', () => {
     expect((await smtp.waitFor(key(`${itemId}:r0:opened`), 20_000)).subject).toContain('【整改通知】');
 
     await ok(['review', 'item', 'progress', itemId, '--text', '已补齐60%', '--as', clerkEnf]);
-    await ok(['review', 'item', 'request-extension', itemId, '--to', inHours(36), '--reason', '需调阅档案', '--as', clerkEnf]);
+    await ok(['review', 'item', 'request-extension', itemId, '--to', inHours(120), '--reason', '需调阅档案', '--as', clerkEnf]);
     expect((await smtp.waitFor(key(`${itemId}:r0:extension-request-1`), 20_000)).envelope.to).toEqual([email(units.districtOffice, 'supervisor')]);
+    const noReason = await cli(['review', 'item', 'refuse-extension', itemId, '--reason', '']);
+    expect(noReason.code).toBe(2);
+    await ok(['review', 'item', 'refuse-extension', itemId, '--reason', '延期过长，请压缩至36小时内']);
+    const refusedMail = await smtp.waitFor(key(`${itemId}:r0:extension-refused-1`), 20_000);
+    expect(refusedMail.subject).toContain('【延期不予批准】');
+    expect(refusedMail.envelope.to.sort()).toEqual([clerkEnf, email(units.enforcement, 'head')].sort());
+    await ok(['review', 'item', 'request-extension', itemId, '--to', inHours(36), '--reason', '需调阅档案', '--as', clerkEnf]);
     await ok(['review', 'item', 'extend', itemId, '--to', inHours(36), '--reason', '同意延期']);
     expect((await smtp.waitFor(key(`${itemId}:r1:extension-approved`), 20_000)).subject).toContain('【延期批准】');
     await ok(['review', 'item', 'rectified', itemId, '--text', '已全部补齐', '--as', clerkEnf]);
@@ -139,7 +146,7 @@ describe('review CLI on the real servers', () => {
     expect(part.state).toBe('open');
     expect(part.findings.map((f) => f.text)).toEqual(['部分案卷缺少送达回证']);
     const itemStatus = await json<{ state: string; revision: number; extensions: { decision: string }[]; rejections: unknown[] }>(['review', 'item', 'status', itemId]);
-    expect(itemStatus).toMatchObject({ state: 'accepted', revision: 1, extensions: [{ decision: 'approved' }] });
+    expect(itemStatus).toMatchObject({ state: 'accepted', revision: 1, extensions: [{ decision: 'refused' }, { decision: 'approved' }] });
     expect(itemStatus.rejections).toHaveLength(1);
     await ok(['review', 'close', id, '--summary', '抽查4个单位，发现问题1个，已整改销号']);
     const closedMail = await smtp.waitFor(key(`${id}:r0:closed-${units.education}`), 20_000);
