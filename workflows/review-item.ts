@@ -171,6 +171,7 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
         requireText(req.reason, 'the reason (--reason)');
         const to = checkInstant(req.to, 'the new due instant (--to)');
         if (to <= dueMs()) throw new Error(`the new due instant must be after the current one (${c.dueAt})`);
+        if (to <= Date.now()) throw new Error('the new due instant is already past');
         if (pendingExtension()) throw new Error('an extension request is already waiting for a decision');
       },
     },

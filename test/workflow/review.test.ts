@@ -6,7 +6,7 @@
 //     missed report, an approved extension, a rejection with a new due instant, a final acceptance.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflowCode, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { quietLogger } from '../support/quiet-logger';
@@ -204,6 +204,7 @@ describe('ad hoc review: self-check ladder per unit', () => {
       expect(row.summary).toBe('评查结束，发现问题1个');
       expect(await db.prisma.reviewFinding.count({ where: { reviewId: input.workflowId } })).toBe(1);
       expect((await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: `${input.workflowId}:unit-${units.enforcement}` } })).state).toBe('closed');
+      await Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'unit part' }, await part(units.enforcement).fetchHistory(), part(units.enforcement).workflowId);
     });
   });
 });
@@ -325,6 +326,8 @@ describe('ad hoc review: a rectification item tracked to closure', () => {
       await handle.executeUpdate(closeReviewUpdate, { args: [{ actor: admin, summary: '整改事项1项，已全部销号' }] });
       await releaseUpdateLock(handle);
       expect((await db.prisma.rectificationItem.findUniqueOrThrow({ where: { workflowId: added.workflowId } })).state).toBe('accepted');
+      // The recorded histories replay deterministically on the current code.
+      for (const h of [item, handle]) await Worker.runReplayHistory({ workflowBundle: bundle, replayName: h.workflowId }, await h.fetchHistory(), h.workflowId);
     });
   });
 });
