@@ -274,6 +274,8 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
       const newDueAt = req.dueAt ? new Date(Date.parse(req.dueAt)).toISOString() : undefined;
       c.rejections.push({ by: req.actor.id, at: now(), reason: req.reason.trim(), ...(newDueAt ? { newDueAt } : {}) });
       if (newDueAt && newDueAt !== c.dueAt) replan(newDueAt);
+      // Steps that fell due while the item awaited acceptance are not sent late in a burst; the latest passed escalation still is.
+      else c.cursor = Math.max(c.cursor, cursorAfter(Date.now()));
       // Progress reports that fell due while the item awaited acceptance are not counted as missed.
       while (input.reportEveryMs && Date.parse(nextProgressAt()!) <= Date.now()) c.progressK += 1;
       note({ type: 'rejected', actor: req.actor.id, detail: `${req.reason.trim()}; due ${c.dueAt}` });
