@@ -24,11 +24,15 @@ import { mapTemporalError, printJson, println, table, type CliContext } from '..
 import { colourState } from './cycle';
 
 /** obl:<duty>:<period>:unit-<id> → <id> */
-/** A cycle's ID; incidents have their own commands (their workflow answers other messages). */
+/** A cycle's ID; incidents and reviews have their own commands (their workflows answer other messages). */
 function cycleWorkflowIdArg(id: string): string {
   const workflowId = validateWorkflowId(id);
   if (workflowId.startsWith('incident:')) {
     throw new CliError(EXIT.badInput, `${workflowId} is an incident: use \`incident status|publish|press|correct|close ${workflowId}\``);
+  }
+  if (workflowId.startsWith('review:')) {
+    const what = /:item-\d+$/.test(workflowId) ? `review item status ${workflowId}` : `review status ${workflowId}`;
+    throw new CliError(EXIT.badInput, `${workflowId} belongs to a review: use \`${what}\` (and the other \`review\` commands)`);
   }
   return workflowId;
 }
