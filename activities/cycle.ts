@@ -14,10 +14,10 @@ import { responsibleGroupFor } from '../domain/units';
 import { cycleWorkflowId, type CycleInput, type CyclePlan, type CycleState, type PlannedStep } from '../domain/types';
 import type { PrismaClient } from './db/client';
 import { audit } from './db/audit';
-import { parseTags, resolveRecipients, unitPath } from './db/recipients';
+import { parseTags, unitPath } from './db/recipients';
 import { renderNotification } from './mail/render';
 import { deadlineIcs } from './mail/ics';
-import { messageIdFor, sendMail } from './mail/transport';
+import { notifyOnce, type NotifyResult } from './notify';
 
 export interface CycleActivityDeps {
   prisma: PrismaClient;
@@ -57,17 +57,7 @@ export interface ReplanInput {
   eventAt?: string;
 }
 
-export interface SendStepResult {
-  key: string;
-  sentTo: string[];
-  missing: string[];
-  alreadySent: boolean;
-}
-
-/** The idempotency key of one notification: workflow + plan revision + step. */
-export function notificationKey(workflowId: string, revision: number, stepId: string): string {
-  return `${workflowId}:r${revision}:${stepId}`;
-}
+export type SendStepResult = NotifyResult;
 
 /** The input of one unit's cycle: its deterministic ID, its place in the tree, and the plan computed now. */
 export async function buildCycleInput(
@@ -269,100 +259,39 @@ export function createCycleActivities(deps: CycleActivityDeps) {
      * written before the send and marked sent after it: a retry or replay of a sent step is a no-op.
      */
     async sendStep(input: SendStepInput): Promise<SendStepResult> {
-      const key = notificationKey(input.workflowId, input.revision, input.step.id);
-      const existing = await prisma.notification.findUnique({ where: { key } });
-      if (existing?.status === 'sent') {
-        return { key, sentTo: JSON.parse(existing.recipients) as string[], missing: [], alreadySent: true };
-      }
-      const d = cycleDuty(input.dutyCode);
-      const event =
-        d.kind === 'event' ? { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window) } : undefined;
-      const unit = await prisma.unit.findUniqueOrThrow({ where: { id: input.unitId } });
-      const group = responsibleGroupFor(d, { ...unit, tags: parseTags(unit.tags) });
-      const { recipients, missing } = await resolveRecipients(prisma, input.unitId, input.step.to);
-      const missingLabels = missing.map((m) => `${m.ref.unit}.${m.ref.role}: ${m.message}`);
-      const emails = recipients.map((r) => r.email);
-      const mail = renderNotification({
-        duty: d,
-        ...(event ? { event } : {}),
-        period: input.period,
-        unit: { id: unit.id, name: unit.name },
-        reportTo: group?.reportTo ?? [],
-        dueAt: input.dueAt,
-        step: input.step,
-        recipients,
-        workflowId: input.workflowId,
-        now: input.firedAt,
-        consoleUrl: deps.consoleUrl ? `${deps.consoleUrl}/cycles/${encodeURIComponent(input.workflowId)}` : undefined,
-      });
-      const messageId = messageIdFor(key);
-      await prisma.notification.upsert({
-        where: { key },
-        create: {
-          key,
+      const firedAt = input.firedAt ?? input.step.at;
+      const step = { workflowId: input.workflowId, revision: input.revision, stepId: input.step.id, kind: input.step.kind, level: input.step.level, unitId: input.unitId, to: input.step.to, firedAt };
+      return notifyOnce(deps, step, async ({ unit, recipients }) => {
+        const d = cycleDuty(input.dutyCode);
+        const event =
+          d.kind === 'event' ? { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window) } : undefined;
+        const group = responsibleGroupFor(d, { ...unit, tags: parseTags(unit.tags) });
+        const mail = renderNotification({
+          duty: d,
+          ...(event ? { event } : {}),
+          period: input.period,
+          unit: { id: unit.id, name: unit.name },
+          reportTo: group?.reportTo ?? [],
+          dueAt: input.dueAt,
+          step: input.step,
+          recipients,
           workflowId: input.workflowId,
-          stepId: input.step.id,
-          kind: input.step.kind,
-          recipients: JSON.stringify(emails),
-          subject: mail.subject,
-          messageId,
-          status: 'pending',
-          attempts: 1,
-        },
-        update: { attempts: { increment: 1 }, recipients: JSON.stringify(emails) },
-      });
-      if (missing.length) {
-        await audit(prisma, {
-          actor: 'worker',
-          action: 'recipients.missing',
-          target: input.workflowId,
-          detail: { step: input.step.id, missing: missingLabels },
+          now: input.firedAt,
+          consoleUrl: deps.consoleUrl ? `${deps.consoleUrl}/cycles/${encodeURIComponent(input.workflowId)}` : undefined,
         });
-      }
-      if (emails.length) {
-        try {
-          await sendMail({
-            smtpUrl: deps.smtpUrl,
-            to: recipients.map((r) => ({ name: `${r.unitName} ${r.name}`, email: r.email })),
-            subject: mail.subject,
-            text: mail.text,
-            html: mail.html,
-            messageId,
-            key,
-            ics: deadlineIcs({
-              workflowId: input.workflowId,
-              dutyTitle: d.title,
-              period: input.period,
-              stamp: input.firedAt ?? input.step.at,
-              details: [`报送内容：${d.deliverable}`, `报送方式：${d.submitVia}`],
-              unitName: unit.name,
-              dueAt: input.dueAt,
-            }),
-          });
-        } catch (e) {
-          await prisma.notification.update({ where: { key }, data: { lastError: String((e as Error).message).slice(0, 500) } });
-          throw e;
-        }
-      }
-      await prisma.$transaction([
-        prisma.notification.update({ where: { key }, data: { status: emails.length ? 'sent' : 'no-recipients', sentAt: new Date(), lastError: null } }),
-        ...(input.step.kind === 'escalation'
-          ? [
-              prisma.escalation.upsert({
-                where: { workflowId_stepId_at: { workflowId: input.workflowId, stepId: input.step.id, at: new Date(input.firedAt ?? input.step.at) } },
-                create: {
-                  workflowId: input.workflowId,
-                  stepId: input.step.id,
-                  level: input.step.level,
-                  targets: JSON.stringify(recipients.map((r) => `${r.unitId}:${r.role}`)),
-                  at: new Date(input.firedAt ?? input.step.at),
-                },
-                update: {},
-              }),
-            ]
-          : []),
-      ]);
-      return { key, sentTo: emails, missing: missingLabels, alreadySent: false };
+        return {
+          ...mail,
+          ics: deadlineIcs({
+            workflowId: input.workflowId,
+            dutyTitle: d.title,
+            period: input.period,
+            stamp: firedAt,
+            details: [`报送内容：${d.deliverable}`, `报送方式：${d.submitVia}`],
+            unitName: unit.name,
+            dueAt: input.dueAt,
+          }),
+        };
+      });
     },
   };
 }

@@ -10,10 +10,10 @@ import { planWindow } from '../domain/event-plan';
 import type { CycleState, PlannedStep, RecipientRef } from '../domain/types';
 import type { PrismaClient } from './db/client';
 import { audit } from './db/audit';
-import { resolveRecipients, unitPath } from './db/recipients';
+import { unitPath } from './db/recipients';
 import { renderIncidentMail } from './mail/incident-render';
 import { deadlineIcs } from './mail/ics';
-import { messageIdFor, sendMail } from './mail/transport';
+import { notifyOnce, type NotifyResult } from './notify';
 import {
   compactCst,
   cstDate,
@@ -234,104 +234,46 @@ export function createIncidentActivities(deps: IncidentActivityDeps) {
      * Sends one step's e-mail. As with sendStep, the notification row keyed by workflow + revision +
      * step is written before the send and marked sent after it: a retried or replayed step is a no-op.
      */
-    async sendIncidentStep(input: SendIncidentStepInput): Promise<{ key: string; sentTo: string[]; missing: string[]; alreadySent: boolean }> {
-      const key = `${input.workflowId}:r${input.revision}:${input.step.id}`;
-      const existing = await prisma.notification.findUnique({ where: { key } });
-      if (existing?.status === 'sent' || existing?.status === 'no-recipients') {
-        return { key, sentTo: JSON.parse(existing.recipients) as string[], missing: [], alreadySent: true };
-      }
-      const d = duty(input.dutyCode);
-      const unit = await prisma.unit.findUniqueOrThrow({ where: { id: input.incident.unitId } });
-      const { recipients, missing } = await resolveRecipients(prisma, unit.id, input.step.to);
-      const missingLabels = missing.map((m) => `${m.ref.unit}.${m.ref.role}: ${m.message}`);
-      const emails = recipients.map((r) => r.email);
-      const row = await prisma.incident.findUnique({ where: { workflowId: input.workflowId } });
-      const windows = [
-        ...(row?.releaseDueAt ? [{ name: 'release', label: d.windows.find((w) => w.name === 'release')?.label ?? 'release', dueAt: row.releaseDueAt.toISOString() }] : []),
-        ...(row?.pressDueAt ? [{ name: 'press-conference', label: d.windows.find((w) => w.name === 'press-conference')?.label ?? 'press', dueAt: row.pressDueAt.toISOString() }] : []),
-      ];
-      if (input.window && !windows.some((w) => w.name === input.window!.name)) windows.push(input.window);
-      const consoleUrl = deps.consoleUrl ? `${deps.consoleUrl}/api/incidents/${encodeURIComponent(input.workflowId)}` : undefined;
-      const mail = renderIncidentMail({
-        duty: d,
-        unit: { id: unit.id, name: unit.name },
-        incident: input.incident,
-        window: input.window,
-        windows: windows.map((w) => (input.window && w.name === input.window.name ? input.window : w)),
-        step: input.step,
-        workflowId: input.workflowId,
-        now: input.firedAt,
-        consoleUrl,
-      });
-      const messageId = messageIdFor(key);
-      await prisma.notification.upsert({
-        where: { key },
-        create: {
-          key,
+    async sendIncidentStep(input: SendIncidentStepInput): Promise<NotifyResult> {
+      const step = { workflowId: input.workflowId, revision: input.revision, stepId: input.step.id, kind: input.step.kind, level: input.step.level, unitId: input.incident.unitId, to: input.step.to, firedAt: input.firedAt };
+      return notifyOnce(deps, step, async ({ unit }) => {
+        const d = duty(input.dutyCode);
+        const row = await prisma.incident.findUnique({ where: { workflowId: input.workflowId } });
+        const windows = [
+          ...(row?.releaseDueAt ? [{ name: 'release', label: d.windows.find((w) => w.name === 'release')?.label ?? 'release', dueAt: row.releaseDueAt.toISOString() }] : []),
+          ...(row?.pressDueAt ? [{ name: 'press-conference', label: d.windows.find((w) => w.name === 'press-conference')?.label ?? 'press', dueAt: row.pressDueAt.toISOString() }] : []),
+        ];
+        if (input.window && !windows.some((w) => w.name === input.window!.name)) windows.push(input.window);
+        const consoleUrl = deps.consoleUrl ? `${deps.consoleUrl}/api/incidents/${encodeURIComponent(input.workflowId)}` : undefined;
+        const mail = renderIncidentMail({
+          duty: d,
+          unit: { id: unit.id, name: unit.name },
+          incident: input.incident,
+          window: input.window,
+          windows: windows.map((w) => (input.window && w.name === input.window.name ? input.window : w)),
+          step: input.step,
           workflowId: input.workflowId,
-          stepId: input.step.id,
-          kind: input.step.kind,
-          recipients: JSON.stringify(emails),
-          subject: mail.subject,
-          messageId,
-          status: 'pending',
-          attempts: 1,
-        },
-        update: { attempts: { increment: 1 }, recipients: JSON.stringify(emails) },
+          now: input.firedAt,
+          consoleUrl,
+        });
+        return {
+          ...mail,
+          ...(input.window
+            ? {
+                ics: deadlineIcs({
+                  workflowId: `${input.workflowId}:${input.window.name}`,
+                  dutyTitle: `${input.window.label}：${input.incident.title}`,
+                  period: cstDate(input.incident.occurredAt),
+                  stamp: input.firedAt,
+                  details: [`事件发生：${input.incident.occurredAt}`],
+                  unitName: unit.name,
+                  dueAt: input.window.dueAt,
+                  sequence: input.revision,
+                }),
+              }
+            : {}),
+        };
       });
-      if (missing.length) {
-        await audit(prisma, { actor: 'worker', action: 'recipients.missing', target: input.workflowId, detail: { step: input.step.id, missing: missingLabels } });
-      }
-      if (emails.length) {
-        try {
-          await sendMail({
-            smtpUrl: deps.smtpUrl,
-            to: recipients.map((r) => ({ name: `${r.unitName} ${r.name}`, email: r.email })),
-            subject: mail.subject,
-            text: mail.text,
-            html: mail.html,
-            messageId,
-            key,
-            ...(input.window
-              ? {
-                  ics: deadlineIcs({
-                    workflowId: `${input.workflowId}:${input.window.name}`,
-                    dutyTitle: `${input.window.label}：${input.incident.title}`,
-                    period: cstDate(input.incident.occurredAt),
-                    stamp: input.firedAt,
-                    details: [`事件发生：${input.incident.occurredAt}`],
-                    unitName: unit.name,
-                    dueAt: input.window.dueAt,
-                    sequence: input.revision,
-                  }),
-                }
-              : {}),
-          });
-        } catch (e) {
-          await prisma.notification.update({ where: { key }, data: { lastError: String((e as Error).message).slice(0, 500) } });
-          throw e;
-        }
-      }
-      const firedAt = new Date(input.firedAt);
-      await prisma.$transaction([
-        prisma.notification.update({ where: { key }, data: { status: emails.length ? 'sent' : 'no-recipients', sentAt: new Date(), lastError: null } }),
-        ...(input.step.kind === 'escalation'
-          ? [
-              prisma.escalation.upsert({
-                where: { workflowId_stepId_at: { workflowId: input.workflowId, stepId: input.step.id, at: firedAt } },
-                create: {
-                  workflowId: input.workflowId,
-                  stepId: input.step.id,
-                  level: input.step.level,
-                  targets: JSON.stringify(recipients.map((r) => `${r.unitId}:${r.role}`)),
-                  at: firedAt,
-                },
-                update: {},
-              }),
-            ]
-          : []),
-      ]);
-      return { key, sentTo: emails, missing: missingLabels, alreadySent: false };
     },
   };
 }

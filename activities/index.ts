@@ -1,3 +1,4 @@
-export { createCycleActivities, notificationKey, type CycleActivities, type CycleActivityDeps } from './cycle';
+export { createCycleActivities, type CycleActivities, type CycleActivityDeps } from './cycle';
+export { notificationKey, notifyOnce } from './notify';
 export { createIncidentActivities, type IncidentActivities, type IncidentActivityDeps } from './incident';
 export { createReviewActivities, type ReviewActivities, type ReviewActivityDeps } from './review';

@@ -11,10 +11,10 @@ import { cycleWorkflowId, type CycleInput, type PlannedStep, type RecipientRef }
 import { reviewWorkflowId, scopeLabel, type ReviewKind, type ReviewScope } from '../domain/review';
 import type { PrismaClient } from './db/client';
 import { audit } from './db/audit';
-import { resolveRecipients, unitPath } from './db/recipients';
+import { unitPath } from './db/recipients';
 import { renderReviewMail, type ReviewMailTemplate } from './mail/review-render';
 import { deadlineIcs } from './mail/ics';
-import { messageIdFor, sendMail } from './mail/transport';
+import { notifyOnce, type NotifyResult } from './notify';
 import type { Finding, ReviewInput, ReviewUnitRef } from '../workflows/review-messages';
 
 export interface ReviewActivityDeps {
@@ -269,99 +269,38 @@ export function createReviewActivities(deps: ReviewActivityDeps) {
       await audit(prisma, entry);
     },
 
-    /**
-     * Sends one review mail. As with sendStep, the notification row keyed by workflow + revision +
-     * step is written before the send and marked sent after it: a retried or replayed step is a no-op.
-     */
-    async sendReviewMail(input: SendReviewMailInput): Promise<{ key: string; sentTo: string[]; missing: string[]; alreadySent: boolean }> {
-      const key = `${input.workflowId}:r${input.revision}:${input.stepId}`;
-      const existing = await prisma.notification.findUnique({ where: { key } });
-      if (existing?.status === 'sent' || existing?.status === 'no-recipients') {
-        return { key, sentTo: JSON.parse(existing.recipients) as string[], missing: [], alreadySent: true };
-      }
-      const unit = await prisma.unit.findUniqueOrThrow({ where: { id: input.unitId } });
-      const { recipients, missing } = await resolveRecipients(prisma, unit.id, input.to);
-      const missingLabels = missing.map((m) => `${m.ref.unit}.${m.ref.role}: ${m.message}`);
-      const emails = recipients.map((r) => r.email);
-      const mail = renderReviewMail({
-        template: input.template,
-        review: input.review,
-        unit: { id: unit.id, name: unit.name },
-        dueAt: input.dueAt,
-        item: input.item,
-        level: input.level,
-        detail: input.detail,
-        workflowId: input.workflowId,
-        now: input.firedAt,
-      });
-      const messageId = messageIdFor(key);
-      await prisma.notification.upsert({
-        where: { key },
-        create: {
-          key,
+    /** Sends one review mail, exactly once per workflow + revision + step (activities/notify.ts). */
+    async sendReviewMail(input: SendReviewMailInput): Promise<NotifyResult> {
+      const step = { workflowId: input.workflowId, revision: input.revision, stepId: input.stepId, kind: input.kind, level: input.level, unitId: input.unitId, to: input.to, firedAt: input.firedAt };
+      return notifyOnce(deps, step, ({ unit }) => {
+        const mail = renderReviewMail({
+          template: input.template,
+          review: input.review,
+          unit: { id: unit.id, name: unit.name },
+          dueAt: input.dueAt,
+          item: input.item,
+          level: input.level,
+          detail: input.detail,
           workflowId: input.workflowId,
-          stepId: input.stepId,
-          kind: input.kind,
-          recipients: JSON.stringify(emails),
-          subject: mail.subject,
-          messageId,
-          status: 'pending',
-          attempts: 1,
-        },
-        update: { attempts: { increment: 1 }, recipients: JSON.stringify(emails) },
-      });
-      if (missing.length) {
-        await audit(prisma, { actor: 'worker', action: 'recipients.missing', target: input.workflowId, detail: { step: input.stepId, missing: missingLabels } });
-      }
-      if (emails.length) {
-        try {
-          await sendMail({
-            smtpUrl: deps.smtpUrl,
-            to: recipients.map((r) => ({ name: `${r.unitName} ${r.name}`, email: r.email })),
-            subject: mail.subject,
-            text: mail.text,
-            html: mail.html,
-            messageId,
-            key,
-            ...(input.dueAt && input.kind !== 'escalation'
-              ? {
-                  ics: deadlineIcs({
-                    workflowId: input.workflowId,
-                    dutyTitle: `${input.review.kindTitle}：${input.review.title}`,
-                    period: input.review.workflowId,
-                    unitName: unit.name,
-                    dueAt: input.dueAt,
-                    stamp: input.firedAt,
-                    sequence: input.revision,
-                  }),
-                }
-              : {}),
-          });
-        } catch (e) {
-          await prisma.notification.update({ where: { key }, data: { lastError: String((e as Error).message).slice(0, 500) } });
-          throw e;
-        }
-      }
-      const firedAt = new Date(input.firedAt);
-      await prisma.$transaction([
-        prisma.notification.update({ where: { key }, data: { status: emails.length ? 'sent' : 'no-recipients', sentAt: new Date(), lastError: null } }),
-        ...(input.kind === 'escalation'
-          ? [
-              prisma.escalation.upsert({
-                where: { workflowId_stepId_at: { workflowId: input.workflowId, stepId: input.stepId, at: firedAt } },
-                create: {
+          now: input.firedAt,
+        });
+        return {
+          ...mail,
+          ...(input.dueAt && input.kind !== 'escalation'
+            ? {
+                ics: deadlineIcs({
                   workflowId: input.workflowId,
-                  stepId: input.stepId,
-                  level: input.level,
-                  targets: JSON.stringify(recipients.map((r) => `${r.unitId}:${r.role}`)),
-                  at: firedAt,
-                },
-                update: {},
-              }),
-            ]
-          : []),
-      ]);
-      return { key, sentTo: emails, missing: missingLabels, alreadySent: false };
+                  dutyTitle: `${input.review.kindTitle}：${input.review.title}`,
+                  period: input.review.workflowId,
+                  unitName: unit.name,
+                  dueAt: input.dueAt,
+                  stamp: input.firedAt,
+                  sequence: input.revision,
+                }),
+              }
+            : {}),
+        };
+      });
     },
   };
 }
