@@ -97,7 +97,13 @@ async function sleepUntil(at: string) {
 }
 
 async function releaseUpdateLock(handle: WorkflowHandle): Promise<void> {
-  await handle.result().catch(() => undefined);
+  // Short describe() calls rather than result()'s long poll: the Java server answers a client's keepalive
+  // pings with GOAWAY ("excess pings"), which can stall a long poll well past the test's timeout.
+  const deadline = Date.now() + 60_000;
+  while ((await handle.describe()).status.name === 'RUNNING') {
+    if (Date.now() > deadline) throw new Error(`${handle.workflowId} still running 60 s after the update that ends it`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
   await env.connection.testService!.unlockTimeSkipping({});
 }
 
