@@ -5,11 +5,10 @@
 // The period is the event's CST date (2026-09-28). The plan is planWindow's, computed once at start.
 import { DateTime } from 'luxon';
 import type { EventDuty, EventWindow } from './catalog/schema';
-import { planWindow, windowDue, type WindowPlan, type WorkdayCalendar } from './event-plan';
-import { atTimeOfDay, CST, parseCstDate, parseInstant, toUtcIso } from './time';
-import type { CycleInput, CyclePlan, PlannedStep, RecipientRef } from './types';
+import { parseEvent, planLadder, planWindow, windowDue, type WindowPlan, type WorkdayCalendar } from './event-plan';
+import { CST, parseCstDate, parseInstant, toUtcIso } from './time';
+import type { CycleInput, CyclePlan } from './types';
 
-const HOUR = 3600_000;
 const REF_RE = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const ID_RE = /^evt:([a-z][a-z0-9-]*):unit-(.+?):(\d{8}T\d{6})(?::([a-z0-9][a-z0-9-]{0,39}))?$/;
 
@@ -100,13 +99,6 @@ export function buildEventCycleInput(args: EventCycleArgs): CycleInput & { lastD
   };
 }
 
-function refs(list: string[]): RecipientRef[] {
-  return list.map((ref) => {
-    const [unit, role] = ref.split('.') as [RecipientRef['unit'], RecipientRef['role']];
-    return { unit, role };
-  });
-}
-
 /**
  * The plan of a window extended to a new last day `lastDay` (YYYY-MM-DD, CST): due at the following CST
  * midnight. Day-based steps keep their offsets from the new last day; "N hours before the window closes"
@@ -115,39 +107,12 @@ function refs(list: string[]): RecipientRef[] {
  * reminders at or before the event or at or after the due instant are left out.
  */
 export function replanWindow(window: EventWindow, eventAt: string, lastDay: string, calendar?: WorkdayCalendar): WindowPlan {
-  const event = DateTime.fromISO(eventAt, { setZone: true });
-  if (!event.isValid) throw new RangeError(`event instant "${eventAt}" is not an ISO-8601 instant`);
-  const day = parseCstDate(lastDay, 'newDueDate');
-  const due = day.plus({ days: 1 });
+  const event = parseEvent(eventAt);
+  const due = parseCstDate(lastDay, 'newDueDate').plus({ days: 1 });
   const shift = window.reminders.some((r) => r.afterHours !== undefined)
     ? due.toMillis() - windowDue(window.within, event, calendar).toMillis()
     : 0;
-  const reminders = window.reminders
-    .map((r) => ({
-      at:
-        r.afterHours !== undefined
-          ? event.plus({ milliseconds: Math.round(r.afterHours * HOUR) + shift })
-          : r.beforeHours !== undefined
-            ? due.minus({ milliseconds: Math.round(r.beforeHours * HOUR) })
-            : atTimeOfDay(day.minus({ days: r.daysBefore! }), r.at ?? '09:00'),
-      to: refs(r.to),
-    }))
-    .filter((r) => r.at > event && r.at < due)
-    .sort((a, b) => a.at.toMillis() - b.at.toMillis());
-  const escalations = window.escalations
-    .map((e) => ({
-      at:
-        e.afterHours !== undefined
-          ? due.plus({ milliseconds: Math.round(e.afterHours * HOUR) })
-          : atTimeOfDay(day.plus({ days: e.daysAfter! }), e.at ?? '09:00'),
-      to: refs(e.to),
-    }))
-    .sort((a, b) => a.at.toMillis() - b.at.toMillis());
-  const steps: PlannedStep[] = [
-    ...reminders.map((r, i) => ({ id: `reminder-${i + 1}`, kind: 'reminder' as const, at: toUtcIso(r.at), to: r.to, level: 0 })),
-    ...escalations.map((e, i) => ({ id: `escalation-${i + 1}`, kind: 'escalation' as const, at: toUtcIso(e.at), to: e.to, level: i + 1 })),
-  ];
-  return { dueAt: toUtcIso(due), lastDay: day.toISODate()!, steps };
+  return planLadder(window, event, due, shift);
 }
 
 /** Only the CyclePlan fields, as the workflow records them. */

@@ -47,16 +47,29 @@ export function windowDue(span: WindowSpan, event: DateTime, calendar?: WorkdayC
  * `prefix` keeps step IDs apart when a duty has several windows, e.g. "release:reminder-1".
  */
 export function planWindow(window: EventWindow, eventAt: string, calendar?: WorkdayCalendar, prefix = ''): WindowPlan {
+  const event = parseEvent(eventAt);
+  return planLadder(window, event, windowDue(window.within, event, calendar), 0, prefix);
+}
+
+export function parseEvent(eventAt: string): DateTime {
   const event = DateTime.fromISO(eventAt, { setZone: true });
   if (!event.isValid) throw new RangeError(`event instant "${eventAt}" is not an ISO-8601 instant`);
-  const due = windowDue(window.within, event, calendar);
+  return event;
+}
+
+/**
+ * The ladder of a window opened at `event` and due at `due`. "N hours after the event" reminders move
+ * by `afterShiftMs` (an extended window keeps their distance to the due instant); day-based steps count
+ * from the last day, "hours before/after" from the due instant.
+ */
+export function planLadder(window: EventWindow, event: DateTime, due: DateTime, afterShiftMs: number, prefix = ''): WindowPlan {
   const lastDay = due.minus({ milliseconds: 1 }).setZone(CST).startOf('day');
 
   const reminders = window.reminders
     .map((r) => ({
       at:
         r.afterHours !== undefined
-          ? event.plus({ milliseconds: Math.round(r.afterHours * HOUR) })
+          ? event.plus({ milliseconds: Math.round(r.afterHours * HOUR) + afterShiftMs })
           : r.beforeHours !== undefined
             ? due.minus({ milliseconds: Math.round(r.beforeHours * HOUR) })
             : atTimeOfDay(lastDay.minus({ days: r.daysBefore! }), r.at ?? '09:00'),
