@@ -164,10 +164,101 @@ export function submitCommand(workflowId: string): string {
   return `npm run --silent cli -- submit ${workflowId} --ref <文号>`;
 }
 
+/** One numbered item of a mail: its plain-text lines (the first on the label's line) and its HTML cell. */
+interface MailRow {
+  label: string;
+  text: string[];
+  html: string;
+}
+
+/** Greeting line and how the body names the responsible unit (贵单位 when writing to it alone). */
+function addressing(input: NotificationContent): { greeting: string; who: string } {
+  const units = unique(input.recipients.map((r) => r.unitName).filter((n) => n.length > 0));
+  const onlySelf = units.length === 0 || (units.length === 1 && units[0] === input.unit.name);
+  return { greeting: `${(units.length > 0 ? units : [input.unit.name]).join('、')}：`, who: onlySelf ? '贵单位' : input.unit.name };
+}
+
+/** The registration item and the closing lines shared by every notification. */
+function recordAndClose(input: NotificationContent, first: string, done: string, now: DateTime): { record: MailRow; closing: string[] } {
+  const command = submitCommand(input.workflowId);
+  const e = escapeHtml;
+  return {
+    record: {
+      label: '登记方式',
+      text: [first, `  ${command}`, ...(input.consoleUrl ? [`或在管理台登记：${input.consoleUrl}`] : [])],
+      html: `${e(first)}<br><code>${e(command)}</code>` + (input.consoleUrl ? `<br>或在<a href="${e(input.consoleUrl)}">管理台</a>登记。` : ''),
+    },
+    closing: [`如已${done}，请尽快登记；如有疑问，请与本级法治建设办公室联系。`, '', '此致', '敬礼！', '', '法治政府建设督办系统（自动发送，请勿直接回复）', dateLabel(now)],
+  };
+}
+
+/** Plain text and HTML of a notification: greeting, lead paragraph, numbered items, closing. */
+function layoutMail(p: { subject: string; greeting: string; lead: string; rows: MailRow[]; closing: string[] }): { text: string; html: string } {
+  const text = [
+    p.greeting,
+    '',
+    `  ${p.lead}`,
+    '',
+    ...p.rows.flatMap((r, i) => [`${chineseNumeral(i + 1)}、${r.label}：${r.text[0] ?? ''}`, ...r.text.slice(1).map((l) => `    ${l}`)]),
+    '',
+    ...p.closing,
+    '',
+  ].join('\n');
+  const e = escapeHtml;
+  const row = (k: string, v: string) =>
+    `<tr><th style="text-align:left;vertical-align:top;padding:4px 12px 4px 0;white-space:nowrap">${e(k)}</th><td style="padding:4px 0">${v}</td></tr>`;
+  const html = [
+    '<!DOCTYPE html>',
+    '<html lang="zh-CN"><head><meta charset="utf-8">',
+    `<title>${e(p.subject)}</title></head>`,
+    '<body style="font-family:\'PingFang SC\',\'Microsoft YaHei\',sans-serif;font-size:14px;line-height:1.6;color:#222">',
+    `<p>${e(p.greeting)}</p>`,
+    `<p style="text-indent:2em">${e(p.lead)}</p>`,
+    '<table style="border-collapse:collapse">',
+    ...p.rows.map((r) => row(r.label, r.html)),
+    '</table>',
+    `<p>${e(p.closing[0]!)}</p>`,
+    `<p>此致<br>敬礼！</p>`,
+    `<p style="color:#666">${e(p.closing[5]!)}<br>${e(p.closing[6]!)}</p>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+  return { text, html };
+}
+
+/** The rows every notification shares after its own: legal basis, what, how, to whom, the ID, how to record. */
+function commonRows(input: NotificationContent, labels: { deliverable: string; submitVia: string }, record: MailRow): MailRow[] {
+  const sources = input.duty.sources.map(citation);
+  return [
+    {
+      label: '法定依据',
+      text: ['', ...sources.map((s, i) => `${i + 1}. ${s}`)],
+      html: `<ol style="margin:0;padding-left:1.5em">${sources.map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ol>`,
+    },
+    plainRow(labels.deliverable, input.duty.deliverable),
+    plainRow(labels.submitVia, input.duty.submitVia),
+    plainRow('报送对象', input.reportTo.length > 0 ? input.reportTo.join('、') : '（来源文件未列明）'),
+    { label: '办理编号', text: [input.workflowId], html: `<code>${escapeHtml(input.workflowId)}</code>` },
+    record,
+  ];
+}
+
+function plainRow(label: string, value: string): MailRow {
+  return { label, text: [value], html: escapeHtml(value) };
+}
+
+function deadlineRow(label: string, deadline: string, timing: string): MailRow {
+  return {
+    label,
+    text: [`${deadline}（北京时间）`, timing],
+    html: `<strong>${escapeHtml(deadline)}</strong>（北京时间）<br>${escapeHtml(timing)}`,
+  };
+}
+
 export function renderNotification(input: NotificationContent): RenderedMail {
   if (input.duty.kind === 'event') return renderEventNotification({ ...input, duty: input.duty });
   const duty = input.duty;
-  const { unit, step, workflowId } = input;
+  const { unit, step } = input;
   const due = parseInstant(input.dueAt, 'dueAt');
   const now = parseInstant(input.now ?? step.at, input.now ? 'now' : 'step.at');
   const labels = dueLabels(input.dueAt);
@@ -176,7 +267,6 @@ export function renderNotification(input: NotificationContent): RenderedMail {
   const daysRemaining = overdue ? null : Math.max(0, dayDiff(now, labels.dueDay));
   const period = periodLabel(input.period);
   const dutyWithPeriod = `${duty.title}（${period}）`;
-  const reportTo = input.reportTo.length > 0 ? input.reportTo.join('、') : '（来源文件未列明）';
   const isEscalation = step.kind === 'escalation';
   const levelLabel = `${chineseNumeral(Math.max(1, step.level))}级`;
 
@@ -194,10 +284,7 @@ export function renderNotification(input: NotificationContent): RenderedMail {
   }
 
   // ---- body
-  const recipientUnits = unique(input.recipients.map((r) => r.unitName).filter((n) => n.length > 0));
-  const greeting = `${(recipientUnits.length > 0 ? recipientUnits : [unit.name]).join('、')}：`;
-  const onlySelf = recipientUnits.length === 0 || (recipientUnits.length === 1 && recipientUnits[0] === unit.name);
-  const who = onlySelf ? '贵单位' : unit.name;
+  const { greeting, who } = addressing(input);
   const nowLabel = `${dateLabel(now)}（${weekday(now)}）`;
 
   let lead: string;
@@ -215,80 +302,20 @@ export function renderNotification(input: NotificationContent): RenderedMail {
   }
   if (isEscalation && !overdue) lead += `（本邮件为${levelLabel}督办通知。）`;
 
-  const timing =
-    daysRemaining !== null ? `剩余天数：${daysRemaining}天` : `逾期天数：${daysOverdue}天`;
-  const sources = duty.sources.map(citation);
-  const howToRecord = [
-    `报送后请登记报送文号，系统将据此停止提醒：`,
-    `  ${submitCommand(workflowId)}`,
-    ...(input.consoleUrl ? [`或在管理台登记：${input.consoleUrl}`] : []),
-  ];
-  const closing = [
-    '如已报送，请尽快登记；如有疑问，请与本级法治建设办公室联系。',
-    '',
-    '此致',
-    '敬礼！',
-    '',
-    '法治政府建设督办系统（自动发送，请勿直接回复）',
-    dateLabel(now),
-  ];
-
-  const text = [
+  const timing = daysRemaining !== null ? `剩余天数：${daysRemaining}天` : `逾期天数：${daysOverdue}天`;
+  const { record, closing } = recordAndClose(input, '报送后请登记报送文号，系统将据此停止提醒：', '报送', now);
+  const { text, html } = layoutMail({
+    subject,
     greeting,
-    '',
-    `  ${lead}`,
-    '',
-    `一、事项：${duty.title}`,
-    `二、所属期间：${period}`,
-    `三、截止日期：${labels.dueDeadlineLabel}（北京时间）`,
-    `    ${timing}`,
-    `四、法定依据：`,
-    ...sources.map((s, i) => `    ${i + 1}. ${s}`),
-    `五、报送内容：${duty.deliverable}`,
-    `六、报送方式：${duty.submitVia}`,
-    `七、报送对象：${reportTo}`,
-    `八、办理编号：${workflowId}`,
-    `九、登记方式：${howToRecord[0]}`,
-    ...howToRecord.slice(1).map((l) => `    ${l}`),
-    '',
-    ...closing,
-    '',
-  ].join('\n');
-
-  const e = escapeHtml;
-  const row = (k: string, v: string) =>
-    `<tr><th style="text-align:left;vertical-align:top;padding:4px 12px 4px 0;white-space:nowrap">${e(k)}</th><td style="padding:4px 0">${v}</td></tr>`;
-  const html = [
-    '<!DOCTYPE html>',
-    '<html lang="zh-CN"><head><meta charset="utf-8">',
-    `<title>${e(subject)}</title></head>`,
-    '<body style="font-family:\'PingFang SC\',\'Microsoft YaHei\',sans-serif;font-size:14px;line-height:1.6;color:#222">',
-    `<p>${e(greeting)}</p>`,
-    `<p style="text-indent:2em">${e(lead)}</p>`,
-    '<table style="border-collapse:collapse">',
-    row('事项', e(duty.title)),
-    row('所属期间', e(period)),
-    row('截止日期', `<strong>${e(labels.dueDeadlineLabel)}</strong>（北京时间）<br>${e(timing)}`),
-    row(
-      '法定依据',
-      `<ol style="margin:0;padding-left:1.5em">${sources.map((s) => `<li>${e(s)}</li>`).join('')}</ol>`,
-    ),
-    row('报送内容', e(duty.deliverable)),
-    row('报送方式', e(duty.submitVia)),
-    row('报送对象', e(reportTo)),
-    row('办理编号', `<code>${e(workflowId)}</code>`),
-    row(
-      '登记方式',
-      `${e(howToRecord[0]!)}<br><code>${e(submitCommand(workflowId))}</code>` +
-        (input.consoleUrl ? `<br>或在<a href="${e(input.consoleUrl)}">管理台</a>登记。` : ''),
-    ),
-    '</table>',
-    `<p>${closing.slice(0, 1).map(e).join('')}</p>`,
-    `<p>此致<br>敬礼！</p>`,
-    `<p style="color:#666">${e(closing[5]!)}<br>${e(closing[6]!)}</p>`,
-    '</body></html>',
-    '',
-  ].join('\n');
+    lead,
+    rows: [
+      plainRow('事项', duty.title),
+      plainRow('所属期间', period),
+      deadlineRow('截止日期', labels.dueDeadlineLabel, timing),
+      ...commonRows(input, { deliverable: '报送内容', submitVia: '报送方式' }, record),
+    ],
+    closing,
+  });
 
   return {
     subject,
@@ -323,7 +350,7 @@ function spanLabel(ms: number, days: number): string {
  * the due instant in CST, the legal basis, the deliverable and how to hand it in.
  */
 export function renderEventNotification(input: NotificationContent & { duty: EventDuty }): RenderedMail {
-  const { duty, unit, step, workflowId } = input;
+  const { duty, unit, step } = input;
   if (!input.event) throw new Error(`renderNotification: event duty ${duty.code} needs the event (instant and window)`);
   const due = parseInstant(input.dueAt, 'dueAt');
   const now = parseInstant(input.now ?? step.at, input.now ? 'now' : 'step.at');
@@ -335,7 +362,6 @@ export function renderEventNotification(input: NotificationContent & { duty: Eve
   const overdueLabel = overdue ? spanLabel(now.toMillis() - due.toMillis(), daysOverdue!) : '';
   const eventLabel = instantLabel(input.event.at);
   const windowLabel = input.event.windowLabel;
-  const reportTo = input.reportTo.length > 0 ? input.reportTo.join('、') : '（来源文件未列明）';
   const isEscalation = step.kind === 'escalation';
   const levelLabel = `${chineseNumeral(Math.max(1, step.level))}级`;
   const title = `${duty.title}（${eventLabel}${duty.trigger}）`;
@@ -350,10 +376,7 @@ export function renderEventNotification(input: NotificationContent & { duty: Eve
     subject = `【催报提醒】${title}须${windowLabel}办结，${labels.dueDeadlineLabel}截止——${unit.name}`;
   }
 
-  const recipientUnits = unique(input.recipients.map((r) => r.unitName).filter((n) => n.length > 0));
-  const greeting = `${(recipientUnits.length > 0 ? recipientUnits : [unit.name]).join('、')}：`;
-  const onlySelf = recipientUnits.length === 0 || (recipientUnits.length === 1 && recipientUnits[0] === unit.name);
-  const who = onlySelf ? '贵单位' : unit.name;
+  const { greeting, who } = addressing(input);
   const nowLabel = instantLabel(now.toISO()!);
 
   let lead = `${eventLabel}（北京时间），${who}${duty.trigger}。依规定应${windowLabel}办结“${duty.title}”，`;
@@ -367,77 +390,20 @@ export function renderEventNotification(input: NotificationContent & { duty: Eve
   if (isEscalation && !overdue) lead += `（本邮件为${levelLabel}督办通知。）`;
 
   const timing = overdue ? `已逾期：${overdueLabel}` : `剩余时间：${remainingLabel}`;
-  const sources = duty.sources.map(citation);
-  const howToRecord = [
-    `办结后请登记，系统将据此停止提醒：`,
-    `  ${submitCommand(workflowId)}`,
-    ...(input.consoleUrl ? [`或在管理台登记：${input.consoleUrl}`] : []),
-  ];
-  const closing = [
-    '如已办结，请尽快登记；如有疑问，请与本级法治建设办公室联系。',
-    '',
-    '此致',
-    '敬礼！',
-    '',
-    '法治政府建设督办系统（自动发送，请勿直接回复）',
-    dateLabel(now),
-  ];
-
-  const text = [
+  const { record, closing } = recordAndClose(input, '办结后请登记，系统将据此停止提醒：', '办结', now);
+  const { text, html } = layoutMail({
+    subject,
     greeting,
-    '',
-    `  ${lead}`,
-    '',
-    `一、事项：${duty.title}`,
-    `二、触发事件：${duty.trigger}，${eventLabel}（北京时间）`,
-    `三、办理时限：${windowLabel}（${duty.window.label}）`,
-    `四、截止时间：${labels.dueDeadlineLabel}（北京时间）`,
-    `    ${timing}`,
-    `五、法定依据：`,
-    ...sources.map((s, i) => `    ${i + 1}. ${s}`),
-    `六、办理内容：${duty.deliverable}`,
-    `七、办理方式：${duty.submitVia}`,
-    `八、报送对象：${reportTo}`,
-    `九、办理编号：${workflowId}`,
-    `十、登记方式：${howToRecord[0]}`,
-    ...howToRecord.slice(1).map((l) => `    ${l}`),
-    '',
-    ...closing,
-    '',
-  ].join('\n');
-
-  const e = escapeHtml;
-  const row = (k: string, v: string) =>
-    `<tr><th style="text-align:left;vertical-align:top;padding:4px 12px 4px 0;white-space:nowrap">${e(k)}</th><td style="padding:4px 0">${v}</td></tr>`;
-  const html = [
-    '<!DOCTYPE html>',
-    '<html lang="zh-CN"><head><meta charset="utf-8">',
-    `<title>${e(subject)}</title></head>`,
-    '<body style="font-family:\'PingFang SC\',\'Microsoft YaHei\',sans-serif;font-size:14px;line-height:1.6;color:#222">',
-    `<p>${e(greeting)}</p>`,
-    `<p style="text-indent:2em">${e(lead)}</p>`,
-    '<table style="border-collapse:collapse">',
-    row('事项', e(duty.title)),
-    row('触发事件', `${e(duty.trigger)}，${e(eventLabel)}（北京时间）`),
-    row('办理时限', `${e(windowLabel)}（${e(duty.window.label)}）`),
-    row('截止时间', `<strong>${e(labels.dueDeadlineLabel)}</strong>（北京时间）<br>${e(timing)}`),
-    row('法定依据', `<ol style="margin:0;padding-left:1.5em">${sources.map((s) => `<li>${e(s)}</li>`).join('')}</ol>`),
-    row('办理内容', e(duty.deliverable)),
-    row('办理方式', e(duty.submitVia)),
-    row('报送对象', e(reportTo)),
-    row('办理编号', `<code>${e(workflowId)}</code>`),
-    row(
-      '登记方式',
-      `${e(howToRecord[0]!)}<br><code>${e(submitCommand(workflowId))}</code>` +
-        (input.consoleUrl ? `<br>或在<a href="${e(input.consoleUrl)}">管理台</a>登记。` : ''),
-    ),
-    '</table>',
-    `<p>${e(closing[0]!)}</p>`,
-    `<p>此致<br>敬礼！</p>`,
-    `<p style="color:#666">${e(closing[5]!)}<br>${e(closing[6]!)}</p>`,
-    '</body></html>',
-    '',
-  ].join('\n');
+    lead,
+    rows: [
+      plainRow('事项', duty.title),
+      plainRow('触发事件', `${duty.trigger}，${eventLabel}（北京时间）`),
+      plainRow('办理时限', `${windowLabel}（${duty.window.label}）`),
+      deadlineRow('截止时间', labels.dueDeadlineLabel, timing),
+      ...commonRows(input, { deliverable: '办理内容', submitVia: '办理方式' }, record),
+    ],
+    closing,
+  });
 
   return {
     subject,
