@@ -1,22 +1,16 @@
 // The per-unit cycle ladder on the time-skipping test server, with the server's clock starting at
 // 2026-01-01 00:00 CST so that cycle 2025 of enforcement-statistics (due by the end of 2026-01-31)
 // runs through its real instants. Real SQLite database, real SMTP server on loopback.
-import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflowCode, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { quietLogger } from '../support/quiet-logger';
+import { describe, expect, it } from 'vitest';
+import { clockedScenarios, releaseUpdateLock, sleepUntil } from '../support/clocked-scenario';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { createTimeSkippingEnv, testServerLauncher } from '../support/temporal-env';
-import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { createTestDb, type TestDb } from '../support/db';
+import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { TestSmtp } from '../support/smtp';
+import type { TestDb } from '../support/db';
 import { email, insertUnits, units } from '../support/units-fixture';
-import { createDutyWorker, workflowsPath } from '../../worker/create';
-import { loadCatalog } from '../../runtime/catalog';
 import { toCstIso } from '../../domain/time';
 import { cycleWorkflowId } from '../../domain/types';
 import { openDutyCycles } from '../../workflows/open-cycles';
-import { dutyCycle } from '../../workflows/cycle';
 import { extendUpdate, statusQuery, submitUpdate, waiveUpdate, type Actor } from '../../workflows/messages';
 
 const START = '2026-01-01T00:00:00+08:00';
@@ -29,7 +23,6 @@ let env: TestWorkflowEnvironment;
  * result, which lets the clock run ahead unpredictably; with this one, time moves only in env.sleep().
  */
 let client: Client;
-let bundle: WorkflowBundleWithSourceMap;
 let db: TestDb;
 let smtp: TestSmtp;
 const taskQueue = 'ladder';
@@ -37,43 +30,14 @@ const taskQueue = 'ladder';
 /** Minute-precision CST rendering of an instant, e.g. "2026-01-17T09:00". */
 const cstMinute = (iso: string) => toCstIso(iso).slice(0, 16);
 
-beforeAll(async () => {
-  Runtime.install({ logger: quietLogger });
-  execFileSync(testServerLauncher, ['--resolve-only'], { stdio: 'inherit' });
-  bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
-  smtp = await startTestSmtp();
-});
-
-afterAll(async () => {
-  await smtp?.stop();
-});
+const runScenario = clockedScenarios({ taskQueue, seed: insertUnits });
 
 /** Each scenario gets its own server (clock at START), database and worker. */
 async function scenario(fn: () => Promise<void>): Promise<void> {
-  process.env.TEMPORAL_TEST_SERVER_START_AT = START;
-  try {
-    env = await createTimeSkippingEnv();
-  } finally {
-    delete process.env.TEMPORAL_TEST_SERVER_START_AT;
-  }
-  client = new Client({ connection: env.connection });
-  db = await createTestDb();
-  smtp.clear();
-  try {
-    await insertUnits(db.prisma);
-    const worker = await createDutyWorker({
-      connection: env.nativeConnection,
-      taskQueue,
-      prisma: db.prisma,
-      catalog: loadCatalog(),
-      smtpUrl: smtp.url,
-      workflowBundle: bundle,
-    });
-    await worker.runUntil(fn());
-  } finally {
-    await db.dispose();
-    await env.teardown();
-  }
+  await runScenario(START, async (s) => {
+    ({ env, client, db, smtp } = s);
+    await fn();
+  });
 }
 
 /** Opens cycle `period` of enforcement-statistics through the fan-out and returns the market bureau's handle. */
@@ -87,25 +51,11 @@ async function openMarketCycle(period = '2025') {
   return client.workflow.getHandle(cycleWorkflowId('enforcement-statistics', period, units.market));
 }
 
-/**
- * The Java test server (1.38) keeps the time-skipping lock it takes for an update when that update ends
- * the workflow, so the clock would never move again; once the workflow has closed, release that lock.
- */
-async function releaseUpdateLock(handle: WorkflowHandle): Promise<void> {
-  await handle.result().catch(() => undefined);
-  const testService = env.connection.testService;
-  if (!testService) throw new Error('not a time-skipping environment');
-  await testService.unlockTimeSkipping({});
-}
 
 async function now(): Promise<string> {
   return new Date(await env.currentTimeMs()).toISOString();
 }
 
-async function sleepUntil(cst: string) {
-  const ms = Date.parse(cst) - (await env.currentTimeMs());
-  if (ms > 0) await env.sleep(ms);
-}
 
 const fired = (status: { timeline: { type: string; stepId?: string; at: string }[] }) =>
   status.timeline
@@ -131,7 +81,7 @@ describe('enforcement-statistics cycle 2025 (due by the end of 2026-01-31 CST)',
       expect(again).toMatchObject({ opened: 0, alreadyOpen: 2 });
 
       const handle = client.workflow.getHandle(cycleWorkflowId('enforcement-statistics', '2025', units.market));
-      await sleepUntil('2026-01-31T12:00:00+08:00');
+      await sleepUntil(env, '2026-01-31T12:00:00+08:00');
       let status = await handle.query(statusQuery);
       expect(status.state).toBe('open');
       expect(fired(status)).toEqual([
@@ -141,13 +91,13 @@ describe('enforcement-statistics cycle 2025 (due by the end of 2026-01-31 CST)',
         'reminder-4@2026-01-30T09:00',
       ]);
 
-      await sleepUntil('2026-02-01T00:30:00+08:00');
+      await sleepUntil(env, '2026-02-01T00:30:00+08:00');
       status = await handle.query(statusQuery);
       expect(status.state).toBe('overdue');
       const overdue = status.timeline.find((e) => e.type === 'overdue');
       expect(cstMinute(overdue!.at)).toBe('2026-02-01T00:00');
 
-      await sleepUntil('2026-03-10T00:00:00+08:00');
+      await sleepUntil(env, '2026-03-10T00:00:00+08:00');
       status = await handle.query(statusQuery);
       expect(status.state).toBe('escalated');
       expect(fired(status).slice(4)).toEqual([
@@ -193,15 +143,15 @@ describe('enforcement-statistics cycle 2025 (due by the end of 2026-01-31 CST)',
   it('stops the ladder the moment the unit submits: nothing fires after a submit on 2026-01-25', async () => {
     await scenario(async () => {
       const handle = await openMarketCycle();
-      await sleepUntil('2026-01-25T10:00:00+08:00');
+      await sleepUntil(env, '2026-01-25T10:00:00+08:00');
       const result = await handle.executeUpdate(submitUpdate, {
         args: [{ actor: marketClerk, unitId: units.market, reference: '秀市监〔2026〕3号', evidenceUrl: 'https://example.gov.cn/a.pdf' }],
       });
       expect(result).toMatchObject({ state: 'submitted', late: false, lateSeconds: 0 });
       expect(cstMinute(result.submittedAt)).toBe('2026-01-25T10:00');
       expect(await handle.result()).toEqual({ state: 'submitted', lateSeconds: 0, stepsFired: ['reminder-1', 'reminder-2'] });
-      await releaseUpdateLock(handle);
-      await sleepUntil('2026-03-10T00:00:00+08:00');
+      await releaseUpdateLock(env, handle);
+      await sleepUntil(env, '2026-03-10T00:00:00+08:00');
       const sent = await db.prisma.notification.findMany({ where: { workflowId: handle.workflowId }, orderBy: { createdAt: 'asc' } });
       expect(sent.map((n) => n.stepId)).toEqual(['reminder-1', 'reminder-2']);
       const submission = await db.prisma.submission.findFirstOrThrow({ where: { workflowId: handle.workflowId } });
@@ -236,12 +186,12 @@ describe('enforcement-statistics cycle 2025 (due by the end of 2026-01-31 CST)',
   it('an extension to 2026-02-28 moves the whole ladder; reminders already sent are not repeated', async () => {
     await scenario(async () => {
       const handle = await openMarketCycle();
-      await sleepUntil('2026-01-20T15:00:00+08:00');
+      await sleepUntil(env, '2026-01-20T15:00:00+08:00');
       const plan = await handle.executeUpdate(extendUpdate, {
         args: [{ actor: admin, newDueDate: '2026-02-28', reason: '执法系统升级，数据导出延迟' }],
       });
       expect(toCstIso(plan.dueAt)).toBe('2026-03-01T00:00:00+08:00');
-      await sleepUntil('2026-03-01T12:00:00+08:00');
+      await sleepUntil(env, '2026-03-01T12:00:00+08:00');
       const status = await handle.query(statusQuery);
       expect(status).toMatchObject({ state: 'escalated', revision: 1 });
       expect(fired(status)).toEqual([
@@ -265,11 +215,11 @@ describe('enforcement-statistics cycle 2025 (due by the end of 2026-01-31 CST)',
   it('a waiver stops the ladder and ends the cycle as waived', async () => {
     await scenario(async () => {
       const handle = await openMarketCycle();
-      await sleepUntil('2026-01-18T08:00:00+08:00');
+      await sleepUntil(env, '2026-01-18T08:00:00+08:00');
       expect(await handle.executeUpdate(waiveUpdate, { args: [{ actor: admin, reason: '该局2025年度未开展行政执法，经批准免报' }] })).toBe('waived');
       expect(await handle.result()).toEqual({ state: 'waived', stepsFired: ['reminder-1'] });
-      await releaseUpdateLock(handle);
-      await sleepUntil('2026-03-10T00:00:00+08:00');
+      await releaseUpdateLock(env, handle);
+      await sleepUntil(env, '2026-03-10T00:00:00+08:00');
       expect(await db.prisma.notification.count({ where: { workflowId: handle.workflowId } })).toBe(1);
       expect((await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: handle.workflowId } })).state).toBe('waived');
     });
@@ -277,7 +227,7 @@ describe('enforcement-statistics cycle 2025 (due by the end of 2026-01-31 CST)',
 
   it('a cycle opened after its due date skips stale reminders and fires the latest escalation at once', async () => {
     await scenario(async () => {
-      await sleepUntil('2026-02-10T10:00:00+08:00');
+      await sleepUntil(env, '2026-02-10T10:00:00+08:00');
       const handle = await openMarketCycle();
       await env.sleep('1 minute');
       const status = await handle.query(statusQuery);

@@ -2,17 +2,13 @@
 // test server with its clock started before the event: working days across 国庆 with the 10/10 make-up
 // Saturday (the real calendar/2026.json), a same-day window, a submission that stops the ladder, and an
 // extension that moves it. Real SQLite database, real SMTP server on loopback.
-import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflowCode, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { clockedScenarios, releaseUpdateLock, sleepUntil } from '../support/clocked-scenario';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
-import { quietLogger } from '../support/quiet-logger';
-import { createTimeSkippingEnv, testServerLauncher } from '../support/temporal-env';
-import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { createTestDb, type TestDb } from '../support/db';
+import type { TestSmtp } from '../support/smtp';
+import type { TestDb } from '../support/db';
 import { email, insertUnits, units } from '../support/units-fixture';
-import { createDutyWorker, workflowsPath } from '../../worker/create';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
 import { loadCalendar } from '../../runtime/calendar-store';
 import type { EventDuty } from '../../domain/catalog/schema';
@@ -34,57 +30,31 @@ const luoheRows = [
 
 let env: TestWorkflowEnvironment;
 let client: Client;
-let bundle: WorkflowBundleWithSourceMap;
 let db: TestDb;
 let smtp: TestSmtp;
-let catalog: Catalog;
+const catalog: Catalog = loadCatalog();
 const taskQueue = 'event-ladder';
 
 const cstMinute = (iso: string) => toCstIso(iso).slice(0, 16);
 
-beforeAll(async () => {
-  Runtime.install({ logger: quietLogger });
-  execFileSync(testServerLauncher, ['--resolve-only'], { stdio: 'inherit' });
-  bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
-  smtp = await startTestSmtp();
-  catalog = loadCatalog();
-});
-
-afterAll(async () => {
-  await smtp?.stop();
-});
-
-async function scenario(start: string, fn: () => Promise<void>): Promise<void> {
-  process.env.TEMPORAL_TEST_SERVER_START_AT = start;
-  try {
-    env = await createTimeSkippingEnv();
-  } finally {
-    delete process.env.TEMPORAL_TEST_SERVER_START_AT;
-  }
-  client = new Client({ connection: env.connection });
-  db = await createTestDb();
-  smtp.clear();
-  try {
-    await insertUnits(db.prisma);
+const runScenario = clockedScenarios({ taskQueue, 
+  seed: async (prisma) => {
+    await insertUnits(prisma);
     for (const row of luoheRows) {
-      await db.prisma.unit.create({ data: { ...row, tags: JSON.stringify(row.tags) } });
+      await prisma.unit.create({ data: { ...row, tags: JSON.stringify(row.tags) } });
       for (const role of ['clerk', 'head', 'supervisor'] as const) {
-        await db.prisma.contact.create({ data: { unitId: row.id, name: `${row.name}${role}`, email: email(row.id, role), role, access: 'unit' } });
+        await prisma.contact.create({ data: { unitId: row.id, name: `${row.name}${role}`, email: email(row.id, role), role, access: 'unit' } });
       }
     }
-    const worker = await createDutyWorker({
-      connection: env.nativeConnection,
-      taskQueue,
-      prisma: db.prisma,
-      catalog,
-      smtpUrl: smtp.url,
-      workflowBundle: bundle,
-    });
-    await worker.runUntil(fn());
-  } finally {
-    await db.dispose();
-    await env.teardown();
-  }
+  },
+});
+
+/** Each scenario gets its own server (clock at `start`), database and worker. */
+async function scenario(start: string, fn: () => Promise<void>): Promise<void> {
+  await runScenario(start, async (s) => {
+    ({ env, client, db, smtp } = s);
+    await fn();
+  });
 }
 
 function eventDuty(code: string): EventDuty {
@@ -106,15 +76,7 @@ async function startEvent(code: string, unitId: string, eventAt: string): Promis
   });
 }
 
-async function releaseUpdateLock(handle: WorkflowHandle): Promise<void> {
-  await handle.result().catch(() => undefined);
-  await env.connection.testService!.unlockTimeSkipping({});
-}
 
-async function sleepUntil(cst: string) {
-  const ms = Date.parse(cst) - (await env.currentTimeMs());
-  if (ms > 0) await env.sleep(ms);
-}
 
 const fired = (status: { timeline: { type: string; stepId?: string; at: string }[] }) =>
   status.timeline.filter((e) => e.type === 'reminder' || e.type === 'escalation').map((e) => `${e.stepId}@${cstMinute(e.at)}`);
@@ -137,17 +99,17 @@ describe('regulatory-data-aggregation: 10 working days from 2026-09-28 10:00 CST
         'escalation-2@2026-10-23T09:00',
       ]);
 
-      await sleepUntil('2026-10-16T23:00:00+08:00');
+      await sleepUntil(env, '2026-10-16T23:00:00+08:00');
       status = await handle.query(statusQuery);
       expect(status.state).toBe('open');
       expect(fired(status)).toEqual(['reminder-1@2026-10-13T09:00', 'reminder-2@2026-10-15T09:00']);
 
-      await sleepUntil('2026-10-17T00:30:00+08:00');
+      await sleepUntil(env, '2026-10-17T00:30:00+08:00');
       status = await handle.query(statusQuery);
       expect(status.state).toBe('overdue');
       expect(cstMinute(status.timeline.find((e) => e.type === 'overdue')!.at)).toBe('2026-10-17T00:00');
 
-      await sleepUntil('2026-10-17T10:00:00+08:00');
+      await sleepUntil(env, '2026-10-17T10:00:00+08:00');
       status = await handle.query(statusQuery);
       expect(status.state).toBe('escalated');
       expect(fired(status).slice(2)).toEqual(['escalation-1@2026-10-17T09:00']);
@@ -172,10 +134,10 @@ describe('regulatory-data-aggregation: 10 working days from 2026-09-28 10:00 CST
   it('an extension to 2026-10-23 moves the ladder: reminders on 10/20 and 10/22, escalation on 10/24', async () => {
     await scenario('2026-09-28T08:00:00+08:00', async () => {
       const handle = await startEvent('regulatory-data-aggregation', luohe.market, '2026-09-28T10:00:00+08:00');
-      await sleepUntil('2026-10-14T15:00:00+08:00');
+      await sleepUntil(env, '2026-10-14T15:00:00+08:00');
       const plan = await handle.executeUpdate(extendUpdate, { args: [{ actor: admin, newDueDate: '2026-10-23', reason: '监管系统升级，数据延迟' }] });
       expect(toCstIso(plan.dueAt)).toBe('2026-10-24T00:00:00+08:00');
-      await sleepUntil('2026-10-24T12:00:00+08:00');
+      await sleepUntil(env, '2026-10-24T12:00:00+08:00');
       const status = await handle.query(statusQuery);
       expect(status).toMatchObject({ state: 'escalated', revision: 1 });
       expect(fired(status)).toEqual([
@@ -193,15 +155,15 @@ describe('superior-document-review: the same day, received at 16:00 CST', () => 
     await scenario('2026-03-10T08:00:00+08:00', async () => {
       const handle = await startEvent('superior-document-review', units.market, '2026-03-10T16:00:00+08:00');
       expect(handle.workflowId).toBe(`evt:superior-document-review:unit-${units.market}:20260310T160000`);
-      await sleepUntil('2026-03-10T23:00:00+08:00');
+      await sleepUntil(env, '2026-03-10T23:00:00+08:00');
       let status = await handle.query(statusQuery);
       expect(status.state).toBe('open');
       expect(fired(status)).toEqual(['reminder-1@2026-03-10T21:00']);
-      await sleepUntil('2026-03-11T08:00:00+08:00');
+      await sleepUntil(env, '2026-03-11T08:00:00+08:00');
       status = await handle.query(statusQuery);
       expect(status.state).toBe('overdue');
       expect(cstMinute(status.timeline.find((e) => e.type === 'overdue')!.at)).toBe('2026-03-11T00:00');
-      await sleepUntil('2026-03-11T10:00:00+08:00');
+      await sleepUntil(env, '2026-03-11T10:00:00+08:00');
       status = await handle.query(statusQuery);
       expect(status.state).toBe('escalated');
       expect(fired(status)).toEqual(['reminder-1@2026-03-10T21:00', 'escalation-1@2026-03-11T09:00']);
@@ -217,12 +179,12 @@ describe('superior-document-review: the same day, received at 16:00 CST', () => 
   it('a submission at 18:00 stops the ladder: no reminder, no escalation', async () => {
     await scenario('2026-03-10T08:00:00+08:00', async () => {
       const handle = await startEvent('superior-document-review', units.market, '2026-03-10T16:00:00+08:00');
-      await sleepUntil('2026-03-10T18:00:00+08:00');
+      await sleepUntil(env, '2026-03-10T18:00:00+08:00');
       const result = await handle.executeUpdate(submitUpdate, { args: [{ actor: marketClerk, unitId: units.market, reference: '秀市监报审〔2026〕1号' }] });
       expect(result).toMatchObject({ state: 'submitted', late: false, lateSeconds: 0 });
       expect(await handle.result()).toEqual({ state: 'submitted', lateSeconds: 0, stepsFired: [] });
-      await releaseUpdateLock(handle);
-      await sleepUntil('2026-03-12T00:00:00+08:00');
+      await releaseUpdateLock(env, handle);
+      await sleepUntil(env, '2026-03-12T00:00:00+08:00');
       expect(await db.prisma.notification.count({ where: { workflowId: handle.workflowId } })).toBe(0);
       expect((await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: handle.workflowId } })).state).toBe('submitted');
     });

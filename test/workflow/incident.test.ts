@@ -2,17 +2,13 @@
 // 2026-05-01 22:00 CST, before the incidents: windows from the OCCURRENCE instant (22:30 CST), so the
 // release window (5 h) closes at 03:30 the next day and the press window (24 h) at 22:30 the next day.
 // Real SQLite database, real SMTP server on loopback.
-import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflowCode, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { clockedScenarios, releaseUpdateLock, sleepUntil } from '../support/clocked-scenario';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { quietLogger } from '../support/quiet-logger';
-import { createTimeSkippingEnv, testServerLauncher } from '../support/temporal-env';
-import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { createTestDb, type TestDb } from '../support/db';
+import type { TestSmtp } from '../support/smtp';
+import type { TestDb } from '../support/db';
 import { email, insertUnits, units } from '../support/units-fixture';
-import { createDutyWorker, workflowsPath } from '../../worker/create';
 import { loadCatalog } from '../../runtime/catalog';
 import { toCstIso } from '../../domain/time';
 import { incidentDisclosure } from '../../workflows/incident';
@@ -36,60 +32,23 @@ const taskQueue = 'incident';
 
 let env: TestWorkflowEnvironment;
 let client: Client;
-let bundle: WorkflowBundleWithSourceMap;
 let db: TestDb;
 let smtp: TestSmtp;
 
 const cst = (iso: string) => toCstIso(iso);
 const cstMinute = (iso: string) => toCstIso(iso).slice(0, 16);
 
-beforeAll(async () => {
-  Runtime.install({ logger: quietLogger });
-  execFileSync(testServerLauncher, ['--resolve-only'], { stdio: 'inherit' });
-  bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
-  smtp = await startTestSmtp();
-});
+const runScenario = clockedScenarios({ taskQueue, seed: insertUnits });
 
-afterAll(async () => {
-  await smtp?.stop();
-});
-
+/** Each scenario gets its own server (clock at START), database and worker. */
 async function scenario(fn: () => Promise<void>): Promise<void> {
-  process.env.TEMPORAL_TEST_SERVER_START_AT = START;
-  try {
-    env = await createTimeSkippingEnv();
-  } finally {
-    delete process.env.TEMPORAL_TEST_SERVER_START_AT;
-  }
-  client = new Client({ connection: env.connection });
-  db = await createTestDb();
-  smtp.clear();
-  try {
-    await insertUnits(db.prisma);
-    const worker = await createDutyWorker({
-      connection: env.nativeConnection,
-      taskQueue,
-      prisma: db.prisma,
-      catalog: loadCatalog(),
-      smtpUrl: smtp.url,
-      workflowBundle: bundle,
-    });
-    await worker.runUntil(fn());
-  } finally {
-    await db.dispose();
-    await env.teardown();
-  }
+  await runScenario(START, async (s) => {
+    ({ env, client, db, smtp } = s);
+    await fn();
+  });
 }
 
-async function sleepUntil(at: string) {
-  const ms = Date.parse(at) - (await env.currentTimeMs());
-  if (ms > 0) await env.sleep(ms);
-}
 
-async function releaseUpdateLock(handle: WorkflowHandle): Promise<void> {
-  await handle.result().catch(() => undefined);
-  await env.connection.testService!.unlockTimeSkipping({});
-}
 
 async function report(level: IncidentLevel = '重大', occurredAt = OCCURRED, title = '秀英区某化工厂爆炸事故') {
   const input = await buildIncidentInput(db.prisma, loadCatalog(), {
@@ -131,7 +90,7 @@ async function expectRefused(p: Promise<unknown>, message: RegExp) {
 describe('incident-disclosure (特别重大/重大: release within 5 h, press conference within 24 h of the occurrence)', () => {
   it('a 22:30 incident: windows cross midnight, reminders at 23:30, 01:30, 03:00, escalation the moment 03:30 passes', async () => {
     await scenario(async () => {
-      await sleepUntil('2026-05-01T22:40:00+08:00');
+      await sleepUntil(env, '2026-05-01T22:40:00+08:00');
       const { input, handle } = await report();
       expect(input.workflowId).toBe(`incident:${units.district}:20260501T223000+0800-${input.workflowId.slice(-8)}`);
       let s = await handle.query(incidentStatusQuery);
@@ -152,14 +111,14 @@ describe('incident-disclosure (特别重大/重大: release within 5 h, press co
       expect(row).toMatchObject({ dutyCode: 'incident-disclosure', period: '2026-05-01', unitId: units.district, state: 'open' });
       expect(cst(row.dueAt.toISOString())).toBe('2026-05-02T03:30:00+08:00');
 
-      await sleepUntil('2026-05-02T03:29:00+08:00');
+      await sleepUntil(env, '2026-05-02T03:29:00+08:00');
       s = await handle.query(incidentStatusQuery);
       expect(fired(s)).toEqual([
         'release:reminder-1@2026-05-01T23:30',
         'release:reminder-2@2026-05-02T01:30',
         'release:reminder-3@2026-05-02T03:00',
       ]);
-      await sleepUntil('2026-05-02T03:31:00+08:00');
+      await sleepUntil(env, '2026-05-02T03:31:00+08:00');
       s = await handle.query(incidentStatusQuery);
       expect(s.state).toBe('escalated');
       expect(s.windows[0]!.state).toBe('missed');
@@ -175,7 +134,7 @@ describe('incident-disclosure (特别重大/重大: release within 5 h, press co
       expect(mails[0]!.header('x-duty-ledger-key')).toBe(`${input.workflowId}:r0:release:reminder-1`);
 
       // Press reminders at 10:30, 18:30, 21:30 and its escalation at 22:30 on May 2.
-      await sleepUntil('2026-05-02T23:00:00+08:00');
+      await sleepUntil(env, '2026-05-02T23:00:00+08:00');
       s = await handle.query(incidentStatusQuery);
       expect(fired(s).slice(4)).toEqual([
         'release:escalation-2@2026-05-02T05:30',
@@ -185,14 +144,14 @@ describe('incident-disclosure (特别重大/重大: release within 5 h, press co
         'press-conference:escalation-1@2026-05-02T22:30',
       ]);
       await handle.executeUpdate(closeIncidentUpdate, { args: [{ actor: admin, reason: '事件处置完毕' }] });
-      await releaseUpdateLock(handle);
+      await releaseUpdateLock(env, handle);
       expect(await handle.result()).toMatchObject({ state: 'closed' });
     });
   });
 
   it('reported 6 hours after the occurrence: overdue at once, escalated immediately, lateness in the timeline, a late release needs a reason', async () => {
     await scenario(async () => {
-      await sleepUntil('2026-05-02T04:30:00+08:00');
+      await sleepUntil(env, '2026-05-02T04:30:00+08:00');
       const { input, handle } = await report();
       let s = await until(handle, (x) => x.timeline.some((e) => e.type === 'escalation'));
       expect(cstMinute(s.reportedAt)).toBe('2026-05-02T04:30');
@@ -210,7 +169,7 @@ describe('incident-disclosure (特别重大/重大: release within 5 h, press co
       const [mail] = await smtp.waitForCount(1, 10_000);
       expect(mail!.subject).toMatch(/^【突发事件督办·一级】.*权威信息发布已超时（截止2026年5月2日03:30，已超时1小时）$/);
 
-      await sleepUntil('2026-05-02T05:00:00+08:00');
+      await sleepUntil(env, '2026-05-02T05:00:00+08:00');
       const release = { actor: clerk, at: '2026-05-02T04:50:00+08:00', channel: '秀英区人民政府网站', url: 'https://xiuying.gov.cn/a/1' };
       await expectRefused(handle.executeUpdate(recordReleaseUpdate, { args: [release] }), /reason for the delay is required/);
       const ok = await handle.executeUpdate(recordReleaseUpdate, { args: [{ ...release, reason: '事发地通信中断，信息核实迟延' }] });
@@ -219,7 +178,7 @@ describe('incident-disclosure (特别重大/重大: release within 5 h, press co
       expect(s.windows[0]!.state).toBe('late');
       expect(s.state).toBe('open');
       expect(s.windows[0]!.steps.find((x) => x.id === 'release:escalation-2')!.state).toBe('cancelled');
-      await sleepUntil('2026-05-02T06:00:00+08:00');
+      await sleepUntil(env, '2026-05-02T06:00:00+08:00');
       s = await handle.query(incidentStatusQuery);
       expect(fired(s)).toEqual(['release:escalation-1@2026-05-02T04:30']);
       const audit = await db.prisma.auditLog.findMany({ where: { target: input.workflowId, action: 'incident.release' } });
@@ -229,9 +188,9 @@ describe('incident-disclosure (特别重大/重大: release within 5 h, press co
 
   it('information published at 4h59m, the press conference missed: release met, press escalated at 24 h, follow-ups every 24 h after the release', async () => {
     await scenario(async () => {
-      await sleepUntil('2026-05-01T22:35:00+08:00');
+      await sleepUntil(env, '2026-05-01T22:35:00+08:00');
       const { input, handle } = await report('特别重大');
-      await sleepUntil('2026-05-02T03:29:00+08:00');
+      await sleepUntil(env, '2026-05-02T03:29:00+08:00');
       const rec = await handle.executeUpdate(recordReleaseUpdate, {
         args: [{ actor: clerk, at: '2026-05-02T03:29:00+08:00', channel: '官方微博', url: 'https://weibo.com/xiuying/1' }],
       });
@@ -239,7 +198,7 @@ describe('incident-disclosure (特别重大/重大: release within 5 h, press co
       let s = await handle.query(incidentStatusQuery);
       expect(s.windows[0]!.state).toBe('met');
       expect(cst(s.nextFollowUpAt!)).toBe('2026-05-03T03:29:00+08:00');
-      await sleepUntil('2026-05-04T04:00:00+08:00');
+      await sleepUntil(env, '2026-05-04T04:00:00+08:00');
       s = await handle.query(incidentStatusQuery);
       expect(s.windows.map((w) => w.state)).toEqual(['met', 'missed']);
       expect(s.state).toBe('escalated');
@@ -270,7 +229,7 @@ describe('incident-disclosure (特别重大/重大: release within 5 h, press co
       expect(s.state).toBe('submitted');
       await expectRefused(handle.executeUpdate(closeIncidentUpdate, { args: [{ actor: clerk, reason: '处置完毕' }] }), /only an admin/);
       await handle.executeUpdate(closeIncidentUpdate, { args: [{ actor: admin, reason: '处置完毕' }] });
-      await releaseUpdateLock(handle);
+      await releaseUpdateLock(env, handle);
       expect(await handle.result()).toMatchObject({ state: 'closed' });
       expect((await db.prisma.incident.findUniqueOrThrow({ where: { workflowId: input.workflowId } })).state).toBe('closed');
     });
@@ -278,9 +237,9 @@ describe('incident-disclosure (特别重大/重大: release within 5 h, press co
 
   it('a correction of the occurrence instant recomputes both windows under revision 1, audited', async () => {
     await scenario(async () => {
-      await sleepUntil('2026-05-01T22:40:00+08:00');
+      await sleepUntil(env, '2026-05-01T22:40:00+08:00');
       const { input, handle } = await report();
-      await sleepUntil('2026-05-01T23:45:00+08:00');
+      await sleepUntil(env, '2026-05-01T23:45:00+08:00');
       await expectRefused(
         handle.executeUpdate(correctOccurrenceUpdate, { args: [{ actor: clerk, occurredAt: '2026-05-01T21:30:00+08:00', reason: '核实' }] }),
         /only an admin/,
@@ -300,7 +259,7 @@ describe('incident-disclosure (特别重大/重大: release within 5 h, press co
         'release:escalation-1:pending',
         'release:escalation-2:pending',
       ]);
-      await sleepUntil('2026-05-02T02:31:00+08:00');
+      await sleepUntil(env, '2026-05-02T02:31:00+08:00');
       s = await handle.query(incidentStatusQuery);
       expect(fired(s)).toEqual([
         'release:reminder-1@2026-05-01T23:30',
@@ -323,10 +282,10 @@ describe('incident-disclosure (特别重大/重大: release within 5 h, press co
 
   it('a 较大 incident is recorded without windows and waits for close', async () => {
     await scenario(async () => {
-      await sleepUntil('2026-05-01T22:40:00+08:00');
+      await sleepUntil(env, '2026-05-01T22:40:00+08:00');
       const { input, handle } = await report('较大');
       expect(input.statutory).toBe(false);
-      await sleepUntil('2026-05-03T00:00:00+08:00');
+      await sleepUntil(env, '2026-05-03T00:00:00+08:00');
       const s = await handle.query(incidentStatusQuery);
       expect(s.windows).toEqual([]);
       expect(s.state).toBe('open');
@@ -335,7 +294,7 @@ describe('incident-disclosure (特别重大/重大: release within 5 h, press co
       const row = await db.prisma.incident.findUniqueOrThrow({ where: { workflowId: input.workflowId } });
       expect(row).toMatchObject({ level: '较大', statutory: false, releaseDueAt: null });
       await handle.executeUpdate(closeIncidentUpdate, { args: [{ actor: admin, reason: '不属于法定时限事件，登记备查' }] });
-      await releaseUpdateLock(handle);
+      await releaseUpdateLock(env, handle);
       expect(await handle.result()).toMatchObject({ state: 'closed', stepsFired: [] });
     });
   });

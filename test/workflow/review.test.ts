@@ -4,17 +4,14 @@
 //     misses the deadline and is escalated at 18:00 on the dot and again three days later.
 //  2. A rectification item (整改事项) due 2026-07-31 18:00 with a progress report every 2 weeks: a
 //     missed report, an approved extension, a rejection with a new due instant, a final acceptance.
-import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflowCode, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { clockedScenarios, releaseUpdateLock, sleepUntil } from '../support/clocked-scenario';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { quietLogger } from '../support/quiet-logger';
-import { createTimeSkippingEnv, testServerLauncher } from '../support/temporal-env';
-import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { createTestDb, type TestDb } from '../support/db';
+import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { TestSmtp } from '../support/smtp';
+import type { TestDb } from '../support/db';
 import { email, insertUnits, units } from '../support/units-fixture';
-import { createDutyWorker, workflowsPath } from '../../worker/create';
 import { loadCatalog } from '../../runtime/catalog';
 import { loadReviewCatalog } from '../../runtime/reviews';
 import { toCstIso } from '../../domain/time';
@@ -53,59 +50,17 @@ let smtp: TestSmtp;
 
 const cstMinute = (iso: string) => toCstIso(iso).slice(0, 16);
 
-beforeAll(async () => {
-  Runtime.install({ logger: quietLogger });
-  execFileSync(testServerLauncher, ['--resolve-only'], { stdio: 'inherit' });
-  bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
-  smtp = await startTestSmtp();
-});
+const runScenario = clockedScenarios({ taskQueue, seed: insertUnits });
 
-afterAll(async () => {
-  await smtp?.stop();
-});
-
+/** Each scenario gets its own server (clock at `start`), database and worker. */
 async function scenario(start: string, fn: () => Promise<void>): Promise<void> {
-  process.env.TEMPORAL_TEST_SERVER_START_AT = start;
-  try {
-    env = await createTimeSkippingEnv();
-  } finally {
-    delete process.env.TEMPORAL_TEST_SERVER_START_AT;
-  }
-  client = new Client({ connection: env.connection });
-  db = await createTestDb();
-  smtp.clear();
-  try {
-    await insertUnits(db.prisma);
-    const worker = await createDutyWorker({
-      connection: env.nativeConnection,
-      taskQueue,
-      prisma: db.prisma,
-      catalog: loadCatalog(),
-      smtpUrl: smtp.url,
-      workflowBundle: bundle,
-    });
-    await worker.runUntil(fn());
-  } finally {
-    await db.dispose();
-    await env.teardown();
-  }
+  await runScenario(start, async (s) => {
+    ({ env, client, db, smtp, bundle } = s);
+    await fn();
+  });
 }
 
-async function sleepUntil(at: string) {
-  const ms = Date.parse(at) - (await env.currentTimeMs());
-  if (ms > 0) await env.sleep(ms);
-}
 
-async function releaseUpdateLock(handle: WorkflowHandle): Promise<void> {
-  // Short describe() calls rather than result()'s long poll: the Java server answers a client's keepalive
-  // pings with GOAWAY ("excess pings"), which can stall a long poll well past the test's timeout.
-  const deadline = Date.now() + 60_000;
-  while ((await handle.describe()).status.name === 'RUNNING') {
-    if (Date.now() > deadline) throw new Error(`${handle.workflowId} still running 60 s after the update that ends it`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await env.connection.testService!.unlockTimeSkipping({});
-}
 
 async function startReview(kind: ReviewKind, title: string, scope: ReviewScope, dueAt: string, duty?: string) {
   const input = await buildReviewInput(db.prisma, loadCatalog(), loadReviewCatalog(), {
@@ -168,14 +123,14 @@ describe('ad hoc review: self-check ladder per unit', () => {
       await expectRefused(handle.executeUpdate(addFindingUpdate, { args: [{ actor: admin, unitId: units.city, text: '案卷不全' }] }), /not in this review's scope/);
       await expectRefused(handle.executeUpdate(addFindingUpdate, { args: [{ actor: unitUser(units.market), unitId: units.market, text: '案卷不全' }] }), /only an admin may record a finding/);
 
-      await sleepUntil('2026-06-08T10:00:00+08:00');
+      await sleepUntil(env, '2026-06-08T10:00:00+08:00');
       await part(units.market).executeUpdate(submitSelfCheckUpdate, { args: [{ actor: unitUser(units.market), reference: '秀市监〔2026〕12号' }] });
       await part(units.market).result();
-      await sleepUntil('2026-06-09T12:00:00+08:00');
+      await sleepUntil(env, '2026-06-09T12:00:00+08:00');
       await part(units.education).executeUpdate(submitSelfCheckUpdate, { args: [{ actor: admin, reference: '秀教〔2026〕3号' }] });
       await part(units.education).result();
 
-      await sleepUntil('2026-06-13T19:00:00+08:00');
+      await sleepUntil(env, '2026-06-13T19:00:00+08:00');
       const enf = await until(() => part(units.enforcement).query(reviewUnitStatusQuery), (s) => s.timeline.filter((e) => e.type === 'escalation').length === 2);
       expect(enf.state).toBe('escalated');
       expect(enf.timeline.filter((e) => ['reminder', 'escalation', 'overdue'].includes(e.type)).map((e) => `${e.type}:${e.stepId ?? ''}@${cstMinute(e.at)}`)).toEqual([
@@ -202,7 +157,7 @@ describe('ad hoc review: self-check ladder per unit', () => {
       await handle.executeUpdate(addFindingUpdate, { args: [{ actor: admin, unitId: units.enforcement, text: '未按期报送自查材料，3份案卷文书不全' }] });
       await expectRefused(handle.executeUpdate(closeReviewUpdate, { args: [{ actor: unitUser(units.market), summary: '评查结束' }] }), /only an admin may close a review/);
       await handle.executeUpdate(closeReviewUpdate, { args: [{ actor: admin, summary: '评查结束，发现问题1个' }] });
-      await releaseUpdateLock(handle);
+      await releaseUpdateLock(env, handle);
       const done = await until(() => part(units.enforcement).query(reviewUnitStatusQuery), (x) => x.state === 'closed');
       expect(done.findings.map((f) => f.text)).toEqual(['未按期报送自查材料，3份案卷文书不全']);
       const row = await db.prisma.review.findUniqueOrThrow({ where: { workflowId: input.workflowId } });
@@ -244,7 +199,7 @@ describe('ad hoc review: a rectification item tracked to closure', () => {
       expect(cstMinute(s.nextProgressDueAt!)).toBe('2026-07-15T09:00');
 
       // No progress report by 07-15 09:00: escalated to the owner's head and the supervising office.
-      await sleepUntil('2026-07-15T10:00:00+08:00');
+      await sleepUntil(env, '2026-07-15T10:00:00+08:00');
       s = await until(status, (x) => x.missedProgress.length === 1);
       expect(s.missedProgress.map(cstMinute)).toEqual(['2026-07-15T09:00']);
       const missed = sent(/:item-1:r0:progress-1$/);
@@ -252,27 +207,27 @@ describe('ad hoc review: a rectification item tracked to closure', () => {
       expect(missed[0]!.envelope.to.sort()).toEqual([email(units.market, 'head'), email(units.districtOffice, 'supervisor')].sort());
       expect(missed[0]!.subject).toContain('未按期报告进展（应于2026年7月15日09:00前报告）');
 
-      await sleepUntil('2026-07-20T10:00:00+08:00');
+      await sleepUntil(env, '2026-07-20T10:00:00+08:00');
       await expectRefused(item.executeUpdate(itemProgressUpdate, { args: [{ actor: unitUser(units.education), text: '已整改一半' }] }), /may not report progress/);
       await item.executeUpdate(itemProgressUpdate, { args: [{ actor: unitUser(units.market), text: '已完成120卷案卷重新归档' }] });
 
       // The unit asks for an extension on 07-25; the admin approves it on 07-26.
-      await sleepUntil('2026-07-25T10:00:00+08:00');
+      await sleepUntil(env, '2026-07-25T10:00:00+08:00');
       await item.executeUpdate(requestExtensionUpdate, { args: [{ actor: unitUser(units.market), to: '2026-08-15T18:00:00+08:00', reason: '涉及历史案卷较多，需调阅档案' }] });
       await expectRefused(item.executeUpdate(approveExtensionUpdate, { args: [{ actor: unitUser(units.market), to: '2026-08-15T18:00:00+08:00', reason: '同意' }] }), /only an admin may approve/);
-      await sleepUntil('2026-07-26T10:00:00+08:00');
+      await sleepUntil(env, '2026-07-26T10:00:00+08:00');
       await item.executeUpdate(approveExtensionUpdate, { args: [{ actor: admin, to: '2026-08-15T18:00:00+08:00', reason: '理由充分，同意延期' }] });
       s = await status();
       expect(s.revision).toBe(1);
       expect(toCstIso(s.dueAt)).toBe('2026-08-15T18:00:00+08:00');
       expect(s.extensions.map((e) => e.decision)).toEqual(['approved']);
 
-      await sleepUntil('2026-08-05T10:00:00+08:00');
+      await sleepUntil(env, '2026-08-05T10:00:00+08:00');
       await item.executeUpdate(itemProgressUpdate, { args: [{ actor: unitUser(units.market), text: '剩余案卷归档完成80%' }] });
-      await sleepUntil('2026-08-10T10:00:00+08:00');
+      await sleepUntil(env, '2026-08-10T10:00:00+08:00');
       await expectRefused(item.executeUpdate(acceptItemUpdate, { args: [{ actor: admin }] }), /only an item declared rectified can be accepted/);
       await item.executeUpdate(submitRectifiedUpdate, { args: [{ actor: unitUser(units.market), text: '全部案卷已按规范重新归档' }] });
-      await sleepUntil('2026-08-11T10:00:00+08:00');
+      await sleepUntil(env, '2026-08-11T10:00:00+08:00');
       await expectRefused(item.executeUpdate(rejectItemUpdate, { args: [{ actor: admin, reason: '' }] }), /reason/);
       await item.executeUpdate(rejectItemUpdate, { args: [{ actor: admin, reason: '抽查5卷仍缺送达回证', dueAt: '2026-08-31T18:00:00+08:00' }] });
       s = await status();
@@ -286,11 +241,11 @@ describe('ad hoc review: a rectification item tracked to closure', () => {
       ]);
 
       // No report between 08-12 09:00 and 08-26 09:00: the fourth report is missed.
-      await sleepUntil('2026-08-27T10:00:00+08:00');
+      await sleepUntil(env, '2026-08-27T10:00:00+08:00');
       s = await until(status, (x) => x.missedProgress.length === 2);
       expect(s.missedProgress.map(cstMinute)).toEqual(['2026-07-15T09:00', '2026-08-26T09:00']);
       await item.executeUpdate(submitRectifiedUpdate, { args: [{ actor: unitUser(units.market), text: '已补齐送达回证' }] });
-      await sleepUntil('2026-08-28T10:00:00+08:00');
+      await sleepUntil(env, '2026-08-28T10:00:00+08:00');
       await expectRefused(item.executeUpdate(acceptItemUpdate, { args: [{ actor: unitUser(units.market) }] }), /only an admin may accept/);
       await expectRefused(handle.executeUpdate(closeReviewUpdate, { args: [{ actor: admin, summary: '整改完成' }] }), /not yet accepted/);
       await item.executeUpdate(acceptItemUpdate, { args: [{ actor: admin }] });
@@ -330,7 +285,7 @@ describe('ad hoc review: a rectification item tracked to closure', () => {
       const rs: ReviewStatus = await until(() => handle.query(reviewStatusQuery), (x) => x.items[0]?.state === 'accepted');
       expect(rs.items.map((i) => [i.n, i.state, toCstIso(i.dueAt)])).toEqual([[1, 'accepted', '2026-08-31T18:00:00+08:00']]);
       await handle.executeUpdate(closeReviewUpdate, { args: [{ actor: admin, summary: '整改事项1项，已全部销号' }] });
-      await releaseUpdateLock(handle);
+      await releaseUpdateLock(env, handle);
       expect((await db.prisma.rectificationItem.findUniqueOrThrow({ where: { workflowId: added.workflowId } })).state).toBe('accepted');
       // The recorded histories replay deterministically on the current code.
       for (const h of [item, handle]) await Worker.runReplayHistory({ workflowBundle: bundle, replayName: h.workflowId }, await h.fetchHistory(), h.workflowId);
@@ -386,7 +341,7 @@ describe('ad hoc review over hundreds of units', () => {
       await until(() => client.workflow.getHandle(`${input.workflowId}:unit-${towns[119]}`).query(reviewUnitStatusQuery), (x) => x.state === 'open', 30_000);
       await handle.executeUpdate(addFindingUpdate, { args: [{ actor: admin, unitId: towns[7]!, text: '未建立法律顾问制度' }] });
       await handle.executeUpdate(closeReviewUpdate, { args: [{ actor: admin, summary: '督察120个镇街' }] });
-      await releaseUpdateLock(handle);
+      await releaseUpdateLock(env, handle);
       expect((await db.prisma.reviewFinding.findMany({ where: { reviewId: input.workflowId } })).map((f) => f.text)).toEqual(['未建立法律顾问制度']);
       const closed = await until(() => client.workflow.getHandle(`${input.workflowId}:unit-${towns[0]}`).query(reviewUnitStatusQuery), (x) => x.state === 'closed', 30_000);
       expect(closed.state).toBe('closed');
