@@ -1,5 +1,7 @@
 // Loads catalog/*.yaml, validates it against the schema and gives it a content-derived version.
 // A faulty file stops the load with the file, the entry, the field and the reason.
+// The validation works on in-memory files (loadCatalogFromFiles), so a version stored in the
+// database (CatalogVersion.snapshot) is validated exactly like the folder on disk.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,12 +13,20 @@ export interface Catalog {
   /** First 12 hex digits of the sha256 over every file's name and content. */
   version: string;
   files: { name: string; sha256: string }[];
+  /** The files' texts, in load order (name order), so the version can be stored and reloaded. */
+  sources: CatalogSource[];
   /** Annual duties: recurring, opened by Schedules. */
   duties: Duty[];
   byCode: Map<string, Duty>;
   /** Event-triggered duties: started by a report of the event (incident report / event start). */
   triggered: TriggeredDuty[];
   triggeredByCode: Map<string, TriggeredDuty>;
+}
+
+/** One catalog file: its name (e.g. `annual-reports.yaml`) and its text. */
+export interface CatalogSource {
+  name: string;
+  text: string;
 }
 
 export class CatalogError extends Error {
@@ -37,13 +47,28 @@ function describePath(file: string, doc: unknown, issuePath: PropertyKey[]): str
   return `${file}, field "${issuePath.map(String).join('.') || '(top level)'}"`;
 }
 
-export function loadCatalog(dir = config.catalogDir): Catalog {
+/** The catalog files of a folder (`*.yaml`, `*.yml`, by name), with their texts. */
+export function readCatalogDir(dir = config.catalogDir): CatalogSource[] {
   if (!fs.existsSync(dir)) throw new CatalogError([`${dir}: catalog folder does not exist`]);
   const names = fs
     .readdirSync(dir)
     .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
     .sort();
   if (names.length === 0) throw new CatalogError([`${dir}: no .yaml files`]);
+  return names.map((name) => ({ name, text: fs.readFileSync(path.join(dir, name), 'utf8') }));
+}
+
+export function loadCatalog(dir = config.catalogDir): Catalog {
+  return loadCatalogFromFiles(readCatalogDir(dir));
+}
+
+/**
+ * Validates catalog files held in memory. Files are taken in name order whatever order they are
+ * given in, so the version (sha256 over names and texts) is the same as for the folder on disk.
+ */
+export function loadCatalogFromFiles(input: readonly CatalogSource[]): Catalog {
+  const sources = [...input].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (sources.length === 0) throw new CatalogError(['no catalog files']);
 
   const problems: string[] = [];
   const duties: Duty[] = [];
@@ -52,8 +77,7 @@ export function loadCatalog(dir = config.catalogDir): Catalog {
   const files: Catalog['files'] = [];
   const hash = createHash('sha256');
 
-  for (const name of names) {
-    const text = fs.readFileSync(path.join(dir, name), 'utf8');
+  for (const { name, text } of sources) {
     hash.update(name).update('\0').update(text).update('\0');
     files.push({ name, sha256: createHash('sha256').update(text).digest('hex') });
     let doc: unknown;
@@ -85,6 +109,7 @@ export function loadCatalog(dir = config.catalogDir): Catalog {
   return {
     version: hash.digest('hex').slice(0, 12),
     files,
+    sources: sources.map(({ name, text }) => ({ name, text })),
     duties,
     byCode: new Map(duties.map((d) => [d.code, d])),
     triggered,
