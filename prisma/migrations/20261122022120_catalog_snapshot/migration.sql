@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "CatalogVersion" ADD COLUMN "snapshot" TEXT;
+
