@@ -21,7 +21,11 @@ import type { Duty } from '../domain/catalog/schema';
 import { CST } from '../domain/time';
 import type { Catalog } from '../runtime/catalog';
 import { config } from '../runtime/config';
-import { writeTransaction, type PrismaClient } from '../activities/db/client';
+import type { PrismaClient } from '../activities/db/client';
+import { recordCatalogInForce } from '../activities/db/catalog-versions';
+
+/** Records the catalog in force (moved to activities/db/catalog-versions.ts; re-exported for callers of this module). */
+export { recordCatalogInForce };
 
 export const SCHEDULE_PREFIX = 'duty:';
 export const OPEN_WORKFLOW_TYPE = 'openDutyCycles';
@@ -208,31 +212,6 @@ export async function listDutyScheduleIds(client: Client): Promise<string[]> {
     if (s.scheduleId.startsWith(SCHEDULE_PREFIX)) ids.push(s.scheduleId);
   }
   return ids.sort();
-}
-
-/** Records the catalog in force: its version row (only one inForce) and one Duty row per duty. */
-export async function recordCatalogInForce(prisma: PrismaClient, catalog: Catalog): Promise<NonNullable<SyncReport['database']>> {
-  return writeTransaction(prisma, async (tx) => {
-    const before = await tx.catalogVersion.findFirst({ where: { inForce: true } });
-    await tx.catalogVersion.upsert({
-      where: { id: catalog.version },
-      create: { id: catalog.version, inForce: true, files: JSON.stringify(catalog.files) },
-      update: { inForce: true, files: JSON.stringify(catalog.files) },
-    });
-    await tx.catalogVersion.updateMany({ where: { id: { not: catalog.version } }, data: { inForce: false } });
-    for (const duty of catalog.duties) {
-      const data = { title: duty.title, kind: duty.kind, catalogVersionId: catalog.version, definition: JSON.stringify(duty) };
-      await tx.duty.upsert({ where: { code: duty.code }, create: { code: duty.code, ...data }, update: data });
-    }
-    const stale = await tx.duty.findMany({ where: { code: { notIn: catalog.duties.map((d) => d.code) } }, select: { code: true } });
-    if (stale.length) await tx.duty.deleteMany({ where: { code: { in: stale.map((d) => d.code) } } });
-    return {
-      catalogVersion: catalog.version,
-      versionChanged: before?.id !== catalog.version,
-      dutiesUpserted: catalog.duties.length,
-      dutiesDeleted: stale.map((d) => d.code).sort(),
-    };
-  });
 }
 
 export async function syncSchedules(
