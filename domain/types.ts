@@ -51,7 +51,8 @@ export interface CycleInput {
   plan: CyclePlan;
 }
 
-export type CycleState = 'open' | 'submitted' | 'overdue' | 'escalated' | 'waived' | 'closed';
+/** 'flagged': a window cycle with an activity scheduled or held outside its window (workflows/window.ts). */
+export type CycleState = 'open' | 'submitted' | 'overdue' | 'escalated' | 'waived' | 'closed' | 'flagged';
 
 export function cycleWorkflowId(dutyCode: string, period: string, unitId: string): string {
   return `obl:${dutyCode}:${period}:unit-${unitId}`;

@@ -66,6 +66,7 @@ export const STATE_LABELS: Record<CycleState, string> = {
   escalated: '已督办',
   waived: '已免报',
   closed: '已关闭',
+  flagged: '已标记',
 };
 
 export const STATES = Object.keys(STATE_LABELS) as CycleState[];
