@@ -12,7 +12,8 @@ export interface DutyWorkerOptions {
   namespace?: string;
   taskQueue: string;
   prisma: PrismaClient;
-  catalog: Catalog;
+  /** The catalog, or a getter for the version current now (runtime/catalog-store.ts); activities call it each time. */
+  catalog: Catalog | (() => Catalog);
   smtpUrl: string;
   consoleUrl?: string;
   /** A prebuilt bundle (tests reuse one across workers); default: bundle workflows/ at start. */
@@ -30,14 +31,16 @@ function lazyReviews(): () => ReturnType<typeof loadReviewCatalog> {
 }
 
 export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker> {
+  const given = opts.catalog;
+  const catalog = typeof given === 'function' ? given : () => given;
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: { ...createReviewActivities({ prisma: opts.prisma, catalog: () => opts.catalog, reviews: lazyReviews(), smtpUrl: opts.smtpUrl }), ...createIncidentActivities({ prisma: opts.prisma, catalog: () => opts.catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }), ...createCycleActivities({
+    activities: { ...createReviewActivities({ prisma: opts.prisma, catalog, reviews: lazyReviews(), smtpUrl: opts.smtpUrl }), ...createIncidentActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }), ...createCycleActivities({
       prisma: opts.prisma,
-      catalog: () => opts.catalog,
+      catalog,
       smtpUrl: opts.smtpUrl,
       consoleUrl: opts.consoleUrl,
     }) },

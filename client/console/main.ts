@@ -7,7 +7,7 @@
 //                               user and sets X-Duty-Ledger-User; the cookie and picker are off
 import { Client, Connection } from '@temporalio/client';
 import { closePrisma, getPrisma } from '../../activities/db/client';
-import { loadCatalog } from '../../runtime/catalog';
+import { createCatalogStore, liveCatalog } from '../../runtime/catalog-store';
 import { config } from '../../runtime/config';
 import { logger } from '../../runtime/logger';
 import type { IdentityMode } from './identity';
@@ -18,10 +18,13 @@ async function main(): Promise<void> {
   if (identity !== 'header-or-cookie' && identity !== 'header') {
     throw new Error(`CONSOLE_IDENTITY must be "header-or-cookie" or "header", not "${String(identity)}"`);
   }
-  const catalog = loadCatalog();
+  const prisma = getPrisma();
+  // A faulty catalog on disk is logged and the console runs on the version in force; the folder is
+  // polled (CATALOG_POLL_MS) and every page reads the version current at the time of the request.
+  const store = await createCatalogStore({ dir: config.catalogDir, prisma, log: logger, actor: 'console' });
+  const catalog = liveCatalog(store.current);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const prisma = getPrisma();
   const running = await startConsole({
     port: config.console.port,
     hostname: process.env.CONSOLE_HOST || '127.0.0.1',
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
     identity,
   });
   logger.info({ url: running.url, temporal: config.temporal.address, catalogVersion: catalog.version, identity }, 'console started');
+  store.start();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -40,6 +44,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'console stopping');
     try {
+      store.stop();
       await running.stop();
       await connection.close();
       await closePrisma();
