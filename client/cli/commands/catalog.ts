@@ -1,11 +1,11 @@
-// catalog list | catalog check
+// catalog list | catalog check | catalog versions
 import path from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { CatalogError, loadCatalog } from '../../../runtime/catalog';
 import { config } from '../../../runtime/config';
 import { CliError, EXIT } from '../errors';
-import { formatAnnualDue, KIND_LABELS } from '../format';
+import { formatAnnualDue, formatCst, KIND_LABELS } from '../format';
 import { printJson, println, table, type CliContext } from '../context';
 
 export function registerCatalog(program: Command, ctx: CliContext): void {
@@ -67,4 +67,52 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
         throw new CliError(EXIT.badInput, `catalog ${dir} has ${e.problems.length} problem(s); fix them and run \`catalog check\` again`, e.problems);
       }
     });
+
+  cmd
+    .command('versions')
+    .description('list the catalog versions recorded in the database: which is in force, its files, the cycles opened under it')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      const prisma = ctx.prisma();
+      const [versions, counts] = await Promise.all([
+        prisma.catalogVersion.findMany({ orderBy: [{ loadedAt: 'desc' }, { id: 'asc' }], select: { id: true, loadedAt: true, inForce: true, files: true, snapshot: true } }),
+        prisma.cycle.groupBy({ by: ['catalogVersionId'], _count: { _all: true } }),
+      ]);
+      const cyclesOf = new Map(counts.map((c) => [c.catalogVersionId, c._count._all]));
+      const rows = versions.map((v) => ({
+        id: v.id,
+        loadedAt: v.loadedAt.toISOString(),
+        inForce: v.inForce,
+        files: parseFiles(v.files),
+        snapshot: v.snapshot !== null,
+        cycles: cyclesOf.get(v.id) ?? 0,
+      }));
+      if (opts.json) return printJson(rows);
+      if (rows.length === 0) {
+        println('尚无目录版本记录（worker、console 启动或 `schedules sync` 时记录）');
+        return;
+      }
+      println(
+        table(
+          ['版本', '记录时间', '状态', '文件', '已开启周期'],
+          rows.map((r) => [
+            r.id,
+            formatCst(r.loadedAt),
+            r.inForce ? pc.green('现行') : '历史',
+            r.files.map((f) => f.name).join('、') || '—',
+            r.cycles,
+          ]),
+        ),
+      );
+    });
+}
+
+/** CatalogVersion.files: JSON [{name, sha256}]; anything else reads as no files. */
+function parseFiles(json: string): { name: string; sha256: string }[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((f): f is { name: string; sha256: string } => typeof f?.name === 'string') : [];
+  } catch {
+    return [];
+  }
 }
