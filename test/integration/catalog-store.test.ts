@@ -1,6 +1,7 @@
 // The catalog store on real parts: a real catalog folder (a copy of catalog/*.yaml in a temp dir), a real
 // migrated SQLite database, a real pino logger writing to a buffer; and at the end the real worker process
 // started on a broken folder. A faulty catalog stops loading; the process keeps the version in force.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,8 @@ let db: TestDb;
 let dir: string;
 let original: string;
 let v1: Catalog;
+/** The version after a real edit (set by the switch test). */
+let v2: string;
 const stores: CatalogStore[] = [];
 
 /** A pino logger that keeps its JSON lines, to see what the store logged. */
@@ -155,8 +158,6 @@ describe('the catalog store', () => {
     expect(await versions()).toEqual([{ id: v1.version, inForce: true }]);
   });
 
-  let v2: string;
-
   it('switches to a fixed folder with a real change: the new version in force, the old one not, cycles opened now record it', async () => {
     const { log, lines } = capturedLogger();
     const store = await openStore(log);
@@ -192,6 +193,8 @@ describe('the catalog store', () => {
     expect(resolved.cycles.length).toBeGreaterThan(0);
     expect(resolved.catalogVersion).toBe(v2);
     expect(resolved.cycles.every((c) => c.catalogVersion === v2)).toBe(true);
+    await activities.indexCycle({ input: resolved.cycles[0]!, state: 'open' });
+    expect((await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: resolved.cycles[0]!.workflowId } })).catalogVersionId).toBe(v2);
   });
 
   it('polls the folder: a change is picked up without a call to reload, a broken one is refused', async () => {
@@ -214,6 +217,43 @@ describe('the catalog store', () => {
       { id: v2, inForce: false },
     ]);
     store.stop();
+  });
+});
+
+describe('catalog versions (CLI)', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const cli = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        path.join(root, 'node_modules', '.bin', 'tsx'),
+        [path.join(root, 'client', 'cli', 'main.ts'), ...args],
+        { cwd: root, env: { ...process.env, DATABASE_URL: db.url, NO_COLOR: '1', FORCE_COLOR: '0' }, timeout: 60_000 },
+        (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: unknown }).code) || 1 : 0, stdout, stderr }),
+      );
+    });
+
+  it('lists every recorded version with its files, whether it is in force and the cycles opened under it', async () => {
+    const machine = await cli(['catalog', 'versions', '--json']);
+    expect(machine.code, machine.stderr).toBe(0);
+    const rows = JSON.parse(machine.stdout) as { id: string; inForce: boolean; loadedAt: string; files: { name: string }[]; cycles: number; snapshot: boolean }[];
+    expect(rows.map((r) => [r.id, r.inForce, r.cycles]).sort()).toEqual(
+      [
+        [v1.version, true, 0],
+        [v2, false, 1],
+      ].sort(),
+    );
+    for (const r of rows) {
+      expect(r.files.map((f) => f.name)).toEqual(v1.files.map((f) => f.name));
+      expect(r.snapshot).toBe(true);
+      expect(new Date(r.loadedAt).toISOString()).toBe(r.loadedAt);
+    }
+
+    const human = await cli(['catalog', 'versions']);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain('版本');
+    expect(human.stdout).toContain('已开启周期');
+    expect(human.stdout).toMatch(new RegExp(`${v1.version}.*现行`));
+    expect(human.stdout).toMatch(new RegExp(`${v2}.*历史`));
   });
 });
 
