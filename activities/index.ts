@@ -2,3 +2,4 @@ export { createCycleActivities, type CycleActivities, type CycleActivityDeps } f
 export { notificationKey, notifyOnce } from './notify';
 export { createIncidentActivities, type IncidentActivities, type IncidentActivityDeps } from './incident';
 export { createReviewActivities, type ReviewActivities, type ReviewActivityDeps } from './review';
+export { createQuotaActivities, type QuotaActivities } from './quota';

@@ -52,7 +52,18 @@ export interface CycleInput {
 }
 
 /** 'flagged': a window cycle with an activity scheduled or held outside its window (workflows/window.ts). */
-export type CycleState = 'open' | 'submitted' | 'overdue' | 'escalated' | 'waived' | 'closed' | 'flagged';
+export type CycleState =
+  | 'open'
+  | 'submitted'
+  | 'overdue'
+  | 'escalated'
+  | 'waived'
+  | 'closed'
+  // quota cycles: the minimum was reached / the period ended below it
+  | 'met'
+  | 'short'
+  // window cycles: an activity was scheduled or held outside the window (workflows/window.ts)
+  | 'flagged';
 
 export function cycleWorkflowId(dutyCode: string, period: string, unitId: string): string {
   return `obl:${dutyCode}:${period}:unit-${unitId}`;

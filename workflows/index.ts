@@ -2,3 +2,4 @@ export { dutyCycle } from './cycle';
 export { openDutyCycles } from './open-cycles';
 export { incidentDisclosure } from './incident';
 export { review, reviewUnit, reviewItem } from './review';
+export { quotaCycle } from './quota';

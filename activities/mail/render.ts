@@ -91,11 +91,11 @@ function parseInstant(iso: string, field: string): DateTime {
   return dt.setZone(CST);
 }
 
-function dateLabel(d: DateTime): string {
+export function dateLabel(d: DateTime): string {
   return `${d.year}年${d.month}月${d.day}日`;
 }
 
-function weekday(d: DateTime): string {
+export function weekday(d: DateTime): string {
   return WEEKDAYS[d.weekday - 1]!;
 }
 
@@ -141,7 +141,7 @@ function dayDiff(a: DateTime, b: DateTime): number {
   return Math.round(b.startOf('day').diff(a.startOf('day'), 'days').days);
 }
 
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   return s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -165,7 +165,7 @@ export function submitCommand(workflowId: string): string {
 }
 
 /** One numbered item of a mail: its plain-text lines (the first on the label's line) and its HTML cell. */
-interface MailRow {
+export interface MailRow {
   label: string;
   text: string[];
   html: string;
@@ -193,7 +193,7 @@ function recordAndClose(input: NotificationContent, first: string, done: string,
 }
 
 /** Plain text and HTML of a notification: greeting, lead paragraph, numbered items, closing. */
-function layoutMail(p: { subject: string; greeting: string; lead: string; rows: MailRow[]; closing: string[] }): { text: string; html: string } {
+export function layoutMail(p: { subject: string; greeting: string; lead: string; rows: MailRow[]; closing: string[] }): { text: string; html: string } {
   const text = [
     p.greeting,
     '',
@@ -243,7 +243,7 @@ function commonRows(input: NotificationContent, labels: { deliverable: string; s
   ];
 }
 
-function plainRow(label: string, value: string): MailRow {
+export function plainRow(label: string, value: string): MailRow {
   return { label, text: [value], html: escapeHtml(value) };
 }
 

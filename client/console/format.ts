@@ -66,6 +66,8 @@ export const STATE_LABELS: Record<CycleState, string> = {
   escalated: '已督办',
   waived: '已免报',
   closed: '已关闭',
+  met: '已达标',
+  short: '未达标',
   flagged: '已标记',
 };
 
