@@ -1,0 +1,118 @@
+// Activities of quota cycles: storing a recorded occurrence (idempotent on its natural key) and sending
+// a pace reminder or a shortfall escalation exactly once per workflow + revision + step.
+import { ApplicationFailure } from '@temporalio/common';
+import type { QuotaDuty } from '../domain/catalog/schema';
+import type { QuotaPace, QuotaProgress } from '../domain/quota';
+import type { PlannedStep, QuotaTerms } from '../domain/types';
+import { responsibleGroupFor } from '../domain/units';
+import type { CycleActivityDeps } from './cycle';
+import { parseTags } from './db/recipients';
+import { renderQuotaMail } from './mail/quota-render';
+import { notifyOnce, type NotifyResult } from './notify';
+
+export interface RecordOccurrenceInput {
+  workflowId: string;
+  unitId: string;
+  occurredOn: string;
+  amount: number;
+  subject?: string;
+  reference: string;
+  evidenceUrl?: string;
+  note?: string;
+  recordedBy: string;
+  /** The workflow's instant of the recording (so a retry writes the same row). */
+  recordedAt: string;
+}
+
+export interface SendQuotaStepInput {
+  workflowId: string;
+  revision: number;
+  step: PlannedStep;
+  dutyCode: string;
+  period: string;
+  unitId: string;
+  /** The current exclusive end for reaching the quota (the period's end, or later after an extension). */
+  dueAt: string;
+  quota: QuotaTerms;
+  /** Progress and pace at the firing instant, computed by the workflow. */
+  progress: QuotaProgress;
+  pace: QuotaPace;
+  sentence: string;
+  /** When the workflow fired the step (its clock): the mail speaks from this instant. */
+  firedAt: string;
+}
+
+export function createQuotaActivities(deps: CycleActivityDeps) {
+  const { prisma } = deps;
+
+  function quotaDuty(code: string): QuotaDuty {
+    const duty = deps.catalog().byCode.get(code);
+    if (!duty) throw ApplicationFailure.nonRetryable(`unknown duty "${code}" in the catalog in force`, 'UnknownDuty');
+    if (duty.kind !== 'quota') throw ApplicationFailure.nonRetryable(`${code} is a ${duty.kind} duty, not a quota`, 'NotAQuota');
+    return duty;
+  }
+
+  return {
+    /** Stores one occurrence; the same (cycle, day, subject, reference) again is a no-op. */
+    async recordOccurrence(input: RecordOccurrenceInput): Promise<{ id: string; alreadyRecorded: boolean }> {
+      const key = {
+        workflowId: input.workflowId,
+        occurredOn: input.occurredOn,
+        subject: input.subject ?? '',
+        reference: input.reference,
+      };
+      const existing = await prisma.occurrence.findUnique({ where: { workflowId_occurredOn_subject_reference: key } });
+      if (existing) return { id: existing.id, alreadyRecorded: true };
+      const row = await prisma.occurrence.upsert({
+        where: { workflowId_occurredOn_subject_reference: key },
+        create: {
+          ...key,
+          unitId: input.unitId,
+          amount: input.amount,
+          evidenceUrl: input.evidenceUrl ?? null,
+          note: input.note ?? null,
+          recordedBy: input.recordedBy,
+          recordedAt: new Date(input.recordedAt),
+        },
+        update: {},
+      });
+      return { id: row.id, alreadyRecorded: false };
+    },
+
+    /** A pace reminder (while the quota is not met) or a shortfall escalation (the period ended short). */
+    async sendQuotaStep(input: SendQuotaStepInput): Promise<NotifyResult> {
+      const step = {
+        workflowId: input.workflowId,
+        revision: input.revision,
+        stepId: input.step.id,
+        kind: input.step.kind,
+        level: input.step.level,
+        unitId: input.unitId,
+        to: input.step.to,
+        firedAt: input.firedAt,
+      };
+      return notifyOnce(deps, step, ({ unit, recipients }) => {
+        const duty = quotaDuty(input.dutyCode);
+        const group = responsibleGroupFor(duty, { ...unit, tags: parseTags(unit.tags) });
+        return renderQuotaMail({
+          duty,
+          period: input.period,
+          unit: { id: unit.id, name: unit.name },
+          reportTo: group?.reportTo ?? [],
+          quota: input.quota,
+          dueAt: input.dueAt,
+          step: input.step,
+          progress: input.progress,
+          pace: input.pace,
+          sentence: input.sentence,
+          recipients,
+          workflowId: input.workflowId,
+          now: input.firedAt,
+          consoleUrl: deps.consoleUrl ? `${deps.consoleUrl}/cycles/${encodeURIComponent(input.workflowId)}` : undefined,
+        });
+      });
+    },
+  };
+}
+
+export type QuotaActivities = ReturnType<typeof createQuotaActivities>;
