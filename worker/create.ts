@@ -2,7 +2,7 @@
 // pass their own connection, database and SMTP server.
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createCycleActivities, createIncidentActivities, createQuotaActivities, createReviewActivities } from '../activities';
+import { createCycleActivities, createIncidentActivities, createQuotaActivities, createReviewActivities, createWindowActivities } from '../activities';
 import { loadReviewCatalog } from '../runtime/reviews';
 import type { PrismaClient } from '../activities/db/client';
 import type { Catalog } from '../runtime/catalog';
@@ -38,7 +38,7 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: { ...createQuotaActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }), ...createReviewActivities({ prisma: opts.prisma, catalog, reviews: lazyReviews(), smtpUrl: opts.smtpUrl }), ...createIncidentActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }), ...createCycleActivities({
+    activities: { ...createWindowActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }), ...createQuotaActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }), ...createReviewActivities({ prisma: opts.prisma, catalog, reviews: lazyReviews(), smtpUrl: opts.smtpUrl }), ...createIncidentActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }), ...createCycleActivities({
       prisma: opts.prisma,
       catalog,
       smtpUrl: opts.smtpUrl,

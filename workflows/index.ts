@@ -3,3 +3,4 @@ export { openDutyCycles } from './open-cycles';
 export { incidentDisclosure } from './incident';
 export { review, reviewUnit, reviewItem } from './review';
 export { quotaCycle } from './quota';
+export { windowCycle } from './window';

@@ -12,7 +12,7 @@ import { startTestSmtp, type TestSmtp } from './smtp';
 import { quietLogger } from './quiet-logger';
 import type { PrismaClient } from '../../activities/db/client';
 import { createDutyWorker, workflowsPath } from '../../worker/create';
-import { loadCatalog } from '../../runtime/catalog';
+import { loadCatalog, type Catalog } from '../../runtime/catalog';
 
 export interface Scenario {
   env: TestWorkflowEnvironment;
@@ -29,7 +29,12 @@ export interface Scenario {
 }
 
 /** Registers the file's hooks and returns `run(startAt, fn)`. */
-export function clockedScenarios(opts: { taskQueue: string; seed: (prisma: PrismaClient) => Promise<void> }) {
+export function clockedScenarios(opts: {
+  taskQueue: string;
+  seed: (prisma: PrismaClient) => Promise<void>;
+  /** The catalog the worker runs on (default: catalog/ on disk), e.g. with a duty fixture added. */
+  catalog?: () => Catalog;
+}) {
   let bundle: WorkflowBundleWithSourceMap;
   let smtp: TestSmtp;
 
@@ -60,7 +65,7 @@ export function clockedScenarios(opts: { taskQueue: string; seed: (prisma: Prism
         connection: env.nativeConnection,
         taskQueue: opts.taskQueue,
         prisma: db.prisma,
-        catalog: loadCatalog(),
+        catalog: opts.catalog?.() ?? loadCatalog(),
         smtpUrl: smtp.url,
         workflowBundle: bundle,
       });
