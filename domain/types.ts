@@ -37,6 +37,39 @@ export interface CyclePlan {
   steps: PlannedStep[];
 }
 
+/** A rule that binds the unit for this cycle (the governing one first); see domain/plan.ts bindingRules. */
+export interface CycleRule {
+  label: string;
+  /** YYYY-MM-DD, CST */
+  lastDay: string;
+  governs: boolean;
+  origin: 'duty' | 'jurisdiction';
+  /** "文号 section" of each source, for display. */
+  sources: string[];
+}
+
+/** What a quota cycle counts: at least `minimum` (of amountLabel) in the period, per subject when set. */
+export interface QuotaTerms {
+  minimum: number;
+  amountLabel: string;
+  perSubject?: string;
+  /** Chinese name of one occurrence (the duty's deliverable). */
+  occurrence: string;
+  /** The period's first instant and its exclusive end (= plan.dueAt before any extension), ISO UTC. */
+  periodStart: string;
+  periodEnd: string;
+}
+
+/** A window cycle: the activity belongs inside [opensAt, closesAt) of the period [periodStart, periodEnd). */
+export interface WindowTerms {
+  opensAt: string;
+  closesAt: string;
+  periodStart: string;
+  periodEnd: string;
+  /** Who hears of an activity scheduled or held outside the window. */
+  flagTo: RecipientRef[];
+}
+
 /** Everything a per-unit cycle workflow needs; computed once when the cycle opens. */
 export interface CycleInput {
   workflowId: string;
@@ -49,9 +82,19 @@ export interface CycleInput {
   unitPath: string[];
   catalogVersion: string;
   plan: CyclePlan;
+  /** The duty's kind (absent in cycles recorded before kinds other than annual existed: annual). */
+  kind?: string;
+  /** The rules binding the unit, when more than the duty's own (jurisdiction scoping). */
+  rules?: CycleRule[];
+  quota?: QuotaTerms;
+  window?: WindowTerms;
 }
 
-/** 'flagged': a window cycle with an activity scheduled or held outside its window (workflows/window.ts). */
+/** The workflow type that runs a cycle of this kind. */
+export function cycleWorkflowType(kind: string | undefined): 'dutyCycle' | 'quotaCycle' | 'windowCycle' {
+  return kind === 'quota' ? 'quotaCycle' : kind === 'window' ? 'windowCycle' : 'dutyCycle';
+}
+
 export type CycleState =
   | 'open'
   | 'submitted'

@@ -68,25 +68,70 @@ const responsibleGroupSchema = z
     levels: z.array(z.enum(['province', 'city', 'county', 'town'])).optional(),
     /** Tags that bind (any of), e.g. enforcement-agency. */
     tags: z.array(z.string().min(1)).optional(),
+    /** Named units that bind (Unit.name, exact), for duties the source gives to one body, e.g. 海南省人民政府办公厅. */
+    names: z.array(z.string().min(1)).optional(),
     /** Who the report goes to, as the source names them (shown in e-mails and the console). */
     reportTo: z.array(z.string().min(1)).min(1),
   })
   .strict()
-  .refine((g) => g.types || g.levels || g.tags, {
-    message: 'a responsible group needs at least one of types, levels or tags',
+  .refine((g) => g.types || g.levels || g.tags || g.names, {
+    message: 'a responsible group needs at least one of types, levels, tags or names',
   });
+
+const codeSchema = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes');
+const regionsSchema = z.array(z.string().regex(/^\d{2,6}$/, 'must be 2 to 6 digits of a division code')).min(1);
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+  .refine((t) => {
+    const [y, m, d] = t.split('-').map(Number) as [number, number, number];
+    const date = new Date(Date.UTC(y, m - 1, d));
+    return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  }, 'is not a calendar date');
+
+/** Fields every recurring duty (opened per period by a Schedule) shares. */
+const recurringCommon = {
+  code: codeSchema,
+  title: z.string().min(1),
+  /** What the unit hands in (for a quota: what one recorded occurrence is). */
+  deliverable: z.string().min(1),
+  /** Where and how it is handed in or recorded. */
+  submitVia: z.string().min(1),
+  /** Administrative division code prefixes the rule applies to (GB/T 2260), e.g. ["46"] for Hainan. */
+  regions: regionsSchema,
+  responsible: z.array(responsibleGroupSchema).min(1),
+  sources: z.array(sourceSchema).min(1),
+  reminders: z.array(reminderSchema),
+  escalations: z.array(escalationSchema),
+  /** Free-text notes, e.g. which defaults the source is silent about. */
+  notes: z.array(z.string()).default([]),
+};
+
+/**
+ * A second rule for the same duty, scoped to a jurisdiction (e.g. a district whose own document says
+ * "每年第一季度" where the province says "3月1日前"). A unit bound by more than one rule has the
+ * earliest due instant; every binding rule's sources are shown.
+ */
+export const jurisdictionRuleSchema = z
+  .object({
+    label: z.string().min(1),
+    regions: regionsSchema,
+    /** Which units of those regions the rule binds; absent = every unit the duty binds there. */
+    types: z.array(z.string().min(1)).optional(),
+    levels: z.array(z.enum(['province', 'city', 'county', 'town'])).optional(),
+    tags: z.array(z.string().min(1)).optional(),
+    names: z.array(z.string().min(1)).optional(),
+    due: monthDay,
+    reportTo: z.array(z.string().min(1)).min(1).optional(),
+    sources: z.array(sourceSchema).min(1),
+    notes: z.array(z.string()).default([]),
+  })
+  .strict();
 
 export const annualDutySchema = z
   .object({
-    code: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
-    title: z.string().min(1),
+    ...recurringCommon,
     kind: z.literal('annual'),
-    /** What the unit hands in. */
-    deliverable: z.string().min(1),
-    /** Where and how it is handed in. */
-    submitVia: z.string().min(1),
-    /** Administrative division code prefixes the rule applies to (GB/T 2260), e.g. ["46"] for Hainan. */
-    regions: z.array(z.string().regex(/^\d{2,6}$/, 'must be 2 to 6 digits of a division code')).min(1),
     /**
      * Cycle N covers year N and falls due in year N+1 on this date, by the end of the day in
      * Asia/Shanghai: the due instant is the following midnight, exclusive.
@@ -94,16 +139,104 @@ export const annualDutySchema = z
     due: monthDay,
     /** When the schedule opens cycle N, in year N+1 (Asia/Shanghai). */
     opens: monthDay.and(z.object({ at: hhmm.default('09:00') })),
-    responsible: z.array(responsibleGroupSchema).min(1),
-    sources: z.array(sourceSchema).min(1),
-    reminders: z.array(reminderSchema),
-    escalations: z.array(escalationSchema),
-    /** Free-text notes, e.g. which defaults the source is silent about. */
-    notes: z.array(z.string()).default([]),
+    jurisdictions: z.array(jurisdictionRuleSchema).default([]),
   })
   .strict();
 
-export const dutySchema = annualDutySchema;
+/**
+ * Quarterly, monthly and weekly reports: cycle 2025-Q1 / 2025-03 / 2025-W09 (ISO week) covers that
+ * period and falls due `daysAfterPeriod` calendar days after its last day, by the end of that day in
+ * CST (0 = the period's own last day). The cycle opens on the period's first day at `opens.at`.
+ */
+export const periodicDutySchema = z
+  .object({
+    ...recurringCommon,
+    kind: z.enum(['quarterly', 'monthly', 'weekly']),
+    due: z.object({ daysAfterPeriod: z.number().int().min(0).max(92) }).strict(),
+    opens: z.object({ at: hhmm.default('09:00') }).strict().default({ at: '09:00' }),
+  })
+  .strict();
+
+/** A one-off milestone ("2024年年底前"): due by the end of `due` (CST); its single cycle is named by the due year. */
+export const milestoneDutySchema = z
+  .object({
+    ...recurringCommon,
+    kind: z.literal('milestone'),
+    due: isoDate,
+    /** When the schedule opens the milestone's cycle (09:00 CST unless `at` is given). */
+    opens: z.object({ date: isoDate, at: hhmm.default('09:00') }).strict(),
+  })
+  .strict()
+  .refine((d) => d.opens.date <= d.due, { message: 'opens.date must not be after due', path: ['opens', 'date'] });
+
+/** The period a quota or window counts over. `years` spans N calendar years from anchorYear on (2021-2025). */
+const perSchema = z.enum(['year', 'quarter', 'month', 'week', 'years']);
+
+/**
+ * "At least N per period", met by recorded occurrences (date, evidence, amount), not by one
+ * submission. Reminders (daysBefore the period's last day) report pace and are skipped once the
+ * quota is met; escalations (daysAfter it) fire only when the period ended short.
+ */
+export const quotaDutySchema = z
+  .object({
+    ...recurringCommon,
+    kind: z.literal('quota'),
+    per: perSchema,
+    /** per: years — the span in years and the first year of the first span (e.g. 5 and 2021 → 2021-2025). */
+    spanYears: z.number().int().min(2).max(10).optional(),
+    anchorYear: z.number().int().min(2000).max(2100).optional(),
+    /** Chinese label of the span, e.g. 任期, 五年 (shown in mail). */
+    perLabel: z.string().min(1).optional(),
+    quota: z
+      .object({
+        minimum: z.number().positive(),
+        /** 次, 学时, 个 … the unit of `amount` */
+        amountLabel: z.string().min(1).default('次'),
+        /** When set, the minimum applies to each subject recorded (each person, each project): 人, 项目 … */
+        perSubject: z.string().min(1).optional(),
+      })
+      .strict(),
+    opens: z.object({ at: hhmm.default('09:00') }).strict().default({ at: '09:00' }),
+  })
+  .strict()
+  .refine((d) => d.per !== 'years' || (d.spanYears !== undefined && d.anchorYear !== undefined), {
+    message: 'per: years needs spanYears and anchorYear',
+    path: ['spanYears'],
+  })
+  .refine((d) => d.per === 'years' || (d.spanYears === undefined && d.anchorYear === undefined), {
+    message: 'spanYears and anchorYear go with per: years only',
+    path: ['spanYears'],
+  });
+
+/**
+ * An activity allowed only inside a window of each period ("原则上集中在每季度首月的第一、二周完成"):
+ * reminders (daysBefore the window's first day) warn the organisers, and anything scheduled or held in
+ * the period outside the window is flagged to `flagTo`. `escalations` is not used by windows.
+ */
+export const windowDutySchema = z
+  .object({
+    ...recurringCommon,
+    kind: z.literal('window'),
+    per: z.enum(['year', 'quarter']),
+    window: z
+      .object({
+        /** 1-based month within the period (1 = the quarter's first month). */
+        monthOfPeriod: z.number().int().min(1).max(12),
+        fromDay: z.number().int().min(1).max(28),
+        toDay: z.number().int().min(1).max(31),
+      })
+      .strict()
+      .refine((w) => w.fromDay <= w.toDay, { message: 'fromDay must not be after toDay', path: ['toDay'] }),
+    flagTo: z.array(recipient).min(1),
+    opens: z.object({ at: hhmm.default('09:00') }).strict().default({ at: '09:00' }),
+  })
+  .strict()
+  .refine((d) => d.per !== 'quarter' || d.window.monthOfPeriod <= 3, {
+    message: 'a quarter has 3 months',
+    path: ['window', 'monthOfPeriod'],
+  });
+
+export const dutySchema = z.discriminatedUnion('kind', [annualDutySchema, periodicDutySchema, milestoneDutySchema, quotaDutySchema, windowDutySchema]);
 
 // ---------------------------------------------------------------------------------------------------
 // Event-triggered duties (OBLIGATIONS.md section 4): the clock starts at an event instant, not on a date.
@@ -172,13 +305,13 @@ export const eventWindowSchema = z
   .strict();
 
 const triggeredCommon = {
-  code: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+  code: codeSchema,
   title: z.string().min(1),
   /** What starts the clock, in words, e.g. 事件发生 / 接到上级重要文件. */
   trigger: z.string().min(1),
   deliverable: z.string().min(1),
   submitVia: z.string().min(1),
-  regions: z.array(z.string().regex(/^\d{2,6}$/, 'must be 2 to 6 digits of a division code')).min(1),
+  regions: regionsSchema,
   responsible: z.array(responsibleGroupSchema).min(1),
   sources: z.array(sourceSchema).min(1),
   notes: z.array(z.string()).default([]),
@@ -217,6 +350,14 @@ export const catalogFileSchema = z
   .refine((f) => f.duties || f.triggered, { message: 'a catalog file needs duties or triggered' });
 
 export type Duty = z.infer<typeof dutySchema>;
+export type AnnualDuty = z.infer<typeof annualDutySchema>;
+export type PeriodicDuty = z.infer<typeof periodicDutySchema>;
+export type MilestoneDuty = z.infer<typeof milestoneDutySchema>;
+export type QuotaDuty = z.infer<typeof quotaDutySchema>;
+export type WindowDuty = z.infer<typeof windowDutySchema>;
+export type JurisdictionRule = z.infer<typeof jurisdictionRuleSchema>;
+export type DutyKind = Duty['kind'];
+export type PeriodUnit = z.infer<typeof perSchema>;
 export type IncidentDuty = z.infer<typeof incidentDutySchema>;
 export type EventDuty = z.infer<typeof eventDutySchema>;
 export type TriggeredDuty = z.infer<typeof triggeredDutySchema>;

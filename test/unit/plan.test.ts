@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../runtime/catalog';
-import { dueDate, openingInstant, parseAnnualPeriod, periodOpenedAt, planCycle, planForDueDate } from '../../domain/plan';
+import { dueDate, openingInstant, parseAnnualPeriod, parseDutyPeriod, periodOpenedAt, periodSpecOf, planCycle, planForDueDate } from '../../domain/plan';
+import { periodContaining } from '../../domain/periods';
 import { CST, toCstIso } from '../../domain/time';
 
 const catalog = loadCatalog();
@@ -47,8 +48,9 @@ describe('annual plans at exact CST instants', () => {
   it('opens cycle N in year N+1 and derives the period from a scheduled instant in CST', () => {
     expect(openingInstant(duty('enforcement-statistics'), '2025').toISO()).toBe('2026-01-02T09:00:00.000+08:00');
     // 2026-01-01T16:30Z is already Jan 2 in China; a UTC reading would still say 2026 as well — pick an edge:
-    expect(periodOpenedAt('2025-12-31T16:30:00Z')).toBe('2025'); // 2026-01-01 00:30 CST opens cycle 2025
-    expect(periodOpenedAt('2025-12-31T15:30:00Z')).toBe('2024'); // still 2025-12-31 in CST
+    const d = duty('enforcement-statistics');
+    expect(periodOpenedAt(d, DateTime.fromISO('2025-12-31T16:30:00Z'))).toBe('2025'); // 2026-01-01 00:30 CST opens cycle 2025
+    expect(periodOpenedAt(d, DateTime.fromISO('2025-12-31T15:30:00Z'))).toBe('2024'); // still 2025-12-31 in CST
   });
 
   it('rejects periods that are not a year', () => {
@@ -56,21 +58,27 @@ describe('annual plans at exact CST instants', () => {
   });
 });
 
-describe('properties of every annual duty', () => {
+describe('properties of every recurring duty in the catalog', () => {
   it('reminders precede the due instant, escalations follow it, all at their CST time of day', () => {
+    const day = fc.integer({ min: Date.UTC(2021, 0, 10), max: Date.UTC(2095, 0, 1) });
     fc.assert(
-      fc.property(fc.constantFrom(...catalog.duties), fc.integer({ min: 2000, max: 2099 }), (d, year) => {
-        const plan = planCycle(d, String(year));
+      fc.property(fc.constantFrom(...catalog.duties), day, (d, ms) => {
+        const period =
+          d.kind === 'milestone' ? d.due.slice(0, 4) : periodContaining(periodSpecOf(d), DateTime.fromMillis(ms, { zone: CST })).label;
+        const plan = planCycle(d, period);
         const due = Date.parse(plan.dueAt);
-        const lastDay = dueDate(d, String(year));
+        const lastDay = dueDate(d, period);
         expect(DateTime.fromISO(plan.dueAt).setZone(CST).toISODate()).toBe(lastDay.plus({ days: 1 }).toISODate());
         expect(DateTime.fromISO(plan.dueAt).setZone(CST).toFormat('HH:mm:ss')).toBe('00:00:00');
-        for (const step of plan.steps) {
-          const at = Date.parse(step.at);
-          expect(step.kind === 'reminder' ? at < due : at > due).toBe(true);
-          expect(DateTime.fromISO(step.at).setZone(CST).toFormat('HH:mm')).toBe('09:00');
-        }
+        // The due instant never precedes the end of the period it reports on (windows end inside it).
+        if (d.kind !== 'window') expect(due).toBeGreaterThanOrEqual(parseDutyPeriod(d, period).lastDay.plus({ days: 1 }).toMillis());
         const times = plan.steps.map((s) => Date.parse(s.at));
+        for (const [i, step] of plan.steps.entries()) {
+          expect(step.kind === 'reminder' ? times[i]! < due : times[i]! > due).toBe(true);
+          const hhmm = DateTime.fromISO(step.at).setZone(CST).toFormat('HH:mm');
+          const ladder = step.kind === 'reminder' ? d.reminders : d.escalations;
+          expect(ladder.map((r) => r.at)).toContain(hhmm);
+        }
         expect([...times].sort((a, b) => a - b)).toEqual(times);
       }),
     );
