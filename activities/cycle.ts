@@ -8,10 +8,12 @@ import type { WorkdayCalendar } from '../domain/event-plan';
 import { buildEventCycleInput, cyclePlanOf, parseEventWorkflowId, replanWindow, windowSpanLabel } from '../domain/event-cycle';
 import { loadCalendar } from '../runtime/calendar-store';
 import { requireDuty } from '../runtime/catalog';
-import { parseAnnualPeriod, periodOpenedAt, planCycle, planForDueDate } from '../domain/plan';
+import { DateTime } from 'luxon';
+import { bindingRules, parseDutyPeriod, periodOpenedAt, planForDueDate } from '../domain/plan';
+import { buildRecurringCycleInput } from '../domain/recurring-cycle';
 import { parseCstDate } from '../domain/time';
 import { responsibleGroupFor } from '../domain/units';
-import { cycleWorkflowId, type CycleInput, type CyclePlan, type CycleState, type PlannedStep } from '../domain/types';
+import type { CycleInput, CyclePlan, CycleState, PlannedStep } from '../domain/types';
 import type { PrismaClient } from './db/client';
 import { audit } from './db/audit';
 import { parseTags, unitPath } from './db/recipients';
@@ -65,19 +67,15 @@ export async function buildCycleInput(
   catalog: Catalog,
   duty: Duty,
   period: string,
-  unit: { id: string; name: string },
+  unit: { id: string; name: string; type: string; level: string; region: string; tags: string | string[] },
 ): Promise<CycleInput> {
-  return {
-    workflowId: cycleWorkflowId(duty.code, period, unit.id),
-    dutyCode: duty.code,
-    dutyTitle: duty.title,
+  return buildRecurringCycleInput({
+    duty,
     period,
-    unitId: unit.id,
-    unitName: unit.name,
+    unit: { ...unit, tags: typeof unit.tags === 'string' ? parseTags(unit.tags) : unit.tags },
     unitPath: await unitPath(prisma, unit.id),
     catalogVersion: catalog.version,
-    plan: planCycle(duty, period),
-  };
+  });
 }
 
 /** The input of one unit's event cycle: ID with the event instant, its place in the tree, the window planned now. */
@@ -120,8 +118,12 @@ export function createCycleActivities(deps: CycleActivityDeps) {
   const calendar = lazyCalendar(deps.calendar ?? (() => loadCalendar()));
 
   function duty(code: string) {
+    return dutyIn(deps.catalog(), code);
+  }
+
+  function dutyIn(catalog: Catalog, code: string) {
     try {
-      return requireDuty(deps.catalog(), code);
+      return requireDuty(catalog, code);
     } catch (e) {
       throw ApplicationFailure.nonRetryable((e as Error).message, 'UnknownDuty');
     }
@@ -150,8 +152,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
 
   return {
     async periodOpenedAt({ dutyCode, at }: { dutyCode: string; at: string }): Promise<string> {
-      duty(dutyCode);
-      return periodOpenedAt(at);
+      return periodOpenedAt(duty(dutyCode), DateTime.fromISO(at));
     },
 
     /** Every unit the duty binds in this period, each with its computed plan. */
@@ -160,17 +161,18 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       catalogVersion: string;
       cycles: CycleInput[];
     }> {
-      const d = duty(dutyCode);
+      // One read: the duty and the version recorded with its cycles come from the same catalog.
+      const catalog = deps.catalog();
+      const d = dutyIn(catalog, dutyCode);
       try {
-        parseAnnualPeriod(period);
+        parseDutyPeriod(d, period);
       } catch (e) {
         throw ApplicationFailure.nonRetryable((e as Error).message, 'BadPeriod');
       }
-      const catalog = deps.catalog();
       const units = await prisma.unit.findMany({ orderBy: { id: 'asc' } });
       const cycles: CycleInput[] = [];
       for (const unit of units) {
-        if (responsibleGroupFor(d, { ...unit, tags: parseTags(unit.tags) })) {
+        if (bindingRules(d, period, { ...unit, tags: parseTags(unit.tags) }).length > 0) {
           cycles.push(await buildCycleInput(prisma, catalog, d, period, unit));
         }
       }
@@ -180,7 +182,10 @@ export function createCycleActivities(deps: CycleActivityDeps) {
     /** Recomputes the ladder for a new last day (an authorised extension). */
     async replanCycle({ dutyCode, newDueDate, eventAt }: ReplanInput): Promise<CyclePlan> {
       const d = cycleDuty(dutyCode);
-      if (d.kind === 'annual') return planForDueDate(d, parseCstDate(newDueDate, 'newDueDate'));
+      if (d.kind === 'window') {
+        throw ApplicationFailure.nonRetryable(`${d.code} is a window, not a deadline: it is not extended`, 'NotExtendable');
+      }
+      if (d.kind !== 'event') return planForDueDate(d, parseCstDate(newDueDate, 'newDueDate'));
       const at = eventInstant(d, eventAt, callingWorkflowId());
       try {
         return cyclePlanOf(replanWindow(d.window, at, newDueDate, calendar));
@@ -265,7 +270,9 @@ export function createCycleActivities(deps: CycleActivityDeps) {
         const d = cycleDuty(input.dutyCode);
         const event =
           d.kind === 'event' ? { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window) } : undefined;
-        const group = responsibleGroupFor(d, { ...unit, tags: parseTags(unit.tags) });
+        const facts = { ...unit, tags: parseTags(unit.tags) };
+        // A recurring duty reports to whom its governing rule names (a jurisdiction rule may name others).
+        const group = d.kind === 'event' ? responsibleGroupFor(d, facts) : bindingRules(d, input.period, facts)[0];
         const mail = renderNotification({
           duty: d,
           ...(event ? { event } : {}),

@@ -19,6 +19,7 @@ import type { Range } from '@temporalio/client/lib/schedule-types';
 import { MONTHS } from '@temporalio/client/lib/schedule-types';
 import type { Duty } from '../domain/catalog/schema';
 import { CST } from '../domain/time';
+import { periodSpecOf } from '../domain/plan';
 import type { Catalog } from '../runtime/catalog';
 import { config } from '../runtime/config';
 import type { PrismaClient } from '../activities/db/client';
@@ -71,23 +72,53 @@ export interface SyncOptions {
   skipDatabase?: boolean;
 }
 
+type Calendar = NonNullable<ScheduleOptions['spec']['calendars']>[number];
+
+/**
+ * When a duty's cycles open, as calendars in Asia/Shanghai: an annual duty on its `opens` day of each
+ * year; quarterly, monthly and weekly reports, quotas and windows on the first day of the period they
+ * cover (a span of years: Jan 1 of every span from the anchor year on); a milestone on its one day.
+ */
+export function openingCalendars(duty: Duty): Calendar[] {
+  const [hour, minute] = duty.opens.at.split(':').map(Number) as [number, number];
+  const at = { hour, minute };
+  if (duty.kind === 'annual') {
+    return [
+      {
+        month: MONTHS[duty.opens.month - 1]!,
+        dayOfMonth: duty.opens.day,
+        ...at,
+        comment: `opens cycle N of ${duty.code} on ${duty.opens.month}/${duty.opens.day} ${duty.opens.at} CST of year N+1`,
+      },
+    ];
+  }
+  if (duty.kind === 'milestone') {
+    const [year, month, day] = duty.opens.date.split('-').map(Number) as [number, number, number];
+    return [{ year, month: MONTHS[month - 1]!, dayOfMonth: day, ...at, comment: `opens milestone ${duty.code} (due ${duty.due})` }];
+  }
+  const unit = periodSpecOf(duty).unit;
+  const comment = `opens each ${unit} cycle of ${duty.code} on its first day at ${duty.opens.at} CST`;
+  switch (unit) {
+    case 'year':
+      return [{ month: 'JANUARY', dayOfMonth: 1, ...at, comment }];
+    case 'years': {
+      const { anchorYear, spanYears } = periodSpecOf(duty);
+      return [{ year: { start: anchorYear!, end: 2100, step: spanYears! }, month: 'JANUARY', dayOfMonth: 1, ...at, comment }];
+    }
+    case 'quarter':
+      return [{ month: ['JANUARY', 'APRIL', 'JULY', 'OCTOBER'], dayOfMonth: 1, ...at, comment }];
+    case 'month':
+      return [{ dayOfMonth: 1, ...at, comment }];
+    case 'week':
+      return [{ dayOfWeek: 'MONDAY', ...at, comment }];
+  }
+}
+
 /** The schedule we want for a duty. */
 export function desiredSchedule(duty: Duty, taskQueue: string): ScheduleOptions {
-  const [hour, minute] = duty.opens.at.split(':').map(Number) as [number, number];
   return {
     scheduleId: scheduleIdFor(duty.code),
-    spec: {
-      calendars: [
-        {
-          month: MONTHS[duty.opens.month - 1]!,
-          dayOfMonth: duty.opens.day,
-          hour,
-          minute,
-          comment: `opens cycle N of ${duty.code} on ${duty.opens.month}/${duty.opens.day} ${duty.opens.at} CST of year N+1`,
-        },
-      ],
-      timezone: CST,
-    },
+    spec: { calendars: openingCalendars(duty), timezone: CST },
     action: {
       type: 'startWorkflow',
       workflowType: OPEN_WORKFLOW_TYPE,

@@ -10,9 +10,8 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { CycleInput } from '../domain/types';
+import { cycleWorkflowType, type CycleInput } from '../domain/types';
 import type { CycleActivities } from '../activities/cycle';
-import { dutyCycle } from './cycle';
 import { CycleState, DueAt, DutyCode, Period, UnitId, UnitPath } from './search-attributes';
 
 const acts = proxyActivities<CycleActivities>({
@@ -63,7 +62,8 @@ export async function openDutyCycles(input: OpenCyclesInput): Promise<OpenCycles
     const results = await Promise.all(
       batch.map(async (cycle) => {
         try {
-          await startChild(dutyCycle, {
+          // By type name: annual, periodic and milestone cycles run dutyCycle; quotas and windows their own.
+          await startChild(cycleWorkflowType(cycle.kind), {
             workflowId: cycle.workflowId,
             args: [cycle],
             parentClosePolicy: ParentClosePolicy.ABANDON,

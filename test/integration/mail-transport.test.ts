@@ -8,6 +8,7 @@ import { closeTransports, KEY_HEADER, MailSendError, messageIdFor, sendMail } fr
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
 
 const duty: Duty = {
+  jurisdictions: [],
   code: 'enforcement-statistics',
   title: '行政执法统计年报',
   kind: 'annual',

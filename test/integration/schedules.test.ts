@@ -7,7 +7,9 @@ import { createDutyWorker } from '../../worker/create';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
 import { scheduleIdFor, syncSchedules } from '../../client/schedules';
 import type { OpenCyclesResult } from '../../workflows/open-cycles';
+import { DateTime } from 'luxon';
 import { periodOpenedAt } from '../../domain/plan';
+import type { AnnualDuty } from '../../domain/catalog/schema';
 import { createDevServerEnv } from '../support/temporal-env';
 import { createTestDb, type TestDb } from '../support/db';
 import { insertUnits, units } from '../support/units-fixture';
@@ -63,10 +65,12 @@ describe('schedules sync (real Temporal dev server)', () => {
       expect(d.spec.timezone).toBe('Asia/Shanghai');
       expect(d.spec.calendars).toHaveLength(1);
       const cal = d.spec.calendars![0]!;
-      expect(cal.month.map((r) => r.start)).toEqual(['JANUARY']);
-      expect(cal.dayOfMonth.map((r) => r.start)).toEqual([duty.opens.day]);
-      expect(cal.hour.map((r) => r.start)).toEqual([9]);
-      expect(cal.minute.map((r) => r.start)).toEqual([0]);
+      expect(cal.hour.map((r) => r.start)).toEqual([Number(duty.opens.at.slice(0, 2))]);
+      expect(cal.minute.map((r) => r.start)).toEqual([Number(duty.opens.at.slice(3))]);
+      if (duty.kind === 'annual') {
+        expect(cal.month.map((r) => r.start)).toEqual(['JANUARY']);
+        expect(cal.dayOfMonth.map((r) => r.start)).toEqual([duty.opens.day]);
+      }
       expect(d.action).toMatchObject({
         type: 'startWorkflow',
         workflowType: 'openDutyCycles',
@@ -123,7 +127,7 @@ describe('schedules sync (real Temporal dev server)', () => {
     };
 
     await worker.runUntil(async () => {
-      const period = periodOpenedAt(new Date());
+      const period = periodOpenedAt(catalog.byCode.get(code)!, DateTime.now());
       await handle.trigger();
       const first = await fanOutResult(1);
       expect(first).toMatchObject({ dutyCode: code, period, opened: responsible.length, alreadyOpen: 0 });
@@ -150,9 +154,9 @@ describe('schedules sync (real Temporal dev server)', () => {
   });
 
   it('updates a changed schedule, keeps its pause, and deletes schedules of removed duties', async () => {
-    const [first, second] = catalog.duties;
+    const [first, second] = catalog.duties.filter((d) => d.kind === 'annual');
     await env.client.schedule.getHandle(scheduleIdFor(first!.code)).pause('paused by test');
-    const moved = { ...first!, opens: { ...first!.opens, day: 3 } };
+    const moved = { ...first!, opens: { ...(first as AnnualDuty).opens, day: 3 } } as AnnualDuty;
     const changed = withDuties(catalog, [moved], 'test-version');
     const report = await syncSchedules(env.client, changed, db.prisma, { taskQueue: TASK_QUEUE });
     const byId = new Map(report.schedules.map((s) => [s.scheduleId, s]));
