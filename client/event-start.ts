@@ -17,7 +17,7 @@ import type { Actor } from '../workflows/messages';
 
 export type EventStartProblem =
   | { reason: 'unknown-duty'; code: string }
-  | { reason: 'not-event-duty'; duty: { code: string; kind: 'annual' | 'incident' } }
+  | { reason: 'not-event-duty'; duty: { code: string; kind: string } }
   | { reason: 'bad-at'; text: string; message: string }
   | { reason: 'bad-ref'; text: string; message: string }
   | { reason: 'not-permitted'; actor: Actor; unitId: string }

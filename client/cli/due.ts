@@ -1,11 +1,14 @@
-// `due`: what a cycle's deadline and ladder are, computed from the catalog alone (planCycle for annual
+// `due`: what a cycle's deadline and ladder are, computed from the catalog alone (planCycle for recurring
 // duties, planWindow from an event instant for event-triggered ones), with the recipients resolved for
 // one unit when the database is available.
-import type { Duty, EventWindow, TriggeredDuty } from '../../domain/catalog/schema';
+import { DateTime } from 'luxon';
+import type { Duty, DutySource, EventWindow, TriggeredDuty } from '../../domain/catalog/schema';
+import { describeDue } from '../../domain/describe';
 import { windowSpanLabel } from '../../domain/event-cycle';
 import { planWindow, type WorkdayCalendar } from '../../domain/event-plan';
-import { dueDate, planCycle } from '../../domain/plan';
-import { toCstIso } from '../../domain/time';
+import { bindingRules, parseDutyPeriod, planCycle, windowDays } from '../../domain/plan';
+import { CST, toCstIso, toUtcIso } from '../../domain/time';
+import type { UnitFacts } from '../../domain/units';
 import type { PlannedStep, RecipientRef } from '../../domain/types';
 
 export interface DueStep {
@@ -17,17 +20,38 @@ export interface DueStep {
   missing?: string[];
 }
 
+/** A rule binding the cycle (the duty's own, or a jurisdiction's): the earliest last day governs. */
+export interface DueRuleReport {
+  label: string;
+  origin: 'duty' | 'jurisdiction';
+  lastDay: string;
+  dueBy: string;
+  governs: boolean;
+  reportTo: string[];
+  sources: DueReport['sources'];
+}
+
 export interface DueReport {
   duty: string;
   title: string;
-  kind: string;
+  kind: Duty['kind'];
   cycle: string;
+  /** The rule in words, e.g. 每季度结束后15日内. */
+  rule: string;
+  /** The period the cycle covers, first and last day (CST). */
+  period: { first: string; last: string };
   /** The last day, YYYY-MM-DD (CST). */
   lastDay: string;
   /** Exclusive due instant with +08:00 offset. */
   dueBy: string;
   reminders: DueStep[];
   escalations: DueStep[];
+  /** Every rule binding the cycle, the governing one first (more than one under jurisdiction scoping). */
+  rules: DueRuleReport[];
+  /** Quotas: what counts. */
+  quota?: { minimum: number; amountLabel: string; perSubject?: string; occurrence: string };
+  /** Windows: the days the activity belongs in. */
+  window?: { first: string; last: string };
   sources: { document: string; title: string; section: string; text: string; textSimplified?: string }[];
   responsible: { label: string; reportTo: string[] }[];
   unit?: { id: string; name: string; binds: boolean; group?: string; reportTo?: string[] };
@@ -37,31 +61,69 @@ export function refLabel(ref: RecipientRef): string {
   return `${ref.unit}.${ref.role}`;
 }
 
-/** Pure: the report for a duty and a validated period. */
-export function dueReport(duty: Duty, period: string): DueReport {
-  const plan = planCycle(duty, period);
+function sourceReport(s: DutySource): DueReport['sources'][number] {
+  return {
+    document: s.document,
+    title: s.title,
+    section: s.section,
+    text: s.text,
+    ...(s.textSimplified ? { textSimplified: s.textSimplified } : {}),
+  };
+}
+
+/**
+ * Pure: the report for a recurring duty and a validated period, for `unit` when given (jurisdiction
+ * rules binding the unit may move the due date: the earliest governs, and every rule is listed).
+ */
+export function dueReport(duty: Duty, period: string, unit?: UnitFacts): DueReport {
+  const plan = planCycle(duty, period, unit);
   const step = (s: (typeof plan.steps)[number]): DueStep => ({
     id: s.id,
     at: toCstIso(s.at),
     to: s.to.map(refLabel),
     ...(s.kind === 'escalation' ? { level: s.level } : {}),
   });
+  const p = parseDutyPeriod(duty, period);
+  const rules = bindingRules(duty, period, unit);
+  const ruleSources = rules.flatMap((r) => r.sources);
   return {
     duty: duty.code,
     title: duty.title,
     kind: duty.kind,
     cycle: period,
-    lastDay: dueDate(duty, period).toFormat('yyyy-MM-dd'),
+    rule: describeDue(duty),
+    period: { first: p.start.toFormat('yyyy-MM-dd'), last: p.lastDay.toFormat('yyyy-MM-dd') },
+    lastDay: DateTime.fromISO(plan.dueAt).setZone(CST).minus({ days: 1 }).toFormat('yyyy-MM-dd'),
     dueBy: toCstIso(plan.dueAt),
     reminders: plan.steps.filter((s) => s.kind === 'reminder').map(step),
     escalations: plan.steps.filter((s) => s.kind === 'escalation').map(step),
-    sources: duty.sources.map((s) => ({
-      document: s.document,
-      title: s.title,
-      section: s.section,
-      text: s.text,
-      ...(s.textSimplified ? { textSimplified: s.textSimplified } : {}),
+    rules: rules.map((r) => ({
+      label: r.label,
+      origin: r.origin,
+      lastDay: r.lastDay.toFormat('yyyy-MM-dd'),
+      dueBy: toCstIso(toUtcIso(r.lastDay.plus({ days: 1 }))),
+      governs: r.governs,
+      reportTo: r.reportTo,
+      sources: r.sources.map(sourceReport),
     })),
+    ...(duty.kind === 'quota'
+      ? {
+          quota: {
+            minimum: duty.quota.minimum,
+            amountLabel: duty.quota.amountLabel,
+            ...(duty.quota.perSubject ? { perSubject: duty.quota.perSubject } : {}),
+            occurrence: duty.deliverable,
+          },
+        }
+      : {}),
+    ...(duty.kind === 'window'
+      ? (() => {
+          const { first, last } = windowDays(duty, period);
+          return { window: { first: first.toFormat('yyyy-MM-dd'), last: last.toFormat('yyyy-MM-dd') } };
+        })()
+      : {}),
+    // Every source that binds the cycle: the duty's and each binding jurisdiction rule's.
+    sources: [...new Set(ruleSources.length ? ruleSources : duty.sources)].map(sourceReport),
     responsible: duty.responsible.map((g) => ({ label: g.label, reportTo: g.reportTo })),
   };
 }
@@ -137,13 +199,7 @@ export function eventDueReport(
   const head = { duty: duty.code, title: duty.title };
   const event = { trigger: duty.trigger, from: toCstIso(eventAt) };
   const tail = {
-    sources: duty.sources.map((s) => ({
-      document: s.document,
-      title: s.title,
-      section: s.section,
-      text: s.text,
-      ...(s.textSimplified ? { textSimplified: s.textSimplified } : {}),
-    })),
+    sources: duty.sources.map(sourceReport),
     responsible: duty.responsible.map((g) => ({ label: g.label, reportTo: g.reportTo })),
   };
   if (duty.kind === 'incident') {

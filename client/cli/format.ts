@@ -1,7 +1,8 @@
 // Pure formatting and argument validation for the CLI: no I/O here, so it is unit-tested directly.
 import { DateTime } from 'luxon';
 import type { Duty } from '../../domain/catalog/schema';
-import { parseAnnualPeriod } from '../../domain/plan';
+import { parseDutyPeriod } from '../../domain/plan';
+import { isPeriodLabel } from '../../domain/periods';
 import { CST, parseCstDate, parseInstant } from '../../domain/time';
 import type { CycleState } from '../../domain/types';
 import { CliError, EXIT } from './errors';
@@ -53,7 +54,7 @@ export function stateLabel(state: string): string {
   return (STATE_LABELS as Record<string, string>)[state] ?? state;
 }
 
-export const KIND_LABELS: Record<string, string> = { annual: '年度', reminder: '提醒', escalation: '督办' };
+export const STEP_LABELS: Record<string, string> = { reminder: '提醒', escalation: '督办' };
 
 // ---------------------------------------------------------------------------------------------
 // Argument validation: every failure is a CliError with exit 2 and one line saying what to fix.
@@ -64,11 +65,19 @@ export function requireDutyArg<T extends { code: string }>(byCode: ReadonlyMap<s
   return duty;
 }
 
-export function validatePeriod(_duty: Pick<Duty, 'kind'>, period: string): string {
+export function validatePeriod(duty: Duty, period: string): string {
   try {
-    parseAnnualPeriod(period);
+    parseDutyPeriod(duty, period);
   } catch (e) {
     throw new CliError(EXIT.badInput, `bad --cycle: ${(e as Error).message}`);
+  }
+  return period;
+}
+
+/** A period of any kind (for filters that name no duty). */
+export function validateAnyPeriod(period: string): string {
+  if (!isPeriodLabel(period)) {
+    throw new CliError(EXIT.badInput, `bad --cycle: "${period}" is not a period: write 2025, 2025-Q1, 2025-03, 2025-W09 or 2021-2025`);
   }
   return period;
 }

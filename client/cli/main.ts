@@ -14,6 +14,7 @@ import { registerCalendar } from './commands/calendar';
 import { registerEvent } from './commands/event';
 import { registerReview } from './commands/review';
 import { registerPlan } from './commands/plan';
+import { registerWindow } from './commands/window';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('duty-ledger')
@@ -35,6 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerEvent(program, ctx);
   registerReview(program, ctx);
   registerPlan(program, ctx);
+  registerWindow(program, ctx);
 
   // Every command throws instead of exiting, and reports commander's errors as one line.
   const configure = (cmd: Command) => {

@@ -50,7 +50,20 @@ interface PlanTail {
   unit?: DueReport['unit'];
 }
 
-export type AnnualPlan = PlanHead & { kind: 'annual'; cycle: string } & PlanTimeline & PlanTail;
+/** Annual, quarterly, monthly, weekly, milestone, quota and window duties: one cycle of a period. */
+export type RecurringPlan = PlanHead & {
+  kind: DueReport['kind'];
+  cycle: string;
+  rule: string;
+  period: DueReport['period'];
+  /** Every rule binding the cycle, the governing one first. */
+  rules: DueReport['rules'];
+  quota?: DueReport['quota'];
+  window?: DueReport['window'];
+} & PlanTimeline &
+  PlanTail;
+/** @deprecated the name from before other recurring kinds existed */
+export type AnnualPlan = RecurringPlan;
 export type EventPlan = PlanHead & {
   kind: 'event';
   trigger: string;
@@ -64,7 +77,7 @@ export type IncidentPlan = PlanHead & {
   from: string;
   windows: ({ name: string; label: string; within: string } & PlanTimeline)[];
 } & PlanTail;
-export type PlanReport = AnnualPlan | EventPlan | IncidentPlan;
+export type PlanReport = RecurringPlan | EventPlan | IncidentPlan;
 
 /** Lateness by the exclusive due instant: on time means strictly before it. */
 export function lateness(dueBy: string, submittedAt: string): { late: boolean; lateBySeconds: number } {
@@ -133,7 +146,19 @@ export function planReport(
     return { ...head, kind: 'event', trigger: r.trigger, from: r.from, ...sub, window: r.window, ...timeline(r, submittedAt), ...tail };
   }
   const r = report as DueReport;
-  return { ...head, kind: 'annual', cycle: r.cycle, ...sub, ...timeline(r, submittedAt), ...tail };
+  return {
+    ...head,
+    kind: r.kind,
+    cycle: r.cycle,
+    rule: r.rule,
+    period: r.period,
+    rules: r.rules,
+    ...(r.quota ? { quota: r.quota } : {}),
+    ...(r.window ? { window: r.window } : {}),
+    ...sub,
+    ...timeline(r, submittedAt),
+    ...tail,
+  };
 }
 
 /** Every timeline of a plan: one, or one per incident window (with its name and label). */

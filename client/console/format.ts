@@ -116,11 +116,12 @@ export interface LadderLine {
 
 /** The catalog's reminder and escalation ladder in words: 截止前14天 09:00 提醒 本单位经办人. */
 export function ladderInWords(duty: Duty): LadderLine[] {
+  const anchor = duty.kind === 'window' ? '窗口开始' : duty.kind === 'quota' ? '期末' : '截止';
   const reminders = [...duty.reminders]
     .sort((a, b) => b.daysBefore - a.daysBefore)
     .map((r) => ({
       kind: 'reminder' as const,
-      text: `${r.daysBefore === 0 ? '截止当日' : `截止前${r.daysBefore}天`} ${r.at} 提醒 ${r.to.map(recipientRefLabel).join('、')}`,
+      text: `${r.daysBefore === 0 ? `${anchor}当日` : `${anchor}前${r.daysBefore}天`} ${r.at} 提醒 ${r.to.map(recipientRefLabel).join('、')}`,
     }));
   const escalations = [...duty.escalations]
     .sort((a, b) => a.daysAfter - b.daysAfter)

@@ -137,7 +137,34 @@ describe('due in process: which flag a duty takes', () => {
     expect(JSON.parse(out)).toMatchObject({ kind: 'event', dueBy: '2026-10-17T00:00:00+08:00' });
   });
 
+  // Every periodic kind, with the period written as the duty counts it; the same +08:00 instants in every host zone.
+  const periodic: [string, string, Record<string, unknown>][] = [
+    ['enforcement-statistics', '2025', { kind: 'annual', lastDay: '2026-01-31', dueBy: '2026-02-01T00:00:00+08:00' }],
+    ['lawsuit-loss-analysis', '2025-Q1', { kind: 'quarterly', period: { first: '2025-01-01', last: '2025-03-31' }, lastDay: '2025-04-15', dueBy: '2025-04-16T00:00:00+08:00' }],
+    ['monthly-targets', '2025-03', { kind: 'monthly', period: { first: '2025-03-01', last: '2025-03-31' }, lastDay: '2025-04-05', dueBy: '2025-04-06T00:00:00+08:00' }],
+    ['weekly-assignment', '2025-W09', { kind: 'weekly', period: { first: '2025-02-24', last: '2025-03-02' }, lastDay: '2025-03-03', dueBy: '2025-03-04T00:00:00+08:00' }],
+    ['law-lectures-hainan', '2025', { kind: 'quota', quota: { minimum: 3, amountLabel: '次' }, lastDay: '2025-12-31', dueBy: '2026-01-01T00:00:00+08:00' }],
+    ['special-enforcement-supervision', '2023-2024', { kind: 'quota', period: { first: '2023-01-01', last: '2024-12-31' }, dueBy: '2025-01-01T00:00:00+08:00' }],
+    ['inspection-window', '2025-Q2', { kind: 'window', window: { first: '2025-04-01', last: '2025-04-14' }, dueBy: '2025-04-15T00:00:00+08:00' }],
+    ['hainan-2021-legal-adviser-system', '2021', { kind: 'milestone', lastDay: '2021-12-31', dueBy: '2022-01-01T00:00:00+08:00' }],
+  ];
+  for (const [code, period, expected] of periodic) {
+    it(`due ${code} --cycle ${period} --json: kind and due instant`, async () => {
+      expect(await due([code, '--cycle', period, '--json'])).toBe(0);
+      const report = JSON.parse(out);
+      expect(report).toMatchObject({ duty: code, cycle: period, ...expected });
+      expect(report.rules[0]).toMatchObject({ governs: true, dueBy: report.dueBy });
+      for (const step of [...report.reminders, ...report.escalations]) expect(step.at).toMatch(/\+08:00$/);
+    });
+  }
+
   const cases: [string[], RegExp][] = [
+    [['lawsuit-loss-analysis', '--cycle', '2025'], /^error: bad --cycle: period "2025" is not a quarter: write it like 2025-Q1$/],
+    [['weekly-assignment', '--cycle', '2025-W53'], /^error: bad --cycle: period "2025-W53": 2025 has no ISO week 53$/],
+    [['monthly-targets', '--cycle', '2025-3'], /^error: bad --cycle: period "2025-3" is not a month: write it like 2025-03$/],
+    [['special-enforcement-supervision', '--cycle', '2022-2023'], /^error: bad --cycle: period "2022-2023" is not one of this duty's 2-year spans: write it like 2021-2022 or 2023-2024$/],
+    [['hainan-2021-legal-adviser-system', '--cycle', '2022'], /^error: bad --cycle: milestone hainan-2021-legal-adviser-system has one cycle, 2021/],
+    [['lawsuit-loss-analysis'], /^error: required option '--cycle <period>' not specified \(e.g. --cycle 2025-Q1\)$/],
     [['regulatory-data-aggregation', '--cycle', '2025'], /^error: duty "regulatory-data-aggregation" is event-triggered \(event\): it takes --from <instant>/],
     [['incident-disclosure', '--cycle', '2025'], /^error: duty "incident-disclosure" is event-triggered \(incident\): it takes --from <instant>/],
     [['enforcement-statistics', '--from', '2026-09-28T10:00:00+08:00'], /^error: duty "enforcement-statistics" is annual: it takes --cycle <period>/],
@@ -145,7 +172,7 @@ describe('due in process: which flag a duty takes', () => {
     [['regulatory-data-aggregation', '--from', '2026-09-28T10:00:00'], /^error: bad --from: --from "2026-09-28T10:00:00" needs a time zone offset/],
     [['regulatory-data-aggregation', '--from', '2099-09-28T10:00:00+08:00'], /^error: no official holiday arrangement loaded for 2099/],
     [['nope', '--from', '2026-09-28T10:00:00+08:00'], /^error: unknown duty "nope"; known duties: enforcement-statistics, .*regulatory-data-aggregation/],
-    [['enforcement-statistics'], /^error: required option '--cycle <period>' not specified$/],
+    [['enforcement-statistics'], /^error: required option '--cycle <period>' not specified \(e.g. --cycle 2025\)$/],
   ];
   for (const [args, pattern] of cases) {
     it(`exits 2 with one line: due ${args.join(' ')}`, async () => {

@@ -141,7 +141,7 @@ describe('plan in process', () => {
     [['enforcement-statistics', '--cycle', '25'], /^error: bad --cycle: /],
     [['enforcement-statistics', '--from', '2026-09-28T10:00:00+08:00'], /^error: duty "enforcement-statistics" is annual: it takes --cycle <period>/],
     [['enforcement-statistics', '--cycle', '2025', '--from', '2026-09-28T10:00:00+08:00'], /is annual: it takes --cycle <period>.*not --from/],
-    [['enforcement-statistics'], /^error: required option '--cycle <period>' not specified$/],
+    [['enforcement-statistics'], /^error: required option '--cycle <period>' not specified \(e.g. --cycle 2025\)$/],
     [['regulatory-data-aggregation', '--cycle', '2025'], /^error: duty "regulatory-data-aggregation" is event-triggered \(event\): it takes --from <instant>/],
     [['incident-disclosure', '--cycle', '2025', '--from', '2026-05-01T22:30:00+08:00'], /is event-triggered \(incident\): it takes --from <instant>.*not --cycle/],
     [['regulatory-data-aggregation'], /^error: duty "regulatory-data-aggregation" is event-triggered: give --from <instant>/],

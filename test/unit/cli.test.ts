@@ -45,7 +45,7 @@ describe('argument validation', () => {
     expectCliError(
       () => requireDutyArg(catalog.byCode, 'foo'),
       EXIT.badInput,
-      /^unknown duty "foo"; known duties: enforcement-statistics, rule-of-law-report, rule-of-law-report-publication$/,
+      /^unknown duty "foo"; known duties: enforcement-statistics, rule-of-law-report, rule-of-law-report-publication, litigation-notice, /,
     );
     expect(requireDutyArg(catalog.byCode, 'enforcement-statistics').code).toBe('enforcement-statistics');
   });

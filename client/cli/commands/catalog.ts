@@ -5,7 +5,8 @@ import pc from 'picocolors';
 import { CatalogError, loadCatalog } from '../../../runtime/catalog';
 import { config } from '../../../runtime/config';
 import { CliError, EXIT } from '../errors';
-import { formatAnnualDue, formatCst, KIND_LABELS } from '../format';
+import { describeDue, describeOpening, KIND_LABELS } from '../../../domain/describe';
+import { formatCst } from '../format';
 import { printJson, println, table, type CliContext } from '../context';
 
 export function registerCatalog(program: Command, ctx: CliContext): void {
@@ -21,9 +22,13 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
         code: d.code,
         title: d.title,
         kind: d.kind,
-        due: { month: d.due.month, day: d.due.day },
-        dueLabel: formatAnnualDue(d.due),
-        opens: { month: d.opens.month, day: d.opens.day, at: d.opens.at },
+        due: d.kind === 'quota' ? { per: d.per, ...d.quota } : d.kind === 'window' ? { per: d.per, ...d.window } : d.due,
+        dueLabel: describeDue(d),
+        opens: d.opens,
+        opensLabel: describeOpening(d),
+        ...(d.kind === 'annual' && d.jurisdictions.length
+          ? { jurisdictions: d.jurisdictions.map((j) => ({ label: j.label, regions: j.regions, due: j.due })) }
+          : {}),
         regions: d.regions,
         responsible: d.responsible.map((g) => g.label),
         responsibleGroups: d.responsible,

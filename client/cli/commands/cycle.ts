@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import type { OpenCyclesResult } from '../../../workflows/open-cycles';
 import { config } from '../../../runtime/config';
-import { formatCst, formatLateness, requireDutyArg, stateLabel, validatePeriod, validateState } from '../format';
+import { formatCst, formatLateness, requireDutyArg, stateLabel, validateAnyPeriod, validatePeriod, validateState } from '../format';
 import { printJson, println, table, type CliContext } from '../context';
 
 export function registerCycle(program: Command, ctx: CliContext): void {
@@ -50,7 +50,7 @@ export function registerCycle(program: Command, ctx: CliContext): void {
     .action(async (opts: { duty?: string; cycle?: string; state?: string; unit?: string; json?: boolean }) => {
       const catalog = ctx.catalog();
       const duty = opts.duty !== undefined ? requireDutyArg(catalog.byCode, opts.duty) : undefined;
-      if (opts.cycle !== undefined) validatePeriod({ kind: 'annual' }, opts.cycle);
+      if (opts.cycle !== undefined) duty ? validatePeriod(duty, opts.cycle) : validateAnyPeriod(opts.cycle);
       const state = opts.state !== undefined ? validateState(opts.state) : undefined;
       const rows = await ctx.prisma().cycle.findMany({
         where: {

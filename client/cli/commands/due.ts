@@ -1,11 +1,13 @@
-// due <duty> --cycle <period> [--unit <unitId>]      annual duties
+// due <duty> --cycle <period> [--unit <unitId>]      recurring duties (annual, quarterly, monthly, weekly, milestone, quota, window)
 // due <duty> --from <instant> [--unit <unitId>]      event-triggered duties (event, incident)
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import type { Duty, TriggeredDuty } from '../../../domain/catalog/schema';
 import { CalendarYearMissingError } from '../../../domain/calendar';
 import type { WorkdayCalendar } from '../../../domain/event-plan';
-import { responsibleGroupFor } from '../../../domain/units';
+import { responsibleGroupFor, type UnitFacts } from '../../../domain/units';
+import { periodSpecOf } from '../../../domain/plan';
+import { PERIOD_EXAMPLES } from '../../../domain/periods';
 import { getUnit, resolveRecipients } from '../../../activities/db/recipients';
 import { loadCalendar } from '../../../runtime/calendar-store';
 import { dueReport, eventDueReport, eventDueSteps, type DueReport, type DueStep } from '../due';
@@ -53,17 +55,23 @@ export function withCalendarErrors<T>(fn: () => T): T {
 export type AnyDueReport = DueReport | ReturnType<typeof eventDueReport>;
 
 /**
- * The report of `--cycle <period>` (annual duties) or `--from <instant>` (event-triggered ones) and every
+ * The report of `--cycle <period>` (recurring duties) or `--from <instant>` (event-triggered ones) and every
  * step in it; the wrong flag, a missing one, a malformed value or a missing calendar year is exit 2.
+ * `unit`, when given, selects the rules that bind it (jurisdiction scoping).
  */
-export function dueReportFor(duty: Duty | TriggeredDuty, opts: { cycle?: string; from?: string }): { report: AnyDueReport; plan: DueStep[] } {
-  if (duty.kind === 'annual') {
+export function dueReportFor(
+  duty: Duty | TriggeredDuty,
+  opts: { cycle?: string; from?: string },
+  unit?: UnitFacts,
+): { report: AnyDueReport; plan: DueStep[] } {
+  if (duty.kind !== 'event' && duty.kind !== 'incident') {
+    const example = PERIOD_EXAMPLES[periodSpecOf(duty).unit];
     if (opts.from !== undefined) {
-      throw new CliError(EXIT.badInput, `duty "${duty.code}" is annual: it takes --cycle <period> (e.g. --cycle 2025), not --from`);
+      throw new CliError(EXIT.badInput, `duty "${duty.code}" is ${duty.kind}: it takes --cycle <period> (e.g. --cycle ${example}), not --from`);
     }
-    if (opts.cycle === undefined) throw new CliError(EXIT.badInput, "required option '--cycle <period>' not specified");
-    const annual = dueReport(duty, validatePeriod(duty, opts.cycle));
-    return { report: annual, plan: [...annual.reminders, ...annual.escalations] };
+    if (opts.cycle === undefined) throw new CliError(EXIT.badInput, `required option '--cycle <period>' not specified (e.g. --cycle ${example})`);
+    const recurring = dueReport(duty, validatePeriod(duty, opts.cycle), unit);
+    return { report: recurring, plan: [...recurring.reminders, ...recurring.escalations] };
   }
   if (opts.cycle !== undefined) {
     throw new CliError(
@@ -80,27 +88,55 @@ export function dueReportFor(duty: Duty | TriggeredDuty, opts: { cycle?: string;
   return { report: ev, plan: eventDueSteps(ev) };
 }
 
+export type UnitRow = NonNullable<Awaited<ReturnType<typeof getUnit>>>;
+
+/** `--unit`: the unit, or exit 4 if there is no such unit. */
+export async function unitArg(ctx: CliContext, unitId: string): Promise<UnitRow> {
+  const unit = await getUnit(ctx.prisma(), unitId);
+  if (!unit) throw new CliError(EXIT.notFound, `unit "${unitId}" does not exist; see \`units list\``);
+  return unit;
+}
+
+/** The report and its steps, for the unit of `--unit` when given (loaded first: rules may depend on it). */
+export async function dueReportForArgs(
+  ctx: CliContext,
+  duty: Duty | TriggeredDuty,
+  opts: { cycle?: string; from?: string; unit?: string },
+): Promise<{ report: AnyDueReport; plan: DueStep[] }> {
+  const unit = opts.unit !== undefined ? await unitArg(ctx, opts.unit) : undefined;
+  const out = dueReportFor(duty, opts, unit);
+  if (unit) out.report.unit = await resolveStepsForUnit(ctx, duty, unit, out.plan, out.report);
+  return out;
+}
+
 /**
- * `--unit`: checks the duty binds the unit (exit 4 if there is no such unit, 2 if the duty does not bind
- * it) and fills in every step's resolved recipients and missing roles from the database.
+ * Checks the duty binds the unit (exit 2 if it does not) and fills in every step's resolved recipients
+ * and missing roles from the database.
  */
 export async function resolveStepsForUnit(
   ctx: CliContext,
   duty: Duty | TriggeredDuty,
-  unitId: string,
+  unit: UnitRow,
   steps: DueStep[],
+  report: AnyDueReport,
 ): Promise<NonNullable<DueReport['unit']>> {
   const prisma = ctx.prisma();
-  const unit = await getUnit(prisma, unitId);
-  if (!unit) throw new CliError(EXIT.notFound, `unit "${unitId}" does not exist; see \`units list\``);
+  const governing = 'rules' in report ? report.rules.find((r) => r.governs) : undefined;
   const group = responsibleGroupFor(duty, unit);
-  if (!group) {
+  const binds = 'rules' in report ? report.rules.length > 0 : group !== undefined;
+  if (!binds) {
     throw new CliError(
       EXIT.badInput,
       `duty "${duty.code}" does not bind ${unit.name} (${unit.id}): it binds ${duty.responsible.map((g) => g.label).join('、')} in regions ${duty.regions.join(', ')}`,
     );
   }
-  const result = { id: unit.id, name: unit.name, binds: true, group: group.label, reportTo: group.reportTo };
+  const result = {
+    id: unit.id,
+    name: unit.name,
+    binds: true,
+    group: governing?.label ?? group?.label,
+    reportTo: governing?.reportTo ?? group?.reportTo,
+  };
   for (const step of steps) {
     const refs = step.to.map((t) => {
       const [u, r] = t.split('.') as ['self', 'clerk'];
@@ -118,14 +154,13 @@ export function registerDue(program: Command, ctx: CliContext): void {
     .command('due')
     .description('the due instant, reminders and escalations of a cycle, with the legal basis (no Temporal needed)')
     .argument('<duty>', 'duty code')
-    .option('--cycle <period>', 'annual duties: the period, e.g. 2025')
+    .option('--cycle <period>', 'recurring duties: the period, e.g. 2025, 2025-Q1, 2025-03, 2025-W09, 2021-2025')
     .option('--from <instant>', 'event-triggered duties: the event instant, ISO-8601 with offset, e.g. 2026-09-28T10:00:00+08:00')
     .option('--unit <unitId>', 'resolve recipients for this unit (needs the database) and check the duty binds it')
     .option('--json', 'machine-readable output')
     .action(async (code: string, opts: { cycle?: string; from?: string; unit?: string; json?: boolean }) => {
       const duty = requireAnyDuty(ctx, code);
-      const { report, plan } = dueReportFor(duty, opts);
-      if (opts.unit !== undefined) report.unit = await resolveStepsForUnit(ctx, duty, opts.unit, plan);
+      const { report, plan } = await dueReportForArgs(ctx, duty, opts);
 
       if (opts.json) return printJson(report);
       const who = (s: DueStep) =>
@@ -139,7 +174,15 @@ export function registerDue(program: Command, ctx: CliContext): void {
       if (report.kind === 'annual') {
         const r = report as DueReport;
         println(`${pc.bold(r.title)} (${r.duty}) 周期 ${r.cycle}${unitLabel}`);
+        println(`规则：${r.rule}；本期 ${r.period.first} 至 ${r.period.last}`);
+        if (r.quota) println(`计数：${r.quota.occurrence}，至少 ${r.quota.minimum}${r.quota.amountLabel}${r.quota.perSubject ? `（每${r.quota.perSubject}）` : ''}，期末前登记`);
+        if (r.window) println(`窗口：${r.window.first} 至 ${r.window.last}；窗口外安排的活动将被标记`);
         println(`截止时间：${formatCst(r.dueBy)}（不含，即 ${r.lastDay} 当日24:00前）`);
+        if (r.rules.length > 1) {
+          for (const rule of r.rules) {
+            println(`  ${rule.governs ? pc.bold('适用') : pc.dim('并存')} ${rule.label}：${rule.lastDay} — ${rule.sources.map((x) => `${x.document}${x.section}`).join('；')}`);
+          }
+        }
         println(ladder(plan));
       } else {
         const r = report as ReturnType<typeof eventDueReport>;

@@ -1,7 +1,8 @@
 // Pages other than a cycle's detail: 总览, 义务目录, 周期, 单位.
 import { DateTime } from 'luxon';
 import type { Duty } from '../../../domain/catalog/schema';
-import { dueDate } from '../../../domain/plan';
+import { dueDate, periodOpenedAt } from '../../../domain/plan';
+import { describeDue, describeOpening, KIND_LABELS } from '../../../domain/describe';
 import type { Catalog } from '../../../runtime/catalog';
 import {
   cstDateTime,
@@ -92,13 +93,18 @@ export function overviewPage(ctx: LayoutContext, catalog: Catalog, data: Overvie
 // ---------------------------------------------------------------- 义务目录
 
 function dutyCard(duty: Duty, now: Date): Html {
-  const period = String(DateTime.fromJSDate(now).setZone(CST).year - 1);
+  const period = periodOpenedAt(duty, DateTime.fromJSDate(now));
   const exampleDue = dueDate(duty, period).plus({ days: 1 });
+  const jurisdictions = duty.kind === 'annual' ? duty.jurisdictions : [];
   return html`<section class="card" id="duty-${duty.code}">
     <h2 style="margin-top:0">${duty.title} <span class="muted small mono">${duty.code}</span></h2>
     <dl class="facts">
-      <dt>截止日期</dt><dd>每年${duty.due.month}月${duty.due.day}日前（北京时间当日24:00前）报送上一年度；例如 ${period} 年度周期截止于 ${dueLabel(exampleDue.toJSDate())}</dd>
-      <dt>周期开启</dt><dd>次年${duty.opens.month}月${duty.opens.day}日 ${duty.opens.at}</dd>
+      <dt>类型</dt><dd>${KIND_LABELS[duty.kind] ?? duty.kind}</dd>
+      <dt>截止规则</dt><dd>${describeDue(duty)}（北京时间当日24:00前）；例如周期 ${period} ${duty.kind === 'window' ? '窗口结束于' : '截止于'} ${dueLabel(exampleDue.toJSDate())}</dd>
+      ${jurisdictions.map(
+        (j) => html`<dt>地方规则</dt><dd><strong>${j.label}</strong>（行政区划 ${j.regions.join('、')}）：每年${j.due.month}月${j.due.day}日前。同一单位同时适用多条规则时，以最早的截止时间为准，两项依据均列示。</dd>`,
+      )}
+      <dt>周期开启</dt><dd>${describeOpening(duty)}</dd>
       <dt>报送内容</dt><dd>${duty.deliverable}</dd>
       <dt>报送方式</dt><dd>${duty.submitVia}</dd>
       <dt>适用地区</dt><dd>行政区划代码以 ${duty.regions.join('、')} 开头</dd>
@@ -113,7 +119,7 @@ function dutyCard(duty: Duty, now: Date): Html {
       )}</dd>
     </dl>
     <h3>法定依据</h3>
-    ${duty.sources.map(
+    ${[...duty.sources, ...jurisdictions.flatMap((j) => j.sources)].map(
       (s) => html`<div class="source">
         <div><strong>${s.document}</strong>《${s.title}》${s.section}</div>
         <blockquote>${s.textSimplified ?? s.text}</blockquote>
