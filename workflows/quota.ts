@@ -111,7 +111,8 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
       revision,
       plan,
       quota: terms,
-      pending: done || closedByAdmin() ? [] : plan.steps.slice(cursor).filter((s) => !(state === 'met' && s.kind === 'reminder')).map((s) => s.id),
+      // Once met nothing more fires: reminders are skipped and the end completes the cycle.
+      pending: done || closedByAdmin() || state === 'met' ? [] : plan.steps.slice(cursor).map((s) => s.id),
       progress: p,
       pace,
       sentence: paceSentence(p, pace),
