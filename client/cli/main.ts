@@ -14,6 +14,7 @@ import { registerCalendar } from './commands/calendar';
 import { registerEvent } from './commands/event';
 import { registerReview } from './commands/review';
 import { registerPlan } from './commands/plan';
+import { registerQuota } from './commands/quota';
 import { registerWindow } from './commands/window';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -36,6 +37,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerEvent(program, ctx);
   registerReview(program, ctx);
   registerPlan(program, ctx);
+  registerQuota(program, ctx);
   registerWindow(program, ctx);
 
   // Every command throws instead of exiting, and reports commander's errors as one line.

@@ -1,0 +1,163 @@
+// quota record | quota status: occurrences of a quota cycle ("at least N per period").
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import type { QuotaDuty } from '../../../domain/catalog/schema';
+import { cycleWorkflowId } from '../../../domain/types';
+import { formatAmount } from '../../../domain/quota';
+import { requirementLabel } from '../../../activities/mail/quota-render';
+import { quotaStatusQuery, recordOccurrenceUpdate, type QuotaStatus } from '../../../workflows/quota-messages';
+import { formatCst, requireDutyArg, stateLabel, validateDate, validatePeriod, validateUrl } from '../format';
+import { CliError, EXIT } from '../errors';
+import { mapTemporalError, printJson, println, table, type CliContext } from '../context';
+import { colourState } from './cycle';
+
+/** The workflow's field names → the flags that set them, for one-line errors naming the flag. */
+const FIELD_FLAGS: Record<string, string> = {
+  occurredOn: '--date',
+  amount: '--amount',
+  subject: '--subject',
+  reference: '--reference',
+  evidenceUrl: '--url',
+};
+
+function quotaDutyArg(ctx: CliContext, code: string): QuotaDuty {
+  const duty = requireDutyArg(ctx.catalog().byCode, code);
+  if (duty.kind !== 'quota') throw new CliError(EXIT.badInput, `duty "${code}" is a ${duty.kind} duty, not a quota; see \`catalog list\``);
+  return duty;
+}
+
+function unitArg(unit: string | undefined): string {
+  const u = (unit ?? '').trim();
+  if (!/^[0-9A-Za-z-]+$/.test(u)) throw new CliError(EXIT.badInput, `bad --unit: "${unit ?? ''}" is not a unit ID (e.g. 4601050003)`);
+  return u;
+}
+
+function amountArg(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new CliError(EXIT.badInput, `bad --amount: "${text}" is not a number greater than 0`);
+  return n;
+}
+
+/** Sends a message to the cycle; maps a rejection naming a field to the flag, and a finished or missing cycle to a clear line. */
+async function withCycle<T>(ctx: CliContext, workflowId: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const mapped = mapTemporalError(e, workflowId);
+    if (mapped instanceof CliError) {
+      const field = /^update rejected: (occurredOn|amount|subject|reference|evidenceUrl): (.*)$/.exec(mapped.message);
+      if (field) throw new CliError(EXIT.badInput, `bad ${FIELD_FLAGS[field[1]!]}: ${field[2]}`);
+      if (mapped.code === EXIT.notFound) {
+        const description = await (await ctx.client()).workflow
+          .getHandle(workflowId)
+          .describe()
+          .catch(() => undefined);
+        if (description && description.status.name !== 'RUNNING') {
+          throw new CliError(EXIT.badInput, `cycle ${workflowId} is already finished (${description.status.name}); see \`quota status\``);
+        }
+        throw new CliError(EXIT.notFound, `no cycle ${workflowId}: the period is not opened for this unit (see \`cycle list\`)`);
+      }
+    }
+    throw mapped;
+  }
+}
+
+export function registerQuota(program: Command, ctx: CliContext): void {
+  const cmd = program.command('quota').description('quota cycles ("at least N per period"): record occurrences, show progress and pace');
+
+  cmd
+    .command('record')
+    .description('record one occurrence (a lecture held, class hours of one person) with its evidence')
+    .argument('<duty>', 'quota duty code, e.g. law-lectures-hainan')
+    .requiredOption('--cycle <period>', 'the period, e.g. 2025')
+    .requiredOption('--unit <unitId>', 'the responsible unit')
+    .requiredOption('--date <YYYY-MM-DD>', 'the day it took place (China Standard Time), inside the period, not in the future')
+    .requiredOption('--reference <text>', 'evidence: 文号, link or a short description')
+    .option('--amount <n>', 'how much it counts (次, 学时 …), default 1')
+    .option('--subject <name>', 'who it counts for (required when the quota counts per person/subject)')
+    .option('--url <evidenceUrl>', 'http(s) link to the evidence')
+    .option('--note <note>', 'free-text note')
+    .option('--json', 'machine-readable output')
+    .action(
+      async (
+        code: string,
+        opts: { cycle: string; unit: string; date: string; reference: string; amount?: string; subject?: string; url?: string; note?: string; json?: boolean },
+      ) => {
+        const duty = quotaDutyArg(ctx, code);
+        const period = validatePeriod(duty, opts.cycle);
+        const unitId = unitArg(opts.unit);
+        const occurredOn = validateDate(opts.date, '--date');
+        const reference = opts.reference.trim();
+        if (!reference) throw new CliError(EXIT.badInput, '--reference must not be empty: give the 文号, a link or a short description of the evidence');
+        const amount = amountArg(opts.amount);
+        const subject = opts.subject?.trim() || undefined;
+        if (duty.quota.perSubject && !subject) {
+          throw new CliError(EXIT.badInput, `--subject is required: ${duty.code} counts ${duty.quota.amountLabel} per ${duty.quota.perSubject}`);
+        }
+        if (!duty.quota.perSubject && subject) throw new CliError(EXIT.badInput, `--subject is not used: ${duty.code} does not count per subject`);
+        const evidenceUrl = opts.url !== undefined ? validateUrl(opts.url) : undefined;
+        const actor = await ctx.actor();
+        const workflowId = cycleWorkflowId(duty.code, period, unitId);
+        const client = await ctx.client();
+        const result = await withCycle(ctx, workflowId, () =>
+          client.workflow.getHandle(workflowId).executeUpdate(recordOccurrenceUpdate, {
+            args: [{ actor, unitId, occurredOn, amount, subject, reference, evidenceUrl, note: opts.note }],
+          }),
+        );
+        if (opts.json) return printJson({ workflowId, by: actor.id, ...result });
+        const o = result.occurrence;
+        println(
+          `已登记 ${duty.title} ${period}：${o.occurredOn}${o.subject ? ` ${o.subject}` : ''} ${formatAmount(o.amount)} ${duty.quota.amountLabel}（${o.reference}）`,
+        );
+        println(`进度：${result.sentence}（${colourState(result.state)}）`);
+      },
+    );
+
+  cmd
+    .command('status')
+    .description('progress, pace, occurrences and the timeline of one quota cycle')
+    .argument('<duty>', 'quota duty code')
+    .requiredOption('--cycle <period>', 'the period, e.g. 2025')
+    .requiredOption('--unit <unitId>', 'the responsible unit')
+    .option('--json', 'machine-readable output')
+    .action(async (code: string, opts: { cycle: string; unit: string; json?: boolean }) => {
+      const duty = quotaDutyArg(ctx, code);
+      const period = validatePeriod(duty, opts.cycle);
+      const unitId = unitArg(opts.unit);
+      const workflowId = cycleWorkflowId(duty.code, period, unitId);
+      const client = await ctx.client();
+      const status: QuotaStatus = await withCycle(ctx, workflowId, () => client.workflow.getHandle(workflowId).query(quotaStatusQuery));
+      if (opts.json) return printJson(status);
+      const label = status.quota.amountLabel;
+      println(`${pc.bold(status.dutyTitle)}（${status.period}）— ${status.unitName}  ${colourState(status.state)}`);
+      println(`要求：${requirementLabel(status.quota)}，期限 ${formatCst(status.plan.dueAt)} 前`);
+      println(`进度：${status.sentence}`);
+      println(`工作流：${status.workflowId}`);
+      if (status.occurrences.length === 0) {
+        println('尚未登记任何一次');
+      } else {
+        println(
+          table(
+            ['日期', '数量', ...(status.quota.perSubject ? [status.quota.perSubject] : []), '佐证', '登记人', '登记时间'],
+            status.occurrences.map((o) => [
+              o.occurredOn,
+              `${formatAmount(o.amount)} ${label}`,
+              ...(status.quota.perSubject ? [o.subject ?? ''] : []),
+              o.evidenceUrl ? `${o.reference} ${o.evidenceUrl}` : o.reference,
+              o.recordedBy,
+              formatCst(o.recordedAt),
+            ]),
+          ),
+        );
+      }
+      const steps = status.plan.steps.map((s) => {
+        const fired = status.timeline.find((t) => t.stepId === s.id && (t.type === 'reminder' || t.type === 'escalation'));
+        const skipped = status.timeline.find((t) => t.stepId === s.id && t.type === 'step-skipped');
+        const st = fired ? '已发送' : status.pending.includes(s.id) ? '待发送' : skipped ? '已跳过' : '不再发送';
+        return [s.kind === 'reminder' ? '进度提醒' : `督办${s.level}级`, formatCst(s.at), st];
+      });
+      if (steps.length) println(table(['步骤', '时间', '状态'], steps));
+      println(pc.dim(`状态：${stateLabel(status.state)}；${status.occurrences.length} 次登记`));
+    });
+}
