@@ -101,6 +101,7 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
     unitName: input.unitName,
     state,
     catalogVersion: input.catalogVersion,
+    ...(input.rules ? { rules: input.rules } : {}),
     revision,
     plan,
     pending: isTerminal() ? [] : plan.steps.slice(cursor).map((s) => s.id),

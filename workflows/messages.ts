@@ -61,7 +61,7 @@ export interface TimelineEntry {
 }
 
 export interface CycleStatus
-  extends Pick<CycleInput, 'workflowId' | 'dutyCode' | 'dutyTitle' | 'period' | 'unitId' | 'unitName' | 'catalogVersion'> {
+  extends Pick<CycleInput, 'workflowId' | 'dutyCode' | 'dutyTitle' | 'period' | 'unitId' | 'unitName' | 'catalogVersion' | 'rules'> {
   state: CycleState;
   revision: number;
   plan: CyclePlan;

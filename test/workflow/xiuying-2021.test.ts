@@ -1,5 +1,6 @@
 // A real case from the source documents: 秀英区人民政府 published its report on 2021 on 2022-07-05
-// (seed 003), although 琼发〔2021〕22号 wants it public by April 1. Replayed through the engine with the
+// (seed 003), although 琼发〔2021〕22号 wants it public by April 1 and its own practice (003 二（六）) says
+// within the first quarter: the earlier, March 31, governs. Replayed through the engine with the
 // server's clock at 2022-01-01, the cycle shows what was missed, who was told and escalated to, and when
 // the duty was finally met.
 import { execFileSync } from 'node:child_process';
@@ -43,7 +44,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-it('cycle 2021 of rule-of-law-report-publication: overdue from 2022-04-02T00:00+08:00, escalated, met on 2022-07-05', async () => {
+it('cycle 2021 of rule-of-law-report-publication: overdue from 2022-04-01T00:00+08:00 (end of Q1 governs), escalated, met on 2022-07-05', async () => {
   const client = new Client({ connection: env.connection });
   const worker = await createDutyWorker({
     connection: env.nativeConnection,
@@ -65,16 +66,21 @@ it('cycle 2021 of rule-of-law-report-publication: overdue from 2022-04-02T00:00+
 
     await env.sleep(Date.parse('2022-07-05T12:00:00+08:00') - (await env.currentTimeMs()));
     const before = await handle.query(statusQuery);
-    expect(toCstIso(before.plan.dueAt)).toBe('2022-04-02T00:00:00+08:00');
+    expect(toCstIso(before.plan.dueAt)).toBe('2022-04-01T00:00:00+08:00');
+    // Both rules binding the district are on record, the earlier governing.
+    expect(before.rules?.map((r) => [r.lastDay, r.governs, r.sources.join(' ')])).toEqual([
+      ['2022-03-31', true, expect.stringContaining('二（六）')],
+      ['2022-04-01', false, expect.stringContaining('琼发〔2021〕22号')],
+    ]);
     expect(before.state).toBe('escalated');
     expect(before.timeline.filter((e) => e.type === 'reminder' || e.type === 'escalation' || e.type === 'overdue').map((e) => `${e.stepId ?? e.type} ${toCstIso(e.at).slice(0, 16)}`)).toEqual([
-      'reminder-1 2022-03-18T09:00',
-      'reminder-2 2022-03-25T09:00',
-      'reminder-3 2022-03-31T09:00',
-      'overdue 2022-04-02T00:00',
-      'escalation-1 2022-04-02T09:00',
-      'escalation-2 2022-04-08T09:00',
-      'escalation-3 2022-05-01T09:00',
+      'reminder-1 2022-03-17T09:00',
+      'reminder-2 2022-03-24T09:00',
+      'reminder-3 2022-03-30T09:00',
+      'overdue 2022-04-01T00:00',
+      'escalation-1 2022-04-01T09:00',
+      'escalation-2 2022-04-07T09:00',
+      'escalation-3 2022-04-30T09:00',
     ]);
 
     const result = await handle.executeUpdate(submitUpdate, {
@@ -88,8 +94,8 @@ it('cycle 2021 of rule-of-law-report-publication: overdue from 2022-04-02T00:00+
         },
       ],
     });
-    // 2022-04-02 00:00 → 2022-07-05 11:24:31 CST: 94 days, 11 h 24 min 31 s late.
-    expect(result).toEqual({ state: 'submitted', submittedAt: '2022-07-05T11:24:31+08:00', late: true, lateSeconds: 94 * 86400 + 11 * 3600 + 24 * 60 + 31 });
+    // 2022-04-01 00:00 → 2022-07-05 11:24:31 CST: 95 days, 11 h 24 min 31 s late.
+    expect(result).toEqual({ state: 'submitted', submittedAt: '2022-07-05T11:24:31+08:00', late: true, lateSeconds: 95 * 86400 + 11 * 3600 + 24 * 60 + 31 });
 
     // Who was told: the district's clerk and head before, then its head, the city and the rule-of-law offices.
     const mails = smtp.messages.filter((m) => m.subject?.includes('秀英区人民政府'));
