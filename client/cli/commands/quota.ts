@@ -22,7 +22,7 @@ const FIELD_FLAGS: Record<string, string> = {
 
 function quotaDutyArg(ctx: CliContext, code: string): QuotaDuty {
   const duty = requireDutyArg(ctx.catalog().byCode, code);
-  if (duty.kind !== 'quota') throw new CliError(EXIT.badInput, `duty "${code}" is a ${duty.kind} duty, not a quota; see \`catalog list\``);
+  if (duty.kind !== 'quota') throw new CliError(EXIT.badInput, `duty "${code}" is not a quota (kind ${duty.kind}); see \`catalog list\``);
   return duty;
 }
 

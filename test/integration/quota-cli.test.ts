@@ -1,0 +1,143 @@
+// `quota record` / `quota status` as a process against a real dev server, worker and database, on a
+// cycle of the shipped law-lectures-hainan quota (at least 3 lectures a year) for the current year.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, type Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDutyWorker } from '../../worker/create';
+import { loadCatalog, type Catalog } from '../../runtime/catalog';
+import { buildRecurringCycleInput } from '../../domain/recurring-cycle';
+import { cycleWorkflowType } from '../../domain/types';
+import { cstDayOf } from '../../domain/quota';
+import { createDevServerEnv } from '../support/temporal-env';
+import { createTestDb, type TestDb } from '../support/db';
+import { email, insertUnits, units } from '../support/units-fixture';
+import { startTestSmtp, type TestSmtp } from '../support/smtp';
+import { quietLogger } from '../support/quiet-logger';
+
+const root = path.resolve(__dirname, '..', '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const main = path.join('client', 'cli', 'main.ts');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(tsx, [main, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, timeout: 90_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+const stderrLines = (r: Run) => r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
+
+describe('cli process: quota record / quota status (real dev server, worker, database)', () => {
+  let env: TestWorkflowEnvironment;
+  let db: TestDb;
+  let smtp: TestSmtp;
+  let worker: Worker;
+  let running: Promise<void>;
+  let vars: Record<string, string>;
+  let catalog: Catalog;
+  const taskQueue = 'quota-cli-test';
+  const today = cstDayOf(Date.now());
+  const year = today.slice(0, 4);
+  const duty = 'law-lectures-hainan';
+  const clerk = email(units.market, 'clerk');
+  const base = (extra: string[]) => ['quota', 'record', duty, '--cycle', year, '--unit', units.market, ...extra];
+
+  beforeAll(async () => {
+    try {
+      Runtime.install({ logger: quietLogger });
+    } catch {
+      // already installed in this process
+    }
+    [env, db, smtp] = await Promise.all([createDevServerEnv(), createTestDb(), startTestSmtp()]);
+    await insertUnits(db.prisma);
+    catalog = loadCatalog();
+    worker = await createDutyWorker({ connection: env.nativeConnection, taskQueue, prisma: db.prisma, catalog, smtpUrl: smtp.url });
+    running = worker.run();
+    vars = { TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, DATABASE_URL: db.url, DUTY_LEDGER_ACTOR: '' };
+    const input = buildRecurringCycleInput({
+      duty: catalog.byCode.get(duty)!,
+      period: year,
+      unit: { id: units.market, name: '秀英区市场监督管理局', type: 'department', level: 'county', region: '460105', tags: ['enforcement-agency'] },
+      unitPath: [units.province, units.city, units.district, units.market],
+      catalogVersion: catalog.version,
+    });
+    await env.client.workflow.start(cycleWorkflowType(input.kind), { taskQueue, workflowId: input.workflowId, args: [input] });
+  });
+
+  afterAll(async () => {
+    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    await running?.catch(() => undefined);
+    await env?.teardown();
+    await smtp?.stop();
+    await db?.dispose();
+  });
+
+  it('records occurrences as the unit clerk (JSON and Chinese) and shows the progress', async () => {
+    const first = await cli(['--as', clerk, ...base(['--date', `${year}-01-01`, '--reference', '秀市监〔2026〕1号 讲座通知', '--json'])], vars);
+    expect(first.code, first.stderr).toBe(0);
+    const out = JSON.parse(first.stdout);
+    expect(out).toMatchObject({
+      workflowId: `obl:${duty}:${year}:unit-${units.market}`,
+      by: clerk,
+      state: 'open',
+      occurrence: { occurredOn: `${year}-01-01`, amount: 1, reference: '秀市监〔2026〕1号 讲座通知' },
+      progress: { total: 1, met: false, remaining: 2 },
+    });
+    expect(out.sentence).toMatch(/^已开展 1 次，至少 3 次，/);
+
+    const second = await cli(['--as', clerk, ...base(['--date', today, '--reference', '讲座签到表', '--url', 'https://example.gov.cn/a.pdf', '--note', '主讲：省司法厅'])], vars);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain(`已登记 法治专题讲座（海南，每年不少于3次） ${year}：${today} 1 次（讲座签到表）`);
+    expect(second.stdout).toMatch(/进度：已开展 2 次，至少 3 次，/);
+
+    const status = await cli(['quota', 'status', duty, '--cycle', year, '--unit', units.market, '--json'], vars);
+    expect(status.code, status.stderr).toBe(0);
+    const s = JSON.parse(status.stdout);
+    expect(s).toMatchObject({ state: 'open', quota: { minimum: 3, amountLabel: '次' }, progress: { total: 2 } });
+    expect(s.occurrences.map((o: { occurredOn: string; evidenceUrl?: string }) => [o.occurredOn, o.evidenceUrl])).toEqual([
+      [`${year}-01-01`, undefined],
+      [today, 'https://example.gov.cn/a.pdf'],
+    ]);
+    const human = await cli(['quota', 'status', duty, '--cycle', year, '--unit', units.market], vars);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain('要求：至少 3 次');
+    expect(human.stdout).toContain('进度：已开展 2 次，至少 3 次');
+    expect(human.stdout).toContain('讲座签到表 https://example.gov.cn/a.pdf');
+    expect(await db.prisma.occurrence.count()).toBe(2);
+  });
+
+  it('bad input exits 2 (4 for a cycle not opened) with one stderr line naming the field', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [base(['--date', '2020-01-01', '--reference', 'x']), 2, new RegExp(`^error: bad --date: 2020-01-01 is outside the period \\(${year}-01-01 to ${year}-12-31\\)`)],
+      [base(['--date', `${year}-02-30`, '--reference', 'x']), 2, /^error: bad --date: /],
+      [base(['--date', today, '--reference', 'x', '--amount', '0']), 2, /^error: bad --amount: "0" is not a number greater than 0$/],
+      [base(['--date', today, '--reference', '  ']), 2, /^error: --reference must not be empty/],
+      [base(['--date', today, '--reference', 'x', '--subject', '张三']), 2, /^error: --subject is not used/],
+      [base(['--date', today, '--reference', 'x', '--url', 'ftp://x']), 2, /^error: bad --url/],
+      [base(['--reference', 'x']), 2, /^error: required option '--date <YYYY-MM-DD>' not specified/],
+      [['quota', 'record', 'enforcement-statistics', '--cycle', year, '--unit', units.market, '--date', today, '--reference', 'x'], 2, /^error: duty "enforcement-statistics" is not a quota \(kind annual\)/],
+      [['quota', 'record', 'enforcement-training-hours', '--cycle', year, '--unit', units.market, '--date', today, '--reference', 'x'], 2, /^error: --subject is required: enforcement-training-hours counts 学时 per 人/],
+      [['--as', email(units.enforcement, 'clerk'), ...base(['--date', today, '--reference', 'y'])], 2, /^error: update rejected: .* may record only for unit 4601050004/],
+      [['quota', 'status', duty, '--cycle', year, '--unit', units.enforcement], 4, /^error: no cycle obl:law-lectures-hainan:\d{4}:unit-4601050004/],
+      [['quota', 'status', duty, '--cycle', '25', '--unit', units.market], 2, /^error: bad --cycle/],
+    ];
+    for (const [args, code, pattern] of cases) {
+      const r = await cli(args, vars);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code);
+      expect(r.stdout).toBe('');
+      expect(stderrLines(r), args.join(' ')).toHaveLength(1);
+      expect(stderrLines(r)[0]).toMatch(pattern);
+    }
+    expect(await db.prisma.occurrence.count()).toBe(2);
+  });
+});
