@@ -76,8 +76,9 @@ type Calendar = NonNullable<ScheduleOptions['spec']['calendars']>[number];
 
 /**
  * When a duty's cycles open, as calendars in Asia/Shanghai: an annual duty on its `opens` day of each
- * year; quarterly, monthly and weekly reports, quotas and windows on the first day of the period they
- * cover (a span of years: Jan 1 of every span from the anchor year on); a milestone on its one day.
+ * year; quarterly, monthly and weekly reports and quotas on the first day of the period they cover (a
+ * span of years: Jan 1 of every span from the anchor year on); windows a month before their period, so
+ * the warnings before the window go out; a milestone on its one day.
  */
 export function openingCalendars(duty: Duty): Calendar[] {
   const [hour, minute] = duty.opens.at.split(':').map(Number) as [number, number];
@@ -97,6 +98,12 @@ export function openingCalendars(duty: Duty): Calendar[] {
     return [{ year, month: MONTHS[month - 1]!, dayOfMonth: day, ...at, comment: `opens milestone ${duty.code} (due ${duty.due})` }];
   }
   const unit = periodSpecOf(duty).unit;
+  if (duty.kind === 'window') {
+    // A month ahead of the period (see WINDOW_LEAD_MONTHS): on the first day of the period's previous month.
+    const comment = `opens each ${unit} window cycle of ${duty.code} a month before its period, at ${duty.opens.at} CST`;
+    const month = unit === 'quarter' ? (['MARCH', 'JUNE', 'SEPTEMBER', 'DECEMBER'] as const) : (['DECEMBER'] as const);
+    return [{ month: [...month], dayOfMonth: 1, ...at, comment }];
+  }
   const comment = `opens each ${unit} cycle of ${duty.code} on its first day at ${duty.opens.at} CST`;
   switch (unit) {
     case 'year':

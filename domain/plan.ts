@@ -151,15 +151,21 @@ export function openingInstant(duty: Duty, period: string): DateTime {
       return atTimeOfDay(cstDay(p.start.year + 1, duty.opens.month, duty.opens.day), duty.opens.at);
     case 'milestone':
       return atTimeOfDay(parseCstDate(duty.opens.date, `${duty.code}.opens.date`), duty.opens.at);
+    case 'window':
+      // A window may open on the period's first day: its warnings must go out before that.
+      return atTimeOfDay(p.start.minus({ months: WINDOW_LEAD_MONTHS }), duty.opens.at);
     default:
       return atTimeOfDay(p.start, duty.opens.at);
   }
 }
 
+/** Window cycles open this many months before their period, so the warnings before the window can fire. */
+export const WINDOW_LEAD_MONTHS = 1;
+
 /**
  * The period a scheduled opening at `instant` opens. An annual duty reports on the year before the
- * opening; periodic reports, quotas and windows open at the start of the period they cover; a
- * milestone has its one cycle.
+ * opening; periodic reports and quotas open at the start of the period they cover; windows a month
+ * before it; a milestone has its one cycle.
  */
 export function periodOpenedAt(duty: Duty, instant: DateTime): string {
   const at = instant.setZone(CST);
@@ -168,6 +174,8 @@ export function periodOpenedAt(duty: Duty, instant: DateTime): string {
       return previousPeriod({ unit: 'year' }, periodContaining({ unit: 'year' }, at)).label;
     case 'milestone':
       return duty.due.slice(0, 4);
+    case 'window':
+      return periodContaining(periodSpecOf(duty), at.plus({ months: WINDOW_LEAD_MONTHS })).label;
     default:
       return periodContaining(periodSpecOf(duty), at).label;
   }

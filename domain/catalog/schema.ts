@@ -211,7 +211,9 @@ export const quotaDutySchema = z
 /**
  * An activity allowed only inside a window of each period ("原则上集中在每季度首月的第一、二周完成"):
  * reminders (daysBefore the window's first day) warn the organisers, and anything scheduled or held in
- * the period outside the window is flagged to `flagTo`. `escalations` is not used by windows.
+ * the period outside the window is flagged to `flagTo`. `escalations` is not used by windows. A window
+ * cycle opens on the first day of the month before its period (e.g. Mar 1 for Q2), so reminders up to
+ * a month before the window can fire.
  */
 export const windowDutySchema = z
   .object({
@@ -234,6 +236,10 @@ export const windowDutySchema = z
   .refine((d) => d.per !== 'quarter' || d.window.monthOfPeriod <= 3, {
     message: 'a quarter has 3 months',
     path: ['window', 'monthOfPeriod'],
+  })
+  .refine((d) => d.reminders.every((r) => r.daysBefore <= 28), {
+    message: 'a window cycle opens a month before its period: a reminder more than 28 days before the window would never be sent',
+    path: ['reminders'],
   });
 
 export const dutySchema = z.discriminatedUnion('kind', [annualDutySchema, periodicDutySchema, milestoneDutySchema, quotaDutySchema, windowDutySchema]);

@@ -123,6 +123,33 @@ describe('cli process: plan --unit', () => {
     for (const s of out.steps) expect(s.recipients.length + s.missing.length, s.id).toBeGreaterThan(0);
   });
 
+  it('a district bound by two rules: the earliest governs (end of Q1 over Apr 1), both sources shown, lateness by it', async () => {
+    const r = await plan(
+      ['rule-of-law-report-publication', '--cycle', '2025', '--unit', units.district, '--submitted-at', '2026-04-01T10:00:00+08:00', '--json'],
+      { DATABASE_URL: db.url },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r);
+    expect(out).toMatchObject({ kind: 'annual', lastDay: '2026-03-31', dueBy: '2026-04-01T00:00:00+08:00', late: true, lateBySeconds: 36_000 });
+    expect(out.rules.map((x: { lastDay: string; governs: boolean; origin: string }) => [x.origin, x.lastDay, x.governs])).toEqual([
+      ['jurisdiction', '2026-03-31', true],
+      ['duty', '2026-04-01', false],
+    ]);
+    expect(out.sources.map((x: { document: string }) => x.document)).toEqual([expect.stringContaining('秀英区'), '琼发〔2021〕22号']);
+    expect(out.unit).toMatchObject({ id: units.district, group: out.rules[0].label });
+    // The report itself: Mar 1 (province) is earlier than the district's end of Q1, so the province governs.
+    const report = json(await plan(['rule-of-law-report', '--cycle', '2025', '--unit', units.district, '--json'], { DATABASE_URL: db.url }));
+    expect(report.rules.map((x: { origin: string; governs: boolean }) => [x.origin, x.governs])).toEqual([
+      ['duty', true],
+      ['jurisdiction', false],
+    ]);
+    expect(report.dueBy).toBe('2026-03-02T00:00:00+08:00');
+    // The city is outside the district: the province's rule alone.
+    const city = json(await plan(['rule-of-law-report-publication', '--cycle', '2025', '--unit', units.city, '--json'], { DATABASE_URL: db.url }));
+    expect(city.rules).toHaveLength(1);
+    expect(city.dueBy).toBe('2026-04-02T00:00:00+08:00');
+  });
+
   it('a unit the duty does not bind: exit 2, one line', async () => {
     const r = await plan(['enforcement-statistics', '--cycle', '2025', '--unit', units.education, '--json'], { DATABASE_URL: db.url });
     expect(r.code).toBe(2);
@@ -141,7 +168,7 @@ describe('cli process: plan bad input', () => {
     [['regulatory-data-aggregation', '--from', '2099-09-28T10:00:00+08:00', '--json'], /^error: no official holiday arrangement loaded for 2099/],
     [['regulatory-data-aggregation', '--cycle', '2025', '--json'], /^error: duty "regulatory-data-aggregation" is event-triggered \(event\): it takes --from/],
     [['enforcement-statistics', '--from', '2026-09-28T10:00:00+08:00', '--json'], /^error: duty "enforcement-statistics" is annual: it takes --cycle/],
-    [['enforcement-statistics', '--json'], /^error: required option '--cycle <period>' not specified$/],
+    [['enforcement-statistics', '--json'], /^error: required option '--cycle <period>' not specified \(e.g. --cycle 2025\)$/],
     [['incident-disclosure', '--json'], /^error: duty "incident-disclosure" is event-triggered: give --from <instant>/],
   ];
   for (const [args, pattern] of cases) {

@@ -142,6 +142,10 @@ describe('the due rule of each recurring kind', () => {
     });
     const plan = planCycle(d, '2025-Q2');
     expect(cst(plan.dueAt)).toBe('2025-04-15T00:00:00+08:00');
+    // Opens a month ahead so the warnings before a window on the period's first day can go out.
+    expect(openingInstant(d, '2025-Q2').toISO()).toBe('2025-03-01T09:00:00.000+08:00');
+    expect(periodOpenedAt(d, DateTime.fromISO('2025-03-01T01:00:00Z'))).toBe('2025-Q2');
+    expect(periodOpenedAt(d, DateTime.fromISO('2024-12-01T01:00:00Z'))).toBe('2025-Q1');
     expect(plan.steps.map((s) => cst(s.at))).toEqual(['2025-03-25T09:00:00+08:00']);
     const input = buildRecurringCycleInput({
       duty: d,
