@@ -15,7 +15,7 @@ import { buildRecurringCycleInput } from '../../domain/recurring-cycle';
 import { toCstIso } from '../../domain/time';
 import { cycleWorkflowType, type CycleInput } from '../../domain/types';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
-import { waiveUpdate, type Actor } from '../../workflows/messages';
+import { extendUpdate, waiveUpdate, type Actor } from '../../workflows/messages';
 import { quotaStatusQuery, recordOccurrenceUpdate, type QuotaStatus, type RecordOccurrenceRequest } from '../../workflows/quota-messages';
 import type { QuotaOutcome } from '../../workflows/quota';
 import { CycleState as CycleStateKey } from '../../workflows/search-attributes';
@@ -234,6 +234,32 @@ describe('法治专题讲座 quota, at least 3 in 2025 (period ends 2026-01-01T0
       expect(await db.prisma.notification.count({ where: { workflowId: handle.workflowId } })).toBe(3);
       expect(await db.prisma.occurrence.count({ where: { workflowId: handle.workflowId } })).toBe(3);
       expect((await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: handle.workflowId } })).state).toBe('met');
+    });
+  });
+
+  it('an extension of a short year to 2026-01-31 reopens it; occurrences up to the new last day count', async () => {
+    await scenario('2025-12-20T00:00:00+08:00', async () => {
+      const handle = await open(lectures);
+      await record(handle, { occurredOn: '2025-06-01' });
+      await sleepUntil(env, '2026-01-05T10:00:00+08:00');
+      expect((await handle.query(quotaStatusQuery)).state).toBe('escalated');
+      expect(await refusal(handle.executeUpdate(extendUpdate, { args: [{ actor: clerk, newDueDate: '2026-01-31', reason: '年末讲座延期' }] }))).toContain('only an admin may extend');
+      const plan = await handle.executeUpdate(extendUpdate, { args: [{ actor: admin, newDueDate: '2026-01-31', reason: '讲座因台风顺延' }] });
+      expect(toCstIso(plan.dueAt)).toBe('2026-02-01T00:00:00+08:00');
+      let status = await handle.query(quotaStatusQuery);
+      expect(status).toMatchObject({ state: 'open', revision: 1 });
+      expect(status.pending).toEqual(['escalation-1', 'escalation-2']);
+      expect(cstMinute(status.plan.steps.find((s) => s.id === 'reminder-2')!.at)).toBe('2026-01-01T09:00');
+      await sleepUntil(env, '2026-01-12T10:00:00+08:00');
+      await record(handle, { occurredOn: '2026-01-08' });
+      expect((await record(handle, { occurredOn: '2026-01-12' })).state).toBe('met');
+      await sleepUntil(env, '2026-02-01T01:00:00+08:00');
+      expect(await handle.result()).toMatchObject({ state: 'met', progress: { total: 3 } });
+      const keys = (await db.prisma.notification.findMany({ where: { workflowId: handle.workflowId } })).map((n) => n.key.split(':').slice(-2).join(':'));
+      // Opened on 2025-12-20: reminder-1 (2025-10-02) was stale; reminder-2 on 2025-12-01 too; the first escalation fired on 2026-01-01.
+      expect(keys.sort()).toEqual(['r0:escalation-1']);
+      status = await handle.query(quotaStatusQuery);
+      expect(status.timeline.find((e) => e.type === 'extended')?.detail).toContain('讲座因台风顺延');
     });
   });
 
