@@ -220,3 +220,16 @@ export function planCycle(duty: Duty, period: string, unit?: UnitFacts): CyclePl
   }
   return planForDueDate(duty, dueDate(duty, period, unit));
 }
+
+/** The first scheduled opening strictly after `after` (none for a milestone whose day has passed). */
+export function nextOpening(duty: Duty, after: DateTime): { period: string; at: DateTime } | undefined {
+  let period = periodOpenedAt(duty, after);
+  for (let i = 0; i < 3; i += 1) {
+    const at = openingInstant(duty, period);
+    if (at > after) return { period, at };
+    if (duty.kind === 'milestone') return undefined;
+    const p = parseDutyPeriod(duty, period);
+    period = periodContaining(periodSpecOf(duty), p.lastDay.plus({ days: 1 })).label;
+  }
+  return undefined;
+}
