@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDutyWorker } from '../../worker/create';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
 import { scheduleIdFor, syncSchedules } from '../../client/schedules';
+import { Period } from '../../workflows/search-attributes';
 import type { OpenCyclesResult } from '../../workflows/open-cycles';
 import { DateTime } from 'luxon';
 import { nextOpening, periodOpenedAt } from '../../domain/plan';
@@ -152,6 +153,37 @@ describe('schedules sync (real Temporal dev server)', () => {
       const second = await fanOutResult(2);
       expect(second).toMatchObject({ period, opened: 0, alreadyOpen: responsible.length });
       expect(await db.prisma.cycle.count({ where: { dutyCode: code } })).toBe(responsible.length);
+    });
+  });
+
+  it('a quarterly report, a quota and a window open their period by schedule, each on its own workflow', async () => {
+    const worker: Worker = await createDutyWorker({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      prisma: db.prisma,
+      catalog,
+      smtpUrl: smtp.url,
+    });
+    const cases = [
+      ['lawsuit-loss-analysis', 'dutyCycle'],
+      ['law-lectures-hainan', 'quotaCycle'],
+      ['inspection-window', 'windowCycle'],
+    ] as const;
+    await worker.runUntil(async () => {
+      for (const [code, workflowType] of cases) {
+        const handle = env.client.schedule.getHandle(scheduleIdFor(code));
+        await handle.trigger();
+        const wfId = await waitFor(`${code} fan-out`, async () => (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId);
+        const result = (await env.client.workflow.getHandle(wfId).result()) as OpenCyclesResult;
+        // A manual trigger runs "now": the period is the one the calculus opens at this instant.
+        expect(result.period, code).toBe(periodOpenedAt(catalog.byCode.get(code)!, DateTime.now()));
+        expect(result.opened, code).toBeGreaterThan(0);
+        for (const id of result.workflowIds) {
+          const d = await env.client.workflow.getHandle(id).describe();
+          expect(d.type, id).toBe(workflowType);
+          expect(d.typedSearchAttributes.get(Period), id).toBe(result.period);
+        }
+      }
     });
   });
 
