@@ -107,6 +107,7 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
     pending: isTerminal() ? [] : plan.steps.slice(cursor).map((s) => s.id),
     submission,
     timeline,
+    kind: input.kind ?? 'annual',
   }));
 
   setHandler(

@@ -1,7 +1,10 @@
 // Messages a cycle workflow accepts: updates (validated, with a result) for what changes it, a
 // query for its live status. Shared by the workflow and every client.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { CycleInput, CycleState, CyclePlan } from '../domain/types';
+import type { CycleInput, CycleState, CyclePlan, QuotaTerms, WindowTerms } from '../domain/types';
+import type { QuotaPace, QuotaProgress } from '../domain/quota';
+import type { RecordedOccurrence } from './quota-messages';
+import type { WindowActivity, WindowFlag } from './window-messages';
 
 export type Access = 'admin' | 'operator' | 'unit';
 
@@ -54,7 +57,15 @@ export interface TimelineEntry {
     | 'extended'
     | 'waived'
     | 'closed'
-    | 'step-skipped';
+    | 'step-skipped'
+    // quota cycles (quotaCycle)
+    | 'occurrence'
+    | 'met'
+    | 'short'
+    // window cycles (windowCycle)
+    | 'activity'
+    | 'flagged'
+    | 'period-ended';
   detail: string;
   stepId?: string;
   actor?: string;
@@ -69,6 +80,30 @@ export interface CycleStatus
   pending: string[];
   submission?: SubmitResult & { reference: string; evidenceUrl?: string; by: string };
   timeline: TimelineEntry[];
+  /** The duty's kind: annual, quarterly, monthly, weekly, milestone, quota, window … (absent from older workers: annual). */
+  kind?: string;
+  /** Quota cycles: what counts and how far along the unit is (the same figures as the quotaStatus query). */
+  quota?: CycleQuotaPart;
+  /** Window cycles: the window, the activities recorded and those flagged (the same as the windowStatus query). */
+  window?: CycleWindowPart;
+}
+
+export interface CycleQuotaPart {
+  terms: QuotaTerms;
+  /** minimum, amountLabel, total, count, met, remaining … */
+  progress: QuotaProgress;
+  pace: QuotaPace;
+  /** e.g. 已开展 2 次，至少 3 次，距期末还有 6 周（42 天）… */
+  sentence: string;
+  occurrences: RecordedOccurrence[];
+}
+
+export interface CycleWindowPart {
+  terms: WindowTerms;
+  /** e.g. 2025年第二季度首月第1–14日（4月1日至4月14日） */
+  label: string;
+  activities: WindowActivity[];
+  flags: WindowFlag[];
 }
 
 export const statusQuery = defineQuery<CycleStatus>('status');

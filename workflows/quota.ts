@@ -17,7 +17,7 @@ import type { CycleInput, CyclePlan, CycleState, PlannedStep, QuotaTerms } from 
 import { paceSentence, quotaPace, quotaProgress, validateOccurrence, type QuotaProgress } from '../domain/quota';
 import type { CycleActivities } from '../activities/cycle';
 import type { QuotaActivities } from '../activities/quota';
-import { closeUpdate, extendUpdate, waiveUpdate, type Actor } from './messages';
+import { closeUpdate, extendUpdate, statusQuery, waiveUpdate, type Actor, type CycleStatus } from './messages';
 import {
   quotaStatusQuery,
   recordOccurrenceUpdate,
@@ -96,6 +96,9 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
     return i;
   }
 
+  // Once met nothing more fires: reminders are skipped and the end completes the cycle.
+  const pendingSteps = () => (done || closedByAdmin() || state === 'met' ? [] : plan.steps.slice(cursor).map((s) => s.id));
+
   setHandler(quotaStatusQuery, () => {
     const p = progress();
     const pace = paceNow(p);
@@ -111,13 +114,36 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
       revision,
       plan,
       quota: terms,
-      // Once met nothing more fires: reminders are skipped and the end completes the cycle.
-      pending: done || closedByAdmin() || state === 'met' ? [] : plan.steps.slice(cursor).map((s) => s.id),
+      pending: pendingSteps(),
       progress: p,
       pace,
       sentence: paceSentence(p, pace),
       occurrences: [...occurrences],
       timeline: [...timeline],
+    };
+  });
+
+  // The generic cycle status (`status` in the CLI, the console's cycle page), with the quota's progress.
+  // A query handler adds no workflow command: histories recorded before it replay unchanged.
+  setHandler(statusQuery, (): CycleStatus => {
+    const p = progress();
+    const pace = paceNow(p);
+    return {
+      workflowId,
+      dutyCode: input.dutyCode,
+      dutyTitle: input.dutyTitle,
+      period: input.period,
+      unitId: input.unitId,
+      unitName: input.unitName,
+      state,
+      catalogVersion: input.catalogVersion,
+      ...(input.rules ? { rules: input.rules } : {}),
+      revision,
+      plan,
+      pending: pendingSteps(),
+      timeline: [...timeline],
+      kind: input.kind ?? 'quota',
+      quota: { terms, progress: p, pace, sentence: paceSentence(p, pace), occurrences: [...occurrences] },
     };
   });
 

@@ -24,7 +24,7 @@ import type { CycleInput, CycleState, PlannedStep, RecipientRef, WindowTerms } f
 import { classifyWindowDate, cstDateOf, windowDateProblem, windowLabel } from '../domain/window';
 import type { CycleActivities } from '../activities/cycle';
 import type { WindowActivities } from '../activities/window';
-import { closeUpdate, waiveUpdate, type Actor } from './messages';
+import { closeUpdate, statusQuery, waiveUpdate, type Actor, type CycleStatus } from './messages';
 import {
   scheduleActivityUpdate,
   windowStatusQuery,
@@ -109,6 +109,29 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
     flags,
     timeline,
   }));
+
+  // The generic cycle status (`status` in the CLI, the console's cycle page), with the window's part.
+  // A query handler adds no workflow command: histories recorded before it replay unchanged.
+  setHandler(
+    statusQuery,
+    (): CycleStatus => ({
+      workflowId,
+      dutyCode: input.dutyCode,
+      dutyTitle: input.dutyTitle,
+      period: input.period,
+      unitId: input.unitId,
+      unitName: input.unitName,
+      state,
+      catalogVersion: input.catalogVersion,
+      ...(input.rules ? { rules: input.rules } : {}),
+      revision: 0,
+      plan,
+      pending: ended ? [] : plan.steps.slice(cursor).map((s) => s.id),
+      timeline: [...timeline],
+      kind: input.kind ?? 'window',
+      window: { terms: window, label, activities: [...activities], flags: [...flags] },
+    }),
+  );
 
   setHandler(
     scheduleActivityUpdate,

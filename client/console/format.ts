@@ -142,6 +142,12 @@ export const TIMELINE_LABELS: Record<TimelineEntry['type'], string> = {
   waived: '免报',
   closed: '关闭',
   'step-skipped': '跳过步骤',
+  occurrence: '登记开展',
+  met: '已达标',
+  short: '未达标',
+  activity: '登记活动',
+  flagged: '已标记',
+  'period-ended': '周期结束',
 };
 
 /** reminder-2 → 提醒2, escalation-1 → 督办1 */
@@ -151,10 +157,14 @@ export function stepLabel(stepId: string): string {
   return `${m[1] === 'reminder' ? '提醒' : '督办'}${m[2]}`;
 }
 
-/** Lateness or time left of an indexed cycle, in words, at `now`. */
+/**
+ * Lateness or time left of an indexed cycle, in words, at `now`. Quota cycles (met / short) and window
+ * cycles (flagged, or `kind` window: the due instant is the window's end, not a deadline) have their own words.
+ */
 export function latenessLabel(
   row: { state: string; dueAt: Date; lateSeconds: number | null; submittedAt: Date | null },
   now: Date,
+  kind?: string,
 ): { text: string; tone: 'ok' | 'late' | 'neutral' } {
   if (row.state === 'submitted') {
     const late = row.lateSeconds ?? 0;
@@ -162,6 +172,11 @@ export function latenessLabel(
   }
   const delta = Math.floor((now.getTime() - row.dueAt.getTime()) / 1000);
   if (row.state === 'waived' || row.state === 'closed') return { text: '—', tone: 'neutral' };
+  if (row.state === 'met') return { text: '已达标', tone: 'ok' };
+  if (row.state === 'short') return { text: '期末未达标', tone: 'late' };
+  if (row.state === 'flagged') return { text: '有活动在窗口期外', tone: 'late' };
+  if (kind === 'window') return delta >= 0 ? { text: '窗口期已过', tone: 'neutral' } : { text: `距窗口期结束${duration(-delta)}`, tone: 'neutral' };
+  if (kind === 'quota' && delta < 0) return { text: `距期末${duration(-delta)}`, tone: 'neutral' };
   if (delta >= 0) return { text: `已逾期${duration(delta)}`, tone: 'late' };
   return { text: `剩余${duration(-delta)}`, tone: 'neutral' };
 }

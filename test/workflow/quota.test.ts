@@ -15,7 +15,7 @@ import { buildRecurringCycleInput } from '../../domain/recurring-cycle';
 import { toCstIso } from '../../domain/time';
 import { cycleWorkflowType, type CycleInput } from '../../domain/types';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
-import { extendUpdate, waiveUpdate, type Actor } from '../../workflows/messages';
+import { extendUpdate, statusQuery, waiveUpdate, type Actor } from '../../workflows/messages';
 import { quotaStatusQuery, recordOccurrenceUpdate, type QuotaStatus, type RecordOccurrenceRequest } from '../../workflows/quota-messages';
 import type { QuotaOutcome } from '../../workflows/quota';
 import { CycleState as CycleStateKey } from '../../workflows/search-attributes';
@@ -165,6 +165,20 @@ describe('法治专题讲座 quota, at least 3 in 2025 (period ends 2026-01-01T0
       expect(fired(status)).toEqual(['reminder-1@2025-10-02T09:00']);
       expect(status.timeline.find((e) => e.type === 'step-skipped' && e.stepId === 'reminder-2')?.detail).toBe('quota already met');
       expect(status.pending).toEqual([]);
+      // The generic status (CLI `status`, the console's cycle page) answers too, with the quota's progress.
+      expect(await handle.query(statusQuery)).toMatchObject({
+        workflowId: handle.workflowId,
+        state: 'met',
+        kind: 'quota',
+        revision: 0,
+        pending: [],
+        quota: {
+          terms: { minimum: 3, amountLabel: '次' },
+          progress: { total: 4, minimum: 3, met: true },
+          sentence: '已开展 4 次，至少 3 次，已达标',
+          occurrences: [{ occurredOn: '2025-03-15' }, { occurredOn: '2025-10-20' }, { occurredOn: '2025-11-10' }, { occurredOn: '2025-12-03' }],
+        },
+      });
 
       await sleepUntil(env, '2026-01-01T00:30:00+08:00');
       const outcome = (await handle.result()) as QuotaOutcome;

@@ -15,7 +15,7 @@ import { toCstIso } from '../../domain/time';
 import type { CycleInput } from '../../domain/types';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
 import { windowCycle } from '../../workflows/window';
-import { closeUpdate, waiveUpdate, type Actor } from '../../workflows/messages';
+import { closeUpdate, statusQuery, waiveUpdate, type Actor } from '../../workflows/messages';
 import { scheduleActivityUpdate, windowStatusQuery, type ScheduleActivityRequest } from '../../workflows/window-messages';
 import { CycleState as CycleStateKey } from '../../workflows/search-attributes';
 
@@ -165,6 +165,20 @@ describe('window duty, cycle 2025-Q2 (window 2025-04-01..04-14 CST)', () => {
       expect(status.flags).toHaveLength(1);
       expect(cstMinute(status.flags[0]!.at)).toBe('2025-04-05T10:00');
       expect(await cycleState(handle)).toBe('flagged');
+      // The generic status (CLI `status`, the console's cycle page) answers too, with the window's part.
+      expect(await handle.query(statusQuery)).toMatchObject({
+        workflowId: handle.workflowId,
+        state: 'flagged',
+        kind: 'window',
+        window: {
+          label: '2025年第二季度首月第1–14日（4月1日至4月14日）',
+          activities: [
+            { id: 'activity-1', classification: 'inside', flagged: false },
+            { id: 'activity-2', classification: 'after', flagged: true },
+          ],
+          flags: [{ activityId: 'activity-2', date: '2025-04-20' }],
+        },
+      });
 
       const audit = await db.prisma.auditLog.findMany({ where: { action: 'window.activity', target: handle.workflowId }, orderBy: { at: 'asc' } });
       expect(audit.map((a) => JSON.parse(a.detail) as { activityId: string; flagged: boolean })).toMatchObject([
