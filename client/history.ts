@@ -48,11 +48,27 @@ export interface AuditRow {
   detail: string;
 }
 
+/** One occurrence of a quota cycle (Occurrence table). */
+export interface OccurrenceRow {
+  occurredOn: string;
+  amount: number;
+  /** "" when the quota does not count per subject. */
+  subject: string;
+  reference: string;
+  evidenceUrl: string | null;
+  note?: string | null;
+  recordedBy: string;
+  recordedAt: Date;
+}
+
 export interface DbRows {
   notifications: NotificationRow[];
   submissions: SubmissionRow[];
   escalations: EscalationRow[];
+  /** Audit rows; a window cycle's activities are among them (action window.activity). */
   audit: AuditRow[];
+  /** Quota cycles only. */
+  occurrences?: OccurrenceRow[];
 }
 
 export interface TimelineItem {
@@ -141,6 +157,10 @@ function describeArg(name: string, arg: unknown): string {
   if (actor) bits.push(`by ${actor}`);
   if (name === 'submit' && typeof a.reference === 'string') bits.push(`文号 ${a.reference}`);
   if (name === 'extend' && typeof a.newDueDate === 'string') bits.push(`延期至 ${a.newDueDate}`);
+  if (name === 'recordOccurrence' && typeof a.occurredOn === 'string') {
+    bits.push(`${a.occurredOn}${typeof a.subject === 'string' && a.subject ? ` ${a.subject}` : ''}${typeof a.reference === 'string' ? ` ${a.reference}` : ''}`);
+  }
+  if (name === 'scheduleActivity' && typeof a.date === 'string') bits.push(`${a.date}${typeof a.title === 'string' ? ` ${a.title}` : ''}`);
   if (typeof a.reason === 'string') bits.push(`理由：${a.reason}`);
   return bits.join(' ');
 }
@@ -148,12 +168,15 @@ function describeArg(name: string, arg: unknown): string {
 function activityDetail(name: string, arg: unknown): string {
   if (!arg || typeof arg !== 'object') return name;
   const a = arg as Record<string, unknown>;
-  if (name === 'sendStep') {
+  if (name === 'sendStep' || name === 'sendQuotaStep' || name === 'sendWindowReminder') {
     const step = a.step as { id?: string } | undefined;
     return `${name} ${step?.id ?? ''}`.trim();
   }
   if (name === 'updateCycleIndex' && typeof a.state === 'string') return `${name} state=${a.state}`;
   if (name === 'auditAction' && typeof a.action === 'string') return `${name} ${a.action}`;
+  if ((name === 'recordWindowActivity' || name === 'sendWindowFlag') && typeof (a.activity as { id?: unknown } | undefined)?.id === 'string') {
+    return `${name} ${(a.activity as { id: string }).id}`;
+  }
   return name;
 }
 
@@ -253,9 +276,14 @@ export function historyItems(events: readonly HistoryEvent[]): TimelineItem[] {
   return items;
 }
 
+/** The audit action of a window cycle's activity (activities/window.ts WINDOW_ACTIVITY_ACTION). */
+const WINDOW_ACTIVITY_ACTION = 'window.activity';
+const WINDOW_CLASSIFICATION_LABELS: Record<string, string> = { inside: '窗口期内', before: '早于窗口期', after: '晚于窗口期' };
+
 const NOTIFICATION_LABELS: Record<string, Record<string, string>> = {
   reminder: { sent: '提醒已发送', pending: '提醒待发送', 'no-recipients': '提醒无收件人' },
   escalation: { sent: '督办已发送', pending: '督办待发送', 'no-recipients': '督办无收件人' },
+  flag: { sent: '标记通报已发送', pending: '标记通报待发送', 'no-recipients': '标记通报无收件人' },
 };
 
 /** Timeline items from the database rows of one cycle. */
@@ -293,8 +321,31 @@ export function databaseItems(rows: DbRows): TimelineItem[] {
       detail: `${e.stepId} 第${e.level}级 → ${targets.length ? targets.join(', ') : '（无）'}`,
     });
   }
+  for (const o of rows.occurrences ?? []) {
+    items.push({
+      at: o.recordedAt.toISOString(),
+      source: 'database',
+      kind: 'occurrence',
+      label: '已登记开展',
+      detail: `${o.occurredOn}${o.subject ? ` ${o.subject}` : ''} 数量 ${o.amount} 佐证 ${o.reference}${o.evidenceUrl ? ` ${o.evidenceUrl}` : ''} by ${o.recordedBy}`,
+    });
+  }
   for (const a of rows.audit) {
     const detail = parseJson<Record<string, unknown>>(a.detail, {});
+    if (a.action === WINDOW_ACTIVITY_ACTION) {
+      const flagged = detail.flagged === true;
+      const kind = detail.kind === 'held' ? '已开展' : '计划';
+      items.push({
+        at: a.at.toISOString(),
+        source: 'database',
+        kind: flagged ? 'window-activity-flagged' : 'window-activity',
+        label: flagged ? '活动已登记（已标记）' : '活动已登记',
+        detail: `${String(detail.activityId ?? '')} ${String(detail.date ?? '')} ${String(detail.title ?? '')}（${kind}，${
+          WINDOW_CLASSIFICATION_LABELS[String(detail.classification)] ?? String(detail.classification ?? '')
+        }）${typeof detail.reference === 'string' ? ` 文号 ${detail.reference}` : ''} by ${a.actor}`.trim(),
+      });
+      continue;
+    }
     const reason = typeof detail.reason === 'string' ? ` 理由：${detail.reason}` : '';
     items.push({
       at: a.at.toISOString(),

@@ -1,5 +1,6 @@
 // `quota record` / `quota status` as a process against a real dev server, worker and database, on a
-// cycle of the shipped law-lectures-hainan quota (at least 3 lectures a year) for the current year.
+// cycle of the shipped law-lectures-hainan quota (at least 3 lectures a year) for the current year; then
+// the generic `status`, `history` and `submit` on the same cycle.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -139,5 +140,57 @@ describe('cli process: quota record / quota status (real dev server, worker, dat
       expect(stderrLines(r)[0]).toMatch(pattern);
     }
     expect(await db.prisma.occurrence.count()).toBe(2);
+  });
+
+  it('the generic status, history and submit on the quota cycle: progress and occurrences, a merged timeline, submit refused naming quota record', async () => {
+    const workflowId = `obl:${duty}:${year}:unit-${units.market}`;
+    const json = await cli(['status', workflowId, '--json'], vars);
+    expect(json.code, json.stderr).toBe(0);
+    const s = JSON.parse(json.stdout);
+    expect(s).toMatchObject({
+      workflowId,
+      dutyCode: duty,
+      period: year,
+      unitId: units.market,
+      state: 'open',
+      kind: 'quota',
+      quota: { terms: { minimum: 3, amountLabel: '次' }, progress: { total: 2, minimum: 3, met: false, remaining: 1 } },
+    });
+    expect(s.quota.sentence).toMatch(/^已开展 2 次，至少 3 次，/);
+    expect(s.quota.occurrences.map((o: { reference: string }) => o.reference)).toEqual(['秀市监〔2026〕1号 讲座通知', '讲座签到表']);
+    expect(s.steps.map((st: { id: string }) => st.id)).toEqual(s.plan.steps.map((st: { id: string }) => st.id));
+
+    const human = await cli(['status', workflowId], vars);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain('要求');
+    expect(human.stdout).toContain('至少 3 次');
+    expect(human.stdout).toMatch(/已开展 2\/最少 3 次：已开展 2 次，至少 3 次，/);
+    expect(human.stdout).toContain('讲座签到表 https://example.gov.cn/a.pdf');
+    expect(human.stdout).toContain(`${year}-01-01`);
+
+    const history = await cli(['history', workflowId, '--json'], vars);
+    expect(history.code, history.stderr).toBe(0);
+    const items = JSON.parse(history.stdout).items as { kind: string; source: string; label: string; detail: string }[];
+    expect(items[0]).toMatchObject({ kind: 'workflow-started', source: 'temporal' });
+    expect(items[0]!.detail).toContain('quotaCycle');
+    expect(items.filter((i) => i.kind === 'update-accepted').map((i) => i.detail)).toEqual([
+      `recordOccurrence by ${clerk} ${year}-01-01 秀市监〔2026〕1号 讲座通知`,
+      `recordOccurrence by ${clerk} ${today} 讲座签到表`,
+    ]);
+    expect(items.filter((i) => i.kind === 'occurrence').map((i) => i.detail)).toEqual([
+      `${year}-01-01 数量 1 佐证 秀市监〔2026〕1号 讲座通知 by ${clerk}`,
+      `${today} 数量 1 佐证 讲座签到表 https://example.gov.cn/a.pdf by ${clerk}`,
+    ]);
+    const lines = await cli(['history', workflowId], vars);
+    expect(lines.code, lines.stderr).toBe(0);
+    expect(lines.stdout).toContain('工作流已启动');
+    expect(lines.stdout).toContain(`已登记开展  ${today} 数量 1 佐证 讲座签到表`);
+
+    const submit = await cli(['--as', clerk, 'submit', workflowId, '--ref', '秀市监〔2026〕2号'], vars);
+    expect(submit.code, submit.stderr).toBe(2);
+    expect(submit.stdout).toBe('');
+    expect(stderrLines(submit)).toEqual([
+      `error: ${workflowId} is a quota cycle: it takes no submit; record each occurrence with \`quota record ${duty} --cycle ${year} --unit ${units.market} --date <YYYY-MM-DD> --reference <text>\``,
+    ]);
   });
 });

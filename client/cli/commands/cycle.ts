@@ -97,8 +97,8 @@ export function registerCycle(program: Command, ctx: CliContext): void {
 
 export function colourState(state: string): string {
   const label = stateLabel(state);
-  if (state === 'submitted') return pc.green(label);
-  if (state === 'overdue' || state === 'escalated') return pc.red(label);
+  if (state === 'submitted' || state === 'met') return pc.green(label);
+  if (state === 'overdue' || state === 'escalated' || state === 'short' || state === 'flagged') return pc.red(label);
   if (state === 'waived' || state === 'closed') return pc.dim(label);
   return pc.yellow(label);
 }

@@ -10,6 +10,9 @@ import {
   type CycleStatus,
 } from '../../../workflows/messages';
 import { buildTimeline, formatTimelineItem, type DbRows } from '../../history';
+import { formatAmount } from '../../../domain/quota';
+import { classificationLabel } from '../../../domain/window';
+import { requirementLabel } from '../../../activities/mail/quota-render';
 import {
   formatCst,
   formatLateness,
@@ -39,6 +42,51 @@ function cycleWorkflowIdArg(id: string): string {
 
 export function unitIdFromWorkflowId(workflowId: string): string | undefined {
   return /^obl:[^:]+:[^:]+:unit-(.+)$/.exec(workflowId)?.[1];
+}
+
+/** obl:<duty>:<period>:unit-<id> → its parts. */
+function cycleIdParts(workflowId: string): { dutyCode: string; period: string; unitId: string } | undefined {
+  const m = /^obl:([^:]+):([^:]+):unit-(.+)$/.exec(workflowId);
+  return m ? { dutyCode: m[1]!, period: m[2]!, unitId: m[3]! } : undefined;
+}
+
+/**
+ * The duty kind of a cycle without asking the workflow: the duty code (from the ID, else the Cycle row)
+ * looked up in the catalog. Undefined when neither knows it.
+ */
+async function cycleKindOf(ctx: CliContext, workflowId: string): Promise<{ kind: string; dutyCode: string } | undefined> {
+  let dutyCode = cycleIdParts(workflowId)?.dutyCode;
+  if (!dutyCode) {
+    const row = await ctx
+      .prisma()
+      .cycle.findUnique({ where: { workflowId }, select: { dutyCode: true } })
+      .catch(() => null);
+    dutyCode = row?.dutyCode;
+  }
+  if (!dutyCode) return undefined;
+  let kind: string | undefined;
+  try {
+    kind = ctx.catalog().byCode.get(dutyCode)?.kind;
+  } catch {
+    kind = undefined;
+  }
+  return kind ? { kind, dutyCode } : undefined;
+}
+
+/** Quota and window cycles take no submit: what to use instead, as one line (exit 2). */
+function refuseSubmitFor(kind: string | undefined, workflowId: string, facts: { dutyCode: string; period?: string; unitId?: string }): void {
+  if (kind !== 'quota' && kind !== 'window') return;
+  const args = `${facts.dutyCode} --cycle ${facts.period ?? '<period>'} --unit ${facts.unitId ?? '<unitId>'}`;
+  if (kind === 'quota') {
+    throw new CliError(
+      EXIT.badInput,
+      `${workflowId} is a quota cycle: it takes no submit; record each occurrence with \`quota record ${args} --date <YYYY-MM-DD> --reference <text>\``,
+    );
+  }
+  throw new CliError(
+    EXIT.badInput,
+    `${workflowId} is a window cycle: it takes no submit; record each activity with \`window schedule ${args} --date <YYYY-MM-DD> --title <text>\``,
+  );
 }
 
 export type StepStatus = 'fired' | 'pending' | 'skipped' | 'not-fired';
@@ -89,11 +137,19 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
       if (!reference) throw new CliError(EXIT.badInput, '--ref must not be empty: give the 文号 or reference of what was handed in');
       const evidenceUrl = opts.url !== undefined ? validateUrl(opts.url) : undefined;
       const submittedAt = opts.at !== undefined ? validateInstant(opts.at, '--at') : undefined;
+      const known = await cycleKindOf(ctx, workflowId);
+      refuseSubmitFor(known?.kind, workflowId, { ...cycleIdParts(workflowId), dutyCode: known?.dutyCode ?? '' });
       const actor = await ctx.actor();
       const client = await ctx.client();
       const handle = client.workflow.getHandle(workflowId);
       const result = await withWorkflow(ctx, workflowId, async () => {
-        const unitId = unitIdFromWorkflowId(workflowId) ?? (await handle.query(statusQuery)).unitId;
+        let unitId = unitIdFromWorkflowId(workflowId);
+        if (!unitId || !known) {
+          // Not told by the ID or the catalog: the workflow's status says its unit and kind.
+          const status = await handle.query(statusQuery);
+          refuseSubmitFor(status.kind, workflowId, status);
+          unitId ??= status.unitId;
+        }
         return handle.executeUpdate(submitUpdate, {
           args: [{ actor, unitId, reference, evidenceUrl, note: opts.note, submittedAt }],
         });
@@ -114,6 +170,9 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
       const workflowId = cycleWorkflowIdArg(id);
       const newDueDate = validateDate(opts.to, '--to');
       const reason = validateReason(opts.reason);
+      if ((await cycleKindOf(ctx, workflowId))?.kind === 'window') {
+        throw new CliError(EXIT.badInput, `${workflowId} is a window cycle: its window cannot be extended; \`waive\` or \`close\` it instead`);
+      }
       const actor = await ctx.requireAdmin('extend a cycle');
       const client = await ctx.client();
       const plan = await withWorkflow(ctx, workflowId, () =>
@@ -161,25 +220,73 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
       const status = await withWorkflow(ctx, workflowId, () => client.workflow.getHandle(workflowId).query(statusQuery));
       const steps = stepStatuses(status);
       if (opts.json) return printJson({ ...status, steps });
-      println(
-        table(
-          ['项目', '内容'],
-          [
-            ['职责', `${status.dutyTitle} (${status.dutyCode})`],
-            ['单位', `${status.unitName} (${status.unitId})`],
-            ['周期', status.period],
-            ['状态', colourState(status.state)],
-            ['截止时间', `${formatCst(status.plan.dueAt)}（不含）`],
-            ['计划版本', `r${status.revision}, catalog ${status.catalogVersion}`],
-            [
-              '报送',
-              status.submission
-                ? `${status.submission.reference} by ${status.submission.by}, ${formatCst(status.submission.submittedAt)}, ${formatLateness(status.submission.lateSeconds)}`
-                : '—',
-            ],
-          ],
-        ),
-      );
+      const { quota, window } = status;
+      const rows: string[][] = [
+        ['职责', `${status.dutyTitle} (${status.dutyCode})`],
+        ['单位', `${status.unitName} (${status.unitId})`],
+        ['周期', status.period],
+        ['状态', colourState(status.state)],
+      ];
+      if (quota) {
+        rows.push(
+          ['期末', `${formatCst(status.plan.dueAt)}（不含）`],
+          ['要求', requirementLabel(quota.terms)],
+          ['进度', `已开展 ${formatAmount(quota.progress.total)}/最少 ${formatAmount(quota.progress.minimum)} ${quota.progress.amountLabel}：${quota.sentence}`],
+        );
+      } else if (window) {
+        rows.push(
+          ['窗口期', window.label],
+          ['活动', `${window.activities.length} 项，已标记 ${window.flags.length} 项`],
+        );
+      } else {
+        rows.push(['截止时间', `${formatCst(status.plan.dueAt)}（不含）`]);
+      }
+      rows.push(['计划版本', `r${status.revision}, catalog ${status.catalogVersion}`]);
+      if (!quota && !window) {
+        rows.push([
+          '报送',
+          status.submission
+            ? `${status.submission.reference} by ${status.submission.by}, ${formatCst(status.submission.submittedAt)}, ${formatLateness(status.submission.lateSeconds)}`
+            : '—',
+        ]);
+      }
+      println(table(['项目', '内容'], rows));
+      if (quota) {
+        const perSubject = quota.terms.perSubject;
+        if (quota.occurrences.length === 0) println('尚未登记任何一次');
+        else
+          println(
+            table(
+              ['日期', '数量', ...(perSubject ? [perSubject] : []), '佐证', '登记人', '登记时间'],
+              quota.occurrences.map((o) => [
+                o.occurredOn,
+                `${formatAmount(o.amount)} ${quota.terms.amountLabel}`,
+                ...(perSubject ? [o.subject ?? ''] : []),
+                o.evidenceUrl ? `${o.reference} ${o.evidenceUrl}` : o.reference,
+                o.recordedBy,
+                formatCst(o.recordedAt),
+              ]),
+            ),
+          );
+      }
+      if (window) {
+        if (window.activities.length === 0) println('尚未登记活动');
+        else
+          println(
+            table(
+              ['编号', '日期', '活动', '类型', '与窗口期关系', '登记人'],
+              window.activities.map((a) => [
+                a.id,
+                a.date,
+                a.title,
+                a.kind === 'held' ? '已开展' : '计划',
+                a.flagged ? pc.red(`${classificationLabel(a.date, window.terms)}（已标记）`) : pc.green(classificationLabel(a.date, window.terms)),
+                a.by,
+              ]),
+            ),
+          );
+      }
+      if (steps.length === 0) return;
       println(
         table(
           ['步骤', '时间', '收件人', '状态'],
@@ -202,17 +309,19 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
       const workflowId = validateWorkflowId(id);
       const client = await ctx.client();
       const history = await withWorkflow(ctx, workflowId, () => client.workflow.getHandle(workflowId).fetchHistory());
-      let rows: DbRows = { notifications: [], submissions: [], escalations: [], audit: [] };
+      let rows: DbRows = { notifications: [], submissions: [], escalations: [], audit: [], occurrences: [] };
       try {
         const prisma = ctx.prisma();
         const where = { workflowId };
-        const [notifications, submissions, escalations, audit] = await Promise.all([
+        // A window cycle's activities are audit rows (window.activity); a quota cycle's occurrences have their table.
+        const [notifications, submissions, escalations, audit, occurrences] = await Promise.all([
           prisma.notification.findMany({ where }),
           prisma.submission.findMany({ where }),
           prisma.escalation.findMany({ where }),
           prisma.auditLog.findMany({ where: { target: workflowId } }),
+          prisma.occurrence.findMany({ where }),
         ]);
-        rows = { notifications, submissions, escalations, audit };
+        rows = { notifications, submissions, escalations, audit, occurrences };
       } catch (e) {
         process.stderr.write(`warning: database not readable, showing Temporal history only: ${(e as Error).message.split('\n')[0]}\n`);
       }
