@@ -184,14 +184,16 @@ export async function queryStatus(
 }
 
 export async function cycleRecords(prisma: PrismaClient, workflowId: string) {
-  const [cycle, submissions, notifications, escalations, auditEntries] = await Promise.all([
+  const [cycle, submissions, notifications, escalations, auditEntries, occurrences] = await Promise.all([
     prisma.cycle.findUnique({ where: { workflowId }, include: { unit: { select: { id: true, name: true } } } }),
     prisma.submission.findMany({ where: { workflowId }, orderBy: { submittedAt: 'asc' } }),
     prisma.notification.findMany({ where: { workflowId }, orderBy: { createdAt: 'asc' } }),
     prisma.escalation.findMany({ where: { workflowId }, orderBy: { at: 'asc' } }),
     prisma.auditLog.findMany({ where: { target: workflowId }, orderBy: { at: 'asc' } }),
+    // Quota cycles: the occurrences recorded (shown from here when the workflow cannot be asked).
+    prisma.occurrence.findMany({ where: { workflowId }, orderBy: [{ occurredOn: 'asc' }, { recordedAt: 'asc' }] }),
   ]);
-  return { cycle, submissions, notifications, escalations, audit: auditEntries };
+  return { cycle, submissions, notifications, escalations, audit: auditEntries, occurrences };
 }
 
 export type CycleRecords = Awaited<ReturnType<typeof cycleRecords>>;
@@ -232,11 +234,18 @@ async function denied(prisma: PrismaClient, user: ConsoleUser, action: string, w
 /** The cycle's unit and current due instant, from the live status or else the index. */
 async function cycleFacts(deps: ConsoleDeps, workflowId: string) {
   const live = await queryStatus(deps, workflowId);
-  if (live.status) return { unitId: live.status.unitId, state: live.status.state, dueAt: live.status.plan.dueAt };
+  if (live.status) return { unitId: live.status.unitId, state: live.status.state, dueAt: live.status.plan.dueAt, kind: live.status.kind };
   if (live.notFound) fail(404, `找不到周期 ${workflowId}`);
   const row = await deps.prisma.cycle.findUnique({ where: { workflowId } });
   if (!row) fail(404, `找不到周期 ${workflowId}`);
-  return { unitId: row.unitId, state: row.state as CycleState, dueAt: row.dueAt.toISOString() };
+  return { unitId: row.unitId, state: row.state as CycleState, dueAt: row.dueAt.toISOString(), kind: undefined };
+}
+
+/** Quota and window cycles take no submit (and a window no extension): say what they take instead. */
+function requireKindAccepts(kind: string | undefined, what: 'submit' | 'extend') {
+  if (kind === 'quota' && what === 'submit') fail(409, '该周期为配额类义务（每期至少若干次），不需提交报送：请逐次登记开展情况（命令行 quota record）');
+  if (kind === 'window' && what === 'submit') fail(409, '该周期为窗口期类义务，不需提交报送：请登记活动（命令行 window schedule）');
+  if (kind === 'window' && what === 'extend') fail(409, '窗口期类义务的窗口期不能延期');
 }
 
 function requireChangeable(state: CycleState) {
@@ -275,6 +284,7 @@ export async function submitCycle(
   }
   const req = parseBody(submitBody, body);
   requireChangeable(facts.state);
+  requireKindAccepts(facts.kind, 'submit');
   const handle = deps.client.workflow.getHandle(workflowId);
   return runUpdate(
     () =>
@@ -291,6 +301,7 @@ export async function extendCycle(deps: ConsoleDeps, user: ConsoleUser | null, w
   if (!isAdmin(actor)) return denied(deps.prisma, actor, 'extend', workflowId, '只有管理员可以延期');
   const req = parseBody(extendBody, body);
   requireChangeable(facts.state);
+  requireKindAccepts(facts.kind, 'extend');
   const newDue = DateTime.fromISO(req.newDueDate, { zone: CST }).plus({ days: 1 });
   if (newDue.toMillis() <= Date.parse(facts.dueAt)) {
     const current = DateTime.fromISO(facts.dueAt, { zone: 'utc' }).setZone(CST).minus({ days: 1 }).toFormat('yyyy-MM-dd');

@@ -19,8 +19,12 @@ import {
   type ConsoleBackend,
 } from '../support/console-backend';
 import type { Catalog } from '../../runtime/catalog';
-import { cycleWorkflowId } from '../../domain/types';
+import { cycleWorkflowId, cycleWorkflowType } from '../../domain/types';
+import { cstDayOf } from '../../domain/quota';
+import { requireDuty } from '../../runtime/catalog';
+import { buildCycleInput } from '../../activities/cycle';
 import { statusQuery } from '../../workflows/messages';
+import { recordOccurrenceUpdate } from '../../workflows/quota-messages';
 import type { RunningConsole } from '../../client/console/server';
 import { createConsoleApp } from '../../client/console/app';
 
@@ -235,5 +239,51 @@ describe('console pages', () => {
     expect(res.status).toBe(403);
     const row = await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: overdueId } });
     expect(row.state).toBe('escalated');
+  });
+});
+
+describe('console: a quota cycle (law-lectures-hainan, at least 3 a year)', () => {
+  it('shows the progress, pace sentence and occurrences on the cycle page; the list shows it; submit is refused (409)', async () => {
+    const unit = await db.prisma.unit.findUniqueOrThrow({ where: { id: MARKET } });
+    const input = await buildCycleInput(db.prisma, catalog, requireDuty(catalog, 'law-lectures-hainan'), futurePeriod, unit);
+    expect(cycleWorkflowType(input.kind)).toBe('quotaCycle');
+    const handle = await env.client.workflow.start(cycleWorkflowType(input.kind), { taskQueue: backend.taskQueue, workflowId: input.workflowId, args: [input] });
+    const today = cstDayOf(Date.now());
+    await handle.executeUpdate(recordOccurrenceUpdate, {
+      args: [
+        {
+          actor: { id: MARKET_CLERK, access: 'unit', unitId: MARKET },
+          unitId: MARKET,
+          occurredOn: today,
+          reference: '秀市监〔2026〕3号 讲座通知',
+          evidenceUrl: 'https://example.gov.cn/lecture.pdf',
+        },
+      ],
+    });
+    const id = encodeURIComponent(input.workflowId);
+
+    const page = await fetch(`${consoleApp.url}/cycles/${id}`);
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    expect(text).toContain('id="quota-progress"');
+    expect(text).toContain('已开展 1/最少 3 次');
+    expect(text).toMatch(/id="quota-sentence">已开展 1 次，至少 3 次，/);
+    expect(text).toContain(`data-occurred-on="${today}"`);
+    expect(text).toContain('秀市监〔2026〕3号 讲座通知');
+    expect(text).toContain('href="https://example.gov.cn/lecture.pdf"');
+    expect(text).toContain('登记开展');
+    expect(text).toContain('id="no-submit"');
+    expect(text).not.toContain('id="submit-form"');
+
+    const api1 = (await (await api(`/api/cycles/${id}`)).json()) as { status: { kind: string; state: string; quota: { progress: { total: number } } } };
+    expect(api1.status).toMatchObject({ kind: 'quota', state: 'open', quota: { progress: { total: 1 } } });
+
+    const refused = await api(`/api/cycles/${id}/submit`, { method: 'POST', user: MARKET_CLERK, body: { reference: '秀市监〔2026〕4号' } });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: string }).error).toContain('quota record');
+
+    const list = await (await fetch(`${consoleApp.url}/cycles?duty=law-lectures-hainan`)).text();
+    expect(list).toContain(`data-workflow-id="${input.workflowId}"`);
+    expect(list).toContain('距期末');
   });
 });

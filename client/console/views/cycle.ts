@@ -3,6 +3,9 @@
 import type { Catalog } from '../../../runtime/catalog';
 import type { CycleState, PlannedStep } from '../../../domain/types';
 import type { CycleStatus } from '../../../workflows/messages';
+import { formatAmount } from '../../../domain/quota';
+import { classificationLabel } from '../../../domain/window';
+import { requirementLabel } from '../../../activities/mail/quota-render';
 import {
   cstDateTime,
   cstDateTimeSeconds,
@@ -71,6 +74,11 @@ function stepStatuses(detail: CycleDetail, status: CycleStatus): Map<string, Ste
   return out;
 }
 
+const DUE_ROW: Record<string, [string, string]> = {
+  quota: ['期末', '此刻之前达到最低次数为达标'],
+  window: ['窗口期结束', '窗口期以外的活动将被标记'],
+};
+
 function planTable(detail: CycleDetail, status: CycleStatus): Html {
   const statuses = stepStatuses(detail, status);
   const row = (s: PlannedStep) => {
@@ -83,7 +91,8 @@ function planTable(detail: CycleDetail, status: CycleStatus): Html {
       <td><span class="badge step-${st}">${STEP_STATUS_LABELS[st]}</span></td>
     </tr>`;
   };
-  const due = html`<tr class="due-row"><td><strong>截止</strong></td><td>—</td><td><strong>${dueLabel(status.plan.dueAt)}</strong></td><td colspan="2" class="muted">此刻之前提交为按时</td></tr>`;
+  const [dueName, dueHint] = DUE_ROW[status.kind ?? ''] ?? ['截止', '此刻之前提交为按时'];
+  const due = html`<tr class="due-row"><td><strong>${dueName}</strong></td><td>—</td><td><strong>${dueLabel(status.plan.dueAt)}</strong></td><td colspan="2" class="muted">${dueHint}</td></tr>`;
   const reminders = status.plan.steps.filter((s) => s.kind === 'reminder');
   const escalations = status.plan.steps.filter((s) => s.kind !== 'reminder');
   return html`<table class="plan">
@@ -146,8 +155,13 @@ function actionForms(ctx: LayoutContext, detail: CycleDetail, status: CycleStatu
   if (!status) {
     return { main: html`<p class="muted">无法查询工作流的实时状态，暂不能操作。</p>`, admin: [] };
   }
+  const kind = status.kind;
   let main: Html;
-  if (canSubmit(user, unitId)) {
+  if (kind === 'quota') {
+    main = html`<p class="muted" id="no-submit">配额类义务无需提交报送：每开展一次，由本单位逐次登记（命令行 <code>quota record ${status.dutyCode} --cycle ${status.period} --unit ${status.unitId}</code>），期末前达到最低次数即达标。</p>`;
+  } else if (kind === 'window') {
+    main = html`<p class="muted" id="no-submit">窗口期类义务无需提交报送：请登记计划或已开展的活动（命令行 <code>window schedule ${status.dutyCode} --cycle ${status.period} --unit ${status.unitId}</code>），窗口期以外的活动将被标记。</p>`;
+  } else if (canSubmit(user, unitId)) {
     main = html`<form method="post" action="${base}/submit" id="submit-form" novalidate>
       ${field(fs, 'submit', 'reference', '报送文号 *', input('submit', 'reference', 'text', html`placeholder="例如 秀府〔2026〕5号"`), '已报送材料的文号；公开类义务可填公开链接的标题')}
       ${field(fs, 'submit', 'evidenceUrl', '证明材料链接', input('submit', 'evidenceUrl', 'url', html`placeholder="https://"`), '可选：政府网站公开页面或材料存放地址')}
@@ -167,7 +181,8 @@ function actionForms(ctx: LayoutContext, detail: CycleDetail, status: CycleStatu
   const admin: Html[] = [];
   if (isAdmin(user)) {
     const currentLastDay = lastDay(status.plan.dueAt);
-    admin.push(html`<form method="post" action="${base}/extend" id="extend-form" novalidate>
+    // A window cannot move; a quota's period end can (extend), until it is met.
+    if (kind !== 'window') admin.push(html`<form method="post" action="${base}/extend" id="extend-form" novalidate>
       <h3>延期</h3>
       ${field(fs, 'extend', 'newDueDate', '新截止日期 *', input('extend', 'newDueDate', 'text', html`placeholder="YYYY-MM-DD"`), `当前截止日期 ${currentLastDay}；新日期当日24:00前提交为按时，提醒与督办按新日期重新安排`)}
       ${field(fs, 'extend', 'reason', '延期理由 *', textarea('extend', 'reason'))}
@@ -195,6 +210,69 @@ function actionForms(ctx: LayoutContext, detail: CycleDetail, status: CycleStatu
 function table(headers: string[], rows: Html[], empty: string, cls = ''): Html {
   if (rows.length === 0) return html`<p class="muted">${empty}</p>`;
   return html`<table class="${cls}"><thead><tr>${headers.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+/** 开展进度 of a quota cycle: 已开展 N/最少 M, the pace sentence and the occurrences (live, else the database rows). */
+function quotaSection(detail: CycleDetail, status: CycleStatus | null): Html {
+  const quota = status?.quota;
+  const amountLabel = quota?.terms.amountLabel ?? '次';
+  const perSubject = quota?.terms.perSubject;
+  const occurrences = quota
+    ? quota.occurrences.map((o) => ({ ...o, subject: o.subject ?? '', evidenceUrl: o.evidenceUrl ?? null, note: o.note ?? null }))
+    : detail.records.occurrences.map((o) => ({ ...o, recordedAt: o.recordedAt.toISOString() }));
+  const summary = quota
+    ? html`<p class="quota-progress"><strong>已开展 ${formatAmount(quota.progress.total)}/最少 ${formatAmount(quota.progress.minimum)} ${amountLabel}</strong>${
+        perSubject ? html` <span class="muted small">（${requirementLabel(quota.terms)}）</span>` : ''
+      } ${quota.progress.met ? html`<span class="ok">已达标</span>` : html`<span class="late">尚差 ${formatAmount(quota.progress.remaining)} ${amountLabel}</span>`}</p>
+      <p id="quota-sentence">${quota.sentence}</p>`
+    : html`<p class="muted">无法查询工作流实时进度，以下为数据库中的登记记录。</p>`;
+  return html`<section class="card" id="quota-progress">
+    <h2 style="margin-top:0">开展进度</h2>
+    ${summary}
+    <h3>登记记录</h3>
+    ${table(
+      ['开展日期', '数量', ...(perSubject ? [perSubject] : []), '佐证', '备注', '登记人', '登记时间'],
+      occurrences.map(
+        (o) => html`<tr data-occurred-on="${o.occurredOn}"><td>${o.occurredOn}</td><td>${formatAmount(o.amount)} ${amountLabel}</td>${
+          perSubject ? html`<td>${o.subject || '—'}</td>` : ''
+        }<td>${o.reference}${o.evidenceUrl ? html` ${evidenceLink(o.evidenceUrl, '链接')}` : ''}</td><td>${o.note ?? '—'}</td><td>${o.recordedBy}</td><td>${cstDateTimeSeconds(o.recordedAt)}</td></tr>`,
+      ),
+      '尚未登记任何一次。',
+      'occurrences',
+    )}
+  </section>`;
+}
+
+const WINDOW_KIND_LABELS: Record<string, string> = { planned: '计划', held: '已开展' };
+
+/** 窗口期与活动 of a window cycle: the window days and every activity, those outside the window 已标记. */
+function windowSection(status: CycleStatus | null): Html {
+  const window = status?.window;
+  if (!window) {
+    return html`<section class="card" id="window-activities"><h2 style="margin-top:0">窗口期与活动</h2><p class="muted">需要工作流实时状态。</p></section>`;
+  }
+  const flagFor = (id: string) => window.flags.find((f) => f.activityId === id);
+  return html`<section class="card" id="window-activities">
+    <h2 style="margin-top:0">窗口期与活动</h2>
+    <p><strong>窗口期：<span id="window-label">${window.label}</span></strong>　<span class="muted small">共 ${window.activities.length} 项活动，已标记 ${window.flags.length} 项</span></p>
+    ${table(
+      ['编号', '日期', '活动', '类型', '文号', '与窗口期关系', '登记人', '登记时间'],
+      window.activities.map((a) => {
+        const flag = flagFor(a.id);
+        return html`<tr data-activity="${a.id}"${a.flagged ? html` class="flagged"` : ''}><td class="mono">${a.id}</td><td>${a.date}</td><td>${a.title}</td><td>${
+          WINDOW_KIND_LABELS[a.kind] ?? a.kind
+        }</td><td>${a.reference ?? '—'}</td><td>${
+          a.flagged
+            ? html`<span class="late">${classificationLabel(a.date, window.terms)}</span> <span class="badge st-flagged">已标记</span>${
+                flag ? html`<div class="small muted">已通报 ${flag.notified.join('、') || '—'}</div>` : ''
+              }`
+            : html`<span class="ok">${classificationLabel(a.date, window.terms)}</span>`
+        }</td><td>${a.by}</td><td>${cstDateTimeSeconds(a.recordedAt)}</td></tr>`;
+      }),
+      '尚未登记活动。',
+      'window-activities',
+    )}
+  </section>`;
 }
 
 /** Only http(s) links become anchors; anything else recorded elsewhere is shown as text. */
@@ -245,14 +323,21 @@ export function cyclePage(ctx: LayoutContext, given: CycleDetail, opts: CycleVie
   const period = status?.period ?? cycle?.period ?? '';
   const state = status?.state ?? cycle?.state ?? 'open';
   const dueAt = status?.plan.dueAt ?? cycle?.dueAt.toISOString();
+  const kind = status?.kind ?? duty?.kind;
+  const periodText = /^\d{4}$/.test(period) ? `${period}年度` : period;
+  const dueName = kind === 'quota' ? '期末' : kind === 'window' ? '窗口期结束' : '截止时间';
   const uiUrl = `${opts.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(opts.namespace)}/workflows/${encodeURIComponent(detail.workflowId)}`;
   const submission = status?.submission;
   const forms = actionForms(ctx, detail, status, opts);
-  const overdueFor = dueAt && !TERMINAL.includes(state as CycleState) ? Math.floor((opts.now.getTime() - Date.parse(dueAt)) / 1000) : -1;
+  // Quota and window cycles are not "late" past their end: their state (未达标, 已标记) says what went wrong.
+  const overdueFor =
+    dueAt && !TERMINAL.includes(state as CycleState) && kind !== 'quota' && kind !== 'window'
+      ? Math.floor((opts.now.getTime() - Date.parse(dueAt)) / 1000)
+      : -1;
 
   const body = html`
   <p class="small"><a href="/cycles">← 周期</a></p>
-  <h1>${dutyTitle} · ${unitName} · ${period}年度 <span id="cycle-state">${stateBadge(state, stateLabel(state))}</span></h1>
+  <h1>${dutyTitle} · ${unitName} · ${periodText} <span id="cycle-state">${stateBadge(state, stateLabel(state))}</span></h1>
   ${opts.done ? html`<div class="alert alert-ok" role="status">${opts.done}</div>` : ''}
   ${opts.formState ? html`<div class="alert alert-error" role="alert" id="form-error">${opts.formState.error.message}</div>` : ''}
   ${planless ? html`<div class="alert alert-info" id="planless-notice">该工作流的实时状态不含周期计划（可能不是周期工作流），以下仅显示数据库中的记录。</div>` : ''}
@@ -264,7 +349,9 @@ export function cyclePage(ctx: LayoutContext, given: CycleDetail, opts: CycleVie
         <dt>责任单位</dt><dd>${unitName} <span class="muted small">${unitId}</span> · <a href="/units#unit-${unitId}">单位信息</a></dd>
         <dt>义务</dt><dd><a href="/duties#duty-${dutyCode}">${dutyTitle}</a> <span class="muted small">${dutyCode}</span></dd>
         ${duty ? html`<dt>报送内容</dt><dd>${duty.deliverable}</dd><dt>报送方式</dt><dd>${duty.submitVia}</dd>` : ''}
-        <dt>截止时间</dt><dd><strong>${dueAt ? dueLabel(dueAt) : '—'}</strong>${
+        ${kind === 'window' && status?.window ? html`<dt>窗口期</dt><dd>${status.window.label}</dd>` : ''}
+        ${kind === 'quota' && status?.quota ? html`<dt>要求</dt><dd>${requirementLabel(status.quota.terms)}</dd>` : ''}
+        <dt>${dueName}</dt><dd><strong>${dueAt ? dueLabel(dueAt) : '—'}</strong>${
           overdueFor >= 0 ? html` <span class="late">已逾期${duration(overdueFor)}</span>` : overdueFor < -1 ? html` <span class="muted">剩余${duration(-overdueFor)}</span>` : ''
         }</dd>
         <dt>状态</dt><dd>${stateBadge(state, stateLabel(state))}${status ? html` <span class="muted small">（工作流实时状态）</span>` : html` <span class="muted small">（数据库索引）</span>`}</dd>
@@ -278,7 +365,7 @@ export function cyclePage(ctx: LayoutContext, given: CycleDetail, opts: CycleVie
       </dl>
     </section>
     <section class="card" id="actions">
-      <h2 style="margin-top:0">提交</h2>
+      <h2 style="margin-top:0">${kind === 'quota' || kind === 'window' ? '登记' : '提交'}</h2>
       ${forms.main}
     </section>
   </div>
@@ -289,10 +376,13 @@ export function cyclePage(ctx: LayoutContext, given: CycleDetail, opts: CycleVie
       </section>`
     : ''}
 
+  ${kind === 'quota' ? quotaSection(detail, status) : ''}
+  ${kind === 'window' ? windowSection(status) : ''}
+
   <h2>提醒与督办计划</h2>
   ${status ? planTable(detail, status) : html`<p class="muted">需要工作流实时状态。</p>`}
 
-  <h2>提交记录</h2>
+  ${kind === 'quota' || kind === 'window' ? '' : html`<h2>提交记录</h2>
   ${table(
     ['报送文号', '证明材料', '备注', '提交人', '提交时间', '是否逾期'],
     records.submissions.map(
@@ -302,7 +392,7 @@ export function cyclePage(ctx: LayoutContext, given: CycleDetail, opts: CycleVie
     ),
     '尚无提交。',
     'submissions',
-  )}
+  )}`}
 
   <h2>已发送通知</h2>
   ${table(

@@ -55,6 +55,9 @@ code, .mono { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; 
 .st-escalated { background:#fee2e2; color:#991b1b; border-color:#f9b9b9; }
 .st-waived { background:#f1f5f9; color:#475569; border-color:#d7dee8; }
 .st-closed { background:#e5e7eb; color:#374151; border-color:#cfd3da; }
+.st-met { background:#dcfce7; color:#166534; border-color:#b7ebc6; }
+.st-short { background:#ffedd5; color:#9a3412; border-color:#fcd0a1; }
+.st-flagged { background:#fee2e2; color:#991b1b; border-color:#f9b9b9; }
 .step-fired { background:#dcfce7; color:#166534; } .step-pending { background:#e0ecff; color:#1e3a8a; }
 .step-skipped { background:#f1f5f9; color:#475569; } .step-stopped { background:#f1f5f9; color:#6b7280; }
 .late { color:#b91c1c; font-weight:600; } .ok { color:#166534; }

@@ -35,7 +35,7 @@ function cycleTable(rows: CycleRow[], catalog: Catalog, now: Date, opts: { showD
   return html`<table class="cycles">
     <thead><tr><th>单位</th>${showDuty ? html`<th>义务</th>` : ''}<th>周期</th><th>截止时间</th><th>状态</th><th>提交时间</th><th>逾期 / 剩余</th><th></th></tr></thead>
     <tbody>${rows.map((r) => {
-      const late = latenessLabel(r, now);
+      const late = latenessLabel(r, now, catalog.byCode.get(r.dutyCode)?.kind);
       return html`<tr data-workflow-id="${r.workflowId}">
         <td>${r.unit.name}<div class="muted small">${r.unitId}</div></td>
         ${showDuty ? html`<td>${dutyTitle(catalog, r.dutyCode)}<div class="muted small">${r.dutyCode}</div></td>` : ''}
