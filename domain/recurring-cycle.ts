@@ -1,10 +1,10 @@
 // The input of one unit's cycle of a recurring duty (annual, periodic, milestone, quota, window): its
 // deterministic ID, the plan by the rules that bind this unit, and what a quota or window counts.
 // Pure: the caller supplies the unit's place in the tree and the catalog version.
-import type { Duty } from './catalog/schema';
+import type { Duty, QuotaDuty } from './catalog/schema';
 import { bindingRules, parseDutyPeriod, planCycle, windowDays } from './plan';
 import { toUtcIso } from './time';
-import { cycleWorkflowId, type CycleInput, type CycleRule, type RecipientRef } from './types';
+import { cycleWorkflowId, type CycleInput, type CycleRule, type QuotaTerms, type RecipientRef } from './types';
 import type { UnitFacts } from './units';
 
 export interface RecurringCycleArgs {
@@ -32,6 +32,16 @@ export function cycleRules(duty: Duty, period: string, unit?: UnitFacts): CycleR
   }));
 }
 
+/** What a quota counts, as the catalog says it (shared by cycle inputs and `due`). */
+export function quotaCount(duty: QuotaDuty): Omit<QuotaTerms, 'periodStart' | 'periodEnd'> {
+  return {
+    minimum: duty.quota.minimum,
+    amountLabel: duty.quota.amountLabel,
+    ...(duty.quota.perSubject ? { perSubject: duty.quota.perSubject } : {}),
+    occurrence: duty.deliverable,
+  };
+}
+
 export function buildRecurringCycleInput({ duty, period, unit, unitPath, catalogVersion }: RecurringCycleArgs): CycleInput {
   const plan = planCycle(duty, period, unit);
   const rules = cycleRules(duty, period, unit);
@@ -50,17 +60,7 @@ export function buildRecurringCycleInput({ duty, period, unit, unitPath, catalog
     // Annual cycles keep the input shape recorded before other kinds existed, unless rules differ.
     ...(duty.kind !== 'annual' ? { kind: duty.kind } : {}),
     ...(rules.length > 1 ? { rules } : {}),
-    ...(duty.kind === 'quota'
-      ? {
-          quota: {
-            minimum: duty.quota.minimum,
-            amountLabel: duty.quota.amountLabel,
-            ...(duty.quota.perSubject ? { perSubject: duty.quota.perSubject } : {}),
-            occurrence: duty.deliverable,
-            ...periodBounds,
-          },
-        }
-      : {}),
+    ...(duty.kind === 'quota' ? { quota: { ...quotaCount(duty), ...periodBounds } } : {}),
     ...(duty.kind === 'window'
       ? (() => {
           const { first, last } = windowDays(duty, period);

@@ -4,6 +4,7 @@
 import { DateTime } from 'luxon';
 import type { Duty, DutySource, EventWindow, TriggeredDuty } from '../../domain/catalog/schema';
 import { describeDue } from '../../domain/describe';
+import { quotaCount } from '../../domain/recurring-cycle';
 import { windowSpanLabel } from '../../domain/event-cycle';
 import { planWindow, type WorkdayCalendar } from '../../domain/event-plan';
 import { bindingRules, parseDutyPeriod, planCycle, windowDays } from '../../domain/plan';
@@ -106,16 +107,7 @@ export function dueReport(duty: Duty, period: string, unit?: UnitFacts): DueRepo
       reportTo: r.reportTo,
       sources: r.sources.map(sourceReport),
     })),
-    ...(duty.kind === 'quota'
-      ? {
-          quota: {
-            minimum: duty.quota.minimum,
-            amountLabel: duty.quota.amountLabel,
-            ...(duty.quota.perSubject ? { perSubject: duty.quota.perSubject } : {}),
-            occurrence: duty.deliverable,
-          },
-        }
-      : {}),
+    ...(duty.kind === 'quota' ? { quota: quotaCount(duty) } : {}),
     ...(duty.kind === 'window'
       ? (() => {
           const { first, last } = windowDays(duty, period);
