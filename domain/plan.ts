@@ -97,7 +97,7 @@ function jurisdictionBinds(duty: AnnualDuty, rule: JurisdictionRule, unit: UnitF
   return inRegions(rule.regions, unit) && matchesGroup(unit, rule) && duty.responsible.some((g) => matchesGroup(unit, g));
 }
 
-function jurisdictionLastDay(rule: JurisdictionRule, period: string): DateTime {
+export function jurisdictionLastDay(rule: JurisdictionRule, period: string): DateTime {
   return cstDay(parseAnnualPeriod(period) + 1, rule.due.month, rule.due.day);
 }
 

@@ -7,7 +7,7 @@ import { describeDue } from '../../domain/describe';
 import { quotaCount } from '../../domain/recurring-cycle';
 import { windowSpanLabel } from '../../domain/event-cycle';
 import { planWindow, type WorkdayCalendar } from '../../domain/event-plan';
-import { bindingRules, parseDutyPeriod, planCycle, windowDays } from '../../domain/plan';
+import { bindingRules, jurisdictionLastDay, parseDutyPeriod, planCycle, windowDays } from '../../domain/plan';
 import { CST, toCstIso, toUtcIso } from '../../domain/time';
 import type { UnitFacts } from '../../domain/units';
 import type { PlannedStep, RecipientRef } from '../../domain/types';
@@ -49,6 +49,8 @@ export interface DueReport {
   escalations: DueStep[];
   /** Every rule binding the cycle, the governing one first (more than one under jurisdiction scoping). */
   rules: DueRuleReport[];
+  /** Annual duties with jurisdiction rules: each rule and its last day, whichever units it binds. */
+  jurisdictions?: { label: string; regions: string[]; lastDay: string; sources: DueReport['sources'] }[];
   /** Quotas: what counts. */
   quota?: { minimum: number; amountLabel: string; perSubject?: string; occurrence: string };
   /** Windows: the days the activity belongs in. */
@@ -107,6 +109,16 @@ export function dueReport(duty: Duty, period: string, unit?: UnitFacts): DueRepo
       reportTo: r.reportTo,
       sources: r.sources.map(sourceReport),
     })),
+    ...(duty.kind === 'annual' && duty.jurisdictions.length
+      ? {
+          jurisdictions: duty.jurisdictions.map((j) => ({
+            label: j.label,
+            regions: j.regions,
+            lastDay: jurisdictionLastDay(j, period).toFormat('yyyy-MM-dd'),
+            sources: j.sources.map(sourceReport),
+          })),
+        }
+      : {}),
     ...(duty.kind === 'quota' ? { quota: quotaCount(duty) } : {}),
     ...(duty.kind === 'window'
       ? (() => {

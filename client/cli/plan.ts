@@ -58,6 +58,7 @@ export type RecurringPlan = PlanHead & {
   period: DueReport['period'];
   /** Every rule binding the cycle, the governing one first. */
   rules: DueReport['rules'];
+  jurisdictions?: DueReport['jurisdictions'];
   quota?: DueReport['quota'];
   window?: DueReport['window'];
 } & PlanTimeline &
@@ -153,6 +154,7 @@ export function planReport(
     rule: r.rule,
     period: r.period,
     rules: r.rules,
+    ...(r.jurisdictions ? { jurisdictions: r.jurisdictions } : {}),
     ...(r.quota ? { quota: r.quota } : {}),
     ...(r.window ? { window: r.window } : {}),
     ...sub,

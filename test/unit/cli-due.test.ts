@@ -158,6 +158,23 @@ describe('due in process: which flag a duty takes', () => {
     });
   }
 
+  it('names the jurisdiction rules of a duty without --unit, and speaks of each kind in Chinese', async () => {
+    expect(await due(['rule-of-law-report-publication', '--cycle', '2025', '--json'])).toBe(0);
+    const r = JSON.parse(out);
+    expect(r.jurisdictions).toEqual([expect.objectContaining({ regions: ['460105'], lastDay: '2026-03-31' })]);
+    expect(r.rules).toHaveLength(1);
+    out = '';
+    expect(await due(['inspection-window', '--cycle', '2025-Q2'])).toBe(0);
+    expect(out).toContain('窗口：2025-04-01 至 2025-04-14');
+    expect(out).toContain('周期 2025-Q2');
+    out = '';
+    expect(await due(['law-lectures-hainan', '--cycle', '2025'])).toBe(0);
+    expect(out).toContain('至少 3次');
+    out = '';
+    expect(await due(['rule-of-law-report-publication', '--cycle', '2025'])).toBe(0);
+    expect(out).toMatch(/另有地方规则 .*460105.*2026-03-31/);
+  });
+
   const cases: [string[], RegExp][] = [
     [['lawsuit-loss-analysis', '--cycle', '2025'], /^error: bad --cycle: period "2025" is not a quarter: write it like 2025-Q1$/],
     [['weekly-assignment', '--cycle', '2025-W53'], /^error: bad --cycle: period "2025-W53": 2025 has no ISO week 53$/],

@@ -171,13 +171,18 @@ export function registerDue(program: Command, ctx: CliContext): void {
           ['步骤', '类型', '时间', '收件人'],
           steps.map((s) => [s.id, s.level ? `督办 L${s.level}` : '提醒', formatCst(s.at), who(s)]),
         );
-      if (report.kind === 'annual') {
+      if (report.kind !== 'event' && report.kind !== 'incident') {
         const r = report as DueReport;
         println(`${pc.bold(r.title)} (${r.duty}) 周期 ${r.cycle}${unitLabel}`);
         println(`规则：${r.rule}；本期 ${r.period.first} 至 ${r.period.last}`);
         if (r.quota) println(`计数：${r.quota.occurrence}，至少 ${r.quota.minimum}${r.quota.amountLabel}${r.quota.perSubject ? `（每${r.quota.perSubject}）` : ''}，期末前登记`);
         if (r.window) println(`窗口：${r.window.first} 至 ${r.window.last}；窗口外安排的活动将被标记`);
         println(`截止时间：${formatCst(r.dueBy)}（不含，即 ${r.lastDay} 当日24:00前）`);
+        if (!r.unit) {
+          for (const j of r.jurisdictions ?? []) {
+            println(`  另有地方规则 ${j.label}（行政区划 ${j.regions.join('、')}）：${j.lastDay}；同时适用时以较早者为准，用 --unit 查看具体单位`);
+          }
+        }
         if (r.rules.length > 1) {
           for (const rule of r.rules) {
             println(`  ${rule.governs ? pc.bold('适用') : pc.dim('并存')} ${rule.label}：${rule.lastDay} — ${rule.sources.map((x) => `${x.document}${x.section}`).join('；')}`);
