@@ -13,13 +13,15 @@ import {
 import { closePrisma, getPrisma, type PrismaClient } from '../../activities/db/client';
 import { audit } from '../../activities/db/audit';
 import type { Access, Actor } from '../../workflows/messages';
-import { CatalogError, loadCatalog, type Catalog } from '../../runtime/catalog';
+import { CatalogError, loadCatalog, loadCatalogFromFiles, type Catalog, type CatalogSource } from '../../runtime/catalog';
 import { connectClient, TemporalUnreachableError, type ConnectedClient } from '../temporal';
 import { CliError, EXIT } from './errors';
 
 export interface GlobalOptions {
   as?: string;
   color?: boolean;
+  /** A catalog folder to use instead of CATALOG_DIR, e.g. to preview a change with `due`/`plan`. */
+  catalogDir?: string;
 }
 
 const ACCESS_RANK: Record<Access, number> = { unit: 0, operator: 1, admin: 2 };
@@ -44,14 +46,44 @@ export class CliContext {
 
   catalog(): Catalog {
     if (!this.catalogCache) {
+      const dir = this.globals.catalogDir;
       try {
-        this.catalogCache = loadCatalog();
+        this.catalogCache = loadCatalog(dir);
       } catch (e) {
-        if (e instanceof CatalogError) throw new CliError(EXIT.failure, 'the catalog is invalid (run `catalog check`)', e.problems);
-        throw e;
+        if (!(e instanceof CatalogError)) throw e;
+        if (this.inForceFallback && !dir) {
+          this.catalogCache = this.inForceFallback;
+          process.stderr.write(
+            `warning: the catalog folder has ${e.problems.length} problem(s) (run \`catalog check\`); using the version in force, ${this.inForceFallback.version}\n`,
+          );
+        } else {
+          throw new CliError(EXIT.failure, `the catalog${dir ? ` in ${dir}` : ''} is invalid (run \`catalog check${dir ? ` --dir ${dir}` : ''}\`)`, e.problems);
+        }
       }
     }
     return this.catalogCache;
+  }
+
+  private inForceFallback: Catalog | undefined;
+
+  /**
+   * Like the worker, the CLI runs on the catalog version in force when the folder on disk has an error:
+   * read from the database before a command runs, only when the folder does not load.
+   */
+  async prepareCatalogFallback(): Promise<void> {
+    if (this.globals.catalogDir) return;
+    try {
+      loadCatalog();
+      return;
+    } catch (e) {
+      if (!(e instanceof CatalogError)) return;
+    }
+    try {
+      const row = await this.prisma().catalogVersion.findFirst({ where: { inForce: true } });
+      if (row?.snapshot) this.inForceFallback = loadCatalogFromFiles(JSON.parse(row.snapshot) as CatalogSource[]);
+    } catch {
+      // No database or no valid snapshot: commands that need the catalog report the folder's problems.
+    }
   }
 
   /** The acting person: --as, else $DUTY_LEDGER_ACTOR, else the first admin contact. */

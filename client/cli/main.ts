@@ -21,10 +21,12 @@ export function buildProgram(ctx: CliContext): Command {
   const program = new Command('duty-ledger')
     .description('法治政府建设督办系统: statutory reporting duties as Temporal workflows')
     .option('--as <email>', 'act as this contact (default: $DUTY_LEDGER_ACTOR, else the first admin contact)')
+    .option('--catalog-dir <dir>', 'use this catalog folder instead of $CATALOG_DIR (e.g. preview a change with due/plan before it is picked up)')
     .showSuggestionAfterError(false)
     .addHelpText('afterAll', EXIT_CODES_HELP);
-  program.hook('preAction', (thisCommand) => {
+  program.hook('preAction', async (thisCommand) => {
     Object.assign(ctx.globals, thisCommand.optsWithGlobals());
+    await ctx.prepareCatalogFallback();
   });
   registerCatalog(program, ctx);
   registerUnits(program, ctx);

@@ -222,12 +222,12 @@ describe('the catalog store', () => {
 
 describe('catalog versions (CLI)', () => {
   const root = path.resolve(__dirname, '..', '..');
-  const cli = (args: string[]) =>
+  const cli = (args: string[], env: Record<string, string> = {}) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(
         path.join(root, 'node_modules', '.bin', 'tsx'),
         [path.join(root, 'client', 'cli', 'main.ts'), ...args],
-        { cwd: root, env: { ...process.env, DATABASE_URL: db.url, NO_COLOR: '1', FORCE_COLOR: '0' }, timeout: 60_000 },
+        { cwd: root, env: { ...process.env, DATABASE_URL: db.url, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, timeout: 60_000 },
         (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: unknown }).code) || 1 : 0, stdout, stderr }),
       );
     });
@@ -254,6 +254,26 @@ describe('catalog versions (CLI)', () => {
     expect(human.stdout).toContain('已开启周期');
     expect(human.stdout).toMatch(new RegExp(`${v1.version}.*现行`));
     expect(human.stdout).toMatch(new RegExp(`${v2}.*历史`));
+  });
+  it('on a broken folder the CLI, like the worker, runs on the version in force and says so; --catalog-dir previews a folder', async () => {
+    writeAnnual(broken());
+    const fallback = await cli(['due', 'enforcement-statistics', '--cycle', '2025', '--json'], { CATALOG_DIR: dir });
+    expect(fallback.code, fallback.stderr).toBe(0);
+    expect(JSON.parse(fallback.stdout)).toMatchObject({ kind: 'annual', dueBy: '2026-02-01T00:00:00+08:00' });
+    expect(fallback.stderr).toMatch(new RegExp(`^warning: the catalog folder has \\d+ problem\\(s\\) \\(run \`catalog check\`\\); using the version in force, ${v1.version}$`, 'm'));
+
+    // Previewing the broken folder itself is refused with its problems.
+    const preview = await cli(['--catalog-dir', dir, 'due', 'enforcement-statistics', '--cycle', '2025', '--json']);
+    expect(preview.code).toBe(1);
+    expect(preview.stderr).toContain(`error: the catalog in ${dir} is invalid`);
+    expect(preview.stderr).toContain('field "due.day": day does not exist in that month');
+
+    // A valid candidate with a later date: the preview shows it before anything is in force.
+    writeAnnual(original.replace('due: { month: 1, day: 31 }', 'due: { month: 2, day: 15 }'));
+    const candidate = await cli(['--catalog-dir', dir, 'plan', 'enforcement-statistics', '--cycle', '2025', '--json']);
+    expect(candidate.code, candidate.stderr).toBe(0);
+    expect(JSON.parse(candidate.stdout)).toMatchObject({ lastDay: '2026-02-15', dueBy: '2026-02-16T00:00:00+08:00' });
+    writeAnnual(original);
   });
 });
 
