@@ -120,7 +120,7 @@ export interface CycleControls {
   guarded: Guard;
   acts: Pick<CycleActivities, 'auditAction'>;
   workflowId: string;
-  note: (entry: { type: 'extended' | 'waived' | 'closed'; actor: string; detail: string }) => void;
+  note: (entry: { type: 'waived' | 'closed'; actor: string; detail: string }) => void;
   state: () => CycleState;
   /** No admin action is accepted once this is true ("cycle is already <state>"). */
   over: () => boolean;
@@ -134,6 +134,7 @@ export interface CycleControls {
 export function handleExtend(
   c: CycleControls & {
     acts: Pick<CycleActivities, 'auditAction' | 'replanCycle'>;
+    note: (entry: { type: 'extended'; actor: string; detail: string }) => void;
     dutyCode: string;
     plan: () => CyclePlan;
     /** Takes the new plan (and bumps the revision, moves the cursor); returns the new revision. */

@@ -133,10 +133,9 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
     },
   );
 
-  const controls: CycleControls = { guarded, acts, workflowId, note, state: () => state, over: isTerminal, setState };
+  const controls = { guarded, acts, workflowId, note, state: () => state, over: isTerminal, setState } satisfies CycleControls;
   handleExtend({
     ...controls,
-    acts,
     dutyCode: input.dutyCode,
     plan: () => plan,
     adopt: (next) => {
