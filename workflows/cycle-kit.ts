@@ -5,7 +5,7 @@
 // Temporal's (Date.now() inside a workflow), and each helper issues exactly the commands, in the same
 // order, that the workflows issued before they shared it (test/workflow/replay.test.ts holds them to it).
 import { setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { CyclePlan, CycleState, PlannedStep } from '../domain/types';
+import type { CycleInput, CyclePlan, CycleState, PlannedStep } from '../domain/types';
 import type { CycleActivities } from '../activities/cycle';
 import { closeUpdate, extendUpdate, waiveUpdate, type Actor } from './messages';
 import { CycleState as CycleStateKey, DueAt, DutyCode, Period, UnitId, UnitPath } from './search-attributes';
@@ -85,13 +85,28 @@ export function tagCycle(a: CycleAttributes): void {
   ]);
 }
 
-/** A cycle's new state, told to the search attribute CycleState and to the cycle index (in that order). */
-export async function publishCycleState(
+/**
+ * A cycle's new state, told to the search attribute CycleState and to the cycle index (in that order).
+ * Returns the activity's promise itself (not async): awaiting it costs the caller no extra microtask turn.
+ */
+export function publishCycleState(
   acts: Pick<CycleActivities, 'updateCycleIndex'>,
   index: { workflowId: string; state: CycleState; dueAt: string; submittedAt?: string; lateSeconds?: number },
 ): Promise<void> {
   upsertSearchAttributes([{ key: CycleStateKey, value: index.state }]);
-  await acts.updateCycleIndex(index);
+  return acts.updateCycleIndex(index);
+}
+
+/** Who and what a cycle is, the head of its status answers. */
+export function cycleIdentity(workflowId: string, input: CycleInput) {
+  return {
+    workflowId,
+    dutyCode: input.dutyCode,
+    dutyTitle: input.dutyTitle,
+    period: input.period,
+    unitId: input.unitId,
+    unitName: input.unitName,
+  };
 }
 
 /** Where a ladder of steps resumes at `at`: after the steps behind it, except that the latest passed escalation still fires. */

@@ -15,6 +15,7 @@ import type { CycleActivities } from '../activities/cycle';
 import { statusQuery, submitUpdate, type CycleStatus, type SubmitRequest, type TimelineEntry } from './messages';
 import {
   cursorAfter,
+  cycleIdentity,
   handleExtend,
   handleWaiveAndClose,
   nowIso as now,
@@ -61,12 +62,7 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
   }
 
   setHandler(statusQuery, () => ({
-    workflowId,
-    dutyCode: input.dutyCode,
-    dutyTitle: input.dutyTitle,
-    period: input.period,
-    unitId: input.unitId,
-    unitName: input.unitName,
+    ...cycleIdentity(workflowId, input),
     state,
     catalogVersion: input.catalogVersion,
     ...(input.rules ? { rules: input.rules } : {}),

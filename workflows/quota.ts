@@ -26,6 +26,7 @@ import {
 } from './quota-messages';
 import {
   cursorAfter,
+  cycleIdentity,
   handleExtend,
   handleWaiveAndClose,
   nowIso as now,
@@ -81,12 +82,7 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
     const p = progress();
     const pace = paceNow(p);
     return {
-      workflowId,
-      dutyCode: input.dutyCode,
-      dutyTitle: input.dutyTitle,
-      period: input.period,
-      unitId: input.unitId,
-      unitName: input.unitName,
+      ...cycleIdentity(workflowId, input),
       catalogVersion: input.catalogVersion,
       state,
       revision,
@@ -107,12 +103,7 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
     const p = progress();
     const pace = paceNow(p);
     return {
-      workflowId,
-      dutyCode: input.dutyCode,
-      dutyTitle: input.dutyTitle,
-      period: input.period,
-      unitId: input.unitId,
-      unitName: input.unitName,
+      ...cycleIdentity(workflowId, input),
       state,
       catalogVersion: input.catalogVersion,
       ...(input.rules ? { rules: input.rules } : {}),

@@ -33,7 +33,7 @@ import {
   type WindowOutcome,
   type WindowTimelineEntry,
 } from './window-messages';
-import { handleWaiveAndClose, nowIso as now, publishCycleState, recipientsDetail, tagCycle, timelineNote, updateGate } from './cycle-kit';
+import { cycleIdentity, handleWaiveAndClose, nowIso as now, publishCycleState, recipientsDetail, tagCycle, timelineNote, updateGate } from './cycle-kit';
 
 const acts = proxyActivities<Pick<CycleActivities, 'indexCycle' | 'updateCycleIndex' | 'auditAction'> & WindowActivities>({
   startToCloseTimeout: '1 minute',
@@ -72,12 +72,7 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
   }
 
   setHandler(windowStatusQuery, () => ({
-    workflowId,
-    dutyCode: input.dutyCode,
-    dutyTitle: input.dutyTitle,
-    period: input.period,
-    unitId: input.unitId,
-    unitName: input.unitName,
+    ...cycleIdentity(workflowId, input),
     catalogVersion: input.catalogVersion,
     state,
     window,
@@ -94,12 +89,7 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
   setHandler(
     statusQuery,
     (): CycleStatus => ({
-      workflowId,
-      dutyCode: input.dutyCode,
-      dutyTitle: input.dutyTitle,
-      period: input.period,
-      unitId: input.unitId,
-      unitName: input.unitName,
+      ...cycleIdentity(workflowId, input),
       state,
       catalogVersion: input.catalogVersion,
       ...(input.rules ? { rules: input.rules } : {}),
