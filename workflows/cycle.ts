@@ -8,23 +8,24 @@ import {
   log,
   proxyActivities,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CycleInput, CyclePlan, CycleState, PlannedStep } from '../domain/types';
 import type { CycleActivities } from '../activities/cycle';
+import { statusQuery, submitUpdate, type CycleStatus, type SubmitRequest, type TimelineEntry } from './messages';
 import {
-  closeUpdate,
-  extendUpdate,
-  statusQuery,
-  submitUpdate,
-  waiveUpdate,
-  type Actor,
-  type CycleStatus,
-  type SubmitRequest,
-  type TimelineEntry,
-} from './messages';
-import { CycleState as CycleStateKey, DueAt, DutyCode, Period, UnitId, UnitPath } from './search-attributes';
+  cursorAfter,
+  cycleIdentity,
+  handleExtend,
+  handleWaiveAndClose,
+  nowIso as now,
+  publishCycleState,
+  recipientsDetail,
+  tagCycle,
+  timelineNote,
+  updateGate,
+  type CycleControls,
+} from './cycle-kit';
 
 const acts = proxyActivities<CycleActivities>({
   startToCloseTimeout: '1 minute',
@@ -39,14 +40,6 @@ export interface CycleOutcome {
   stepsFired: string[];
 }
 
-function requireAdmin(actor: Actor, what: string): void {
-  if (actor?.access !== 'admin') throw new Error(`only an admin may ${what}; ${actor?.id ?? 'unknown'} is ${actor?.access ?? 'anonymous'}`);
-}
-
-function requireReason(reason: string): void {
-  if (typeof reason !== 'string' || reason.trim().length < 2) throw new Error('reason is required');
-}
-
 export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
   const { workflowId } = workflowInfo();
   let plan: CyclePlan = input.plan;
@@ -55,50 +48,21 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
   let cursor = 0;
   let submission: CycleStatus['submission'];
   /** Updates being handled; the ladder waits for them so nothing fires after a submit is accepted. */
-  let handling = 0;
-  const guarded =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      handling += 1;
-      try {
-        return await fn(...args);
-      } finally {
-        handling -= 1;
-      }
-    };
+  const { guarded, idle } = updateGate();
   const stepsFired: string[] = [];
   const timeline: TimelineEntry[] = [];
 
-  const now = () => new Date(Date.now()).toISOString();
-  const note = (entry: Omit<TimelineEntry, 'at'>) => timeline.push({ at: now(), ...entry });
+  const note = timelineNote(timeline);
   const dueMs = () => Date.parse(plan.dueAt);
   const isTerminal = () => TERMINAL.includes(state);
 
   async function setState(next: CycleState, extra: { submittedAt?: string; lateSeconds?: number } = {}) {
     state = next;
-    upsertSearchAttributes([{ key: CycleStateKey, value: next }]);
-    await acts.updateCycleIndex({ workflowId, state: next, dueAt: plan.dueAt, ...extra });
-  }
-
-  /** Steps already behind `at` are not replayed as reminders; the latest passed escalation still fires. */
-  function cursorAfter(at: number): number {
-    let i = plan.steps.findIndex((s) => Date.parse(s.at) > at);
-    if (i === -1) i = plan.steps.length;
-    const previous = plan.steps[i - 1];
-    if (previous?.kind === 'escalation') i -= 1;
-    for (const skipped of plan.steps.slice(0, i)) {
-      note({ type: 'step-skipped', stepId: skipped.id, detail: `${skipped.at} was already past when the plan took effect` });
-    }
-    return i;
+    await publishCycleState(acts, { workflowId, state: next, dueAt: plan.dueAt, ...extra });
   }
 
   setHandler(statusQuery, () => ({
-    workflowId,
-    dutyCode: input.dutyCode,
-    dutyTitle: input.dutyTitle,
-    period: input.period,
-    unitId: input.unitId,
-    unitName: input.unitName,
+    ...cycleIdentity(workflowId, input),
     state,
     catalogVersion: input.catalogVersion,
     ...(input.rules ? { rules: input.rules } : {}),
@@ -165,74 +129,26 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
     },
   );
 
-  setHandler(
-    extendUpdate,
-    guarded(async (req) => {
-      const previous = plan.dueAt;
-      plan = await acts.replanCycle({ dutyCode: input.dutyCode, newDueDate: req.newDueDate });
+  const controls = { guarded, acts, workflowId, note, state: () => state, over: isTerminal, setState } satisfies CycleControls;
+  handleExtend({
+    ...controls,
+    dutyCode: input.dutyCode,
+    plan: () => plan,
+    adopt: (next) => {
+      plan = next;
       revision += 1;
-      cursor = cursorAfter(Date.now());
-      note({ type: 'extended', actor: req.actor.id, detail: `due ${previous} → ${plan.dueAt}: ${req.reason}` });
-      await acts.auditAction({
-        actor: req.actor.id,
-        action: 'cycle.extend',
-        target: workflowId,
-        detail: { from: previous, to: plan.dueAt, reason: req.reason, revision },
-      });
-      upsertSearchAttributes([{ key: DueAt, value: new Date(plan.dueAt) }]);
-      await setState(Date.now() < dueMs() ? 'open' : state);
-      return plan;
-    }),
-    {
-      validator: (req) => {
-        requireAdmin(req.actor, 'extend a cycle');
-        requireReason(req.reason);
-        if (isTerminal()) throw new Error(`cycle is already ${state}`);
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(req.newDueDate ?? '')) throw new Error('newDueDate must be written YYYY-MM-DD');
-        // The new last day ends at the following CST midnight (UTC+8, no DST).
-        const newDue = Date.parse(`${req.newDueDate}T00:00:00+08:00`) + 24 * 3600 * 1000;
-        if (Number.isNaN(newDue)) throw new Error('newDueDate is not a calendar date');
-        if (newDue <= dueMs()) throw new Error(`newDueDate must be after the current due date (${plan.dueAt})`);
-        if (newDue <= Date.now()) throw new Error('newDueDate is already past');
-      },
+      cursor = cursorAfter(plan.steps, Date.now(), note);
+      return revision;
     },
-  );
+    stateAfter: () => (Date.now() < dueMs() ? 'open' : state),
+    word: 'due',
+  });
+  handleWaiveAndClose(controls);
 
-  for (const [update, target, verb] of [
-    [waiveUpdate, 'waived', 'waive'],
-    [closeUpdate, 'closed', 'close'],
-  ] as const) {
-    setHandler(
-      update,
-      guarded(async (req) => {
-        await acts.auditAction({ actor: req.actor.id, action: `cycle.${verb}`, target: workflowId, detail: { reason: req.reason } });
-        note({ type: target, actor: req.actor.id, detail: req.reason });
-        await setState(target);
-        return state;
-      }),
-      {
-        validator: (req) => {
-          requireAdmin(req.actor, `${verb} a cycle`);
-          requireReason(req.reason);
-          if (isTerminal()) throw new Error(`cycle is already ${state}`);
-        },
-      },
-    );
-  }
-
-  if (workflowInfo().typedSearchAttributes.get(DutyCode) === undefined) {
-    upsertSearchAttributes([
-      { key: DutyCode, value: input.dutyCode },
-      { key: UnitId, value: input.unitId },
-      { key: UnitPath, value: input.unitPath },
-      { key: Period, value: input.period },
-      { key: DueAt, value: new Date(plan.dueAt) },
-      { key: CycleStateKey, value: state },
-    ]);
-  }
+  tagCycle({ dutyCode: input.dutyCode, unitId: input.unitId, unitPath: input.unitPath, period: input.period, dueAt: plan.dueAt, state });
   await acts.indexCycle({ input, state });
   note({ type: 'opened', detail: `due ${plan.dueAt}; ${plan.steps.length} steps; catalog ${input.catalogVersion}` });
-  cursor = cursorAfter(Date.now());
+  cursor = cursorAfter(plan.steps, Date.now(), note);
 
   async function fire(step: PlannedStep) {
     const result = await acts.sendStep({
@@ -249,9 +165,7 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
     note({
       type: step.kind,
       stepId: step.id,
-      detail: `${result.sentTo.length} recipient(s): ${result.sentTo.join(', ') || '—'}${
-        result.missing.length ? `; nobody for ${result.missing.join(', ')}` : ''
-      }`,
+      detail: recipientsDetail(result),
     });
     if (step.kind === 'escalation' && state === 'overdue') await setState('escalated');
   }
@@ -272,7 +186,7 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
     }
     const wait = wakeAt - Date.now();
     if (wait > 0 && (await condition(interrupted, wait))) continue;
-    await condition(() => handling === 0);
+    await condition(idle);
     if (isTerminal() || revision !== seenRevision) continue;
     if (step && Date.now() >= Date.parse(step.at)) {
       // A reminder held up past the due instant (workers down, say) would announce a deadline that is

@@ -16,7 +16,6 @@ import {
 } from '@temporalio/workflow';
 import type { CycleState, PlannedStep } from '../domain/types';
 import type { IncidentActivities } from '../activities/incident';
-import type { Actor } from './messages';
 import {
   closeIncidentUpdate,
   correctOccurrenceUpdate,
@@ -38,7 +37,9 @@ import {
   type ReleaseRequest,
   type WindowState,
 } from './incident-messages';
-import { CycleState as CycleStateKey, DueAt, DutyCode, Period, UnitId, UnitPath } from './search-attributes';
+import type { Actor } from './messages';
+import { CycleState as CycleStateKey, DueAt, Period } from './search-attributes';
+import { nowIso as now, recipientsDetail, requireAdmin, requireReason, tagCycle, timelineNote, updateGate } from './cycle-kit';
 
 const acts = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '1 minute',
@@ -46,14 +47,6 @@ const acts = proxyActivities<IncidentActivities>({
 });
 
 const HOUR = 3600_000;
-
-function requireAdmin(actor: Actor, what: string): void {
-  if (actor?.access !== 'admin') throw new Error(`only an admin may ${what}; ${actor?.id ?? 'unknown'} is ${actor?.access ?? 'anonymous'}`);
-}
-
-function requireReason(reason: string | undefined, what = 'reason is required'): void {
-  if (typeof reason !== 'string' || reason.trim().length < 2) throw new Error(what);
-}
 
 function parseAt(text: unknown, field: string): number {
   if (typeof text !== 'string' || !/(Z|[+-]\d{2}:?\d{2})$/i.test(text.trim())) {
@@ -81,20 +74,9 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   let followUpN = 1;
   const stepsFired: string[] = [];
   const timeline: IncidentTimelineEntry[] = [];
-  let handling = 0;
-  const guarded =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      handling += 1;
-      try {
-        return await fn(...args);
-      } finally {
-        handling -= 1;
-      }
-    };
+  const { guarded, idle } = updateGate();
 
-  const now = () => new Date(Date.now()).toISOString();
-  const note = (entry: Omit<IncidentTimelineEntry, 'at'>) => timeline.push({ at: now(), ...entry });
+  const note = timelineNote(timeline);
   const closed = () => state === 'closed';
   const dueMs = (w: IncidentWindowPlan) => Date.parse(w.dueAt);
   const windowNamed = (name: string) => plan.windows.find((w) => w.name === name);
@@ -356,16 +338,7 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   );
 
   const releaseDue = () => windowNamed('release')?.dueAt ?? plan.occurredAt;
-  if (workflowInfo().typedSearchAttributes.get(DutyCode) === undefined) {
-    upsertSearchAttributes([
-      { key: DutyCode, value: input.dutyCode },
-      { key: UnitId, value: input.unitId },
-      { key: UnitPath, value: input.unitPath },
-      { key: Period, value: cstDate(plan.occurredAt) },
-      { key: DueAt, value: new Date(releaseDue()) },
-      { key: CycleStateKey, value: state },
-    ]);
-  }
+  tagCycle({ dutyCode: input.dutyCode, unitId: input.unitId, unitPath: input.unitPath, period: cstDate(plan.occurredAt), dueAt: releaseDue(), state });
   note({
     type: 'reported',
     actor: input.reportedBy,
@@ -405,9 +378,7 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
       type: w ? step.kind : 'follow-up',
       stepId: step.id,
       ...(w ? { window: w.name } : {}),
-      detail: `${result.sentTo.length} recipient(s): ${result.sentTo.join(', ') || '—'}${
-        result.missing.length ? `; nobody for ${result.missing.join(', ')}` : ''
-      }`,
+      detail: recipientsDetail(result),
     });
   }
 
@@ -442,7 +413,7 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
     }
     const wait = wakeAt - Date.now();
     if (wait > 0 && (await condition(interrupted, wait))) continue;
-    await condition(() => handling === 0);
+    await condition(idle);
     if (interrupted()) continue;
     const at = Date.now();
     if (next && at >= Date.parse(next.step.at)) {

@@ -10,14 +10,13 @@ import {
   log,
   proxyActivities,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CycleInput, CyclePlan, CycleState, PlannedStep, QuotaTerms } from '../domain/types';
 import { paceSentence, quotaPace, quotaProgress, validateOccurrence, type QuotaProgress } from '../domain/quota';
 import type { CycleActivities } from '../activities/cycle';
 import type { QuotaActivities } from '../activities/quota';
-import { closeUpdate, extendUpdate, statusQuery, waiveUpdate, type Actor, type CycleStatus } from './messages';
+import { statusQuery, type CycleStatus } from './messages';
 import {
   quotaStatusQuery,
   recordOccurrenceUpdate,
@@ -25,7 +24,19 @@ import {
   type RecordedOccurrence,
   type RecordOccurrenceRequest,
 } from './quota-messages';
-import { CycleState as CycleStateKey, DueAt, DutyCode, Period, UnitId, UnitPath } from './search-attributes';
+import {
+  cursorAfter,
+  cycleIdentity,
+  handleExtend,
+  handleWaiveAndClose,
+  nowIso as now,
+  publishCycleState,
+  recipientsDetail,
+  tagCycle,
+  timelineNote,
+  updateGate,
+  type CycleControls,
+} from './cycle-kit';
 
 const acts = proxyActivities<CycleActivities & QuotaActivities>({
   startToCloseTimeout: '1 minute',
@@ -38,14 +49,6 @@ export interface QuotaOutcome {
   progress: QuotaProgress;
 }
 
-function requireAdmin(actor: Actor, what: string): void {
-  if (actor?.access !== 'admin') throw new Error(`only an admin may ${what}; ${actor?.id ?? 'unknown'} is ${actor?.access ?? 'anonymous'}`);
-}
-
-function requireReason(reason: string): void {
-  if (typeof reason !== 'string' || reason.trim().length < 2) throw new Error('reason is required');
-}
-
 export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
   const { workflowId } = workflowInfo();
   if (!input.quota) throw new Error(`quotaCycle ${workflowId}: the input has no quota terms`);
@@ -56,23 +59,12 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
   /** Set when the workflow is to finish: met at the period's end, met late, waived or closed. */
   let done = false;
   let cursor = 0;
-  let handling = 0;
-  const guarded =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      handling += 1;
-      try {
-        return await fn(...args);
-      } finally {
-        handling -= 1;
-      }
-    };
+  const { guarded, idle } = updateGate();
   const stepsFired: string[] = [];
   const timeline: QuotaTimelineEntry[] = [];
   const occurrences: RecordedOccurrence[] = [];
 
-  const now = () => new Date(Date.now()).toISOString();
-  const note = (entry: Omit<QuotaTimelineEntry, 'at'>) => timeline.push({ at: now(), ...entry });
+  const note = timelineNote(timeline);
   const dueMs = () => Date.parse(plan.dueAt);
   const closedByAdmin = () => state === 'waived' || state === 'closed';
   const progress = () => quotaProgress(terms, occurrences);
@@ -80,20 +72,7 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
 
   async function setState(next: CycleState) {
     state = next;
-    upsertSearchAttributes([{ key: CycleStateKey, value: next }]);
-    await acts.updateCycleIndex({ workflowId, state: next, dueAt: plan.dueAt });
-  }
-
-  /** Steps already behind `at` are not replayed as reminders; the latest passed escalation still fires. */
-  function cursorAfter(at: number): number {
-    let i = plan.steps.findIndex((s) => Date.parse(s.at) > at);
-    if (i === -1) i = plan.steps.length;
-    const previous = plan.steps[i - 1];
-    if (previous?.kind === 'escalation') i -= 1;
-    for (const skipped of plan.steps.slice(0, i)) {
-      note({ type: 'step-skipped', stepId: skipped.id, detail: `${skipped.at} was already past when the plan took effect` });
-    }
-    return i;
+    await publishCycleState(acts, { workflowId, state: next, dueAt: plan.dueAt });
   }
 
   // Once met nothing more fires: reminders are skipped and the end completes the cycle.
@@ -103,12 +82,7 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
     const p = progress();
     const pace = paceNow(p);
     return {
-      workflowId,
-      dutyCode: input.dutyCode,
-      dutyTitle: input.dutyTitle,
-      period: input.period,
-      unitId: input.unitId,
-      unitName: input.unitName,
+      ...cycleIdentity(workflowId, input),
       catalogVersion: input.catalogVersion,
       state,
       revision,
@@ -129,12 +103,7 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
     const p = progress();
     const pace = paceNow(p);
     return {
-      workflowId,
-      dutyCode: input.dutyCode,
-      dutyTitle: input.dutyTitle,
-      period: input.period,
-      unitId: input.unitId,
-      unitName: input.unitName,
+      ...cycleIdentity(workflowId, input),
       state,
       catalogVersion: input.catalogVersion,
       ...(input.rules ? { rules: input.rules } : {}),
@@ -192,78 +161,45 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
     },
   );
 
-  setHandler(
-    extendUpdate,
-    guarded(async (req) => {
-      const previous = plan.dueAt;
-      plan = await acts.replanCycle({ dutyCode: input.dutyCode, newDueDate: req.newDueDate });
+  const controls = {
+    guarded,
+    acts,
+    workflowId,
+    note,
+    state: () => state,
+    over: () => done || closedByAdmin(),
+    setState,
+  } satisfies CycleControls;
+  handleExtend({
+    ...controls,
+    dutyCode: input.dutyCode,
+    plan: () => plan,
+    adopt: (next) => {
+      plan = next;
       revision += 1;
-      cursor = cursorAfter(Date.now());
-      note({ type: 'extended', actor: req.actor.id, detail: `end ${previous} → ${plan.dueAt}: ${req.reason}` });
-      await acts.auditAction({
-        actor: req.actor.id,
-        action: 'cycle.extend',
-        target: workflowId,
-        detail: { from: previous, to: plan.dueAt, reason: req.reason, revision },
-      });
-      upsertSearchAttributes([{ key: DueAt, value: new Date(plan.dueAt) }]);
-      await setState('open');
-      return plan;
-    }),
-    {
-      validator: (req) => {
-        requireAdmin(req.actor, 'extend a cycle');
-        requireReason(req.reason);
-        if (done || closedByAdmin()) throw new Error(`cycle is already ${state}`);
-        if (state === 'met') throw new Error('the quota is already met; there is nothing to extend');
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(req.newDueDate ?? '')) throw new Error('newDueDate must be written YYYY-MM-DD');
-        const newDue = Date.parse(`${req.newDueDate}T00:00:00+08:00`) + 24 * 3600 * 1000;
-        if (Number.isNaN(newDue)) throw new Error('newDueDate is not a calendar date');
-        if (newDue <= dueMs()) throw new Error(`newDueDate must be after the current end (${plan.dueAt})`);
-        if (newDue <= Date.now()) throw new Error('newDueDate is already past');
-      },
+      cursor = cursorAfter(plan.steps, Date.now(), note);
+      return revision;
     },
-  );
+    stateAfter: () => 'open',
+    word: 'end',
+    refuse: () => {
+      if (state === 'met') throw new Error('the quota is already met; there is nothing to extend');
+    },
+  });
+  handleWaiveAndClose({
+    ...controls,
+    ended: () => {
+      done = true;
+    },
+  });
 
-  for (const [update, target, verb] of [
-    [waiveUpdate, 'waived', 'waive'],
-    [closeUpdate, 'closed', 'close'],
-  ] as const) {
-    setHandler(
-      update,
-      guarded(async (req) => {
-        await acts.auditAction({ actor: req.actor.id, action: `cycle.${verb}`, target: workflowId, detail: { reason: req.reason } });
-        note({ type: target, actor: req.actor.id, detail: req.reason });
-        await setState(target);
-        done = true;
-        return state;
-      }),
-      {
-        validator: (req) => {
-          requireAdmin(req.actor, `${verb} a cycle`);
-          requireReason(req.reason);
-          if (done || closedByAdmin()) throw new Error(`cycle is already ${state}`);
-        },
-      },
-    );
-  }
-
-  if (workflowInfo().typedSearchAttributes.get(DutyCode) === undefined) {
-    upsertSearchAttributes([
-      { key: DutyCode, value: input.dutyCode },
-      { key: UnitId, value: input.unitId },
-      { key: UnitPath, value: input.unitPath },
-      { key: Period, value: input.period },
-      { key: DueAt, value: new Date(plan.dueAt) },
-      { key: CycleStateKey, value: state },
-    ]);
-  }
+  tagCycle({ dutyCode: input.dutyCode, unitId: input.unitId, unitPath: input.unitPath, period: input.period, dueAt: plan.dueAt, state });
   await acts.indexCycle({ input, state });
   note({
     type: 'opened',
     detail: `at least ${terms.minimum} ${terms.amountLabel}${terms.perSubject ? ` per ${terms.perSubject}` : ''} by ${plan.dueAt}; ${plan.steps.length} steps; catalog ${input.catalogVersion}`,
   });
-  cursor = cursorAfter(Date.now());
+  cursor = cursorAfter(plan.steps, Date.now(), note);
 
   async function fire(step: PlannedStep) {
     const p = progress();
@@ -287,9 +223,7 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
     note({
       type: step.kind,
       stepId: step.id,
-      detail: `${sentence}; ${result.sentTo.length} recipient(s): ${result.sentTo.join(', ') || '—'}${
-        result.missing.length ? `; nobody for ${result.missing.join(', ')}` : ''
-      }`,
+      detail: `${sentence}; ${recipientsDetail(result)}`,
     });
     if (step.kind === 'escalation' && state === 'short') await setState('escalated');
   }
@@ -327,7 +261,7 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
     }
     const wait = wakeAt - Date.now();
     if (wait > 0 && (await condition(interrupted, wait))) continue;
-    await condition(() => handling === 0);
+    await condition(idle);
     if (interrupted()) continue;
     if (step && state !== 'met' && Date.now() >= Date.parse(step.at)) {
       if (step.kind === 'reminder' && Date.now() >= dueMs()) {

@@ -28,15 +28,14 @@ import {
   refuseExtensionUpdate,
   rejectItemUpdate,
   requestExtensionUpdate,
-  requireAdmin,
   requireOwnUnit,
   requireText,
   submitRectifiedUpdate,
   type ItemCarried,
   type ReviewItemInput,
-  type ReviewTimelineEntry,
 } from './review-messages';
-import { CycleState as CycleStateKey, DueAt, DutyCode, Period, UnitId, UnitPath } from './search-attributes';
+import { CycleState as CycleStateKey, DueAt } from './search-attributes';
+import { firstStepAfter, nowIso as now, recipientsDetail, requireAdmin, tagCycle, timelineNote, updateGate, type Guard } from './cycle-kit';
 
 const acts = proxyActivities<ReviewActivities>({
   startToCloseTimeout: '1 minute',
@@ -66,10 +65,10 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
   };
   /** Bumped by every accepted change, so the loop re-plans its next wake-up. */
   let changes = 0;
-  let handling = 0;
+  const gate = updateGate();
   let closeRequest: { by: string; reason: string } | undefined;
-  const now = () => new Date(Date.now()).toISOString();
-  const note = (e: Omit<ReviewTimelineEntry, 'at'>) => c.timeline.push({ at: now(), ...e });
+  // The timeline is trimmed (replaced) before continue-as-new: note onto the current one.
+  const note = timelineNote(() => c.timeline);
   const isTerminal = () => TERMINAL.includes(c.state);
   const dueMs = () => Date.parse(c.dueAt);
   const review = { workflowId: input.reviewId, kindTitle: input.kindTitle, title: input.reviewTitle };
@@ -77,22 +76,17 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
   const owner = [{ unit: 'self', role: 'clerk' }, { unit: 'self', role: 'head' }] as PlannedStep['to'];
   const nextProgressAt = () => (input.reportEveryMs ? progressDueAt(c.progressAnchor, input.reportEveryMs, c.progressK) : undefined);
 
-  const guarded =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      handling += 1;
-      try {
-        const r = await fn(...args);
-        changes += 1;
-        return r;
-      } finally {
-        handling -= 1;
-      }
-    };
+  /** An accepted update also counts as a change, so the loop re-plans. */
+  const guarded: Guard = (fn) =>
+    gate.guarded(async (...args) => {
+      const r = await fn(...args);
+      changes += 1;
+      return r;
+    });
 
   async function mail(m: Omit<SendReviewMailInput, 'workflowId' | 'unitId' | 'review' | 'item' | 'firedAt'>) {
     const r = await acts.sendReviewMail({ ...m, workflowId, unitId: input.unit.id, review, item: itemRef, firedAt: now() });
-    note({ type: m.kind === 'notice' ? 'notice' : m.kind, stepId: m.stepId, detail: `${m.template}: ${r.sentTo.length} recipient(s): ${r.sentTo.join(', ') || '—'}${r.missing.length ? `; nobody for ${r.missing.join(', ')}` : ''}` });
+    note({ type: m.kind === 'notice' ? 'notice' : m.kind, stepId: m.stepId, detail: `${m.template}: ${recipientsDetail(r)}` });
   }
 
   async function setState(next: ItemState) {
@@ -114,12 +108,7 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
     c.cursor = cursorAfter(Date.now());
   }
 
-  function cursorAfter(at: number): number {
-    let i = c.steps.findIndex((s) => Date.parse(s.at) > at);
-    if (i === -1) i = c.steps.length;
-    if (c.steps[i - 1]?.kind === 'escalation') i -= 1;
-    return i;
-  }
+  const cursorAfter = (at: number) => firstStepAfter(c.steps, at);
 
   const workable = () => c.state === 'open' || c.state === 'overdue' || c.state === 'escalated';
   const pendingExtension = () => c.extensions.find((e) => e.decision === 'pending');
@@ -302,16 +291,7 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
   });
 
   if (first) {
-    if (workflowInfo().typedSearchAttributes.get(DutyCode) === undefined) {
-      upsertSearchAttributes([
-        { key: DutyCode, value: `review:${input.kind}` },
-        { key: UnitId, value: input.unit.id },
-        { key: UnitPath, value: input.unit.unitPath },
-        { key: Period, value: input.reviewId },
-        { key: DueAt, value: new Date(c.dueAt) },
-        { key: CycleStateKey, value: c.state },
-      ]);
-    }
+    tagCycle({ dutyCode: `review:${input.kind}`, unitId: input.unit.id, unitPath: input.unit.unitPath, period: input.reviewId, dueAt: c.dueAt, state: c.state });
     await acts.indexPart({ workflowId, kind: input.kind, reviewId: input.reviewId, unitId: input.unit.id, dueAt: c.dueAt, state: c.state });
     note({ type: 'opened', detail: `due ${c.dueAt}${input.reportEveryMs ? `; progress report every ${input.reportEveryMs / 3_600_000} h` : ''}` });
     await mail({ revision: 0, stepId: 'opened', kind: 'notice', level: 0, template: 'item-opened', to: owner, dueAt: c.dueAt, ...(input.reportEveryMs ? { detail: `请每${input.reportEveryMs / 86_400_000}天报告一次整改进展` } : {}) });
@@ -324,7 +304,7 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
       await setState('closed');
       break;
     }
-    if (workflowInfo().continueAsNewSuggested && handling === 0) {
+    if (workflowInfo().continueAsNewSuggested && gate.idle()) {
       await condition(allHandlersFinished);
       if (c.timeline.length > TIMELINE_KEEP) c.timeline = c.timeline.slice(-TIMELINE_KEEP);
       await continueAsNew<typeof reviewItem>({ ...input, carried: c });
@@ -346,7 +326,7 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
     }
     const wait = wakeAt - Date.now();
     if (wait > 0 && (await condition(interrupted, wait))) continue;
-    await condition(() => handling === 0);
+    await condition(gate.idle);
     if (isTerminal() || changes !== seen || closeRequest) continue;
     if (c.state === 'open' && Date.now() >= dueMs()) continue;
     if (progressAt && Date.now() >= Date.parse(progressAt)) {

@@ -261,10 +261,6 @@ export function checkInstant(text: unknown, field: string): number {
   return ms;
 }
 
-export function requireAdmin(actor: Actor | undefined, what: string): void {
-  if (actor?.access !== 'admin') throw new Error(`only an admin may ${what}; ${actor?.id ?? 'unknown'} is ${actor?.access ?? 'anonymous'}`);
-}
-
 export function requireOwnUnit(actor: Actor | undefined, unitId: string, what: string): void {
   if (actor?.access === 'admin') return;
   if (actor?.access === 'unit' && actor.unitId === unitId) return;

@@ -26,7 +26,8 @@ import {
   type ReviewUnitInput,
   type ReviewUnitStatus,
 } from './review-messages';
-import { CycleState as CycleStateKey, DueAt, DutyCode, Period, UnitId, UnitPath } from './search-attributes';
+import { CycleState as CycleStateKey } from './search-attributes';
+import { firstStepAfter, nowIso as now, recipientsDetail, tagCycle, timelineNote, updateGate } from './cycle-kit';
 
 const acts = proxyActivities<ReviewActivities>({
   startToCloseTimeout: '1 minute',
@@ -43,9 +44,8 @@ export async function reviewUnit(input: ReviewUnitInput): Promise<{ state: Revie
   let closeRequest: { by: string; reason: string } | undefined;
   const findings: Finding[] = [];
   const timeline: ReviewTimelineEntry[] = [];
-  let handling = 0;
-  const now = () => new Date(Date.now()).toISOString();
-  const note = (e: Omit<ReviewTimelineEntry, 'at'>) => timeline.push({ at: now(), ...e });
+  const { guarded, idle } = updateGate();
+  const note = timelineNote(timeline);
   const dueMs = Date.parse(input.dueAt);
   const isTerminal = () => TERMINAL.includes(state);
   const review = { workflowId: input.reviewId, kindTitle: input.kindTitle, title: input.reviewTitle };
@@ -76,20 +76,15 @@ export async function reviewUnit(input: ReviewUnitInput): Promise<{ state: Revie
 
   setHandler(
     submitSelfCheckUpdate,
-    async (req) => {
-      handling += 1;
-      try {
-        const at = now();
-        const lateSeconds = Math.max(0, Math.floor((Date.now() - dueMs) / 1000));
-        submission = { reference: req.reference.trim(), by: req.actor.id, at, lateSeconds };
-        note({ type: 'submitted', actor: req.actor.id, detail: `${submission.reference}${lateSeconds > 0 ? ` (late by ${lateSeconds}s)` : ' (on time)'}` });
-        await acts.auditReview({ actor: req.actor.id, action: 'review.self-check', target: workflowId, detail: submission });
-        await setState('submitted', { submittedAt: at, lateSeconds });
-        return submission;
-      } finally {
-        handling -= 1;
-      }
-    },
+    guarded(async (req) => {
+      const at = now();
+      const lateSeconds = Math.max(0, Math.floor((Date.now() - dueMs) / 1000));
+      submission = { reference: req.reference.trim(), by: req.actor.id, at, lateSeconds };
+      note({ type: 'submitted', actor: req.actor.id, detail: `${submission.reference}${lateSeconds > 0 ? ` (late by ${lateSeconds}s)` : ' (on time)'}` });
+      await acts.auditReview({ actor: req.actor.id, action: 'review.self-check', target: workflowId, detail: submission });
+      await setState('submitted', { submittedAt: at, lateSeconds });
+      return submission;
+    }),
     {
       validator: (req) => {
         if (isTerminal()) throw new Error(`this unit's part is already ${state}`);
@@ -108,16 +103,7 @@ export async function reviewUnit(input: ReviewUnitInput): Promise<{ state: Revie
     if (!isTerminal()) closeRequest = req;
   });
 
-  if (workflowInfo().typedSearchAttributes.get(DutyCode) === undefined) {
-    upsertSearchAttributes([
-      { key: DutyCode, value: `review:${input.kind}` },
-      { key: UnitId, value: input.unit.id },
-      { key: UnitPath, value: input.unit.unitPath },
-      { key: Period, value: input.reviewId },
-      { key: DueAt, value: new Date(input.dueAt) },
-      { key: CycleStateKey, value: state },
-    ]);
-  }
+  tagCycle({ dutyCode: `review:${input.kind}`, unitId: input.unit.id, unitPath: input.unit.unitPath, period: input.reviewId, dueAt: input.dueAt, state });
   await acts.indexPart({ workflowId, kind: input.kind, reviewId: input.reviewId, unitId: input.unit.id, dueAt: input.dueAt, state });
   note({ type: 'opened', detail: `self-check due ${input.dueAt}; ${input.steps.length} steps` });
   const opened = await acts.sendReviewMail({
@@ -127,9 +113,7 @@ export async function reviewUnit(input: ReviewUnitInput): Promise<{ state: Revie
   note({ type: 'notice', stepId: 'opened', detail: `${opened.sentTo.length} recipient(s): ${opened.sentTo.join(', ') || '—'}` });
 
   // Steps already behind the start are not sent as reminders; the latest passed escalation still is.
-  cursor = input.steps.findIndex((s) => Date.parse(s.at) > Date.now());
-  if (cursor === -1) cursor = input.steps.length;
-  if (input.steps[cursor - 1]?.kind === 'escalation') cursor -= 1;
+  cursor = firstStepAfter(input.steps, Date.now());
 
   while (!isTerminal()) {
     if (closeRequest) {
@@ -151,7 +135,7 @@ export async function reviewUnit(input: ReviewUnitInput): Promise<{ state: Revie
     }
     const wait = wakeAt - Date.now();
     if (wait > 0 && (await condition(interrupted, wait))) continue;
-    await condition(() => handling === 0);
+    await condition(idle);
     if (interrupted()) continue;
     // At the due instant the part turns overdue first, so an escalation due then finds it overdue.
     if (state === 'open' && Date.now() >= dueMs) continue;
@@ -164,7 +148,7 @@ export async function reviewUnit(input: ReviewUnitInput): Promise<{ state: Revie
           template: step.kind === 'reminder' ? 'unit-reminder' : 'unit-escalation',
           to: step.to, unitId: input.unit.id, review, dueAt: input.dueAt, firedAt: now(),
         });
-        note({ type: step.kind, stepId: step.id, detail: `${r.sentTo.length} recipient(s): ${r.sentTo.join(', ') || '—'}${r.missing.length ? `; nobody for ${r.missing.join(', ')}` : ''}` });
+        note({ type: step.kind, stepId: step.id, detail: recipientsDetail(r) });
         if (step.kind === 'escalation' && (state as ReviewPartState) === 'overdue') await setState('escalated');
       }
       cursor += 1;

@@ -30,7 +30,6 @@ import {
   closePartSignal,
   closeReviewUpdate,
   partStateSignal,
-  requireAdmin,
   requireText,
   reviewStatusQuery,
   unitFindingSignal,
@@ -38,9 +37,9 @@ import {
   type ReviewCarried,
   type ReviewInput,
   type ReviewStatus,
-  type ReviewTimelineEntry,
 } from './review-messages';
-import { CycleState as CycleStateKey, DueAt, DutyCode, Period, UnitId, UnitPath } from './search-attributes';
+import { CycleState as CycleStateKey } from './search-attributes';
+import { nowIso as now, requireAdmin, tagCycle, timelineNote, updateGate } from './cycle-kit';
 
 const acts = proxyActivities<ReviewActivities>({
   startToCloseTimeout: '2 minutes',
@@ -73,23 +72,13 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
     runs: 0,
   };
   const first = input.carried === undefined;
-  let handling = 0;
+  const { guarded, idle } = updateGate();
   let closing: { by: string; summary: string } | undefined;
-  const now = () => new Date(Date.now()).toISOString();
-  const note = (e: Omit<ReviewTimelineEntry, 'at'>) => c.timeline.push({ at: now(), ...e });
+  // The timeline is trimmed (replaced) before continue-as-new: note onto the current one.
+  const note = timelineNote(() => c.timeline);
   const inScope = (unitId: string) => input.units.some((u) => u.id === unitId);
   const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
   const openItems = () => c.items.filter((i) => i.state !== 'accepted' && i.state !== 'closed');
-  const guarded =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      handling += 1;
-      try {
-        return await fn(...args);
-      } finally {
-        handling -= 1;
-      }
-    };
 
   setHandler(reviewStatusQuery, (): ReviewStatus => {
     const { carried: _carried, ladder: _ladder, units, ...rest } = input;
@@ -218,16 +207,14 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
   );
 
   if (first) {
-    if (workflowInfo().typedSearchAttributes.get(DutyCode) === undefined) {
-      upsertSearchAttributes([
-        { key: DutyCode, value: `review:${input.kind}` },
-        { key: UnitId, value: input.reviewingUnit.id },
-        { key: UnitPath, value: input.reviewingUnit.unitPath },
-        { key: Period, value: workflowId },
-        { key: DueAt, value: new Date(input.dueAt) },
-        { key: CycleStateKey, value: 'open' },
-      ]);
-    }
+    tagCycle({
+      dutyCode: `review:${input.kind}`,
+      unitId: input.reviewingUnit.id,
+      unitPath: input.reviewingUnit.unitPath,
+      period: workflowId,
+      dueAt: input.dueAt,
+      state: 'open',
+    });
     await acts.indexReview({ input, state: 'open' });
     note({ type: 'opened', actor: input.startedBy, detail: `${input.kindTitle}: ${input.title}; ${input.units.length} unit(s); due ${input.dueAt}` });
     await acts.auditReview({ actor: input.startedBy, action: 'review.start', target: workflowId, detail: { kind: input.kind, title: input.title, scope: input.scope, dueAt: input.dueAt, duty: input.duty?.code } });
@@ -271,13 +258,13 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
     if (c.started < input.units.length && historyFull()) break;
   }
 
-  await condition(() => closing !== undefined || (historyFull() && handling === 0));
+  await condition(() => closing !== undefined || (historyFull() && idle()));
   if (!closing) {
     await condition(allHandlersFinished);
     if (c.timeline.length > TIMELINE_KEEP) c.timeline = c.timeline.slice(-TIMELINE_KEEP);
     return await continueAsNew<typeof review>({ ...input, carried: c });
   }
-  await condition(() => handling === 0);
+  await condition(idle);
   // Parts still running are closed; every unit in scope is told the review ended — in batches, so a
   // review of hundreds of units closes in a few round trips rather than one per unit.
   const closedBy = closing;

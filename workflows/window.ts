@@ -17,14 +17,13 @@ import {
   log,
   proxyActivities,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CycleInput, CycleState, PlannedStep, RecipientRef, WindowTerms } from '../domain/types';
 import { classifyWindowDate, cstDateOf, windowDateProblem, windowLabel } from '../domain/window';
 import type { CycleActivities } from '../activities/cycle';
 import type { WindowActivities } from '../activities/window';
-import { closeUpdate, statusQuery, waiveUpdate, type Actor, type CycleStatus } from './messages';
+import { statusQuery, type CycleStatus } from './messages';
 import {
   scheduleActivityUpdate,
   windowStatusQuery,
@@ -34,20 +33,12 @@ import {
   type WindowOutcome,
   type WindowTimelineEntry,
 } from './window-messages';
-import { CycleState as CycleStateKey, DueAt, DutyCode, Period, UnitId, UnitPath } from './search-attributes';
+import { cycleIdentity, handleWaiveAndClose, nowIso as now, publishCycleState, recipientsDetail, tagCycle, timelineNote, updateGate } from './cycle-kit';
 
 const acts = proxyActivities<Pick<CycleActivities, 'indexCycle' | 'updateCycleIndex' | 'auditAction'> & WindowActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
-
-function requireAdmin(actor: Actor, what: string): void {
-  if (actor?.access !== 'admin') throw new Error(`only an admin may ${what}; ${actor?.id ?? 'unknown'} is ${actor?.access ?? 'anonymous'}`);
-}
-
-function requireReason(reason: string): void {
-  if (typeof reason !== 'string' || reason.trim().length < 2) throw new Error('reason is required');
-}
 
 /** The flag goes to the window's flagTo recipients and to the unit's own clerk. */
 function flagRecipients(flagTo: RecipientRef[]): RecipientRef[] {
@@ -67,38 +58,21 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
   /** Set when the cycle is over (period ended, closed or waived); no message is accepted after it. */
   let ended = false;
   let cursor = 0;
-  let handling = 0;
-  const guarded =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      handling += 1;
-      try {
-        return await fn(...args);
-      } finally {
-        handling -= 1;
-      }
-    };
+  const { guarded, idle } = updateGate();
   const activities: WindowActivity[] = [];
   const flags: WindowFlag[] = [];
   const stepsFired: string[] = [];
   const timeline: WindowTimelineEntry[] = [];
 
-  const now = () => new Date(Date.now()).toISOString();
-  const note = (entry: Omit<WindowTimelineEntry, 'at'>) => timeline.push({ at: now(), ...entry });
+  const note = timelineNote(timeline);
 
   async function setState(next: CycleState) {
     state = next;
-    upsertSearchAttributes([{ key: CycleStateKey, value: next }]);
-    await acts.updateCycleIndex({ workflowId, state: next, dueAt: plan.dueAt });
+    await publishCycleState(acts, { workflowId, state: next, dueAt: plan.dueAt });
   }
 
   setHandler(windowStatusQuery, () => ({
-    workflowId,
-    dutyCode: input.dutyCode,
-    dutyTitle: input.dutyTitle,
-    period: input.period,
-    unitId: input.unitId,
-    unitName: input.unitName,
+    ...cycleIdentity(workflowId, input),
     catalogVersion: input.catalogVersion,
     state,
     window,
@@ -115,12 +89,7 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
   setHandler(
     statusQuery,
     (): CycleStatus => ({
-      workflowId,
-      dutyCode: input.dutyCode,
-      dutyTitle: input.dutyTitle,
-      period: input.period,
-      unitId: input.unitId,
-      unitName: input.unitName,
+      ...cycleIdentity(workflowId, input),
       state,
       catalogVersion: input.catalogVersion,
       ...(input.rules ? { rules: input.rules } : {}),
@@ -180,9 +149,7 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
       });
       note({
         type: 'flagged',
-        detail: `${activity.id} ${activity.date} is ${classification} the window ${label}; ${sent.sentTo.length} recipient(s): ${
-          sent.sentTo.join(', ') || '—'
-        }${sent.missing.length ? `; nobody for ${sent.missing.join(', ')}` : ''}`,
+        detail: `${activity.id} ${activity.date} is ${classification} the window ${label}; ${recipientsDetail(sent)}`,
       });
       if (state === 'open') await setState('flagged');
       return { activityId: activity.id, classification, flagged, state, notified: sent.sentTo };
@@ -209,44 +176,21 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
     },
   );
 
-  for (const [update, target, verb] of [
-    [waiveUpdate, 'waived', 'waive'],
-    [closeUpdate, 'closed', 'close'],
-  ] as const) {
-    setHandler(
-      update,
-      guarded(async (req) => {
-        ended = true;
-        await acts.auditAction({
-          actor: req.actor.id,
-          action: `cycle.${verb}`,
-          target: workflowId,
-          detail: { reason: req.reason, flagged: flags.length, activities: activities.length },
-        });
-        note({ type: target, actor: req.actor.id, detail: req.reason });
-        await setState(target);
-        return state;
-      }),
-      {
-        validator: (req) => {
-          requireAdmin(req.actor, `${verb} a cycle`);
-          requireReason(req.reason);
-          if (ended) throw new Error(`cycle is already ${state}`);
-        },
-      },
-    );
-  }
+  handleWaiveAndClose({
+    guarded,
+    acts,
+    workflowId,
+    note,
+    state: () => state,
+    over: () => ended,
+    setState,
+    accepted: () => {
+      ended = true;
+    },
+    auditDetail: () => ({ flagged: flags.length, activities: activities.length }),
+  });
 
-  if (workflowInfo().typedSearchAttributes.get(DutyCode) === undefined) {
-    upsertSearchAttributes([
-      { key: DutyCode, value: input.dutyCode },
-      { key: UnitId, value: input.unitId },
-      { key: UnitPath, value: input.unitPath },
-      { key: Period, value: input.period },
-      { key: DueAt, value: new Date(plan.dueAt) },
-      { key: CycleStateKey, value: state },
-    ]);
-  }
+  tagCycle({ dutyCode: input.dutyCode, unitId: input.unitId, unitPath: input.unitPath, period: input.period, dueAt: plan.dueAt, state });
   await acts.indexCycle({ input, state });
   note({ type: 'opened', detail: `window ${label}; period ends ${window.periodEnd}; ${plan.steps.length} reminder(s); catalog ${input.catalogVersion}` });
 
@@ -272,9 +216,7 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
     note({
       type: 'reminder',
       stepId: step.id,
-      detail: `${result.sentTo.length} recipient(s): ${result.sentTo.join(', ') || '—'}${
-        result.missing.length ? `; nobody for ${result.missing.join(', ')}` : ''
-      }`,
+      detail: recipientsDetail(result),
     });
   }
 
@@ -283,7 +225,7 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
     const wakeAt = Math.min(step ? Date.parse(step.at) : Infinity, periodEndMs);
     const wait = wakeAt - Date.now();
     if (wait > 0 && (await condition(() => ended, wait))) continue;
-    await condition(() => handling === 0);
+    await condition(idle);
     if (ended) continue;
     if (step && Date.now() >= Date.parse(step.at)) {
       // A reminder held up until the window opened (workers down, say) would announce what has begun.

@@ -1,42 +1,20 @@
 // `calendar …` as a process: exact JSON, exit 2 with one line on stderr for a missing year or a malformed date,
 // and `calendar load` installing a year into DATA_DIR (a temp folder, never the real data/) for admins only.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { email, insertUnits, units } from '../support/units-fixture';
-
-const root = path.resolve(__dirname, '..', '..');
-const main = path.join('client', 'cli', 'main.ts');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { runCli, stderrLines } from '../support/cli-process';
 
 let dataDir: string;
 let db: TestDb;
 
-function cli(args: string[], env: Record<string, string> = {}, cmd = 'npx'): Promise<Run> {
-  const argv = cmd === 'npx' ? ['tsx', main, ...args] : [main, ...args];
-  return new Promise((resolve) => {
-    execFile(
-      cmd,
-      argv,
-      { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', DATA_DIR: dataDir, DATABASE_URL: db.url, DUTY_LEDGER_ACTOR: '', ...env }, timeout: 90_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
-}
-const tsx = (args: string[], env: Record<string, string> = {}) => cli(args, env, path.join(root, 'node_modules', '.bin', 'tsx'));
-
-const stderrLines = (r: Run) => r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
+/** The CLI with DATA_DIR in a temp folder and the test database, as `npx tsx` (cli) or tsx directly (tsx). */
+const withData = (env: Record<string, string>) => ({ DATA_DIR: dataDir, DATABASE_URL: db.url, DUTY_LEDGER_ACTOR: '', ...env });
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, withData(env), 'npx');
+const tsx = (args: string[], env: Record<string, string> = {}) => runCli(args, withData(env), 'tsx');
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duty-ledger-cli-calendar-'));

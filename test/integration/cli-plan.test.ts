@@ -1,47 +1,12 @@
 // `plan` through the CLI as a process: the whole timeline as JSON with +08:00 instants, a submission judged
 // (late/lateBySeconds, firesBeforeSubmission), recipients resolved with --unit against a real database,
 // and bad input as exit 2 with one line on stderr and nothing on stdout.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { email, insertUnits, units } from '../support/units-fixture';
+import { json, runCli, stderrLines } from '../support/cli-process';
 
-const root = path.resolve(__dirname, '..', '..');
-const main = path.join('client', 'cli', 'main.ts');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function plan(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      'npx',
-      ['tsx', main, 'plan', ...args],
-      { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, timeout: 90_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function json(r: Run): any {
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`exit ${r.code}, stdout not JSON: ${JSON.stringify(r.stdout)}; stderr: ${r.stderr}`);
-  }
-}
-
-function stderrLines(r: Run): string[] {
-  return r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
-}
+const plan = (args: string[], env: Record<string, string> = {}) => runCli(['plan', ...args], env, 'npx');
 
 const fired = (steps: { id: string; firesBeforeSubmission: boolean }[]) => steps.filter((s) => s.firesBeforeSubmission).map((s) => s.id);
 

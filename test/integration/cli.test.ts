@@ -1,63 +1,14 @@
 // The CLI as a process: exact output of `due --json`, one-line errors with the documented exit codes,
 // and the Temporal-backed commands end to end against a real dev server, worker and database.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDutyWorker } from '../../worker/create';
-import { loadCatalog } from '../../runtime/catalog';
-import { createDevServerEnv } from '../support/temporal-env';
-import { createTestDb, type TestDb } from '../support/db';
-import { email, insertUnits, units } from '../support/units-fixture';
-import { startTestSmtp, type TestSmtp } from '../support/smtp';
+import { email, units } from '../support/units-fixture';
 import { freePort } from '../support/ports';
-import { quietLogger } from '../support/quiet-logger';
-
-const root = path.resolve(__dirname, '..', '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const main = path.join('client', 'cli', 'main.ts');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command without blocking the event loop (an in-process worker must keep polling). */
-function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      cmd,
-      args,
-      { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, timeout: 90_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
-}
-
-const cli = (args: string[], env: Record<string, string> = {}) => run(tsx, [main, ...args], env);
-
-/** stdout as JSON; on failure the error says what the process printed. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function json(r: Run): any {
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`exit ${r.code}, stdout not JSON: ${JSON.stringify(r.stdout)}; stderr: ${r.stderr}`);
-  }
-}
-
-function stderrLines(r: Run): string[] {
-  return r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
-}
+import { json, runCli as cli, startCliBackend, stderrLines, type CliBackend } from '../support/cli-process';
+import type { TestDb } from '../support/db';
 
 describe('cli process: due', () => {
   it('prints the exact instants of enforcement-statistics 2025 as JSON', async () => {
-    const r = await run('npx', ['tsx', main, 'due', 'enforcement-statistics', '--cycle', '2025', '--json']);
+    const r = await cli(['due', 'enforcement-statistics', '--cycle', '2025', '--json'], {}, 'npx');
     expect(r.code, r.stderr).toBe(0);
     const out = json(r);
     expect(out).toMatchObject({ duty: 'enforcement-statistics', cycle: '2025', kind: 'annual', dueBy: '2026-02-01T00:00:00+08:00' });
@@ -110,11 +61,8 @@ describe('cli process: due', () => {
 });
 
 describe('cli process: Temporal-backed commands (real dev server, worker, database)', () => {
-  let env: TestWorkflowEnvironment;
+  let backend: CliBackend;
   let db: TestDb;
-  let smtp: TestSmtp;
-  let worker: Worker;
-  let running: Promise<void>;
   let vars: Record<string, string>;
   const taskQueue = 'cli-test';
   const period = '2025';
@@ -122,30 +70,12 @@ describe('cli process: Temporal-backed commands (real dev server, worker, databa
   const enforcementWf = `obl:enforcement-statistics:${period}:unit-${units.enforcement}`;
 
   beforeAll(async () => {
-    try {
-      Runtime.install({ logger: quietLogger });
-    } catch {
-      // already installed in this process
-    }
-    [env, db, smtp] = await Promise.all([createDevServerEnv(), createTestDb(), startTestSmtp()]);
-    await insertUnits(db.prisma);
-    worker = await createDutyWorker({
-      connection: env.nativeConnection,
-      taskQueue,
-      prisma: db.prisma,
-      catalog: loadCatalog(),
-      smtpUrl: smtp.url,
-    });
-    running = worker.run();
-    vars = { TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, DATABASE_URL: db.url, DUTY_LEDGER_ACTOR: '' };
+    backend = await startCliBackend({ taskQueue });
+    ({ db, vars } = backend);
   });
 
   afterAll(async () => {
-    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
-    await running?.catch(() => undefined);
-    await env?.teardown();
-    await smtp?.stop();
-    await db?.dispose();
+    await backend?.stop();
   });
 
   it('schedules sync reports created, then unchanged', async () => {

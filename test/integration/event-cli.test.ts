@@ -1,60 +1,14 @@
 // Event-triggered duties through the CLI as a process: `due --from` (event and incident duties) with exact
 // +08:00 instants and one-line errors, and `event start` against a real dev server, worker and database.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDutyWorker } from '../../worker/create';
-import { loadCatalog } from '../../runtime/catalog';
-import { createDevServerEnv } from '../support/temporal-env';
-import { createTestDb, type TestDb } from '../support/db';
-import { email, insertUnits, units } from '../support/units-fixture';
-import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { quietLogger } from '../support/quiet-logger';
-
-const root = path.resolve(__dirname, '..', '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const main = path.join('client', 'cli', 'main.ts');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      cmd,
-      args,
-      { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, timeout: 90_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
-}
-
-const cli = (args: string[], env: Record<string, string> = {}) => run(tsx, [main, ...args], env);
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function json(r: Run): any {
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`exit ${r.code}, stdout not JSON: ${JSON.stringify(r.stdout)}; stderr: ${r.stderr}`);
-  }
-}
-
-function stderrLines(r: Run): string[] {
-  return r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
-}
+import { email, units } from '../support/units-fixture';
+import { json, runCli as cli, startCliBackend, stderrLines, type CliBackend } from '../support/cli-process';
+import type { TestDb } from '../support/db';
+import type { TestSmtp } from '../support/smtp';
 
 describe('cli process: due --from', () => {
   it('regulatory-data-aggregation from 2026-09-28T10:00:00+08:00: 10 working days across 国庆 end on 2026-10-16', async () => {
-    const r = await run('npx', ['tsx', main, 'due', 'regulatory-data-aggregation', '--from', '2026-09-28T10:00:00+08:00', '--json']);
+    const r = await cli(['due', 'regulatory-data-aggregation', '--from', '2026-09-28T10:00:00+08:00', '--json'], {}, 'npx');
     expect(r.code, r.stderr).toBe(0);
     const out = json(r);
     expect(out).toMatchObject({
@@ -69,7 +23,7 @@ describe('cli process: due --from', () => {
   });
 
   it('incident-disclosure from 2026-05-01T22:30:00+08:00: the 5-hour and 24-hour windows', async () => {
-    const r = await run('npx', ['tsx', main, 'due', 'incident-disclosure', '--from', '2026-05-01T22:30:00+08:00', '--json']);
+    const r = await cli(['due', 'incident-disclosure', '--from', '2026-05-01T22:30:00+08:00', '--json'], {}, 'npx');
     expect(r.code, r.stderr).toBe(0);
     const out = json(r);
     expect(out.kind).toBe('incident');
@@ -99,48 +53,32 @@ describe('cli process: due --from', () => {
 });
 
 describe('cli process: event start (real dev server, worker, database)', () => {
-  let env: TestWorkflowEnvironment;
+  let backend: CliBackend;
   let db: TestDb;
   let smtp: TestSmtp;
-  let worker: Worker;
-  let running: Promise<void>;
   let vars: Record<string, string>;
   const taskQueue = 'event-cli-test';
   const luoheMarket = '4111710003';
   const reviewWf = `evt:superior-document-review:unit-${units.market}:20260310T160000`;
 
   beforeAll(async () => {
-    try {
-      Runtime.install({ logger: quietLogger });
-    } catch {
-      // already installed in this process
-    }
-    [env, db, smtp] = await Promise.all([createDevServerEnv(), createTestDb(), startTestSmtp()]);
-    await insertUnits(db.prisma);
-    await db.prisma.unit.create({
-      data: { id: '4111710001', name: '漯河经济技术开发区管理委员会', type: 'government', level: 'county', region: '411171', tags: '[]' },
-    });
-    await db.prisma.unit.create({
-      data: { id: luoheMarket, name: '漯河经开区市场监督管理局', type: 'department', level: 'county', region: '411171', parentId: '4111710001', tags: '[]' },
-    });
-    await db.prisma.contact.create({ data: { unitId: luoheMarket, name: '经办人', email: email(luoheMarket, 'clerk'), role: 'clerk', access: 'unit' } });
-    worker = await createDutyWorker({
-      connection: env.nativeConnection,
+    backend = await startCliBackend({
       taskQueue,
-      prisma: db.prisma,
-      catalog: loadCatalog(),
-      smtpUrl: smtp.url,
+      seed: async (prisma) => {
+        await prisma.unit.create({
+          data: { id: '4111710001', name: '漯河经济技术开发区管理委员会', type: 'government', level: 'county', region: '411171', tags: '[]' },
+        });
+        await prisma.unit.create({
+          data: { id: luoheMarket, name: '漯河经开区市场监督管理局', type: 'department', level: 'county', region: '411171', parentId: '4111710001', tags: '[]' },
+        });
+        await prisma.contact.create({ data: { unitId: luoheMarket, name: '经办人', email: email(luoheMarket, 'clerk'), role: 'clerk', access: 'unit' } });
+      },
     });
-    running = worker.run();
-    vars = { TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, DATABASE_URL: db.url, DUTY_LEDGER_ACTOR: '' };
+    ({ db, smtp, vars } = backend);
   });
 
   afterAll(async () => {
-    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
-    await running?.catch(() => undefined);
-    await env?.teardown();
-    await smtp?.stop();
-    await db?.dispose();
+    await backend?.stop();
   });
 
   it('starts the ladder with the exact plan; the same event again is reported as already open', async () => {

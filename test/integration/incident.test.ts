@@ -2,14 +2,12 @@
 // process (killed with SIGKILL mid-ladder and started again), a real SMTP server on loopback and a
 // real SQLite database. The windows are compressed to seconds; every reminder and escalation e-mail
 // arrives exactly once. Then the console's incident API on the same backends.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createDevServerEnv } from '../support/temporal-env';
-import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { createTestDb, type TestDb } from '../support/db';
-import { email, insertUnits, units } from '../support/units-fixture';
+import type { TestSmtp } from '../support/smtp';
+import type { TestDb } from '../support/db';
+import { email, units } from '../support/units-fixture';
+import { runCli, startCliServers, type CliServers } from '../support/cli-process';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import { incidentDisclosure } from '../../workflows/incident';
 import { incidentStatusQuery, type IncidentInput } from '../../workflows/incident-messages';
@@ -19,49 +17,28 @@ import { createConsoleApp } from '../../client/console/app';
 import { reportIncident } from '../../client/console/incidents';
 import { toCstIso } from '../../domain/time';
 
-const root = path.resolve(__dirname, '..', '..');
-
-/** Runs the CLI as a process without blocking the event loop. */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      path.join(root, 'node_modules', '.bin', 'tsx'),
-      [path.join(root, 'client', 'cli', 'main.ts'), ...args],
-      {
-        cwd: root,
-        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, DATABASE_URL: db.url, DUTY_LEDGER_ACTOR: '' },
-        timeout: 90_000,
-      },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
-}
+/** Runs the CLI as a process against these servers. */
+const cli = (args: string[]) => runCli(args, servers.vars);
 
 const taskQueue = 'incident-crash-test';
+let servers: CliServers;
 let env: TestWorkflowEnvironment;
 let smtp: TestSmtp;
 let db: TestDb;
 let worker: WorkerProcess | undefined;
 
 function startWorker(): WorkerProcess {
-  return startWorkerProcess({ TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, DATABASE_URL: db.url, SMTP_URL: smtp.url });
+  return startWorkerProcess(servers.workerVars);
 }
 
 beforeAll(async () => {
-  env = await createDevServerEnv();
-  smtp = await startTestSmtp();
-  db = await createTestDb();
-  await insertUnits(db.prisma);
+  servers = await startCliServers({ taskQueue });
+  ({ env, smtp, db } = servers);
 });
 
 afterAll(async () => {
   await worker?.kill();
-  await smtp?.stop();
-  await db?.dispose();
-  await env?.teardown();
+  await servers?.stop();
 });
 
 async function waitUntil(check: () => Promise<boolean>, ms = 20_000): Promise<void> {

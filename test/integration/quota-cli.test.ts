@@ -1,49 +1,20 @@
 // `quota record` / `quota status` as a process against a real dev server, worker and database, on a
 // cycle of the shipped law-lectures-hainan quota (at least 3 lectures a year) for the current year; then
 // the generic `status`, `history` and `submit` on the same cycle.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDutyWorker } from '../../worker/create';
-import { loadCatalog, type Catalog } from '../../runtime/catalog';
+import type { Catalog } from '../../runtime/catalog';
 import { buildRecurringCycleInput } from '../../domain/recurring-cycle';
 import { cycleWorkflowType } from '../../domain/types';
 import { cstDayOf } from '../../domain/quota';
-import { createDevServerEnv } from '../support/temporal-env';
-import { createTestDb, type TestDb } from '../support/db';
-import { email, insertUnits, units } from '../support/units-fixture';
-import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { quietLogger } from '../support/quiet-logger';
-
-const root = path.resolve(__dirname, '..', '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const main = path.join('client', 'cli', 'main.ts');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(tsx, [main, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, timeout: 90_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
-
-const stderrLines = (r: Run) => r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
+import type { TestDb } from '../support/db';
+import { email, units } from '../support/units-fixture';
+import { runCli as cli, startCliBackend, stderrLines, type CliBackend } from '../support/cli-process';
 
 describe('cli process: quota record / quota status (real dev server, worker, database)', () => {
+  let backend: CliBackend;
   let env: TestWorkflowEnvironment;
   let db: TestDb;
-  let smtp: TestSmtp;
-  let worker: Worker;
-  let running: Promise<void>;
   let vars: Record<string, string>;
   let catalog: Catalog;
   const taskQueue = 'quota-cli-test';
@@ -54,17 +25,8 @@ describe('cli process: quota record / quota status (real dev server, worker, dat
   const base = (extra: string[]) => ['quota', 'record', duty, '--cycle', year, '--unit', units.market, ...extra];
 
   beforeAll(async () => {
-    try {
-      Runtime.install({ logger: quietLogger });
-    } catch {
-      // already installed in this process
-    }
-    [env, db, smtp] = await Promise.all([createDevServerEnv(), createTestDb(), startTestSmtp()]);
-    await insertUnits(db.prisma);
-    catalog = loadCatalog();
-    worker = await createDutyWorker({ connection: env.nativeConnection, taskQueue, prisma: db.prisma, catalog, smtpUrl: smtp.url });
-    running = worker.run();
-    vars = { TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, DATABASE_URL: db.url, DUTY_LEDGER_ACTOR: '' };
+    backend = await startCliBackend({ taskQueue });
+    ({ env, db, vars, catalog } = backend);
     const input = buildRecurringCycleInput({
       duty: catalog.byCode.get(duty)!,
       period: year,
@@ -76,11 +38,7 @@ describe('cli process: quota record / quota status (real dev server, worker, dat
   });
 
   afterAll(async () => {
-    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
-    await running?.catch(() => undefined);
-    await env?.teardown();
-    await smtp?.stop();
-    await db?.dispose();
+    await backend?.stop();
   });
 
   it('records occurrences as the unit clerk (JSON and Chinese) and shows the progress', async () => {

@@ -1,40 +1,21 @@
 // A review from the CLI through to closure on real parts: the Temporal dev server, the worker as its
 // own process, a real SQLite database and a real SMTP server on loopback; the CLI runs as a process.
 // Every e-mail the review sends on the way is received, and refused requests change nothing.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createDevServerEnv } from '../support/temporal-env';
-import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { createTestDb, type TestDb } from '../support/db';
-import { email, insertUnits, units } from '../support/units-fixture';
+import type { TestSmtp } from '../support/smtp';
+import type { TestDb } from '../support/db';
+import { email, units } from '../support/units-fixture';
+import { runCli, startCliServers, type CliServers } from '../support/cli-process';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
-const root = path.resolve(__dirname, '..', '..');
 const taskQueue = 'review-cli-test';
-let env: TestWorkflowEnvironment;
+let servers: CliServers;
 let smtp: TestSmtp;
 let db: TestDb;
 let worker: WorkerProcess | undefined;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      path.join(root, 'node_modules', '.bin', 'tsx'),
-      [path.join(root, 'client', 'cli', 'main.ts'), ...args],
-      {
-        cwd: root,
-        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, DATABASE_URL: db.url, DUTY_LEDGER_ACTOR: '' },
-        timeout: 90_000,
-      },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
-}
+/** Runs the CLI as a process against these servers. */
+const cli = (args: string[]) => runCli(args, servers.vars);
 
 async function ok(args: string[]) {
   const r = await cli(args);
@@ -50,19 +31,15 @@ const key = (suffix: string) => (m: { header(name: string): string | undefined }
 const inHours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 beforeAll(async () => {
-  env = await createDevServerEnv();
-  smtp = await startTestSmtp();
-  db = await createTestDb();
-  await insertUnits(db.prisma);
-  worker = startWorkerProcess({ TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, DATABASE_URL: db.url, SMTP_URL: smtp.url });
+  servers = await startCliServers({ taskQueue });
+  ({ smtp, db } = servers);
+  worker = startWorkerProcess(servers.workerVars);
   await worker.ready;
 }, 120_000);
 
 afterAll(async () => {
   await worker?.kill();
-  await smtp?.stop();
-  await db?.dispose();
-  await env?.teardown();
+  await servers?.stop();
 });
 
 describe('review CLI on the real servers', () => {
