@@ -1,6 +1,7 @@
 // The CLI as a process: exact output of `due --json`, one-line errors with the documented exit codes,
 // and the Temporal-backed commands end to end against a real dev server, worker and database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../runtime/catalog';
 import { email, units } from '../support/units-fixture';
 import { freePort } from '../support/ports';
 import { json, runCli as cli, startCliBackend, stderrLines, type CliBackend } from '../support/cli-process';
