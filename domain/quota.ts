@@ -60,6 +60,8 @@ export class OccurrenceError extends Error {
   constructor(
     readonly field: string,
     reason: string,
+    /** The same reason in Chinese, naming the field, for the console (e.g. 开展日期 2020-01-01 不在本周期内…). */
+    readonly zh: string = reason,
   ) {
     super(`${field}: ${reason}`);
     this.name = 'OccurrenceError';
@@ -214,27 +216,29 @@ export function validateOccurrence(
   end: string = terms.periodEnd,
 ): Required<Pick<OccurrenceInput, 'occurredOn' | 'amount' | 'reference'>> & { subject?: string; evidenceUrl?: string } {
   const day = typeof input.occurredOn === 'string' ? input.occurredOn.trim() : '';
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new OccurrenceError('occurredOn', 'must be a date written YYYY-MM-DD');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new OccurrenceError('occurredOn', 'must be a date written YYYY-MM-DD', '开展日期须写作 YYYY-MM-DD，例如 2026-03-15');
   const dayMs = cstDayStart(day);
-  if (Number.isNaN(dayMs)) throw new OccurrenceError('occurredOn', `${day} is not a calendar date`);
+  if (Number.isNaN(dayMs)) throw new OccurrenceError('occurredOn', `${day} is not a calendar date`, `开展日期 ${day} 不是有效的日历日期`);
   const first = cstDayOf(terms.periodStart);
   const endMs = Math.max(Date.parse(end), Date.parse(terms.periodEnd));
   const last = cstDayOf(endMs - 1);
   if (dayMs < Date.parse(terms.periodStart) || dayMs >= endMs) {
-    throw new OccurrenceError('occurredOn', `${day} is outside the period (${first} to ${last})`);
+    throw new OccurrenceError('occurredOn', `${day} is outside the period (${first} to ${last})`, `开展日期 ${day} 不在本周期内（${first} 至 ${last}）`);
   }
-  if (day > cstDayOf(nowMs)) throw new OccurrenceError('occurredOn', `${day} is in the future (today is ${cstDayOf(nowMs)} CST)`);
+  if (day > cstDayOf(nowMs)) {
+    throw new OccurrenceError('occurredOn', `${day} is in the future (today is ${cstDayOf(nowMs)} CST)`, `开展日期 ${day} 晚于今天（${cstDayOf(nowMs)}）：只能登记已经开展的活动`);
+  }
   const amount = input.amount ?? 1;
   if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) {
-    throw new OccurrenceError('amount', 'must be a number greater than 0');
+    throw new OccurrenceError('amount', 'must be a number greater than 0', '数量必须是大于0的数字');
   }
   const subject = typeof input.subject === 'string' ? input.subject.trim() : undefined;
-  if (terms.perSubject && !subject) throw new OccurrenceError('subject', `is required: this quota counts per ${terms.perSubject}`);
-  if (!terms.perSubject && subject) throw new OccurrenceError('subject', 'is not used: this quota does not count per subject');
+  if (terms.perSubject && !subject) throw new OccurrenceError('subject', `is required: this quota counts per ${terms.perSubject}`, `对象不能为空：本义务按${terms.perSubject}计数`);
+  if (!terms.perSubject && subject) throw new OccurrenceError('subject', 'is not used: this quota does not count per subject', '对象无需填写：本义务不按对象计数');
   const reference = typeof input.reference === 'string' ? input.reference.trim() : '';
-  if (!reference) throw new OccurrenceError('reference', 'is required: give the 文号, a link or a short description of the evidence');
+  if (!reference) throw new OccurrenceError('reference', 'is required: give the 文号, a link or a short description of the evidence', '佐证/文号不能为空：请填写文号、链接或简要说明');
   if (input.evidenceUrl !== undefined && !/^https?:\/\/\S+$/.test(input.evidenceUrl)) {
-    throw new OccurrenceError('evidenceUrl', 'must be an http(s) link');
+    throw new OccurrenceError('evidenceUrl', 'must be an http(s) link', '佐证链接必须是以 http:// 或 https:// 开头的网址');
   }
   return {
     occurredOn: day,

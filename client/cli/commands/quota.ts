@@ -6,7 +6,8 @@ import { cycleWorkflowId } from '../../../domain/types';
 import { formatAmount } from '../../../domain/quota';
 import { requirementLabel } from '../../../activities/mail/quota-render';
 import { quotaStatusQuery, recordOccurrenceUpdate, type QuotaStatus } from '../../../workflows/quota-messages';
-import { formatCst, requireDutyArg, stateLabel, validateDate, validatePeriod, validateUrl } from '../format';
+import { formatCst, requireDutyArg, stateLabel, validatePeriod } from '../format';
+import { EntryInputError, occurrenceEntry } from '../../entry-input';
 import { CliError, EXIT } from '../errors';
 import { mapTemporalError, printJson, println, table, type CliContext } from '../context';
 import { colourState } from './cycle';
@@ -32,11 +33,14 @@ function unitArg(unit: string | undefined): string {
   return u;
 }
 
-function amountArg(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text.trim());
-  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new CliError(EXIT.badInput, `bad --amount: "${text}" is not a number greater than 0`);
-  return n;
+/** The shared input checks (client/entry-input.ts); a refusal is one line naming the flag (exit 2). */
+export function entryArgs<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof EntryInputError) throw new CliError(EXIT.badInput, e.en);
+    throw e;
+  }
 }
 
 /** Sends a message to the cycle; maps a rejection naming a field to the flag, and a finished or missing cycle to a clear line. */
@@ -87,22 +91,15 @@ export function registerQuota(program: Command, ctx: CliContext): void {
         const duty = quotaDutyArg(ctx, code);
         const period = validatePeriod(duty, opts.cycle);
         const unitId = unitArg(opts.unit);
-        const occurredOn = validateDate(opts.date, '--date');
-        const reference = opts.reference.trim();
-        if (!reference) throw new CliError(EXIT.badInput, '--reference must not be empty: give the 文号, a link or a short description of the evidence');
-        const amount = amountArg(opts.amount);
-        const subject = opts.subject?.trim() || undefined;
-        if (duty.quota.perSubject && !subject) {
-          throw new CliError(EXIT.badInput, `--subject is required: ${duty.code} counts ${duty.quota.amountLabel} per ${duty.quota.perSubject}`);
-        }
-        if (!duty.quota.perSubject && subject) throw new CliError(EXIT.badInput, `--subject is not used: ${duty.code} does not count per subject`);
-        const evidenceUrl = opts.url !== undefined ? validateUrl(opts.url) : undefined;
+        const { occurredOn, amount, subject, reference, evidenceUrl, note } = entryArgs(() =>
+          occurrenceEntry(duty.code, duty.quota, { occurredOn: opts.date, amount: opts.amount, subject: opts.subject, reference: opts.reference, evidenceUrl: opts.url, note: opts.note }),
+        );
         const actor = await ctx.actor();
         const workflowId = cycleWorkflowId(duty.code, period, unitId);
         const client = await ctx.client();
         const result = await withCycle(ctx, workflowId, () =>
           client.workflow.getHandle(workflowId).executeUpdate(recordOccurrenceUpdate, {
-            args: [{ actor, unitId, occurredOn, amount, subject, reference, evidenceUrl, note: opts.note }],
+            args: [{ actor, unitId, occurredOn, amount, subject, reference, evidenceUrl, note }],
           }),
         );
         if (opts.json) return printJson({ workflowId, by: actor.id, ...result });

@@ -8,10 +8,12 @@ import type { WindowDuty } from '../../../domain/catalog/schema';
 import { buildRecurringCycleInput } from '../../../domain/recurring-cycle';
 import { cycleWorkflowId, type WindowTerms } from '../../../domain/types';
 import { responsibleGroupFor } from '../../../domain/units';
-import { classificationLabel, windowDateProblem, windowLabel } from '../../../domain/window';
+import { classificationLabel, windowLabel } from '../../../domain/window';
+import { activityEntry } from '../../entry-input';
+import { entryArgs } from './quota';
 import { parseTags } from '../../../activities/db/recipients';
 import { scheduleActivityUpdate, windowStatusQuery, type WindowStatus } from '../../../workflows/window-messages';
-import { formatCst, requireDutyArg, stateLabel, validateDate, validatePeriod } from '../format';
+import { formatCst, requireDutyArg, stateLabel, validatePeriod } from '../format';
 import { CliError, EXIT } from '../errors';
 import { mapTemporalError, printJson, println, table, type CliContext } from '../context';
 
@@ -105,13 +107,9 @@ export function registerWindow(program: Command, ctx: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (code: string, opts: { cycle: string; unit: string; date: string; title: string; held?: boolean; ref?: string; json?: boolean }) => {
       const c = await resolveCycle(ctx, code, opts);
-      const date = validateDate(opts.date, '--date');
-      const problem = windowDateProblem(date, c.window, c.period);
-      if (problem) throw new CliError(EXIT.badInput, `bad --date: ${problem}`);
-      const title = opts.title.trim();
-      if (!title) throw new CliError(EXIT.badInput, '--title must not be empty: say what the activity is');
-      const reference = opts.ref?.trim() || undefined;
-      const kind = opts.held ? 'held' : 'planned';
+      const { date, title, kind, reference } = entryArgs(() =>
+        activityEntry(c.window, c.period, { date: opts.date, title: opts.title, kind: opts.held ? 'held' : 'planned', reference: opts.ref }, Date.now()),
+      );
       const actor = await ctx.actor();
       const client = await ctx.client();
       const result = await withCycle(ctx, c, () =>
