@@ -26,6 +26,8 @@ import {
   finishCycle,
   getCycle,
   listCycles,
+  recordOccurrence,
+  scheduleActivity,
   submitCycle,
   type ConsoleDeps,
 } from './service';
@@ -150,6 +152,9 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     extend: '已延期，提醒与督办已按新截止日期重新安排。',
     waive: '已免报。',
     close: '周期已关闭。',
+    occurrences: '已登记开展情况，进度已更新。',
+    activities: '已登记活动，在窗口期内。',
+    'activities-flagged': '已登记活动；该活动不在窗口期内，已标记并通报组织单位负责人和上级督查人员。',
   };
 
   async function renderCycle(c: Context<Env>, workflowId: string, formState?: FormState, status = 200) {
@@ -199,32 +204,42 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
 
   // Form endpoints: same service calls as the JSON API; success redirects (PRG), a refusal
   // re-renders the page with the message next to the field.
-  for (const form of ['submit', 'extend', 'waive', 'close'] as FormName[]) {
+  for (const form of ['submit', 'extend', 'waive', 'close', 'occurrences', 'activities'] as FormName[]) {
     app.post(`/cycles/:workflowId/${form}`, async (c) => {
       const workflowId = c.req.param('workflowId');
       const parsed = await c.req.parseBody();
       const values: Record<string, string> = {};
       for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') values[k] = v;
+      let done: string = form;
       try {
-        await act(c.get('user'), workflowId, form, values);
+        done = await act(c.get('user'), workflowId, form, values);
       } catch (err) {
         if (!(err instanceof ConsoleError)) throw err;
         if (err.status === 404) return page(c, errorPage(await layoutContext(c), 404, err.message), 404);
         return renderCycle(c, workflowId, { form, values, error: { message: err.message, field: err.field } }, err.status);
       }
-      return c.redirect(`/cycles/${encodeURIComponent(workflowId)}?done=${form}`, 303);
+      return c.redirect(`/cycles/${encodeURIComponent(workflowId)}?done=${done}`, 303);
     });
   }
 
-  function act(user: ConsoleUser | null, workflowId: string, form: FormName, body: unknown) {
+  /** Runs a form's service call; answers the key of the success message (DONE). */
+  async function act(user: ConsoleUser | null, workflowId: string, form: FormName, body: unknown): Promise<string> {
     switch (form) {
       case 'submit':
-        return submitCycle(deps, user, workflowId, body);
+        await submitCycle(deps, user, workflowId, body);
+        return form;
       case 'extend':
-        return extendCycle(deps, user, workflowId, body);
+        await extendCycle(deps, user, workflowId, body);
+        return form;
       case 'waive':
       case 'close':
-        return finishCycle(deps, user, workflowId, form, body);
+        await finishCycle(deps, user, workflowId, form, body);
+        return form;
+      case 'occurrences':
+        await recordOccurrence(deps, user, workflowId, body);
+        return form;
+      case 'activities':
+        return (await scheduleActivity(deps, user, workflowId, body)).flagged ? 'activities-flagged' : form;
     }
   }
 
@@ -332,6 +347,14 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   );
   api.post('/cycles/:workflowId/close', async (c) =>
     c.json({ state: await finishCycle(deps, c.get('user'), c.req.param('workflowId'), 'close', await jsonBody(c)) }),
+  );
+
+  // Quota and window cycles: what the unit records instead of a submission.
+  api.post('/cycles/:workflowId/occurrences', async (c) =>
+    c.json(await recordOccurrence(deps, c.get('user'), c.req.param('workflowId'), await jsonBody(c))),
+  );
+  api.post('/cycles/:workflowId/activities', async (c) =>
+    c.json(await scheduleActivity(deps, c.get('user'), c.req.param('workflowId'), await jsonBody(c))),
   );
 
   registerIncidentApi(api, { prisma, client: opts.client, catalog, taskQueue: opts.taskQueue });

@@ -20,6 +20,10 @@ import {
   type CycleStatus,
   type SubmitResult,
 } from '../../workflows/messages';
+import { OccurrenceError, validateOccurrence } from '../../domain/quota';
+import { recordOccurrenceUpdate, type RecordOccurrenceResult } from '../../workflows/quota-messages';
+import { scheduleActivityUpdate, type ScheduleActivityResult } from '../../workflows/window-messages';
+import { activityEntry, EntryInputError, occurrenceEntry } from '../entry-input';
 import { CST, stateLabel, STATES } from './format';
 import { canSubmit, isAdmin, toActor, type ConsoleUser } from './identity';
 
@@ -45,6 +49,12 @@ const FIELD_LABELS: Record<string, string> = {
   note: '备注',
   newDueDate: '新截止日期',
   reason: '理由',
+  occurredOn: '开展日期',
+  amount: '数量',
+  subject: '对象',
+  date: '日期',
+  title: '活动名称',
+  kind: '类型',
 };
 
 /** Empty form fields arrive as "": treat them as absent. */
@@ -93,6 +103,33 @@ export const extendBody = z.strictObject({
 
 export const adminBody = z.strictObject({ reason });
 
+/** Empty form fields arrive as "": treat them as absent; texts are checked by client/entry-input.ts. */
+const formText = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z.string({ error: '必须是文本' }).optional(),
+);
+
+/** 登记开展情况 (quota cycles): the fields of the recordOccurrence update. */
+export const occurrenceBody = z.strictObject({
+  occurredOn: formText,
+  amount: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.union([z.number(), z.string()], { error: '数量必须是大于0的数字' }).optional(),
+  ),
+  subject: formText,
+  reference: formText,
+  evidenceUrl: formText,
+  note: formText,
+});
+
+/** 登记督查检查考核活动 (window cycles): the fields of the scheduleActivity update. */
+export const activityBody = z.strictObject({
+  date: formText,
+  title: formText,
+  kind: formText,
+  reference: formText,
+});
+
 export type SubmitBody = z.infer<typeof submitBody>;
 export type ExtendBody = z.infer<typeof extendBody>;
 export type AdminBody = z.infer<typeof adminBody>;
@@ -110,7 +147,10 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
     return fail(400, `未知字段：${key}`, key);
   }
   const field = issue.path.length ? String(issue.path[0]) : undefined;
-  return fail(400, issue.message || `${FIELD_LABELS[field ?? ''] ?? field}无效`, field);
+  const label = FIELD_LABELS[field ?? ''] ?? field;
+  // A bare message (e.g. 必须是文本) gets the field's name in front.
+  const message = issue.message && /^必须/.test(issue.message) ? `${label}${issue.message}` : issue.message;
+  return fail(400, message || `${label}无效`, field);
 }
 
 function fail(status: ConsoleError['status'], message: string, field?: string): never {
@@ -243,8 +283,8 @@ async function cycleFacts(deps: ConsoleDeps, workflowId: string) {
 
 /** Quota and window cycles take no submit (and a window no extension): say what they take instead. */
 function requireKindAccepts(kind: string | undefined, what: 'submit' | 'extend') {
-  if (kind === 'quota' && what === 'submit') fail(409, '该周期为配额类义务（每期至少若干次），不需提交报送：请逐次登记开展情况（命令行 quota record）');
-  if (kind === 'window' && what === 'submit') fail(409, '该周期为窗口期类义务，不需提交报送：请登记活动（命令行 window schedule）');
+  if (kind === 'quota' && what === 'submit') fail(409, '该周期为配额类义务（每期至少若干次），不需提交报送：请在本页“登记开展情况”逐次登记（或命令行 quota record）');
+  if (kind === 'window' && what === 'submit') fail(409, '该周期为窗口期类义务，不需提交报送：请在本页“登记督查检查考核活动”登记（或命令行 window schedule）');
   if (kind === 'window' && what === 'extend') fail(409, '窗口期类义务的窗口期不能延期');
 }
 
@@ -330,4 +370,87 @@ export async function finishCycle(
   const handle = deps.client.workflow.getHandle(workflowId);
   const update = verb === 'waive' ? waiveUpdate : closeUpdate;
   return runUpdate(() => handle.executeUpdate(update, { args: [{ actor: toActor(actor), reason: req.reason }] }), workflowId);
+}
+
+// ---------------------------------------------------------------- recording (quota and window cycles)
+
+/** The live status, needed for what a quota or window cycle accepts (its terms); 502 when it cannot be asked. */
+async function liveStatus(deps: ConsoleDeps, workflowId: string): Promise<CycleStatus> {
+  const live = await queryStatus(deps, workflowId);
+  if (live.status) return live.status;
+  if (live.notFound || !(await deps.prisma.cycle.findUnique({ where: { workflowId } }))) fail(404, `找不到周期 ${workflowId}`);
+  return fail(502, `无法查询工作流实时状态，暂不能登记：${live.error ?? '未知原因'}`);
+}
+
+/** Same rule as the workflows' validators: admins, and unit users for their own unit; operators only read. */
+async function requireRecorder(deps: ConsoleDeps, actor: ConsoleUser, action: string, workflowId: string, unitId: string) {
+  if (canSubmit(actor, unitId)) return;
+  const message =
+    actor.access === 'operator'
+      ? '运营人员只能查看，不能代为登记'
+      : `${actor.id} 只能为本单位（${actor.unitId ?? '无'}）登记，不能为 ${unitId} 登记`;
+  await denied(deps.prisma, actor, action, workflowId, message);
+}
+
+function inputChecked<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof EntryInputError) fail(400, e.zh, e.field);
+    if (e instanceof OccurrenceError) fail(400, e.zh, e.field);
+    throw e;
+  }
+}
+
+/** 登记开展情况: one occurrence of a quota cycle (the recordOccurrence update), as the acting user. */
+export async function recordOccurrence(
+  deps: ConsoleDeps,
+  user: ConsoleUser | null,
+  workflowId: string,
+  body: unknown,
+): Promise<RecordOccurrenceResult> {
+  const actor = requireUser(user);
+  const status = await liveStatus(deps, workflowId);
+  await requireRecorder(deps, actor, 'occurrence', workflowId, status.unitId);
+  const req = parseBody(occurrenceBody, body);
+  if (status.kind !== 'quota' || !status.quota) fail(409, '该周期不是配额类义务，不登记开展情况');
+  requireChangeable(status.state);
+  const terms = status.quota.terms;
+  const entry = inputChecked(() => {
+    const e = occurrenceEntry(status.dutyCode, terms, req);
+    // In the period and not in the future: the workflow's own rule, said in Chinese before it is asked.
+    validateOccurrence(terms, e, Date.now(), status.plan.dueAt);
+    return e;
+  });
+  const o = status.quota.occurrences.find(
+    (x) => x.occurredOn === entry.occurredOn && (x.subject ?? '') === (entry.subject ?? '') && x.reference === entry.reference,
+  );
+  if (o) fail(409, `该次开展已登记过（${o.occurredOn}${o.subject ? ` ${o.subject}` : ''}，${o.reference}）`, 'reference');
+  const handle = deps.client.workflow.getHandle(workflowId);
+  return runUpdate(
+    () => handle.executeUpdate(recordOccurrenceUpdate, { args: [{ actor: toActor(actor), unitId: status.unitId, ...entry }] }),
+    workflowId,
+  );
+}
+
+/** 登记督查检查考核活动: one activity of a window cycle (the scheduleActivity update), as the acting user. */
+export async function scheduleActivity(
+  deps: ConsoleDeps,
+  user: ConsoleUser | null,
+  workflowId: string,
+  body: unknown,
+): Promise<ScheduleActivityResult> {
+  const actor = requireUser(user);
+  const status = await liveStatus(deps, workflowId);
+  await requireRecorder(deps, actor, 'activity', workflowId, status.unitId);
+  const req = parseBody(activityBody, body);
+  if (status.kind !== 'window' || !status.window) fail(409, '该周期不是窗口期类义务，不登记督查检查考核活动');
+  requireChangeable(status.state);
+  const terms = status.window.terms;
+  const entry = inputChecked(() => activityEntry(terms, status.period, req, Date.now()));
+  const handle = deps.client.workflow.getHandle(workflowId);
+  return runUpdate(
+    () => handle.executeUpdate(scheduleActivityUpdate, { args: [{ actor: toActor(actor), unitId: status.unitId, ...entry }] }),
+    workflowId,
+  );
 }

@@ -1,7 +1,8 @@
 // The console in Debian's Chromium (playwright-core), against real backends started in-process:
 // Temporal dev server, a worker with the real catalog, the seeded SQLite database, loopback SMTP.
 // A unit clerk picks their identity, opens the cycle from the 周期 page, gets a clear error for an
-// empty 报送文号, then submits and sees the state change to 已提交.
+// empty 报送文号, then submits and sees the state change to 已提交. On a quota cycle the clerk records a
+// 法治专题讲座 with the 登记开展情况 form and sees the progress go from 0 to 1.
 //
 // Needs /usr/bin/chromium (Debian package `chromium`); skipped with a message when it is absent.
 import fs from 'node:fs';
@@ -10,7 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from '../support/temporal-env';
 import type { TestDb } from '../support/db';
-import { ADMIN, MARKET, MARKET_CLERK, startConsoleBackend, type ConsoleBackend } from '../support/console-backend';
+import { ADMIN, futurePeriod, MARKET, MARKET_CLERK, startConsoleBackend, waitFor, type ConsoleBackend } from '../support/console-backend';
+import { buildCycleInput } from '../../activities/cycle';
+import { cycleWorkflowType } from '../../domain/types';
+import { cstDayOf } from '../../domain/quota';
+import { requireDuty } from '../../runtime/catalog';
 import { DateTime } from 'luxon';
 import type { RunningConsole } from '../../client/console/server';
 
@@ -115,6 +120,47 @@ describe.skipIf(!haveChromium)('console in Chromium', () => {
     await Promise.all([page.waitForURL(/done=extend/), page.click('#extend-form button[type=submit]')]);
     expect(await page.locator('#cycle-state').innerText()).toBe('待报送');
     expect(await page.locator('table.timeline').innerText()).toContain('延期');
+    await page.context().close();
+  });
+
+  it('lets the unit clerk record an occurrence of a quota cycle: the progress goes from 0 to 1', async () => {
+    const { catalog, env } = backend;
+    const unit = await db.prisma.unit.findUniqueOrThrow({ where: { id: MARKET } });
+    const input = await buildCycleInput(db.prisma, catalog, requireDuty(catalog, 'law-lectures-hainan'), futurePeriod, unit);
+    await env.client.workflow.start(cycleWorkflowType(input.kind), { taskQueue: backend.taskQueue, workflowId: input.workflowId, args: [input] });
+    await waitFor('the quota cycle in the index', () => db.prisma.cycle.findUnique({ where: { workflowId: input.workflowId } }));
+
+    const page = await newPage();
+    await page.goto(`${consoleApp.url}/cycles/${encodeURIComponent(input.workflowId)}`);
+    await page.selectOption('#identity-user', MARKET_CLERK);
+    await expect.poll(() => page.locator('footer').innerText()).toContain(MARKET_CLERK);
+    expect(await page.locator('h1').innerText()).toContain('法治专题讲座');
+    expect(await page.locator('.quota-progress').innerText()).toContain('已开展 0/最少 3 次');
+    expect(await page.locator('#occurrence-form h3').innerText()).toBe('登记开展情况');
+    // Not per person: no 对象 field.
+    expect(await page.locator('#occurrences-subject').count()).toBe(0);
+
+    // A date that does not exist: the message names the field, what was typed is kept, nothing is recorded.
+    await page.fill('#occurrences-occurredOn', `${futurePeriod}-02-30`);
+    await page.fill('#occurrences-reference', '秀市监〔2026〕8号 法治专题讲座通知');
+    await page.click('#occurrence-form button[type=submit]');
+    await expect.poll(() => page.locator('#occurrences-occurredOn-error').count()).toBe(1);
+    expect(await page.locator('#occurrences-occurredOn-error').innerText()).toBe(`开展日期 ${futurePeriod}-02-30 不是有效的日历日期`);
+    expect(await page.inputValue('#occurrences-reference')).toBe('秀市监〔2026〕8号 法治专题讲座通知');
+    expect(await page.locator('.quota-progress').innerText()).toContain('已开展 0/最少 3 次');
+
+    const today = cstDayOf(Date.now());
+    await page.fill('#occurrences-occurredOn', today);
+    await page.fill('#occurrences-evidenceUrl', 'https://www.haikou.gov.cn/xxgk/2026/lecture.html');
+    await page.fill('#occurrences-note', '主讲：秀英区司法局');
+    await Promise.all([page.waitForURL(/done=occurrences/), page.click('#occurrence-form button[type=submit]')]);
+    expect(await page.locator('[role=status]').innerText()).toContain('已登记开展情况');
+    expect(await page.locator('.quota-progress').innerText()).toContain('已开展 1/最少 3 次');
+    const row = page.locator(`table.occurrences tr[data-occurred-on="${today}"]`);
+    expect(await row.innerText()).toContain('秀市监〔2026〕8号 法治专题讲座通知');
+    expect(await row.innerText()).toContain(MARKET_CLERK);
+    await page.screenshot({ path: path.join(resultsDir, 'console-quota-occurrence.png'), fullPage: true });
+    expect(await db.prisma.occurrence.count({ where: { workflowId: input.workflowId } })).toBe(1);
     await page.context().close();
   });
 

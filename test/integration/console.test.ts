@@ -287,3 +287,169 @@ describe('console: a quota cycle (law-lectures-hainan, at least 3 a year)', () =
     expect(list).toContain('距期末');
   });
 });
+
+describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /api/cycles/:id/occurrences | activities)', () => {
+  const today = cstDayOf(Date.now());
+  const [year, month] = today.split('-').map(Number) as [number, number];
+  const quarter = Math.ceil(month / 3);
+  const firstMonth = String(3 * (quarter - 1) + 1).padStart(2, '0');
+  const windowPeriod = `${year}-Q${quarter}`;
+  let quotaId: string;
+  let windowId: string;
+  const occurrencesPath = () => `/api/cycles/${encodeURIComponent(quotaId)}/occurrences`;
+  const activitiesPath = () => `/api/cycles/${encodeURIComponent(windowId)}/activities`;
+  const occurrences = () => db.prisma.occurrence.count({ where: { workflowId: quotaId } });
+  const activities = async () => (await env.client.workflow.getHandle(windowId).query(statusQuery)).window!.activities;
+
+  /** A form post from a page of this console (the CSRF check wants the Origin). */
+  function formPost(path: string, user: string, fields: Record<string, string>) {
+    return fetch(`${consoleApp.url}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: consoleApp.url, 'X-Duty-Ledger-User': user },
+      body: new URLSearchParams(fields).toString(),
+    });
+  }
+
+  beforeAll(async () => {
+    const unit = await db.prisma.unit.findUniqueOrThrow({ where: { id: BRANCH } });
+    const quota = await buildCycleInput(db.prisma, catalog, requireDuty(catalog, 'law-lectures-hainan'), String(year), unit);
+    const window = await buildCycleInput(db.prisma, catalog, requireDuty(catalog, 'inspection-window'), windowPeriod, unit);
+    for (const input of [quota, window]) {
+      await env.client.workflow.start(cycleWorkflowType(input.kind), { taskQueue: backend.taskQueue, workflowId: input.workflowId, args: [input] });
+    }
+    ({ workflowId: quotaId } = quota);
+    ({ workflowId: windowId } = window);
+  });
+
+  it("records the unit clerk's occurrence; the status, the database and the page show it", async () => {
+    const res = await api(occurrencesPath(), {
+      method: 'POST',
+      user: BRANCH_CLERK,
+      body: { occurredOn: today, reference: ' 秀执法〔2026〕2号 讲座通知 ', evidenceUrl: 'https://example.gov.cn/l2.pdf', note: '主讲：区司法局' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      state: 'open',
+      occurrence: { occurredOn: today, amount: 1, reference: '秀执法〔2026〕2号 讲座通知', recordedBy: BRANCH_CLERK, note: '主讲：区司法局' },
+      progress: { total: 1, minimum: 3 },
+    });
+    expect(await occurrences()).toBe(1);
+    const detail = (await (await api(`/api/cycles/${encodeURIComponent(quotaId)}`)).json()) as { status: { quota: { progress: { total: number } } } };
+    expect(detail.status.quota.progress.total).toBe(1);
+
+    // The same through the page's form: 303 back to the page, which shows both entries.
+    const posted = await formPost(`/cycles/${encodeURIComponent(quotaId)}/occurrences`, BRANCH_CLERK, {
+      occurredOn: today,
+      amount: '',
+      reference: '讲座签到表',
+      evidenceUrl: '',
+      note: '',
+    });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe(`/cycles/${encodeURIComponent(quotaId)}?done=occurrences`);
+    const page = await (await fetch(`${consoleApp.url}${posted.headers.get('location')}`, { headers: { 'X-Duty-Ledger-User': BRANCH_CLERK } })).text();
+    expect(page).toContain('已开展 2/最少 3 次');
+    expect(page).toContain('讲座签到表');
+    expect(page).toContain('已登记开展情况');
+    expect(page).toContain('id="occurrence-form"');
+    expect(await occurrences()).toBe(2);
+  });
+
+  it('refuses a bad date or amount with a 400 naming the field, and records nothing', async () => {
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ occurredOn: `${year}-02-30`, reference: 'x' }, 'occurredOn', /^开展日期 \d{4}-02-30 不是有效的日历日期$/],
+      [{ occurredOn: '2026/3/1', reference: 'x' }, 'occurredOn', /^开展日期须写作 YYYY-MM-DD/],
+      [{ reference: 'x' }, 'occurredOn', /^开展日期不能为空/],
+      [{ occurredOn: `${year - 1}-12-31`, reference: 'x' }, 'occurredOn', new RegExp(`^开展日期 ${year - 1}-12-31 不在本周期内（${year}-01-01 至 ${year}-12-31）$`)],
+      [{ occurredOn: `${year}-12-31`, reference: 'x' }, 'occurredOn', today === `${year}-12-31` ? /已登记过/ : /晚于今天/],
+      [{ occurredOn: today, reference: 'x', amount: '0' }, 'amount', /^数量必须是大于0的数字/],
+      [{ occurredOn: today, reference: '  ' }, 'reference', /^佐证\/文号不能为空/],
+      [{ occurredOn: today, reference: 'x', subject: '张三' }, 'subject', /^对象无需填写/],
+      [{ occurredOn: today, reference: 'x', evidenceUrl: 'ftp://x' }, 'evidenceUrl', /^佐证链接必须是/],
+      [{ occurredOn: today, reference: 'x', occuredOn: today }, 'occuredOn', /^未知字段/],
+    ];
+    for (const [body, field, message] of cases) {
+      if (body.occurredOn === `${year}-12-31` && today === `${year}-12-31`) continue;
+      const res = await api(occurrencesPath(), { method: 'POST', user: BRANCH_CLERK, body });
+      const answer = (await res.json()) as { error: string; field?: string };
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(answer.field, JSON.stringify(body)).toBe(field);
+      expect(answer.error, JSON.stringify(body)).toMatch(message);
+    }
+    // The form re-renders with the message next to the field and keeps what was typed.
+    const form = await formPost(`/cycles/${encodeURIComponent(quotaId)}/occurrences`, BRANCH_CLERK, { occurredOn: '2026-13-01', reference: '讲座通知' });
+    expect(form.status).toBe(400);
+    const text = await form.text();
+    expect(text).toContain('id="occurrences-occurredOn-error"');
+    expect(text).toContain('开展日期 2026-13-01 不是有效的日历日期');
+    expect(text).toContain('value="讲座通知"');
+    expect(await occurrences()).toBe(2);
+  });
+
+  it("refuses an operator (403, and no form on the page) and another unit's clerk", async () => {
+    const res = await api(occurrencesPath(), { method: 'POST', user: OPERATOR, body: { occurredOn: today, reference: '代登记' } });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toContain('运营人员');
+    const other = await api(occurrencesPath(), { method: 'POST', user: MARKET_CLERK, body: { occurredOn: today, reference: '代登记' } });
+    expect(other.status).toBe(403);
+    const act = await api(activitiesPath(), { method: 'POST', user: OPERATOR, body: { date: today, title: '代登记' } });
+    expect(act.status).toBe(403);
+    const nobody = await api(occurrencesPath(), { method: 'POST', body: { occurredOn: today, reference: '代登记' } });
+    expect(nobody.status).toBe(401);
+    const denied = await db.prisma.auditLog.findMany({ where: { action: { in: ['console.denied.occurrence', 'console.denied.activity'] } } });
+    expect(denied).toHaveLength(3);
+    expect(await occurrences()).toBe(2);
+    expect(await activities()).toHaveLength(0);
+
+    for (const id of [quotaId, windowId]) {
+      const page = await (await fetch(`${consoleApp.url}/cycles/${encodeURIComponent(id)}`, { headers: { 'X-Duty-Ledger-User': OPERATOR } })).text();
+      expect(page).not.toContain('id="occurrence-form"');
+      expect(page).not.toContain('id="activity-form"');
+      expect(page).toContain('运营人员只能查看');
+    }
+  });
+
+  it('schedules activities in the window cycle: inside, outside (flagged, 已标记 on the page), another quarter refused', async () => {
+    const inside = await api(activitiesPath(), { method: 'POST', user: BRANCH_CLERK, body: { date: `${year}-${firstMonth}-05`, title: '季度执法案卷评查' } });
+    expect(inside.status).toBe(200);
+    expect(await inside.json()).toMatchObject({ activityId: 'activity-1', classification: 'inside', flagged: false, state: 'open' });
+
+    const otherQuarter = quarter === 4 ? `${year + 1}-01-05` : `${year}-${String(3 * quarter + 1).padStart(2, '0')}-05`;
+    const refusals: [Record<string, unknown>, string, RegExp][] = [
+      [{ date: otherQuarter, title: '督查' }, 'date', /^日期 .* 不在本周期（.* 至 .*）内/],
+      [{ date: `${year}-${firstMonth}-32`, title: '督查' }, 'date', /^日期 .* 不是有效的日历日期$/],
+      [{ date: `${year}-${firstMonth}-06`, title: ' ' }, 'title', /^活动名称不能为空/],
+      [{ date: `${year}-${firstMonth}-06`, title: '督查', kind: 'done' }, 'kind', /^类型只能是/],
+    ];
+    for (const [body, field, message] of refusals) {
+      const res = await api(activitiesPath(), { method: 'POST', user: BRANCH_CLERK, body });
+      const answer = (await res.json()) as { error: string; field?: string };
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(answer.field, JSON.stringify(body)).toBe(field);
+      expect(answer.error, JSON.stringify(body)).toMatch(message);
+    }
+    expect(await activities()).toHaveLength(1);
+
+    // Day 20 of the quarter's first month is after the window (days 1–14): recorded, flagged, 303 with done=activities-flagged.
+    const posted = await formPost(`/cycles/${encodeURIComponent(windowId)}/activities`, BRANCH_CLERK, {
+      date: `${year}-${firstMonth}-20`,
+      title: '安全生产专项督查',
+      kind: 'planned',
+      reference: '秀府办〔2026〕9号',
+    });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toContain('done=activities-flagged');
+    const list = await activities();
+    expect(list.map((a) => [a.id, a.classification, a.flagged])).toEqual([
+      ['activity-1', 'inside', false],
+      ['activity-2', 'after', true],
+    ]);
+    const page = await (await fetch(`${consoleApp.url}${posted.headers.get('location')}`, { headers: { 'X-Duty-Ledger-User': BRANCH_CLERK } })).text();
+    expect(page).toContain('id="activity-form"');
+    expect(page).toMatch(/<tr data-activity="activity-2" class="flagged">.*安全生产专项督查.*<span class="badge st-flagged">已标记<\/span>/s);
+    expect(page).toContain('该活动不在窗口期内，已标记');
+    const row = await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: windowId } });
+    expect(row.state).toBe('flagged');
+  });
+});

@@ -3,8 +3,8 @@
 import type { Catalog } from '../../../runtime/catalog';
 import type { CycleState, PlannedStep } from '../../../domain/types';
 import type { CycleStatus } from '../../../workflows/messages';
-import { formatAmount } from '../../../domain/quota';
-import { classificationLabel } from '../../../domain/window';
+import { cstDayOf, formatAmount } from '../../../domain/quota';
+import { classificationLabel, windowDayRange } from '../../../domain/window';
 import { requirementLabel } from '../../../activities/mail/quota-render';
 import {
   cstDateTime,
@@ -24,7 +24,7 @@ import { canSubmit, isAdmin } from '../identity';
 import type { CycleDetail } from '../service';
 import { layout, stateBadge, type LayoutContext } from './layout';
 
-export type FormName = 'submit' | 'extend' | 'waive' | 'close';
+export type FormName = 'submit' | 'extend' | 'waive' | 'close' | 'occurrences' | 'activities';
 
 export interface FormState {
   form: FormName;
@@ -131,6 +131,13 @@ function textarea(form: FormName, name: string) {
     html`<textarea id="${form}-${name}" name="${name}" ${invalid ? html`aria-invalid="true" aria-describedby="${form}-${name}-error"` : ''}>${value}</textarea>`;
 }
 
+function select(form: FormName, name: string, options: [value: string, label: string][]) {
+  return (value: string, invalid: boolean) =>
+    html`<select id="${form}-${name}" name="${name}" ${invalid ? html`aria-invalid="true" aria-describedby="${form}-${name}-error"` : ''}>${options.map(
+      ([v, label]) => html`<option value="${v}"${v === value ? html` selected` : ''}>${label}</option>`,
+    )}</select>`;
+}
+
 function formError(state: FormState | undefined, form: FormName): Renderable {
   if (state?.form !== form || state.error.field) return '';
   return html`<div class="field-error" role="alert">${state.error.message}</div>`;
@@ -157,10 +164,8 @@ function actionForms(ctx: LayoutContext, detail: CycleDetail, status: CycleStatu
   }
   const kind = status.kind;
   let main: Html;
-  if (kind === 'quota') {
-    main = html`<p class="muted" id="no-submit">配额类义务无需提交报送：每开展一次，由本单位逐次登记（命令行 <code>quota record ${status.dutyCode} --cycle ${status.period} --unit ${status.unitId}</code>），期末前达到最低次数即达标。</p>`;
-  } else if (kind === 'window') {
-    main = html`<p class="muted" id="no-submit">窗口期类义务无需提交报送：请登记计划或已开展的活动（命令行 <code>window schedule ${status.dutyCode} --cycle ${status.period} --unit ${status.unitId}</code>），窗口期以外的活动将被标记。</p>`;
+  if (kind === 'quota' || kind === 'window') {
+    main = recordForms(user, unitId, status, base, fs);
   } else if (canSubmit(user, unitId)) {
     main = html`<form method="post" action="${base}/submit" id="submit-form" novalidate>
       ${field(fs, 'submit', 'reference', '报送文号 *', input('submit', 'reference', 'text', html`placeholder="例如 秀府〔2026〕5号"`), '已报送材料的文号；公开类义务可填公开链接的标题')}
@@ -205,6 +210,64 @@ function actionForms(ctx: LayoutContext, detail: CycleDetail, status: CycleStatu
     </form>`);
   }
   return { main, admin };
+}
+
+/** Why this user sees no form, for a unit user of another unit, an operator or nobody. */
+function cannotRecord(user: LayoutContext['user']): Html {
+  const why = !user
+    ? '请先在右上角“切换身份”中选择用户。'
+    : user.access === 'operator'
+      ? '运营人员只能查看。'
+      : `单位用户只能为本单位（${user.unitName ?? user.unitId ?? ''}）登记。`;
+  return html`<p class="muted" id="cannot-record">当前身份不能登记此周期：${why}</p>`;
+}
+
+/**
+ * Quota cycles: 登记开展情况 (the recordOccurrence update); window cycles: 登记督查检查考核活动 (scheduleActivity).
+ * Shown to admins and the cycle's own unit, as the workflows allow; posted to /cycles/:id/occurrences | activities.
+ */
+function recordForms(user: LayoutContext['user'], unitId: string, status: CycleStatus, base: string, fs: FormState | undefined): Html {
+  const cli =
+    status.kind === 'quota'
+      ? `quota record ${status.dutyCode} --cycle ${status.period} --unit ${status.unitId}`
+      : `window schedule ${status.dutyCode} --cycle ${status.period} --unit ${status.unitId}`;
+  const intro =
+    status.kind === 'quota'
+      ? html`<p class="muted small" id="no-submit">配额类义务无需提交报送：每开展一次，由本单位逐次登记，期末前达到最低次数即达标。</p>`
+      : html`<p class="muted small" id="no-submit">窗口期类义务无需提交报送：请登记计划或已开展的督查检查考核活动，窗口期以外的活动将被标记。</p>`;
+  const cliHint = html`<p class="muted small">也可用命令行 <code>${cli}</code> 登记。</p>`;
+  if (!canSubmit(user, unitId)) return html`${intro}${cannotRecord(user)}${cliHint}`;
+  const admin = user?.access === 'admin' ? html`<span class="muted small">　管理员代单位登记</span>` : '';
+  if (status.kind === 'quota' && status.quota) {
+    const { terms } = status.quota;
+    const first = cstDayOf(terms.periodStart);
+    const last = cstDayOf(Math.max(Date.parse(status.plan.dueAt), Date.parse(terms.periodEnd)) - 1);
+    const per = terms.perSubject;
+    return html`${intro}<form method="post" action="${base}/occurrences" id="occurrence-form" novalidate>
+      <h3 style="margin-top:0">登记开展情况</h3>
+      ${field(fs, 'occurrences', 'occurredOn', '开展日期 *', input('occurrences', 'occurredOn', 'text', html`placeholder="YYYY-MM-DD"`), `本周期 ${first} 至 ${last}，不晚于今天`)}
+      ${field(fs, 'occurrences', 'amount', `数量（${terms.amountLabel}）`, input('occurrences', 'amount', 'text', html`inputmode="decimal" placeholder="1"`), `不填为 1 ${terms.amountLabel}`)}
+      ${per ? field(fs, 'occurrences', 'subject', `对象（${per}） *`, input('occurrences', 'subject', 'text'), `本义务按${per}计数：每${per}至少 ${formatAmount(terms.minimum)} ${terms.amountLabel}`) : ''}
+      ${field(fs, 'occurrences', 'reference', '佐证/文号 *', input('occurrences', 'reference', 'text', html`placeholder="例如 秀司〔2026〕3号 讲座通知"`), '通知文号、签到表、会议纪要或简要说明')}
+      ${field(fs, 'occurrences', 'evidenceUrl', '佐证链接', input('occurrences', 'evidenceUrl', 'url', html`placeholder="https://"`), '可选：材料存放地址或公开页面')}
+      ${field(fs, 'occurrences', 'note', '备注', textarea('occurrences', 'note'))}
+      ${formError(fs, 'occurrences')}
+      <button type="submit">登记</button>${admin}
+    </form>${cliHint}`;
+  }
+  if (status.kind === 'window' && status.window) {
+    const { periodFirst, periodLast } = windowDayRange(status.window.terms);
+    return html`${intro}<form method="post" action="${base}/activities" id="activity-form" novalidate>
+      <h3 style="margin-top:0">登记督查检查考核活动</h3>
+      ${field(fs, 'activities', 'date', '日期 *', input('activities', 'date', 'text', html`placeholder="YYYY-MM-DD"`), `窗口期 ${status.window.label}；本周期 ${periodFirst} 至 ${periodLast}，窗口期以外的日期将被标记并通报`)}
+      ${field(fs, 'activities', 'title', '活动名称 *', input('activities', 'title', 'text', html`placeholder="例如 第四季度安全生产督查"`))}
+      ${field(fs, 'activities', 'kind', '类型', select('activities', 'kind', [['planned', '计划'], ['held', '已开展']]), '已开展的活动日期不能晚于今天')}
+      ${field(fs, 'activities', 'reference', '文号', input('activities', 'reference', 'text'), '可选：通知或记录的文号')}
+      ${formError(fs, 'activities')}
+      <button type="submit">登记</button>${admin}
+    </form>${cliHint}`;
+  }
+  return html`${intro}<p class="muted">工作流未返回该周期的登记条件，暂不能登记。</p>${cliHint}`;
 }
 
 function table(headers: string[], rows: Html[], empty: string, cls = ''): Html {
