@@ -4,6 +4,7 @@
 // Pure and deterministic: no Node APIs, no luxon, no process time zone. The quota workflow imports
 // this file. Days are CST calendar days (UTC+8, no DST since 1991), written YYYY-MM-DD.
 import type { QuotaTerms } from './types';
+import { cstDayOf, cstDayStartMs, DAY_MS } from './cst-day';
 
 /** One recorded occurrence: the CST day it took place, how much it counts, for whom (per-subject quotas). */
 export interface QuotaOccurrence {
@@ -52,8 +53,6 @@ export interface QuotaPace {
   ended: boolean;
 }
 
-const DAY_MS = 86_400_000;
-const CST_OFFSET_MS = 8 * 3_600_000;
 
 /** A field of a recorded occurrence that is not acceptable, with the reason. */
 export class OccurrenceError extends Error {
@@ -68,22 +67,8 @@ export class OccurrenceError extends Error {
   }
 }
 
-/** The CST calendar day of an instant (ISO string or epoch ms), YYYY-MM-DD. */
-export function cstDayOf(instant: string | number): string {
-  const ms = typeof instant === 'number' ? instant : Date.parse(instant);
-  return new Date(ms + CST_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/** Epoch ms of the CST midnight starting `day` (YYYY-MM-DD), or NaN when it is not a calendar date. */
-export function cstDayStart(day: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  if (!m) return NaN;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const utc = Date.UTC(y, mo - 1, d);
-  const check = new Date(utc);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return NaN;
-  return utc - CST_OFFSET_MS;
-}
+/** Kept under the names callers use; one implementation in ./cst-day. */
+export { cstDayOf, cstDayStartMs as cstDayStart };
 
 /** 3 → "3", 2.5 → "2.5", 1/3 → "0.33" */
 export function formatAmount(n: number): string {
@@ -217,7 +202,7 @@ export function validateOccurrence(
 ): Required<Pick<OccurrenceInput, 'occurredOn' | 'amount' | 'reference'>> & { subject?: string; evidenceUrl?: string } {
   const day = typeof input.occurredOn === 'string' ? input.occurredOn.trim() : '';
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new OccurrenceError('occurredOn', 'must be a date written YYYY-MM-DD', '开展日期须写作 YYYY-MM-DD，例如 2026-03-15');
-  const dayMs = cstDayStart(day);
+  const dayMs = cstDayStartMs(day);
   if (Number.isNaN(dayMs)) throw new OccurrenceError('occurredOn', `${day} is not a calendar date`, `开展日期 ${day} 不是有效的日历日期`);
   const first = cstDayOf(terms.periodStart);
   const endMs = Math.max(Date.parse(end), Date.parse(terms.periodEnd));

@@ -3,33 +3,24 @@
 // workflow classifies dates in its validators: China Standard Time is UTC+8 all year (no DST), so a
 // CST calendar date is a fixed offset from UTC.
 import type { WindowTerms } from './types';
+import { cstDayOf, cstDayStartMs, DAY_MS } from './cst-day';
 
 /** Where a date falls: inside the window, before or after it in the same period, or not in the period. */
 export type WindowClassification = 'inside' | 'before' | 'after' | 'outside-period';
 
 export class WindowDateError extends RangeError {}
 
-const CST_OFFSET_MS = 8 * 3600_000;
-const DAY_MS = 24 * 3600_000;
 
 /** Midnight (CST) starting `date` (YYYY-MM-DD), as epoch milliseconds; throws a WindowDateError when malformed. */
 export function cstMidnightMs(date: string, field = 'date'): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(typeof date === 'string' ? date : '');
-  if (!m) throw new WindowDateError(`${field} must be a date written YYYY-MM-DD`);
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const utc = Date.UTC(y, mo - 1, d);
-  const check = new Date(utc);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) {
-    throw new WindowDateError(`${field} ${date} is not a calendar date`);
-  }
-  return utc - CST_OFFSET_MS;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(typeof date === 'string' ? date : '')) throw new WindowDateError(`${field} must be a date written YYYY-MM-DD`);
+  const ms = cstDayStartMs(date);
+  if (Number.isNaN(ms)) throw new WindowDateError(`${field} ${date} is not a calendar date`);
+  return ms;
 }
 
-/** The CST calendar date (YYYY-MM-DD) of an instant (ISO string or epoch ms). */
-export function cstDateOf(instant: string | number): string {
-  const ms = typeof instant === 'number' ? instant : Date.parse(instant);
-  return new Date(ms + CST_OFFSET_MS).toISOString().slice(0, 10);
-}
+/** The CST calendar date (YYYY-MM-DD) of an instant; one implementation in ./cst-day. */
+export { cstDayOf as cstDateOf };
 
 /** The first and last days (CST, YYYY-MM-DD) of the window and of its period. */
 export interface WindowDays {
@@ -41,10 +32,10 @@ export interface WindowDays {
 
 export function windowDayRange(terms: WindowTerms): WindowDays {
   return {
-    first: cstDateOf(terms.opensAt),
-    last: cstDateOf(Date.parse(terms.closesAt) - DAY_MS),
-    periodFirst: cstDateOf(terms.periodStart),
-    periodLast: cstDateOf(Date.parse(terms.periodEnd) - DAY_MS),
+    first: cstDayOf(terms.opensAt),
+    last: cstDayOf(Date.parse(terms.closesAt) - DAY_MS),
+    periodFirst: cstDayOf(terms.periodStart),
+    periodLast: cstDayOf(Date.parse(terms.periodEnd) - DAY_MS),
   };
 }
 

@@ -1,6 +1,7 @@
 // The obligation catalog's format. Catalog files (catalog/*.yaml) are data; this schema is the
 // only thing that decides whether they are valid, and its messages name the field at fault.
 import { z } from 'zod';
+import { cstDayStartMs } from '../cst-day';
 
 const hhmm = z
   .string()
@@ -83,11 +84,7 @@ const regionsSchema = z.array(z.string().regex(/^\d{2,6}$/, 'must be 2 to 6 digi
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
-  .refine((t) => {
-    const [y, m, d] = t.split('-').map(Number) as [number, number, number];
-    const date = new Date(Date.UTC(y, m - 1, d));
-    return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-  }, 'is not a calendar date');
+  .refine((t) => !Number.isNaN(cstDayStartMs(t)), 'is not a calendar date');
 
 /** Fields every recurring duty (opened per period by a Schedule) shares. */
 const recurringCommon = {
