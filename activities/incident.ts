@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Catalog } from '../runtime/catalog';
 import type { IncidentDuty } from '../domain/catalog/schema';
 import { planWindow } from '../domain/event-plan';
-import type { CycleState, PlannedStep, RecipientRef } from '../domain/types';
+import { recipientRefs, type CycleState, type PlannedStep } from '../domain/types';
 import type { PrismaClient } from './db/client';
 import { audit } from './db/audit';
 import { unitPath } from './db/recipients';
@@ -47,13 +47,6 @@ export function incidentDuty(catalog: Catalog, code = INCIDENT_DUTY): IncidentDu
 export function incidentWorkflowId(unitId: string, occurredAt: string, title: string): string {
   const hash = createHash('sha256').update(title.trim()).digest('hex').slice(0, 8);
   return `incident:${unitId}:${compactCst(occurredAt)}-${hash}`;
-}
-
-function refs(list: string[]): RecipientRef[] {
-  return list.map((r) => {
-    const [unit, role] = r.split('.') as [RecipientRef['unit'], RecipientRef['role']];
-    return { unit, role };
-  });
 }
 
 /** Both windows planned from the occurrence instant; no windows for a level outside statutoryLevels. */
@@ -104,7 +97,7 @@ export async function buildIncidentInput(prisma: PrismaClient, catalog: Catalog,
     ...(report.awareAt ? { awareAt: new Date(Date.parse(report.awareAt)).toISOString() } : {}),
     reportedBy: report.reportedBy,
     plan,
-    ...(statutory ? { followUp: { everyHours: duty.followUp.everyHours, to: refs(duty.followUp.to) } } : {}),
+    ...(statutory ? { followUp: { everyHours: duty.followUp.everyHours, to: recipientRefs(duty.followUp.to) } } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
 // instants of its reminders and escalations. Like annual plans, computed once and recorded.
 import { DateTime } from 'luxon';
 import type { EventWindow, WindowSpan } from './catalog/schema';
-import type { CyclePlan, PlannedStep, RecipientRef } from './types';
+import { recipientRefs, type CyclePlan, type PlannedStep } from './types';
 import { atTimeOfDay, CST, toUtcIso } from './time';
 
 /** What the working-day rule needs from the official holiday arrangement (domain/calendar.ts). */
@@ -18,13 +18,6 @@ export interface WindowPlan extends CyclePlan {
 }
 
 const HOUR = 3600_000;
-
-function refs(list: string[]): RecipientRef[] {
-  return list.map((ref) => {
-    const [unit, role] = ref.split('.') as [RecipientRef['unit'], RecipientRef['role']];
-    return { unit, role };
-  });
-}
 
 /** The exclusive due instant of a window opened at `event`. */
 export function windowDue(span: WindowSpan, event: DateTime, calendar?: WorkdayCalendar): DateTime {
@@ -73,7 +66,7 @@ export function planLadder(window: EventWindow, event: DateTime, due: DateTime, 
           : r.beforeHours !== undefined
             ? due.minus({ milliseconds: Math.round(r.beforeHours * HOUR) })
             : atTimeOfDay(lastDay.minus({ days: r.daysBefore! }), r.at ?? '09:00'),
-      to: refs(r.to),
+      to: recipientRefs(r.to),
     }))
     .filter((r) => r.at > event && r.at < due)
     .sort((a, b) => a.at.toMillis() - b.at.toMillis());
@@ -83,7 +76,7 @@ export function planLadder(window: EventWindow, event: DateTime, due: DateTime, 
         e.afterHours !== undefined
           ? due.plus({ milliseconds: Math.round(e.afterHours * HOUR) })
           : atTimeOfDay(lastDay.plus({ days: e.daysAfter! }), e.at ?? '09:00'),
-      to: refs(e.to),
+      to: recipientRefs(e.to),
     }))
     .sort((a, b) => a.at.toMillis() - b.at.toMillis());
 

@@ -13,7 +13,7 @@
 import type { DateTime } from 'luxon';
 import type { AnnualDuty, Duty, DutySource, JurisdictionRule, WindowDuty } from './catalog/schema';
 import { parsePeriod, PeriodError, periodContaining, previousPeriod, type Period, type PeriodSpec } from './periods';
-import type { CyclePlan, PlannedStep, RecipientRef } from './types';
+import { recipientRefs, type CyclePlan, type PlannedStep } from './types';
 import { atTimeOfDay, CST, cstDay, parseCstDate, toUtcIso } from './time';
 import { inRegions, matchesGroup, responsibleGroupFor, type UnitFacts } from './units';
 
@@ -181,13 +181,6 @@ export function periodOpenedAt(duty: Duty, instant: DateTime): string {
   }
 }
 
-function recipients(refs: string[]): RecipientRef[] {
-  return refs.map((ref) => {
-    const [unit, role] = ref.split('.') as [RecipientRef['unit'], RecipientRef['role']];
-    return { unit, role };
-  });
-}
-
 type Ladder = Pick<Duty, 'reminders' | 'escalations'>;
 
 /**
@@ -199,11 +192,11 @@ export function planForDueDate(duty: Ladder, lastDay: DateTime, reminderAnchor: 
   const day = lastDay.setZone(CST).startOf('day');
   const anchor = reminderAnchor.setZone(CST).startOf('day');
   const reminders: PlannedStep[] = duty.reminders
-    .map((r) => ({ at: atTimeOfDay(anchor.minus({ days: r.daysBefore }), r.at), to: recipients(r.to) }))
+    .map((r) => ({ at: atTimeOfDay(anchor.minus({ days: r.daysBefore }), r.at), to: recipientRefs(r.to) }))
     .sort((a, b) => a.at.toMillis() - b.at.toMillis())
     .map((r, i) => ({ id: `reminder-${i + 1}`, kind: 'reminder', at: toUtcIso(r.at), to: r.to, level: 0 }));
   const escalations: PlannedStep[] = duty.escalations
-    .map((e) => ({ at: atTimeOfDay(day.plus({ days: e.daysAfter }), e.at), to: recipients(e.to) }))
+    .map((e) => ({ at: atTimeOfDay(day.plus({ days: e.daysAfter }), e.at), to: recipientRefs(e.to) }))
     .sort((a, b) => a.at.toMillis() - b.at.toMillis())
     .map((e, i) => ({ id: `escalation-${i + 1}`, kind: 'escalation', at: toUtcIso(e.at), to: e.to, level: i + 1 }));
   return {

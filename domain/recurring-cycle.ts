@@ -4,7 +4,7 @@
 import type { Duty, QuotaDuty } from './catalog/schema';
 import { bindingRules, parseDutyPeriod, planCycle, windowDays } from './plan';
 import { toUtcIso } from './time';
-import { cycleWorkflowId, type CycleInput, type CycleRule, type QuotaTerms, type RecipientRef } from './types';
+import { cycleWorkflowId, recipientRefs, type CycleInput, type CycleRule, type QuotaTerms } from './types';
 import type { UnitFacts } from './units';
 
 export interface RecurringCycleArgs {
@@ -13,13 +13,6 @@ export interface RecurringCycleArgs {
   unit: UnitFacts & { id: string; name: string };
   unitPath: string[];
   catalogVersion: string;
-}
-
-function refs(list: string[]): RecipientRef[] {
-  return list.map((r) => {
-    const [unit, role] = r.split('.') as [RecipientRef['unit'], RecipientRef['role']];
-    return { unit, role };
-  });
 }
 
 export function cycleRules(duty: Duty, period: string, unit?: UnitFacts): CycleRule[] {
@@ -65,7 +58,7 @@ export function buildRecurringCycleInput({ duty, period, unit, unitPath, catalog
       ? (() => {
           const { first, last } = windowDays(duty, period);
           return {
-            window: { opensAt: toUtcIso(first), closesAt: toUtcIso(last.plus({ days: 1 })), ...periodBounds, flagTo: refs(duty.flagTo) },
+            window: { opensAt: toUtcIso(first), closesAt: toUtcIso(last.plus({ days: 1 })), ...periodBounds, flagTo: recipientRefs(duty.flagTo) },
           };
         })()
       : {}),

@@ -18,6 +18,14 @@ export interface RecipientRef {
   role: ContactRole;
 }
 
+/** The catalog's "unit.role" strings (already validated by the schema) as references. */
+export function recipientRefs(list: readonly string[]): RecipientRef[] {
+  return list.map((ref) => {
+    const [unit, role] = ref.split('.') as [UnitRelation, ContactRole];
+    return { unit, role };
+  });
+}
+
 export type StepKind = 'reminder' | 'escalation';
 
 /** One rung of the ladder, with its instant already computed (ISO-8601 UTC). */

@@ -6,6 +6,7 @@ import type { Duty, TriggeredDuty } from '../../../domain/catalog/schema';
 import { CalendarYearMissingError } from '../../../domain/calendar';
 import type { WorkdayCalendar } from '../../../domain/event-plan';
 import { responsibleGroupFor, type UnitFacts } from '../../../domain/units';
+import { recipientRefs } from '../../../domain/types';
 import { periodSpecOf } from '../../../domain/plan';
 import { PERIOD_EXAMPLES } from '../../../domain/periods';
 import { getUnit, resolveRecipients } from '../../../activities/db/recipients';
@@ -138,11 +139,7 @@ export async function resolveStepsForUnit(
     reportTo: governing?.reportTo ?? group?.reportTo,
   };
   for (const step of steps) {
-    const refs = step.to.map((t) => {
-      const [u, r] = t.split('.') as ['self', 'clerk'];
-      return { unit: u, role: r };
-    });
-    const { recipients, missing } = await resolveRecipients(prisma, unit.id, refs);
+    const { recipients, missing } = await resolveRecipients(prisma, unit.id, recipientRefs(step.to));
     step.recipients = recipients;
     step.missing = missing.map((m) => m.message);
   }
