@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import type { QuotaDuty } from '../../../domain/catalog/schema';
-import { cycleWorkflowId } from '../../../domain/types';
+import { cycleWorkflowId, type QuotaTerms } from '../../../domain/types';
 import { formatAmount } from '../../../domain/quota';
 import { requirementLabel } from '../../../activities/mail/quota-render';
-import { quotaStatusQuery, recordOccurrenceUpdate, type QuotaStatus } from '../../../workflows/quota-messages';
+import { quotaStatusQuery, recordOccurrenceUpdate, type QuotaStatus, type RecordedOccurrence } from '../../../workflows/quota-messages';
 import { formatCst, requireDutyArg, stateLabel, validatePeriod } from '../format';
 import { EntryInputError, occurrenceEntry } from '../../entry-input';
 import { CliError, EXIT } from '../errors';
@@ -67,6 +67,23 @@ async function withCycle<T>(ctx: CliContext, workflowId: string, fn: () => Promi
   }
 }
 
+/** The recorded occurrences of a quota cycle as a table (quota status, status). */
+export function occurrencesTable(occurrences: RecordedOccurrence[], terms: Pick<QuotaTerms, 'amountLabel' | 'perSubject'>): string {
+  if (occurrences.length === 0) return '尚未登记任何一次';
+  const per = terms.perSubject;
+  return table(
+    ['日期', '数量', ...(per ? [per] : []), '佐证', '登记人', '登记时间'],
+    occurrences.map((o) => [
+      o.occurredOn,
+      `${formatAmount(o.amount)} ${terms.amountLabel}`,
+      ...(per ? [o.subject ?? ''] : []),
+      o.evidenceUrl ? `${o.reference} ${o.evidenceUrl}` : o.reference,
+      o.recordedBy,
+      formatCst(o.recordedAt),
+    ]),
+  );
+}
+
 export function registerQuota(program: Command, ctx: CliContext): void {
   const cmd = program.command('quota').description('quota cycles ("at least N per period"): record occurrences, show progress and pace');
 
@@ -126,28 +143,11 @@ export function registerQuota(program: Command, ctx: CliContext): void {
       const client = await ctx.client();
       const status: QuotaStatus = await withCycle(ctx, workflowId, () => client.workflow.getHandle(workflowId).query(quotaStatusQuery));
       if (opts.json) return printJson(status);
-      const label = status.quota.amountLabel;
       println(`${pc.bold(status.dutyTitle)}（${status.period}）— ${status.unitName}  ${colourState(status.state)}`);
       println(`要求：${requirementLabel(status.quota)}，期限 ${formatCst(status.plan.dueAt)} 前`);
       println(`进度：${status.sentence}`);
       println(`工作流：${status.workflowId}`);
-      if (status.occurrences.length === 0) {
-        println('尚未登记任何一次');
-      } else {
-        println(
-          table(
-            ['日期', '数量', ...(status.quota.perSubject ? [status.quota.perSubject] : []), '佐证', '登记人', '登记时间'],
-            status.occurrences.map((o) => [
-              o.occurredOn,
-              `${formatAmount(o.amount)} ${label}`,
-              ...(status.quota.perSubject ? [o.subject ?? ''] : []),
-              o.evidenceUrl ? `${o.reference} ${o.evidenceUrl}` : o.reference,
-              o.recordedBy,
-              formatCst(o.recordedAt),
-            ]),
-          ),
-        );
-      }
+      println(occurrencesTable(status.occurrences, status.quota));
       const steps = status.plan.steps.map((s) => {
         const fired = status.timeline.find((t) => t.stepId === s.id && (t.type === 'reminder' || t.type === 'escalation'));
         const skipped = status.timeline.find((t) => t.stepId === s.id && t.type === 'step-skipped');

@@ -12,7 +12,7 @@ import { classificationLabel, windowLabel } from '../../../domain/window';
 import { activityEntry } from '../../entry-input';
 import { entryArgs } from './quota';
 import { parseTags } from '../../../activities/db/recipients';
-import { scheduleActivityUpdate, windowStatusQuery, type WindowStatus } from '../../../workflows/window-messages';
+import { scheduleActivityUpdate, windowStatusQuery, type WindowActivity, type WindowStatus } from '../../../workflows/window-messages';
 import { formatCst, requireDutyArg, stateLabel, validatePeriod } from '../format';
 import { CliError, EXIT } from '../errors';
 import { mapTemporalError, printJson, println, table, type CliContext } from '../context';
@@ -62,7 +62,21 @@ async function withCycle<T>(ctx: CliContext, c: CycleArgs, fn: () => Promise<T>)
   }
 }
 
-const CLASSIFICATION_LABELS: Record<string, string> = { inside: '窗口期内', before: '早于窗口期', after: '晚于窗口期' };
+/** The activities of a window cycle as a table (window status, status); flagged ones say how far outside. */
+export function activitiesTable(activities: WindowActivity[], terms: WindowTerms): string {
+  if (activities.length === 0) return '尚未登记活动';
+  return table(
+    ['编号', '日期', '活动', '类型', '与窗口期关系', '登记人'],
+    activities.map((a) => [
+      a.id,
+      a.date,
+      a.title,
+      a.kind === 'held' ? '已开展' : '计划',
+      a.flagged ? pc.red(`${classificationLabel(a.date, terms)}（已标记）`) : pc.green(classificationLabel(a.date, terms)),
+      a.by,
+    ]),
+  );
+}
 
 function printStatus(s: WindowStatus): void {
   println(`${pc.bold(s.dutyTitle)} ${s.period} · ${s.unitName}（${s.unitId}）`);
@@ -71,21 +85,7 @@ function printStatus(s: WindowStatus): void {
   println(`工作流ID：${s.workflowId}`);
   if (s.pending.length) println(`待发送提醒：${s.pending.join('、')}`);
   println();
-  if (s.activities.length === 0) println('尚未登记活动');
-  else
-    println(
-      table(
-        ['编号', '日期', '活动', '类型', '与窗口期关系', '登记人'],
-        s.activities.map((a) => [
-          a.id,
-          a.date,
-          a.title,
-          a.kind === 'held' ? '已开展' : '计划',
-          a.flagged ? pc.red(`${classificationLabel(a.date, s.window)}（已标记）`) : pc.green(CLASSIFICATION_LABELS[a.classification] ?? a.classification),
-          a.by,
-        ]),
-      ),
-    );
+  println(activitiesTable(s.activities, s.window));
   for (const f of s.flags) println(pc.red(`已标记 ${f.activityId}：${f.date} ${f.title}，已通报 ${f.notified.join(', ') || '—'}`));
   println();
   println(table(['时间（北京时间）', '事件', '说明'], s.timeline.map((t) => [formatCst(t.at), t.type, t.detail])));

@@ -11,7 +11,6 @@ import {
 } from '../../../workflows/messages';
 import { buildTimeline, formatTimelineItem, type DbRows } from '../../history';
 import { formatAmount } from '../../../domain/quota';
-import { classificationLabel } from '../../../domain/window';
 import { requirementLabel } from '../../../activities/mail/quota-render';
 import {
   formatCst,
@@ -25,6 +24,8 @@ import {
 import { CliError, EXIT } from '../errors';
 import { mapTemporalError, printJson, println, table, type CliContext } from '../context';
 import { colourState } from './cycle';
+import { occurrencesTable } from './quota';
+import { activitiesTable } from './window';
 
 /** obl:<duty>:<period>:unit-<id> → <id> */
 /** A cycle's ID; incidents and reviews have their own commands (their workflows answer other messages). */
@@ -251,41 +252,8 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
         ]);
       }
       println(table(['项目', '内容'], rows));
-      if (quota) {
-        const perSubject = quota.terms.perSubject;
-        if (quota.occurrences.length === 0) println('尚未登记任何一次');
-        else
-          println(
-            table(
-              ['日期', '数量', ...(perSubject ? [perSubject] : []), '佐证', '登记人', '登记时间'],
-              quota.occurrences.map((o) => [
-                o.occurredOn,
-                `${formatAmount(o.amount)} ${quota.terms.amountLabel}`,
-                ...(perSubject ? [o.subject ?? ''] : []),
-                o.evidenceUrl ? `${o.reference} ${o.evidenceUrl}` : o.reference,
-                o.recordedBy,
-                formatCst(o.recordedAt),
-              ]),
-            ),
-          );
-      }
-      if (window) {
-        if (window.activities.length === 0) println('尚未登记活动');
-        else
-          println(
-            table(
-              ['编号', '日期', '活动', '类型', '与窗口期关系', '登记人'],
-              window.activities.map((a) => [
-                a.id,
-                a.date,
-                a.title,
-                a.kind === 'held' ? '已开展' : '计划',
-                a.flagged ? pc.red(`${classificationLabel(a.date, window.terms)}（已标记）`) : pc.green(classificationLabel(a.date, window.terms)),
-                a.by,
-              ]),
-            ),
-          );
-      }
+      if (quota) println(occurrencesTable(quota.occurrences, quota.terms));
+      if (window) println(activitiesTable(window.activities, window.terms));
       if (steps.length === 0) return;
       println(
         table(
