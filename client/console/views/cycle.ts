@@ -19,18 +19,15 @@ import {
   stepLabel,
   TIMELINE_LABELS,
 } from '../format';
-import { html, type Html, type Renderable } from '../html';
+import { html, type Html } from '../html';
+import { field, formError, input, select, textarea, type FormState as KitFormState } from './form-kit';
 import { canSubmit, isAdmin } from '../identity';
 import type { CycleDetail } from '../service';
 import { layout, stateBadge, type LayoutContext } from './layout';
 
 export type FormName = 'submit' | 'extend' | 'waive' | 'close' | 'occurrences' | 'activities';
 
-export interface FormState {
-  form: FormName;
-  values: Record<string, string>;
-  error: { message: string; field?: string };
-}
+export type FormState = KitFormState<FormName>;
 
 export interface CycleViewOptions {
   catalog: Catalog;
@@ -99,48 +96,6 @@ function planTable(detail: CycleDetail, status: CycleStatus): Html {
     <thead><tr><th>步骤</th><th>类型</th><th>时间（北京时间）</th><th>发送对象</th><th>状态</th></tr></thead>
     <tbody>${reminders.map(row)}${due}${escalations.map(row)}</tbody>
   </table>`;
-}
-
-function field(
-  state: FormState | undefined,
-  form: FormName,
-  name: string,
-  label: string,
-  control: (value: string, invalid: boolean) => Html,
-  hint?: string,
-): Html {
-  const mine = state?.form === form ? state : undefined;
-  const value = mine?.values[name] ?? '';
-  const error = mine?.error.field === name ? mine.error.message : undefined;
-  const id = `${form}-${name}`;
-  return html`<div class="form-row ${error ? 'has-error' : ''}">
-    <label for="${id}">${label}</label>
-    ${control(value, Boolean(error))}
-    ${hint ? html`<div class="hint">${hint}</div>` : ''}
-    ${error ? html`<div class="field-error" id="${id}-error" role="alert">${error}</div>` : ''}
-  </div>`;
-}
-
-function input(form: FormName, name: string, type: string, extra: Html | string = '') {
-  return (value: string, invalid: boolean) =>
-    html`<input type="${type}" id="${form}-${name}" name="${name}" value="${value}" ${invalid ? html`aria-invalid="true" aria-describedby="${form}-${name}-error"` : ''} ${extra}>`;
-}
-
-function textarea(form: FormName, name: string) {
-  return (value: string, invalid: boolean) =>
-    html`<textarea id="${form}-${name}" name="${name}" ${invalid ? html`aria-invalid="true" aria-describedby="${form}-${name}-error"` : ''}>${value}</textarea>`;
-}
-
-function select(form: FormName, name: string, options: [value: string, label: string][]) {
-  return (value: string, invalid: boolean) =>
-    html`<select id="${form}-${name}" name="${name}" ${invalid ? html`aria-invalid="true" aria-describedby="${form}-${name}-error"` : ''}>${options.map(
-      ([v, label]) => html`<option value="${v}"${v === value ? html` selected` : ''}>${label}</option>`,
-    )}</select>`;
-}
-
-function formError(state: FormState | undefined, form: FormName): Renderable {
-  if (state?.form !== form || state.error.field) return '';
-  return html`<div class="field-error" role="alert">${state.error.message}</div>`;
 }
 
 interface ActionForms {
@@ -261,7 +216,7 @@ function recordForms(user: LayoutContext['user'], unitId: string, status: CycleS
       <h3 style="margin-top:0">登记督查检查考核活动</h3>
       ${field(fs, 'activities', 'date', '日期 *', input('activities', 'date', 'text', html`placeholder="YYYY-MM-DD"`), `窗口期 ${status.window.label}；本周期 ${periodFirst} 至 ${periodLast}，窗口期以外的日期将被标记并通报`)}
       ${field(fs, 'activities', 'title', '活动名称 *', input('activities', 'title', 'text', html`placeholder="例如 第四季度安全生产督查"`))}
-      ${field(fs, 'activities', 'kind', '类型', select('activities', 'kind', [['planned', '计划'], ['held', '已开展']]), '已开展的活动日期不能晚于今天')}
+      ${field(fs, 'activities', 'kind', '类型', select('activities', 'kind', [{ value: 'planned', label: '计划' }, { value: 'held', label: '已开展' }]), '已开展的活动日期不能晚于今天')}
       ${field(fs, 'activities', 'reference', '文号', input('activities', 'reference', 'text'), '可选：通知或记录的文号')}
       ${formError(fs, 'activities')}
       <button type="submit">登记</button>${admin}

@@ -9,17 +9,14 @@ import type { PrismaClient } from '../../../activities/db/client';
 import type { IncidentStatus, IncidentWindowStatus, WindowState } from '../../../workflows/incident-messages';
 import { INCIDENT_LEVELS, incidentStatusQuery } from '../../../workflows/incident-messages';
 import { CST, cstDateTime, cstDateTimeSeconds, duration, instantsToCst, stateLabel } from '../format';
-import { html, raw, type Html, type Renderable } from '../html';
+import { html, type Html } from '../html';
+import { field, formError, input, select, textarea, type FormState } from './form-kit';
 import type { ConsoleUser } from '../identity';
 import { layout, stateBadge, type LayoutContext } from './layout';
 
 export type IncidentFormName = 'report' | 'release' | 'press' | 'correct' | 'close';
 
-export interface IncidentFormState {
-  form: IncidentFormName;
-  values: Record<string, string>;
-  error: { message: string; field?: string };
-}
+export type IncidentFormState = FormState<IncidentFormName>;
 
 /** A datetime-local value (2026-05-01T22:30) read as China Standard Time → 2026-05-01T22:30:00+08:00. */
 export function cstLocalToInstant(value: string | undefined): string | undefined {
@@ -97,54 +94,6 @@ export function incidentsPage(ctx: LayoutContext, rows: IncidentListRow[], now: 
       </tr>`,
     )}</tbody></table>`}`;
   return layout('突发事件', { ...ctx, nav: 'incidents' }, body);
-}
-
-// ---------------------------------------------------------------- 表单部件
-
-function field(
-  fs: IncidentFormState | undefined,
-  form: IncidentFormName,
-  name: string,
-  label: string,
-  control: (value: string, invalid: boolean) => Html,
-  hint?: Renderable,
-  defaultValue = '',
-): Html {
-  const mine = fs?.form === form ? fs : undefined;
-  const value = mine ? (mine.values[name] ?? '') : defaultValue;
-  const error = mine?.error.field === name ? mine.error.message : undefined;
-  const id = `${form}-${name}`;
-  return html`<div class="form-row ${error ? 'has-error' : ''}">
-    <label for="${id}">${label}</label>
-    ${control(value, Boolean(error))}
-    ${hint ? html`<div class="hint">${hint}</div>` : ''}
-    ${error ? html`<div class="field-error" id="${id}-error" role="alert">${error}</div>` : ''}
-  </div>`;
-}
-
-function aria(form: string, name: string, invalid: boolean): Html | string {
-  return invalid ? html`aria-invalid="true" aria-describedby="${form}-${name}-error"` : '';
-}
-
-function input(form: IncidentFormName, name: string, type: string, extra: Html | string = '') {
-  return (value: string, invalid: boolean) =>
-    html`<input type="${type}" id="${form}-${name}" name="${name}" value="${value}" ${aria(form, name, invalid)} ${extra}>`;
-}
-
-function textarea(form: IncidentFormName, name: string) {
-  return (value: string, invalid: boolean) => html`<textarea id="${form}-${name}" name="${name}" ${aria(form, name, invalid)}>${value}</textarea>`;
-}
-
-function select(form: IncidentFormName, name: string, options: { value: string; label: string }[]) {
-  return (value: string, invalid: boolean) =>
-    html`<select id="${form}-${name}" name="${name}" ${aria(form, name, invalid)}>${options.map(
-      (o) => html`<option value="${o.value}" ${o.value === value ? raw('selected') : ''}>${o.label}</option>`,
-    )}</select>`;
-}
-
-function formError(fs: IncidentFormState | undefined, form: IncidentFormName): Renderable {
-  if (fs?.form !== form || fs.error.field) return '';
-  return html`<div class="field-error" role="alert">${fs.error.message}</div>`;
 }
 
 const CST_HINT = '按北京时间填写';
