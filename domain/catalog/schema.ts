@@ -59,18 +59,23 @@ export const escalationSchema = z
   })
   .strict();
 
+/** Which units a group or rule binds; every filter given must match (domain/units.ts matchesGroup). */
+const unitFilterFields = {
+  /** Unit types that bind (Unit.type), e.g. government, department. */
+  types: z.array(z.string().min(1)).optional(),
+  /** Levels that bind (Unit.level): province, city, county, town. */
+  levels: z.array(z.enum(['province', 'city', 'county', 'town'])).optional(),
+  /** Tags that bind (any of), e.g. enforcement-agency. */
+  tags: z.array(z.string().min(1)).optional(),
+  /** Named units that bind (Unit.name, exact), for duties the source gives to one body, e.g. 海南省人民政府办公厅. */
+  names: z.array(z.string().min(1)).optional(),
+};
+
 const responsibleGroupSchema = z
   .object({
     /** Human label, e.g. 市县政府 */
     label: z.string().min(1),
-    /** Unit types that bind (Unit.type), e.g. government, department. */
-    types: z.array(z.string().min(1)).optional(),
-    /** Levels that bind (Unit.level): province, city, county, town. */
-    levels: z.array(z.enum(['province', 'city', 'county', 'town'])).optional(),
-    /** Tags that bind (any of), e.g. enforcement-agency. */
-    tags: z.array(z.string().min(1)).optional(),
-    /** Named units that bind (Unit.name, exact), for duties the source gives to one body, e.g. 海南省人民政府办公厅. */
-    names: z.array(z.string().min(1)).optional(),
+    ...unitFilterFields,
     /** Who the report goes to, as the source names them (shown in e-mails and the console). */
     reportTo: z.array(z.string().min(1)).min(1),
   })
@@ -114,10 +119,7 @@ export const jurisdictionRuleSchema = z
     label: z.string().min(1),
     regions: regionsSchema,
     /** Which units of those regions the rule binds; absent = every unit the duty binds there. */
-    types: z.array(z.string().min(1)).optional(),
-    levels: z.array(z.enum(['province', 'city', 'county', 'town'])).optional(),
-    tags: z.array(z.string().min(1)).optional(),
-    names: z.array(z.string().min(1)).optional(),
+    ...unitFilterFields,
     due: monthDay,
     reportTo: z.array(z.string().min(1)).min(1).optional(),
     sources: z.array(sourceSchema).min(1),
