@@ -71,9 +71,9 @@ export class CliContext {
    * read from the database before a command runs, only when the folder does not load.
    */
   async prepareCatalogFallback(): Promise<void> {
-    if (this.globals.catalogDir) return;
+    if (this.globals.catalogDir || this.catalogCache) return;
     try {
-      loadCatalog();
+      this.catalogCache = loadCatalog();
       return;
     } catch (e) {
       if (!(e instanceof CatalogError)) return;
