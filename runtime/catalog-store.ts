@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { audit } from '../activities/db/audit';
 import { catalogVersionInForce, recordCatalogInForce } from '../activities/db/catalog-versions';
 import type { PrismaClient } from '../activities/db/client';
-import { CatalogError, loadCatalogFromFiles, readCatalogDir, type Catalog, type CatalogSource } from './catalog';
+import { CatalogError, loadCatalogFromFiles, readCatalogDir, sourcesDigest, type Catalog, type CatalogSource } from './catalog';
 import { config } from './config';
 import { logger } from './logger';
 
@@ -60,10 +60,8 @@ export interface CatalogStore {
 
 /** Identifies the folder's content (names and texts) whether or not it is valid; for a folder that cannot be read, its problems. */
 function contentKey(read: { sources: CatalogSource[] } | { problems: string[] }): string {
-  const hash = createHash('sha256');
-  if ('sources' in read) for (const s of read.sources) hash.update(s.name).update('\0').update(s.text).update('\0');
-  else hash.update('unreadable\0').update(read.problems.join('\n'));
-  return hash.digest('hex');
+  if ('sources' in read) return sourcesDigest(read.sources);
+  return createHash('sha256').update('unreadable\0').update(read.problems.join('\n')).digest('hex');
 }
 
 type DiskRead = { key: string; catalog: Catalog; problems?: undefined } | { key: string; catalog?: undefined; problems: string[] };

@@ -66,8 +66,19 @@ export function loadCatalog(dir = config.catalogDir): Catalog {
  * Validates catalog files held in memory. Files are taken in name order whatever order they are
  * given in, so the version (sha256 over names and texts) is the same as for the folder on disk.
  */
+function byName(input: readonly CatalogSource[]): CatalogSource[] {
+  return [...input].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** sha256 (hex) over every file's name and text in name order: a version is its first 12 digits. */
+export function sourcesDigest(input: readonly CatalogSource[]): string {
+  const hash = createHash('sha256');
+  for (const { name, text } of byName(input)) hash.update(name).update('\0').update(text).update('\0');
+  return hash.digest('hex');
+}
+
 export function loadCatalogFromFiles(input: readonly CatalogSource[]): Catalog {
-  const sources = [...input].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sources = byName(input);
   if (sources.length === 0) throw new CatalogError(['no catalog files']);
 
   const problems: string[] = [];
@@ -75,10 +86,8 @@ export function loadCatalogFromFiles(input: readonly CatalogSource[]): Catalog {
   const triggered: TriggeredDuty[] = [];
   const seen = new Map<string, string>();
   const files: Catalog['files'] = [];
-  const hash = createHash('sha256');
 
   for (const { name, text } of sources) {
-    hash.update(name).update('\0').update(text).update('\0');
     files.push({ name, sha256: createHash('sha256').update(text).digest('hex') });
     let doc: unknown;
     try {
@@ -107,7 +116,7 @@ export function loadCatalogFromFiles(input: readonly CatalogSource[]): Catalog {
   }
   if (problems.length) throw new CatalogError(problems);
   return {
-    version: hash.digest('hex').slice(0, 12),
+    version: sourcesDigest(sources).slice(0, 12),
     files,
     sources: sources.map(({ name, text }) => ({ name, text })),
     duties,
