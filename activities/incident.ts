@@ -8,9 +8,9 @@ import type { Catalog } from '../runtime/catalog';
 import type { IncidentDuty } from '../domain/catalog/schema';
 import { planWindow } from '../domain/event-plan';
 import { recipientRefs, type CycleState, type PlannedStep } from '../domain/types';
-import type { PrismaClient } from './db/client';
-import { audit } from './db/audit';
-import { unitPath } from './db/recipients';
+import type { PrismaClient } from '../db/client';
+import { audit } from '../db/audit';
+import { unitPath } from '../db/recipients';
 import { renderIncidentMail } from './mail/incident-render';
 import { deadlineIcs } from './mail/ics';
 import { notifyOnce, type NotifyResult } from './notify';
@@ -24,7 +24,7 @@ import {
   type IncidentPlan,
   type PressRecord,
   type ReleaseRecord,
-} from '../workflows/incident-messages';
+} from '../contracts/incident';
 
 export interface IncidentActivityDeps {
   prisma: PrismaClient;

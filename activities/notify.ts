@@ -3,9 +3,9 @@
 // before the send and marked sent after it, so a retried or replayed activity finds it done and
 // sends nothing; an SMTP failure is recorded on the row and thrown for the activity to retry.
 import type { ContactRole, RecipientRef } from '../domain/types';
-import type { PrismaClient } from './db/client';
-import { audit } from './db/audit';
-import { resolveRecipients, type ResolvedRecipient } from './db/recipients';
+import type { PrismaClient } from '../db/client';
+import { audit } from '../db/audit';
+import { resolveRecipients, type ResolvedRecipient } from '../db/recipients';
 import { messageIdFor, sendMail } from './mail/transport';
 
 export interface NotifyStep {

@@ -6,7 +6,7 @@ import type { QuotaPace, QuotaProgress } from '../domain/quota';
 import type { PlannedStep, QuotaTerms } from '../domain/types';
 import { responsibleGroupFor } from '../domain/units';
 import type { CycleActivityDeps } from './cycle';
-import { parseTags } from './db/recipients';
+import { parseTags } from '../db/recipients';
 import { renderQuotaMail } from './mail/quota-render';
 import { notifyOnce, type NotifyResult } from './notify';
 

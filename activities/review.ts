@@ -9,13 +9,13 @@ import { planForDueDate } from '../domain/plan';
 import { parseCstDate, toCstIso } from '../domain/time';
 import { cycleWorkflowId, type CycleInput, type PlannedStep, type RecipientRef } from '../domain/types';
 import { reviewWorkflowId, scopeLabel, type ReviewKind, type ReviewScope } from '../domain/review';
-import type { PrismaClient } from './db/client';
-import { audit } from './db/audit';
-import { unitPath } from './db/recipients';
+import type { PrismaClient } from '../db/client';
+import { audit } from '../db/audit';
+import { unitPath } from '../db/recipients';
 import { renderReviewMail, type ReviewMailTemplate } from './mail/review-render';
 import { deadlineIcs } from './mail/ics';
 import { notifyOnce, type NotifyResult } from './notify';
-import type { Finding, ReviewInput, ReviewUnitRef } from '../workflows/review-messages';
+import type { Finding, ReviewInput, ReviewUnitRef } from '../contracts/review';
 
 export interface ReviewActivityDeps {
   prisma: PrismaClient;

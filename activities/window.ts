@@ -4,10 +4,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { WindowDuty } from '../domain/catalog/schema';
 import type { PlannedStep, RecipientRef, WindowTerms } from '../domain/types';
-import type { WindowActivity } from '../workflows/window-messages';
+import type { WindowActivity } from '../contracts/window';
 import { requireDuty } from '../runtime/catalog';
-import { audit } from './db/audit';
-import { resolveRecipients } from './db/recipients';
+import { audit } from '../db/audit';
+import { resolveRecipients } from '../db/recipients';
 import type { CycleActivityDeps } from './cycle';
 import { renderWindowMail } from './mail/window-render';
 import { notifyOnce, type NotifyResult } from './notify';

@@ -8,7 +8,7 @@
 import { parseCstDate } from '../domain/time';
 import type { WindowTerms } from '../domain/types';
 import { classifyWindowDate, cstDateOf, windowDayRange } from '../domain/window';
-import type { WindowActivityKind } from '../workflows/window-messages';
+import type { WindowActivityKind } from '../contracts/window';
 
 export class EntryInputError extends Error {
   constructor(

@@ -2,8 +2,8 @@
 // `event start` and the console's POST /api/events. Each caller turns an EventStartError into its
 // own wording (English one-liners and exit codes; Chinese messages and HTTP status with the field).
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { PrismaClient } from '../activities/db/client';
-import { getUnit, type UnitInfo } from '../activities/db/recipients';
+import type { PrismaClient } from '../db/client';
+import { getUnit, type UnitInfo } from '../db/recipients';
 import { buildEventCycle } from '../activities/cycle';
 import { CalendarYearMissingError } from '../domain/calendar';
 import type { EventDuty } from '../domain/catalog/schema';
@@ -13,7 +13,7 @@ import type { CycleInput } from '../domain/types';
 import { responsibleGroupFor } from '../domain/units';
 import type { Catalog } from '../runtime/catalog';
 import { loadCalendar } from '../runtime/calendar-store';
-import type { Actor } from '../workflows/messages';
+import type { Actor } from '../contracts/cycle';
 
 export type EventStartProblem =
   | { reason: 'unknown-duty'; code: string }

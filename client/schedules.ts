@@ -22,10 +22,10 @@ import { CST } from '../domain/time';
 import { periodSpecOf } from '../domain/plan';
 import type { Catalog } from '../runtime/catalog';
 import { config } from '../runtime/config';
-import type { PrismaClient } from '../activities/db/client';
-import { recordCatalogInForce } from '../activities/db/catalog-versions';
+import type { PrismaClient } from '../db/client';
+import { recordCatalogInForce } from '../db/catalog-versions';
 
-/** Records the catalog in force (moved to activities/db/catalog-versions.ts; re-exported for callers of this module). */
+/** Records the catalog in force (moved to db/catalog-versions.ts; re-exported for callers of this module). */
 export { recordCatalogInForce };
 
 export const SCHEDULE_PREFIX = 'duty:';

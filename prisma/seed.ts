@@ -1,7 +1,7 @@
 // Demo data: `npm run db:seed` (after `npm run db:migrate`). Idempotent: it goes through the same
 // import as `units import`, which upserts, so running it again changes nothing.
 import path from 'node:path';
-import { closePrisma, getPrisma } from '../activities/db/client';
+import { closePrisma, getPrisma } from '../db/client';
 import { ImportError, importUnitsFile } from '../client/import/units';
 
 const SEED_UNITS_FILE = path.join(__dirname, 'seed', 'units.json');

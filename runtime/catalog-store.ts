@@ -11,9 +11,9 @@
 // resolved (activities read the getter each time), so a cycle opened after a switch records the new one.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { audit } from '../activities/db/audit';
-import { catalogVersionInForce, recordCatalogInForce } from '../activities/db/catalog-versions';
-import type { PrismaClient } from '../activities/db/client';
+import { audit } from '../db/audit';
+import { catalogVersionInForce, recordCatalogInForce } from '../db/catalog-versions';
+import type { PrismaClient } from '../db/client';
 import { CatalogError, loadCatalogFromFiles, readCatalogDir, sourcesDigest, type Catalog, type CatalogSource } from './catalog';
 import { config } from './config';
 import { logger } from './logger';

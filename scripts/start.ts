@@ -15,7 +15,7 @@ import { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import pc from 'picocolors';
 import { config } from '../runtime/config';
-import { searchAttributeTypes } from '../workflows/search-attributes';
+import { searchAttributeTypes } from '../contracts/search-attributes';
 
 const root = config.root;
 const tsxLoader = ['--import', 'tsx'];

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createCycleActivities, createIncidentActivities, createQuotaActivities, createReviewActivities, createWindowActivities } from '../activities';
 import { loadReviewCatalog } from '../runtime/reviews';
-import type { PrismaClient } from '../activities/db/client';
+import type { PrismaClient } from '../db/client';
 import type { Catalog } from '../runtime/catalog';
 
 export interface DutyWorkerOptions {

@@ -3,7 +3,7 @@
 // The catalog comes from the catalog store: a faulty catalog on disk is logged and the worker runs on
 // the version in force (see runtime/catalog-store.ts); the folder is polled every CATALOG_POLL_MS.
 import { NativeConnection } from '@temporalio/worker';
-import { closePrisma, getPrisma } from '../activities/db/client';
+import { closePrisma, getPrisma } from '../db/client';
 import { createCatalogStore } from '../runtime/catalog-store';
 import { config } from '../runtime/config';
 import { logger } from '../runtime/logger';

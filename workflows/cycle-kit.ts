@@ -7,8 +7,8 @@
 import { setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CycleInput, CyclePlan, CycleState, PlannedStep } from '../domain/types';
 import type { CycleActivities } from '../activities/cycle';
-import { closeUpdate, extendUpdate, waiveUpdate, type Actor } from './messages';
-import { CycleState as CycleStateKey, DueAt, DutyCode, Period, UnitId, UnitPath } from './search-attributes';
+import { closeUpdate, extendUpdate, waiveUpdate, type Actor } from '../contracts/cycle';
+import { CycleState as CycleStateKey, DueAt, DutyCode, Period, UnitId, UnitPath } from '../contracts/search-attributes';
 
 export function requireAdmin(actor: Actor | undefined, what: string): void {
   if (actor?.access !== 'admin') throw new Error(`only an admin may ${what}; ${actor?.id ?? 'unknown'} is ${actor?.access ?? 'anonymous'}`);

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { CycleInput, CyclePlan, CycleState, PlannedStep } from '../domain/types';
 import type { CycleActivities } from '../activities/cycle';
-import { statusQuery, submitUpdate, type CycleStatus, type SubmitRequest, type TimelineEntry } from './messages';
+import { statusQuery, submitUpdate, type CycleStatus, type SubmitRequest, type TimelineEntry } from '../contracts/cycle';
 import {
   cursorAfter,
   cycleIdentity,

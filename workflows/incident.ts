@@ -36,9 +36,9 @@ import {
   type ReleaseRecord,
   type ReleaseRequest,
   type WindowState,
-} from './incident-messages';
-import type { Actor } from './messages';
-import { CycleState as CycleStateKey, DueAt, Period } from './search-attributes';
+} from '../contracts/incident';
+import type { Actor } from '../contracts/cycle';
+import { CycleState as CycleStateKey, DueAt, Period } from '../contracts/search-attributes';
 import { nowIso as now, recipientsDetail, requireAdmin, requireReason, tagCycle, timelineNote, updateGate } from './cycle-kit';
 
 const acts = proxyActivities<IncidentActivities>({

@@ -12,7 +12,7 @@ import {
 import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { cycleWorkflowType, type CycleInput } from '../domain/types';
 import type { CycleActivities } from '../activities/cycle';
-import { CycleState, DueAt, DutyCode, Period, UnitId, UnitPath } from './search-attributes';
+import { CycleState, DueAt, DutyCode, Period, UnitId, UnitPath } from '../contracts/search-attributes';
 
 const acts = proxyActivities<CycleActivities>({
   startToCloseTimeout: '2 minutes',

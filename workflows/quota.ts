@@ -16,14 +16,14 @@ import type { CycleInput, CyclePlan, CycleState, PlannedStep, QuotaTerms } from 
 import { paceSentence, quotaPace, quotaProgress, validateOccurrence, type QuotaProgress } from '../domain/quota';
 import type { CycleActivities } from '../activities/cycle';
 import type { QuotaActivities } from '../activities/quota';
-import { statusQuery, type CycleStatus } from './messages';
+import { statusQuery, type CycleStatus } from '../contracts/cycle';
 import {
   quotaStatusQuery,
   recordOccurrenceUpdate,
   type QuotaTimelineEntry,
   type RecordedOccurrence,
   type RecordOccurrenceRequest,
-} from './quota-messages';
+} from '../contracts/quota';
 import {
   cursorAfter,
   cycleIdentity,

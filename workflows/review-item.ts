@@ -33,8 +33,8 @@ import {
   submitRectifiedUpdate,
   type ItemCarried,
   type ReviewItemInput,
-} from './review-messages';
-import { CycleState as CycleStateKey, DueAt } from './search-attributes';
+} from '../contracts/review';
+import { CycleState as CycleStateKey, DueAt } from '../contracts/search-attributes';
 import { firstStepAfter, nowIso as now, recipientsDetail, requireAdmin, tagCycle, timelineNote, updateGate, type Guard } from './cycle-kit';
 
 const acts = proxyActivities<ReviewActivities>({

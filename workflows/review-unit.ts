@@ -25,8 +25,8 @@ import {
   type ReviewTimelineEntry,
   type ReviewUnitInput,
   type ReviewUnitStatus,
-} from './review-messages';
-import { CycleState as CycleStateKey } from './search-attributes';
+} from '../contracts/review';
+import { CycleState as CycleStateKey } from '../contracts/search-attributes';
 import { firstStepAfter, nowIso as now, recipientsDetail, tagCycle, timelineNote, updateGate } from './cycle-kit';
 
 const acts = proxyActivities<ReviewActivities>({

@@ -37,8 +37,8 @@ import {
   type ReviewCarried,
   type ReviewInput,
   type ReviewStatus,
-} from './review-messages';
-import { CycleState as CycleStateKey } from './search-attributes';
+} from '../contracts/review';
+import { CycleState as CycleStateKey } from '../contracts/search-attributes';
 import { nowIso as now, requireAdmin, tagCycle, timelineNote, updateGate } from './cycle-kit';
 
 const acts = proxyActivities<ReviewActivities>({

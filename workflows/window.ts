@@ -23,7 +23,7 @@ import type { CycleInput, CycleState, PlannedStep, RecipientRef, WindowTerms } f
 import { classifyWindowDate, cstDateOf, windowDateProblem, windowLabel } from '../domain/window';
 import type { CycleActivities } from '../activities/cycle';
 import type { WindowActivities } from '../activities/window';
-import { statusQuery, type CycleStatus } from './messages';
+import { statusQuery, type CycleStatus } from '../contracts/cycle';
 import {
   scheduleActivityUpdate,
   windowStatusQuery,
@@ -32,7 +32,7 @@ import {
   type WindowFlag,
   type WindowOutcome,
   type WindowTimelineEntry,
-} from './window-messages';
+} from '../contracts/window';
 import { cycleIdentity, handleWaiveAndClose, nowIso as now, publishCycleState, recipientsDetail, tagCycle, timelineNote, updateGate } from './cycle-kit';
 
 const acts = proxyActivities<Pick<CycleActivities, 'indexCycle' | 'updateCycleIndex' | 'auditAction'> & WindowActivities>({

@@ -10,9 +10,9 @@ import {
   ServiceError,
   type Client,
 } from '@temporalio/client';
-import { closePrisma, getPrisma, type PrismaClient } from '../../activities/db/client';
-import { audit } from '../../activities/db/audit';
-import type { Access, Actor } from '../../workflows/messages';
+import { closePrisma, getPrisma, type PrismaClient } from '../../db/client';
+import { audit } from '../../db/audit';
+import type { Access, Actor } from '../../contracts/cycle';
 import { CatalogError, loadCatalog, loadCatalogFromFiles, type Catalog, type CatalogSource } from '../../runtime/catalog';
 import { connectClient, TemporalUnreachableError, type ConnectedClient } from '../temporal';
 import { CliError, EXIT } from './errors';

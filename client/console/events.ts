@@ -2,8 +2,8 @@
 // through the same code path as the CLI's `event start` (client/event-start.ts), audited as event.start.
 import type { Hono } from 'hono';
 import type { Client } from '@temporalio/client';
-import type { PrismaClient } from '../../activities/db/client';
-import { audit } from '../../activities/db/audit';
+import type { PrismaClient } from '../../db/client';
+import { audit } from '../../db/audit';
 import type { WorkdayCalendar } from '../../domain/event-plan';
 import { toCstIso } from '../../domain/time';
 import type { Catalog } from '../../runtime/catalog';

@@ -3,7 +3,7 @@
 import { DateTime } from 'luxon';
 import type { Duty } from '../../domain/catalog/schema';
 import type { ContactRole, CycleState, RecipientRef, UnitRelation } from '../../domain/types';
-import type { Access, TimelineEntry } from '../../workflows/messages';
+import type { Access, TimelineEntry } from '../../contracts/cycle';
 
 export const CST = 'Asia/Shanghai';
 

@@ -7,8 +7,8 @@
 //
 // The e-mail resolves to a Contact row; a person listed for several units or roles acts with the
 // most privileged of them (admin > unit > operator), and as a unit user for the first such unit.
-import type { PrismaClient } from '../../activities/db/client';
-import type { Access, Actor } from '../../workflows/messages';
+import type { PrismaClient } from '../../db/client';
+import type { Access, Actor } from '../../contracts/cycle';
 
 export const USER_HEADER = 'x-duty-ledger-user';
 export const USER_COOKIE = 'user';

@@ -13,8 +13,8 @@ import type { Hono } from 'hono';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { PrismaClient } from '../../activities/db/client';
-import { audit } from '../../activities/db/audit';
+import type { PrismaClient } from '../../db/client';
+import { audit } from '../../db/audit';
 import { buildIncidentInput, isIncidentLevel, type IncidentReport } from '../../activities/incident';
 import { parseInstant, toCstIso } from '../../domain/time';
 import type { Catalog } from '../../runtime/catalog';
@@ -27,8 +27,8 @@ import {
   recordPressUpdate,
   recordReleaseUpdate,
   type IncidentStatus,
-} from '../../workflows/incident-messages';
-import type { Actor } from '../../workflows/messages';
+} from '../../contracts/incident';
+import type { Actor } from '../../contracts/cycle';
 import { ConsoleError, parseBody } from './service';
 import { toActor, type ConsoleUser } from './identity';
 

@@ -6,7 +6,7 @@
 //   header                      production: a real SSO / reverse proxy in front authenticates the
 //                               user and sets X-Duty-Ledger-User; the cookie and picker are off
 import { Client, Connection } from '@temporalio/client';
-import { closePrisma, getPrisma } from '../../activities/db/client';
+import { closePrisma, getPrisma } from '../../db/client';
 import { createCatalogStore, liveCatalog } from '../../runtime/catalog-store';
 import { config } from '../../runtime/config';
 import { logger } from '../../runtime/logger';

@@ -8,8 +8,8 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { PrismaClient } from '../../activities/db/client';
-import { audit } from '../../activities/db/audit';
+import type { PrismaClient } from '../../db/client';
+import { audit } from '../../db/audit';
 import type { CyclePlan, CycleState } from '../../domain/types';
 import {
   closeUpdate,
@@ -19,10 +19,10 @@ import {
   waiveUpdate,
   type CycleStatus,
   type SubmitResult,
-} from '../../workflows/messages';
+} from '../../contracts/cycle';
 import { OccurrenceError, validateOccurrence } from '../../domain/quota';
-import { recordOccurrenceUpdate, type RecordOccurrenceResult } from '../../workflows/quota-messages';
-import { scheduleActivityUpdate, type ScheduleActivityResult } from '../../workflows/window-messages';
+import { recordOccurrenceUpdate, type RecordOccurrenceResult } from '../../contracts/quota';
+import { scheduleActivityUpdate, type ScheduleActivityResult } from '../../contracts/window';
 import { activityEntry, EntryInputError, occurrenceEntry } from '../entry-input';
 import { CST, stateLabel, STATES } from './format';
 import { canSubmit, isAdmin, toActor, type ConsoleUser } from './identity';

@@ -40,8 +40,8 @@
 // nothing (rows whose values are unchanged are not rewritten).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { writeTransaction, type PrismaClient } from '../../activities/db/client';
-import { audit } from '../../activities/db/audit';
+import { writeTransaction, type PrismaClient } from '../../db/client';
+import { audit } from '../../db/audit';
 import {
   ImportError,
   mergeParsed,

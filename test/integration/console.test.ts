@@ -23,8 +23,8 @@ import { cycleWorkflowId, cycleWorkflowType } from '../../domain/types';
 import { cstDayOf } from '../../domain/quota';
 import { requireDuty } from '../../runtime/catalog';
 import { buildCycleInput } from '../../activities/cycle';
-import { statusQuery } from '../../workflows/messages';
-import { recordOccurrenceUpdate } from '../../workflows/quota-messages';
+import { statusQuery } from '../../contracts/cycle';
+import { recordOccurrenceUpdate } from '../../contracts/quota';
 import type { RunningConsole } from '../../client/console/server';
 import { createConsoleApp } from '../../client/console/app';
 

@@ -9,7 +9,7 @@ import { createTestDb, type TestDb } from '../support/db';
 import { email, insertUnits, units } from '../support/units-fixture';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import { dutyCycle } from '../../workflows/cycle';
-import { statusQuery } from '../../workflows/messages';
+import { statusQuery } from '../../contracts/cycle';
 import { cycleWorkflowId, type CycleInput, type PlannedStep } from '../../domain/types';
 import { loadCatalog } from '../../runtime/catalog';
 

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUSY_TIMEOUT_MS, writeTransaction } from '../../activities/db/client';
+import { BUSY_TIMEOUT_MS, writeTransaction } from '../../db/client';
 import { createTestDb, type TestDb } from '../support/db';
 
 let db: TestDb;

@@ -5,8 +5,8 @@ import {
   resolveRecipients,
   unitPath,
   UnknownUnitError,
-} from '../../activities/db/recipients';
-import { audit } from '../../activities/db/audit';
+} from '../../db/recipients';
+import { audit } from '../../db/audit';
 import { createSeededTestDb, type TestDb } from '../support/db';
 
 let db: TestDb;

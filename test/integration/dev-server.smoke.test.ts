@@ -1,7 +1,7 @@
 // Smoke test: a real Temporal dev server (the CLI from scripts/temporal-cli.sh) starts with our search attributes.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { searchAttributeTypes } from '../../workflows/search-attributes';
+import { searchAttributeTypes } from '../../contracts/search-attributes';
 import { createDevServerEnv, indexedValueType } from '../support/temporal-env';
 
 describe('temporal dev server', () => {

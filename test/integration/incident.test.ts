@@ -10,7 +10,7 @@ import { email, units } from '../support/units-fixture';
 import { runCli, startCliServers, type CliServers } from '../support/cli-process';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import { incidentDisclosure } from '../../workflows/incident';
-import { incidentStatusQuery, type IncidentInput } from '../../workflows/incident-messages';
+import { incidentStatusQuery, type IncidentInput } from '../../contracts/incident';
 import type { PlannedStep } from '../../domain/types';
 import { loadCatalog } from '../../runtime/catalog';
 import { createConsoleApp } from '../../client/console/app';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDutyWorker } from '../../worker/create';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
 import { scheduleIdFor, syncSchedules } from '../../client/schedules';
-import { Period } from '../../workflows/search-attributes';
+import { Period } from '../../contracts/search-attributes';
 import type { OpenCyclesResult } from '../../workflows/open-cycles';
 import { DateTime } from 'luxon';
 import { nextOpening, periodOpenedAt } from '../../domain/plan';

@@ -11,7 +11,7 @@ import { email, insertUnits, units } from '../support/units-fixture';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import { temporalProcess, type TemporalProcess } from '../support/temporal-process';
 import { dutyCycle } from '../../workflows/cycle';
-import { statusQuery } from '../../workflows/messages';
+import { statusQuery } from '../../contracts/cycle';
 import { cycleWorkflowId, type CycleInput } from '../../domain/types';
 import { loadCatalog } from '../../runtime/catalog';
 

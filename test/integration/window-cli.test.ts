@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRecurringCycleInput } from '../../domain/recurring-cycle';
 import { cycleWorkflowType } from '../../domain/types';
 import { cstDayOf } from '../../domain/quota';
-import { windowStatusQuery } from '../../workflows/window-messages';
+import { windowStatusQuery } from '../../contracts/window';
 import { email, units } from '../support/units-fixture';
 import { json, runCli as cli, startCliBackend, stderrLines, type CliBackend } from '../support/cli-process';
 

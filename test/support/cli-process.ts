@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, type Worker } from '@temporalio/worker';
 import { createDutyWorker } from '../../worker/create';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
-import type { PrismaClient } from '../../activities/db/client';
+import type { PrismaClient } from '../../db/client';
 import { createDevServerEnv } from './temporal-env';
 import { createTestDb, type TestDb } from './db';
 import { insertUnits } from './units-fixture';

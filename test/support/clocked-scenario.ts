@@ -10,7 +10,7 @@ import { createTimeSkippingEnv, testServerLauncher } from './temporal-env';
 import { createTestDb, type TestDb } from './db';
 import { startTestSmtp, type TestSmtp } from './smtp';
 import { quietLogger } from './quiet-logger';
-import type { PrismaClient } from '../../activities/db/client';
+import type { PrismaClient } from '../../db/client';
 import { createDutyWorker, workflowsPath } from '../../worker/create';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
 

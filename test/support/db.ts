@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createPrisma, type PrismaClient } from '../../activities/db/client';
+import { createPrisma, type PrismaClient } from '../../db/client';
 import { importUnitsFile } from '../../client/import/units';
 
 const root = path.resolve(__dirname, '..', '..');

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { searchAttributeTypes } from '../../workflows/search-attributes';
+import { searchAttributeTypes } from '../../contracts/search-attributes';
 import { freePort } from './ports';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');

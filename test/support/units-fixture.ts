@@ -1,7 +1,7 @@
 // A small real unit tree (Hainan → Haikou → Xiuying district) for workflow and integration tests:
 // one enforcement agency that owes enforcement-statistics, its government, and the rule-of-law
 // offices that escalations go to.
-import type { PrismaClient } from '../../activities/db/client';
+import type { PrismaClient } from '../../db/client';
 
 export const units = {
   province: '4600000001',

@@ -22,7 +22,7 @@ import { unitTree } from '../../client/cli/commands/units';
 import { stepStatuses, unitIdFromWorkflowId } from '../../client/cli/commands/workflow';
 import { canonicalCalendars, desiredSchedule, scheduleDifferences } from '../../client/schedules';
 import { buildTimeline, formatTimelineItem, type DbRows } from '../../client/history';
-import type { CycleStatus } from '../../workflows/messages';
+import type { CycleStatus } from '../../contracts/cycle';
 
 const catalog = loadCatalog();
 const duty = catalog.byCode.get('enforcement-statistics')!;

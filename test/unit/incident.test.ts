@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../runtime/catalog';
 import { toCstIso } from '../../domain/time';
 import { incidentDuty, incidentWorkflowId, planIncidentWindows } from '../../activities/incident';
-import { compactCst, cstDate } from '../../workflows/incident-messages';
+import { compactCst, cstDate } from '../../contracts/incident';
 import { hoursLabel, renderIncidentMail } from '../../activities/mail/incident-render';
 
 const duty = incidentDuty(loadCatalog());

@@ -11,7 +11,7 @@ import { email, insertUnits, units } from '../support/units-fixture';
 import { toCstIso } from '../../domain/time';
 import { cycleWorkflowId } from '../../domain/types';
 import { openDutyCycles } from '../../workflows/open-cycles';
-import { extendUpdate, statusQuery, submitUpdate, waiveUpdate, type Actor } from '../../workflows/messages';
+import { extendUpdate, statusQuery, submitUpdate, waiveUpdate, type Actor } from '../../contracts/cycle';
 
 const START = '2026-01-01T00:00:00+08:00';
 const admin: Actor = { id: 'admin@test.gov.cn', access: 'admin' };

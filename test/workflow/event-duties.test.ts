@@ -15,7 +15,7 @@ import type { EventDuty } from '../../domain/catalog/schema';
 import { toCstIso } from '../../domain/time';
 import { buildEventCycle } from '../../activities/cycle';
 import { dutyCycle } from '../../workflows/cycle';
-import { extendUpdate, statusQuery, submitUpdate, type Actor } from '../../workflows/messages';
+import { extendUpdate, statusQuery, submitUpdate, type Actor } from '../../contracts/cycle';
 
 const admin: Actor = { id: 'admin@test.gov.cn', access: 'admin' };
 const marketClerk: Actor = { id: email(units.market, 'clerk'), access: 'unit', unitId: units.market };

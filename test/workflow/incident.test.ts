@@ -21,8 +21,8 @@ import {
   recordReleaseUpdate,
   type IncidentLevel,
   type IncidentStatus,
-} from '../../workflows/incident-messages';
-import type { Actor } from '../../workflows/messages';
+} from '../../contracts/incident';
+import type { Actor } from '../../contracts/cycle';
 
 const START = '2026-05-01T22:00:00+08:00';
 const OCCURRED = '2026-05-01T22:30:00+08:00';

@@ -15,10 +15,10 @@ import { buildRecurringCycleInput } from '../../domain/recurring-cycle';
 import { toCstIso } from '../../domain/time';
 import { cycleWorkflowType, type CycleInput } from '../../domain/types';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
-import { extendUpdate, statusQuery, waiveUpdate, type Actor } from '../../workflows/messages';
-import { quotaStatusQuery, recordOccurrenceUpdate, type QuotaStatus, type RecordOccurrenceRequest } from '../../workflows/quota-messages';
+import { extendUpdate, statusQuery, waiveUpdate, type Actor } from '../../contracts/cycle';
+import { quotaStatusQuery, recordOccurrenceUpdate, type QuotaStatus, type RecordOccurrenceRequest } from '../../contracts/quota';
 import type { QuotaOutcome } from '../../workflows/quota';
-import { CycleState as CycleStateKey } from '../../workflows/search-attributes';
+import { CycleState as CycleStateKey } from '../../contracts/search-attributes';
 
 const taskQueue = 'quota';
 const admin: Actor = { id: 'admin@test.gov.cn', access: 'admin' };

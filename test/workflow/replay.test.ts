@@ -20,7 +20,7 @@ import { createDutyWorker, workflowsPath } from '../../worker/create';
 import { loadCatalog } from '../../runtime/catalog';
 import { cycleWorkflowId } from '../../domain/types';
 import { openDutyCycles } from '../../workflows/open-cycles';
-import { extendUpdate, submitUpdate } from '../../workflows/messages';
+import { extendUpdate, submitUpdate } from '../../contracts/cycle';
 
 const dir = path.join(__dirname, 'histories');
 

@@ -34,8 +34,8 @@ import {
   submitSelfCheckUpdate,
   type ItemStatus,
   type ReviewStatus,
-} from '../../workflows/review-messages';
-import { statusQuery, type Actor } from '../../workflows/messages';
+} from '../../contracts/review';
+import { statusQuery, type Actor } from '../../contracts/cycle';
 
 const admin: Actor = { id: 'admin@test.gov.cn', access: 'admin', unitId: units.districtOffice };
 const unitUser = (unitId: string): Actor => ({ id: email(unitId, 'clerk'), access: 'unit', unitId });

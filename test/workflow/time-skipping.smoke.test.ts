@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DutyCode, searchAttributeTypes } from '../../workflows/search-attributes';
+import { DutyCode, searchAttributeTypes } from '../../contracts/search-attributes';
 import { createTimeSkippingEnv } from '../support/temporal-env';
 
 describe('time-skipping test server', () => {

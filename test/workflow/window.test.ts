@@ -15,9 +15,9 @@ import { toCstIso } from '../../domain/time';
 import type { CycleInput } from '../../domain/types';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
 import { windowCycle } from '../../workflows/window';
-import { closeUpdate, statusQuery, waiveUpdate, type Actor } from '../../workflows/messages';
-import { scheduleActivityUpdate, windowStatusQuery, type ScheduleActivityRequest } from '../../workflows/window-messages';
-import { CycleState as CycleStateKey } from '../../workflows/search-attributes';
+import { closeUpdate, statusQuery, waiveUpdate, type Actor } from '../../contracts/cycle';
+import { scheduleActivityUpdate, windowStatusQuery, type ScheduleActivityRequest } from '../../contracts/window';
+import { CycleState as CycleStateKey } from '../../contracts/search-attributes';
 
 const START = '2025-03-20T00:00:00+08:00';
 const taskQueue = 'window';

@@ -18,7 +18,7 @@ import { loadCatalog } from '../../runtime/catalog';
 import { toCstIso } from '../../domain/time';
 import { cycleWorkflowId } from '../../domain/types';
 import { openDutyCycles } from '../../workflows/open-cycles';
-import { statusQuery, submitUpdate } from '../../workflows/messages';
+import { statusQuery, submitUpdate } from '../../contracts/cycle';
 
 let env: TestWorkflowEnvironment;
 let smtp: TestSmtp;

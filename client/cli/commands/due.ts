@@ -9,7 +9,7 @@ import { responsibleGroupFor, type UnitFacts } from '../../../domain/units';
 import { recipientRefs } from '../../../domain/types';
 import { periodSpecOf } from '../../../domain/plan';
 import { PERIOD_EXAMPLES } from '../../../domain/periods';
-import { getUnit, resolveRecipients } from '../../../activities/db/recipients';
+import { getUnit, resolveRecipients } from '../../../db/recipients';
 import { loadCalendar } from '../../../runtime/calendar-store';
 import { dueReport, eventDueReport, eventDueSteps, type DueReport, type DueStep } from '../due';
 import { CliError, EXIT } from '../errors';

@@ -12,7 +12,7 @@ import { formatCst } from '../format';
 import { printJson, println, table, type CliContext } from '../context';
 import { cliCalendar } from './due';
 import { EventStartError, startEventCycle, type EventStartOutcome } from '../../event-start';
-import { audit } from '../../../activities/db/audit';
+import { audit } from '../../../db/audit';
 
 export interface EventStartResult {
   workflowId: string;

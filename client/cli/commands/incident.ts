@@ -13,7 +13,7 @@ import {
   incidentStatusQuery,
   recordPressUpdate,
   recordReleaseUpdate,
-} from '../../../workflows/incident-messages';
+} from '../../../contracts/incident';
 import { DEFAULT_CHANNEL, DEFAULT_CLOSE_REASON, DEFAULT_PRESS_PLACE, reportIncident } from '../../console/incidents';
 import { formatCst, formatDuration, stateLabel, validateInstant, validateReason, validateUrl, validateWorkflowId } from '../format';
 import { CliError, EXIT } from '../errors';

@@ -5,7 +5,7 @@ import type { QuotaDuty } from '../../../domain/catalog/schema';
 import { cycleWorkflowId, type QuotaTerms } from '../../../domain/types';
 import { formatAmount } from '../../../domain/quota';
 import { requirementLabel } from '../../../activities/mail/quota-render';
-import { quotaStatusQuery, recordOccurrenceUpdate, type QuotaStatus, type RecordedOccurrence } from '../../../workflows/quota-messages';
+import { quotaStatusQuery, recordOccurrenceUpdate, type QuotaStatus, type RecordedOccurrence } from '../../../contracts/quota';
 import { formatCst, requireDutyArg, stateLabel, validatePeriod } from '../format';
 import { EntryInputError, occurrenceEntry } from '../../entry-input';
 import { CliError, EXIT } from '../errors';

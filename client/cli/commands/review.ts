@@ -25,7 +25,7 @@ import {
   reviewUnitStatusQuery,
   submitRectifiedUpdate,
   submitSelfCheckUpdate,
-} from '../../../workflows/review-messages';
+} from '../../../contracts/review';
 import { reviewUnitWorkflowId } from '../../../domain/review';
 import { formatCst, validateInstant, validateReason, validateWorkflowId } from '../format';
 import { CliError, EXIT } from '../errors';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { ImportError, importUnitsFiles } from '../../import/units';
-import { parseTags, type UnitInfo } from '../../../activities/db/recipients';
+import { parseTags, type UnitInfo } from '../../../db/recipients';
 import { CliError, EXIT } from '../errors';
 import { printJson, println, table, type CliContext } from '../context';
 

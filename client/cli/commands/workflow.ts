@@ -8,7 +8,7 @@ import {
   submitUpdate,
   waiveUpdate,
   type CycleStatus,
-} from '../../../workflows/messages';
+} from '../../../contracts/cycle';
 import { buildTimeline, formatTimelineItem, type DbRows } from '../../history';
 import { formatAmount } from '../../../domain/quota';
 import { requirementLabel } from '../../../activities/mail/quota-render';

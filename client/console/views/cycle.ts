@@ -2,7 +2,7 @@
 // forms the acting user may use.
 import type { Catalog } from '../../../runtime/catalog';
 import type { CycleState, PlannedStep } from '../../../domain/types';
-import type { CycleStatus } from '../../../workflows/messages';
+import type { CycleStatus } from '../../../contracts/cycle';
 import { cstDayOf, formatAmount } from '../../../domain/quota';
 import { classificationLabel, windowDayRange } from '../../../domain/window';
 import { requirementLabel } from '../../../activities/mail/quota-render';

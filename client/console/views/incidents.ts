@@ -5,9 +5,9 @@
 import { DateTime } from 'luxon';
 import type { Context, Hono } from 'hono';
 import type { Client } from '@temporalio/client';
-import type { PrismaClient } from '../../../activities/db/client';
-import type { IncidentStatus, IncidentWindowStatus, WindowState } from '../../../workflows/incident-messages';
-import { INCIDENT_LEVELS, incidentStatusQuery } from '../../../workflows/incident-messages';
+import type { PrismaClient } from '../../../db/client';
+import type { IncidentStatus, IncidentWindowStatus, WindowState } from '../../../contracts/incident';
+import { INCIDENT_LEVELS, incidentStatusQuery } from '../../../contracts/incident';
 import { CST, cstDateTime, cstDateTimeSeconds, duration, instantsToCst, stateLabel } from '../format';
 import { html, type Html } from '../html';
 import { field, formError, input, select, textarea, type FormState } from './form-kit';

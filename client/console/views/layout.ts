@@ -2,7 +2,7 @@
 import { ACCESS_LABELS, roleLabel } from '../format';
 import { html, raw, type Html, type Renderable } from '../html';
 import type { ConsoleUser } from '../identity';
-import type { Access } from '../../../workflows/messages';
+import type { Access } from '../../../contracts/cycle';
 
 export interface PickerContact {
   email: string;

@@ -19,7 +19,7 @@ import {
 import { html, type Html } from '../html';
 import type { CycleFilter, CycleRow } from '../service';
 import { layout, stateBadge, type LayoutContext } from './layout';
-import type { Access } from '../../../workflows/messages';
+import type { Access } from '../../../contracts/cycle';
 
 export function cycleLink(workflowId: string, text?: string): Html {
   return html`<a href="/cycles/${encodeURIComponent(workflowId)}">${text ?? workflowId}</a>`;

@@ -2,7 +2,7 @@
 // activities and clients. Pure types and message definitions: the workflow bundle imports this file.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CycleState, PlannedStep, RecipientRef } from '../domain/types';
-import type { Actor } from './messages';
+import type { Actor } from './cycle';
 
 export const INCIDENT_DUTY = 'incident-disclosure';
 export const INCIDENT_LEVELS = ['特别重大', '重大', '较大', '一般'] as const;

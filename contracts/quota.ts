@@ -3,7 +3,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CycleInput, CyclePlan, CycleState, QuotaTerms } from '../domain/types';
 import type { QuotaPace, QuotaProgress } from '../domain/quota';
-import type { Actor, TimelineEntry } from './messages';
+import type { Actor, TimelineEntry } from './cycle';
 
 export interface RecordOccurrenceRequest {
   actor: Actor;

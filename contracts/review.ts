@@ -3,7 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { PlannedStep, RecipientRef } from '../domain/types';
 import type { ItemState, LadderSpec, ReviewKind, ReviewPartState, ReviewState } from '../domain/review';
-import type { Actor } from './messages';
+import type { Actor } from './cycle';
 
 export interface ReviewUnitRef {
   id: string;

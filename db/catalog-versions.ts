@@ -2,7 +2,7 @@
 // (file names and sha256, and the files' texts as a snapshot), exactly one of them inForce, and the
 // Duty table holding that version's annual duties. `schedules sync` and the catalog store of the
 // worker and console processes (runtime/catalog-store.ts) record a version through this one function.
-import type { Catalog, CatalogSource } from '../../runtime/catalog';
+import type { Catalog, CatalogSource } from '../runtime/catalog';
 import { writeTransaction, type PrismaClient } from './client';
 
 export interface CatalogRecord {

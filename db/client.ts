@@ -13,8 +13,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaClient, Prisma } from '../../generated/prisma/client';
-import { config } from '../../runtime/config';
+import { PrismaClient, Prisma } from '../generated/prisma/client';
+import { config } from '../runtime/config';
 
 export { PrismaClient, Prisma };
 export type Tx = Prisma.TransactionClient;

@@ -3,7 +3,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CycleInput, CyclePlan, CycleState, WindowTerms } from '../domain/types';
 import type { WindowClassification } from '../domain/window';
-import type { Actor } from './messages';
+import type { Actor } from './cycle';
 
 export type WindowActivityKind = 'planned' | 'held';
 

@@ -1,6 +1,6 @@
 // Who a ladder step addresses: resolves "self.clerk", "parent.head", "office.supervisor" … for a
 // responsible unit into people with e-mail addresses, and finds the units a duty binds.
-import type { ContactRole, RecipientRef, UnitRelation } from '../../domain/types';
+import type { ContactRole, RecipientRef, UnitRelation } from '../domain/types';
 import type { PrismaClient, Tx } from './client';
 
 type Db = PrismaClient | Tx;

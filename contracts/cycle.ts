@@ -3,8 +3,8 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CycleInput, CycleState, CyclePlan, QuotaTerms, WindowTerms } from '../domain/types';
 import type { QuotaPace, QuotaProgress } from '../domain/quota';
-import type { RecordedOccurrence } from './quota-messages';
-import type { WindowActivity, WindowFlag } from './window-messages';
+import type { RecordedOccurrence } from './quota';
+import type { WindowActivity, WindowFlag } from './window';
 
 export type Access = 'admin' | 'operator' | 'unit';
 
