@@ -7,6 +7,7 @@
 //   npm run --silent record-histories -- --force …  overwrites existing files too
 //   … --verbose                                     traces each step (to find one that hangs)
 //   npm run --silent record-histories -- --list      what each recorded file holds
+//   HISTORIES_DIR=/tmp/h npm run --silent record-histories   into another folder (a trial run)
 //
 // The histories are the yardstick of the workflow code: they were recorded on the code before a change
 // and must keep replaying after it. Re-record one only for a deliberate, patched change of behaviour;
@@ -57,7 +58,8 @@ import {
   submitSelfCheckUpdate,
 } from '../../contracts/review';
 
-export const historiesDir = path.join(__dirname, 'histories');
+/** Where the histories go: test/workflow/histories, or HISTORIES_DIR (e.g. to try the script without touching them). */
+export const historiesDir = process.env.HISTORIES_DIR ? path.resolve(process.env.HISTORIES_DIR) : path.join(__dirname, 'histories');
 /**
  * The workflow ID of each recorded run, by file name: a replay must run under the ID it was recorded with
  * (the review derives its children's IDs from its own), and the server leaves it out of the history.
