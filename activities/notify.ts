@@ -350,7 +350,7 @@ async function attemptSend(ctx: SendContext, pending: DeliveryRow[]): Promise<Ma
     const code = err.responseCode;
     const whole: Outcome = {
       kind: code !== undefined && code >= 500 ? 'permanent' : 'transient',
-      error: err.message,
+      error: err.reason,
       ...(err.response ? { response: err.response } : {}),
       ...(code !== undefined ? { code } : {}),
     };

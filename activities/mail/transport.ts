@@ -88,13 +88,16 @@ export class MailSendError extends Error {
     readonly responseCode: number | undefined,
     /** nodemailer error code, e.g. ECONNECTION, ETIMEDOUT, EMESSAGE, EENVELOPE, EABORT (deadline). */
     readonly code: string | undefined,
-    options?: { cause?: unknown; recipientErrors?: RecipientRefusal[]; response?: string },
+    options?: { cause?: unknown; recipientErrors?: RecipientRefusal[]; response?: string; reason?: string },
   ) {
     super(message, options);
     this.recipientErrors = options?.recipientErrors ?? [];
     this.response = options?.response;
+    this.reason = options?.reason ?? message;
   }
 
+  /** What went wrong, without the key and URL: the server's reply, or the transport's error. */
+  readonly reason: string;
   /** When every recipient was refused (EENVELOPE): each one's reply. */
   readonly recipientErrors: RecipientRefusal[];
   /** The server's reply that failed the send, when there was one. */
@@ -193,6 +196,7 @@ export async function sendMail(mail: OutgoingMail): Promise<SentMail> {
       {
         cause: err,
         recipientErrors: refusals(e.rejectedErrors),
+        reason: typeof e.response === 'string' && e.response ? `rejected: ${e.response}` : `${e.code && !aborted ? `${e.code} ` : ''}${reason}`,
         ...(typeof e.response === 'string' ? { response: e.response } : {}),
       },
     );

@@ -272,7 +272,7 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
 
     const seen = await operatorSees(input.workflowId);
     // Each address's last line: reminder-1 for clerk and supervisor, reminder-2 for head.
-    expect(seen[clerk]).toMatch(/^reminder-1 .* 失败：.*550 5\.7\.1 Message rejected by policy/);
+    expect(seen[clerk]).toMatch(/^reminder-1 .* 失败：rejected: 550 5\.7\.1 Message rejected by policy/);
     expect(seen[head]).toMatch(/^reminder-2 .* 已发送/);
     const all = (await runCli(['status', input.workflowId], servers.vars)).stdout;
     expect(all.split('\n').filter((l) => l.includes('reminder-1') && l.includes('失败：'))).toHaveLength(3);
