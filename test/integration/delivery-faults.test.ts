@@ -16,6 +16,7 @@ import { dutyCycle } from '../../workflows/cycle';
 import { statusQuery } from '../../contracts/cycle';
 import { cycleWorkflowId, type CycleInput, type PlannedStep } from '../../domain/types';
 import { loadCatalog } from '../../runtime/catalog';
+import { createConsoleApp } from '../../client/console/app';
 
 const taskQueue = 'delivery-faults';
 const MAX_ATTEMPTS = 4;
@@ -34,6 +35,22 @@ const head = email(units.market, 'head');
 const supervisor = email(units.market, 'supervisor');
 const three = [clerk, head, supervisor];
 
+/** The console's 周期详情 page as the admin of the test units sees it: each recipient's line. */
+async function consoleSees(workflowId: string, addresses = three): Promise<Record<string, string>> {
+  const app = createConsoleApp({ prisma: servers.db.prisma, client: servers.env.client, catalog: loadCatalog(), temporalUiUrl: 'http://temporal-ui.test' });
+  const res = await app.request(`/cycles/${encodeURIComponent(workflowId)}`, { headers: { 'X-Duty-Ledger-User': 'admin@test.gov.cn' } });
+  const page = await res.text();
+  expect(res.status, page.slice(0, 500)).toBe(200);
+  const items = [...page.matchAll(/<li data-delivery="[a-z]+">([\s\S]*?)<\/li>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
+  return Object.fromEntries(
+    addresses.map((a) => {
+      const item = items.filter((i) => i.startsWith(`${a}：`)).at(-1);
+      if (!item) throw new Error(`the console shows no delivery for ${a}`);
+      return [a, item.slice(a.length + 1)];
+    }),
+  );
+}
+
 /** Rows of the closing note's table: fault | mails per recipient | what the operator sees. */
 const report: string[][] = [];
 
@@ -47,7 +64,7 @@ afterAll(async () => {
   await worker?.kill();
   await servers?.stop();
   if (report.length) {
-    process.stdout.write(`\nfault | mails per recipient | what the operator sees\n${report.map((r) => r.join(' | ')).join('\n')}\n`);
+    process.stdout.write(`\nfault | mails per recipient | status (CLI) | console\n${report.map((r) => r.join(' | ')).join('\n')}\n`);
   }
 });
 
@@ -142,12 +159,13 @@ function short(address: string): string {
   return address.split('.')[0]!;
 }
 
-function note(fault: string, key: string, seen: Record<string, string>, addresses = three) {
+function note(fault: string, key: string, seen: Record<string, string>, onConsole: Record<string, string>, addresses = three) {
   const c = counts(key, addresses);
   report.push([
     fault,
     addresses.map((a) => `${short(a)} ${c[a]}`).join(', '),
     addresses.map((a) => `${short(a)}: ${seen[a]!.split(' ').slice(2).join(' ').replace(/\s+\d{4}-\d{2}-\d{2}.*$/, '')}`).join('; '),
+    addresses.map((a) => `${short(a)}: ${onConsole[a]}`).join('; '),
   ]);
 }
 
@@ -162,7 +180,8 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
     await waitUntil(async () => (await servers.db.prisma.delivery.findFirst({ where: { notificationKey: key, address: head } }))?.attempts === 1, 20_000);
     const meanwhile = await operatorSees(input.workflowId);
     expect(meanwhile[clerk]).toContain('已发送');
-    expect(meanwhile[head]).toMatch(/待发送（已尝试 [12] 次：refused: 450 4\.2\.1 Mailbox busy/);
+    expect(meanwhile[head]).toMatch(/待发送（已尝试 [123] 次：refused: 450 4\.2\.1 Mailbox busy/);
+    expect((await consoleSees(input.workflowId))[head]).toMatch(/^待发送（已尝试[123]次：refused: 450 4\.2\.1 Mailbox busy/);
 
     const n = await notificationDone(key);
     expect(n.status).toBe('sent');
@@ -176,7 +195,9 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
 
     const seen = await operatorSees(input.workflowId);
     for (const a of three) expect(seen[a]).toContain('已发送');
-    note('(a) RCPT 450 for one of three, 3×, then accepted', key, seen);
+    const onConsole = await consoleSees(input.workflowId);
+    for (const a of three) expect(onConsole[a]).toBe('已送达');
+    note('(a) RCPT 450 for one of three, 3×, then accepted', key, seen, onConsole);
   });
 
   it('(a′) RCPT 550 for one of three: the others get it once, the refused one is failed at once, audited, and the step completes', async () => {
@@ -198,7 +219,10 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
     const seen = await operatorSees(input.workflowId);
     expect(seen[clerk]).toContain('已发送');
     expect(seen[supervisor]).toMatch(/失败：refused: 550 5\.1\.1 .*User unknown/);
-    note('(a′) RCPT 550 for one of three', key, seen);
+    const onConsole = await consoleSees(input.workflowId);
+    expect(onConsole[clerk]).toBe('已送达');
+    expect(onConsole[supervisor]).toMatch(/^投递失败：refused: 550 5\.1\.1 .*User unknown$/);
+    note('(a′) RCPT 550 for one of three', key, seen, onConsole);
   });
 
   it(`(a″) RCPT 450 that never ends: given up after DELIVERY_MAX_ATTEMPTS (${MAX_ATTEMPTS}) sends, audited, the others untouched`, async () => {
@@ -217,7 +241,9 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
 
     const seen = await operatorSees(input.workflowId);
     expect(seen[head]).toMatch(/失败：refused: 450 4\.2\.2 Mailbox full \(gave up after 4 attempts\)/);
-    note(`(a″) RCPT 450 for one of three, forever`, key, seen);
+    const onConsole = await consoleSees(input.workflowId);
+    expect(onConsole[head]).toBe('投递失败：refused: 450 4.2.2 Mailbox full (gave up after 4 attempts)');
+    note(`(a″) RCPT 450 for one of three, forever`, key, seen, onConsole);
   });
 
   it('(b) the server stalls 70 s in DATA: the send gives up at the socket timeout, the retry delivers once to each', async () => {
@@ -241,7 +267,8 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
 
     const seen = await operatorSees(input.workflowId);
     for (const a of three) expect(seen[a]).toContain('已发送');
-    note('(b) DATA stalls 70 s (socket timeout 2 s here, 60 s by default)', key, seen);
+    const onConsole = await consoleSees(input.workflowId);
+    note('(b) DATA stalls 70 s (socket timeout 2 s here, 60 s by default)', key, seen, onConsole);
   });
 
   it('(c) 550 to the message, permanently: every recipient failed, audited, the notification failed, and the ladder goes on', async () => {
@@ -276,7 +303,10 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
     expect(seen[head]).toMatch(/^reminder-2 .* 已发送/);
     const all = (await runCli(['status', input.workflowId], servers.vars)).stdout;
     expect(all.split('\n').filter((l) => l.includes('reminder-1') && l.includes('失败：'))).toHaveLength(3);
-    note('(c) 550 to DATA, permanently', key, seen);
+    const onConsole = await consoleSees(input.workflowId);
+    expect(onConsole[clerk]).toBe('投递失败：rejected: 550 5.7.1 Message rejected by policy');
+    expect(onConsole[head]).toBe('已送达');
+    note('(c) 550 to DATA, permanently', key, seen, onConsole);
   });
 
   it('(d) the connection drops after the message was taken, BEFORE the 250: the retry sends it again (same Message-ID)', async () => {
@@ -296,7 +326,8 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
 
     const seen = await operatorSees(input.workflowId);
     for (const a of three) expect(seen[a]).toContain('已发送');
-    note('(d) connection dropped after DATA, before the 250 (server had queued it)', key, seen);
+    const onConsole = await consoleSees(input.workflowId);
+    note('(d) connection dropped after DATA, before the 250 (server had queued it)', key, seen, onConsole);
   });
 
   it('(d′) the connection drops right AFTER the 250: delivered once, nothing resent', async () => {
@@ -314,6 +345,7 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
 
     const seen = await operatorSees(input.workflowId);
     for (const a of three) expect(seen[a]).toContain('已发送');
-    note('(d′) connection dropped right after the 250', key, seen);
+    const onConsole = await consoleSees(input.workflowId);
+    note('(d′) connection dropped right after the 250', key, seen, onConsole);
   });
 });
