@@ -11,7 +11,8 @@
 //   3. sends ONE message to the recipients still pending, and records each one's fate: accepted →
 //      sent; refused with 5xx → failed for good; refused with 4xx, or the whole send failed without a
 //      5xx (timeout, dropped connection, 4xx) → pending again, to be sent alone on the next attempt,
-//      unless it has had DELIVERY_MAX_ATTEMPTS sends: then failed. A failure is audited
+//      unless the server refused it (4xx) on its DELIVERY_MAX_ATTEMPTS-th send: then failed. A send
+//      that reached no server never fails a recipient for good. A failure is audited
 //      (delivery.failed);
 //   4. throws DELIVERY_INCOMPLETE (retryable) while anyone is pending, otherwise completes the
 //      notification and RETURNS, also when recipients failed (`failed` in the result), so the
@@ -281,7 +282,9 @@ async function sendPending(ctx: SendContext): Promise<void> {
           data: { status: 'sent', sentAt: new Date(), lastError: null, smtpResponse: o.response, smtpCode: o.code ?? null },
         });
       }
-      const permanent = o.kind === 'permanent' || attempts >= ctx.maxAttempts;
+      // Only a refusal the server answered counts towards the limit: a send that reached no server
+      // (relay down, connection dropped) keeps the recipient pending, so an outage delays mail but loses none.
+      const permanent = o.kind === 'permanent' || (o.code !== undefined && attempts >= ctx.maxAttempts);
       const error = o.kind === 'permanent' ? o.error : permanent ? `${o.error} (gave up after ${attempts} attempts)` : o.error;
       if (permanent) failedNow.push({ email: d.address, error, attempts });
       return prisma.delivery.update({
