@@ -7,6 +7,7 @@ import type { Duty, EventDuty } from '../domain/catalog/schema';
 import type { WorkdayCalendar } from '../domain/event-plan';
 import { buildEventCycleInput, cyclePlanOf, parseEventWorkflowId, replanWindow, windowSpanLabel } from '../domain/event-cycle';
 import { loadCalendar } from '../runtime/calendar-store';
+import { correctProvisionalPlan, type PlanCorrection } from '../domain/provisional-correction';
 import { requireDuty } from '../runtime/catalog';
 import { DateTime } from 'luxon';
 import { bindingRules, parseDutyPeriod, periodOpenedAt, planForDueDate } from '../domain/plan';
@@ -49,6 +50,8 @@ export interface SendStepInput {
    * (evt:<duty>:unit-<id>:<CST instant>), which is what recorded workflows send.
    */
   eventAt?: string;
+  /** The plan's provisional mark (CyclePlan.provisional), so the mail says the deadline is provisional. */
+  provisional?: CyclePlan['provisional'];
 }
 
 /** replanCycle's input. `eventAt` as in SendStepInput; absent, it comes from the calling workflow's ID. */
@@ -101,7 +104,10 @@ export async function buildEventCycle(
 
 /** A calendar that is only read from disk when a working-day window needs it. */
 function lazyCalendar(get: () => WorkdayCalendar): WorkdayCalendar {
-  return { addWorkdays: (from, n) => get().addWorkdays(from, n) };
+  return {
+    addWorkdays: (from, n) => get().addWorkdays(from, n),
+    addWorkdaysProvisional: (from, n) => get().addWorkdaysProvisional?.(from, n) ?? { date: get().addWorkdays(from, n) },
+  };
 }
 
 /** The workflow ID of the activity being run, when there is one. */
@@ -194,6 +200,21 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       }
     },
 
+    /**
+     * A provisional event plan computed again under the calendar as it is on disk now (after `calendar load`):
+     * domain/provisional-correction.ts. For the workflow's correction update (wired with the ladder engine).
+     */
+    async correctProvisionalCycle(args: { dutyCode: string; eventAt?: string; current: CyclePlan; fired?: string[] }): Promise<PlanCorrection> {
+      const d = cycleDuty(args.dutyCode);
+      if (d.kind !== 'event') throw ApplicationFailure.nonRetryable(`${d.code} is not an event duty: its plan is never provisional`, 'NotProvisional');
+      const at = eventInstant(d, args.eventAt, callingWorkflowId());
+      try {
+        return correctProvisionalPlan({ window: d.window, eventAt: at, current: args.current, calendar, fired: args.fired });
+      } catch (e) {
+        throw ApplicationFailure.nonRetryable((e as Error).message, (e as Error).name);
+      }
+    },
+
     async indexCycle({ input, state }: { input: CycleInput; state: CycleState }): Promise<void> {
       await prisma.cycle.upsert({
         where: { workflowId: input.workflowId },
@@ -205,6 +226,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
           dueAt: new Date(input.plan.dueAt),
           state,
           catalogVersionId: input.catalogVersion,
+          provisionalYear: input.plan.provisional?.waitsForYear ?? null,
         },
         update: {},
       });
@@ -216,6 +238,8 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       dueAt: string;
       submittedAt?: string;
       lateSeconds?: number;
+      /** After a replan: the notice year the new plan still waits for, or null once it is final. */
+      provisionalYear?: number | null;
     }): Promise<void> {
       await prisma.cycle.update({
         where: { workflowId: args.workflowId },
@@ -224,6 +248,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
           dueAt: new Date(args.dueAt),
           ...(args.submittedAt ? { submittedAt: new Date(args.submittedAt) } : {}),
           ...(args.lateSeconds !== undefined ? { lateSeconds: args.lateSeconds } : {}),
+          ...(args.provisionalYear !== undefined ? { provisionalYear: args.provisionalYear } : {}),
         },
       });
     },
@@ -269,7 +294,9 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       return notifyOnce(deps, step, async ({ unit, recipients }) => {
         const d = cycleDuty(input.dutyCode);
         const event =
-          d.kind === 'event' ? { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window) } : undefined;
+          d.kind === 'event'
+            ? { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window), ...(input.provisional ? { provisional: input.provisional } : {}) }
+            : undefined;
         const facts = { ...unit, tags: parseTags(unit.tags) };
         // A recurring duty reports to whom its governing rule names (a jurisdiction rule may name others).
         const group = d.kind === 'event' ? responsibleGroupFor(d, facts) : bindingRules(d, input.period, facts)[0];

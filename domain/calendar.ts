@@ -14,6 +14,7 @@
 // addWorkdaysProvisional counts days past the last loaded year by a provisional rule (domain/provisional.ts)
 // and says so in its result.
 import { z } from 'zod';
+import { PROVISIONAL_RULE } from './provisional';
 
 /** A plain calendar date, YYYY-MM-DD (China's civil calendar; no time, no zone). */
 export type IsoDate = string;
@@ -251,14 +252,15 @@ export class WorkCalendar {
   }
 
   /**
-   * Like addWorkdays, but a day whose notice year is after every loaded one is counted by `rule` instead of
-   * throwing; the result then names the first such year. A gap below the last loaded year still throws.
+   * Like addWorkdays, but a day of the notice year right after the last loaded one (the notice not out yet) is
+   * counted by `rule` instead of throwing; the result then names that year. A gap below the last loaded year,
+   * or a year further ahead (e.g. a mistyped 2099), still throws.
    */
-  addWorkdaysProvisional(from: IsoDate, n: number, rule: ProvisionalDayRule): ProvisionalResult {
+  addWorkdaysProvisional(from: IsoDate, n: number, rule: ProvisionalDayRule = PROVISIONAL_RULE): ProvisionalResult {
     let d = dayNumber(from, 'from');
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`n "${String(n)}" must be a whole number ≥ 0`);
     const latest = Math.max(...this.years);
-    let waitsFor: number | undefined;
+    let waitsFor: number | undefined; // at most one year: latest + 1
     let left = n;
     while (left > 0) {
       d += 1;
@@ -266,8 +268,8 @@ export class WorkCalendar {
       const missing = this.missingNotice(text);
       let status: WorkdayStatus;
       if (missing === undefined) status = this.statusOf(d, text);
-      else if (missing > latest) {
-        waitsFor = Math.min(waitsFor ?? missing, missing);
+      else if (missing === latest + 1) {
+        waitsFor = missing;
         const entry = this.days.get(text);
         status = entry ? { workday: entry.workday, name: entry.name } : rule.status(text);
       } else throw new CalendarYearMissingError(missing, text);

@@ -172,6 +172,7 @@ describe('addWorkdaysProvisional', () => {
   it('still throws for a gap below the last loaded year, and the strict path stays strict', () => {
     const gap = new WorkCalendar(arrangements.filter((a) => a.year !== 2020));
     expect(() => gap.addWorkdaysProvisional('2019-12-20', 10, PROVISIONAL_RULE)).toThrow(/2020/);
+    expect(() => to2025.addWorkdaysProvisional('2027-03-01', 10, PROVISIONAL_RULE)).toThrow(/2027/); // two years ahead
     expect(() => to2025.addWorkdays('2025-12-24', 10)).toThrow(/2026/);
   });
 

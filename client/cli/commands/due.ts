@@ -32,12 +32,13 @@ export function requireAnyDuty(ctx: CliContext, code: string): Duty | TriggeredD
  * a year that is not loaded becomes exit 2 with the calendar's message naming the year.
  */
 export function cliCalendar(): WorkdayCalendar {
-  let cal: WorkdayCalendar | undefined;
+  let cal: ReturnType<typeof loadCalendar> | undefined;
   return {
     addWorkdays(from, n) {
       cal ??= loadCalendar();
       return cal.addWorkdays(from, n);
     },
+    addWorkdaysProvisional: (from, n) => (cal ??= loadCalendar()).addWorkdaysProvisional(from, n),
   };
 }
 
