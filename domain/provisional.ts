@@ -191,7 +191,7 @@ export const longestBlocksRule: ProvisionalRule = {
 /** The chosen rule: only the days off whatever the notice says (see the header). */
 export const certainDaysOffRule: ProvisionalRule = {
   id: 'certain-days-off',
-  zh: '仅法定节日当日（元旦、春节、劳动节、端午、中秋、国庆）及不可能调休的周六、周日休息',
+  zh: '仅1月1日、春节法定假日中段、5月1日至2日、10月1日至3日及节日前后以外的周六、周日休息',
   status(date) {
     const n = dayNumber(date);
     const statutory = statutoryDays(yearOf(n)).get(n);
@@ -223,6 +223,11 @@ export interface ProvisionalMark {
 export function provisionalNotice(mark: ProvisionalMark): string {
   const rule = provisionalRuleById(mark.rule);
   return `截止日期暂按${rule ? rule.zh : mark.rule}计算，待国务院办公厅公布${mark.waitsForYear}年节假日安排后自动更正`;
+}
+
+/** The sentence for a report that only knows the year waited for (the rule is PROVISIONAL_RULE's). */
+export function provisionalNoticeFor(waitsForYear: number): string {
+  return provisionalNotice({ waitsForYear, rule: PROVISIONAL_RULE.id });
 }
 
 /**

@@ -14,6 +14,7 @@ import { provisionalNotice } from '../../domain/provisional';
 import { toCstIso } from '../../domain/time';
 import type { EventDuty } from '../../domain/catalog/schema';
 import { eventDueReport } from '../../client/cli/due';
+import { planReport } from '../../client/cli/plan';
 import { renderNotification } from '../../activities/mail/render';
 
 const catalog = loadCatalog();
@@ -58,6 +59,11 @@ describe('a 10-working-day duty started on 2026-12-24 with 2027 not loaded', () 
     const report = eventDueReport(duty, EVENT, shipped);
     expect(report).toMatchObject({ lastDay: '2027-01-06', dueBy: '2027-01-07T00:00:00+08:00', provisional: true, waitsFor: 2027 });
     expect(eventDueReport(duty, '2026-10-09T10:00:00+08:00', shipped)).not.toHaveProperty('provisional');
+  });
+
+  it('`plan --json` too', () => {
+    expect(planReport(eventDueReport(duty, EVENT, shipped))).toMatchObject({ kind: 'event', dueBy: '2027-01-07T00:00:00+08:00', provisional: true, waitsFor: 2027 });
+    expect(planReport(eventDueReport(duty, '2026-10-09T10:00:00+08:00', shipped))).not.toHaveProperty('provisional');
   });
 
   it('the e-mail says the deadline is provisional and will be corrected once the 2027 notice is out', () => {

@@ -11,6 +11,7 @@ import { periodSpecOf } from '../../../domain/plan';
 import { PERIOD_EXAMPLES } from '../../../domain/periods';
 import { getUnit, resolveRecipients } from '../../../db/recipients';
 import { loadCalendar } from '../../../runtime/calendar-store';
+import { provisionalNoticeFor } from '../../../domain/provisional';
 import { dueReport, eventDueReport, eventDueSteps, type DueReport, type DueStep } from '../due';
 import { CliError, EXIT } from '../errors';
 import { formatCst, validateInstant, validatePeriod } from '../format';
@@ -194,9 +195,10 @@ export function registerDue(program: Command, ctx: CliContext): void {
         const windows =
           r.kind === 'incident'
             ? r.windows
-            : [{ ...r.window, lastDay: r.lastDay, dueBy: r.dueBy, reminders: r.reminders, escalations: r.escalations }];
+            : [{ ...r.window, lastDay: r.lastDay, dueBy: r.dueBy, reminders: r.reminders, escalations: r.escalations, waitsFor: r.waitsFor }];
         for (const w of windows) {
           println(`${w.label}（${w.within}）：截止时间 ${formatCst(w.dueBy)}（不含）`);
+          if (w.waitsFor !== undefined) println(pc.yellow(`暂定：${provisionalNoticeFor(w.waitsFor)}`));
           println(ladder([...w.reminders, ...w.escalations]));
         }
       }
