@@ -37,8 +37,10 @@ export interface YearArrangement {
 /** A day the shipped data and a second source disagree on, and how it was settled. */
 export interface Settlement {
   date: IsoDate;
-  /** What this file says the day is. */
+  /** What this file says the day is: in `holidays`, in `workdays`, or in neither (an ordinary day). */
   decision: 'holiday' | 'workday' | 'ordinary';
+  /** The day's name in its list (e.g. 元旦调休), when the decision is holiday or workday. */
+  name?: string;
   /** What the second source says, e.g. "python-holidays 0.109: 元旦 (holiday)". */
   other: string;
   /** Why: the notice's text, or the source that cites it. */
@@ -142,6 +144,7 @@ export const yearArrangementSchema = z
           .object({
             date: z.string().regex(DATE_RE, 'must be a date written YYYY-MM-DD'),
             decision: z.enum(['holiday', 'workday', 'ordinary']),
+            name: z.string().trim().min(1).optional(),
             other: z.string().trim().min(1, 'say what the other source gives for the day'),
             reason: z.string().trim().min(1, 'give the reason for the settlement (the notice text or the citing source)'),
           })
@@ -178,6 +181,17 @@ export const yearArrangementSchema = z
         }
       });
     }
+    // A settlement must agree with the lists it settles.
+    (a.settlements ?? []).forEach((st, i) => {
+      const kind = seen.get(st.date);
+      const actual = kind === 'holidays' ? 'holiday' : kind === 'workdays' ? 'workday' : 'ordinary';
+      if (actual !== st.decision) {
+        ctx.addIssue({ code: 'custom', path: ['settlements', i, 'decision'], message: `${st.date} is settled as ${st.decision} but the file lists it as ${actual}` });
+      }
+      if (st.decision !== 'ordinary' && !st.name) {
+        ctx.addIssue({ code: 'custom', path: ['settlements', i, 'name'], message: `name the day as it appears in ${st.decision}s (e.g. 元旦调休)` });
+      }
+    });
   });
 
 function pad(n: number): string {
