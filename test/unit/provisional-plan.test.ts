@@ -15,6 +15,7 @@ import { toCstIso } from '../../domain/time';
 import type { EventDuty } from '../../domain/catalog/schema';
 import { eventDueReport } from '../../client/cli/due';
 import { planReport } from '../../client/cli/plan';
+import { eventStartResult } from '../../client/cli/commands/event';
 import { renderNotification } from '../../activities/mail/render';
 
 const catalog = loadCatalog();
@@ -51,6 +52,7 @@ describe('a 10-working-day duty started on 2026-12-24 with 2027 not loaded', () 
   it('the cycle input carries the mark in its plan; a window that stays inside loaded years has none', () => {
     const input = buildEventCycleInput({ duty, unit, unitPath: [], eventAt: EVENT, catalogVersion: 'v', calendar: shipped });
     expect(input.plan.provisional).toEqual(MARK);
+    expect(eventStartResult(input, EVENT, false)).toMatchObject({ dueBy: '2027-01-07T00:00:00+08:00', provisional: true, waitsFor: 2027 });
     const october = buildEventCycleInput({ duty, unit, unitPath: [], eventAt: '2026-10-09T10:00:00+08:00', catalogVersion: 'v', calendar: shipped });
     expect(Object.keys(october.plan).sort()).toEqual(['dueAt', 'steps']);
   });
