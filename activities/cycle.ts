@@ -8,6 +8,8 @@ import type { WorkdayCalendar } from '../domain/event-plan';
 import { buildEventCycleInput, cyclePlanOf, parseEventWorkflowId, replanWindow, windowSpanLabel } from '../domain/event-cycle';
 import { loadCalendar } from '../runtime/calendar-store';
 import { correctProvisionalPlan, type PlanCorrection } from '../domain/provisional-correction';
+import { PROVISIONAL_RULE } from '../domain/provisional';
+import { provisionalYearOf } from '../db/provisional-cycles';
 import { requireDuty } from '../runtime/catalog';
 import { DateTime } from 'luxon';
 import { bindingRules, parseDutyPeriod, periodOpenedAt, planForDueDate } from '../domain/plan';
@@ -50,7 +52,10 @@ export interface SendStepInput {
    * (evt:<duty>:unit-<id>:<CST instant>), which is what recorded workflows send.
    */
   eventAt?: string;
-  /** The plan's provisional mark (CyclePlan.provisional), so the mail says the deadline is provisional. */
+  /**
+   * The plan's provisional mark (CyclePlan.provisional), so the mail says the deadline is provisional. When
+   * absent, the cycle's index row (Cycle.provisionalYear) is asked, so workflows that do not pass it still say so.
+   */
   provisional?: CyclePlan['provisional'];
 }
 
@@ -293,9 +298,11 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       const step = { workflowId: input.workflowId, revision: input.revision, stepId: input.step.id, kind: input.step.kind, level: input.step.level, unitId: input.unitId, to: input.step.to, firedAt };
       return notifyOnce(deps, step, async ({ unit, recipients }) => {
         const d = cycleDuty(input.dutyCode);
+        const indexed = d.kind === 'event' && !input.provisional ? await provisionalYearOf(prisma, input.workflowId) : undefined;
+        const provisional = input.provisional ?? (indexed !== undefined ? { waitsForYear: indexed, rule: PROVISIONAL_RULE.id } : undefined);
         const event =
           d.kind === 'event'
-            ? { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window), ...(input.provisional ? { provisional: input.provisional } : {}) }
+            ? { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window), ...(provisional ? { provisional } : {}) }
             : undefined;
         const facts = { ...unit, tags: parseTags(unit.tags) };
         // A recurring duty reports to whom its governing rule names (a jurisdiction rule may name others).

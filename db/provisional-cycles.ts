@@ -26,6 +26,12 @@ export async function cyclesProvisionalOn(db: Db, year: number): Promise<Provisi
   return rows.map((r) => ({ ...r, provisionalYear: r.provisionalYear! }));
 }
 
+/** The notice year a cycle's deadline is provisional on, from its index row (undefined when final or not indexed). */
+export async function provisionalYearOf(db: Db, workflowId: string): Promise<number | undefined> {
+  const row = await db.cycle.findUnique({ where: { workflowId }, select: { provisionalYear: true } });
+  return row?.provisionalYear ?? undefined;
+}
+
 /** The notice years running cycles wait for, ascending, with how many cycles wait for each. */
 export async function yearsNeededByOpenCycles(db: Db): Promise<{ year: number; cycles: number }[]> {
   const groups = await db.cycle.groupBy({
