@@ -16,11 +16,12 @@ import { bindingRules, parseDutyPeriod, periodOpenedAt, planForDueDate } from '.
 import { buildRecurringCycleInput } from '../domain/recurring-cycle';
 import { parseCstDate } from '../domain/time';
 import { responsibleGroupFor } from '../domain/units';
-import type { CycleInput, CyclePlan, CycleState, PlannedStep } from '../domain/types';
+import type { CycleInput, CyclePlan, CycleState, PlannedStep, RecipientRef } from '../domain/types';
 import type { PrismaClient } from '../db/client';
 import { audit } from '../db/audit';
 import { parseTags, unitPath } from '../db/recipients';
 import { renderNotification } from './mail/render';
+import { renderDeadlineCorrected } from './mail/correction-render';
 import { deadlineIcs } from './mail/ics';
 import { notifyOnce, type NotifyResult } from './notify';
 
@@ -218,6 +219,44 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       } catch (e) {
         throw ApplicationFailure.nonRetryable((e as Error).message, (e as Error).name);
       }
+    },
+
+    /**
+     * Tells the unit its provisional deadline moved (after correctProvisionalCycle, under the new revision), once:
+     * keyed by workflow + revision + "deadline-corrected" like every ladder step. `to`: whom the new plan's
+     * reminders address (the workflow passes the union of their `to`).
+     */
+    async sendDeadlineCorrected(input: {
+      workflowId: string;
+      revision: number;
+      dutyCode: string;
+      unitId: string;
+      eventAt?: string;
+      year: number;
+      dueBefore: string;
+      dueAfter: string;
+      stillProvisional?: CyclePlan['provisional'];
+      to: RecipientRef[];
+      firedAt: string;
+    }): Promise<SendStepResult> {
+      const d = cycleDuty(input.dutyCode);
+      if (d.kind !== 'event') throw ApplicationFailure.nonRetryable(`${d.code} is not an event duty`, 'NotProvisional');
+      const step = { workflowId: input.workflowId, revision: input.revision, stepId: 'deadline-corrected', kind: 'deadline-corrected', level: 0, unitId: input.unitId, to: input.to, firedAt: input.firedAt };
+      return notifyOnce(deps, step, ({ unit, recipients }) =>
+        renderDeadlineCorrected({
+          duty: d,
+          event: { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window) },
+          unit: { id: unit.id, name: unit.name },
+          year: input.year,
+          dueBefore: input.dueBefore,
+          dueAfter: input.dueAfter,
+          ...(input.stillProvisional ? { stillProvisional: input.stillProvisional } : {}),
+          recipients,
+          workflowId: input.workflowId,
+          consoleUrl: deps.consoleUrl ? `${deps.consoleUrl}/cycles/${encodeURIComponent(input.workflowId)}` : undefined,
+          now: input.firedAt,
+        }),
+      );
     },
 
     async indexCycle({ input, state }: { input: CycleInput; state: CycleState }): Promise<void> {

@@ -84,6 +84,20 @@ describe('a provisional event cycle in the activities', () => {
     expect(toCstIso(c.dueAfter)).toBe('2027-01-09T00:00:00+08:00');
     expect(c.plan.provisional).toBeUndefined();
 
+    // The unit is told, once per revision.
+    const notice = {
+      workflowId: input.workflowId, revision: 1, dutyCode: duty.code, unitId: units.market, eventAt: EVENT, year: 2027,
+      dueBefore: c.dueBefore, dueAfter: c.dueAfter, to: [{ unit: 'self' as const, role: 'clerk' as const }], firedAt: '2026-12-30T02:00:00Z',
+    };
+    const told = await activities.sendDeadlineCorrected(notice);
+    expect(told.alreadySent).toBe(false);
+    const moved = await smtp.waitFor((m) => (m.subject ?? '').startsWith('【期限更正】'));
+    expect(moved.text).toContain('国务院办公厅已公布2027年节假日安排。');
+    expect(moved.text).toContain('截止时间由暂定的2027年1月6日（星期三）24:00前更正为2027年1月8日（星期五）24:00前（北京时间）');
+    expect(moved.subject).toContain('截止时间延后至2027年1月8日（星期五）24:00前');
+    expect((await activities.sendDeadlineCorrected(notice)).alreadySent).toBe(true);
+    expect(smtp.messages.filter((m) => (m.subject ?? '').startsWith('【期限更正】'))).toHaveLength(1);
+
     await activities.updateCycleIndex({ workflowId: input.workflowId, state: 'open', dueAt: c.plan.dueAt, provisionalYear: c.plan.provisional?.waitsForYear ?? null });
     expect(await provisionalYearOf(db.prisma, input.workflowId)).toBeUndefined();
     expect(await cyclesProvisionalOn(db.prisma, 2027)).toEqual([]);

@@ -138,3 +138,15 @@ describe('correction once 2027 is loaded (test fixture: 元旦 1–3 Jan off, no
     expect(c).toMatchObject({ moved: false, changes: [] });
   });
 });
+
+describe('the correctProvisional request (contracts/provisional.ts)', () => {
+  it('takes the loaded year and the actor; a missing or malformed year is refused naming the field', async () => {
+    const { correctProvisionalRequestSchema } = await import('../../contracts/provisional');
+    const actor = { id: 'admin@x.gov.cn', name: '管理员', access: 'admin' };
+    const ok = correctProvisionalRequestSchema.safeParse({ year: 2027, actor });
+    expect(ok.success, JSON.stringify(ok.error?.issues)).toBe(true);
+    const missing = correctProvisionalRequestSchema.safeParse({ actor });
+    expect(missing.error!.issues[0]).toMatchObject({ path: ['year'], message: '缺少年度' });
+    expect(correctProvisionalRequestSchema.safeParse({ year: 2027.5, actor }).success).toBe(false);
+  });
+});
