@@ -41,7 +41,12 @@ function isWeekendDay(n: number): boolean {
   return w === 0 || w === 6;
 }
 
-const lunarFormat = new Intl.DateTimeFormat('en-u-ca-chinese', { timeZone: 'UTC', month: 'numeric', day: 'numeric' });
+// Built on first use, so importing this module (e.g. for provisionalNotice in workflow code) creates no formatter.
+let lunarFormatter: Intl.DateTimeFormat | undefined;
+const lunarFormat = {
+  formatToParts: (d: Date) =>
+    (lunarFormatter ??= new Intl.DateTimeFormat('en-u-ca-chinese', { timeZone: 'UTC', month: 'numeric', day: 'numeric' })).formatToParts(d),
+};
 const lunarNewYearCache = new Map<number, number>();
 
 /** Day number of 春节 (lunar 1/1) of Gregorian year `y`: between 21 January and 20 February. */
