@@ -13,6 +13,7 @@ import { provisionalYearOf } from '../db/provisional-cycles';
 import { requireDuty } from '../runtime/catalog';
 import { DateTime } from 'luxon';
 import { bindingRules, parseDutyPeriod, periodOpenedAt, planForDueDate } from '../domain/plan';
+import { isReviewPeriod } from '../domain/review';
 import { buildRecurringCycleInput } from '../domain/recurring-cycle';
 import { parseCstDate } from '../domain/time';
 import { responsibleGroupFor } from '../domain/units';
@@ -344,8 +345,10 @@ export function createCycleActivities(deps: CycleActivityDeps) {
             ? { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window), ...(provisional ? { provisional } : {}) }
             : undefined;
         const facts = { ...unit, tags: parseTags(unit.tags) };
-        // A recurring duty reports to whom its governing rule names (a jurisdiction rule may name others).
-        const group = d.kind === 'event' ? responsibleGroupFor(d, facts) : bindingRules(d, input.period, facts)[0];
+        // A recurring duty reports to whom its governing rule names (a jurisdiction rule may name others);
+        // an event cycle, or an ad hoc cycle a review opened (its period names the review), to its group.
+        const group =
+          d.kind === 'event' || isReviewPeriod(input.period) ? responsibleGroupFor(d, facts) : bindingRules(d, input.period, facts)[0];
         const mail = renderNotification({
           duty: d,
           ...(event ? { event } : {}),
