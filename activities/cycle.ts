@@ -7,6 +7,9 @@ import type { Duty, EventDuty } from '../domain/catalog/schema';
 import type { WorkdayCalendar } from '../domain/event-plan';
 import { buildEventCycleInput, cyclePlanOf, parseEventWorkflowId, replanWindow, windowSpanLabel } from '../domain/event-cycle';
 import { loadCalendar } from '../runtime/calendar-store';
+import { correctProvisionalPlan, type PlanCorrection } from '../domain/provisional-correction';
+import { PROVISIONAL_RULE } from '../domain/provisional';
+import { provisionalYearOf } from '../db/provisional-cycles';
 import { requireDuty } from '../runtime/catalog';
 import { DateTime } from 'luxon';
 import { bindingRules, parseDutyPeriod, periodOpenedAt, planForDueDate } from '../domain/plan';
@@ -14,11 +17,12 @@ import { isReviewPeriod } from '../domain/review';
 import { buildRecurringCycleInput } from '../domain/recurring-cycle';
 import { parseCstDate } from '../domain/time';
 import { responsibleGroupFor } from '../domain/units';
-import type { CycleInput, CyclePlan, CycleState, PlannedStep } from '../domain/types';
+import type { CycleInput, CyclePlan, CycleState, PlannedStep, RecipientRef } from '../domain/types';
 import type { PrismaClient } from '../db/client';
 import { audit } from '../db/audit';
 import { parseTags, unitPath } from '../db/recipients';
 import { renderNotification } from './mail/render';
+import { renderDeadlineCorrected } from './mail/correction-render';
 import { deadlineIcs } from './mail/ics';
 import { notifyOnce, type NotifyResult } from './notify';
 
@@ -50,6 +54,11 @@ export interface SendStepInput {
    * (evt:<duty>:unit-<id>:<CST instant>), which is what recorded workflows send.
    */
   eventAt?: string;
+  /**
+   * The plan's provisional mark (CyclePlan.provisional), so the mail says the deadline is provisional. When
+   * absent, the cycle's index row (Cycle.provisionalYear) is asked, so workflows that do not pass it still say so.
+   */
+  provisional?: CyclePlan['provisional'];
 }
 
 /** replanCycle's input. `eventAt` as in SendStepInput; absent, it comes from the calling workflow's ID. */
@@ -102,7 +111,10 @@ export async function buildEventCycle(
 
 /** A calendar that is only read from disk when a working-day window needs it. */
 function lazyCalendar(get: () => WorkdayCalendar): WorkdayCalendar {
-  return { addWorkdays: (from, n) => get().addWorkdays(from, n) };
+  return {
+    addWorkdays: (from, n) => get().addWorkdays(from, n),
+    addWorkdaysProvisional: (from, n) => get().addWorkdaysProvisional?.(from, n) ?? { date: get().addWorkdays(from, n) },
+  };
 }
 
 /** The workflow ID of the activity being run, when there is one. */
@@ -195,6 +207,59 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       }
     },
 
+    /**
+     * A provisional event plan computed again under the calendar as it is on disk now (after `calendar load`):
+     * domain/provisional-correction.ts. For the workflow's correction update (wired with the ladder engine).
+     */
+    async correctProvisionalCycle(args: { dutyCode: string; eventAt?: string; current: CyclePlan; fired?: string[] }): Promise<PlanCorrection> {
+      const d = cycleDuty(args.dutyCode);
+      if (d.kind !== 'event') throw ApplicationFailure.nonRetryable(`${d.code} is not an event duty: its plan is never provisional`, 'NotProvisional');
+      const at = eventInstant(d, args.eventAt, callingWorkflowId());
+      try {
+        return correctProvisionalPlan({ window: d.window, eventAt: at, current: args.current, calendar, fired: args.fired });
+      } catch (e) {
+        throw ApplicationFailure.nonRetryable((e as Error).message, (e as Error).name);
+      }
+    },
+
+    /**
+     * Tells the unit its provisional deadline moved (after correctProvisionalCycle, under the new revision), once:
+     * keyed by workflow + revision + "deadline-corrected" like every ladder step. `to`: whom the new plan's
+     * reminders address (the workflow passes the union of their `to`).
+     */
+    async sendDeadlineCorrected(input: {
+      workflowId: string;
+      revision: number;
+      dutyCode: string;
+      unitId: string;
+      eventAt?: string;
+      year: number;
+      dueBefore: string;
+      dueAfter: string;
+      stillProvisional?: CyclePlan['provisional'];
+      to: RecipientRef[];
+      firedAt: string;
+    }): Promise<SendStepResult> {
+      const d = cycleDuty(input.dutyCode);
+      if (d.kind !== 'event') throw ApplicationFailure.nonRetryable(`${d.code} is not an event duty`, 'NotProvisional');
+      const step = { workflowId: input.workflowId, revision: input.revision, stepId: 'deadline-corrected', kind: 'deadline-corrected', level: 0, unitId: input.unitId, to: input.to, firedAt: input.firedAt };
+      return notifyOnce(deps, step, ({ unit, recipients }) =>
+        renderDeadlineCorrected({
+          duty: d,
+          event: { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window) },
+          unit: { id: unit.id, name: unit.name },
+          year: input.year,
+          dueBefore: input.dueBefore,
+          dueAfter: input.dueAfter,
+          ...(input.stillProvisional ? { stillProvisional: input.stillProvisional } : {}),
+          recipients,
+          workflowId: input.workflowId,
+          consoleUrl: deps.consoleUrl ? `${deps.consoleUrl}/cycles/${encodeURIComponent(input.workflowId)}` : undefined,
+          now: input.firedAt,
+        }),
+      );
+    },
+
     async indexCycle({ input, state }: { input: CycleInput; state: CycleState }): Promise<void> {
       await prisma.cycle.upsert({
         where: { workflowId: input.workflowId },
@@ -206,6 +271,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
           dueAt: new Date(input.plan.dueAt),
           state,
           catalogVersionId: input.catalogVersion,
+          provisionalYear: input.plan.provisional?.waitsForYear ?? null,
         },
         update: {},
       });
@@ -217,6 +283,8 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       dueAt: string;
       submittedAt?: string;
       lateSeconds?: number;
+      /** After a replan: the notice year the new plan still waits for, or null once it is final. */
+      provisionalYear?: number | null;
     }): Promise<void> {
       await prisma.cycle.update({
         where: { workflowId: args.workflowId },
@@ -225,6 +293,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
           dueAt: new Date(args.dueAt),
           ...(args.submittedAt ? { submittedAt: new Date(args.submittedAt) } : {}),
           ...(args.lateSeconds !== undefined ? { lateSeconds: args.lateSeconds } : {}),
+          ...(args.provisionalYear !== undefined ? { provisionalYear: args.provisionalYear } : {}),
         },
       });
     },
@@ -269,8 +338,12 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       const step = { workflowId: input.workflowId, revision: input.revision, stepId: input.step.id, kind: input.step.kind, level: input.step.level, unitId: input.unitId, to: input.step.to, firedAt };
       return notifyOnce(deps, step, async ({ unit, recipients }) => {
         const d = cycleDuty(input.dutyCode);
+        const indexed = d.kind === 'event' && !input.provisional ? await provisionalYearOf(prisma, input.workflowId) : undefined;
+        const provisional = input.provisional ?? (indexed !== undefined ? { waitsForYear: indexed, rule: PROVISIONAL_RULE.id } : undefined);
         const event =
-          d.kind === 'event' ? { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window) } : undefined;
+          d.kind === 'event'
+            ? { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window), ...(provisional ? { provisional } : {}) }
+            : undefined;
         const facts = { ...unit, tags: parseTags(unit.tags) };
         // A recurring duty reports to whom its governing rule names (a jurisdiction rule may name others);
         // an event cycle, or an ad hoc cycle a review opened (its period names the review), to its group.

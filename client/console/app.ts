@@ -34,6 +34,8 @@ import {
 import { cyclePage, type FormName, type FormState } from './views/cycle';
 import type { LayoutContext, PickerContact } from './views/layout';
 import { cyclesPage, dutiesPage, errorPage, overviewPage, unitsPage } from './views/pages';
+import { nextYearWarning } from '../../domain/provisional';
+import { presentYears } from '../../runtime/calendar-store';
 
 export interface ConsoleAppOptions {
   prisma: PrismaClient;
@@ -103,7 +105,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
       }
     }
     const url = new URL(c.req.url);
-    return { user: c.get('user'), picker, path: url.pathname + url.search, nav: 'none' };
+    return { user: c.get('user'), picker, path: url.pathname + url.search, nav: 'none', calendarWarning: nextYearWarning(now(), presentYears()) };
   }
 
   const page = (c: Context<Env>, body: Html, status = 200) => c.html(body.toString(), status as 200);
