@@ -23,8 +23,13 @@ export interface SubmitRequest {
   reference: string;
   evidenceUrl?: string;
   note?: string;
-  /** When it was actually handed in, if earlier than now (ISO instant). Defaults to now. */
+  /**
+   * When it was actually handed in, if earlier than now (ISO instant); defaults to now. Only an admin
+   * may send it, and one earlier than now needs backdateReason: it is audited and on the timeline.
+   */
   submittedAt?: string;
+  /** Why the submission is recorded with an earlier submittedAt (补录理由); required with one. */
+  backdateReason?: string;
 }
 
 export interface SubmitResult {
