@@ -163,7 +163,7 @@ describe('法治专题讲座 quota, at least 3 in 2025 (period ends 2026-01-01T0
       status = await handle.query(quotaStatusQuery);
       expect(status.state).toBe('met');
       expect(fired(status)).toEqual(['reminder-1@2025-10-02T09:00']);
-      expect(status.timeline.find((e) => e.type === 'step-skipped' && e.stepId === 'reminder-2')?.detail).toBe('quota already met');
+      expect(status.timeline.find((e) => e.type === 'step-skipped' && e.stepId === 'reminder-2')?.detail).toBe('已达标，不再提醒');
       expect(status.pending).toEqual([]);
       // The generic status (CLI `status`, the console's cycle page) answers too, with the quota's progress.
       expect(await handle.query(statusQuery)).toMatchObject({

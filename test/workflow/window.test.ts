@@ -195,7 +195,7 @@ describe('window duty, cycle 2025-Q2 (window 2025-04-01..04-14 CST)', () => {
       expect(cstMinute(description.closeTime!)).toBe('2025-07-01T00:00');
       expect(description.typedSearchAttributes.get(CycleStateKey)).toBe('flagged');
       status = await handle.query(windowStatusQuery);
-      expect(status.timeline.at(-1)).toMatchObject({ type: 'period-ended', detail: '2 activities recorded, 1 flagged' });
+      expect(status.timeline.at(-1)).toMatchObject({ type: 'period-ended', detail: '周期结束：登记活动 2 项，其中 1 项不在窗口期内' });
       expect(cstMinute(status.timeline.at(-1)!.at)).toBe('2025-07-01T00:00');
       expect((await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: handle.workflowId } })).state).toBe('flagged');
       // Nothing more was sent: the flag reached the supervisor once.
