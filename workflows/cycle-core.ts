@@ -7,10 +7,18 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CycleInput, CyclePlan, CycleState } from '../domain/types';
 import type { CycleActivities } from '../activities/cycle';
-import { closeUpdate, extendUpdate, waiveUpdate, type AdminRequest, type ExtendRequest } from '../contracts/cycle';
-import { refuse } from '../contracts/refusal';
+import {
+  adminRequestSchema,
+  closeUpdate,
+  extendRequestSchema,
+  extendUpdate,
+  waiveUpdate,
+  type AdminRequest,
+  type ExtendRequest,
+} from '../contracts/cycle';
+import { parseOrRefuse, refuse } from '../contracts/refusal';
 import { CycleState as CycleStateKey, DueAt, DutyCode, Period, UnitId, UnitPath } from '../contracts/search-attributes';
-import { refuseEnded, requireAdmin, requireReason, stateZh } from './checks';
+import { refuseEnded, requireAdmin, stateZh } from './checks';
 import { adoptSteps, cstText, Ladder, pendingSteps, skipPassed, type SkipNote, type Track } from './ladder';
 
 /** The workflow clock as an ISO instant. */
@@ -177,25 +185,21 @@ export function adminUpdates<E extends CycleEntry>(core: CycleCore<E>, rules: Ad
     core.ladder.update(
       extendUpdate,
       (req: ExtendRequest) => {
-        requireAdmin(req?.actor, 'extend a cycle', '延期');
-        requireReason(req.reason);
+        parseOrRefuse(extendRequestSchema, req);
+        requireAdmin(req.actor, 'extend a cycle', '延期');
         if (rules.over()) refuseOver(c);
         ext.refuse?.();
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(req.newDueDate ?? '')) {
-          refuse({ field: 'newDueDate', code: 'invalid', zh: '延期日期应写作 YYYY-MM-DD', message: 'newDueDate must be written YYYY-MM-DD' });
-        }
         // The new last day ends at the following CST midnight (UTC+8, no DST).
-        const newDue = Date.parse(`${req.newDueDate}T00:00:00+08:00`) + 24 * 3600 * 1000;
-        if (Number.isNaN(newDue)) refuse({ field: 'newDueDate', code: 'invalid', zh: '延期日期不是有效日期', message: 'newDueDate is not a calendar date' });
+        const newDue = Date.parse(`${req.newDueDate.trim()}T00:00:00+08:00`) + 24 * 3600 * 1000;
         if (newDue <= core.dueMs()) {
           refuse({
             field: 'newDueDate',
             code: 'conflict',
-            zh: `延期日期须晚于现在的${word === 'due' ? '截止时刻' : '期末'}（${cstText(core.plan.dueAt)}）`,
+            zh: `新截止日期须晚于现在的${word === 'due' ? '截止时刻' : '期末'}（${cstText(core.plan.dueAt)}）`,
             message: `newDueDate must be after the current ${word === 'due' ? 'due date' : 'end'} (${core.plan.dueAt})`,
           });
         }
-        if (newDue <= Date.now()) refuse({ field: 'newDueDate', code: 'past', zh: '延期日期已过', message: 'newDueDate is already past' });
+        if (newDue <= Date.now()) refuse({ field: 'newDueDate', code: 'past', zh: '新截止日期已过', message: 'newDueDate is already past' });
       },
       async (req) => {
         const previous = core.plan.dueAt;
@@ -225,8 +229,8 @@ export function adminUpdates<E extends CycleEntry>(core: CycleCore<E>, rules: Ad
     core.ladder.update(
       update,
       (req: AdminRequest) => {
-        requireAdmin(req?.actor, `${verb} a cycle`, `${zh}本周期`);
-        requireReason(req.reason);
+        parseOrRefuse(adminRequestSchema, req);
+        requireAdmin(req.actor, `${verb} a cycle`, `${zh}本周期`);
         if (rules.over()) refuseOver(c);
       },
       async (req) => {

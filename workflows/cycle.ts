@@ -4,8 +4,8 @@
 import { allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { CycleInput, CycleState, PlannedStep } from '../domain/types';
 import type { CycleActivities } from '../activities/cycle';
-import { statusQuery, submitUpdate, type CycleStatus, type SubmitRequest, type TimelineEntry } from '../contracts/cycle';
-import { refuse } from '../contracts/refusal';
+import { statusQuery, submitRequestSchema, submitUpdate, type CycleStatus, type SubmitRequest, type TimelineEntry } from '../contracts/cycle';
+import { parseOrRefuse, refuse } from '../contracts/refusal';
 import { refuseEnded, refuseOperator, requireOwnUnitUser, requireReason, requireThisUnit, stateZh } from './checks';
 import { adminUpdates, CycleCore, nowIso as now, recipientsDetail } from './cycle-core';
 import { cstText, nextStep } from './ladder';
@@ -49,6 +49,7 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
   ladder.update(
     submitUpdate,
     (req: SubmitRequest) => {
+      parseOrRefuse(submitRequestSchema, req);
       if (isTerminal()) {
         if (core.state === 'submitted' && submission) {
           refuse({
@@ -63,27 +64,21 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
       requireThisUnit(req.unitId, input.unitId);
       requireOwnUnitUser(req.actor, input.unitId, 'submit');
       refuseOperator(req.actor, 'submit', '报送');
-      if (typeof req.reference !== 'string' || req.reference.trim() === '') {
-        refuse({ field: 'reference', code: 'required', zh: '请填写报送文号', message: 'reference is required' });
-      }
-      if (req.evidenceUrl !== undefined && !/^https?:\/\/\S+$/.test(req.evidenceUrl)) {
-        refuse({ field: 'evidenceUrl', code: 'invalid', zh: '佐证链接应以 http:// 或 https:// 开头', message: 'evidenceUrl must be an http(s) link' });
-      }
-      if (req.submittedAt !== undefined) {
-        if (req.actor?.access !== 'admin') {
+      if (req.submittedAt !== undefined && req.submittedAt.trim() !== '') {
+        if (req.actor.access !== 'admin') {
           refuse({ field: 'submittedAt', code: 'forbidden', zh: '只有管理员可以补录报送时间', message: 'only an admin may give submittedAt (backdate a submission)' });
         }
         const at = Date.parse(req.submittedAt);
-        if (Number.isNaN(at)) refuse({ field: 'submittedAt', code: 'invalid', zh: '报送时间格式有误', message: 'submittedAt is not an ISO instant' });
-        if (at > Date.now()) refuse({ field: 'submittedAt', code: 'future', zh: '报送时间不能晚于现在', message: 'submittedAt is in the future' });
+        if (at > Date.now()) refuse({ field: 'submittedAt', code: 'future', zh: '实际报送时间不能晚于现在', message: 'submittedAt is in the future' });
         if (at < Date.now()) {
-          requireReason(req.backdateReason, 'backdateReason', 'backdateReason is required to backdate a submission', '补录报送时间须填写理由（至少2个字）');
+          requireReason(req.reason, 'reason', 'a reason is required to backdate a submission', '补录报送时间须填写补录理由（至少2个字）');
         }
       }
     },
     async (req) => {
-      const submittedAt = req.submittedAt ?? now();
-      const backdated = req.submittedAt !== undefined && Date.parse(req.submittedAt) < Date.now();
+      const given = req.submittedAt?.trim() ? req.submittedAt : undefined;
+      const submittedAt = given ?? now();
+      const backdated = given !== undefined && Date.parse(given) < Date.now();
       const lateSeconds = Math.max(0, Math.floor((Date.parse(submittedAt) - core.dueMs()) / 1000));
       const reference = req.reference.trim();
       await acts.recordSubmission({
@@ -101,7 +96,7 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
           actor: req.actor.id,
           action: 'cycle.backdate',
           target: workflowId,
-          detail: { submittedAt, recordedAt: now(), reason: req.backdateReason?.trim(), reference },
+          detail: { submittedAt, recordedAt: now(), reason: req.reason?.trim(), reference },
         });
       }
       // The due instant is exclusive: a submission at it is late, by 0 whole seconds.
@@ -111,7 +106,7 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
         type: 'submitted',
         actor: req.actor.id,
         detail: `${reference}${late ? `（逾期 ${lateSeconds} 秒）` : '（按时）'}${
-          backdated ? `；补录报送时间 ${cstText(submittedAt)}，理由：${req.backdateReason?.trim() ?? ''}` : ''
+          backdated ? `；补录报送时间 ${cstText(submittedAt)}，理由：${req.reason?.trim() ?? ''}` : ''
         }`,
       });
       await core.setState('submitted', { submittedAt, lateSeconds });

@@ -9,12 +9,16 @@ import { allHandlersFinished, condition, log, proxyActivities, setHandler, upser
 import type { CycleState, PlannedStep } from '../domain/types';
 import type { IncidentActivities } from '../activities/incident';
 import {
+  closeIncidentRequestSchema,
   closeIncidentUpdate,
+  correctOccurrenceRequestSchema,
   correctOccurrenceUpdate,
   cstDate,
   incidentStatusQuery,
+  pressRequestSchema,
   recordPressUpdate,
   recordReleaseUpdate,
+  releaseRequestSchema,
   type CloseIncidentRequest,
   type CorrectOccurrenceRequest,
   type IncidentInput,
@@ -30,7 +34,7 @@ import {
   type WindowState,
 } from '../contracts/incident';
 import type { Actor } from '../contracts/cycle';
-import { refuse } from '../contracts/refusal';
+import { parseOrRefuse, refuse } from '../contracts/refusal';
 import { CycleState as CycleStateKey, DueAt, Period } from '../contracts/search-attributes';
 import { refuseEnded, refuseOperator, requireActor, requireAdmin, requireOwnUnitUser, requireReason } from './checks';
 import { nowIso as now, recipientsDetail, tagCycle, timelineNote } from './cycle-core';
@@ -42,20 +46,6 @@ const acts = proxyActivities<IncidentActivities>({
 });
 
 const HOUR = 3600_000;
-
-function parseAt(text: unknown, field: string): number {
-  if (typeof text !== 'string' || !/(Z|[+-]\d{2}:?\d{2})$/i.test(text.trim())) {
-    refuse({
-      field,
-      code: 'invalid',
-      zh: '时间应写作带时区的 ISO-8601 格式，例如 2026-05-02T02:00:00+08:00',
-      message: `${field} must be an ISO-8601 instant with an offset, e.g. 2026-05-02T02:00:00+08:00`,
-    });
-  }
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) refuse({ field, code: 'invalid', zh: '时间不是有效的 ISO-8601 时刻', message: `${field} is not an ISO-8601 instant` });
-  return ms;
-}
 
 function refuseClosed(): never {
   return refuseEnded('incident is already closed', '该事件已关闭，不能再办理');
@@ -186,7 +176,7 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   }
 
   function checkAt(text: string, field: string): number {
-    const at = parseAt(text, field);
+    const at = Date.parse(text);
     if (at > Date.now()) refuse({ field, code: 'future', zh: '时间不能晚于现在', message: `${field} is in the future` });
     if (at < Date.parse(plan.occurredAt)) {
       refuse({
@@ -205,12 +195,9 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   ladder.update(
     recordReleaseUpdate,
     (req: ReleaseRequest) => {
+      parseOrRefuse(releaseRequestSchema, req);
       checkRecorder(req.actor);
       const at = checkAt(req.at, 'at');
-      if (typeof req.channel !== 'string' || req.channel.trim() === '') refuse({ field: 'channel', code: 'required', zh: '请填写发布渠道', message: 'channel is required' });
-      if (typeof req.url !== 'string' || !/^https?:\/\/\S+$/.test(req.url.trim())) {
-        refuse({ field: 'url', code: 'invalid', zh: '发布链接应以 http:// 或 https:// 开头', message: 'url must be an http(s) link' });
-      }
       const iso = new Date(at).toISOString();
       const same = releases.find((r) => r.at === iso && r.channel === req.channel.trim() && r.url === req.url.trim());
       if (same) {
@@ -266,9 +253,9 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   ladder.update(
     recordPressUpdate,
     (req: PressRequest) => {
+      parseOrRefuse(pressRequestSchema, req);
       checkRecorder(req.actor);
       const at = checkAt(req.at, 'at');
-      if (typeof req.place !== 'string' || req.place.trim() === '') refuse({ field: 'place', code: 'required', zh: '请填写发布会地点', message: 'place is required' });
       const iso = new Date(at).toISOString();
       const same = press.find((p) => p.at === iso && p.place === req.place.trim());
       if (same) {
@@ -303,10 +290,10 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   ladder.update(
     correctOccurrenceUpdate,
     (req: CorrectOccurrenceRequest) => {
+      parseOrRefuse(correctOccurrenceRequestSchema, req);
       requireAdmin(req.actor, 'correct the occurrence instant', '更正事件发生时间');
-      requireReason(req.reason);
       if (closed()) refuseClosed();
-      const at = parseAt(req.occurredAt, 'occurredAt');
+      const at = Date.parse(req.occurredAt);
       if (at > Date.now()) refuse({ field: 'occurredAt', code: 'future', zh: '发生时间不能晚于现在', message: 'occurredAt is in the future' });
       if (at === Date.parse(plan.occurredAt)) {
         refuse({ field: 'occurredAt', code: 'duplicate', zh: `发生时间已是 ${cstText(plan.occurredAt)}，无需更正`, message: `occurredAt is already ${plan.occurredAt}` });
@@ -370,8 +357,8 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   ladder.update(
     closeIncidentUpdate,
     (req: CloseIncidentRequest) => {
+      parseOrRefuse(closeIncidentRequestSchema, req);
       requireAdmin(req.actor, 'close an incident', '关闭事件');
-      requireReason(req.reason);
       if (closed()) refuseClosed();
     },
     async (req) => {

@@ -12,13 +12,14 @@ import type { QuotaActivities } from '../activities/quota';
 import { statusQuery, type CycleStatus } from '../contracts/cycle';
 import {
   quotaStatusQuery,
+  recordOccurrenceRequestSchema,
   recordOccurrenceUpdate,
   type QuotaTimelineEntry,
   type RecordedOccurrence,
   type RecordOccurrenceRequest,
 } from '../contracts/quota';
-import { refuse, type RefusalCode } from '../contracts/refusal';
-import { refuseEnded, refuseOperator, requireActor, requireOwnUnitUser, requireThisUnit, stateZh } from './checks';
+import { parseOrRefuse, refuse, type RefusalCode } from '../contracts/refusal';
+import { refuseEnded, refuseOperator, requireOwnUnitUser, requireThisUnit, stateZh } from './checks';
 import { adminUpdates, CycleCore, nowIso as now, recipientsDetail } from './cycle-core';
 import { cstText, nextStep } from './ladder';
 
@@ -103,11 +104,11 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
   ladder.update(
     recordOccurrenceUpdate,
     (req: RecordOccurrenceRequest) => {
+      parseOrRefuse(recordOccurrenceRequestSchema, req);
       if (over()) refuseEnded(`cycle is already ${core.state}`, `本周期${stateZh(core.state)}，不能再登记`);
       requireThisUnit(req.unitId, input.unitId);
       requireOwnUnitUser(req.actor, input.unitId, 'record');
       refuseOperator(req.actor, 'record occurrences', '登记');
-      requireActor(req.actor);
       const o = occurrenceOf(terms, req, Date.now(), core.plan.dueAt);
       const same = occurrences.find((x) => x.occurredOn === o.occurredOn && (x.subject ?? '') === (o.subject ?? '') && x.reference === o.reference);
       if (same) {

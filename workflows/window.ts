@@ -17,6 +17,7 @@ import type { CycleActivities } from '../activities/cycle';
 import type { WindowActivities } from '../activities/window';
 import { statusQuery, type CycleStatus } from '../contracts/cycle';
 import {
+  scheduleActivityRequestSchema,
   scheduleActivityUpdate,
   windowStatusQuery,
   type ScheduleActivityRequest,
@@ -25,8 +26,8 @@ import {
   type WindowOutcome,
   type WindowTimelineEntry,
 } from '../contracts/window';
-import { refuse } from '../contracts/refusal';
-import { refuseEnded, refuseOperator, requireActor, requireOwnUnitUser, requireThisUnit, stateZh } from './checks';
+import { parseOrRefuse, refuse } from '../contracts/refusal';
+import { refuseEnded, refuseOperator, requireOwnUnitUser, requireThisUnit, stateZh } from './checks';
 import { adminUpdates, CycleCore, nowIso as now, recipientsDetail } from './cycle-core';
 import { cstText, nextStep } from './ladder';
 
@@ -93,18 +94,13 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
   ladder.update(
     scheduleActivityUpdate,
     (req: ScheduleActivityRequest) => {
+      parseOrRefuse(scheduleActivityRequestSchema, req);
       if (ended) refuseEnded(`cycle is already ${core.state}`, `本周期${stateZh(core.state)}，不能再登记活动`);
       refuseOperator(req.actor, 'schedule activities', '登记活动');
       requireOwnUnitUser(req.actor, input.unitId, 'schedule activities');
-      requireActor(req.actor);
       requireThisUnit(req.unitId, input.unitId);
       const problem = windowDateProblem(req.date, window, input.period);
       if (problem) refuse({ field: 'date', code: 'invalid', zh: `活动日期有误：${problem}`, message: problem });
-      if (typeof req.title !== 'string' || req.title.trim() === '') refuse({ field: 'title', code: 'required', zh: '请填写活动名称', message: 'title is required' });
-      if (req.title.trim().length > 200) refuse({ field: 'title', code: 'invalid', zh: '活动名称不能超过200字', message: 'title is longer than 200 characters' });
-      if (req.kind !== undefined && req.kind !== 'planned' && req.kind !== 'held') {
-        refuse({ field: 'kind', code: 'invalid', zh: '类型只能是计划（planned）或已开展（held）', message: 'kind must be planned or held' });
-      }
       if (req.kind === 'held' && req.date > cstDateOf(Date.now())) {
         refuse({
           field: 'date',
@@ -113,7 +109,6 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
           message: `date ${req.date} is in the future: an activity not yet held is planned, not held`,
         });
       }
-      if (req.reference !== undefined && typeof req.reference !== 'string') refuse({ field: 'reference', code: 'invalid', zh: '文号应为文字', message: 'reference must be text' });
       const kind = req.kind ?? 'planned';
       const same = activities.find((a) => a.date === req.date && a.title === req.title.trim() && a.kind === kind);
       if (same) {

@@ -92,7 +92,7 @@ it('cycle 2021 of rule-of-law-report-publication: overdue from 2022-04-01T00:00+
           reference: '海口市秀英区人民政府关于2021年度法治政府建设情况的报告',
           evidenceUrl: 'https://xiuying.example.gov.cn/2022-07-05/report.html',
           submittedAt: '2022-07-05T11:24:31+08:00',
-          backdateReason: '区政府网站已于当日公开，补录报送时间',
+          reason: '区政府网站已于当日公开，补录报送时间',
         },
       ],
     });
