@@ -62,3 +62,15 @@ export function requireReason(reason: unknown, field = 'reason', message = 'reas
 export function refuseEnded(message: string, zh: string, field = ''): never {
   return refuse({ field, code: 'ended', zh, message });
 }
+
+/** Only that unit's users or an admin (a review's part or item). */
+export function requireUnitOrAdmin(actor: Actor | undefined, unitId: string, what: string, zhWhat: string): void {
+  if (actor?.access === 'admin') return;
+  if (actor?.access === 'unit' && actor.unitId === unitId) return;
+  refuse({
+    field: actor?.access === 'unit' ? 'actor.unitId' : 'actor',
+    code: actor?.access === 'unit' ? 'other-unit' : 'forbidden',
+    zh: `只有单位 ${unitId} 的用户或管理员可以${zhWhat}`,
+    message: `${actor?.id ?? 'unknown'} (${actor?.access ?? 'anonymous'}) may not ${what} for unit ${unitId}; only that unit's users or an admin may`,
+  });
+}
