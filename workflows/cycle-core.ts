@@ -191,7 +191,15 @@ export function adminUpdates<E extends CycleEntry>(core: CycleCore<E>, rules: Ad
         ext.refuse?.();
         // The new last day ends at the following CST midnight (UTC+8, no DST).
         const newDue = Date.parse(`${req.newDueDate.trim()}T00:00:00+08:00`) + 24 * 3600 * 1000;
-        if (newDue <= core.dueMs()) {
+        if (newDue === core.dueMs()) {
+          refuse({
+            field: 'newDueDate',
+            code: 'duplicate',
+            zh: `本周期已延期至 ${req.newDueDate.trim()}，无需重复延期`,
+            message: `the ${word === 'due' ? 'due date' : 'end'} is already ${core.plan.dueAt}`,
+          });
+        }
+        if (newDue < core.dueMs()) {
           refuse({
             field: 'newDueDate',
             code: 'conflict',
