@@ -50,6 +50,19 @@ const acts = proxyActivities<ReviewActivities>({
 });
 
 const TERMINAL: ItemState[] = ['accepted', 'closed'];
+
+/** What each mail of an item is, for its timeline entry. */
+const MAIL_ZH: Partial<Record<SendReviewMailInput['template'], string>> = {
+  'item-opened': '整改通知',
+  'item-reminder': '整改提醒',
+  'item-escalation': '整改督办',
+  'progress-missed': '未按期报告进展督办',
+  'extension-requested': '延期申请',
+  'extension-approved': '同意延期',
+  'extension-refused': '驳回延期',
+  'item-rejected': '退回整改',
+  'item-accepted': '销号通知',
+};
 const TIMELINE_KEEP = 500;
 
 export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemState }> {
@@ -97,7 +110,7 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
 
   async function mail(m: Omit<SendReviewMailInput, 'workflowId' | 'unitId' | 'review' | 'item' | 'firedAt'>) {
     const r = await acts.sendReviewMail({ ...m, workflowId, unitId: input.unit.id, review, item: itemRef, firedAt: now() });
-    note({ type: m.kind === 'notice' ? 'notice' : m.kind, stepId: m.stepId, detail: `${m.template}：${recipientsDetail(r)}` });
+    note({ type: m.kind === 'notice' ? 'notice' : m.kind, stepId: m.stepId, detail: `${MAIL_ZH[m.template] ?? m.template}：${recipientsDetail(r)}` });
   }
 
   async function setState(next: ItemState) {
