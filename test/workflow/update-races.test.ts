@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { clockedScenarios, sleepUntil } from '../support/clocked-scenario';
 import type { TestDb } from '../support/db';
 import { email, insertUnits, units } from '../support/units-fixture';
@@ -48,12 +49,13 @@ const marketClerk = clerkOf(units.market);
 let env: TestWorkflowEnvironment;
 let client: Client;
 let db: TestDb;
+let bundle: WorkflowBundleWithSourceMap;
 
 const runScenario = clockedScenarios({ taskQueue, seed: insertUnits });
 
 async function scenario(fn: () => Promise<void>): Promise<void> {
   await runScenario(START, async (s) => {
-    ({ env, client, db } = s);
+    ({ env, client, db, bundle } = s);
     await fn();
   });
 }
@@ -86,9 +88,14 @@ function exactlyOne<T>(o: Outcome<T>, n: number, ...codes: RefusalCode[]): { i: 
   return o.accepted[0]!;
 }
 
-/** How many updates of the history were accepted by their validator but refused under the lock. */
+/**
+ * How many updates of the history were accepted by their validator but refused under the lock. The
+ * history (with the patch marker of serialised handlers where one waited) must replay on this code.
+ */
 async function refusedUnderLock(handle: WorkflowHandle): Promise<number> {
-  const { events } = await handle.fetchHistory();
+  const history = await handle.fetchHistory();
+  await Worker.runReplayHistory({ workflowBundle: bundle }, history, handle.workflowId);
+  const { events } = history;
   let accepted = 0;
   let failed = 0;
   for (const e of events ?? []) {
@@ -158,6 +165,7 @@ describe('concurrent updates to a duty cycle (enforcement-statistics 2025, due 2
       exactlyOne(await race([w, w, w]), 3, 'ended');
       expect(await audits('cycle.waive', c.workflowId)).toBe(1);
       expect((await c.query(statusQuery)).timeline.filter((e) => e.type === 'waived')).toHaveLength(1);
+      underLock.waive = (await refusedUnderLock(c)) - underLock.extend;
     });
   });
 
@@ -183,6 +191,8 @@ describe('concurrent updates to a duty cycle (enforcement-statistics 2025, due 2
       const entry = (await h.query(statusQuery)).timeline.find((e) => e.type === 'submitted');
       expect(entry?.detail).toContain('补录报送时间 2025-12-30 16:00，理由：12月30日已纸质报送，系统故障未能登记');
       expect((await db.prisma.submission.findFirstOrThrow({ where: { workflowId: h.workflowId } })).submittedAt.toISOString()).toBe('2025-12-30T08:00:00.000Z');
+      // The audited backdating is behind patch audited-backdating: its history replays with the marker.
+      expect(await refusedUnderLock(h)).toBe(0);
     });
   });
 });
@@ -265,7 +275,6 @@ describe('concurrent review actions', () => {
       const item = exactlyOne(await race([addItem, addItem, addItem]), 3, 'duplicate').value;
       expect(await db.prisma.rectificationItem.count({ where: { reviewId: r.workflowId } })).toBe(1);
       expect((await r.query(reviewStatusQuery)).items).toHaveLength(1);
-      underLock.review = await refusedUnderLock(r);
 
       const part = client.workflow.getHandle(reviewUnitWorkflowId(r.workflowId, units.market));
       await waitFor(() => part.query(reviewUnitStatusQuery).then(() => true, () => false));
@@ -297,6 +306,7 @@ describe('concurrent review actions', () => {
       const close = () => r.executeUpdate(closeReviewUpdate, { args: [{ actor: admin, summary: '整改完成' }] });
       exactlyOne(await race([close, close, close]), 3, 'ended');
       expect(await audits('review.close', r.workflowId)).toBe(1);
+      underLock.review = await refusedUnderLock(r);
       console.info('refused under the lock (accepted by the validator, refused by the in-lock recheck):', JSON.stringify(underLock));
     });
   });
