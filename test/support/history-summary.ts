@@ -19,6 +19,8 @@ export interface HistorySummary {
   signals: string[];
   /** Started children by workflow type. */
   children: Record<string, number>;
+  /** Child starts refused by the server (e.g. already started), by workflow type. */
+  childStartsFailed: Record<string, number>;
   searchAttributeUpserts: number;
 }
 
@@ -39,6 +41,7 @@ export function summariseHistory(history: History): HistorySummary {
     activities: {},
     signals: [],
     children: {},
+    childStartsFailed: {},
     searchAttributeUpserts: 0,
   };
   for (const e of events) {
@@ -65,6 +68,9 @@ export function summariseHistory(history: History): HistorySummary {
         break;
       case EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED:
         count(s.children, e.childWorkflowExecutionStartedEventAttributes?.workflowType?.name ?? '?');
+        break;
+      case EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED:
+        count(s.childStartsFailed, e.startChildWorkflowExecutionFailedEventAttributes?.workflowType?.name ?? '?');
         break;
       case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
         s.searchAttributeUpserts += 1;

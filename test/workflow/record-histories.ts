@@ -7,6 +7,7 @@
 //   npm run --silent record-histories -- --force …  overwrites existing files too
 //   … --verbose                                     traces each step (to find one that hangs)
 //   npm run --silent record-histories -- --list      what each recorded file holds
+//   HISTORIES_DIR=/tmp/h npm run --silent record-histories   into another folder (a trial run)
 //
 // The histories are the yardstick of the workflow code: they were recorded on the code before a change
 // and must keep replaying after it. Re-record one only for a deliberate, patched change of behaviour;
@@ -19,7 +20,7 @@ import { Client, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createTimeSkippingEnv, testServerLauncher } from '../support/temporal-env';
+import { createDevServerEnv, createTimeSkippingEnv, testServerLauncher } from '../support/temporal-env';
 import { createTestDb, type TestDb } from '../support/db';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
 import { email, insertUnits, units } from '../support/units-fixture';
@@ -57,7 +58,8 @@ import {
   submitSelfCheckUpdate,
 } from '../../contracts/review';
 
-export const historiesDir = path.join(__dirname, 'histories');
+/** Where the histories go: test/workflow/histories, or HISTORIES_DIR (e.g. to try the script without touching them). */
+export const historiesDir = process.env.HISTORIES_DIR ? path.resolve(process.env.HISTORIES_DIR) : path.join(__dirname, 'histories');
 /**
  * The workflow ID of each recorded run, by file name: a replay must run under the ID it was recorded with
  * (the review derives its children's IDs from its own), and the server leaves it out of the history.
@@ -157,8 +159,8 @@ interface Scenario {
 interface Recording {
   /** Files (names without .binpb) this scenario writes. */
   files: string[];
-  /** Server clock at the start (ISO with offset). */
-  startAt: string;
+  /** Time-skipping server with its clock started here (ISO with offset), or a dev server on the wall clock. */
+  startAt: string | 'dev-server';
   /** Drives the workflows; returns the handle of each file, every one of them closed or closing. */
   run: (s: Scenario) => Promise<Record<string, WorkflowHandle>>;
 }
@@ -191,6 +193,31 @@ async function closed(handle: WorkflowHandle, ms = 60_000): Promise<void> {
 async function ended(env: TestWorkflowEnvironment, handle: WorkflowHandle): Promise<void> {
   await closed(handle);
   await env.connection.testService!.unlockTimeSkipping({});
+}
+
+const { EventType } = temporal.api.enums.v1;
+const closingEvents = new Set<number>([
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+]);
+
+/**
+ * The whole history of a closed run. Once the test server (1.38) returned a continued-as-new run's history
+ * without its last workflow task's events although describe() said CONTINUED_AS_NEW; fetch again until
+ * the closing event is there.
+ */
+async function closedHistory(handle: WorkflowHandle, ms = 20_000): Promise<temporal.api.history.v1.History> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const history = temporal.api.history.v1.History.fromObject(await handle.fetchHistory());
+    if (closingEvents.has(history.events.at(-1)?.eventType ?? 0)) return history;
+    if (Date.now() > deadline) throw new Error(`${handle.workflowId}: history ends with ${EventType[history.events.at(-1)?.eventType ?? 0]}, not a closing event`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 async function until<T>(read: () => Promise<T>, check: (v: T) => boolean, ms = 20_000): Promise<T> {
@@ -246,7 +273,14 @@ async function reportIncident(s: Scenario, level: '重大' | '较大' = '重大'
   return s.client.workflow.start(incidentDisclosure, { taskQueue, workflowId: input.workflowId, args: [input] });
 }
 
-async function startReview(s: Scenario, kind: ReviewKind, title: string, scope: ReviewScope, dueAt: string) {
+async function startReview(
+  s: Scenario,
+  kind: ReviewKind,
+  title: string,
+  scope: ReviewScope,
+  dueAt: string,
+  more: { duty?: string; maxHistoryEvents?: number } = {},
+) {
   const input = await buildReviewInput(s.db.prisma, s.catalog, loadReviewCatalog(), {
     kind,
     title,
@@ -255,14 +289,30 @@ async function startReview(s: Scenario, kind: ReviewKind, title: string, scope: 
     dueAt,
     startedBy: admin.id,
     now: await s.env.currentTimeMs(),
+    ...(more.duty ? { duty: more.duty } : {}),
   });
-  const handle = await s.client.workflow.start(review, { taskQueue, workflowId: input.workflowId, args: [input] });
+  const args = [{ ...input, ...(more.maxHistoryEvents ? { maxHistoryEvents: more.maxHistoryEvents } : {}) }] as const;
+  const handle = await s.client.workflow.start(review, { taskQueue, workflowId: input.workflowId, args });
   return { input, handle };
 }
 
 const taskQueue = 'record-histories';
 
 export const recordings: Recording[] = [
+  {
+    // The fan-out as a Schedule starts it (no period: derived from the start instant), then once more: every cycle already open.
+    files: ['openDutyCycles-period-from-start', 'openDutyCycles-already-open'],
+    startAt: '2026-01-01T00:00:00+08:00',
+    async run(s) {
+      const first = await s.client.workflow.start(openDutyCycles, { taskQueue, workflowId: 'open:enforcement-statistics:scheduled-1', args: [{ dutyCode: 'enforcement-statistics' }] });
+      const opened = await first.result();
+      if (opened.opened !== 2) throw new Error(`expected 2 cycles opened, got ${JSON.stringify(opened)}`);
+      const again = await s.client.workflow.start(openDutyCycles, { taskQueue, workflowId: 'open:enforcement-statistics:scheduled-2', args: [{ dutyCode: 'enforcement-statistics' }] });
+      const second = await again.result();
+      if (second.alreadyOpen !== 2) throw new Error(`expected 2 cycles already open, got ${JSON.stringify(second)}`);
+      return { 'openDutyCycles-period-from-start': first, 'openDutyCycles-already-open': again };
+    },
+  },
   {
     // enforcement-statistics 2025, due by the end of 2026-01-31 CST: two reminders, then submitted on 2026-01-25.
     files: ['dutyCycle-submitted-on-time'],
@@ -525,17 +575,61 @@ export const recordings: Recording[] = [
       };
     },
   },
+  {
+    // A special supervision with a catalog duty: one extra enforcement-statistics cycle per unit in scope (dutyCycle children
+    // besides the unit parts); closed with a summary.
+    files: ['review-duty-cycles-closed'],
+    startAt: '2026-06-01T09:00:00+08:00',
+    async run(s) {
+      const scope = { units: [units.market, units.enforcement] };
+      const { input, handle } = await startReview(s, 'special-supervision', '统计年报专项监督', scope, '2026-06-10T18:00:00+08:00', { duty: 'enforcement-statistics' });
+      await until(() => handle.query(reviewStatusQuery), (x) => x.started === 2 && x.timeline.some((e) => e.type === 'duty-opened'));
+      // Before the cycles' first reminder (sendStep cannot plan a review period yet: it retries, see the report).
+      const cycle = s.client.workflow.getHandle(input.duty!.cycleWorkflowIds[0]!);
+      await submitMarket(cycle, '秀市监〔2026〕30号');
+      await handle.executeUpdate(closeReviewUpdate, { args: [{ actor: reviewAdmin, summary: '专项监督结束' }] });
+      return { 'review-duty-cycles-closed': handle };
+    },
+  },
+  {
+    // A review of 30 towns with a small history budget: the first run starts 25 parts and continues as new; the second
+    // starts the other 5 from the carried state, takes a finding and is closed. On a dev server: the time-skipping server
+    // (1.38) at times leaves the continued run's history without its last workflow task and the continue-as-new event.
+    files: ['review-continued-as-new', 'review-carried-closed'],
+    startAt: 'dev-server',
+    async run(s) {
+      const towns = Array.from({ length: 30 }, (_, i) => `4601059${String(i).padStart(3, '0')}`);
+      await s.db.prisma.unit.createMany({
+        data: towns.map((id, i) => ({ id, name: `秀英区第${i + 1}镇`, type: 'town', level: 'town', region: '460105', parentId: units.district, tags: '[]' })),
+      });
+      const scope = { type: 'town', parentUnitId: units.city };
+      const dueAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+      const { handle } = await startReview(s, 'rule-of-law-inspection', '2026年镇街法治督察', scope, dueAt, { maxHistoryEvents: 60 });
+      const status = await until(() => handle.query(reviewStatusQuery), (x) => x.started === 30 && x.runs >= 1, 60_000);
+      if (status.runs !== 1) throw new Error(`expected exactly one continue-as-new, got ${status.runs}`);
+      await handle.executeUpdate(addFindingUpdate, { args: [{ actor: reviewAdmin, unitId: towns[7]!, text: '未建立法律顾问制度' }] });
+      await handle.executeUpdate(closeReviewUpdate, { args: [{ actor: reviewAdmin, summary: '督察30个镇街' }] });
+      return {
+        'review-continued-as-new': s.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId),
+        'review-carried-closed': s.client.workflow.getHandle(handle.workflowId),
+      };
+    },
+  },
 ];
 
 // ---- recording -------------------------------------------------------------------------------------
 
 async function runRecording(rec: Recording, bundle: WorkflowBundleWithSourceMap, smtp: TestSmtp, force: boolean): Promise<void> {
-  process.env.TEMPORAL_TEST_SERVER_START_AT = rec.startAt;
   let env: TestWorkflowEnvironment;
-  try {
-    env = await createTimeSkippingEnv();
-  } finally {
-    delete process.env.TEMPORAL_TEST_SERVER_START_AT;
+  if (rec.startAt === 'dev-server') {
+    env = await createDevServerEnv();
+  } else {
+    process.env.TEMPORAL_TEST_SERVER_START_AT = rec.startAt;
+    try {
+      env = await createTimeSkippingEnv();
+    } finally {
+      delete process.env.TEMPORAL_TEST_SERVER_START_AT;
+    }
   }
   const db = await createTestDb();
   smtp.clear();
@@ -563,14 +657,13 @@ async function runRecording(rec: Recording, bundle: WorkflowBundleWithSourceMap,
       for (const file of rec.files) {
         const handle = handles[file]!;
         await closed(handle);
-        const history = temporal.api.history.v1.History.fromObject(await handle.fetchHistory());
+        const history = await closedHistory(handle);
         const target = path.join(historiesDir, `${file}.binpb`);
         if (fs.existsSync(target) && !force) throw new Error(`${target} appeared while recording; not overwritten`);
         fs.writeFileSync(target, temporal.api.history.v1.History.encode(history).finish());
         saveWorkflowId(file, handle.workflowId);
         const type = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
-        const last = history.events?.at(-1)?.eventType;
-        console.log(`${file}.binpb  ${type}  ${history.events?.length} events  ends ${temporal.api.enums.v1.EventType[last ?? 0]}`);
+        console.log(`${file}.binpb  ${type}  ${history.events.length} events  ends ${EventType[history.events.at(-1)?.eventType ?? 0]}`);
       }
     });
   } finally {
@@ -613,7 +706,10 @@ export function listHistories(): void {
   for (const file of fs.readdirSync(historiesDir).filter((f) => f.endsWith('.binpb')).sort()) {
     const s = summariseHistory(temporal.api.history.v1.History.decode(fs.readFileSync(path.join(historiesDir, file))));
     const acts = Object.entries(s.activities).map(([k, v]) => `${k}×${v}`).join(' ');
-    const kids = Object.entries(s.children).map(([k, v]) => `${k}×${v}`).join(' ');
+    const kids = [
+      ...Object.entries(s.children).map(([k, v]) => `${k}×${v}`),
+      ...Object.entries(s.childStartsFailed).map(([k, v]) => `${k}×${v} failed to start`),
+    ].join(' ');
     console.log(
       `${file}\t${s.workflowType}\t${s.events} events\t${s.close}\n` +
         `    updates: ${s.updates.join(', ') || '—'}\n    timers fired: ${s.timersFired}; search-attribute upserts: ${s.searchAttributeUpserts}\n` +
