@@ -9,11 +9,13 @@ import { parseOrRefuse, refuse } from '../contracts/refusal';
 import { refuseEnded, refuseOperator, requireOwnUnitUser, requireReason, requireThisUnit, stateZh } from './checks';
 import { adminUpdates, CycleCore, nowIso as now, recipientsDetail } from './cycle-core';
 import { cstText, nextStep } from './ladder';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<CycleActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<CycleActivities>(deliveryActivityOptions);
 
 /** Set where a backdated submission is audited (submissions before it were not). */
 export const AUDITED_BACKDATING = 'audited-backdating';
@@ -122,7 +124,7 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
   await core.open(`截止时刻 ${cstText(core.plan.dueAt)}（北京时间）；共 ${core.plan.steps.length} 个步骤；目录版本 ${input.catalogVersion}`);
 
   async function fire(step: PlannedStep) {
-    const result = await acts.sendStep({
+    const result = await send.sendStep({
       workflowId,
       revision: core.revision,
       step,

@@ -39,11 +39,13 @@ import { CycleState as CycleStateKey, DueAt, Period } from '../contracts/search-
 import { refuseEnded, refuseOperator, requireActor, requireAdmin, requireOwnUnitUser, requireReason } from './checks';
 import { nowIso as now, recipientsDetail, tagCycle, timelineNote } from './cycle-core';
 import { cstText, Ladder, nextStep, skipPassed, type Due, type SkipNote, type Track } from './ladder';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<IncidentActivities>(deliveryActivityOptions);
 
 const HOUR = 3600_000;
 
@@ -398,7 +400,7 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   await refreshState();
 
   async function fire(step: PlannedStep, w: IncidentWindowPlan | undefined) {
-    const result = await acts.sendIncidentStep({
+    const result = await send.sendIncidentStep({
       workflowId,
       revision,
       step,

@@ -22,11 +22,13 @@ import { parseOrRefuse, refuse, type RefusalCode } from '../contracts/refusal';
 import { refuseEnded, refuseOperator, requireOwnUnitUser, requireThisUnit, stateZh } from './checks';
 import { adminUpdates, CycleCore, nowIso as now, recipientsDetail } from './cycle-core';
 import { cstText, nextStep } from './ladder';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<CycleActivities & QuotaActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<CycleActivities & QuotaActivities>(deliveryActivityOptions);
 
 export interface QuotaOutcome {
   state: CycleState;
@@ -175,7 +177,7 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
     const p = progress();
     const pace = paceNow(p);
     const sentence = paceSentence(p, pace);
-    const result = await acts.sendQuotaStep({
+    const result = await send.sendQuotaStep({
       workflowId,
       revision: core.revision,
       step,

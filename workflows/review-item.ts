@@ -43,11 +43,13 @@ import { CycleState as CycleStateKey, DueAt } from '../contracts/search-attribut
 import { refuseEnded, requireAdmin, requireUnitOrAdmin } from './checks';
 import { nowIso as now, recipientsDetail, tagCycle, timelineNote } from './cycle-core';
 import { adoptSteps, cstText, Ladder, nextStep, pendingSteps, skipPassed, type Due, type SkipNote } from './ladder';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<ReviewActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<ReviewActivities>(deliveryActivityOptions);
 
 const TERMINAL: ItemState[] = ['accepted', 'closed'];
 
@@ -109,7 +111,7 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
   }
 
   async function mail(m: Omit<SendReviewMailInput, 'workflowId' | 'unitId' | 'review' | 'item' | 'firedAt'>) {
-    const r = await acts.sendReviewMail({ ...m, workflowId, unitId: input.unit.id, review, item: itemRef, firedAt: now() });
+    const r = await send.sendReviewMail({ ...m, workflowId, unitId: input.unit.id, review, item: itemRef, firedAt: now() });
     note({ type: m.kind === 'notice' ? 'notice' : m.kind, stepId: m.stepId, detail: `${MAIL_ZH[m.template] ?? m.template}：${recipientsDetail(r)}` });
   }
 

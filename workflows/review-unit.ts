@@ -32,11 +32,13 @@ import { CycleState as CycleStateKey } from '../contracts/search-attributes';
 import { refuseEnded, refuseOperator, requireUnitOrAdmin } from './checks';
 import { nowIso as now, recipientsDetail, tagCycle, timelineNote } from './cycle-core';
 import { cstText, Ladder, nextStep, pendingSteps, skipPassed, type SkipNote, type Track } from './ladder';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<ReviewActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<ReviewActivities>(deliveryActivityOptions);
 
 const TERMINAL: ReviewPartState[] = ['submitted', 'closed'];
 
@@ -117,7 +119,7 @@ export async function reviewUnit(input: ReviewUnitInput): Promise<{ state: Revie
   tagCycle({ dutyCode: `review:${input.kind}`, unitId: input.unit.id, unitPath: input.unit.unitPath, period: input.reviewId, dueAt: input.dueAt, state });
   await acts.indexPart({ workflowId, kind: input.kind, reviewId: input.reviewId, unitId: input.unit.id, dueAt: input.dueAt, state });
   note({ type: 'opened', detail: `自查截止 ${cstText(input.dueAt)}（北京时间）；共 ${input.steps.length} 个步骤` });
-  const opened = await acts.sendReviewMail({
+  const opened = await send.sendReviewMail({
     workflowId, revision: 0, stepId: 'opened', kind: 'notice', level: 0, template: 'unit-opened',
     to: [{ unit: 'self', role: 'clerk' }, { unit: 'self', role: 'head' }], unitId: input.unit.id, review, dueAt: input.dueAt, firedAt: now(),
   });
@@ -127,7 +129,7 @@ export async function reviewUnit(input: ReviewUnitInput): Promise<{ state: Revie
   skipPassed(track, Date.now(), skipNote);
 
   async function fire(step: PlannedStep) {
-    const r = await acts.sendReviewMail({
+    const r = await send.sendReviewMail({
       workflowId, revision: 0, stepId: step.id, kind: step.kind, level: step.level,
       template: step.kind === 'reminder' ? 'unit-reminder' : 'unit-escalation',
       to: step.to, unitId: input.unit.id, review, dueAt: input.dueAt, firedAt: now(),

@@ -30,11 +30,13 @@ import { parseOrRefuse, refuse } from '../contracts/refusal';
 import { refuseEnded, refuseOperator, requireOwnUnitUser, requireThisUnit, stateZh } from './checks';
 import { adminUpdates, CycleCore, nowIso as now, recipientsDetail } from './cycle-core';
 import { cstText, nextStep } from './ladder';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<Pick<CycleActivities, 'indexCycle' | 'updateCycleIndex' | 'auditAction'> & WindowActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<Pick<CycleActivities, 'indexCycle' | 'updateCycleIndex' | 'auditAction'> & WindowActivities>(deliveryActivityOptions);
 
 /** The flag goes to the window's flagTo recipients and to the unit's own clerk. */
 function flagRecipients(flagTo: RecipientRef[]): RecipientRef[] {
@@ -144,7 +146,7 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
       await acts.recordWindowActivity({ workflowId, dutyCode: input.dutyCode, period: input.period, unitId: input.unitId, activity });
       if (!flagged) return { activityId: activity.id, classification, flagged, state: core.state };
 
-      const sent = await acts.sendWindowFlag({
+      const sent = await send.sendWindowFlag({
         workflowId,
         dutyCode: input.dutyCode,
         period: input.period,
@@ -184,7 +186,7 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
   await core.open(`窗口期 ${label}；周期截止 ${cstText(window.periodEnd)}；共 ${plan.steps.length} 次提醒；目录版本 ${input.catalogVersion}`, false);
 
   async function remind(step: PlannedStep) {
-    const result = await acts.sendWindowReminder({
+    const result = await send.sendWindowReminder({
       workflowId,
       step,
       dutyCode: input.dutyCode,
