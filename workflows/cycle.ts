@@ -58,7 +58,7 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
             field: '',
             code: 'duplicate',
             zh: `本周期已于 ${cstText(submission.submittedAt)} 报送（文号 ${submission.reference}），不能重复报送`,
-            message: `cycle is already submitted (${submission.reference} at ${submission.submittedAt})`,
+            message: `cycle is already submitted`,
           });
         }
         refuseEnded(`cycle is already ${core.state}`, `本周期${stateZh(core.state)}，不能报送`);
