@@ -74,7 +74,7 @@ async function queryStatus(client: Client, info: WorkflowExecutionInfo, timeoutM
   try {
     return await client.connection.withDeadline(Date.now() + timeoutMs, () => handle.query(statusQuery));
   } catch (e) {
-    const code = (e as { code?: number }).code ?? ((e as { cause?: { code?: number } }).cause?.code);
+    const code = (e as { code?: number }).code ?? (e as { cause?: { code?: number } }).cause?.code;
     if (code === 4) throw new Error(`no answer to the status query within ${timeoutMs} ms (is a worker running on its task queue?)`);
     throw e;
   }

@@ -39,7 +39,10 @@ export function sqliteFileOf(databaseUrl: string): string {
     );
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl)) {
-    throw new BackupError(`DATABASE_URL "${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}" is not a SQLite file: no backup method for it`, 'unsupported');
+    throw new BackupError(
+      `DATABASE_URL "${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}" is not a SQLite file: no backup method for it`,
+      'unsupported',
+    );
   }
   const file = databaseUrl.replace(/^file:/, '');
   if (file === ':memory:') throw new BackupError('DATABASE_URL is an in-memory database: nothing to back up', 'unsupported');
@@ -48,10 +51,20 @@ export function sqliteFileOf(databaseUrl: string): string {
 
 function tableCounts(db: Database.Database): Record<string, number> {
   const names = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_prisma%' ESCAPE '\\' ORDER BY name")
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_prisma%' ESCAPE '\\' ORDER BY name",
+    )
     .pluck()
     .all() as string[];
-  return Object.fromEntries(names.map((n) => [n, db.prepare(`SELECT count(*) FROM "${n.replace(/"/g, '""')}"`).pluck().get() as number]));
+  return Object.fromEntries(
+    names.map((n) => [
+      n,
+      db
+        .prepare(`SELECT count(*) FROM "${n.replace(/"/g, '""')}"`)
+        .pluck()
+        .get() as number,
+    ]),
+  );
 }
 
 /** Copies the database at `databaseUrl` to `target`; refuses an existing target unless `force`. */

@@ -79,7 +79,16 @@ export async function cycleRowsById(prisma: PrismaClient, workflowIds: string[])
 }
 
 /** The fields the reindex compares (openedAt and updatedAt are bookkeeping, not state). */
-export const COMPARED_FIELDS = ['dutyCode', 'period', 'unitId', 'catalogVersionId', 'dueAt', 'state', 'submittedAt', 'lateSeconds'] as const;
+export const COMPARED_FIELDS = [
+  'dutyCode',
+  'period',
+  'unitId',
+  'catalogVersionId',
+  'dueAt',
+  'state',
+  'submittedAt',
+  'lateSeconds',
+] as const;
 
 function same(a: unknown, b: unknown): boolean {
   if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();

@@ -4,7 +4,17 @@
 // them from Temporal, and the rows and the console's cycle list are what they were before.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { ADMIN, BRANCH, BRANCH_CLERK, DUTY, futurePeriod, MARKET, startConsoleBackend, waitFor, type ConsoleBackend } from '../support/console-backend';
+import {
+  ADMIN,
+  BRANCH,
+  BRANCH_CLERK,
+  DUTY,
+  futurePeriod,
+  MARKET,
+  startConsoleBackend,
+  waitFor,
+  type ConsoleBackend,
+} from '../support/console-backend';
 import { json, runCli } from '../support/cli-process';
 import { buildCycleInput } from '../../activities/cycle';
 import { requireDuty } from '../../runtime/catalog';
@@ -13,7 +23,13 @@ import { submitUpdate } from '../../contracts/cycle';
 
 let backend: ConsoleBackend;
 let cli: (args: string[]) => ReturnType<typeof runCli>;
-const ids: Record<'open' | 'overdue' | 'submitted' | 'quota' | 'window', string> = { open: '', overdue: '', submitted: '', quota: '', window: '' };
+const ids: Record<'open' | 'overdue' | 'submitted' | 'quota' | 'window', string> = {
+  open: '',
+  overdue: '',
+  submitted: '',
+  quota: '',
+  window: '',
+};
 
 async function start(duty: string, period: string, unitId: string): Promise<string> {
   const { db, catalog, env, taskQueue } = backend;
@@ -38,7 +54,12 @@ async function consoleList() {
 
 beforeAll(async () => {
   backend = await startConsoleBackend({ taskQueue: 'reindex-it', temporalUiUrl: 'http://temporal-ui.test' });
-  const vars = { TEMPORAL_ADDRESS: backend.env.address, TASK_QUEUE: backend.taskQueue, DATABASE_URL: backend.db.url, DUTY_LEDGER_ACTOR: ADMIN };
+  const vars = {
+    TEMPORAL_ADDRESS: backend.env.address,
+    TASK_QUEUE: backend.taskQueue,
+    DATABASE_URL: backend.db.url,
+    DUTY_LEDGER_ACTOR: ADMIN,
+  };
   cli = (args) => runCli(args, vars);
   ids.open = backend.openId;
   ids.overdue = backend.overdueId;
@@ -52,7 +73,10 @@ beforeAll(async () => {
     args: [{ actor: { id: ADMIN, access: 'admin' }, unitId: MARKET, reference: '秀市监〔2026〕9号' }],
   });
   await handle.result();
-  await waitFor('the submitted row', async () => (await backend.db.prisma.cycle.findUnique({ where: { workflowId: ids.submitted } }))?.state === 'submitted');
+  await waitFor(
+    'the submitted row',
+    async () => (await backend.db.prisma.cycle.findUnique({ where: { workflowId: ids.submitted } }))?.state === 'submitted',
+  );
 });
 
 afterAll(async () => {

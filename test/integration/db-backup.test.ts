@@ -34,8 +34,22 @@ function startWriter() {
       const n = batches + 1;
       try {
         await db.prisma.$transaction([
-          db.prisma.auditLog.create({ data: { actor: 'writer', action: 'test.write', target: `batch-${n}`, detail: JSON.stringify({ half: 1, pad: 'x'.repeat(500) }) } }),
-          db.prisma.auditLog.create({ data: { actor: 'writer', action: 'test.write', target: `batch-${n}`, detail: JSON.stringify({ half: 2, pad: 'x'.repeat(500) }) } }),
+          db.prisma.auditLog.create({
+            data: {
+              actor: 'writer',
+              action: 'test.write',
+              target: `batch-${n}`,
+              detail: JSON.stringify({ half: 1, pad: 'x'.repeat(500) }),
+            },
+          }),
+          db.prisma.auditLog.create({
+            data: {
+              actor: 'writer',
+              action: 'test.write',
+              target: `batch-${n}`,
+              detail: JSON.stringify({ half: 2, pad: 'x'.repeat(500) }),
+            },
+          }),
         ]);
         batches = n;
       } catch (e) {
@@ -79,9 +93,10 @@ describe('db backup', () => {
       expect(count('Contact')).toBe(await db.prisma.contact.count());
       expect(out.tables).toMatchObject({ Unit: count('Unit'), Contact: count('Contact'), AuditLog: count('AuditLog'), Cycle: 0 });
       // One instant: whole transactions only, and a batch count between the writer's before and after.
-      const halves = copy
-        .prepare("SELECT target, count(*) AS n FROM AuditLog WHERE action = 'test.write' GROUP BY target")
-        .all() as { target: string; n: number }[];
+      const halves = copy.prepare("SELECT target, count(*) AS n FROM AuditLog WHERE action = 'test.write' GROUP BY target").all() as {
+        target: string;
+        n: number;
+      }[];
       expect(halves.filter((h) => h.n !== 2)).toEqual([]);
       expect(halves.length).toBeGreaterThanOrEqual(before);
       expect(halves.length).toBeLessThanOrEqual(after);

@@ -47,7 +47,13 @@ describe('updateCycleIndex', () => {
       catalogVersion: 'v-sent',
     });
     const row = await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: input.workflowId } });
-    expect(row).toMatchObject({ dutyCode: 'enforcement-statistics', period: '2023', unitId: units.market, state: 'overdue', catalogVersionId: 'v-sent' });
+    expect(row).toMatchObject({
+      dutyCode: 'enforcement-statistics',
+      period: '2023',
+      unitId: units.market,
+      state: 'overdue',
+      catalogVersionId: 'v-sent',
+    });
     expect(row.dueAt.toISOString()).toBe(new Date(input.plan.dueAt).toISOString());
   });
 
@@ -55,15 +61,35 @@ describe('updateCycleIndex', () => {
     const input = await openCycle('2022');
     await db.prisma.cycle.delete({ where: { workflowId: input.workflowId } });
     const submittedAt = new Date(Date.parse(input.plan.dueAt) + 3600_000).toISOString();
-    await cycles.updateCycleIndex({ workflowId: input.workflowId, state: 'submitted', dueAt: input.plan.dueAt, submittedAt, lateSeconds: 3600 });
+    await cycles.updateCycleIndex({
+      workflowId: input.workflowId,
+      state: 'submitted',
+      dueAt: input.plan.dueAt,
+      submittedAt,
+      lateSeconds: 3600,
+    });
     const row = await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: input.workflowId } });
-    expect(row).toMatchObject({ dutyCode: input.dutyCode, period: '2022', unitId: units.market, state: 'submitted', lateSeconds: 3600, catalogVersionId: catalog.version });
+    expect(row).toMatchObject({
+      dutyCode: input.dutyCode,
+      period: '2022',
+      unitId: units.market,
+      state: 'submitted',
+      lateSeconds: 3600,
+      catalogVersionId: catalog.version,
+    });
     expect(row.submittedAt?.toISOString()).toBe(submittedAt);
   });
 
   it('updates an existing row without touching its identity', async () => {
     const input = await openCycle('2021');
-    await cycles.updateCycleIndex({ workflowId: input.workflowId, state: 'escalated', dueAt: input.plan.dueAt, dutyCode: 'other', period: 'x', unitId: units.education });
+    await cycles.updateCycleIndex({
+      workflowId: input.workflowId,
+      state: 'escalated',
+      dueAt: input.plan.dueAt,
+      dutyCode: 'other',
+      period: 'x',
+      unitId: units.education,
+    });
     const row = await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: input.workflowId } });
     expect(row).toMatchObject({ dutyCode: input.dutyCode, period: '2021', unitId: units.market, state: 'escalated' });
   });
@@ -87,7 +113,10 @@ describe('updateCycleIndex', () => {
       lateSeconds: 0,
     });
     expect(await db.prisma.submission.count({ where: { workflowId: input.workflowId } })).toBe(1);
-    expect(await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: input.workflowId } })).toMatchObject({ period: '2020', unitId: units.market });
+    expect(await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: input.workflowId } })).toMatchObject({
+      period: '2020',
+      unitId: units.market,
+    });
   });
 });
 
@@ -110,12 +139,25 @@ describe('incident and review index', () => {
     expect(await db.prisma.incident.count({ where: { workflowId: input.workflowId } })).toBe(0);
 
     await incidents.updateIncidentIndex({ workflowId: input.workflowId, state: 'overdue', extra: { revision: 1 }, input, reportedAt });
-    expect(await db.prisma.incident.findUniqueOrThrow({ where: { workflowId: input.workflowId } })).toMatchObject({ state: 'overdue', revision: 1, title: '某路段塌陷' });
-    expect(await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: input.workflowId } })).toMatchObject({ state: 'overdue', unitId: units.district, period: '2026-05-01' });
+    expect(await db.prisma.incident.findUniqueOrThrow({ where: { workflowId: input.workflowId } })).toMatchObject({
+      state: 'overdue',
+      revision: 1,
+      title: '某路段塌陷',
+    });
+    expect(await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: input.workflowId } })).toMatchObject({
+      state: 'overdue',
+      unitId: units.district,
+      period: '2026-05-01',
+    });
   });
 
   it('updatePartIndex recreates a unit part row from its workflow ID', async () => {
-    const reviews = createReviewActivities({ prisma: db.prisma, catalog: () => catalog, reviews: () => loadReviewCatalog(), smtpUrl: 'smtp://127.0.0.1:1' });
+    const reviews = createReviewActivities({
+      prisma: db.prisma,
+      catalog: () => catalog,
+      reviews: () => loadReviewCatalog(),
+      smtpUrl: 'smtp://127.0.0.1:1',
+    });
     const reviewId = 'review:spot-check-0123abcd';
     const workflowId = `${reviewId}:unit-${units.market}`;
     const dueAt = '2026-06-30T16:00:00.000Z';

@@ -25,7 +25,9 @@ export function registerDb(program: Command, _ctx: CliContext): void {
       }
       if (opts.json) return printJson(result);
       const rows = Object.values(result.tables).reduce((a, b) => a + b, 0);
-      println(`${pc.green('backed up')} to ${result.file}: ${(result.bytes / 1024).toFixed(0)} KiB, ${rows} rows in ${Object.keys(result.tables).length} tables, integrity ${result.integrity} (${result.durationMs} ms)`);
+      println(
+        `${pc.green('backed up')} to ${result.file}: ${(result.bytes / 1024).toFixed(0)} KiB, ${rows} rows in ${Object.keys(result.tables).length} tables, integrity ${result.integrity} (${result.durationMs} ms)`,
+      );
       println(pc.dim('restore: stop the worker and the console, copy the file over DATABASE_URL, start them, then run `cycle reindex`'));
     });
 }
