@@ -16,7 +16,7 @@ import { responsibleGroupFor } from '../domain/units';
 import type { CycleInput, CyclePlan, CycleState, PlannedStep } from '../domain/types';
 import type { PrismaClient } from '../db/client';
 import { audit } from '../db/audit';
-import { isForeignKeyViolation, writeCycleState, type CycleIdentity, type WriteOutcome } from '../db/cycle-index';
+import { ensureCycleRow, isForeignKeyViolation, writeCycleState, type CycleIdentity, type WriteOutcome } from '../db/cycle-index';
 import { identityFromWorkflowId } from '../domain/cycle-ids';
 import { parseTags, unitPath } from '../db/recipients';
 import { renderNotification } from './mail/render';
@@ -315,7 +315,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
         // submission's) when not sent, and the state change that follows writes the plan's.
         const identity = identityOf(args, new Date(args.dueAt ?? args.submittedAt));
         if (!identity) throw e;
-        await writeCycleState(prisma, args.workflowId, { state: 'open' }, identity);
+        await ensureCycleRow(prisma, identity);
         await write();
       }
     },

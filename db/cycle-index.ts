@@ -62,6 +62,14 @@ export async function writeCycleState(
   return count > 0 ? 'written' : 'missing';
 }
 
+/**
+ * Creates the row if it is missing (in `state`), leaves an existing one alone: for writers of the rows
+ * that hang on a cycle (Submission, Notification, Escalation, Occurrence), whose foreign key needs it.
+ */
+export async function ensureCycleRow(prisma: PrismaClient | Tx, identity: CycleIdentity, state = 'open'): Promise<void> {
+  await prisma.cycle.upsert({ where: { workflowId: identity.workflowId }, create: { ...identity, state }, update: {} });
+}
+
 /** True for a foreign-key violation (the row's unit, or a child row's cycle, is not in the database). */
 export function isForeignKeyViolation(e: unknown): boolean {
   return e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2003';

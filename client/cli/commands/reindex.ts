@@ -1,7 +1,7 @@
 // cycle reindex: rebuilds the database's cycle index from Temporal (client/reindex.ts).
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { reindexCycles } from '../../reindex';
+import { reindexCycles, type ReindexResult } from '../../reindex';
 import { printJson, println, progress, type CliContext } from '../context';
 import { CliError, EXIT } from '../errors';
 
@@ -20,20 +20,24 @@ export function registerCycleReindex(cycle: Command, ctx: CliContext): void {
       const actor = await ctx.requireAdmin('rebuild the cycle index');
       const client = await ctx.client();
       let bar: ReturnType<typeof progress> = { tick() {}, stop() {} };
-      const result = await ctx.audited(actor, 'cycle.reindex', opts.duty ?? '*', { duty: opts.duty ?? null }, async () => {
+      let result: ReindexResult | undefined;
+      // The audit entry keeps the counts; the per-cycle lists go to the output only.
+      await ctx.audited(actor, 'cycle.reindex', opts.duty ?? '*', { duty: opts.duty ?? null }, async () => {
         try {
-          const r = await reindexCycles(client, ctx.prisma(), {
+          result = await reindexCycles(client, ctx.prisma(), {
             dutyCode: opts.duty,
             onStart: (total) => {
               if (!opts.json) bar = progress(total, 'reindex');
             },
             onCycle: (id, outcome) => bar.tick(outcome === 'unchanged' ? '' : `${outcome} ${id}`),
           });
-          return r;
         } finally {
           bar.stop();
         }
+        const { total, created, updated, unchanged, failed } = result;
+        return { total, created, updated, unchanged, failed };
       });
+      if (!result) return;
       if (opts.json) printJson(result);
       else {
         println(
