@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCycleActivities } from '../../activities/cycle';
 import { createIncidentActivities, buildIncidentInput } from '../../activities/incident';
 import { createReviewActivities } from '../../activities/review';
+import { createQuotaActivities } from '../../activities/quota';
 import { loadCatalog, requireDuty, type Catalog } from '../../runtime/catalog';
 import { loadReviewCatalog } from '../../runtime/reviews';
 import { buildCycleInput } from '../../activities/cycle';
@@ -117,6 +118,36 @@ describe('updateCycleIndex', () => {
       period: '2020',
       unitId: units.market,
     });
+  });
+});
+
+describe('recordOccurrence', () => {
+  it('recreates the lost quota cycle row its occurrence hangs on, with the due instant sent', async () => {
+    const unit = await db.prisma.unit.findUniqueOrThrow({ where: { id: units.market } });
+    const input = await buildCycleInput(db.prisma, catalog, requireDuty(catalog, 'law-lectures-hainan'), '2026', unit);
+    await cycles.indexCycle({ input, state: 'open' });
+    await db.prisma.cycle.delete({ where: { workflowId: input.workflowId } });
+    const quota = createQuotaActivities({ prisma: db.prisma, catalog: () => catalog, smtpUrl: 'smtp://127.0.0.1:1' });
+    const r = await quota.recordOccurrence({
+      workflowId: input.workflowId,
+      unitId: units.market,
+      occurredOn: '2026-03-02',
+      amount: 1,
+      reference: '讲座通知',
+      recordedBy: 'clerk@test',
+      recordedAt: '2026-03-02T08:00:00Z',
+      dueAt: input.plan.dueAt,
+    });
+    expect(r.alreadyRecorded).toBe(false);
+    const row = await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: input.workflowId } });
+    expect(row).toMatchObject({
+      dutyCode: 'law-lectures-hainan',
+      period: '2026',
+      unitId: units.market,
+      state: 'open',
+      catalogVersionId: catalog.version,
+    });
+    expect(row.dueAt.toISOString()).toBe(new Date(input.plan.dueAt).toISOString());
   });
 });
 
