@@ -84,7 +84,10 @@ export async function openDutyCycles(input: OpenCyclesInput): Promise<OpenCycles
         }
       }),
     );
-    for (const started of results) started ? (opened += 1) : (alreadyOpen += 1);
+    for (const started of results) {
+      if (started) opened += 1;
+      else alreadyOpen += 1;
+    }
     workflowIds.push(...batch.map((c) => c.workflowId));
     const rest = cycles.slice(i + BATCH);
     if (rest.length && workflowInfo().continueAsNewSuggested) {

@@ -186,15 +186,6 @@ async function closed(handle: WorkflowHandle, ms = 60_000): Promise<void> {
   }
 }
 
-/**
- * After an update that ends a workflow, the Java test server (1.38) keeps the time-skipping lock it took
- * for the update; release it once the workflow has closed, or the clock never moves again.
- */
-async function ended(env: TestWorkflowEnvironment, handle: WorkflowHandle): Promise<void> {
-  await closed(handle);
-  await env.connection.testService!.unlockTimeSkipping({});
-}
-
 const { EventType } = temporal.api.enums.v1;
 const closingEvents = new Set<number>([
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
