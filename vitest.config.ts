@@ -92,6 +92,17 @@ export default defineConfig({
           sequence: { groupOrder: 4 },
         },
       },
+      {
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          env: { TZ: 'Asia/Shanghai' },
+          globalSetup: ['test/support/cluster-global.ts'],
+          ...serverTimeouts,
+          poolOptions: { forks: { singleFork: true } },
+          sequence: { groupOrder: 5 },
+        },
+      },
     ],
   },
 });
