@@ -6,14 +6,20 @@
 // Shutdown: on SIGINT/SIGTERM the worker stops polling, lets running activities finish for
 // WORKER_SHUTDOWN_GRACE_MS (default 10 s; then they are cancelled and Temporal retries them on another
 // worker), and the process exits within WORKER_SHUTDOWN_GRACE_MS + 5 s whatever happens.
+// Operations (WORKER_METRICS_PORT set): /healthz, /readyz and /metrics on that port (runtime/ops-server.ts);
+// the SDK's runtime metrics are exported by its core on a loopback port of their own and forwarded.
 // The catalog comes from the catalog store: a faulty catalog on disk is logged and the worker runs on
 // the version in force (see runtime/catalog-store.ts); the folder is polled every CATALOG_POLL_MS.
-import { NativeConnection } from '@temporalio/worker';
+import net from 'node:net';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { closePrisma, getPrisma } from '../db/client';
 import { createCatalogStore } from '../runtime/catalog-store';
 import { config } from '../runtime/config';
 import { logger } from '../runtime/logger';
 import { connectionOptions, describeSettings, TemporalConfigError, temporalSettings } from '../runtime/temporal-connection';
+import { createWorkerMetrics, metricsContentType } from '../runtime/metrics';
+import { startOpsServer, type OpsServer } from '../runtime/ops-server';
+import { readiness } from '../runtime/readiness';
 import { createDutyWorker } from './create';
 
 function shutdownGraceMs(): number {
@@ -24,9 +30,37 @@ function shutdownGraceMs(): number {
   return ms;
 }
 
+function metricsPort(): number | undefined {
+  const raw = process.env.WORKER_METRICS_PORT;
+  if (raw === undefined || raw === '') return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TemporalConfigError('WORKER_METRICS_PORT', `must be a port number, not "${raw}"`);
+  return port;
+}
+
+/** A loopback port free right now, for the SDK core's own Prometheus exporter. */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 async function main(): Promise<void> {
   const temporal = temporalSettings(); // a misconfiguration fails here, before anything starts
   const graceMs = shutdownGraceMs();
+  const opsPort = metricsPort();
+  let runtimeMetricsUrl: string | undefined;
+  if (opsPort !== undefined) {
+    // Must precede the first connection: the runtime is created once per process.
+    const port = await freeLoopbackPort();
+    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } } });
+    runtimeMetricsUrl = `http://127.0.0.1:${port}/metrics`;
+  }
   const store = await createCatalogStore({ dir: config.catalogDir, prisma: getPrisma(), log: logger, actor: 'worker' });
   const connection = await NativeConnection.connect(connectionOptions(temporal));
   const worker = await createDutyWorker({
@@ -49,14 +83,35 @@ async function main(): Promise<void> {
       }, graceMs + 5_000).unref();
     });
   }
+  let ops: OpsServer | undefined;
+  if (opsPort !== undefined) {
+    const metrics = createWorkerMetrics({ prisma: getPrisma(), runtimeMetricsUrl });
+    ops = await startOpsServer({
+      port: opsPort,
+      host: process.env.WORKER_METRICS_HOST || '127.0.0.1',
+      readiness: () =>
+        readiness({
+          prisma: getPrisma(),
+          pingTemporal: () => connection.workflowService.getSystemInfo({}),
+          extra: () => (worker.getState() === 'RUNNING' ? 'ok' : worker.getState().toLowerCase()),
+        }),
+      metrics: { render: () => metrics.render(), contentType: metricsContentType },
+    });
+  }
   logger.info(
-    { taskQueue: config.temporal.taskQueue, temporal: describeSettings(temporal), catalogVersion: store.current().version },
+    {
+      taskQueue: config.temporal.taskQueue,
+      temporal: describeSettings(temporal),
+      catalogVersion: store.current().version,
+      ...(ops ? { metricsPort: ops.port } : {}),
+    },
     'worker started',
   );
   store.start();
   try {
     await worker.run();
   } finally {
+    await ops?.close();
     store.stop();
     await connection.close();
     await closePrisma();
