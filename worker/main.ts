@@ -11,7 +11,7 @@
 // The catalog comes from the catalog store: a faulty catalog on disk is logged and the worker runs on
 // the version in force (see runtime/catalog-store.ts); the folder is polled every CATALOG_POLL_MS.
 import net from 'node:net';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { closePrisma, getPrisma } from '../db/client';
 import { createCatalogStore } from '../runtime/catalog-store';
 import { config } from '../runtime/config';
@@ -55,12 +55,24 @@ async function main(): Promise<void> {
   const graceMs = shutdownGraceMs();
   const opsPort = metricsPort();
   let runtimeMetricsUrl: string | undefined;
+  let metricsPortOfCore: number | undefined;
   if (opsPort !== undefined) {
-    // Must precede the first connection: the runtime is created once per process.
-    const port = await freeLoopbackPort();
-    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } } });
-    runtimeMetricsUrl = `http://127.0.0.1:${port}/metrics`;
+    metricsPortOfCore = await freeLoopbackPort();
+    runtimeMetricsUrl = `http://127.0.0.1:${metricsPortOfCore}/metrics`;
   }
+  // Must precede the first connection: the runtime is created once per process. The SDK's own
+  // messages go to our logger; its INFO chatter (the bundler's webpack report, state changes) only
+  // at LOG_LEVEL=debug, so the start output shows this process's lines and the SDK's warnings.
+  const sdkLevel: LogLevel = logger.isLevelEnabled('debug') ? 'DEBUG' : 'WARN';
+  Runtime.install({
+    logger: new DefaultLogger(sdkLevel, (entry) => {
+      const level = entry.level === 'TRACE' ? 'trace' : (entry.level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error');
+      logger[level]({ sdk: true, ...entry.meta }, entry.message);
+    }),
+    ...(metricsPortOfCore !== undefined
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPortOfCore}` } } } }
+      : {}),
+  });
   const store = await createCatalogStore({ dir: config.catalogDir, prisma: getPrisma(), log: logger, actor: 'worker' });
   const connection = await NativeConnection.connect(connectionOptions(temporal));
   const worker = await createDutyWorker({
