@@ -24,13 +24,17 @@ const unitTimezones = [
   ['unit-new-york', 'America/New_York'],
 ] as const;
 
-/** Integration files that run a second time on PostgreSQL (they get their database from test/support/db.ts). */
+/**
+ * Integration files that run a second time on PostgreSQL (they get their database from test/support/db.ts).
+ * cycle-crash is not among them: the cluster group runs the same worker-kill scenario on PostgreSQL.
+ * Add here further concurrency tests (many submits at once, the fan-out writing its index) as they land.
+ */
 const postgresIntegration = [
   'db-import',
   'db-recipients',
   'catalog-store',
   'console',
-  'cycle-crash',
+  'index-concurrency',
 ].map((name) => `test/integration/${name}.test.ts`);
 
 const serverTimeouts = { testTimeout: 120_000, hookTimeout: 120_000, teardownTimeout: 30_000 };

@@ -56,11 +56,32 @@ const postgresClients = new WeakSet<PrismaClient>();
 function createPostgresPrisma(url: string): PrismaClient {
   const poolSize = Number(process.env.DATABASE_POOL_SIZE ?? '10');
   const adapter = new PrismaPg({ connectionString: url, max: poolSize, connectionTimeoutMillis: BUSY_TIMEOUT_MS });
-  // Same models, same API: typed as the SQLite client so callers need not know the provider.
-  const client = new PostgresPrismaClient({
+  const base = new PostgresPrismaClient({
     adapter,
     transactionOptions: { maxWait: BUSY_TIMEOUT_MS, timeout: 60_000 },
-  }) as unknown as PrismaClient;
+  });
+  // Prisma's upsert over a driver adapter is a read, then an insert or an update; two at once for
+  // the same key (an activity retried while its first attempt still runs, two workers) both read
+  // "absent" and one insert fails with P2002. SQLite's single writer never interleaves them; on
+  // PostgreSQL the loser retries once, finds the row and updates it (Prisma's documented remedy).
+  // Not inside a transaction: PostgreSQL aborts the transaction at the error (writeTransaction()
+  // serialises those anyway).
+  const extended = base.$extends({
+    query: {
+      $allModels: {
+        async upsert({ args, query }) {
+          try {
+            return await query(args);
+          } catch (e) {
+            if ((e as { code?: string }).code !== 'P2002') throw e;
+            return query(args);
+          }
+        },
+      },
+    },
+  });
+  // Same models, same API: typed as the SQLite client so callers need not know the provider.
+  const client = extended as unknown as PrismaClient;
   postgresClients.add(client);
   return client;
 }
