@@ -17,7 +17,6 @@ import { createCatalogStore } from '../runtime/catalog-store';
 import { config } from '../runtime/config';
 import { logger } from '../runtime/logger';
 import { connectionOptions, describeSettings, TemporalConfigError, temporalSettings } from '../runtime/temporal-connection';
-import { createWorkerMetrics, metricsContentType } from '../runtime/metrics';
 import { startOpsServer, type OpsServer } from '../runtime/ops-server';
 import { readiness } from '../runtime/readiness';
 import { createDutyWorker } from './create';
@@ -97,6 +96,7 @@ async function main(): Promise<void> {
   }
   let ops: OpsServer | undefined;
   if (opsPort !== undefined) {
+    const { createWorkerMetrics, metricsContentType } = await import('../runtime/metrics'); // prom-client only when asked for
     const metrics = createWorkerMetrics({ prisma: getPrisma(), runtimeMetricsUrl });
     ops = await startOpsServer({
       port: opsPort,
