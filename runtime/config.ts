@@ -1,7 +1,9 @@
 // Process configuration from the environment, with the embedded defaults the README documents.
 import path from 'node:path';
 
-const root = path.resolve(__dirname, '..');
+// runtime/ in the sources, dist/runtime/ in the build (npm run build): the project root either way.
+const parent = path.resolve(__dirname, '..');
+const root = path.basename(parent) === 'dist' ? path.dirname(parent) : parent;
 
 function env(name: string, fallback: string): string {
   const value = process.env[name];
