@@ -35,6 +35,8 @@ import { cyclePage, type FormName, type FormState } from './views/cycle';
 import type { LayoutContext, PickerContact } from './views/layout';
 import { cyclesPage, dutiesPage, errorPage, overviewPage, unitsPage } from './views/pages';
 import { readiness } from '../../runtime/readiness';
+import { nextYearWarning } from '../../domain/provisional';
+import { presentYears } from '../../runtime/calendar-store';
 
 export interface ConsoleAppOptions {
   prisma: PrismaClient;
@@ -104,7 +106,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
       }
     }
     const url = new URL(c.req.url);
-    return { user: c.get('user'), picker, path: url.pathname + url.search, nav: 'none' };
+    return { user: c.get('user'), picker, path: url.pathname + url.search, nav: 'none', calendarWarning: nextYearWarning(now(), presentYears()) };
   }
 
   const page = (c: Context<Env>, body: Html, status = 200) => c.html(body.toString(), status as 200);
@@ -322,6 +324,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
       cycle: detail.records.cycle,
       submissions: detail.records.submissions,
       notifications: detail.records.notifications.map((n) => ({ ...n, recipients: safeJson(n.recipients) })),
+      deliveries: detail.records.deliveries,
       escalations: detail.records.escalations.map((e) => ({ ...e, targets: safeJson(e.targets) })),
       audit: detail.records.audit.map((a) => ({ ...a, detail: safeJson(a.detail) })),
     });

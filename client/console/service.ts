@@ -26,6 +26,7 @@ import { scheduleActivityUpdate, type ScheduleActivityResult } from '../../contr
 import { activityEntry, EntryInputError, occurrenceEntry } from '../entry-input';
 import { CST, stateLabel, STATES } from './format';
 import { canSubmit, isAdmin, toActor, type ConsoleUser } from './identity';
+import { deliveriesForWorkflow } from '../../db/deliveries';
 
 export class ConsoleError extends Error {
   constructor(
@@ -233,7 +234,9 @@ export async function cycleRecords(prisma: PrismaClient, workflowId: string) {
     // Quota cycles: the occurrences recorded (shown from here when the workflow cannot be asked).
     prisma.occurrence.findMany({ where: { workflowId }, orderBy: [{ occurredOn: 'asc' }, { recordedAt: 'asc' }] }),
   ]);
-  return { cycle, submissions, notifications, escalations, audit: auditEntries, occurrences };
+  // Each notification's recipients with their delivery state.
+  const deliveries = await deliveriesForWorkflow(prisma, workflowId);
+  return { cycle, submissions, notifications, escalations, audit: auditEntries, occurrences, deliveries };
 }
 
 export type CycleRecords = Awaited<ReturnType<typeof cycleRecords>>;
