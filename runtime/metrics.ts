@@ -6,7 +6,7 @@
 // process: with several workers each one sends a share of the mails, and a per-process counter would
 // be one worker's share (and reset on restart). Every worker reports the same totals; aggregate
 // with max() (or scrape one worker) rather than sum():
-//   duty_ledger_mails{channel,status}     notifications by channel and status (sent | pending | failed)
+//   duty_ledger_mails{channel,status}     deliveries (one per recipient and channel) by channel and status
 //   duty_ledger_cycles{state}             cycles in the index by state (open, submitted, overdue, escalated …)
 //   duty_ledger_cycles_overdue            cycles past their due instant and not submitted, waived or closed
 import client from 'prom-client';
@@ -28,14 +28,14 @@ export function createWorkerMetrics(opts: { prisma: PrismaClient; runtimeMetrics
 
   new client.Gauge({
     name: 'duty_ledger_mails',
-    help: 'Notifications by channel and status, from the application database',
+    help: 'Mail deliveries (one per recipient and channel) by channel and status, from the application database',
     labelNames: ['channel', 'status'],
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await opts.prisma.notification.groupBy({ by: ['status'], _count: { _all: true } });
-      for (const status of ['sent', 'pending', 'failed']) this.set({ channel: 'email', status }, 0);
-      for (const r of rows) this.set({ channel: 'email', status: r.status }, r._count._all);
+      const rows = await opts.prisma.delivery.groupBy({ by: ['channel', 'status'], _count: { _all: true } });
+      for (const status of ['pending', 'sending', 'sent', 'failed']) this.set({ channel: 'email', status }, 0);
+      for (const r of rows) this.set({ channel: r.channel, status: r.status }, r._count._all);
     },
   });
   new client.Gauge({
