@@ -71,7 +71,11 @@ async function waitUntil(check: () => Promise<boolean>, ms = 20_000): Promise<vo
   }
 }
 
-/** A compressed ladder, instants `gapMs` apart from `startInMs` from now; due between reminder-2 and escalation-1. */
+/**
+ * A compressed ladder, instants `gapMs` apart from `startInMs` from now. The due instant is three gaps
+ * after reminder-2: when a worker dies, its workflows wait out the sticky queue timeout (5 s) before the
+ * other worker takes them, and a reminder that would arrive after the deadline is skipped as stale.
+ */
 function compressedInput(unitId: string, unitName: string, startInMs: number, gapMs: number): CycleInput {
   const duty = loadCatalog().byCode.get('enforcement-statistics')!;
   const t0 = Date.now() + startInMs;
@@ -79,8 +83,8 @@ function compressedInput(unitId: string, unitName: string, startInMs: number, ga
   const steps: PlannedStep[] = [
     { id: 'reminder-1', kind: 'reminder', at: at(0), to: [{ unit: 'self', role: 'clerk' }], level: 0 },
     { id: 'reminder-2', kind: 'reminder', at: at(1), to: [{ unit: 'self', role: 'clerk' }, { unit: 'self', role: 'head' }], level: 0 },
-    { id: 'escalation-1', kind: 'escalation', at: at(3), to: [{ unit: 'self', role: 'head' }, { unit: 'parent', role: 'supervisor' }], level: 1 },
-    { id: 'escalation-2', kind: 'escalation', at: at(5), to: [{ unit: 'parent', role: 'head' }, { unit: 'office', role: 'head' }], level: 2 },
+    { id: 'escalation-1', kind: 'escalation', at: at(5), to: [{ unit: 'self', role: 'head' }, { unit: 'parent', role: 'supervisor' }], level: 1 },
+    { id: 'escalation-2', kind: 'escalation', at: at(7), to: [{ unit: 'parent', role: 'head' }, { unit: 'office', role: 'head' }], level: 2 },
   ];
   return {
     workflowId: cycleWorkflowId(duty.code, '2025', unitId) + ':cluster',
@@ -91,7 +95,7 @@ function compressedInput(unitId: string, unitName: string, startInMs: number, ga
     unitName,
     unitPath: [units.province, units.city, units.district, unitId],
     catalogVersion: 'test',
-    plan: { dueAt: at(2), steps },
+    plan: { dueAt: at(4), steps },
   };
 }
 

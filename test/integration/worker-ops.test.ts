@@ -103,7 +103,8 @@ describe('worker operations endpoint', () => {
     const ok = await app(env.client).request('/readyz');
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ ready: true, checks: { database: 'ok', temporal: 'ok' } });
-    const nowhere = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) });
+    // No retry interceptor: the failed call ends at once, and no retry fires after the connection is closed.
+    const nowhere = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: [] }) });
     const down = await app(nowhere).request('/readyz');
     expect(down.status).toBe(503);
     const body = (await down.json()) as { ready: boolean; checks: Record<string, string> };
