@@ -10,6 +10,11 @@
 //   1  workflow     test/workflow: time-skipping Java test server per file (~1 s JVM start), 2 files at a time.
 //   2  integration  test/integration: real `temporal server start-dev` etc., one file at a time (singleFork).
 //   3  browser      test/browser: Chromium via playwright-core, one file at a time.
+//   4  integration-pg  the integration files that touch the application database (postgresIntegration
+//        below) again, on PostgreSQL: one server per run (scripts/postgres.sh via test/support/postgres-global.ts),
+//        one database per file from a migrated template; plus test/postgres/ (PostgreSQL-only tests).
+//   5  cluster      test/cluster: a real Temporal server (not the dev server) on PostgreSQL with mutual TLS,
+//        started once per run (test/support/cluster-global.ts), two worker processes.
 // The machine/CI has 2 cores, hence maxWorkers 2 overall.
 import { defineConfig } from 'vitest/config';
 
@@ -18,6 +23,19 @@ const unitTimezones = [
   ['unit-utc', 'UTC'],
   ['unit-new-york', 'America/New_York'],
 ] as const;
+
+/**
+ * Integration files that run a second time on PostgreSQL (they get their database from test/support/db.ts).
+ * cycle-crash is not among them: the cluster group runs the same worker-kill scenario on PostgreSQL.
+ * Add here further concurrency tests (many submits at once, the fan-out writing its index) as they land.
+ */
+const postgresIntegration = [
+  'db-import',
+  'db-recipients',
+  'catalog-store',
+  'console',
+  'index-concurrency',
+].map((name) => `test/integration/${name}.test.ts`);
 
 const serverTimeouts = { testTimeout: 120_000, hookTimeout: 120_000, teardownTimeout: 30_000 };
 
@@ -65,6 +83,28 @@ export default defineConfig({
           ...serverTimeouts,
           poolOptions: { forks: { singleFork: true } },
           sequence: { groupOrder: 3 },
+        },
+      },
+      {
+        test: {
+          name: 'integration-pg',
+          include: [...postgresIntegration, 'test/postgres/**/*.test.ts'],
+          env: { TZ: 'Asia/Shanghai' },
+          globalSetup: ['test/support/postgres-global.ts'],
+          ...serverTimeouts,
+          poolOptions: { forks: { singleFork: true } },
+          sequence: { groupOrder: 4 },
+        },
+      },
+      {
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          env: { TZ: 'Asia/Shanghai' },
+          globalSetup: ['test/support/cluster-global.ts'],
+          ...serverTimeouts,
+          poolOptions: { forks: { singleFork: true } },
+          sequence: { groupOrder: 5 },
         },
       },
     ],

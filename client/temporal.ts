@@ -1,7 +1,8 @@
-// A Temporal Client for the CLI and scripts: connects to config.temporal (address, namespace) and
-// turns "nothing listens there" into one clear line instead of a gRPC stack trace.
+// A Temporal Client for the CLI and scripts: connects with the environment's settings
+// (runtime/temporal-connection.ts: address, namespace, TLS, API key) and turns "nothing listens
+// there" into one clear line instead of a gRPC stack trace.
 import { Client, Connection } from '@temporalio/client';
-import { config } from '../runtime/config';
+import { connectionOptions, temporalSettings } from '../runtime/temporal-connection';
 
 export class TemporalUnreachableError extends Error {
   constructor(
@@ -28,11 +29,16 @@ export interface ConnectedClient {
 }
 
 export async function connectClient(opts: ConnectOptions = {}): Promise<ConnectedClient> {
-  const address = opts.address ?? config.temporal.address;
-  const namespace = opts.namespace ?? config.temporal.namespace;
+  const settings = temporalSettings(); // a misconfiguration throws TemporalConfigError before dialling
+  const address = opts.address ?? settings.address;
+  const namespace = opts.namespace ?? settings.namespace;
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: opts.connectTimeoutMs ?? 5_000 });
+    connection = await Connection.connect({
+      ...connectionOptions(settings),
+      address,
+      connectTimeout: opts.connectTimeoutMs ?? 5_000,
+    });
   } catch (e) {
     throw new TemporalUnreachableError(address, (e as Error).message);
   }

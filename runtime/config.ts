@@ -2,7 +2,9 @@
 import path from 'node:path';
 import { MAX_SEND_TIMEOUT_MS } from '../contracts/delivery';
 
-const root = path.resolve(__dirname, '..');
+// runtime/ in the sources, dist/runtime/ in the build (npm run build): the project root either way.
+const parent = path.resolve(__dirname, '..');
+const root = path.basename(parent) === 'dist' ? path.dirname(parent) : parent;
 
 function env(name: string, fallback: string): string {
   const value = process.env[name];

@@ -3,7 +3,7 @@
 #   1. node_modules        npm install (following package-lock.json) when missing or stale
 #   2. temporal CLI        scripts/temporal-cli.sh (reuses one, else go install v1.5.1, ~4 min once)
 #   3. test server         tools/test-server/classpath.txt via Maven (seconds, once)
-#   4. Prisma client       npm run db:generate when the schema changed
+#   4. Prisma clients      npm run db:generate when a schema changed (SQLite and the derived PostgreSQL one)
 #   5. data/               runtime data directory (SQLite files, logs)
 # Prints nothing when everything is already in place; exits non-zero on any failure.
 set -euo pipefail
@@ -66,7 +66,7 @@ fi
 
 # --- 4. Prisma client -----------------------------------------------------------------------------------------
 if has_npm_script db:generate; then
-  want="$(fingerprint prisma/schema.prisma prisma.config.ts "$stamps/deps")"
+  want="$(fingerprint prisma/schema.prisma prisma/postgresql/schema.prisma prisma.config.ts "$stamps/deps")"
   if [ ! -d generated ] || [ "$(cat "$stamps/db-generate" 2>/dev/null || true)" != "$want" ]; then
     t=$SECONDS
     out="$(npm run --silent db:generate 2>&1)" || { echo "$out" >&2; die "npm run db:generate failed"; }

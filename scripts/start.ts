@@ -65,6 +65,7 @@ function childEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
     ...(isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}),
+    LOG_FORMAT: process.env.LOG_FORMAT || 'pretty', // production default is JSON (runtime/logger.ts)
     TEMPORAL_ADDRESS: config.temporal.address,
     TEMPORAL_NAMESPACE: config.temporal.namespace,
   };

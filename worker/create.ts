@@ -1,5 +1,6 @@
 // Builds a worker for the duty-ledger task queue. Used by the worker process and by tests, which
 // pass their own connection, database and SMTP server.
+import fs from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createCycleActivities, createIncidentActivities, createQuotaActivities, createReviewActivities, createWindowActivities } from '../activities';
@@ -24,6 +25,14 @@ export interface DutyWorkerOptions {
 
 export const workflowsPath = path.join(__dirname, '..', 'workflows', 'index.ts');
 
+/** The bundle `npm run build` writes next to the compiled worker (dist/workflow-bundle.js); absent in the sources. */
+export const prebuiltBundlePath = path.join(__dirname, '..', 'workflow-bundle.js');
+
+function defaultWorkflows(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  // From dist/: the prebuilt bundle (no webpack at start); from the sources: bundle workflows/ now.
+  return fs.existsSync(prebuiltBundlePath) ? { workflowBundle: { codePath: prebuiltBundlePath } } : { workflowsPath };
+}
+
 /** The review catalog, read from disk the first time a review activity needs it. */
 function lazyReviews(): () => ReturnType<typeof loadReviewCatalog> {
   let cached: ReturnType<typeof loadReviewCatalog> | undefined;
@@ -37,7 +46,7 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : defaultWorkflows()),
     activities: { ...createWindowActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }), ...createQuotaActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }), ...createReviewActivities({ prisma: opts.prisma, catalog, reviews: lazyReviews(), smtpUrl: opts.smtpUrl }), ...createIncidentActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }), ...createCycleActivities({
       prisma: opts.prisma,
       catalog,

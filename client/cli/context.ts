@@ -15,6 +15,7 @@ import { audit } from '../../db/audit';
 import type { Access, Actor } from '../../contracts/cycle';
 import { CatalogError, loadCatalog, loadCatalogFromFiles, type Catalog, type CatalogSource } from '../../runtime/catalog';
 import { connectClient, TemporalUnreachableError, type ConnectedClient } from '../temporal';
+import { TemporalConfigError } from '../../runtime/temporal-connection';
 import { CliError, EXIT } from './errors';
 
 export interface GlobalOptions {
@@ -181,6 +182,7 @@ export function progress(total: number, label: string): { tick(note?: string): v
 export function mapTemporalError(e: unknown, workflowId?: string): unknown {
   if (e instanceof CliError) return e;
   if (e instanceof TemporalUnreachableError) return new CliError(EXIT.failure, e.message);
+  if (e instanceof TemporalConfigError) return new CliError(EXIT.failure, e.message);
   if (e instanceof WorkflowNotFoundError) {
     return new CliError(EXIT.notFound, `no workflow "${workflowId ?? e.workflowId}"; list cycles with \`cycle list\``);
   }

@@ -34,6 +34,7 @@ import {
 import { cyclePage, type FormName, type FormState } from './views/cycle';
 import type { LayoutContext, PickerContact } from './views/layout';
 import { cyclesPage, dutiesPage, errorPage, overviewPage, unitsPage } from './views/pages';
+import { readiness } from '../../runtime/readiness';
 import { nextYearWarning } from '../../domain/provisional';
 import { presentYears } from '../../runtime/calendar-store';
 
@@ -372,6 +373,14 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   app.route('/api', api);
 
   app.get('/healthz', (c) => c.text('ok'));
+  // Ready = the database and Temporal answer (runtime/readiness.ts); 503 with the failing check otherwise.
+  app.get('/readyz', async (c) => {
+    const r = await readiness({
+      prisma,
+      pingTemporal: () => opts.client.connection.withDeadline(Date.now() + 2_000, () => opts.client.workflowService.getSystemInfo({})),
+    });
+    return c.json(r, r.ready ? 200 : 503);
+  });
 
   app.notFound(async (c) => page(c, errorPage(await layoutContext(c), 404, `没有这个页面：${c.req.path}`), 404));
   app.onError(async (err, c) => {

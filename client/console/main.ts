@@ -10,6 +10,7 @@ import { closePrisma, getPrisma } from '../../db/client';
 import { createCatalogStore, liveCatalog } from '../../runtime/catalog-store';
 import { config } from '../../runtime/config';
 import { logger } from '../../runtime/logger';
+import { connectionOptions, describeSettings, TemporalConfigError, temporalSettings } from '../../runtime/temporal-connection';
 import type { IdentityMode } from './identity';
 import { startConsole } from './server';
 
@@ -18,13 +19,14 @@ async function main(): Promise<void> {
   if (identity !== 'header-or-cookie' && identity !== 'header') {
     throw new Error(`CONSOLE_IDENTITY must be "header-or-cookie" or "header", not "${String(identity)}"`);
   }
+  const temporal = temporalSettings(); // a misconfiguration fails here, before anything starts
   const prisma = getPrisma();
   // A faulty catalog on disk is logged and the console runs on the version in force; the folder is
   // polled (CATALOG_POLL_MS) and every page reads the version current at the time of the request.
   const store = await createCatalogStore({ dir: config.catalogDir, prisma, log: logger, actor: 'console' });
   const catalog = liveCatalog(store.current);
-  const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const connection = await Connection.connect(connectionOptions(temporal));
+  const client = new Client({ connection, namespace: temporal.namespace });
   const running = await startConsole({
     port: config.console.port,
     hostname: process.env.CONSOLE_HOST || '127.0.0.1',
@@ -32,10 +34,10 @@ async function main(): Promise<void> {
     client,
     catalog,
     temporalUiUrl: config.temporal.uiUrl,
-    namespace: config.temporal.namespace,
+    namespace: temporal.namespace,
     identity,
   });
-  logger.info({ url: running.url, temporal: config.temporal.address, catalogVersion: catalog.version, identity }, 'console started');
+  logger.info({ url: running.url, temporal: describeSettings(temporal), catalogVersion: catalog.version, identity }, 'console started');
   store.start();
 
   let stopping = false;
@@ -57,6 +59,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  if (err instanceof TemporalConfigError) {
+    console.error(`console: ${err.message}`);
+    process.exit(2);
+  }
   logger.error({ err }, 'console failed to start');
   process.exit(1);
 });
