@@ -38,7 +38,7 @@ async function startApp(overrides: Partial<AuthSettings> = {}): Promise<{ url: s
   const port = (server.address() as AddressInfo).port;
   url = `http://127.0.0.1:${port}`;
   running.push({ stop: () => new Promise((done) => server.close(() => done())) });
-  return { url: overrides.publicUrl && typeof overrides.publicUrl === 'string' ? url : url, port };
+  return { url, port };
 }
 
 /** A raw request (fetch does not let a test choose Host). */
@@ -91,7 +91,7 @@ describe('console sign-in over HTTP', () => {
 
   it('answers 401 to a forged identity header or cookie', async () => {
     const s = new HttpSession(base.url);
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { 'x-duty-ledger-user': ADMIN },
       { cookie: `user=${ADMIN}` },
       { cookie: 'dl_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
@@ -277,7 +277,7 @@ describe('console sign-in over HTTP', () => {
 
   it('uses X-Forwarded-For only from a configured proxy', async () => {
     const direct = new HttpSession(base.url);
-    await direct.signIn('nobody@auth.example.gov.cn', 'x', );
+    await direct.signIn('nobody@auth.example.gov.cn', 'x');
     const spoofed = new HttpSession(base.url);
     await spoofed.request('POST', '/login', { form: { email: 'nobody2@auth.example.gov.cn', password: 'x' }, headers: { 'x-forwarded-for': '203.0.113.9' } });
     expect(await db.prisma.signInFailure.count({ where: { key: 'address:203.0.113.9' } })).toBe(0);
