@@ -19,7 +19,7 @@ const DEMO_TOKEN_NAME = 'demo (npm start)';
 
 /** The seeded people the demo signs in as. */
 export const DEMO_PEOPLE = [
-  { email: 'sfj.supervisor@xiuying.example.gov.cn', role: 'admin', unitId: null, label: '管理员（秀英区司法局）' },
+  { email: 'sfj.supervisor@xiuying.example.gov.cn', role: 'admin', unitId: '4601050002', label: '管理员（秀英区司法局）' },
   // The 督查 office's operator reads the whole district: their jurisdiction is the district government's subtree.
   { email: 'ducha.operator@xiuying.example.gov.cn', role: 'operator', unitId: '4601050001', label: '操作员（只读，秀英区）' },
   { email: 'scjgj.clerk@xiuying.example.gov.cn', role: 'unit', unitId: '4601050004', label: '经办人（秀英区市场监督管理局）' },
