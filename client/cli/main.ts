@@ -30,7 +30,6 @@ function topCommandName(cmd: Command): string {
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('duty-ledger')
     .description('法治政府建设督办系统: statutory reporting duties as Temporal workflows')
-    .option('--as <email>', 'act as this contact (default: $DUTY_LEDGER_ACTOR, else the first admin contact)')
     .option('--token <token>', 'act as the account of this API token (default: $DUTY_LEDGER_TOKEN)')
     .option('--catalog-dir <dir>', 'use this catalog folder instead of $CATALOG_DIR (e.g. preview a change with due/plan before it is picked up)')
     .showSuggestionAfterError(false)

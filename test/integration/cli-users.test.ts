@@ -102,6 +102,17 @@ describe('users and API tokens (CLI)', () => {
     expect(refused.stderr).toMatch(/only an admin may list accounts/);
   });
 
+  it('refuses a change without a token with exit 3 and one line, and names the token source when it is bad', async () => {
+    const file = path.join(repoRoot, 'prisma', 'seed', 'units.json');
+    const none = await cli(['units', 'import', file]);
+    expect(none.code).toBe(3);
+    expect(none.stderr.trim().split('\n')).toEqual(['error: not signed in: pass --token <token> or set DUTY_LEDGER_TOKEN (an admin creates one with `users token create <email>`)']);
+    const asFlag = await cli(['--as', ADMIN, 'units', 'import', file]);
+    expect(asFlag.code).toBe(2);
+    expect(asFlag.stderr).toContain("unknown option '--as'");
+    expect(await db.prisma.unit.count()).toBe(9);
+  });
+
   it('a revoked token, an unknown one and the token of a disabled account exit 3 with one line', async () => {
     const t = JSON.parse((await cli(['users', 'token', 'create', CLERK, '--json'], { token: adminToken })).stdout) as { id: string; token: string };
     expect((await cli(['users', 'token', 'revoke', t.id], { token: adminToken })).code).toBe(0);

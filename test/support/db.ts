@@ -24,6 +24,9 @@ function migratedTemplate(): string {
   return file;
 }
 
+/** The client of each open test database by URL, so CLI helpers can make accounts and tokens in it. */
+export const openDatabases = new Map<string, PrismaClient>();
+
 export interface TestDb {
   prisma: PrismaClient;
   url: string;
@@ -40,11 +43,13 @@ export async function createTestDb(): Promise<TestDb> {
   fs.copyFileSync(src, file);
   const url = `file:${file}`;
   const prisma = createPrisma(url);
+  openDatabases.set(url, prisma);
   return {
     prisma,
     url,
     file,
     async dispose() {
+      openDatabases.delete(url);
       await prisma.$disconnect();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -11,9 +11,8 @@ import { CliError, EXIT } from '../errors';
 import { printJson, println, table, type CliContext } from '../context';
 import { resolveCliIdentity, type CliIdentity } from '../token';
 
-/** The global --token option (commander keeps it on the program's options). */
 function tokenFlag(ctx: CliContext): string | undefined {
-  return (ctx.globals as { token?: string }).token;
+  return ctx.globals.token;
 }
 
 async function requireAdminToken(ctx: CliContext, what: string): Promise<CliIdentity> {
