@@ -284,6 +284,22 @@ async function ensureSearchAttributes(connection: Connection): Promise<void> {
   });
 }
 
+/** How to sign in to the console as each demo account (scripts/demo-accounts.ts wrote them). */
+function demoSignIn(): string[] {
+  let demo: { accounts: { email: string; label: string; password: string }[]; passwordFrom: string };
+  try {
+    demo = JSON.parse(fs.readFileSync(path.join(config.dataDir, 'demo-accounts.json'), 'utf8')) as typeof demo;
+  } catch {
+    return [];
+  }
+  return [
+    pc.bold(`Sign in to the console (${demo.passwordFrom === 'DEMO_PASSWORD' ? 'password: $DEMO_PASSWORD' : 'passwords generated for this start'}):`),
+    ...demo.accounts.map((a) => `  ${a.label.padEnd(22)} ${a.email}  ${pc.bold(a.password)}`),
+    `  The CLI acts as the demo admin (token in ${path.relative(root, path.join(config.dataDir, 'cli-token'))}); others: --token / DUTY_LEDGER_TOKEN`,
+    '',
+  ];
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // main
 
@@ -373,6 +389,12 @@ async function main(): Promise<void> {
     warn('prisma/seed.ts does not exist yet; skipping the seed');
   }
   if (stopping) return;
+  // Demo accounts and the CLI's demo admin token (embedded database only; see scripts/demo-accounts.ts).
+  if ((await run('accounts', process.execPath, [...tsxLoader, 'scripts/demo-accounts.ts'])) !== 0) {
+    fail('creating the demo accounts failed');
+    await shutdown(1);
+  }
+  if (stopping) return;
 
   // 3. services -------------------------------------------------------------------------------------------------
   const started = new Set<string>();
@@ -422,6 +444,7 @@ async function main(): Promise<void> {
       : '',
     `  Temporal log   ${path.relative(root, temporalLog)}`,
     '',
+    ...demoSignIn(),
     b('Try next:'),
     '  npm run --silent cli -- catalog list',
     '  npm run --silent cli -- cycle open enforcement-statistics --cycle 2025',

@@ -12,20 +12,20 @@ import {
 } from '@temporalio/client';
 import { closePrisma, getPrisma, type PrismaClient } from '../../db/client';
 import { audit } from '../../db/audit';
-import type { Access, Actor } from '../../contracts/cycle';
+import type { Actor } from '../../contracts/cycle';
 import { CatalogError, loadCatalog, loadCatalogFromFiles, type Catalog, type CatalogSource } from '../../runtime/catalog';
 import { connectClient, TemporalUnreachableError, type ConnectedClient } from '../temporal';
 import { TemporalConfigError } from '../../runtime/temporal-connection';
 import { CliError, EXIT } from './errors';
+import { findToken, resolveCliIdentity } from './token';
 
 export interface GlobalOptions {
-  as?: string;
+  /** --token: the API token to act with (default $DUTY_LEDGER_TOKEN). */
+  token?: string;
   color?: boolean;
   /** A catalog folder to use instead of CATALOG_DIR, e.g. to preview a change with `due`/`plan`. */
   catalogDir?: string;
 }
-
-const ACCESS_RANK: Record<Access, number> = { unit: 0, operator: 1, admin: 2 };
 
 export class CliContext {
   private prismaClient: PrismaClient | undefined;
@@ -87,26 +87,18 @@ export class CliContext {
     }
   }
 
-  /** The acting person: --as, else $DUTY_LEDGER_ACTOR, else the first admin contact. */
+  /**
+   * The acting person: the account of the API token from --token, else $DUTY_LEDGER_TOKEN, else npm
+   * start's demo token (embedded database only). Exit 3 with one line without a valid token.
+   */
   async actor(): Promise<Actor> {
-    if (this.actorCache) return this.actorCache;
-    const email = (this.globals.as ?? process.env.DUTY_LEDGER_ACTOR ?? '').trim().toLowerCase();
-    const prisma = this.prisma();
-    if (email) {
-      const rows = await prisma.contact.findMany({ where: { email }, orderBy: { createdAt: 'asc' } });
-      if (rows.length === 0) {
-        throw new CliError(EXIT.badInput, `no contact with e-mail "${email}"; --as must name a contact imported with \`units import\``);
-      }
-      const best = rows.reduce((a, b) => (ACCESS_RANK[b.access as Access] > ACCESS_RANK[a.access as Access] ? b : a));
-      this.actorCache = { id: best.email, access: best.access as Access, unitId: best.unitId };
-    } else {
-      const admin = await prisma.contact.findFirst({ where: { access: 'admin' }, orderBy: [{ createdAt: 'asc' }, { email: 'asc' }] });
-      if (!admin) {
-        throw new CliError(EXIT.notPermitted, 'no acting person: pass --as <email> or set DUTY_LEDGER_ACTOR (no admin contact exists)');
-      }
-      this.actorCache = { id: admin.email, access: 'admin', unitId: admin.unitId };
-    }
+    this.actorCache ??= (await resolveCliIdentity(this.prisma(), this.globals.token)).actor;
     return this.actorCache;
+  }
+
+  /** Whether a token was given at all (commands that may bootstrap an empty database ask). */
+  hasToken(): boolean {
+    return findToken(this.globals.token) !== undefined;
   }
 
   async requireAdmin(what: string): Promise<Actor> {

@@ -15,10 +15,11 @@ Exit codes:
   0  ok
   1  runtime failure (Temporal or the database unreachable, unexpected error)
   2  bad input (unknown duty, malformed period/instant/flag, rejected update)
-  3  not permitted (the acting person lacks the access the command needs)
+  3  not permitted (no valid API token, or its account lacks the access the command needs)
   4  not found (no such workflow, schedule or unit)
 
-The acting person is --as <email>, else $DUTY_LEDGER_ACTOR, else the first admin contact.
+The acting person is the account of the API token: --token <token>, else $DUTY_LEDGER_TOKEN, else (on the
+embedded database of npm start) the demo admin token in data/cli-token.
 Instants are shown in China Standard Time (Asia/Shanghai, +08:00).`;
 
 /** An expected failure: printed as one line `error: <message>` and exits with `code`. */

@@ -17,9 +17,10 @@ import { registerPlan } from './commands/plan';
 import { registerQuota } from './commands/quota';
 import { registerWindow } from './commands/window';
 import { registerDb } from './commands/db';
+import { registerUsers } from './commands/users';
 
 /** Command groups that never read the duty catalog: no need to load it (~0.2 s) before they run. */
-const CATALOG_FREE = new Set(['units', 'calendar', 'db']);
+const CATALOG_FREE = new Set(['units', 'calendar', 'db', 'users']);
 
 function topCommandName(cmd: Command): string {
   let c = cmd;
@@ -30,7 +31,7 @@ function topCommandName(cmd: Command): string {
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('duty-ledger')
     .description('法治政府建设督办系统: statutory reporting duties as Temporal workflows')
-    .option('--as <email>', 'act as this contact (default: $DUTY_LEDGER_ACTOR, else the first admin contact)')
+    .option('--token <token>', 'act as the account of this API token (default: $DUTY_LEDGER_TOKEN)')
     .option('--catalog-dir <dir>', 'use this catalog folder instead of $CATALOG_DIR (e.g. preview a change with due/plan before it is picked up)')
     .showSuggestionAfterError(false)
     .addHelpText('afterAll', EXIT_CODES_HELP);
@@ -52,6 +53,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerQuota(program, ctx);
   registerWindow(program, ctx);
   registerDb(program, ctx);
+  registerUsers(program, ctx);
 
   // Every command throws instead of exiting, and reports commander's errors as one line.
   const configure = (cmd: Command) => {

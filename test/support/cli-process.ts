@@ -9,7 +9,8 @@ import { createDutyWorker } from '../../worker/create';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
 import type { PrismaClient } from '../../db/client';
 import { createDevServerEnv } from './temporal-env';
-import { createTestDb, type TestDb } from './db';
+import { createTestDb, openDatabases, type TestDb } from './db';
+import { tokenFor } from './accounts';
 import { insertUnits } from './units-fixture';
 import { startTestSmtp, type TestSmtp } from './smtp';
 import { quietLogger } from './quiet-logger';
@@ -28,8 +29,9 @@ export interface CliRun {
  * `via: 'tsx'` runs node_modules/.bin/tsx directly; `'npx'` runs `npx tsx …` as the README has users do
  * (npm may then print `npm warn` lines on stderr, which stderrLines leaves out).
  */
-export function runCli(args: string[], env: Record<string, string> = {}, via: 'tsx' | 'npx' = 'tsx'): Promise<CliRun> {
-  const [cmd, argv] = via === 'npx' ? ['npx', ['tsx', main, ...args]] : [path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [main, ...args]];
+export async function runCli(args: string[], env: Record<string, string> = {}, via: 'tsx' | 'npx' = 'tsx'): Promise<CliRun> {
+  const signedIn = await signInArgs(args, env);
+  const [cmd, argv] = via === 'npx' ? ['npx', ['tsx', main, ...signedIn]] : [path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [main, ...signedIn]];
   return new Promise((resolve) => {
     execFile(
       cmd,
@@ -41,6 +43,24 @@ export function runCli(args: string[], env: Record<string, string> = {}, via: 't
       },
     );
   });
+}
+
+/**
+ * The CLI acts only through an API token. Tests name the person as they always did: `--as <email>` is
+ * replaced by `--token <that contact's token>` (the account made from the contact rows on first use);
+ * without --as, --token or a DUTY_LEDGER_TOKEN in `env`, the CLI acts as the first admin contact, as
+ * it did before tokens. Pass DUTY_LEDGER_TOKEN: '' to run without any token.
+ */
+async function signInArgs(args: string[], env: Record<string, string>): Promise<string[]> {
+  const prisma = env.DATABASE_URL ? openDatabases.get(env.DATABASE_URL) : undefined;
+  const i = args.indexOf('--as');
+  if (i >= 0) {
+    if (!prisma) throw new Error('runCli --as: the database of env.DATABASE_URL is not an open test database');
+    return [...args.slice(0, i), '--token', await tokenFor(prisma, args[i + 1]!, env.DATABASE_URL), ...args.slice(i + 2)];
+  }
+  if (!prisma || args.includes('--token') || 'DUTY_LEDGER_TOKEN' in env) return args;
+  const admin = await prisma.contact.findFirst({ where: { access: 'admin' }, orderBy: [{ createdAt: 'asc' }, { email: 'asc' }] });
+  return admin ? ['--token', await tokenFor(prisma, admin.email, env.DATABASE_URL), ...args] : args;
 }
 
 /** stdout as JSON; on failure the error says what the process printed. */
@@ -92,7 +112,7 @@ export async function startCliServers(opts: { taskQueue: string; seed?: (prisma:
       db,
       smtp,
       taskQueue,
-      vars: { TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, DATABASE_URL: db.url, DUTY_LEDGER_ACTOR: '' },
+      vars: { TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, DATABASE_URL: db.url },
       workerVars: { TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, DATABASE_URL: db.url, SMTP_URL: smtp.url },
       stop,
     };

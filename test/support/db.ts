@@ -29,6 +29,9 @@ function migratedTemplate(): string {
   return file;
 }
 
+/** The client of each open test database by URL, so CLI helpers can make accounts and tokens in it. */
+export const openDatabases = new Map<string, PrismaClient>();
+
 export interface TestDb {
   prisma: PrismaClient;
   provider: DatabaseProvider;
@@ -74,12 +77,14 @@ export async function createTestDb(): Promise<TestDb> {
   fs.copyFileSync(src, file);
   const url = `file:${file}`;
   const prisma = createPrisma(url);
+  openDatabases.set(url, prisma);
   return {
     prisma,
     provider: 'sqlite',
     url,
     file,
     async dispose() {
+      openDatabases.delete(url);
       await prisma.$disconnect();
       fs.rmSync(dir, { recursive: true, force: true });
     },

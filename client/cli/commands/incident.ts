@@ -1,7 +1,7 @@
 // incident report | publish | press | correct | close | status | list — the incident-disclosure duty
 // (特别重大/重大突发事件: authoritative information within 5 h, a press conference within 24 h of the
 // occurrence). Same conventions as the cycle commands: --json prints only JSON, one-line errors,
-// exit codes 0/1/2/3/4, the acting person from --as / $DUTY_LEDGER_ACTOR, admin actions audited.
+// exit codes 0/1/2/3/4, the acting person from the API token (--token / $DUTY_LEDGER_TOKEN), admin actions audited.
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { isIncidentLevel } from '../../../activities/incident';

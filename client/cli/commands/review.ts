@@ -2,7 +2,7 @@
 // progress | request-extension | extend | refuse-extension | rectified | accept | reject — ad hoc
 // reviews (案卷评查, 抽查, 专项行政执法监督, 法治督察, 整改) and their rectification lists (整改清单).
 // Same conventions as the other commands: --json prints only JSON, one-line errors, exit codes
-// 0/1/2/3/4, the acting person from --as / $DUTY_LEDGER_ACTOR, every change audited.
+// 0/1/2/3/4, the acting person from the API token (--token / $DUTY_LEDGER_TOKEN), every change audited.
 import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { buildReviewInput, ReviewRequestError } from '../../../activities/review';

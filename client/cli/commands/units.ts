@@ -44,9 +44,9 @@ export function registerUnits(program: Command, ctx: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (files: string[], opts: { json?: boolean }) => {
       const prisma = ctx.prisma();
-      // Bootstrap: on an empty database there is nobody to act as; the first import may create the admin.
-      const anyAdmin = await prisma.contact.count({ where: { access: 'admin' } });
-      const actorId = anyAdmin > 0 || ctx.globals.as || process.env.DUTY_LEDGER_ACTOR ? (await ctx.requireAdmin('import units')).id : 'cli:bootstrap';
+      // Bootstrap: on a database without any admin account there is nobody to act as; the first import needs no token.
+      const anyAdmin = await prisma.account.count({ where: { role: 'admin', disabled: false } });
+      const actorId = anyAdmin > 0 || ctx.hasToken() ? (await ctx.requireAdmin('import units')).id : 'cli:bootstrap';
       let counts;
       try {
         counts = await importUnitsFiles(prisma, files, { actor: actorId });

@@ -1,5 +1,5 @@
-// The page frame: header with navigation and the 切换身份 picker, one small inline stylesheet.
-import { ACCESS_LABELS, roleLabel } from '../format';
+// The page frame: header with navigation and the signed-in person (修改密码, 退出登录), one small inline stylesheet.
+import { ACCESS_LABELS } from '../format';
 import { html, raw, type Html, type Renderable } from '../html';
 import type { ConsoleUser } from '../identity';
 import type { Access } from '../../../contracts/cycle';
@@ -14,9 +14,9 @@ export interface PickerContact {
 
 export interface LayoutContext {
   user: ConsoleUser | null;
-  /** Contacts offered by the picker; undefined hides it (header-only identity). */
+  /** Unused since sign-in replaced the 切换身份 picker; removed with the wiring. */
   picker?: PickerContact[];
-  /** Current path with query, the picker's return address. */
+  /** Current path with query. */
   path: string;
   nav: 'overview' | 'duties' | 'cycles' | 'incidents' | 'units' | 'none';
   /** From November on, when next year's holiday arrangement is not loaded (domain/provisional.ts nextYearWarning). */
@@ -35,7 +35,7 @@ header.top nav { display:flex; gap:4px; flex:1; }
 header.top nav a { color:#fde8e8; padding:6px 12px; border-radius:4px; }
 header.top nav a.active, header.top nav a:hover { background:rgba(255,255,255,.16); color:#fff; text-decoration:none; }
 header.top .who { display:flex; align-items:center; gap:8px; font-size:13px; }
-header.top .who select { max-width:320px; font-size:13px; padding:3px; }
+header.top .who a { color:#fde8e8; } header.top .who form { margin:0; }
 header.top .who button { font-size:13px; padding:3px 10px; }
 main { max-width:1280px; margin:0 auto; padding:20px; }
 h1 { font-size:22px; margin:4px 0 16px; }
@@ -112,30 +112,15 @@ const NAV: { key: LayoutContext['nav']; href: string; label: string }[] = [
   { key: 'units', href: '/units', label: '单位' },
 ];
 
-const ACCESS_ORDER: Access[] = ['admin', 'operator', 'unit'];
-
-function picker(ctx: LayoutContext): Html {
-  if (!ctx.picker) {
-    return html`<span>${ctx.user ? `${ctx.user.name}（${ACCESS_LABELS[ctx.user.access]}）` : '未识别的用户'}</span>`;
-  }
-  const current = ctx.user?.id.toLowerCase();
-  const groups = ACCESS_ORDER.map((access) => {
-    const people = ctx.picker!.filter((c) => c.access === access);
-    if (!people.length) return '';
-    return html`<optgroup label="${ACCESS_LABELS[access]}">${people.map(
-      (c) =>
-        html`<option value="${c.email}" ${c.email.toLowerCase() === current ? raw('selected') : ''}>${c.name} · ${c.unitName}${roleLabel(c.role)} · ${c.email}</option>`,
-    )}</optgroup>`;
-  });
-  return html`<form method="post" action="/identity" class="who" id="identity-form">
-    <label for="identity-user">切换身份</label>
-    <input type="hidden" name="back" value="${ctx.path}">
-    <select id="identity-user" name="user" onchange="this.form.submit()">
-      <option value="" ${current ? '' : raw('selected')}>— 未选择 —</option>
-      ${groups}
-    </select>
-    <noscript><button type="submit" class="secondary">切换</button></noscript>
-  </form>`;
+/** Who is signed in, with 修改密码 and 退出登录 (a POST form: signing out is a change). */
+function who(ctx: LayoutContext): Html {
+  if (!ctx.user) return html`<span class="who"><a href="/login">登录</a></span>`;
+  const u = ctx.user;
+  return html`<div class="who" id="signed-in">
+    <span id="signed-in-user">${u.name}（${ACCESS_LABELS[u.access]}${u.unitName ? `，${u.unitName}` : ''}）</span>
+    <a href="/account/password">修改密码</a>
+    <form method="post" action="/logout" id="logout-form"><button type="submit" class="secondary">退出登录</button></form>
+  </div>`;
 }
 
 export function layout(title: string, ctx: LayoutContext, body: Renderable): Html {
@@ -151,11 +136,10 @@ export function layout(title: string, ctx: LayoutContext, body: Renderable): Htm
 <header class="top"><div class="bar">
   <a class="brand" href="/">法治督办台账</a>
   <nav>${NAV.map((n) => html`<a href="${n.href}" class="${n.key === ctx.nav ? 'active' : ''}">${n.label}</a>`)}</nav>
-  ${picker(ctx)}
+  ${who(ctx)}
 </div></header>
 <main>
 ${ctx.calendarWarning ? html`<div class="alert alert-error" data-calendar-warning>${ctx.calendarWarning}</div>` : ''}
-${ctx.user ? '' : html`<div class="alert alert-info">当前未选择身份：可以浏览，但不能提交或管理。请在右上角“切换身份”中选择用户。</div>`}
 ${body}
 </main>
 <footer>时间均为北京时间（Asia/Shanghai）。${ctx.user ? html`当前身份：${ctx.user.name} &lt;${ctx.user.id}&gt;，${ACCESS_LABELS[ctx.user.access]}${ctx.user.unitName ? `，${ctx.user.unitName}` : ''}。` : ''}</footer>
