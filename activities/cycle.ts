@@ -20,11 +20,14 @@ import { responsibleGroupFor } from '../domain/units';
 import type { CycleInput, CyclePlan, CycleState, PlannedStep, RecipientRef } from '../domain/types';
 import type { PrismaClient } from '../db/client';
 import { audit } from '../db/audit';
+import { ensureCycleRow, isForeignKeyViolation, writeCycleState, type CycleIdentity, type WriteOutcome } from '../db/cycle-index';
+import { identityFromWorkflowId } from '../domain/cycle-ids';
 import { parseTags, unitPath } from '../db/recipients';
 import { renderNotification } from './mail/render';
 import { renderDeadlineCorrected } from './mail/correction-render';
 import { deadlineIcs } from './mail/ics';
 import { notifyOnce, type NotifyResult } from './notify';
+import { activityWarn } from './activity-log';
 
 export interface CycleActivityDeps {
   prisma: PrismaClient;
@@ -70,6 +73,26 @@ export interface ReplanInput {
 }
 
 export type SendStepResult = NotifyResult;
+
+/** updateCycleIndex's input. */
+export interface CycleIndexUpdate {
+  workflowId: string;
+  state: CycleState;
+  dueAt: string;
+  submittedAt?: string;
+  lateSeconds?: number;
+  /**
+   * The row's identity, so that a row lost with an older backup is recreated. Optional: workflows
+   * recorded before it was sent omit it, and it is then read from the workflow ID (duty, period, unit)
+   * and the catalog in force (version).
+   */
+  dutyCode?: string;
+  period?: string;
+  unitId?: string;
+  catalogVersion?: string;
+  /** After a replan: the notice year the new plan still waits for, or null once it is final. */
+  provisionalYear?: number | null;
+}
 
 /** The input of one unit's cycle: its deterministic ID, its place in the tree, and the plan computed now. */
 export async function buildCycleInput(
@@ -161,6 +184,36 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       );
     }
     return eventAt;
+  }
+
+  /**
+   * The index row's identity: the fields the workflow sent, else what its ID says (duty, period, unit)
+   * with the catalog version in force. Undefined when neither names the unit.
+   */
+  function identityOf(
+    args: { workflowId: string; dutyCode?: string; period?: string; unitId?: string; catalogVersion?: string },
+    dueAt: Date,
+  ): CycleIdentity | undefined {
+    const fromId = identityFromWorkflowId(args.workflowId);
+    const dutyCode = args.dutyCode ?? fromId?.dutyCode;
+    const period = args.period ?? fromId?.period;
+    const unitId = args.unitId ?? fromId?.unitId;
+    if (!dutyCode || !period || !unitId) return undefined;
+    return { workflowId: args.workflowId, dutyCode, period, unitId, dueAt, catalogVersionId: args.catalogVersion ?? deps.catalog().version };
+  }
+
+  /**
+   * Runs an index write; a row that cannot be written (no identity to recreate it from, or its unit is
+   * not in the database) is logged and skipped instead of retried forever: the ladder goes on, and
+   * `cycle reindex` repairs the index once the database is complete.
+   */
+  async function tolerantly(workflowId: string, write: () => Promise<WriteOutcome>): Promise<void> {
+    try {
+      if ((await write()) === 'missing') activityWarn('cycle index row missing and not recreatable; run `cycle reindex`', workflowId);
+    } catch (e) {
+      if (!isForeignKeyViolation(e)) throw e;
+      activityWarn('cycle index row not written: its unit is not in the database; run `cycle reindex`', workflowId);
+    }
   }
 
   return {
@@ -277,25 +330,20 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       });
     },
 
-    async updateCycleIndex(args: {
-      workflowId: string;
-      state: CycleState;
-      dueAt: string;
-      submittedAt?: string;
-      lateSeconds?: number;
-      /** After a replan: the notice year the new plan still waits for, or null once it is final. */
-      provisionalYear?: number | null;
-    }): Promise<void> {
-      await prisma.cycle.update({
-        where: { workflowId: args.workflowId },
-        data: {
-          state: args.state,
-          dueAt: new Date(args.dueAt),
-          ...(args.submittedAt ? { submittedAt: new Date(args.submittedAt) } : {}),
-          ...(args.lateSeconds !== undefined ? { lateSeconds: args.lateSeconds } : {}),
-          ...(args.provisionalYear !== undefined ? { provisionalYear: args.provisionalYear } : {}),
-        },
-      });
+    /**
+     * A state change of the cycle, written as an upsert: a row lost with an older backup is recreated.
+     * Workflows recorded before the identity fields were sent are served too (identityOf).
+     */
+    async updateCycleIndex(args: CycleIndexUpdate): Promise<void> {
+      const change = {
+        state: args.state,
+        dueAt: new Date(args.dueAt),
+        ...(args.submittedAt ? { submittedAt: new Date(args.submittedAt) } : {}),
+        ...(args.lateSeconds !== undefined ? { lateSeconds: args.lateSeconds } : {}),
+        ...(args.provisionalYear !== undefined ? { provisionalYear: args.provisionalYear } : {}),
+      };
+      const identity = identityOf(args, new Date(args.dueAt));
+      await tolerantly(args.workflowId, () => writeCycleState(prisma, args.workflowId, change, identity));
     },
 
     async recordSubmission(args: {
@@ -307,22 +355,39 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       submittedBy: string;
       submittedAt: string;
       lateSeconds: number;
+      /** Optional, as in CycleIndexUpdate: recreate a lost index row the submission hangs on. */
+      dutyCode?: string;
+      period?: string;
+      catalogVersion?: string;
+      dueAt?: string;
     }): Promise<void> {
       const submittedAt = new Date(args.submittedAt);
-      await prisma.submission.upsert({
-        where: { workflowId_submittedAt: { workflowId: args.workflowId, submittedAt } },
-        create: {
-          workflowId: args.workflowId,
-          unitId: args.unitId,
-          reference: args.reference,
-          evidenceUrl: args.evidenceUrl ?? null,
-          note: args.note ?? null,
-          submittedBy: args.submittedBy,
-          submittedAt,
-          lateSeconds: args.lateSeconds,
-        },
-        update: {},
-      });
+      const write = () =>
+        prisma.submission.upsert({
+          where: { workflowId_submittedAt: { workflowId: args.workflowId, submittedAt } },
+          create: {
+            workflowId: args.workflowId,
+            unitId: args.unitId,
+            reference: args.reference,
+            evidenceUrl: args.evidenceUrl ?? null,
+            note: args.note ?? null,
+            submittedBy: args.submittedBy,
+            submittedAt,
+            lateSeconds: args.lateSeconds,
+          },
+          update: {},
+        });
+      try {
+        await write();
+      } catch (e) {
+        if (!isForeignKeyViolation(e)) throw e;
+        // The index row is gone (older backup). Recreate it; its due instant is provisional (the
+        // submission's) when not sent, and the state change that follows writes the plan's.
+        const identity = identityOf(args, new Date(args.dueAt ?? args.submittedAt));
+        if (!identity) throw e;
+        await ensureCycleRow(prisma, identity);
+        await write();
+      }
     },
 
     async auditAction(entry: { actor: string; action: string; target: string; detail?: unknown }): Promise<void> {
