@@ -400,7 +400,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
      */
     async sendStep(input: SendStepInput): Promise<SendStepResult> {
       const firedAt = input.firedAt ?? input.step.at;
-      const step = { workflowId: input.workflowId, revision: input.revision, stepId: input.step.id, kind: input.step.kind, level: input.step.level, unitId: input.unitId, to: input.step.to, firedAt };
+      const step = { workflowId: input.workflowId, revision: input.revision, stepId: input.step.id, kind: input.step.kind, level: input.step.level, unitId: input.unitId, to: input.step.to, firedAt, dueAt: input.dueAt };
       return notifyOnce(deps, step, async ({ unit, recipients }) => {
         const d = cycleDuty(input.dutyCode);
         const indexed = d.kind === 'event' && !input.provisional ? await provisionalYearOf(prisma, input.workflowId) : undefined;

@@ -116,7 +116,9 @@ export class CycleCore<E extends CycleEntry> {
   setState(next: CycleState, extra: { submittedAt?: string; lateSeconds?: number; provisionalYear?: number | null } = {}): Promise<void> {
     this.state = next;
     upsertSearchAttributes([{ key: CycleStateKey, value: next }]);
-    return this.acts.updateCycleIndex({ workflowId: this.workflowId, state: next, dueAt: this.plan.dueAt, ...extra });
+    // The identity fields let the activity recreate a row lost with an older backup of the database.
+    const { dutyCode, period, unitId, catalogVersion } = this.input;
+    return this.acts.updateCycleIndex({ workflowId: this.workflowId, state: next, dueAt: this.plan.dueAt, ...extra, dutyCode, period, unitId, catalogVersion });
   }
 
   /** Who and what the cycle is, the head of its status answers. */

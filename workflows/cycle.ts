@@ -94,6 +94,10 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
         submittedBy: req.actor.id,
         submittedAt,
         lateSeconds,
+        dutyCode: input.dutyCode,
+        period: input.period,
+        catalogVersion: input.catalogVersion,
+        dueAt: core.plan.dueAt,
       });
       if (backdated && patched(AUDITED_BACKDATING)) {
         await acts.auditAction({

@@ -115,7 +115,7 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
     const changed = next !== state;
     state = next;
     if (changed) upsertSearchAttributes([{ key: CycleStateKey, value: next }]);
-    if (changed || Object.keys(extra).length) await acts.updateIncidentIndex({ workflowId, state, extra });
+    if (changed || Object.keys(extra).length) await acts.updateIncidentIndex({ workflowId, state, extra, input, reportedAt });
   }
 
   /** Per window, steps already behind `at` are skipped, except the latest passed escalation, which still fires. */
@@ -235,7 +235,7 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
       };
       const first = releases.length === 0;
       releases.push(record);
-      await acts.recordIncidentEvent({ workflowId, kind: 'release', record });
+      await acts.recordIncidentEvent({ workflowId, kind: 'release', record, input, reportedAt });
       note({
         type: 'release',
         actor: req.actor.id,
@@ -276,7 +276,7 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
       const record: PressRecord = { at, place: req.place.trim(), by: req.actor.id, recordedAt: now(), lateSeconds };
       const first = press.length === 0;
       press.push(record);
-      await acts.recordIncidentEvent({ workflowId, kind: 'press', record });
+      await acts.recordIncidentEvent({ workflowId, kind: 'press', record, input, reportedAt });
       note({
         type: 'press',
         actor: req.actor.id,
@@ -368,7 +368,7 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
       note({ type: 'closed', actor: req.actor.id, detail: req.reason.trim() });
       state = 'closed';
       upsertSearchAttributes([{ key: CycleStateKey, value: state }]);
-      await acts.updateIncidentIndex({ workflowId, state, extra: { closedAt: now(), closeReason: req.reason.trim() } });
+      await acts.updateIncidentIndex({ workflowId, state, extra: { closedAt: now(), closeReason: req.reason.trim() }, input, reportedAt });
       return state;
     },
   );

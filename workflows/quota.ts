@@ -130,7 +130,15 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
         recordedBy: req.actor.id,
         recordedAt: now(),
       };
-      await acts.recordOccurrence({ workflowId, unitId: input.unitId, ...occurrence });
+      await acts.recordOccurrence({
+        workflowId,
+        unitId: input.unitId,
+        ...occurrence,
+        dutyCode: input.dutyCode,
+        period: input.period,
+        catalogVersion: input.catalogVersion,
+        dueAt: core.plan.dueAt,
+      });
       occurrences.push(occurrence);
       const p = progress();
       const late = Date.now() >= core.dueMs();

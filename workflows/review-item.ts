@@ -118,7 +118,7 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
   async function setState(next: ItemState) {
     c.state = next;
     upsertSearchAttributes([{ key: CycleStateKey, value: next }, { key: DueAt, value: new Date(c.dueAt) }]);
-    await acts.updatePartIndex({ workflowId, state: next, dueAt: c.dueAt });
+    await acts.updatePartIndex({ workflowId, state: next, dueAt: c.dueAt, unitId: input.unit.id });
     try {
       await getExternalWorkflowHandle(input.reviewId).signal(partStateSignal, { kind: 'item', workflowId, unitId: input.unit.id, state: next, dueAt: c.dueAt });
     } catch {

@@ -217,7 +217,7 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
       c.closedAt = now();
       note({ type: 'closed', actor: req.actor.id, detail: closing.summary });
       await acts.auditReview({ actor: req.actor.id, action: 'review.close', target: workflowId, detail: { summary: closing.summary } });
-      await acts.closeReviewIndex({ workflowId, summary: closing.summary, closedAt: c.closedAt });
+      await acts.closeReviewIndex({ workflowId, summary: closing.summary, closedAt: c.closedAt, input });
       upsertSearchAttributes([{ key: CycleStateKey, value: 'closed' }]);
       return c.state;
     },

@@ -11,6 +11,7 @@ import { loadReviewCatalog } from '../../runtime/reviews';
 import { buildCycleInput } from '../../activities/cycle';
 import { createTestDb, type TestDb } from '../support/db';
 import { insertUnits, units } from '../support/units-fixture';
+import { startTestSmtp } from '../support/smtp';
 
 let db: TestDb;
 let catalog: Catalog;
@@ -118,6 +119,35 @@ describe('updateCycleIndex', () => {
       period: '2020',
       unitId: units.market,
     });
+  });
+});
+
+describe('sendStep', () => {
+  it('mails a step of a cycle whose index row was lost, recreating the row the notification hangs on', async () => {
+    const smtp = await startTestSmtp();
+    try {
+      const input = await openCycle('2019');
+      await db.prisma.cycle.delete({ where: { workflowId: input.workflowId } });
+      const sending = createCycleActivities({ prisma: db.prisma, catalog: () => catalog, smtpUrl: smtp.url });
+      const step = input.plan.steps[0]!;
+      const result = await sending.sendStep({
+        workflowId: input.workflowId,
+        revision: 0,
+        step,
+        dutyCode: input.dutyCode,
+        period: input.period,
+        unitId: input.unitId,
+        dueAt: input.plan.dueAt,
+        firedAt: step.at,
+      });
+      expect(result.sentTo.length).toBeGreaterThan(0);
+      expect(smtp.messages.length).toBe(result.sentTo.length > 0 ? 1 : 0);
+      const row = await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: input.workflowId } });
+      expect(row).toMatchObject({ dutyCode: 'enforcement-statistics', period: '2019', unitId: units.market });
+      expect(row.dueAt.toISOString()).toBe(new Date(input.plan.dueAt).toISOString());
+    } finally {
+      await smtp.stop();
+    }
   });
 });
 

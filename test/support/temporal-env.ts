@@ -80,12 +80,14 @@ export async function createTimeSkippingEnv(opts: TimeSkippingEnvOptions = {}): 
     // The SDK gives the server only 5 s to come up: resolve the classpath first (no-op when it exists).
     execFileSync(testServerLauncher, ['--resolve-only'], { stdio: ['ignore', 'inherit', 'inherit'] });
   }
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: {
-      port: await freePort(),
-      executable: download ? { type: 'cached-download' } : { type: 'existing-path', path: testServerLauncher },
-    },
-  });
+  const env = await withStartRetries(async () =>
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: {
+        port: await freePort(),
+        executable: download ? { type: 'cached-download' } : { type: 'existing-path', path: testServerLauncher },
+      },
+    }),
+  );
   try {
     await registerSearchAttributes(env);
   } catch (err) {
@@ -104,7 +106,7 @@ export interface DevServerEnvOptions {
 
 /** A real Temporal dev server (no time skipping), headless, in-memory, with the custom search attributes. */
 export async function createDevServerEnv(opts: DevServerEnvOptions = {}): Promise<TestWorkflowEnvironment> {
-  return await TestWorkflowEnvironment.createLocal({
+  return await withStartRetries(async () => TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
       ip: '127.0.0.1',
@@ -124,5 +126,19 @@ export async function createDevServerEnv(opts: DevServerEnvOptions = {}): Promis
         ...(opts.extraArgs ?? []),
       ],
     },
-  });
+  }));
+}
+
+/**
+ * The SDK gives an ephemeral server a fixed 5 s to answer (sdk-core ephemeral_server); on 2 cores busy with
+ * other test files a JVM or a dev server can miss that. A start that missed it is tried again on a new port.
+ */
+async function withStartRetries<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (e) {
+      if (i >= attempts || !/did not start within/.test((e as Error).message)) throw e;
+    }
+  }
 }
