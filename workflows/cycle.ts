@@ -141,6 +141,10 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
     async (req) => {
       const correction = await acts.correctProvisionalCycle({ dutyCode: input.dutyCode, current: core.plan, fired: [...stepsFired] });
       const handled = new Set([...core.track.steps.slice(0, core.track.cursor).map((s) => s.id), ...correction.alreadySent]);
+      // Overdue on the provisional deadline but not on the corrected one: open again, in the same turn as the
+      // new revision, so the loop (woken by it) waits for the new due instant rather than for the next escalation.
+      const reopen = (core.state === 'overdue' || core.state === 'escalated') && Date.now() < Date.parse(correction.plan.dueAt);
+      if (reopen) core.state = 'open';
       const revision = core.adopt(correction.plan, handled);
       const { dueBefore, dueAfter, moved } = correction;
       const stillProvisional = core.plan.provisional;
@@ -158,8 +162,7 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
         detail: { year: req.year, dueBefore, dueAfter, moved, revision, changes: correction.changes },
       });
       upsertSearchAttributes([{ key: DueAt, value: new Date(core.plan.dueAt) }]);
-      const reopen = (core.state === 'overdue' || core.state === 'escalated') && Date.now() < core.dueMs();
-      await core.setState(reopen ? 'open' : core.state, { provisionalYear: stillProvisional?.waitsForYear ?? null });
+      await core.setState(core.state, { provisionalYear: stillProvisional?.waitsForYear ?? null });
       if (moved) {
         const to = core.plan.steps.filter((s) => s.kind === 'reminder').flatMap((s) => s.to);
         const unique = to.filter((r, i) => to.findIndex((o) => o.unit === r.unit && o.role === r.role) === i);

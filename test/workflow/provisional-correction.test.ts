@@ -156,4 +156,30 @@ describe('regulatory-data-aggregation from 2026-12-24 10:00 CST: provisional on 
       expect(fresh.plan).toEqual(status.plan);
     });
   });
+
+  it('escalated on the provisional deadline, back to open when the corrected one is still ahead; the escalation sent is not sent again', async () => {
+    fs.rmSync(path.join(installDir, '2027.json'), { force: true });
+    await runScenario('2026-12-24T08:00:00+08:00', async (s) => {
+      const { env, db, smtp } = s;
+      const handle = await openCycle(s);
+      await sleepUntil(env, '2027-01-07T12:00:00+08:00');
+      let status = await handle.query(statusQuery);
+      expect(status.state).toBe('escalated');
+      expect(fired(status)).toEqual(['reminder-1@2027-01-03T09:00', 'reminder-2@2027-01-05T09:00', 'escalation-1@2027-01-07T09:00']);
+
+      installArrangement(fixture, installDir);
+      expect(await correctProvisionalCycles({ client: s.client, prisma: db.prisma, year: 2027, actor: admin })).toMatchObject({ corrected: 1, moved: 1 });
+      status = await handle.query(statusQuery);
+      expect(status).toMatchObject({ state: 'open', revision: 1, pending: ['escalation-2'] });
+      expect((await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: handle.workflowId } })).state).toBe('open');
+
+      await sleepUntil(env, '2027-01-16T00:00:00+08:00');
+      status = await handle.query(statusQuery);
+      expect(status.state).toBe('escalated');
+      expect(status.timeline.filter((e) => e.type === 'overdue').map((e) => cstMinute(e.at))).toEqual(['2027-01-07T00:00', '2027-01-09T00:00']);
+      expect(fired(status)).toEqual(['reminder-1@2027-01-03T09:00', 'reminder-2@2027-01-05T09:00', 'escalation-1@2027-01-07T09:00', 'escalation-2@2027-01-15T09:00']);
+      const mails = await smtp.waitForCount(5, 10_000);
+      expect(mails.filter((m) => (m.subject ?? '').startsWith('【期限更正】'))).toHaveLength(1);
+    });
+  });
 });
