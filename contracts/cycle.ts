@@ -62,6 +62,9 @@ export interface TimelineEntry {
     | 'waived'
     | 'closed'
     | 'step-skipped'
+    // a provisional deadline corrected once its year's holiday arrangement is loaded, and the mail saying so
+    | 'corrected'
+    | 'deadline-corrected'
     // quota cycles (quotaCycle)
     | 'occurrence'
     | 'met'

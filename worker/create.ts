@@ -7,6 +7,7 @@ import { createCycleActivities, createIncidentActivities, createQuotaActivities,
 import { loadReviewCatalog } from '../runtime/reviews';
 import type { PrismaClient } from '../db/client';
 import type { Catalog } from '../runtime/catalog';
+import type { WorkdayCalendar } from '../domain/event-plan';
 
 export interface DutyWorkerOptions {
   connection: NativeConnection;
@@ -17,6 +18,8 @@ export interface DutyWorkerOptions {
   catalog: Catalog | (() => Catalog);
   smtpUrl: string;
   consoleUrl?: string;
+  /** The working-day calendar the cycle activities read (default: runtime/calendar-store on disk, read when needed). */
+  calendar?: () => WorkdayCalendar;
   /** A prebuilt bundle (tests reuse one across workers); default: bundle workflows/ at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra worker options (e.g. shutdownGraceTime). */
@@ -52,6 +55,7 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
       catalog,
       smtpUrl: opts.smtpUrl,
       consoleUrl: opts.consoleUrl,
+      ...(opts.calendar ? { calendar: opts.calendar } : {}),
     }) },
     ...opts.options,
   });

@@ -19,7 +19,7 @@ import {
 import { parseOrRefuse, refuse } from '../contracts/refusal';
 import { CycleState as CycleStateKey, DueAt, DutyCode, Period, UnitId, UnitPath } from '../contracts/search-attributes';
 import { refuseEnded, requireAdmin, stateZh } from './checks';
-import { adoptSteps, cstText, Ladder, pendingSteps, skipPassed, type SkipNote, type Track } from './ladder';
+import { adoptSteps, cstText, Ladder, pendingSteps, resumeSteps, skipPassed, type SkipNote, type Track } from './ladder';
 
 /** The workflow clock as an ISO instant. */
 export const nowIso = (): string => new Date(Date.now()).toISOString();
@@ -113,7 +113,7 @@ export class CycleCore<E extends CycleEntry> {
   readonly pending = (): string[] => pendingSteps(this.track);
 
   /** A new state, told to the search attribute CycleState and to the cycle index (in that order). */
-  setState(next: CycleState, extra: { submittedAt?: string; lateSeconds?: number } = {}): Promise<void> {
+  setState(next: CycleState, extra: { submittedAt?: string; lateSeconds?: number; provisionalYear?: number | null } = {}): Promise<void> {
     this.state = next;
     upsertSearchAttributes([{ key: CycleStateKey, value: next }]);
     // The identity fields let the activity recreate a row lost with an older backup of the database.
@@ -139,11 +139,16 @@ export class CycleCore<E extends CycleEntry> {
     skipPassed(this.track, Date.now(), this.skipNote, keepLatestEscalation);
   }
 
-  /** Takes a new plan: the revision goes up and the steps already behind now are skipped. */
-  adopt(plan: CyclePlan): number {
+  /**
+   * Takes a new plan: the revision goes up and the steps already behind now are skipped. With `handled`
+   * (a corrected plan), only the steps already handled under earlier revisions are passed over; the others
+   * wait for their new instants, firing at once where that is already past.
+   */
+  adopt(plan: CyclePlan, handled?: ReadonlySet<string>): number {
     this.plan = plan;
     this.revision += 1;
-    adoptSteps(this.track, plan.steps, Date.now(), this.skipNote);
+    if (handled) resumeSteps(this.track, plan.steps, handled, this.skipNote);
+    else adoptSteps(this.track, plan.steps, Date.now(), this.skipNote);
     return this.revision;
   }
 }

@@ -1,12 +1,14 @@
 // One workflow per (duty, responsible unit, cycle): reminds before the due instant, escalates after
 // it, and stops the moment the duty is submitted, waived or closed. Deterministic: the only clock
 // is Temporal's, and every instant comes from the plan computed when the cycle opened.
-import { allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { CycleInput, CycleState, PlannedStep } from '../domain/types';
 import type { CycleActivities } from '../activities/cycle';
 import { statusQuery, submitRequestSchema, submitUpdate, type CycleStatus, type SubmitRequest, type TimelineEntry } from '../contracts/cycle';
+import { correctProvisionalRequestSchema, correctProvisionalUpdate, type CorrectProvisionalRequest } from '../contracts/provisional';
 import { parseOrRefuse, refuse } from '../contracts/refusal';
-import { refuseEnded, refuseOperator, requireOwnUnitUser, requireReason, requireThisUnit, stateZh } from './checks';
+import { DueAt } from '../contracts/search-attributes';
+import { refuseEnded, refuseOperator, requireAdmin, requireOwnUnitUser, requireReason, requireThisUnit, stateZh } from './checks';
 import { adminUpdates, CycleCore, nowIso as now, recipientsDetail } from './cycle-core';
 import { cstText, nextStep } from './ladder';
 import { deliveryActivityOptions } from '../contracts/delivery';
@@ -117,6 +119,68 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
       });
       await core.setState('submitted', { submittedAt, lateSeconds });
       return { state: core.state, submittedAt, late, lateSeconds };
+    },
+  );
+
+  ladder.update(
+    correctProvisionalUpdate,
+    (req: CorrectProvisionalRequest) => {
+      parseOrRefuse(correctProvisionalRequestSchema, req);
+      requireAdmin(req.actor, 'correct a provisional deadline', '更正暂定期限');
+      if (isTerminal()) refuseEnded(`cycle is already ${core.state}`, `本周期${stateZh(core.state)}，无需更正期限`);
+      const waits = core.plan.provisional?.waitsForYear;
+      if (waits !== req.year) {
+        refuse({
+          field: 'year',
+          code: 'conflict',
+          zh: waits === undefined ? '本周期的截止时刻已是正式期限，无需更正' : `本周期的截止时刻暂按规则计算，待公布的是${waits}年节假日安排，不是${req.year}年`,
+          message: waits === undefined ? 'the deadline is final, not provisional' : `the deadline is provisional on ${waits}, not ${req.year}`,
+        });
+      }
+    },
+    async (req) => {
+      const correction = await acts.correctProvisionalCycle({ dutyCode: input.dutyCode, current: core.plan, fired: [...stepsFired] });
+      const handled = new Set([...core.track.steps.slice(0, core.track.cursor).map((s) => s.id), ...correction.alreadySent]);
+      // Overdue on the provisional deadline but not on the corrected one: open again, in the same turn as the
+      // new revision, so the loop (woken by it) waits for the new due instant rather than for the next escalation.
+      const reopen = (core.state === 'overdue' || core.state === 'escalated') && Date.now() < Date.parse(correction.plan.dueAt);
+      if (reopen) core.state = 'open';
+      const revision = core.adopt(correction.plan, handled);
+      const { dueBefore, dueAfter, moved } = correction;
+      const stillProvisional = core.plan.provisional;
+      note({
+        type: 'corrected',
+        actor: req.actor.id,
+        detail: `已载入${req.year}年节假日安排，暂定截止时刻${
+          moved ? ` ${cstText(dueBefore)} 更正为 ${cstText(dueAfter)}` : ` ${cstText(dueBefore)} 经核无需变动`
+        }（北京时间）${stillProvisional ? `；仍待${stillProvisional.waitsForYear}年节假日安排公布` : '，现为正式期限'}`,
+      });
+      await acts.auditAction({
+        actor: req.actor.id,
+        action: 'cycle.correct-provisional',
+        target: workflowId,
+        detail: { year: req.year, dueBefore, dueAfter, moved, revision, changes: correction.changes },
+      });
+      upsertSearchAttributes([{ key: DueAt, value: new Date(core.plan.dueAt) }]);
+      await core.setState(core.state, { provisionalYear: stillProvisional?.waitsForYear ?? null });
+      if (moved) {
+        const to = core.plan.steps.filter((s) => s.kind === 'reminder').flatMap((s) => s.to);
+        const unique = to.filter((r, i) => to.findIndex((o) => o.unit === r.unit && o.role === r.role) === i);
+        const result = await send.sendDeadlineCorrected({
+          workflowId,
+          revision,
+          dutyCode: input.dutyCode,
+          unitId: input.unitId,
+          year: req.year,
+          dueBefore,
+          dueAfter,
+          ...(stillProvisional ? { stillProvisional } : {}),
+          to: unique,
+          firedAt: now(),
+        });
+        note({ type: 'deadline-corrected', detail: recipientsDetail(result) });
+      }
+      return { revision, moved, dueBefore, dueAfter, ...(stillProvisional ? { waitsForYear: stillProvisional.waitsForYear } : {}) };
     },
   );
 

@@ -171,6 +171,21 @@ export function adoptSteps(track: Track, steps: PlannedStep[], at: number, note:
   skipPassed(track, at, note);
 }
 
+/**
+ * A corrected plan (the same step IDs, new instants) that must not repeat what the old one did: the leading
+ * steps already handled (sent, or skipped, under an earlier revision) are noted and passed over; every other
+ * step waits for its new instant, and one whose instant is already past is due at once.
+ */
+export function resumeSteps(track: Track, steps: PlannedStep[], handled: ReadonlySet<string>, note: SkipNote): void {
+  track.steps = steps;
+  track.cursor = 0;
+  while (track.cursor < steps.length && handled.has(steps[track.cursor]!.id)) {
+    const step = steps[track.cursor]!;
+    note({ type: 'step-skipped', stepId: step.id, detail: `该步骤已在更正前办理，更正后的时间（${cstText(step.at)}）不再发送` });
+    track.cursor += 1;
+  }
+}
+
 export const pendingSteps = (track: Track): string[] => track.steps.slice(track.cursor).map((s) => s.id);
 
 /**

@@ -142,6 +142,8 @@ export const TIMELINE_LABELS: Record<TimelineEntry['type'], string> = {
   waived: '免报',
   closed: '关闭',
   'step-skipped': '跳过步骤',
+  corrected: '期限更正',
+  'deadline-corrected': '发送期限更正通知',
   occurrence: '登记开展',
   met: '已达标',
   short: '未达标',

@@ -96,6 +96,9 @@ describe('cli process: calendar', () => {
       file,
       JSON.stringify({ year: 2027, source: 'test fixture', holidays: [{ date: '2027-01-01', name: '元旦' }], workdays: [] }),
     );
+    // The index rows of the test above name no workflow; with none waiting for 2027 the load asks no Temporal
+    // (calendar-load-correction.test.ts corrects real cycles on a dev server).
+    await db.prisma.cycle.deleteMany({ where: { provisionalYear: 2027 } });
     const denied = await tsx(['--as', email(units.market, 'clerk'), 'calendar', 'load', file]);
     expect(denied.code).toBe(3);
     expect(stderrLines(denied)).toHaveLength(1);
@@ -103,7 +106,10 @@ describe('cli process: calendar', () => {
 
     const r = await tsx(['calendar', 'load', file, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ year: 2027, holidays: 1, workdays: 0, path: path.join(dataDir, 'calendar', '2027.json'), replaced: false });
+    expect(JSON.parse(r.stdout)).toEqual({
+      year: 2027, holidays: 1, workdays: 0, path: path.join(dataDir, 'calendar', '2027.json'), replaced: false,
+      correction: { year: 2027, corrected: 0, moved: 0, skipped: 0, failed: 0, cycles: [] },
+    });
 
     const years = await tsx(['calendar', 'years', '--json']);
     expect(JSON.parse(years.stdout).years.at(-1)).toBe(2027);

@@ -8,6 +8,7 @@ import { Runtime, type Worker } from '@temporalio/worker';
 import { createDutyWorker } from '../../worker/create';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
 import type { PrismaClient } from '../../db/client';
+import type { WorkdayCalendar } from '../../domain/event-plan';
 import { createDevServerEnv } from './temporal-env';
 import { createTestDb, openDatabases, type TestDb } from './db';
 import { tokenFor } from './accounts';
@@ -128,7 +129,12 @@ export interface CliBackend extends CliServers {
 }
 
 /** startCliServers plus a duty worker running in this process on the shipped catalog; stop() shuts it down first. */
-export async function startCliBackend(opts: { taskQueue: string; seed?: (prisma: PrismaClient) => Promise<void> }): Promise<CliBackend> {
+export async function startCliBackend(opts: {
+  taskQueue: string;
+  seed?: (prisma: PrismaClient) => Promise<void>;
+  /** The working-day calendar the worker reads (default: runtime/calendar-store on disk), e.g. the CLI's DATA_DIR. */
+  calendar?: () => WorkdayCalendar;
+}): Promise<CliBackend> {
   try {
     Runtime.install({ logger: quietLogger });
   } catch {
@@ -145,6 +151,7 @@ export async function startCliBackend(opts: { taskQueue: string; seed?: (prisma:
       prisma: servers.db.prisma,
       catalog,
       smtpUrl: servers.smtp.url,
+      ...(opts.calendar ? { calendar: opts.calendar } : {}),
     });
   } catch (err) {
     await servers.stop().catch(() => undefined);

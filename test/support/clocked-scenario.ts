@@ -13,6 +13,7 @@ import { quietLogger } from './quiet-logger';
 import type { PrismaClient } from '../../db/client';
 import { createDutyWorker, workflowsPath } from '../../worker/create';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
+import type { WorkdayCalendar } from '../../domain/event-plan';
 
 export interface Scenario {
   env: TestWorkflowEnvironment;
@@ -34,6 +35,8 @@ export function clockedScenarios(opts: {
   seed: (prisma: PrismaClient) => Promise<void>;
   /** The catalog the worker runs on (default: catalog/ on disk), e.g. with a duty fixture added. */
   catalog?: () => Catalog;
+  /** The working-day calendar the worker reads (default: runtime/calendar-store on disk), e.g. a test's own folders. */
+  calendar?: () => WorkdayCalendar;
 }) {
   let bundle: WorkflowBundleWithSourceMap;
   let smtp: TestSmtp;
@@ -68,6 +71,7 @@ export function clockedScenarios(opts: {
         catalog: opts.catalog?.() ?? loadCatalog(),
         smtpUrl: smtp.url,
         workflowBundle: bundle,
+        ...(opts.calendar ? { calendar: opts.calendar } : {}),
       });
       await worker.runUntil(fn({ env, client: new Client({ connection: env.connection }), db, smtp, bundle }));
     } finally {

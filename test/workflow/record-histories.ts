@@ -15,6 +15,7 @@
 // older code and are not produced here.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -28,6 +29,11 @@ import { quietLogger } from '../support/quiet-logger';
 import { summariseHistory } from '../support/history-summary';
 import { createDutyWorker, workflowsPath } from '../../worker/create';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
+import { installArrangement, installedCalendarDir, loadCalendar, shippedCalendarDir } from '../../runtime/calendar-store';
+import { buildEventCycle } from '../../activities/cycle';
+import { correctProvisionalCycles } from '../../client/provisional-correction';
+import type { EventDuty } from '../../domain/catalog/schema';
+import { dutyCycle } from '../../workflows/cycle';
 import { loadReviewCatalog } from '../../runtime/reviews';
 import { quotaDutySchema, windowDutySchema, type QuotaDuty, type WindowDuty } from '../../domain/catalog/schema';
 import { buildRecurringCycleInput } from '../../domain/recurring-cycle';
@@ -163,7 +169,12 @@ interface Recording {
   startAt: string | 'dev-server';
   /** Drives the workflows; returns the handle of each file, every one of them closed or closing. */
   run: (s: Scenario) => Promise<Record<string, WorkflowHandle>>;
+  /** The worker reads the shipped arrangements plus `installDir` (a fresh folder the scenario installs into), not DATA_DIR. */
+  ownCalendar?: boolean;
 }
+
+/** The install folder of a recording with its own calendar (Recording.ownCalendar). */
+let installDir = installedCalendarDir();
 
 let verbose = false;
 const trace = (msg: string) => {
@@ -357,6 +368,61 @@ export const recordings: Recording[] = [
       await sleepUntil(s.env, '2026-03-05T10:00:00+08:00');
       await submitMarket(cycle, '秀市监〔2026〕20号');
       return { 'dutyCycle-opened-late-skipped-submitted': cycle };
+    },
+  },
+  {
+    // Eight submits at once on 2026-01-25: the first is accepted, the others wait for the lock (patch
+    // serialised-handlers) and are refused under it as duplicates.
+    files: ['dutyCycle-racing-submits'],
+    startAt: '2026-01-01T00:00:00+08:00',
+    async run(s) {
+      const cycle = await openMarketCycle(s);
+      await sleepUntil(s.env, '2026-01-25T10:00:00+08:00');
+      const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => submitMarket(cycle, `秀市监〔2026〕${i + 1}号`)));
+      const accepted = results.filter((r) => r.status === 'fulfilled').length;
+      if (accepted !== 1) throw new Error(`expected exactly one accepted submit, got ${accepted}`);
+      return { 'dutyCycle-racing-submits': cycle };
+    },
+  },
+  {
+    // Overdue since 2026-02-01; on 2026-02-03 an admin records the submission made on 2026-01-30 with a reason (patch audited-backdating).
+    files: ['dutyCycle-backdated-admin'],
+    startAt: '2026-01-01T00:00:00+08:00',
+    async run(s) {
+      const cycle = await openMarketCycle(s);
+      await sleepUntil(s.env, '2026-02-03T10:00:00+08:00');
+      await cycle.executeUpdate(submitUpdate, {
+        args: [{ actor: admin, unitId: units.market, reference: '秀市监〔2026〕5号', submittedAt: '2026-01-30T15:00:00+08:00', reason: '纸质报送已于1月30日送达，系统补录' }],
+      });
+      return { 'dutyCycle-backdated-admin': cycle };
+    },
+  },
+  {
+    // regulatory-data-aggregation from 2026-12-24 10:00 CST, provisional on 2027: reminder-1 on 2027-01-03, then 2027 (the test
+    // fixture) is loaded and the correction sent (revision 1, 期限更正 mail), reminder-2 on 2027-01-07, submitted on 2027-01-08.
+    files: ['dutyCycle-provisional-corrected'],
+    startAt: '2026-12-24T08:00:00+08:00',
+    ownCalendar: true,
+    async run(s) {
+      const gov = { id: '4111710001', name: '漯河经济技术开发区管理委员会', type: 'government', level: 'county', region: '411171', parentId: null, tags: '[]' };
+      const market = { id: '4111710003', name: '漯河经开区市场监督管理局', type: 'department', level: 'county', region: '411171', parentId: gov.id, tags: '[]' };
+      for (const u of [gov, market]) {
+        await s.db.prisma.unit.create({ data: u });
+        for (const role of ['clerk', 'head', 'supervisor'] as const) {
+          await s.db.prisma.contact.create({ data: { unitId: u.id, name: `${u.name}${role}`, email: email(u.id, role), role, access: 'unit' } });
+        }
+      }
+      const duty = s.catalog.triggeredByCode.get('regulatory-data-aggregation') as EventDuty;
+      const { lastDay: _lastDay, ...input } = await buildEventCycle(s.db.prisma, s.catalog, duty, market, '2026-12-24T10:00:00+08:00', loadCalendar([shippedCalendarDir(), installDir]));
+      if (input.plan.provisional?.waitsForYear !== 2027) throw new Error(`expected a plan provisional on 2027, got ${JSON.stringify(input.plan)}`);
+      const cycle = await s.client.workflow.start(dutyCycle, { taskQueue, workflowId: input.workflowId, args: [input] });
+      await sleepUntil(s.env, '2027-01-03T12:00:00+08:00');
+      installArrangement(path.join(__dirname, '..', 'fixtures', 'calendar-2027-test.json'), installDir);
+      const report = await correctProvisionalCycles({ client: s.client, prisma: s.db.prisma, year: 2027, actor: admin });
+      if (report.moved !== 1) throw new Error(`expected one moved deadline, got ${JSON.stringify(report)}`);
+      await sleepUntil(s.env, '2027-01-08T10:00:00+08:00');
+      await cycle.executeUpdate(submitUpdate, { args: [{ actor: clerkOf(market.id), unitId: market.id, reference: '漯经开市监〔2027〕1号' }] });
+      return { 'dutyCycle-provisional-corrected': cycle };
     },
   },
   {
@@ -627,7 +693,9 @@ async function runRecording(rec: Recording, bundle: WorkflowBundleWithSourceMap,
   try {
     await insertUnits(db.prisma);
     const catalog = catalogWithFixtures();
-    const worker = await createDutyWorker({ connection: env.nativeConnection, taskQueue, prisma: db.prisma, catalog, smtpUrl: smtp.url, workflowBundle: bundle });
+    if (rec.ownCalendar) installDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duty-ledger-record-calendar-'));
+    const calendar = rec.ownCalendar ? { calendar: () => loadCalendar([shippedCalendarDir(), installDir]) } : {};
+    const worker = await createDutyWorker({ connection: env.nativeConnection, taskQueue, prisma: db.prisma, catalog, smtpUrl: smtp.url, workflowBundle: bundle, ...calendar });
     await worker.runUntil(async () => {
       const client = new Client({
         connection: env.connection,
@@ -658,6 +726,7 @@ async function runRecording(rec: Recording, bundle: WorkflowBundleWithSourceMap,
       }
     });
   } finally {
+    if (rec.ownCalendar) fs.rmSync(installDir, { recursive: true, force: true });
     await db.dispose();
     await env.teardown();
   }

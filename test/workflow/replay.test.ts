@@ -91,6 +91,27 @@ const expected: Record<string, Expected> = {
     timersFired: 1,
     activities: { indexCycle: 1, updateCycleIndex: 3, sendStep: 2, recordSubmission: 1 },
   },
+  // Eight submits at once on 2026-01-25: one accepted, seven waited for the lock (patch serialised-handlers) and were refused as duplicates.
+  'dutyCycle-racing-submits': {
+    workflowType: 'dutyCycle',
+    updates: ['submit'],
+    timersFired: 2,
+    activities: { indexCycle: 1, sendStep: 2, recordSubmission: 1, updateCycleIndex: 1 },
+  },
+  // Overdue, escalated; an admin records on 2026-02-03 the submission made on 2026-01-30, with a reason (patch audited-backdating).
+  'dutyCycle-backdated-admin': {
+    workflowType: 'dutyCycle',
+    updates: ['submit'],
+    timersFired: 6,
+    activities: { indexCycle: 1, sendStep: 5, updateCycleIndex: 3, recordSubmission: 1, auditAction: 1 },
+  },
+  // Provisional on 2027 from 2026-12-24: reminder-1, corrected when 2027 is loaded (revision 1, 期限更正 mail), reminder-2, submitted on time.
+  'dutyCycle-provisional-corrected': {
+    workflowType: 'dutyCycle',
+    updates: ['correctProvisional', 'submit'],
+    timersFired: 2,
+    activities: { indexCycle: 1, sendStep: 2, correctProvisionalCycle: 1, auditAction: 1, updateCycleIndex: 2, sendDeadlineCorrected: 1, recordSubmission: 1 },
+  },
   // Pace reminder at 1 of 3, met on the third occurrence (reminder-2 skipped), a fourth recorded, completes met at the period's end.
   'quotaCycle-met': {
     workflowType: 'quotaCycle',

@@ -1,6 +1,7 @@
 // calendar is-workday | add-workdays | load | years — the official holiday arrangements (domain/calendar.ts).
 // is-workday and add-workdays need neither Temporal nor the database; years also reads the cycle index (which
-// notice years open cycles' provisional deadlines wait for) when the database is there; load is admin-only and audited.
+// notice years open cycles' provisional deadlines wait for) when the database is there; load is admin-only and audited,
+// and corrects the running cycles whose deadline was provisional on the loaded year (client/provisional-correction.ts).
 import path from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
@@ -8,6 +9,7 @@ import { CalendarDataError, CalendarYearMissingError, isWeekend, type WorkCalend
 import { nextYearWarning } from '../../../domain/provisional';
 import { yearsNeededByOpenCycles } from '../../../db/provisional-cycles';
 import { CalendarFileError, installArrangement, loadCalendar } from '../../../runtime/calendar-store';
+import { correctProvisionalCycles, type CorrectionReport } from '../../provisional-correction';
 import { CliError, EXIT } from '../errors';
 import { printJson, println, type CliContext } from '../context';
 
@@ -121,11 +123,35 @@ export function registerCalendar(program: Command, ctx: CliContext): void {
         const actor = await ctx.requireAdmin('load a holiday arrangement');
         const abs = path.resolve(file);
         const result = await ctx.audited(actor, 'calendar.load', abs, {}, async () => installArrangement(abs));
-        if (opts.json) return printJson(result);
-        println(
-          `${pc.green('installed')} ${result.year} 年节假日安排：放假 ${result.holidays} 天，调休上班 ${result.workdays} 天${result.replaced ? '（替换原有安排）' : ''} → ${result.path}`,
-        );
-        println(pc.dim('已开启的周期保留其开启时计算的期限；新计算使用本安排。'));
+        // Only asks Temporal when some running cycle waits for this year.
+        const waiting = await yearsNeededByOpenCycles(ctx.prisma());
+        let correction: CorrectionReport = { year: result.year, corrected: 0, moved: 0, skipped: 0, failed: 0, cycles: [] };
+        if (waiting.some((w) => w.year === result.year)) {
+          const client = await ctx.client().catch((e: unknown) => {
+            throw new CliError(EXIT.failure, `installed ${result.year}, but the provisional deadlines were not corrected: ${(e as Error).message}`, [
+              'run `calendar load` with the same file again once Temporal is reachable (already corrected cycles are not corrected twice)',
+            ]);
+          });
+          correction = await ctx.audited(actor, 'calendar.correct-provisional', String(result.year), {}, () =>
+            correctProvisionalCycles({ client, prisma: ctx.prisma(), year: result.year, actor }),
+          );
+        }
+        if (opts.json) printJson({ ...result, correction });
+        else {
+          println(
+            `${pc.green('installed')} ${result.year} 年节假日安排：放假 ${result.holidays} 天，调休上班 ${result.workdays} 天${result.replaced ? '（替换原有安排）' : ''} → ${result.path}`,
+          );
+          println(
+            `暂定期限更正：${correction.corrected} 个周期已按本安排更正（其中 ${correction.moved} 个截止时刻变动，已通知责任单位），跳过 ${correction.skipped} 个（已结束或已更正）${
+              correction.failed ? pc.red(`，失败 ${correction.failed} 个`) : ''
+            }`,
+          );
+          for (const c of correction.cycles.filter((x) => x.outcome === 'failed')) println(pc.red(`  ${c.workflowId}: ${'error' in c ? c.error : ''}`));
+          println(pc.dim('按暂定规则计算期限的进行中周期已按本安排更正；期限已确定的周期不变；新计算使用本安排。'));
+        }
+        if (correction.failed) {
+          throw new CliError(EXIT.failure, `${correction.failed} provisional cycle(s) could not be corrected; run \`calendar load\` with the same file again`);
+        }
       }),
     );
 }
