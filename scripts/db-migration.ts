@@ -67,7 +67,10 @@ function main(): void {
     const folder = `${timestamp()}_${name}`;
 
     // the CLI reads the generator from the configured schema file: it must exist before the first diff
-    if (!previous) fs.mkdirSync(path.dirname(postgresSchemaPath), { recursive: true }), fs.writeFileSync(postgresSchemaPath, nextPostgres);
+    if (!previous) {
+      fs.mkdirSync(path.dirname(postgresSchemaPath), { recursive: true });
+      fs.writeFileSync(postgresSchemaPath, nextPostgres);
+    }
     const pgSql = diff(previous && postgresSchemaPath, nextPostgresFile, 'postgresql://localhost/unused');
     let sqliteSql = '';
     if (!postgresOnly) {

@@ -51,7 +51,10 @@ export function registerCycle(program: Command, ctx: CliContext): void {
     .action(async (opts: { duty?: string; cycle?: string; state?: string; unit?: string; json?: boolean }) => {
       const catalog = ctx.catalog();
       const duty = opts.duty !== undefined ? requireDutyArg(catalog.byCode, opts.duty) : undefined;
-      if (opts.cycle !== undefined) duty ? validatePeriod(duty, opts.cycle) : validateAnyPeriod(opts.cycle);
+      if (opts.cycle !== undefined) {
+        if (duty) validatePeriod(duty, opts.cycle);
+        else validateAnyPeriod(opts.cycle);
+      }
       const state = opts.state !== undefined ? validateState(opts.state) : undefined;
       const rows = await ctx.prisma().cycle.findMany({
         where: {

@@ -332,7 +332,10 @@ export function registerReview(program: Command, ctx: CliContext): void {
 
   const itemUpdate = (name: string, description: string, build: (opts: Record<string, string>) => Promise<{ run: (itemId: string) => Promise<unknown>; done: string }>, options: [string, string, boolean][]) => {
     const c = item.command(name).description(description).argument('<itemId>', 'the item (review:<…>:item-<n>)').option('--json', 'machine-readable output');
-    for (const [flag, help, required] of options) (required ? c.requiredOption(flag, help) : c.option(flag, help));
+    for (const [flag, help, required] of options) {
+      if (required) c.requiredOption(flag, help);
+      else c.option(flag, help);
+    }
     c.action(async (id: string, opts: Record<string, string> & { json?: boolean }) => {
       const itemId = validateWorkflowId(id);
       const { run, done } = await build(opts);

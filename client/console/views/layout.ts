@@ -2,7 +2,6 @@
 import { ACCESS_LABELS } from '../format';
 import { html, raw, type Html, type Renderable } from '../html';
 import type { ConsoleUser } from '../identity';
-import type { Access } from '../../../contracts/cycle';
 
 export interface PickerContact {
   email: string;

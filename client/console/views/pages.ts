@@ -14,7 +14,6 @@ import {
   stateLabel,
   STATES,
   ACCESS_LABELS,
-  CST,
 } from '../format';
 import { html, type Html } from '../html';
 import type { CycleFilter, CycleRow } from '../service';
