@@ -199,7 +199,14 @@ export function createCycleActivities(deps: CycleActivityDeps) {
     const period = args.period ?? fromId?.period;
     const unitId = args.unitId ?? fromId?.unitId;
     if (!dutyCode || !period || !unitId) return undefined;
-    return { workflowId: args.workflowId, dutyCode, period, unitId, dueAt, catalogVersionId: args.catalogVersion ?? deps.catalog().version };
+    return {
+      workflowId: args.workflowId,
+      dutyCode,
+      period,
+      unitId,
+      dueAt,
+      catalogVersionId: args.catalogVersion ?? deps.catalog().version,
+    };
   }
 
   /**
@@ -264,9 +271,15 @@ export function createCycleActivities(deps: CycleActivityDeps) {
      * A provisional event plan computed again under the calendar as it is on disk now (after `calendar load`):
      * domain/provisional-correction.ts. For the workflow's correction update (wired with the ladder engine).
      */
-    async correctProvisionalCycle(args: { dutyCode: string; eventAt?: string; current: CyclePlan; fired?: string[] }): Promise<PlanCorrection> {
+    async correctProvisionalCycle(args: {
+      dutyCode: string;
+      eventAt?: string;
+      current: CyclePlan;
+      fired?: string[];
+    }): Promise<PlanCorrection> {
       const d = cycleDuty(args.dutyCode);
-      if (d.kind !== 'event') throw ApplicationFailure.nonRetryable(`${d.code} is not an event duty: its plan is never provisional`, 'NotProvisional');
+      if (d.kind !== 'event')
+        throw ApplicationFailure.nonRetryable(`${d.code} is not an event duty: its plan is never provisional`, 'NotProvisional');
       const at = eventInstant(d, args.eventAt, callingWorkflowId());
       try {
         return correctProvisionalPlan({ window: d.window, eventAt: at, current: args.current, calendar, fired: args.fired });
@@ -295,7 +308,16 @@ export function createCycleActivities(deps: CycleActivityDeps) {
     }): Promise<SendStepResult> {
       const d = cycleDuty(input.dutyCode);
       if (d.kind !== 'event') throw ApplicationFailure.nonRetryable(`${d.code} is not an event duty`, 'NotProvisional');
-      const step = { workflowId: input.workflowId, revision: input.revision, stepId: 'deadline-corrected', kind: 'deadline-corrected', level: 0, unitId: input.unitId, to: input.to, firedAt: input.firedAt };
+      const step = {
+        workflowId: input.workflowId,
+        revision: input.revision,
+        stepId: 'deadline-corrected',
+        kind: 'deadline-corrected',
+        level: 0,
+        unitId: input.unitId,
+        to: input.to,
+        firedAt: input.firedAt,
+      };
       return notifyOnce(deps, step, ({ unit, recipients }) =>
         renderDeadlineCorrected({
           duty: d,
@@ -400,14 +422,28 @@ export function createCycleActivities(deps: CycleActivityDeps) {
      */
     async sendStep(input: SendStepInput): Promise<SendStepResult> {
       const firedAt = input.firedAt ?? input.step.at;
-      const step = { workflowId: input.workflowId, revision: input.revision, stepId: input.step.id, kind: input.step.kind, level: input.step.level, unitId: input.unitId, to: input.step.to, firedAt, dueAt: input.dueAt };
+      const step = {
+        workflowId: input.workflowId,
+        revision: input.revision,
+        stepId: input.step.id,
+        kind: input.step.kind,
+        level: input.step.level,
+        unitId: input.unitId,
+        to: input.step.to,
+        firedAt,
+        dueAt: input.dueAt,
+      };
       return notifyOnce(deps, step, async ({ unit, recipients }) => {
         const d = cycleDuty(input.dutyCode);
         const indexed = d.kind === 'event' && !input.provisional ? await provisionalYearOf(prisma, input.workflowId) : undefined;
         const provisional = input.provisional ?? (indexed !== undefined ? { waitsForYear: indexed, rule: PROVISIONAL_RULE.id } : undefined);
         const event =
           d.kind === 'event'
-            ? { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window), ...(provisional ? { provisional } : {}) }
+            ? {
+                at: eventInstant(d, input.eventAt, input.workflowId),
+                windowLabel: windowSpanLabel(d.window),
+                ...(provisional ? { provisional } : {}),
+              }
             : undefined;
         const facts = { ...unit, tags: parseTags(unit.tags) };
         // A recurring duty reports to whom its governing rule names (a jurisdiction rule may name others);
@@ -445,4 +481,3 @@ export function createCycleActivities(deps: CycleActivityDeps) {
 }
 
 export type CycleActivities = ReturnType<typeof createCycleActivities>;
-

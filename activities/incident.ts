@@ -202,7 +202,15 @@ export function createIncidentActivities(deps: IncidentActivityDeps) {
   }
 
   return {
-    async planIncident({ dutyCode, level, occurredAt }: { dutyCode: string; level: IncidentLevel; occurredAt: string }): Promise<IncidentPlan> {
+    async planIncident({
+      dutyCode,
+      level,
+      occurredAt,
+    }: {
+      dutyCode: string;
+      level: IncidentLevel;
+      occurredAt: string;
+    }): Promise<IncidentPlan> {
       return planIncidentWindows(duty(dutyCode), level, occurredAt);
     },
 
@@ -283,13 +291,38 @@ export function createIncidentActivities(deps: IncidentActivityDeps) {
      * step is written before the send and marked sent after it: a retried or replayed step is a no-op.
      */
     async sendIncidentStep(input: SendIncidentStepInput): Promise<NotifyResult> {
-      const step = { workflowId: input.workflowId, revision: input.revision, stepId: input.step.id, kind: input.step.kind, level: input.step.level, unitId: input.incident.unitId, to: input.step.to, firedAt: input.firedAt };
+      const step = {
+        workflowId: input.workflowId,
+        revision: input.revision,
+        stepId: input.step.id,
+        kind: input.step.kind,
+        level: input.step.level,
+        unitId: input.incident.unitId,
+        to: input.step.to,
+        firedAt: input.firedAt,
+      };
       return notifyOnce(deps, step, async ({ unit }) => {
         const d = duty(input.dutyCode);
         const row = await prisma.incident.findUnique({ where: { workflowId: input.workflowId } });
         const windows = [
-          ...(row?.releaseDueAt ? [{ name: 'release', label: d.windows.find((w) => w.name === 'release')?.label ?? 'release', dueAt: row.releaseDueAt.toISOString() }] : []),
-          ...(row?.pressDueAt ? [{ name: 'press-conference', label: d.windows.find((w) => w.name === 'press-conference')?.label ?? 'press', dueAt: row.pressDueAt.toISOString() }] : []),
+          ...(row?.releaseDueAt
+            ? [
+                {
+                  name: 'release',
+                  label: d.windows.find((w) => w.name === 'release')?.label ?? 'release',
+                  dueAt: row.releaseDueAt.toISOString(),
+                },
+              ]
+            : []),
+          ...(row?.pressDueAt
+            ? [
+                {
+                  name: 'press-conference',
+                  label: d.windows.find((w) => w.name === 'press-conference')?.label ?? 'press',
+                  dueAt: row.pressDueAt.toISOString(),
+                },
+              ]
+            : []),
         ];
         if (input.window && !windows.some((w) => w.name === input.window!.name)) windows.push(input.window);
         const consoleUrl = deps.consoleUrl ? `${deps.consoleUrl}/api/incidents/${encodeURIComponent(input.workflowId)}` : undefined;

@@ -99,7 +99,10 @@ export function notificationKey(workflowId: string, revision: number, stepId: st
 function currentAttempt(): { owner: string; attempt: number } {
   try {
     const info = Context.current().info;
-    return { owner: `${info.workflowExecution?.runId ?? info.activityRunId ?? 'standalone'}/${info.activityId}#${info.attempt}`, attempt: info.attempt };
+    return {
+      owner: `${info.workflowExecution?.runId ?? info.activityRunId ?? 'standalone'}/${info.activityId}#${info.attempt}`,
+      attempt: info.attempt,
+    };
   } catch {
     return { owner: `local/${randomUUID()}`, attempt: 0 };
   }
@@ -161,21 +164,22 @@ export async function notifyOnce(
     const email = r.email.trim().toLowerCase();
     if (!byAddress.has(email)) byAddress.set(email, { email, name: `${r.unitName} ${r.name}` });
   }
-  const writeNotification = () => prisma.notification.upsert({
-    where: { key },
-    create: {
-      key,
-      workflowId: step.workflowId,
-      stepId: step.stepId,
-      kind: step.kind,
-      recipients: JSON.stringify([...byAddress.keys()]),
-      subject: mail.subject,
-      messageId,
-      status: 'pending',
-      attempts: 1,
-    },
-    update: { attempts: { increment: 1 } },
-  });
+  const writeNotification = () =>
+    prisma.notification.upsert({
+      where: { key },
+      create: {
+        key,
+        workflowId: step.workflowId,
+        stepId: step.stepId,
+        kind: step.kind,
+        recipients: JSON.stringify([...byAddress.keys()]),
+        subject: mail.subject,
+        messageId,
+        status: 'pending',
+        attempts: 1,
+      },
+      update: { attempts: { increment: 1 } },
+    });
   try {
     await writeNotification();
   } catch (e) {
@@ -195,7 +199,12 @@ export async function notifyOnce(
     rows = await deliveries();
   }
   if (!existing && missing.length) {
-    await audit(prisma, { actor: 'worker', action: 'recipients.missing', target: step.workflowId, detail: { step: step.stepId, missing: missingLabels } });
+    await audit(prisma, {
+      actor: 'worker',
+      action: 'recipients.missing',
+      target: step.workflowId,
+      detail: { step: step.stepId, missing: missingLabels },
+    });
   }
 
   const pending = rows.filter((d) => d.status === 'pending' || d.status === 'sending');
@@ -263,7 +272,10 @@ async function sendPending(ctx: SendContext): Promise<void> {
     data: { leaseOwner: me.owner, leaseAttempt: me.attempt, leaseUntil },
   });
   if (claimed.count === 0) {
-    const holder = await prisma.notification.findUnique({ where: { key }, select: { leaseOwner: true, leaseAttempt: true, leaseUntil: true } });
+    const holder = await prisma.notification.findUnique({
+      where: { key },
+      select: { leaseOwner: true, leaseAttempt: true, leaseUntil: true },
+    });
     const waitMs = Math.max(0, (holder?.leaseUntil?.getTime() ?? now.getTime()) - now.getTime());
     throw ApplicationFailure.create({
       type: LEASE_HELD,
@@ -321,13 +333,15 @@ async function sendPending(ctx: SendContext): Promise<void> {
       });
     }
   } finally {
-    await prisma.notification.updateMany({ where: { key, leaseOwner: me.owner }, data: { leaseOwner: null, leaseAttempt: null, leaseUntil: null } });
+    await prisma.notification.updateMany({
+      where: { key, leaseOwner: me.owner },
+      data: { leaseOwner: null, leaseAttempt: null, leaseUntil: null },
+    });
   }
 }
 
 type Outcome =
-  | { kind: 'sent'; response: string; code?: number }
-  | { kind: 'transient' | 'permanent'; error: string; response?: string; code?: number };
+  { kind: 'sent'; response: string; code?: number } | { kind: 'transient' | 'permanent'; error: string; response?: string; code?: number };
 
 function replyCode(response: string): number | undefined {
   const m = /^(\d{3})/.exec(response.trim());
@@ -337,7 +351,9 @@ function replyCode(response: string): number | undefined {
 function refusalOutcome(r: RecipientRefusal): Outcome {
   const code = r.responseCode ?? replyCode(r.response);
   const error = `refused: ${r.response}`;
-  return code !== undefined && code >= 500 ? { kind: 'permanent', error, response: r.response, code } : { kind: 'transient', error, response: r.response, ...(code ? { code } : {}) };
+  return code !== undefined && code >= 500
+    ? { kind: 'permanent', error, response: r.response, code }
+    : { kind: 'transient', error, response: r.response, ...(code ? { code } : {}) };
 }
 
 /** One SMTP transaction to `pending`; each address's outcome. */
@@ -358,7 +374,8 @@ async function attemptSend(ctx: SendContext, pending: DeliveryRow[]): Promise<Ma
     for (const r of sent.rejectedErrors) out.set(r.email.toLowerCase(), refusalOutcome(r));
     const code = replyCode(sent.response);
     for (const a of sent.accepted) out.set(a.toLowerCase(), { kind: 'sent', response: sent.response, ...(code ? { code } : {}) });
-    for (const r of sent.rejected) if (!out.has(r.toLowerCase())) out.set(r.toLowerCase(), { kind: 'transient', error: 'refused (no reply recorded)' });
+    for (const r of sent.rejected)
+      if (!out.has(r.toLowerCase())) out.set(r.toLowerCase(), { kind: 'transient', error: 'refused (no reply recorded)' });
     return out;
   } catch (e) {
     const err = e instanceof MailSendError ? e : new MailSendError(String((e as Error).message ?? e), undefined, undefined, { cause: e });
@@ -380,7 +397,9 @@ async function recreateCycleRow(deps: NotifyDeps, step: NotifyStep): Promise<boo
   const fromId = identityFromWorkflowId(step.workflowId);
   if (!fromId) return false;
   const version =
-    deps.catalog?.().version ?? (await deps.prisma.catalogVersion.findFirst({ where: { inForce: true }, select: { id: true } }))?.id ?? 'unknown';
+    deps.catalog?.().version ??
+    (await deps.prisma.catalogVersion.findFirst({ where: { inForce: true }, select: { id: true } }))?.id ??
+    'unknown';
   await ensureCycleRow(deps.prisma, {
     ...fromId,
     unitId: fromId.unitId ?? step.unitId,

@@ -99,7 +99,8 @@ export function createQuotaActivities(deps: CycleActivityDeps) {
         const dutyCode = input.dutyCode ?? fromId?.dutyCode;
         const period = input.period ?? fromId?.period;
         if (!dutyCode || !period) throw e;
-        if (!input.dueAt) activityWarn('quota cycle index row recreated with a provisional due instant; run `cycle reindex`', input.workflowId);
+        if (!input.dueAt)
+          activityWarn('quota cycle index row recreated with a provisional due instant; run `cycle reindex`', input.workflowId);
         await ensureCycleRow(prisma, {
           workflowId: input.workflowId,
           dutyCode,

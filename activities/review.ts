@@ -71,7 +71,12 @@ async function unitsBelow(prisma: PrismaClient, parentId: string, type: string):
 }
 
 /** Validates a start request and computes the review's input; throws ReviewRequestError, writes nothing. */
-export async function buildReviewInput(prisma: PrismaClient, catalog: Catalog, reviews: ReviewCatalog, req: StartReviewRequest): Promise<ReviewInput> {
+export async function buildReviewInput(
+  prisma: PrismaClient,
+  catalog: Catalog,
+  reviews: ReviewCatalog,
+  req: StartReviewRequest,
+): Promise<ReviewInput> {
   const kind = reviews.byCode.get(req.kind);
   if (!kind) throw new ReviewRequestError(`unknown review kind "${req.kind}"; kinds: ${[...reviews.byCode.keys()].join(', ')}`);
   const title = req.title.trim();
@@ -92,7 +97,8 @@ export async function buildReviewInput(prisma: PrismaClient, catalog: Catalog, r
   const reviewingUnit = await unitRef(prisma, req.reviewingUnitId);
   let duty: ReviewInput['duty'];
   if (req.duty) {
-    if (!catalog.byCode.has(req.duty)) throw new ReviewRequestError(`unknown duty "${req.duty}"; annual duties: ${[...catalog.byCode.keys()].join(', ')}`);
+    if (!catalog.byCode.has(req.duty))
+      throw new ReviewRequestError(`unknown duty "${req.duty}"; annual duties: ${[...catalog.byCode.keys()].join(', ')}`);
     duty = { code: req.duty, cycleWorkflowIds: [] };
   }
   const workflowId = reviewWorkflowId(req.kind, title, req.scope, req.dueAt);
@@ -193,7 +199,17 @@ export function createReviewActivities(deps: ReviewActivityDeps) {
      * Closes the review's rows. With `input` (optional: workflows recorded before it was sent omit it)
      * rows lost with an older backup are recreated first; without, a missing row is logged and skipped.
      */
-    async closeReviewIndex({ workflowId, summary, closedAt, input }: { workflowId: string; summary: string; closedAt: string; input?: ReviewInput }): Promise<void> {
+    async closeReviewIndex({
+      workflowId,
+      summary,
+      closedAt,
+      input,
+    }: {
+      workflowId: string;
+      summary: string;
+      closedAt: string;
+      input?: ReviewInput;
+    }): Promise<void> {
       const close = () => [
         prisma.cycle.updateMany({ where: { workflowId }, data: { state: 'closed' } }),
         prisma.review.updateMany({ where: { workflowId }, data: { state: 'closed', summary, closedAt: new Date(closedAt) } }),
@@ -227,7 +243,14 @@ export function createReviewActivities(deps: ReviewActivityDeps) {
      * or the item's row, the due instant from `dueAt` or the item's row. Otherwise a missing row is
      * logged and skipped. `unitId` is optional (workflows recorded before it was sent omit it).
      */
-    async updatePartIndex(p: { workflowId: string; state: string; dueAt?: string; submittedAt?: string; lateSeconds?: number; unitId?: string }): Promise<void> {
+    async updatePartIndex(p: {
+      workflowId: string;
+      state: string;
+      dueAt?: string;
+      submittedAt?: string;
+      lateSeconds?: number;
+      unitId?: string;
+    }): Promise<void> {
       const item = await prisma.rectificationItem.findUnique({ where: { workflowId: p.workflowId } });
       const fromId = identityFromWorkflowId(p.workflowId);
       const unitId = p.unitId ?? fromId?.unitId ?? item?.unitId;
@@ -252,7 +275,11 @@ export function createReviewActivities(deps: ReviewActivityDeps) {
       }
       await prisma.rectificationItem.updateMany({
         where: { workflowId: p.workflowId },
-        data: { state: p.state, ...(p.dueAt ? { dueAt: new Date(p.dueAt) } : {}), ...(p.state === 'accepted' ? { acceptedAt: new Date() } : {}) },
+        data: {
+          state: p.state,
+          ...(p.dueAt ? { dueAt: new Date(p.dueAt) } : {}),
+          ...(p.state === 'accepted' ? { acceptedAt: new Date() } : {}),
+        },
       });
     },
 
@@ -264,7 +291,16 @@ export function createReviewActivities(deps: ReviewActivityDeps) {
       });
     },
 
-    async recordItem(item: { workflowId: string; reviewId: string; n: number; unitId: string; text: string; dueAt: string; reportEveryMs?: number; addedBy: string }): Promise<void> {
+    async recordItem(item: {
+      workflowId: string;
+      reviewId: string;
+      n: number;
+      unitId: string;
+      text: string;
+      dueAt: string;
+      reportEveryMs?: number;
+      addedBy: string;
+    }): Promise<void> {
       await prisma.rectificationItem.upsert({
         where: { workflowId: item.workflowId },
         create: { ...item, dueAt: new Date(item.dueAt), reportEveryMs: item.reportEveryMs ?? null, state: 'open' },
@@ -279,7 +315,17 @@ export function createReviewActivities(deps: ReviewActivityDeps) {
     },
 
     /** Cycle inputs of the ad hoc duty cycles a review opens: last day = the review's due date (CST). */
-    async buildReviewDutyCycles({ dutyCode, reviewId, units, dueAt }: { dutyCode: string; reviewId: string; units: ReviewUnitRef[]; dueAt: string }): Promise<CycleInput[]> {
+    async buildReviewDutyCycles({
+      dutyCode,
+      reviewId,
+      units,
+      dueAt,
+    }: {
+      dutyCode: string;
+      reviewId: string;
+      units: ReviewUnitRef[];
+      dueAt: string;
+    }): Promise<CycleInput[]> {
       const catalog = deps.catalog();
       const duty = catalog.byCode.get(dutyCode);
       if (!duty) throw ApplicationFailure.nonRetryable(`unknown duty "${dutyCode}"`, 'UnknownDuty');
@@ -305,7 +351,16 @@ export function createReviewActivities(deps: ReviewActivityDeps) {
 
     /** Sends one review mail, exactly once per workflow + revision + step (activities/notify.ts). */
     async sendReviewMail(input: SendReviewMailInput): Promise<NotifyResult> {
-      const step = { workflowId: input.workflowId, revision: input.revision, stepId: input.stepId, kind: input.kind, level: input.level, unitId: input.unitId, to: input.to, firedAt: input.firedAt };
+      const step = {
+        workflowId: input.workflowId,
+        revision: input.revision,
+        stepId: input.stepId,
+        kind: input.kind,
+        level: input.level,
+        unitId: input.unitId,
+        to: input.to,
+        firedAt: input.firedAt,
+      };
       return notifyOnce(deps, step, ({ unit }) => {
         const mail = renderReviewMail({
           template: input.template,

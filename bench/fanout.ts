@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const smtp = await startTestSmtp();
   const catalog = loadCatalog();
   try {
-    await db.prisma.unit.create({ data: { id: '4600000001', name: '海南省人民政府', type: 'government', level: 'province', region: '460000' } });
+    await db.prisma.unit.create({
+      data: { id: '4600000001', name: '海南省人民政府', type: 'government', level: 'province', region: '460000' },
+    });
     await db.prisma.unit.createMany({
       data: Array.from({ length: units }, (_, i) => ({
         id: `460105${String(i + 1).padStart(4, '0')}`,
@@ -82,7 +84,9 @@ async function main(): Promise<void> {
       console.log(`fan-out   children started: ${(opened / fanoutSeconds).toFixed(1)}/s (${fanoutSeconds.toFixed(2)} s)`);
       console.log(`          cycles running and indexed: ${fanoutRate.toFixed(1)}/s (${settledSeconds.toFixed(2)} s)`);
       console.log(`ratio     cycles opened per second / no-op workflows per second: ${(fanoutRate / baselineRate).toFixed(2)}`);
-      console.log(`memory    worker process RSS ${mb(rssBefore)} → ${mb(rssAfter)}: ${((rssAfter - rssBefore) / 1024 / opened).toFixed(1)} KB per open cycle`);
+      console.log(
+        `memory    worker process RSS ${mb(rssBefore)} → ${mb(rssAfter)}: ${((rssAfter - rssBefore) / 1024 / opened).toFixed(1)} KB per open cycle`,
+      );
     });
   } finally {
     await smtp.stop();

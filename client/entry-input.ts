@@ -92,14 +92,22 @@ export function occurrenceEntry(
     );
   }
   if (reference.length > REFERENCE_MAX) {
-    throw new EntryInputError('reference', `bad --reference: longer than ${REFERENCE_MAX} characters`, `佐证/文号不能超过${REFERENCE_MAX}个字`);
+    throw new EntryInputError(
+      'reference',
+      `bad --reference: longer than ${REFERENCE_MAX} characters`,
+      `佐证/文号不能超过${REFERENCE_MAX}个字`,
+    );
   }
   let amount: number | undefined;
   if (raw.amount !== undefined) {
     const text = String(raw.amount);
     amount = typeof raw.amount === 'number' ? raw.amount : Number(text.trim());
     if (text.trim() === '' || !Number.isFinite(amount) || amount <= 0) {
-      throw new EntryInputError('amount', `bad --amount: "${text}" is not a number greater than 0`, `数量必须是大于0的数字（${terms.amountLabel}），收到“${text}”`);
+      throw new EntryInputError(
+        'amount',
+        `bad --amount: "${text}" is not a number greater than 0`,
+        `数量必须是大于0的数字（${terms.amountLabel}），收到“${text}”`,
+      );
     }
   }
   const subject = raw.subject?.trim() || undefined;
@@ -111,11 +119,19 @@ export function occurrenceEntry(
     );
   }
   if (!terms.perSubject && subject) {
-    throw new EntryInputError('subject', `--subject is not used: ${dutyCode} does not count per subject`, '对象无需填写：本义务不按对象计数');
+    throw new EntryInputError(
+      'subject',
+      `--subject is not used: ${dutyCode} does not count per subject`,
+      '对象无需填写：本义务不按对象计数',
+    );
   }
   const url = raw.evidenceUrl?.trim() || undefined;
   if (url !== undefined && (!/^https?:\/\/\S+$/.test(url) || url.length > 2000)) {
-    throw new EntryInputError('evidenceUrl', `bad --url: "${url}" is not an http(s) link`, '佐证链接必须是以 http:// 或 https:// 开头的网址');
+    throw new EntryInputError(
+      'evidenceUrl',
+      `bad --url: "${url}" is not an http(s) link`,
+      '佐证链接必须是以 http:// 或 https:// 开头的网址',
+    );
   }
   const note = optionalText(raw.note, 'note', '--note', '备注', NOTE_MAX);
   return {
@@ -160,10 +176,13 @@ export function activityEntry(window: WindowTerms, period: string, raw: Activity
     );
   }
   const title = (raw.title ?? '').trim();
-  if (!title) throw new EntryInputError('title', '--title must not be empty: say what the activity is', '活动名称不能为空：请写明督查检查考核的名称');
-  if (title.length > TITLE_MAX) throw new EntryInputError('title', `bad --title: longer than ${TITLE_MAX} characters`, `活动名称不能超过${TITLE_MAX}个字`);
+  if (!title)
+    throw new EntryInputError('title', '--title must not be empty: say what the activity is', '活动名称不能为空：请写明督查检查考核的名称');
+  if (title.length > TITLE_MAX)
+    throw new EntryInputError('title', `bad --title: longer than ${TITLE_MAX} characters`, `活动名称不能超过${TITLE_MAX}个字`);
   const kind = raw.kind?.trim() || 'planned';
-  if (kind !== 'planned' && kind !== 'held') throw new EntryInputError('kind', `bad kind "${kind}": planned or held`, '类型只能是“计划”或“已开展”');
+  if (kind !== 'planned' && kind !== 'held')
+    throw new EntryInputError('kind', `bad kind "${kind}": planned or held`, '类型只能是“计划”或“已开展”');
   const today = cstDateOf(nowMs);
   if (kind === 'held' && date > today) {
     throw new EntryInputError(

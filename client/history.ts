@@ -158,7 +158,9 @@ function describeArg(name: string, arg: unknown): string {
   if (name === 'submit' && typeof a.reference === 'string') bits.push(`文号 ${a.reference}`);
   if (name === 'extend' && typeof a.newDueDate === 'string') bits.push(`延期至 ${a.newDueDate}`);
   if (name === 'recordOccurrence' && typeof a.occurredOn === 'string') {
-    bits.push(`${a.occurredOn}${typeof a.subject === 'string' && a.subject ? ` ${a.subject}` : ''}${typeof a.reference === 'string' ? ` ${a.reference}` : ''}`);
+    bits.push(
+      `${a.occurredOn}${typeof a.subject === 'string' && a.subject ? ` ${a.subject}` : ''}${typeof a.reference === 'string' ? ` ${a.reference}` : ''}`,
+    );
   }
   if (name === 'scheduleActivity' && typeof a.date === 'string') bits.push(`${a.date}${typeof a.title === 'string' ? ` ${a.title}` : ''}`);
   if (typeof a.reason === 'string') bits.push(`理由：${a.reason}`);
@@ -174,7 +176,10 @@ function activityDetail(name: string, arg: unknown): string {
   }
   if (name === 'updateCycleIndex' && typeof a.state === 'string') return `${name} state=${a.state}`;
   if (name === 'auditAction' && typeof a.action === 'string') return `${name} ${a.action}`;
-  if ((name === 'recordWindowActivity' || name === 'sendWindowFlag') && typeof (a.activity as { id?: unknown } | undefined)?.id === 'string') {
+  if (
+    (name === 'recordWindowActivity' || name === 'sendWindowFlag') &&
+    typeof (a.activity as { id?: unknown } | undefined)?.id === 'string'
+  ) {
     return `${name} ${(a.activity as { id: string }).id}`;
   }
   return name;
@@ -282,8 +287,20 @@ const WINDOW_CLASSIFICATION_LABELS: Record<string, string> = { inside: '窗口�
 
 const NOTIFICATION_LABELS: Record<string, Record<string, string>> = {
   reminder: { sent: '提醒已发送', pending: '提醒待发送', 'no-recipients': '提醒无收件人', partial: '提醒部分送达', failed: '提醒投递失败' },
-  escalation: { sent: '督办已发送', pending: '督办待发送', 'no-recipients': '督办无收件人', partial: '督办部分送达', failed: '督办投递失败' },
-  flag: { sent: '标记通报已发送', pending: '标记通报待发送', 'no-recipients': '标记通报无收件人', partial: '标记通报部分送达', failed: '标记通报投递失败' },
+  escalation: {
+    sent: '督办已发送',
+    pending: '督办待发送',
+    'no-recipients': '督办无收件人',
+    partial: '督办部分送达',
+    failed: '督办投递失败',
+  },
+  flag: {
+    sent: '标记通报已发送',
+    pending: '标记通报待发送',
+    'no-recipients': '标记通报无收件人',
+    partial: '标记通报部分送达',
+    failed: '标记通报投递失败',
+  },
 };
 
 /** Timeline items from the database rows of one cycle. */

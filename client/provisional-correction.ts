@@ -33,7 +33,12 @@ export interface CorrectionReport {
 export const correctionUpdateId = (workflowId: string, year: number): string => `correct-provisional:${year}:${workflowId}`;
 
 /** Sends correctProvisional to each running cycle provisional on `year`, one at a time, and counts the outcomes. */
-export async function correctProvisionalCycles(args: { client: Client; prisma: PrismaClient; year: number; actor: Actor }): Promise<CorrectionReport> {
+export async function correctProvisionalCycles(args: {
+  client: Client;
+  prisma: PrismaClient;
+  year: number;
+  actor: Actor;
+}): Promise<CorrectionReport> {
   const { client, year, actor } = args;
   const rows = await cyclesProvisionalOn(args.prisma, year);
   const cycles: CycleCorrection[] = [];

@@ -196,9 +196,7 @@ function canonicalField(field: Field, value: unknown): string {
 }
 
 export function canonicalCalendars(calendars: readonly object[] | undefined): string[] {
-  return (calendars ?? [])
-    .map((c) => FIELDS.map((f) => `${f}=${canonicalField(f, (c as Record<string, unknown>)[f])}`).join(' '))
-    .sort();
+  return (calendars ?? []).map((c) => FIELDS.map((f) => `${f}=${canonicalField(f, (c as Record<string, unknown>)[f])}`).join(' ')).sort();
 }
 
 /** Stable JSON (sorted keys) for comparing decoded args. */

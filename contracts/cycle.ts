@@ -78,8 +78,10 @@ export interface TimelineEntry {
   actor?: string;
 }
 
-export interface CycleStatus
-  extends Pick<CycleInput, 'workflowId' | 'dutyCode' | 'dutyTitle' | 'period' | 'unitId' | 'unitName' | 'catalogVersion' | 'rules'> {
+export interface CycleStatus extends Pick<
+  CycleInput,
+  'workflowId' | 'dutyCode' | 'dutyTitle' | 'period' | 'unitId' | 'unitName' | 'catalogVersion' | 'rules'
+> {
   state: CycleState;
   revision: number;
   plan: CyclePlan;

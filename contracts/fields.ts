@@ -17,7 +17,14 @@ export const requiredText = (label: string, max: number) =>
 
 /** An optional text; blank counts as absent. */
 export const optionalText = (label: string, max: number) =>
-  z.preprocess(blankAsAbsent, z.string({ error: `${label}必须是文本` }).trim().max(max, { error: `${label}不能超过${max}个字` }).optional());
+  z.preprocess(
+    blankAsAbsent,
+    z
+      .string({ error: `${label}必须是文本` })
+      .trim()
+      .max(max, { error: `${label}不能超过${max}个字` })
+      .optional(),
+  );
 
 /** An admin's reason (理由): at least two characters, so "." or "x" is not a reason. */
 export const reasonText = (label = '理由') =>

@@ -8,7 +8,11 @@ import { actorSchema } from './fields';
 
 export const correctProvisionalFields = z.object({
   /** The notice year just loaded. */
-  year: z.number({ error: '缺少年度' }).int({ error: '年度须为整数' }).min(1949, { error: '年度不在范围内' }).max(2200, { error: '年度不在范围内' }),
+  year: z
+    .number({ error: '缺少年度' })
+    .int({ error: '年度须为整数' })
+    .min(1949, { error: '年度不在范围内' })
+    .max(2200, { error: '年度不在范围内' }),
 });
 export const correctProvisionalRequestSchema = correctProvisionalFields.extend({ actor: actorSchema });
 export type CorrectProvisionalRequest = z.infer<typeof correctProvisionalRequestSchema>;

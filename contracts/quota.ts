@@ -46,8 +46,10 @@ export interface QuotaTimelineEntry extends Omit<TimelineEntry, 'type'> {
   type: TimelineEntry['type'] | 'occurrence' | 'met' | 'short';
 }
 
-export interface QuotaStatus
-  extends Pick<CycleInput, 'workflowId' | 'dutyCode' | 'dutyTitle' | 'period' | 'unitId' | 'unitName' | 'catalogVersion'> {
+export interface QuotaStatus extends Pick<
+  CycleInput,
+  'workflowId' | 'dutyCode' | 'dutyTitle' | 'period' | 'unitId' | 'unitName' | 'catalogVersion'
+> {
   state: CycleState;
   revision: number;
   plan: CyclePlan;

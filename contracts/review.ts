@@ -262,7 +262,10 @@ export const addItemRequestSchema = z.object({
   dueAt: instant('整改期限'),
   reportEveryMs: z.number({ error: '进展报告周期必须是数字' }).int().positive({ error: '进展报告周期必须大于0' }).optional(),
 });
-export const closeReviewRequestSchema = z.object({ actor: actorSchema, summary: requiredText('总结', 4000).refine((s) => s.length >= 2, { error: '总结不能为空，至少写2个字' }) });
+export const closeReviewRequestSchema = z.object({
+  actor: actorSchema,
+  summary: requiredText('总结', 4000).refine((s) => s.length >= 2, { error: '总结不能为空，至少写2个字' }),
+});
 export const selfCheckRequestSchema = z.object({ actor: actorSchema, reference: requiredText('自查报告文号', 200) });
 export const itemTextRequestSchema = z.object({ actor: actorSchema, text: requiredText('说明', 2000) });
 export const extensionAskSchema = z.object({ actor: actorSchema, to: instant('延期至'), reason: reasonText() });

@@ -66,8 +66,10 @@ export interface WindowTimelineEntry {
   actor?: string;
 }
 
-export interface WindowStatus
-  extends Pick<CycleInput, 'workflowId' | 'dutyCode' | 'dutyTitle' | 'period' | 'unitId' | 'unitName' | 'catalogVersion'> {
+export interface WindowStatus extends Pick<
+  CycleInput,
+  'workflowId' | 'dutyCode' | 'dutyTitle' | 'period' | 'unitId' | 'unitName' | 'catalogVersion'
+> {
   state: CycleState;
   window: WindowTerms;
   /** e.g. 2025年第二季度首月第1–14日（4月1日至4月14日） */

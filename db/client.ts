@@ -37,9 +37,7 @@ class ConfiguredSqliteFactory extends PrismaBetterSQLite3 {
   override async connect() {
     const adapter = await super.connect();
     // journal_mode=WAL is persistent in the file; the other pragmas are per connection.
-    await adapter.executeScript(
-      'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;',
-    );
+    await adapter.executeScript('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
     return adapter;
   }
 }

@@ -154,11 +154,7 @@ async function relatedUnit(prisma: Db, unit: UnitInfo, relation: UnitRelation): 
  * contact contributes nobody and is listed in `missing` (callers log/audit it). Throws
  * UnknownUnitError if `unitId` itself does not exist.
  */
-export async function resolveRecipients(
-  prisma: Db,
-  unitId: string,
-  refs: readonly RecipientRef[],
-): Promise<RecipientResolution> {
+export async function resolveRecipients(prisma: Db, unitId: string, refs: readonly RecipientRef[]): Promise<RecipientResolution> {
   const unit = await requireUnit(prisma, unitId);
   const recipients: ResolvedRecipient[] = [];
   const missing: MissingRecipient[] = [];

@@ -177,7 +177,11 @@ export const yearArrangementSchema = z
         seen.set(d.date, kind);
         const w = weekday(n);
         if (kind === 'workdays' && w !== 0 && w !== 6) {
-          ctx.addIssue({ code: 'custom', path, message: `${d.date} is a weekday; workdays lists only weekend days made working days (调休上班)` });
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `${d.date} is a weekday; workdays lists only weekend days made working days (调休上班)`,
+          });
         }
       });
     }
@@ -186,10 +190,18 @@ export const yearArrangementSchema = z
       const kind = seen.get(st.date);
       const actual = kind === 'holidays' ? 'holiday' : kind === 'workdays' ? 'workday' : 'ordinary';
       if (actual !== st.decision) {
-        ctx.addIssue({ code: 'custom', path: ['settlements', i, 'decision'], message: `${st.date} is settled as ${st.decision} but the file lists it as ${actual}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['settlements', i, 'decision'],
+          message: `${st.date} is settled as ${st.decision} but the file lists it as ${actual}`,
+        });
       }
       if (st.decision !== 'ordinary' && !st.name) {
-        ctx.addIssue({ code: 'custom', path: ['settlements', i, 'name'], message: `name the day as it appears in ${st.decision}s (e.g. 元旦调休)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['settlements', i, 'name'],
+          message: `name the day as it appears in ${st.decision}s (e.g. 元旦调休)`,
+        });
       }
     });
   });
@@ -216,7 +228,10 @@ export class WorkCalendar {
     for (const a of arrangements) {
       if (this.years.has(a.year)) throw new CalendarDataError(`the ${a.year} arrangement is loaded twice`);
       this.years.add(a.year);
-      for (const [list, workday] of [[a.holidays, false], [a.workdays, true]] as const) {
+      for (const [list, workday] of [
+        [a.holidays, false],
+        [a.workdays, true],
+      ] as const) {
         for (const d of list) {
           dayNumber(d.date, `${a.year} arrangement date`);
           const prior = this.days.get(d.date);

@@ -31,7 +31,11 @@ export function windowDue(span: WindowSpan, event: DateTime, calendar?: WorkdayC
 }
 
 /** The due instant and, when a working-day count went past the loaded arrangements, its provisional mark. */
-export function windowDueMarked(span: WindowSpan, event: DateTime, calendar?: WorkdayCalendar): { due: DateTime; provisional?: ProvisionalMark } {
+export function windowDueMarked(
+  span: WindowSpan,
+  event: DateTime,
+  calendar?: WorkdayCalendar,
+): { due: DateTime; provisional?: ProvisionalMark } {
   const day = event.setZone(CST).startOf('day');
   if (span.hours !== undefined) return { due: event.plus({ milliseconds: Math.round(span.hours * HOUR) }) };
   if (span.sameDay) return { due: day.plus({ days: 1 }) };
@@ -99,7 +103,13 @@ export function planLadder(window: EventWindow, event: DateTime, due: DateTime, 
 
   const steps: PlannedStep[] = [
     ...reminders.map((r, i) => ({ id: `${prefix}reminder-${i + 1}`, kind: 'reminder' as const, at: toUtcIso(r.at), to: r.to, level: 0 })),
-    ...escalations.map((e, i) => ({ id: `${prefix}escalation-${i + 1}`, kind: 'escalation' as const, at: toUtcIso(e.at), to: e.to, level: i + 1 })),
+    ...escalations.map((e, i) => ({
+      id: `${prefix}escalation-${i + 1}`,
+      kind: 'escalation' as const,
+      at: toUtcIso(e.at),
+      to: e.to,
+      level: i + 1,
+    })),
   ];
   return { dueAt: toUtcIso(due), lastDay: lastDay.toISODate()!, steps };
 }

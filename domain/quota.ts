@@ -53,7 +53,6 @@ export interface QuotaPace {
   ended: boolean;
 }
 
-
 /** A field of a recorded occurrence that is not acceptable, with the reason. */
 export class OccurrenceError extends Error {
   constructor(
@@ -77,7 +76,10 @@ export function formatAmount(n: number): string {
 }
 
 /** Progress of a quota from its occurrences (all assumed valid: see validateOccurrence). */
-export function quotaProgress(terms: Pick<QuotaTerms, 'minimum' | 'amountLabel' | 'perSubject'>, occurrences: QuotaOccurrence[]): QuotaProgress {
+export function quotaProgress(
+  terms: Pick<QuotaTerms, 'minimum' | 'amountLabel' | 'perSubject'>,
+  occurrences: QuotaOccurrence[],
+): QuotaProgress {
   const total = occurrences.reduce((sum, o) => sum + o.amount, 0);
   const subjects: SubjectProgress[] = [];
   if (terms.perSubject) {
@@ -114,7 +116,12 @@ export function quotaProgress(terms: Pick<QuotaTerms, 'minimum' | 'amountLabel' 
  * `end` is the exclusive end for reaching the quota: the period's end, or a later due instant after an
  * extension.
  */
-export function quotaPace(terms: Pick<QuotaTerms, 'minimum' | 'periodStart' | 'periodEnd'>, progress: QuotaProgress, atMs: number, end: string = terms.periodEnd): QuotaPace {
+export function quotaPace(
+  terms: Pick<QuotaTerms, 'minimum' | 'periodStart' | 'periodEnd'>,
+  progress: QuotaProgress,
+  atMs: number,
+  end: string = terms.periodEnd,
+): QuotaPace {
   const start = Date.parse(terms.periodStart);
   const endMs = Math.max(Date.parse(end), start + 1);
   const elapsedShare = Math.min(1, Math.max(0, (atMs - start) / (endMs - start)));
@@ -123,9 +130,7 @@ export function quotaPace(terms: Pick<QuotaTerms, 'minimum' | 'periodStart' | 'p
   const daysLeft = ended ? 0 : Math.floor((endMs - atMs) / DAY_MS);
   const behind =
     !progress.met &&
-    (progress.perSubject
-      ? progress.subjects.length === 0 || progress.subjects.some((s) => s.total < expected)
-      : progress.total < expected);
+    (progress.perSubject ? progress.subjects.length === 0 || progress.subjects.some((s) => s.total < expected) : progress.total < expected);
   return {
     at: new Date(atMs).toISOString(),
     elapsedShare,
@@ -201,27 +206,47 @@ export function validateOccurrence(
   end: string = terms.periodEnd,
 ): Required<Pick<OccurrenceInput, 'occurredOn' | 'amount' | 'reference'>> & { subject?: string; evidenceUrl?: string } {
   const day = typeof input.occurredOn === 'string' ? input.occurredOn.trim() : '';
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new OccurrenceError('occurredOn', 'must be a date written YYYY-MM-DD', '开展日期须写作 YYYY-MM-DD，例如 2026-03-15');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day))
+    throw new OccurrenceError('occurredOn', 'must be a date written YYYY-MM-DD', '开展日期须写作 YYYY-MM-DD，例如 2026-03-15');
   const dayMs = cstDayStartMs(day);
   if (Number.isNaN(dayMs)) throw new OccurrenceError('occurredOn', `${day} is not a calendar date`, `开展日期 ${day} 不是有效的日历日期`);
   const first = cstDayOf(terms.periodStart);
   const endMs = Math.max(Date.parse(end), Date.parse(terms.periodEnd));
   const last = cstDayOf(endMs - 1);
   if (dayMs < Date.parse(terms.periodStart) || dayMs >= endMs) {
-    throw new OccurrenceError('occurredOn', `${day} is outside the period (${first} to ${last})`, `开展日期 ${day} 不在本周期内（${first} 至 ${last}）`);
+    throw new OccurrenceError(
+      'occurredOn',
+      `${day} is outside the period (${first} to ${last})`,
+      `开展日期 ${day} 不在本周期内（${first} 至 ${last}）`,
+    );
   }
   if (day > cstDayOf(nowMs)) {
-    throw new OccurrenceError('occurredOn', `${day} is in the future (today is ${cstDayOf(nowMs)} CST)`, `开展日期 ${day} 晚于今天（${cstDayOf(nowMs)}）：只能登记已经开展的活动`);
+    throw new OccurrenceError(
+      'occurredOn',
+      `${day} is in the future (today is ${cstDayOf(nowMs)} CST)`,
+      `开展日期 ${day} 晚于今天（${cstDayOf(nowMs)}）：只能登记已经开展的活动`,
+    );
   }
   const amount = input.amount ?? 1;
   if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) {
     throw new OccurrenceError('amount', 'must be a number greater than 0', '数量必须是大于0的数字');
   }
   const subject = typeof input.subject === 'string' ? input.subject.trim() : undefined;
-  if (terms.perSubject && !subject) throw new OccurrenceError('subject', `is required: this quota counts per ${terms.perSubject}`, `对象不能为空：本义务按${terms.perSubject}计数`);
-  if (!terms.perSubject && subject) throw new OccurrenceError('subject', 'is not used: this quota does not count per subject', '对象无需填写：本义务不按对象计数');
+  if (terms.perSubject && !subject)
+    throw new OccurrenceError(
+      'subject',
+      `is required: this quota counts per ${terms.perSubject}`,
+      `对象不能为空：本义务按${terms.perSubject}计数`,
+    );
+  if (!terms.perSubject && subject)
+    throw new OccurrenceError('subject', 'is not used: this quota does not count per subject', '对象无需填写：本义务不按对象计数');
   const reference = typeof input.reference === 'string' ? input.reference.trim() : '';
-  if (!reference) throw new OccurrenceError('reference', 'is required: give the 文号, a link or a short description of the evidence', '佐证/文号不能为空：请填写文号、链接或简要说明');
+  if (!reference)
+    throw new OccurrenceError(
+      'reference',
+      'is required: give the 文号, a link or a short description of the evidence',
+      '佐证/文号不能为空：请填写文号、链接或简要说明',
+    );
   if (input.evidenceUrl !== undefined && !/^https?:\/\/\S+$/.test(input.evidenceUrl)) {
     throw new OccurrenceError('evidenceUrl', 'must be an http(s) link', '佐证链接必须是以 http:// 或 https:// 开头的网址');
   }

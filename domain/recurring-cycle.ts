@@ -58,7 +58,12 @@ export function buildRecurringCycleInput({ duty, period, unit, unitPath, catalog
       ? (() => {
           const { first, last } = windowDays(duty, period);
           return {
-            window: { opensAt: toUtcIso(first), closesAt: toUtcIso(last.plus({ days: 1 })), ...periodBounds, flagTo: recipientRefs(duty.flagTo) },
+            window: {
+              opensAt: toUtcIso(first),
+              closesAt: toUtcIso(last.plus({ days: 1 })),
+              ...periodBounds,
+              flagTo: recipientRefs(duty.flagTo),
+            },
           };
         })()
       : {}),

@@ -105,10 +105,22 @@ export function planLadder(dueAt: string, ladder: LadderSpec, prefix = ''): Plan
   const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
   const reminders = [...ladder.reminders]
     .sort((a, b) => b.hoursBefore - a.hoursBefore)
-    .map((r, i): PlannedStep => ({ id: `${prefix}reminder-${i + 1}`, kind: 'reminder', at: iso(due - r.hoursBefore * 3_600_000), to: r.to, level: 0 }));
+    .map((r, i): PlannedStep => ({
+      id: `${prefix}reminder-${i + 1}`,
+      kind: 'reminder',
+      at: iso(due - r.hoursBefore * 3_600_000),
+      to: r.to,
+      level: 0,
+    }));
   const escalations = [...ladder.escalations]
     .sort((a, b) => a.hoursAfter - b.hoursAfter)
-    .map((e, i): PlannedStep => ({ id: `${prefix}escalation-${i + 1}`, kind: 'escalation', at: iso(due + e.hoursAfter * 3_600_000), to: e.to, level: i + 1 }));
+    .map((e, i): PlannedStep => ({
+      id: `${prefix}escalation-${i + 1}`,
+      kind: 'escalation',
+      at: iso(due + e.hoursAfter * 3_600_000),
+      to: e.to,
+      level: i + 1,
+    }));
   return [...reminders, ...escalations];
 }
 

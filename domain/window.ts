@@ -10,10 +10,10 @@ export type WindowClassification = 'inside' | 'before' | 'after' | 'outside-peri
 
 export class WindowDateError extends RangeError {}
 
-
 /** Midnight (CST) starting `date` (YYYY-MM-DD), as epoch milliseconds; throws a WindowDateError when malformed. */
 export function cstMidnightMs(date: string, field = 'date'): number {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(typeof date === 'string' ? date : '')) throw new WindowDateError(`${field} must be a date written YYYY-MM-DD`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(typeof date === 'string' ? date : ''))
+    throw new WindowDateError(`${field} must be a date written YYYY-MM-DD`);
   const ms = cstDayStartMs(date);
   if (Number.isNaN(ms)) throw new WindowDateError(`${field} ${date} is not a calendar date`);
   return ms;

@@ -53,10 +53,14 @@ function readDir(dir: string): Map<number, YearArrangement> {
   const out = new Map<number, YearArrangement>();
   if (!fs.existsSync(dir)) return out;
   const problems: string[] = [];
-  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     try {
       const a = readArrangementText(path.join(dir, name)).arrangement;
-      if (name !== `${a.year}.json`) problems.push(`${name}, field "year": ${a.year} does not match the file name (expected ${a.year}.json)`);
+      if (name !== `${a.year}.json`)
+        problems.push(`${name}, field "year": ${a.year} does not match the file name (expected ${a.year}.json)`);
       else out.set(a.year, a);
     } catch (e) {
       if (e instanceof CalendarFileError) problems.push(...e.problems);

@@ -25,7 +25,8 @@ export function catalogPollMs(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.CATALOG_POLL_MS;
   if (raw === undefined || raw.trim() === '') return DEFAULT_CATALOG_POLL_MS;
   const ms = Number(raw);
-  if (!Number.isFinite(ms) || ms < 0) throw new Error(`CATALOG_POLL_MS must be a number of milliseconds ≥ 0 (0 disables polling), not "${raw}"`);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new Error(`CATALOG_POLL_MS must be a number of milliseconds ≥ 0 (0 disables polling), not "${raw}"`);
   return ms;
 }
 
@@ -129,7 +130,10 @@ export async function createCatalogStore(opts: CatalogStoreOptions): Promise<Cat
     await reject(first.problems, first.key, row?.id ?? null, 'start');
     if (!row) throw new CatalogError(first.problems);
     if (!row.sources) {
-      throw new CatalogError([...first.problems, `version in force ${row.id}: no snapshot stored to fall back to (record a valid catalog once)`]);
+      throw new CatalogError([
+        ...first.problems,
+        `version in force ${row.id}: no snapshot stored to fall back to (record a valid catalog once)`,
+      ]);
     }
     try {
       current = loadCatalogFromFiles(row.sources);

@@ -100,8 +100,7 @@ export function loadCatalogFromFiles(input: readonly CatalogSource[]): Catalog {
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const where = describePath(name, doc, issue.path);
-        const what =
-          issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+        const what = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
         problems.push(`${where}: ${what}`);
       }
       continue;

@@ -19,7 +19,8 @@ export function prettyLine(json: string): string {
   const rest = Object.entries(fields)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
-  const error = err && typeof err === 'object' ? `\n${String((err as { stack?: string }).stack ?? (err as { message?: string }).message)}` : '';
+  const error =
+    err && typeof err === 'object' ? `\n${String((err as { stack?: string }).stack ?? (err as { message?: string }).message)}` : '';
   return `${at} ${name} ${String(msg ?? '')}${rest ? ` ${rest}` : ''}${error}\n`;
 }
 

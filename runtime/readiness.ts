@@ -38,10 +38,7 @@ async function check(fn: () => Promise<unknown>, ms: number): Promise<'ok' | str
 
 export async function readiness(deps: ReadinessDeps): Promise<Readiness> {
   const ms = deps.timeoutMs ?? 2_000;
-  const [database, temporal] = await Promise.all([
-    check(() => deps.prisma.$queryRawUnsafe('SELECT 1'), ms),
-    check(deps.pingTemporal, ms),
-  ]);
+  const [database, temporal] = await Promise.all([check(() => deps.prisma.$queryRawUnsafe('SELECT 1'), ms), check(deps.pingTemporal, ms)]);
   const checks: Record<string, string> = { database, temporal };
   const extra = deps.extra?.();
   if (extra !== undefined) checks.worker = extra;

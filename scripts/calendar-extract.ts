@@ -73,7 +73,10 @@ const notice = (y: number) => {
 for (const year of years) {
   const data = JSON.parse(fs.readFileSync(path.join(yearsDir, `${year}.json`), 'utf8')) as PkgYear;
   notice(year);
-  for (const [kind, entries] of [['holidays', data.holidays], ['workdays', data.workdays]] as const) {
+  for (const [kind, entries] of [
+    ['holidays', data.holidays],
+    ['workdays', data.workdays],
+  ] as const) {
     for (const [date, value] of Object.entries(entries)) {
       const name = chineseName(value, `${year}.json ${kind} ${date}`);
       if (!date.startsWith(`${year}-`)) throw new Error(`${year}.json: ${date} is outside ${year}`);
@@ -97,7 +100,7 @@ interface Settlement {
 function settle(year: number, lists: { holidays: Day[]; workdays: Day[] }): Settlement[] {
   const file = path.join(outDir, `${year}.json`);
   if (!fs.existsSync(file)) return [];
-  const settlements = ((JSON.parse(fs.readFileSync(file, 'utf8')) as { settlements?: Settlement[] }).settlements ?? []);
+  const settlements = (JSON.parse(fs.readFileSync(file, 'utf8')) as { settlements?: Settlement[] }).settlements ?? [];
   for (const s of settlements) {
     lists.holidays = lists.holidays.filter((d) => d.date !== s.date);
     lists.workdays = lists.workdays.filter((d) => d.date !== s.date);
@@ -138,4 +141,6 @@ const spill = byNotice.get((years.at(-1) ?? 0) + 1);
 if (spill && (spill.holidays.length || spill.workdays.length)) {
   throw new Error(`dates for the ${(years.at(-1) ?? 0) + 1} notice found without that year's file`);
 }
-process.stdout.write(`wrote ${years.length} files (${years[0]}–${years.at(-1)}) to ${path.relative(root, outDir)}/ from chinese-days ${version}\n`);
+process.stdout.write(
+  `wrote ${years.length} files (${years[0]}–${years.at(-1)}) to ${path.relative(root, outDir)}/ from chinese-days ${version}\n`,
+);

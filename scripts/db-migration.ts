@@ -26,7 +26,14 @@ import {
 const prismaBin = path.join(root, 'node_modules', '.bin', 'prisma');
 
 function diff(from: string | undefined, to: string, databaseUrl: string): string {
-  const args = ['migrate', 'diff', ...(from ? ['--from-schema-datamodel', from] : ['--from-empty']), '--to-schema-datamodel', to, '--script'];
+  const args = [
+    'migrate',
+    'diff',
+    ...(from ? ['--from-schema-datamodel', from] : ['--from-empty']),
+    '--to-schema-datamodel',
+    to,
+    '--script',
+  ];
   return execFileSync(prismaBin, args, {
     cwd: root,
     env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_OFFLINE_DIFF: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' },

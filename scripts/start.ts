@@ -75,12 +75,7 @@ function childEnv(): NodeJS.ProcessEnv {
  * Starts a child in its own process group (detached), so the terminal's Ctrl-C reaches only this orchestrator,
  * which then stops the children in order. `logFile` sends output to a file instead of the terminal.
  */
-function startChild(
-  name: string,
-  command: string,
-  args: string[],
-  opts: { service: boolean; logFile?: string },
-): Child {
+function startChild(name: string, command: string, args: string[], opts: { service: boolean; logFile?: string }): Child {
   const colour = colours[colourIndex++ % colours.length]!;
   const prefix = colour(name.padEnd(NAME_WIDTH));
   let stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe'];
@@ -163,9 +158,7 @@ function shutdown(exitCode: number): Promise<never> {
     // 1. worker first, while the server is still up, so in-flight tasks complete or are handed back cleanly
     await Promise.all(find('worker').map((c) => stopChild(c, 'SIGINT', 20_000)));
     // 2. everything else except the Temporal server (one-shot commands included)
-    await Promise.all(
-      children.filter((c) => !c.done && c.name !== 'temporal').map((c) => stopChild(c, 'SIGTERM', 10_000)),
-    );
+    await Promise.all(children.filter((c) => !c.done && c.name !== 'temporal').map((c) => stopChild(c, 'SIGTERM', 10_000)));
     // 3. the Temporal server last
     await Promise.all(find('temporal').map((c) => stopChild(c, 'SIGTERM', 15_000)));
     say(exitCode === 0 ? 'all stopped.' : `stopped (exit ${exitCode}).`);
@@ -276,9 +269,7 @@ async function ensureSearchAttributes(connection: Connection): Promise<void> {
     searchAttributes: Object.fromEntries(
       missing.map(([name, type]) => [
         name,
-        encodeSearchAttributeIndexedValueType(
-          type.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() as 'KEYWORD',
-        )!,
+        encodeSearchAttributeIndexedValueType(type.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() as 'KEYWORD')!,
       ]),
     ),
   });
@@ -293,7 +284,9 @@ function demoSignIn(): string[] {
     return [];
   }
   return [
-    pc.bold(`Sign in to the console (${demo.passwordFrom === 'DEMO_PASSWORD' ? 'password: $DEMO_PASSWORD' : 'passwords generated for this start'}):`),
+    pc.bold(
+      `Sign in to the console (${demo.passwordFrom === 'DEMO_PASSWORD' ? 'password: $DEMO_PASSWORD' : 'passwords generated for this start'}):`,
+    ),
     ...demo.accounts.map((a) => `  ${a.label.padEnd(22)} ${a.email}  ${pc.bold(a.password)}`),
     `  The CLI acts as the demo admin (token in ${path.relative(root, path.join(config.dataDir, 'cli-token'))}); others: --token / DUTY_LEDGER_TOKEN`,
     '',

@@ -3,7 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createCycleActivities, createIncidentActivities, createQuotaActivities, createReviewActivities, createWindowActivities } from '../activities';
+import {
+  createCycleActivities,
+  createIncidentActivities,
+  createQuotaActivities,
+  createReviewActivities,
+  createWindowActivities,
+} from '../activities';
 import { loadReviewCatalog } from '../runtime/reviews';
 import type { PrismaClient } from '../db/client';
 import type { Catalog } from '../runtime/catalog';
@@ -50,13 +56,19 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : defaultWorkflows()),
-    activities: { ...createWindowActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }), ...createQuotaActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }), ...createReviewActivities({ prisma: opts.prisma, catalog, reviews: lazyReviews(), smtpUrl: opts.smtpUrl }), ...createIncidentActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }), ...createCycleActivities({
-      prisma: opts.prisma,
-      catalog,
-      smtpUrl: opts.smtpUrl,
-      consoleUrl: opts.consoleUrl,
-      ...(opts.calendar ? { calendar: opts.calendar } : {}),
-    }) },
+    activities: {
+      ...createWindowActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }),
+      ...createQuotaActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }),
+      ...createReviewActivities({ prisma: opts.prisma, catalog, reviews: lazyReviews(), smtpUrl: opts.smtpUrl }),
+      ...createIncidentActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }),
+      ...createCycleActivities({
+        prisma: opts.prisma,
+        catalog,
+        smtpUrl: opts.smtpUrl,
+        consoleUrl: opts.consoleUrl,
+        ...(opts.calendar ? { calendar: opts.calendar } : {}),
+      }),
+    },
     ...opts.options,
   });
 }

@@ -25,7 +25,8 @@ function shutdownGraceMs(): number {
   const raw = process.env.WORKER_SHUTDOWN_GRACE_MS;
   if (raw === undefined || raw === '') return 10_000;
   const ms = Number(raw);
-  if (!Number.isInteger(ms) || ms < 0) throw new TemporalConfigError('WORKER_SHUTDOWN_GRACE_MS', `must be a whole number of milliseconds, not "${raw}"`);
+  if (!Number.isInteger(ms) || ms < 0)
+    throw new TemporalConfigError('WORKER_SHUTDOWN_GRACE_MS', `must be a whole number of milliseconds, not "${raw}"`);
   return ms;
 }
 
@@ -33,7 +34,8 @@ function metricsPort(): number | undefined {
   const raw = process.env.WORKER_METRICS_PORT;
   if (raw === undefined || raw === '') return undefined;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TemporalConfigError('WORKER_METRICS_PORT', `must be a port number, not "${raw}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new TemporalConfigError('WORKER_METRICS_PORT', `must be a port number, not "${raw}"`);
   return port;
 }
 

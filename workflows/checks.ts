@@ -41,7 +41,12 @@ export function requireOwnUnitUser(actor: Actor | undefined, unitId: string, wha
 /** The request names the workflow's own unit. */
 export function requireThisUnit(unitId: string | undefined, own: string): void {
   if (unitId === own) return;
-  refuse({ field: 'unitId', code: 'other-unit', zh: `单位 ${unitId ?? '（空）'} 不是本事项的责任单位 ${own}`, message: `unitId ${unitId} is not this cycle's unit ${own}` });
+  refuse({
+    field: 'unitId',
+    code: 'other-unit',
+    zh: `单位 ${unitId ?? '（空）'} 不是本事项的责任单位 ${own}`,
+    message: `unitId ${unitId} is not this cycle's unit ${own}`,
+  });
 }
 
 /** An identified admin or unit user. */

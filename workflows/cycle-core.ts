@@ -118,13 +118,29 @@ export class CycleCore<E extends CycleEntry> {
     upsertSearchAttributes([{ key: CycleStateKey, value: next }]);
     // The identity fields let the activity recreate a row lost with an older backup of the database.
     const { dutyCode, period, unitId, catalogVersion } = this.input;
-    return this.acts.updateCycleIndex({ workflowId: this.workflowId, state: next, dueAt: this.plan.dueAt, ...extra, dutyCode, period, unitId, catalogVersion });
+    return this.acts.updateCycleIndex({
+      workflowId: this.workflowId,
+      state: next,
+      dueAt: this.plan.dueAt,
+      ...extra,
+      dutyCode,
+      period,
+      unitId,
+      catalogVersion,
+    });
   }
 
   /** Who and what the cycle is, the head of its status answers. */
   identity() {
     const i = this.input;
-    return { workflowId: this.workflowId, dutyCode: i.dutyCode, dutyTitle: i.dutyTitle, period: i.period, unitId: i.unitId, unitName: i.unitName };
+    return {
+      workflowId: this.workflowId,
+      dutyCode: i.dutyCode,
+      dutyTitle: i.dutyTitle,
+      period: i.period,
+      unitId: i.unitId,
+      unitName: i.unitName,
+    };
   }
 
   /**
@@ -214,7 +230,8 @@ export function adminUpdates<E extends CycleEntry>(core: CycleCore<E>, rules: Ad
             message: `newDueDate must be after the current ${word === 'due' ? 'due date' : 'end'} (${core.plan.dueAt})`,
           });
         }
-        if (newDue <= Date.now()) refuse({ field: 'newDueDate', code: 'past', zh: '新截止日期已过', message: 'newDueDate is already past' });
+        if (newDue <= Date.now())
+          refuse({ field: 'newDueDate', code: 'past', zh: '新截止日期已过', message: 'newDueDate is already past' });
       },
       async (req) => {
         const previous = core.plan.dueAt;

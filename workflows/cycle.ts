@@ -1,10 +1,26 @@
 // One workflow per (duty, responsible unit, cycle): reminds before the due instant, escalates after
 // it, and stops the moment the duty is submitted, waived or closed. Deterministic: the only clock
 // is Temporal's, and every instant comes from the plan computed when the cycle opened.
-import { allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  log,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { CycleInput, CycleState, PlannedStep } from '../domain/types';
 import type { CycleActivities } from '../activities/cycle';
-import { statusQuery, submitRequestSchema, submitUpdate, type CycleStatus, type SubmitRequest, type TimelineEntry } from '../contracts/cycle';
+import {
+  statusQuery,
+  submitRequestSchema,
+  submitUpdate,
+  type CycleStatus,
+  type SubmitRequest,
+  type TimelineEntry,
+} from '../contracts/cycle';
 import { correctProvisionalRequestSchema, correctProvisionalUpdate, type CorrectProvisionalRequest } from '../contracts/provisional';
 import { parseOrRefuse, refuse } from '../contracts/refusal';
 import { DueAt } from '../contracts/search-attributes';
@@ -70,10 +86,16 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
       refuseOperator(req.actor, 'submit', '报送');
       if (req.submittedAt !== undefined && req.submittedAt.trim() !== '') {
         if (req.actor.access !== 'admin') {
-          refuse({ field: 'submittedAt', code: 'forbidden', zh: '只有管理员可以补录报送时间', message: 'only an admin may give submittedAt (backdate a submission)' });
+          refuse({
+            field: 'submittedAt',
+            code: 'forbidden',
+            zh: '只有管理员可以补录报送时间',
+            message: 'only an admin may give submittedAt (backdate a submission)',
+          });
         }
         const at = Date.parse(req.submittedAt);
-        if (at > Date.now()) refuse({ field: 'submittedAt', code: 'future', zh: '实际报送时间不能晚于现在', message: 'submittedAt is in the future' });
+        if (at > Date.now())
+          refuse({ field: 'submittedAt', code: 'future', zh: '实际报送时间不能晚于现在', message: 'submittedAt is in the future' });
         if (at < Date.now()) {
           requireReason(req.reason, 'reason', 'a reason is required to backdate a submission', '补录报送时间须填写补录理由（至少2个字）');
         }
@@ -133,8 +155,12 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
         refuse({
           field: 'year',
           code: 'conflict',
-          zh: waits === undefined ? '本周期的截止时刻已是正式期限，无需更正' : `本周期的截止时刻暂按规则计算，待公布的是${waits}年节假日安排，不是${req.year}年`,
-          message: waits === undefined ? 'the deadline is final, not provisional' : `the deadline is provisional on ${waits}, not ${req.year}`,
+          zh:
+            waits === undefined
+              ? '本周期的截止时刻已是正式期限，无需更正'
+              : `本周期的截止时刻暂按规则计算，待公布的是${waits}年节假日安排，不是${req.year}年`,
+          message:
+            waits === undefined ? 'the deadline is final, not provisional' : `the deadline is provisional on ${waits}, not ${req.year}`,
         });
       }
     },
@@ -189,7 +215,9 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
     extend: { replan: acts.replanCycle, stateAfter: () => (Date.now() < core.dueMs() ? 'open' : core.state) },
   });
 
-  await core.open(`截止时刻 ${cstText(core.plan.dueAt)}（北京时间）；共 ${core.plan.steps.length} 个步骤；目录版本 ${input.catalogVersion}`);
+  await core.open(
+    `截止时刻 ${cstText(core.plan.dueAt)}（北京时间）；共 ${core.plan.steps.length} 个步骤；目录版本 ${input.catalogVersion}`,
+  );
 
   async function fire(step: PlannedStep) {
     const result = await send.sendStep({

@@ -5,7 +5,15 @@
 // reminder ("持续发布权威信息") every followUp.everyHours until an admin closes the incident. Other
 // levels are recorded and wait for close. Deterministic: every instant comes from the plan in the
 // input (or from the replanning activity after a correction), the only clock is Temporal's.
-import { allHandlersFinished, condition, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { CycleState, PlannedStep } from '../domain/types';
 import type { IncidentActivities } from '../activities/incident';
 import {
@@ -296,9 +304,15 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
       requireAdmin(req.actor, 'correct the occurrence instant', '更正事件发生时间');
       if (closed()) refuseClosed();
       const at = Date.parse(req.occurredAt);
-      if (at > Date.now()) refuse({ field: 'occurredAt', code: 'future', zh: '发生时间不能晚于现在', message: 'occurredAt is in the future' });
+      if (at > Date.now())
+        refuse({ field: 'occurredAt', code: 'future', zh: '发生时间不能晚于现在', message: 'occurredAt is in the future' });
       if (at === Date.parse(plan.occurredAt)) {
-        refuse({ field: 'occurredAt', code: 'duplicate', zh: `发生时间已是 ${cstText(plan.occurredAt)}，无需更正`, message: `occurredAt is already ${plan.occurredAt}` });
+        refuse({
+          field: 'occurredAt',
+          code: 'duplicate',
+          zh: `发生时间已是 ${cstText(plan.occurredAt)}，无需更正`,
+          message: `occurredAt is already ${plan.occurredAt}`,
+        });
       }
       const firstRecord = [...releases, ...press].map((r) => Date.parse(r.at)).sort((a, b) => a - b)[0];
       if (firstRecord !== undefined && at > firstRecord) {
@@ -364,7 +378,12 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
       if (closed()) refuseClosed();
     },
     async (req) => {
-      await acts.auditIncident({ actor: req.actor.id, action: 'incident.close', target: workflowId, detail: { reason: req.reason.trim() } });
+      await acts.auditIncident({
+        actor: req.actor.id,
+        action: 'incident.close',
+        target: workflowId,
+        detail: { reason: req.reason.trim() },
+      });
       note({ type: 'closed', actor: req.actor.id, detail: req.reason.trim() });
       state = 'closed';
       upsertSearchAttributes([{ key: CycleStateKey, value: state }]);
@@ -374,7 +393,14 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   );
 
   const releaseDue = () => windowNamed('release')?.dueAt ?? plan.occurredAt;
-  tagCycle({ dutyCode: input.dutyCode, unitId: input.unitId, unitPath: input.unitPath, period: cstDate(plan.occurredAt), dueAt: releaseDue(), state });
+  tagCycle({
+    dutyCode: input.dutyCode,
+    unitId: input.unitId,
+    unitPath: input.unitPath,
+    period: cstDate(plan.occurredAt),
+    dueAt: releaseDue(),
+    state,
+  });
   note({
     type: 'reported',
     actor: input.reportedBy,

@@ -1,14 +1,7 @@
 // The fan-out a Schedule (or `cycle open`) starts: resolves every responsible unit of a duty for one
 // period and opens each unit's cycle as a child workflow with a deterministic ID. Opening a cycle
 // that already exists is a no-op, so the fan-out can run any number of times.
-import {
-  continueAsNew,
-  ParentClosePolicy,
-  proxyActivities,
-  startChild,
-  workflowInfo,
-  WorkflowIdReusePolicy,
-} from '@temporalio/workflow';
+import { continueAsNew, ParentClosePolicy, proxyActivities, startChild, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { cycleWorkflowType, type CycleInput } from '../domain/types';
 import type { CycleActivities } from '../activities/cycle';

@@ -112,7 +112,9 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
       requireOwnUnitUser(req.actor, input.unitId, 'record');
       refuseOperator(req.actor, 'record occurrences', '登记');
       const o = occurrenceOf(terms, req, Date.now(), core.plan.dueAt);
-      const same = occurrences.find((x) => x.occurredOn === o.occurredOn && (x.subject ?? '') === (o.subject ?? '') && x.reference === o.reference);
+      const same = occurrences.find(
+        (x) => x.occurredOn === o.occurredOn && (x.subject ?? '') === (o.subject ?? '') && x.reference === o.reference,
+      );
       if (same) {
         refuse({
           field: 'reference',
@@ -166,7 +168,12 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
       stateAfter: () => 'open',
       refuse: () => {
         if (core.state === 'met') {
-          refuse({ field: '', code: 'conflict', zh: '本周期已达标，无需延期', message: 'the quota is already met; there is nothing to extend' });
+          refuse({
+            field: '',
+            code: 'conflict',
+            zh: '本周期已达标，无需延期',
+            message: 'the quota is already met; there is nothing to extend',
+          });
         }
       },
     },
@@ -229,7 +236,8 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
       return false;
     },
     // Escalations wait for the end; while met, the end comes first and completes the cycle.
-    next: () => (core.state === 'met' ? undefined : nextStep(track, { lapsedAt: core.dueMs, lapsed: '期末已到', fire, note: core.skipNote })),
+    next: () =>
+      core.state === 'met' ? undefined : nextStep(track, { lapsedAt: core.dueMs, lapsed: '期末已到', fire, note: core.skipNote }),
     boundary: () => (core.state === 'open' || core.state === 'met' ? core.dueMs() : Infinity),
     version: () => `${core.revision}:${core.state}`,
   });

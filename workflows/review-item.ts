@@ -97,7 +97,10 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
   const dueMs = () => Date.parse(c.dueAt);
   const review = { workflowId: input.reviewId, kindTitle: input.kindTitle, title: input.reviewTitle };
   const itemRef = { n: input.n, text: input.text };
-  const owner = [{ unit: 'self', role: 'clerk' }, { unit: 'self', role: 'head' }] as PlannedStep['to'];
+  const owner = [
+    { unit: 'self', role: 'clerk' },
+    { unit: 'self', role: 'head' },
+  ] as PlannedStep['to'];
   const nextProgressAt = () => (input.reportEveryMs ? progressDueAt(c.progressAnchor, input.reportEveryMs, c.progressK) : undefined);
   const stateZh = () => PART_STATE_LABELS[c.state] ?? c.state;
 
@@ -112,15 +115,28 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
 
   async function mail(m: Omit<SendReviewMailInput, 'workflowId' | 'unitId' | 'review' | 'item' | 'firedAt'>) {
     const r = await send.sendReviewMail({ ...m, workflowId, unitId: input.unit.id, review, item: itemRef, firedAt: now() });
-    note({ type: m.kind === 'notice' ? 'notice' : m.kind, stepId: m.stepId, detail: `${MAIL_ZH[m.template] ?? m.template}：${recipientsDetail(r)}` });
+    note({
+      type: m.kind === 'notice' ? 'notice' : m.kind,
+      stepId: m.stepId,
+      detail: `${MAIL_ZH[m.template] ?? m.template}：${recipientsDetail(r)}`,
+    });
   }
 
   async function setState(next: ItemState) {
     c.state = next;
-    upsertSearchAttributes([{ key: CycleStateKey, value: next }, { key: DueAt, value: new Date(c.dueAt) }]);
+    upsertSearchAttributes([
+      { key: CycleStateKey, value: next },
+      { key: DueAt, value: new Date(c.dueAt) },
+    ]);
     await acts.updatePartIndex({ workflowId, state: next, dueAt: c.dueAt, unitId: input.unit.id });
     try {
-      await getExternalWorkflowHandle(input.reviewId).signal(partStateSignal, { kind: 'item', workflowId, unitId: input.unit.id, state: next, dueAt: c.dueAt });
+      await getExternalWorkflowHandle(input.reviewId).signal(partStateSignal, {
+        kind: 'item',
+        workflowId,
+        unitId: input.unit.id,
+        state: next,
+        dueAt: c.dueAt,
+      });
     } catch {
       // The review is gone; the index row says the same.
     }
@@ -150,7 +166,12 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
       refuse({ field, code: 'duplicate', zh: `整改期限已是 ${cstText(c.dueAt)}`, message: `the due instant is already ${c.dueAt}` });
     }
     if (to < dueMs()) {
-      refuse({ field, code: 'conflict', zh: `新的整改期限须晚于现在的期限（${cstText(c.dueAt)}）`, message: `the new due instant must be after the current one (${c.dueAt})` });
+      refuse({
+        field,
+        code: 'conflict',
+        zh: `新的整改期限须晚于现在的期限（${cstText(c.dueAt)}）`,
+        message: `the new due instant must be after the current one (${c.dueAt})`,
+      });
     }
     if (to <= Date.now()) refuse({ field, code: 'past', zh: '新的整改期限已过', message: 'the new due instant is already past' });
   }
@@ -175,7 +196,12 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
       requireUnitOrAdmin(req.actor, input.unit.id, 'report progress', '报告整改进展');
       const last = c.progress.at(-1);
       if (last && last.text === req.text.trim() && last.by === req.actor.id) {
-        refuse({ field: 'text', code: 'duplicate', zh: `同一进展已于 ${cstText(last.at)} 报告，不能重复报告`, message: 'the same progress report is already recorded' });
+        refuse({
+          field: 'text',
+          code: 'duplicate',
+          zh: `同一进展已于 ${cstText(last.at)} 报告，不能重复报告`,
+          message: 'the same progress report is already recorded',
+        });
       }
     },
     async (req) => {
@@ -205,11 +231,26 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
       checkNewDue(req.to, 'to');
     },
     async (req) => {
-      const rec = { to: new Date(Date.parse(req.to)).toISOString(), reason: req.reason.trim(), by: req.actor.id, at: now(), decision: 'pending' as const };
+      const rec = {
+        to: new Date(Date.parse(req.to)).toISOString(),
+        reason: req.reason.trim(),
+        by: req.actor.id,
+        at: now(),
+        decision: 'pending' as const,
+      };
       c.extensions.push(rec);
       note({ type: 'extension-requested', actor: req.actor.id, detail: `延期至 ${cstText(rec.to)}：${rec.reason}` });
       await acts.auditReview({ actor: req.actor.id, action: 'review.item.request-extension', target: workflowId, detail: rec });
-      await mail({ revision: 0, stepId: `extension-request-${c.extensions.length}`, kind: 'notice', level: 0, template: 'extension-requested', to: [{ unit: 'office', role: 'supervisor' }], dueAt: rec.to, detail: rec.reason });
+      await mail({
+        revision: 0,
+        stepId: `extension-request-${c.extensions.length}`,
+        kind: 'notice',
+        level: 0,
+        template: 'extension-requested',
+        to: [{ unit: 'office', role: 'supervisor' }],
+        dueAt: rec.to,
+        detail: rec.reason,
+      });
       return rec;
     },
   );
@@ -236,8 +277,22 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
       rec.to = to;
       replan(to);
       note({ type: 'extended', actor: req.actor.id, detail: `整改期限 ${cstText(previous)} → ${cstText(to)}：${req.reason.trim()}` });
-      await acts.auditReview({ actor: req.actor.id, action: 'review.item.extend', target: workflowId, detail: { from: previous, to, reason: req.reason, revision: c.revision } });
-      await mail({ revision: c.revision, stepId: 'extension-approved', kind: 'notice', level: 0, template: 'extension-approved', to: owner, dueAt: to, detail: req.reason.trim() });
+      await acts.auditReview({
+        actor: req.actor.id,
+        action: 'review.item.extend',
+        target: workflowId,
+        detail: { from: previous, to, reason: req.reason, revision: c.revision },
+      });
+      await mail({
+        revision: c.revision,
+        stepId: 'extension-approved',
+        kind: 'notice',
+        level: 0,
+        template: 'extension-approved',
+        to: owner,
+        dueAt: to,
+        detail: req.reason.trim(),
+      });
       await setState(Date.now() < dueMs() ? 'open' : c.state);
       return rec;
     },
@@ -259,7 +314,16 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
       rec.decisionReason = req.reason.trim();
       note({ type: 'extension-refused', actor: req.actor.id, detail: req.reason.trim() });
       await acts.auditReview({ actor: req.actor.id, action: 'review.item.refuse-extension', target: workflowId, detail: rec });
-      await mail({ revision: c.revision, stepId: `extension-refused-${c.extensions.length}`, kind: 'notice', level: 0, template: 'extension-refused', to: owner, dueAt: c.dueAt, detail: req.reason.trim() });
+      await mail({
+        revision: c.revision,
+        stepId: `extension-refused-${c.extensions.length}`,
+        kind: 'notice',
+        level: 0,
+        template: 'extension-refused',
+        to: owner,
+        dueAt: c.dueAt,
+        detail: req.reason.trim(),
+      });
       return rec;
     },
   );
@@ -269,7 +333,12 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
     (req) => {
       parseOrRefuse(itemTextRequestSchema, req);
       if (c.state === 'rectified') {
-        refuse({ field: '', code: 'duplicate', zh: `该整改事项已于 ${cstText(c.rectifiedAt ?? c.dueAt)} 报告整改完成，等待销号`, message: 'item is already rectified' });
+        refuse({
+          field: '',
+          code: 'duplicate',
+          zh: `该整改事项已于 ${cstText(c.rectifiedAt ?? c.dueAt)} 报告整改完成，等待销号`,
+          message: 'item is already rectified',
+        });
       }
       requireWorkable('only an item being rectified can be declared rectified', '报告整改完成');
       requireUnitOrAdmin(req.actor, input.unit.id, 'declare an item rectified', '报告整改完成');
@@ -288,9 +357,20 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
     (req) => {
       parseOrRefuse(acceptItemRequestSchema, req);
       requireAdmin(req.actor, 'accept a rectification item', '销号');
-      if (c.state === 'accepted') refuse({ field: '', code: 'duplicate', zh: `该整改事项已由 ${c.acceptedBy ?? '管理员'} 销号`, message: 'item is already accepted' });
+      if (c.state === 'accepted')
+        refuse({
+          field: '',
+          code: 'duplicate',
+          zh: `该整改事项已由 ${c.acceptedBy ?? '管理员'} 销号`,
+          message: 'item is already accepted',
+        });
       if (c.state !== 'rectified') {
-        refuse({ field: '', code: isTerminal() ? 'ended' : 'conflict', zh: `该整改事项${stateZh()}，只有已报告整改完成的事项可以销号`, message: `item is ${c.state}; only an item declared rectified can be accepted` });
+        refuse({
+          field: '',
+          code: isTerminal() ? 'ended' : 'conflict',
+          zh: `该整改事项${stateZh()}，只有已报告整改完成的事项可以销号`,
+          message: `item is ${c.state}; only an item declared rectified can be accepted`,
+        });
       }
     },
     async (req) => {
@@ -310,7 +390,12 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
       parseOrRefuse(rejectItemRequestSchema, req);
       requireAdmin(req.actor, 'reject a rectification item', '退回整改');
       if (c.state !== 'rectified') {
-        refuse({ field: '', code: isTerminal() ? 'ended' : 'conflict', zh: `该整改事项${stateZh()}，只有已报告整改完成的事项可以退回`, message: `item is ${c.state}; only an item declared rectified can be sent back` });
+        refuse({
+          field: '',
+          code: isTerminal() ? 'ended' : 'conflict',
+          zh: `该整改事项${stateZh()}，只有已报告整改完成的事项可以退回`,
+          message: `item is ${c.state}; only an item declared rectified can be sent back`,
+        });
       }
       if (req.dueAt !== undefined && req.dueAt.trim() !== '' && Date.parse(req.dueAt) <= Date.now()) {
         refuse({ field: 'dueAt', code: 'past', zh: '新的整改期限已过', message: 'the new due instant is already past' });
@@ -325,8 +410,22 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
       // Progress reports that fell due while the item awaited acceptance are not counted as missed.
       while (input.reportEveryMs && Date.parse(nextProgressAt()!) <= Date.now()) c.progressK += 1;
       note({ type: 'rejected', actor: req.actor.id, detail: `${req.reason.trim()}；整改期限 ${cstText(c.dueAt)}` });
-      await acts.auditReview({ actor: req.actor.id, action: 'review.item.reject', target: workflowId, detail: { reason: req.reason, dueAt: c.dueAt } });
-      await mail({ revision: c.revision, stepId: `rejected-${c.rejections.length}`, kind: 'notice', level: 0, template: 'item-rejected', to: owner, dueAt: c.dueAt, detail: req.reason.trim() });
+      await acts.auditReview({
+        actor: req.actor.id,
+        action: 'review.item.reject',
+        target: workflowId,
+        detail: { reason: req.reason, dueAt: c.dueAt },
+      });
+      await mail({
+        revision: c.revision,
+        stepId: `rejected-${c.rejections.length}`,
+        kind: 'notice',
+        level: 0,
+        template: 'item-rejected',
+        to: owner,
+        dueAt: c.dueAt,
+        detail: req.reason.trim(),
+      });
       await setState(Date.now() < dueMs() ? 'open' : 'overdue');
       return c.state;
     },
@@ -337,10 +436,29 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
   });
 
   if (first) {
-    tagCycle({ dutyCode: `review:${input.kind}`, unitId: input.unit.id, unitPath: input.unit.unitPath, period: input.reviewId, dueAt: c.dueAt, state: c.state });
+    tagCycle({
+      dutyCode: `review:${input.kind}`,
+      unitId: input.unit.id,
+      unitPath: input.unit.unitPath,
+      period: input.reviewId,
+      dueAt: c.dueAt,
+      state: c.state,
+    });
     await acts.indexPart({ workflowId, kind: input.kind, reviewId: input.reviewId, unitId: input.unit.id, dueAt: c.dueAt, state: c.state });
-    note({ type: 'opened', detail: `整改期限 ${cstText(c.dueAt)}（北京时间）${input.reportEveryMs ? `；每 ${input.reportEveryMs / 3_600_000} 小时报告一次进展` : ''}` });
-    await mail({ revision: 0, stepId: 'opened', kind: 'notice', level: 0, template: 'item-opened', to: owner, dueAt: c.dueAt, ...(input.reportEveryMs ? { detail: `请每${input.reportEveryMs / 86_400_000}天报告一次整改进展` } : {}) });
+    note({
+      type: 'opened',
+      detail: `整改期限 ${cstText(c.dueAt)}（北京时间）${input.reportEveryMs ? `；每 ${input.reportEveryMs / 3_600_000} 小时报告一次进展` : ''}`,
+    });
+    await mail({
+      revision: 0,
+      stepId: 'opened',
+      kind: 'notice',
+      level: 0,
+      template: 'item-opened',
+      to: owner,
+      dueAt: c.dueAt,
+      ...(input.reportEveryMs ? { detail: `请每${input.reportEveryMs / 86_400_000}天报告一次整改进展` } : {}),
+    });
     skipPassed(c, Date.now(), skipNote);
   }
 
@@ -351,14 +469,34 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
     const reported = c.progress.some((p) => Date.parse(p.at) > since && Date.parse(p.at) <= Date.parse(progressAt));
     if (!reported) {
       c.missedProgress.push(progressAt);
-      note({ type: 'progress-missed', stepId: `progress-${k}`, detail: `${cstText(new Date(since).toISOString())} 至 ${cstText(progressAt)} 未报告整改进展` });
-      await mail({ revision: 0, stepId: `progress-${k}`, kind: 'escalation', level: 1, template: 'progress-missed', to: input.progressMissed, dueAt: progressAt });
+      note({
+        type: 'progress-missed',
+        stepId: `progress-${k}`,
+        detail: `${cstText(new Date(since).toISOString())} 至 ${cstText(progressAt)} 未报告整改进展`,
+      });
+      await mail({
+        revision: 0,
+        stepId: `progress-${k}`,
+        kind: 'escalation',
+        level: 1,
+        template: 'progress-missed',
+        to: input.progressMissed,
+        dueAt: progressAt,
+      });
     }
     c.progressK += 1;
   }
 
   async function fire(step: PlannedStep) {
-    await mail({ revision: c.revision, stepId: step.id, kind: step.kind, level: step.level, template: step.kind === 'reminder' ? 'item-reminder' : 'item-escalation', to: step.to, dueAt: c.dueAt });
+    await mail({
+      revision: c.revision,
+      stepId: step.id,
+      kind: step.kind,
+      level: step.level,
+      template: step.kind === 'reminder' ? 'item-reminder' : 'item-escalation',
+      to: step.to,
+      dueAt: c.dueAt,
+    });
     if (step.kind === 'escalation' && c.state === 'overdue') await setState('escalated');
   }
 

@@ -62,7 +62,12 @@ export async function reviewUnit(input: ReviewUnitInput): Promise<{ state: Revie
     upsertSearchAttributes([{ key: CycleStateKey, value: next }]);
     await acts.updatePartIndex({ workflowId, state: next, ...extra });
     try {
-      await getExternalWorkflowHandle(input.reviewId).signal(partStateSignal, { kind: 'unit', workflowId, unitId: input.unit.id, state: next });
+      await getExternalWorkflowHandle(input.reviewId).signal(partStateSignal, {
+        kind: 'unit',
+        workflowId,
+        unitId: input.unit.id,
+        state: next,
+      });
     } catch {
       // The review is gone (closed); the index row says the same.
     }
@@ -101,7 +106,11 @@ export async function reviewUnit(input: ReviewUnitInput): Promise<{ state: Revie
       const at = now();
       const lateSeconds = Math.max(0, Math.floor((Date.now() - dueMs) / 1000));
       submission = { reference: req.reference.trim(), by: req.actor.id, at, lateSeconds };
-      note({ type: 'submitted', actor: req.actor.id, detail: `${submission.reference}${lateSeconds > 0 ? `（逾期 ${lateSeconds} 秒）` : '（按时）'}` });
+      note({
+        type: 'submitted',
+        actor: req.actor.id,
+        detail: `${submission.reference}${lateSeconds > 0 ? `（逾期 ${lateSeconds} 秒）` : '（按时）'}`,
+      });
       await acts.auditReview({ actor: req.actor.id, action: 'review.self-check', target: workflowId, detail: submission });
       await setState('submitted', { submittedAt: at, lateSeconds });
       return submission;
@@ -116,12 +125,31 @@ export async function reviewUnit(input: ReviewUnitInput): Promise<{ state: Revie
     if (!isTerminal()) closeRequest = req;
   });
 
-  tagCycle({ dutyCode: `review:${input.kind}`, unitId: input.unit.id, unitPath: input.unit.unitPath, period: input.reviewId, dueAt: input.dueAt, state });
+  tagCycle({
+    dutyCode: `review:${input.kind}`,
+    unitId: input.unit.id,
+    unitPath: input.unit.unitPath,
+    period: input.reviewId,
+    dueAt: input.dueAt,
+    state,
+  });
   await acts.indexPart({ workflowId, kind: input.kind, reviewId: input.reviewId, unitId: input.unit.id, dueAt: input.dueAt, state });
   note({ type: 'opened', detail: `自查截止 ${cstText(input.dueAt)}（北京时间）；共 ${input.steps.length} 个步骤` });
   const opened = await send.sendReviewMail({
-    workflowId, revision: 0, stepId: 'opened', kind: 'notice', level: 0, template: 'unit-opened',
-    to: [{ unit: 'self', role: 'clerk' }, { unit: 'self', role: 'head' }], unitId: input.unit.id, review, dueAt: input.dueAt, firedAt: now(),
+    workflowId,
+    revision: 0,
+    stepId: 'opened',
+    kind: 'notice',
+    level: 0,
+    template: 'unit-opened',
+    to: [
+      { unit: 'self', role: 'clerk' },
+      { unit: 'self', role: 'head' },
+    ],
+    unitId: input.unit.id,
+    review,
+    dueAt: input.dueAt,
+    firedAt: now(),
   });
   note({ type: 'notice', stepId: 'opened', detail: recipientsDetail(opened) });
 
@@ -130,9 +158,17 @@ export async function reviewUnit(input: ReviewUnitInput): Promise<{ state: Revie
 
   async function fire(step: PlannedStep) {
     const r = await send.sendReviewMail({
-      workflowId, revision: 0, stepId: step.id, kind: step.kind, level: step.level,
+      workflowId,
+      revision: 0,
+      stepId: step.id,
+      kind: step.kind,
+      level: step.level,
       template: step.kind === 'reminder' ? 'unit-reminder' : 'unit-escalation',
-      to: step.to, unitId: input.unit.id, review, dueAt: input.dueAt, firedAt: now(),
+      to: step.to,
+      unitId: input.unit.id,
+      review,
+      dueAt: input.dueAt,
+      firedAt: now(),
     });
     note({ type: step.kind, stepId: step.id, detail: recipientsDetail(r) });
     if (step.kind === 'escalation' && state === 'overdue') await setState('escalated');

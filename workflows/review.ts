@@ -18,7 +18,14 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ReviewActivities } from '../activities/review';
-import { PART_STATE_LABELS, planLadder, reviewItemWorkflowId, reviewUnitWorkflowId, type ItemState, type ReviewPartState } from '../domain/review';
+import {
+  PART_STATE_LABELS,
+  planLadder,
+  reviewItemWorkflowId,
+  reviewUnitWorkflowId,
+  type ItemState,
+  type ReviewPartState,
+} from '../domain/review';
 import { dutyCycle } from './cycle';
 import { reviewItem } from './review-item';
 import { reviewUnit } from './review-unit';
@@ -83,7 +90,8 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
   // The timeline is trimmed (replaced) before continue-as-new: note onto the current one.
   const note = timelineNote(() => c.timeline);
   const inScope = (unitId: string) => input.units.some((u) => u.id === unitId);
-  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
+  const historyFull = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
   const openItems = () => c.items.filter((i) => i.state !== 'accepted' && i.state !== 'closed');
 
   setHandler(reviewStatusQuery, (): ReviewStatus => {
@@ -97,12 +105,14 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
 
   setHandler(partStateSignal, (s) => {
     if (s.kind === 'unit') {
-      if (c.unitStates[s.unitId] !== s.state) note({ type: 'unit-state', unitId: s.unitId, detail: `${s.workflowId}：${PART_STATE_LABELS[s.state] ?? s.state}` });
+      if (c.unitStates[s.unitId] !== s.state)
+        note({ type: 'unit-state', unitId: s.unitId, detail: `${s.workflowId}：${PART_STATE_LABELS[s.state] ?? s.state}` });
       c.unitStates[s.unitId] = s.state as ReviewPartState;
     } else {
       const item = c.items.find((i) => i.workflowId === s.workflowId);
       if (item) {
-        if (item.state !== s.state) note({ type: 'item-state', unitId: s.unitId, detail: `${s.workflowId}：${PART_STATE_LABELS[s.state] ?? s.state}` });
+        if (item.state !== s.state)
+          note({ type: 'item-state', unitId: s.unitId, detail: `${s.workflowId}：${PART_STATE_LABELS[s.state] ?? s.state}` });
         item.state = s.state as ItemState;
         if (s.dueAt) item.dueAt = s.dueAt;
       }
@@ -118,11 +128,21 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
       requireAdmin(req.actor, 'record a finding', '登记评查发现的问题');
       if (c.state !== 'open' || closing) refuseClosed();
       if (!inScope(req.unitId)) {
-        refuse({ field: 'unitId', code: 'not-found', zh: `单位 ${req.unitId} 不在本次评查范围内（${input.scope}）`, message: `unit ${req.unitId} is not in this review's scope (${input.scope})` });
+        refuse({
+          field: 'unitId',
+          code: 'not-found',
+          zh: `单位 ${req.unitId} 不在本次评查范围内（${input.scope}）`,
+          message: `unit ${req.unitId} is not in this review's scope (${input.scope})`,
+        });
       }
       const same = c.findings.find((f) => f.unitId === req.unitId && f.text === req.text.trim());
       if (same) {
-        refuse({ field: 'text', code: 'duplicate', zh: `该问题已由 ${same.by} 于 ${cstText(same.at)} 登记，不能重复登记`, message: `the finding is already recorded for unit ${req.unitId}` });
+        refuse({
+          field: 'text',
+          code: 'duplicate',
+          zh: `该问题已由 ${same.by} 于 ${cstText(same.at)} 登记，不能重复登记`,
+          message: `the finding is already recorded for unit ${req.unitId}`,
+        });
       }
     },
     async (req) => {
@@ -147,24 +167,56 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
       requireAdmin(req.actor, 'add a rectification item', '添加整改事项');
       if (c.state !== 'open' || closing) refuseClosed();
       const due = Date.parse(req.dueAt);
-      if (due <= Date.now()) refuse({ field: 'dueAt', code: 'past', zh: `整改期限 ${cstText(new Date(due).toISOString())} 已过`, message: `the due instant ${req.dueAt} is already past` });
+      if (due <= Date.now())
+        refuse({
+          field: 'dueAt',
+          code: 'past',
+          zh: `整改期限 ${cstText(new Date(due).toISOString())} 已过`,
+          message: `the due instant ${req.dueAt} is already past`,
+        });
       if (req.reportEveryMs !== undefined && req.reportEveryMs < 3_600_000) {
-        refuse({ field: 'reportEveryMs', code: 'invalid', zh: '进展报告周期至少为1小时', message: 'the progress-report cadence (--report-every) must be at least one hour' });
+        refuse({
+          field: 'reportEveryMs',
+          code: 'invalid',
+          zh: '进展报告周期至少为1小时',
+          message: 'the progress-report cadence (--report-every) must be at least one hour',
+        });
       }
       const dueIso = new Date(due).toISOString().replace(/\.000Z$/, 'Z');
       const same = c.items.find((i) => i.unitId === req.unitId.trim() && i.text === req.text.trim() && i.dueAt === dueIso);
-      if (same) refuse({ field: 'text', code: 'duplicate', zh: `该整改事项已登记为 ${same.workflowId}，不能重复添加`, message: `the item is already ${same.workflowId}` });
+      if (same)
+        refuse({
+          field: 'text',
+          code: 'duplicate',
+          zh: `该整改事项已登记为 ${same.workflowId}，不能重复添加`,
+          message: `the item is already ${same.workflowId}`,
+        });
     },
     async (req) => {
       const unit = input.units.find((u) => u.id === req.unitId) ?? (await acts.describeUnit({ unitId: req.unitId }));
-      if (!unit) refuse({ field: 'unitId', code: 'not-found', zh: `单位 ${req.unitId} 不存在`, message: `unit "${req.unitId}" does not exist` });
+      if (!unit)
+        refuse({ field: 'unitId', code: 'not-found', zh: `单位 ${req.unitId} 不存在`, message: `unit "${req.unitId}" does not exist` });
       const n = c.items.length + 1;
       const itemId = reviewItemWorkflowId(workflowId, n);
       const dueAt = new Date(Date.parse(req.dueAt)).toISOString().replace(/\.000Z$/, 'Z');
       const summary: ItemSummary = { workflowId: itemId, n, unitId: unit.id, text: req.text.trim(), dueAt, state: 'open' };
       c.items.push(summary);
-      await acts.recordItem({ workflowId: itemId, reviewId: workflowId, n, unitId: unit.id, text: summary.text, dueAt, ...(req.reportEveryMs ? { reportEveryMs: req.reportEveryMs } : {}), addedBy: req.actor.id });
-      await acts.auditReview({ actor: req.actor.id, action: 'review.item.add', target: itemId, detail: { ...summary, reportEveryMs: req.reportEveryMs } });
+      await acts.recordItem({
+        workflowId: itemId,
+        reviewId: workflowId,
+        n,
+        unitId: unit.id,
+        text: summary.text,
+        dueAt,
+        ...(req.reportEveryMs ? { reportEveryMs: req.reportEveryMs } : {}),
+        addedBy: req.actor.id,
+      });
+      await acts.auditReview({
+        actor: req.actor.id,
+        action: 'review.item.add',
+        target: itemId,
+        detail: { ...summary, reportEveryMs: req.reportEveryMs },
+      });
       await startOnce(() =>
         startChild(reviewItem, {
           workflowId: itemId,
@@ -233,10 +285,24 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
       state: 'open',
     });
     await acts.indexReview({ input, state: 'open' });
-    note({ type: 'opened', actor: input.startedBy, detail: `${input.kindTitle}：${input.title}；共 ${input.units.length} 个单位；截止 ${cstText(input.dueAt)}` });
-    await acts.auditReview({ actor: input.startedBy, action: 'review.start', target: workflowId, detail: { kind: input.kind, title: input.title, scope: input.scope, dueAt: input.dueAt, duty: input.duty?.code } });
+    note({
+      type: 'opened',
+      actor: input.startedBy,
+      detail: `${input.kindTitle}：${input.title}；共 ${input.units.length} 个单位；截止 ${cstText(input.dueAt)}`,
+    });
+    await acts.auditReview({
+      actor: input.startedBy,
+      action: 'review.start',
+      target: workflowId,
+      detail: { kind: input.kind, title: input.title, scope: input.scope, dueAt: input.dueAt, duty: input.duty?.code },
+    });
     if (input.duty) {
-      const cycles = await acts.buildReviewDutyCycles({ dutyCode: input.duty.code, reviewId: workflowId, units: input.units, dueAt: input.dueAt });
+      const cycles = await acts.buildReviewDutyCycles({
+        dutyCode: input.duty.code,
+        reviewId: workflowId,
+        units: input.units,
+        dueAt: input.dueAt,
+      });
       for (let i = 0; i < cycles.length; i += BATCH) {
         await Promise.all(
           cycles.slice(i, i + BATCH).map((cycle) =>
@@ -264,7 +330,18 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
         startOnce(() =>
           startChild(reviewUnit, {
             workflowId: reviewUnitWorkflowId(workflowId, unit.id),
-            args: [{ workflowId: reviewUnitWorkflowId(workflowId, unit.id), reviewId: workflowId, reviewTitle: input.title, kind: input.kind, kindTitle: input.kindTitle, unit, dueAt: input.dueAt, steps }],
+            args: [
+              {
+                workflowId: reviewUnitWorkflowId(workflowId, unit.id),
+                reviewId: workflowId,
+                reviewTitle: input.title,
+                kind: input.kind,
+                kindTitle: input.kindTitle,
+                unit,
+                dueAt: input.dueAt,
+                steps,
+              },
+            ],
             parentClosePolicy: ParentClosePolicy.ABANDON,
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           }),
@@ -291,15 +368,29 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
         const st = c.unitStates[unit.id];
         if (st !== 'submitted' && st !== 'closed') {
           try {
-            await getExternalWorkflowHandle(reviewUnitWorkflowId(workflowId, unit.id)).signal(closePartSignal, { by: closedBy.by, reason: `评查已结束：${closedBy.summary}` });
+            await getExternalWorkflowHandle(reviewUnitWorkflowId(workflowId, unit.id)).signal(closePartSignal, {
+              by: closedBy.by,
+              reason: `评查已结束：${closedBy.summary}`,
+            });
           } catch {
             // Already finished.
           }
         }
         await send.sendReviewMail({
-          workflowId, revision: 0, stepId: `closed-${unit.id}`, kind: 'notice', level: 0, template: 'review-closed',
-          to: [{ unit: 'self', role: 'clerk' }, { unit: 'self', role: 'head' }], unitId: unit.id,
-          review: { workflowId, kindTitle: input.kindTitle, title: input.title }, detail: closedBy.summary, firedAt: c.closedAt ?? now(),
+          workflowId,
+          revision: 0,
+          stepId: `closed-${unit.id}`,
+          kind: 'notice',
+          level: 0,
+          template: 'review-closed',
+          to: [
+            { unit: 'self', role: 'clerk' },
+            { unit: 'self', role: 'head' },
+          ],
+          unitId: unit.id,
+          review: { workflowId, kindTitle: input.kindTitle, title: input.title },
+          detail: closedBy.summary,
+          firedAt: c.closedAt ?? now(),
         });
       }),
     );

@@ -36,7 +36,9 @@ const acts = proxyActivities<Pick<CycleActivities, 'indexCycle' | 'updateCycleIn
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
-const send = proxyActivities<Pick<CycleActivities, 'indexCycle' | 'updateCycleIndex' | 'auditAction'> & WindowActivities>(deliveryActivityOptions);
+const send = proxyActivities<Pick<CycleActivities, 'indexCycle' | 'updateCycleIndex' | 'auditAction'> & WindowActivities>(
+  deliveryActivityOptions,
+);
 
 /** The flag goes to the window's flagTo recipients and to the unit's own clerk. */
 function flagRecipients(flagTo: RecipientRef[]): RecipientRef[] {
@@ -48,7 +50,8 @@ const CLASSIFICATION_ZH: Record<string, string> = { inside: '在窗口期内', b
 const KIND_ZH: Record<string, string> = { planned: '计划', held: '已开展' };
 
 export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
-  if (!input.window) throw ApplicationFailure.nonRetryable(`${input.workflowId}: a window cycle needs its window terms (input.window)`, 'NoWindow');
+  if (!input.window)
+    throw ApplicationFailure.nonRetryable(`${input.workflowId}: a window cycle needs its window terms (input.window)`, 'NoWindow');
   const window: WindowTerms = input.window;
   const core = new CycleCore<WindowTimelineEntry>(input, acts);
   const { workflowId, note, track, ladder } = core;
@@ -77,21 +80,18 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
 
   // The generic cycle status (`status` in the CLI, the console's cycle page), with the window's part.
   // A query handler adds no workflow command: histories recorded before it replay unchanged.
-  setHandler(
-    statusQuery,
-    (): CycleStatus => ({
-      ...core.identity(),
-      state: core.state,
-      catalogVersion: input.catalogVersion,
-      ...(input.rules ? { rules: input.rules } : {}),
-      revision: 0,
-      plan,
-      pending: ended ? [] : core.pending(),
-      timeline: [...core.timeline],
-      kind: input.kind ?? 'window',
-      window: { terms: window, label, activities: [...activities], flags: [...flags] },
-    }),
-  );
+  setHandler(statusQuery, (): CycleStatus => ({
+    ...core.identity(),
+    state: core.state,
+    catalogVersion: input.catalogVersion,
+    ...(input.rules ? { rules: input.rules } : {}),
+    revision: 0,
+    plan,
+    pending: ended ? [] : core.pending(),
+    timeline: [...core.timeline],
+    kind: input.kind ?? 'window',
+    window: { terms: window, label, activities: [...activities], flags: [...flags] },
+  }));
 
   ladder.update(
     scheduleActivityUpdate,
@@ -183,7 +183,10 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
   });
 
   // Reminders already past at the opening are not sent late (a window has no escalations to keep).
-  await core.open(`窗口期 ${label}；周期截止 ${cstText(window.periodEnd)}；共 ${plan.steps.length} 次提醒；目录版本 ${input.catalogVersion}`, false);
+  await core.open(
+    `窗口期 ${label}；周期截止 ${cstText(window.periodEnd)}；共 ${plan.steps.length} 次提醒；目录版本 ${input.catalogVersion}`,
+    false,
+  );
 
   async function remind(step: PlannedStep) {
     const result = await send.sendWindowReminder({

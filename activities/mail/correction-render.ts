@@ -3,7 +3,17 @@
 import type { EventDuty } from '../../domain/catalog/schema';
 import { provisionalNotice, type ProvisionalMark } from '../../domain/provisional';
 import { DateTime } from 'luxon';
-import { CST, dateLabel, dueLabels, escapeHtml, instantLabel, layoutMail, plainRow, submitCommand, type NotificationRecipient } from './render';
+import {
+  CST,
+  dateLabel,
+  dueLabels,
+  escapeHtml,
+  instantLabel,
+  layoutMail,
+  plainRow,
+  submitCommand,
+  type NotificationRecipient,
+} from './render';
 
 export interface DeadlineCorrectedContent {
   duty: EventDuty;
@@ -49,7 +59,15 @@ export function renderDeadlineCorrected(input: DeadlineCorrectedContent): { subj
       { label: '办理编号', text: [input.workflowId], html: `<code>${escapeHtml(input.workflowId)}</code>` },
       plainRow('登记方式', `办结后请登记：${command}${input.consoleUrl ? `，或在管理台登记：${input.consoleUrl}` : ''}`),
     ],
-    closing: ['如有疑问，请与本级法治建设办公室联系。', '', '此致', '敬礼！', '', '法治政府建设督办系统（自动发送，请勿直接回复）', dateLabel(DateTime.fromISO(input.now, { setZone: true }).setZone(CST))],
+    closing: [
+      '如有疑问，请与本级法治建设办公室联系。',
+      '',
+      '此致',
+      '敬礼！',
+      '',
+      '法治政府建设督办系统（自动发送，请勿直接回复）',
+      dateLabel(DateTime.fromISO(input.now, { setZone: true }).setZone(CST)),
+    ],
   });
   return { subject, text, html };
 }

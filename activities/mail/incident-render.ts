@@ -119,11 +119,14 @@ export function renderIncidentMail(input: IncidentMailInput): RenderedIncidentMa
   const html = [
     '<!DOCTYPE html>',
     `<html lang="zh-CN"><head><meta charset="utf-8"><title>${e(subject)}</title></head>`,
-    '<body style="font-family:\'PingFang SC\',\'Microsoft YaHei\',sans-serif;font-size:14px;line-height:1.6">',
+    "<body style=\"font-family:'PingFang SC','Microsoft YaHei',sans-serif;font-size:14px;line-height:1.6\">",
     `<p>${e(unit.name)}：</p>`,
     `<p style="text-indent:2em">${e(lead)}</p>`,
     '<table style="border-collapse:collapse">',
-    ...lines.map(([k, vs]) => `<tr><th style="text-align:left;vertical-align:top;padding:4px 12px 4px 0">${e(k)}</th><td>${vs.map(e).join('<br>')}</td></tr>`),
+    ...lines.map(
+      ([k, vs]) =>
+        `<tr><th style="text-align:left;vertical-align:top;padding:4px 12px 4px 0">${e(k)}</th><td>${vs.map(e).join('<br>')}</td></tr>`,
+    ),
     '</table>',
     '<p style="color:#666">法治政府建设督办系统（自动发送，请勿直接回复）</p>',
     '</body></html>',

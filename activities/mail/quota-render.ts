@@ -94,7 +94,11 @@ export function renderQuotaMail(input: QuotaMailInput): RenderedQuotaMail {
   const sources = duty.sources.map(citation);
   const record: MailRow = {
     label: '登记方式',
-    text: ['每开展一次，请登记日期和佐证（文号、链接或说明）：', `  ${command}`, ...(input.consoleUrl ? [`或在管理台登记：${input.consoleUrl}`] : [])],
+    text: [
+      '每开展一次，请登记日期和佐证（文号、链接或说明）：',
+      `  ${command}`,
+      ...(input.consoleUrl ? [`或在管理台登记：${input.consoleUrl}`] : []),
+    ],
     html:
       `每开展一次，请登记日期和佐证（文号、链接或说明）：<br><code>${e(command)}</code>` +
       (input.consoleUrl ? `<br>或在<a href="${e(input.consoleUrl)}">管理台</a>登记。` : ''),
@@ -104,7 +108,9 @@ export function renderQuotaMail(input: QuotaMailInput): RenderedQuotaMail {
       ? [
           plainRow(
             `各${quota.perSubject}情况`,
-            input.progress.subjects.map((s) => `${s.subject} ${formatAmount(s.total)} ${quota.amountLabel}${s.met ? '（已达标）' : ''}`).join('；'),
+            input.progress.subjects
+              .map((s) => `${s.subject} ${formatAmount(s.total)} ${quota.amountLabel}${s.met ? '（已达标）' : ''}`)
+              .join('；'),
           ),
         ]
       : [];
@@ -126,7 +132,15 @@ export function renderQuotaMail(input: QuotaMailInput): RenderedQuotaMail {
     { label: '办理编号', text: [input.workflowId], html: `<code>${e(input.workflowId)}</code>` },
     record,
   ];
-  const closing = ['如已开展，请尽快登记；如有疑问，请与本级法治建设办公室联系。', '', '此致', '敬礼！', '', '法治政府建设督办系统（自动发送，请勿直接回复）', dateLabel(now)];
+  const closing = [
+    '如已开展，请尽快登记；如有疑问，请与本级法治建设办公室联系。',
+    '',
+    '此致',
+    '敬礼！',
+    '',
+    '法治政府建设督办系统（自动发送，请勿直接回复）',
+    dateLabel(now),
+  ];
   const { text, html } = layoutMail({ subject, greeting, lead, rows, closing });
   return { subject, text, html };
 }

@@ -145,12 +145,7 @@ function dayDiff(a: DateTime, b: DateTime): number {
 }
 
 export function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 function unique<T>(xs: T[]): T[] {
@@ -189,14 +184,26 @@ function recordAndClose(input: NotificationContent, first: string, done: string,
     record: {
       label: '登记方式',
       text: [first, `  ${command}`, ...(input.consoleUrl ? [`或在管理台登记：${input.consoleUrl}`] : [])],
-      html: `${e(first)}<br><code>${e(command)}</code>` + (input.consoleUrl ? `<br>或在<a href="${e(input.consoleUrl)}">管理台</a>登记。` : ''),
+      html:
+        `${e(first)}<br><code>${e(command)}</code>` + (input.consoleUrl ? `<br>或在<a href="${e(input.consoleUrl)}">管理台</a>登记。` : ''),
     },
-    closing: [`如已${done}，请尽快登记；如有疑问，请与本级法治建设办公室联系。`, '', '此致', '敬礼！', '', '法治政府建设督办系统（自动发送，请勿直接回复）', dateLabel(now)],
+    closing: [
+      `如已${done}，请尽快登记；如有疑问，请与本级法治建设办公室联系。`,
+      '',
+      '此致',
+      '敬礼！',
+      '',
+      '法治政府建设督办系统（自动发送，请勿直接回复）',
+      dateLabel(now),
+    ],
   };
 }
 
 /** Plain text and HTML of a notification: greeting, lead paragraph, numbered items, closing. */
-export function layoutMail(p: { subject: string; greeting: string; lead: string; rows: MailRow[]; closing: string[] }): { text: string; html: string } {
+export function layoutMail(p: { subject: string; greeting: string; lead: string; rows: MailRow[]; closing: string[] }): {
+  text: string;
+  html: string;
+} {
   const text = [
     p.greeting,
     '',
@@ -214,7 +221,7 @@ export function layoutMail(p: { subject: string; greeting: string; lead: string;
     '<!DOCTYPE html>',
     '<html lang="zh-CN"><head><meta charset="utf-8">',
     `<title>${e(p.subject)}</title></head>`,
-    '<body style="font-family:\'PingFang SC\',\'Microsoft YaHei\',sans-serif;font-size:14px;line-height:1.6;color:#222">',
+    "<body style=\"font-family:'PingFang SC','Microsoft YaHei',sans-serif;font-size:14px;line-height:1.6;color:#222\">",
     `<p>${e(p.greeting)}</p>`,
     `<p style="text-indent:2em">${e(p.lead)}</p>`,
     '<table style="border-collapse:collapse">',

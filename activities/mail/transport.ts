@@ -196,7 +196,8 @@ export async function sendMail(mail: OutgoingMail): Promise<SentMail> {
       {
         cause: err,
         recipientErrors: refusals(e.rejectedErrors),
-        reason: typeof e.response === 'string' && e.response ? `rejected: ${e.response}` : `${e.code && !aborted ? `${e.code} ` : ''}${reason}`,
+        reason:
+          typeof e.response === 'string' && e.response ? `rejected: ${e.response}` : `${e.code && !aborted ? `${e.code} ` : ''}${reason}`,
         ...(typeof e.response === 'string' ? { response: e.response } : {}),
       },
     );

@@ -78,7 +78,11 @@ function idRow(input: WindowMailBase): MailRow {
 function windowRow(input: WindowMailBase): MailRow {
   const { first, last } = windowDayRange(input.window);
   const span = `${dayLabel(first)}至${dayLabel(last)}`;
-  return { label: '窗口期', text: [`${windowLabel(input.window, input.period)}`, `${span}（北京时间）`], html: `<strong>${escapeHtml(windowLabel(input.window, input.period))}</strong><br>${escapeHtml(span)}（北京时间）` };
+  return {
+    label: '窗口期',
+    text: [`${windowLabel(input.window, input.period)}`, `${span}（北京时间）`],
+    html: `<strong>${escapeHtml(windowLabel(input.window, input.period))}</strong><br>${escapeHtml(span)}（北京时间）`,
+  };
 }
 
 export function renderWindowMail(input: WindowReminderInput | WindowFlagInput): RenderedWindowMail {
@@ -131,7 +135,11 @@ export function renderWindowMail(input: WindowReminderInput | WindowFlagInput): 
       sourcesRow(input),
       ...(a.reference ? [plainRow('文号', a.reference)] : []),
       plainRow('登记人', a.by),
-      { label: '办理编号', text: [`${input.workflowId}（${a.id}）`], html: `<code>${escapeHtml(input.workflowId)}</code>（${escapeHtml(a.id)}）` },
+      {
+        label: '办理编号',
+        text: [`${input.workflowId}（${a.id}）`],
+        html: `<code>${escapeHtml(input.workflowId)}</code>（${escapeHtml(a.id)}）`,
+      },
     ];
   }
   const { text, html } = layoutMail({ subject, greeting: greetingOf(input), lead, rows, closing: closing(now) });

@@ -3,13 +3,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import {
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  ScheduleNotFoundError,
-  ServiceError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, ScheduleNotFoundError, ServiceError, type Client } from '@temporalio/client';
 import { closePrisma, getPrisma, type PrismaClient } from '../../db/client';
 import { audit } from '../../db/audit';
 import type { Actor } from '../../contracts/cycle';
@@ -58,7 +52,11 @@ export class CliContext {
             `warning: the catalog folder has ${e.problems.length} problem(s) (run \`catalog check\`); using the version in force, ${this.inForceFallback.version}\n`,
           );
         } else {
-          throw new CliError(EXIT.failure, `the catalog${dir ? ` in ${dir}` : ''} is invalid (run \`catalog check${dir ? ` --dir ${dir}` : ''}\`)`, e.problems);
+          throw new CliError(
+            EXIT.failure,
+            `the catalog${dir ? ` in ${dir}` : ''} is invalid (run \`catalog check${dir ? ` --dir ${dir}` : ''}\`)`,
+            e.problems,
+          );
         }
       }
     }

@@ -32,7 +32,10 @@ export function buildProgram(ctx: CliContext): Command {
   const program = new Command('duty-ledger')
     .description('法治政府建设督办系统: statutory reporting duties as Temporal workflows')
     .option('--token <token>', 'act as the account of this API token (default: $DUTY_LEDGER_TOKEN)')
-    .option('--catalog-dir <dir>', 'use this catalog folder instead of $CATALOG_DIR (e.g. preview a change with due/plan before it is picked up)')
+    .option(
+      '--catalog-dir <dir>',
+      'use this catalog folder instead of $CATALOG_DIR (e.g. preview a change with due/plan before it is picked up)',
+    )
     .showSuggestionAfterError(false)
     .addHelpText('afterAll', EXIT_CODES_HELP);
   program.hook('preAction', async (thisCommand, actionCommand) => {
@@ -65,7 +68,12 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? text;
+  return (
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? text
+  );
 }
 
 /** Runs the CLI; returns the exit code (never calls process.exit itself). */

@@ -123,10 +123,7 @@ function timeline(
  * Pure: the plan of `due`'s report (recipients already resolved there, if at all), judged against a
  * submission at `submittedAt` (an ISO-8601 instant with offset) when given.
  */
-export function planReport(
-  report: DueReport | SingleWindowDueReport | MultiWindowDueReport,
-  submittedAt?: string,
-): PlanReport {
+export function planReport(report: DueReport | SingleWindowDueReport | MultiWindowDueReport, submittedAt?: string): PlanReport {
   const head = { duty: report.duty, title: report.title };
   const sub = submittedAt !== undefined ? { submittedAt: toCstIso(submittedAt) } : {};
   const tail: PlanTail = {

@@ -106,7 +106,13 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
       }
     }
     const url = new URL(c.req.url);
-    return { user: c.get('user'), picker, path: url.pathname + url.search, nav: 'none', calendarWarning: nextYearWarning(now(), presentYears()) };
+    return {
+      user: c.get('user'),
+      picker,
+      path: url.pathname + url.search,
+      nav: 'none',
+      calendarWarning: nextYearWarning(now(), presentYears()),
+    };
   }
 
   const page = (c: Context<Env>, body: Html, status = 200) => c.html(body.toString(), status as 200);
@@ -199,7 +205,11 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
       const cookie = c.req.header('cookie');
       if (header) headers[USER_HEADER] = header;
       if (cookie) headers.cookie = cookie;
-      const res = await app.request(new URL(path, c.req.url).toString(), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await app.request(new URL(path, c.req.url).toString(), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const json = (await res.json().catch(() => ({}))) as { error?: string; field?: string } & Record<string, unknown>;
       return { status: res.status, json };
     },

@@ -97,7 +97,13 @@ export async function startEventFromConsole(deps: EventDeps, user: ConsoleUser |
   let started;
   try {
     started = await startEventCycle(
-      { prisma: deps.prisma, client: deps.client, catalog: deps.catalog, taskQueue: deps.taskQueue ?? config.temporal.taskQueue, calendar: deps.calendar },
+      {
+        prisma: deps.prisma,
+        client: deps.client,
+        catalog: deps.catalog,
+        taskQueue: deps.taskQueue ?? config.temporal.taskQueue,
+        calendar: deps.calendar,
+      },
       user,
       request,
     );

@@ -177,7 +177,8 @@ export function latenessLabel(
   if (row.state === 'met') return { text: '已达标', tone: 'ok' };
   if (row.state === 'short') return { text: '期末未达标', tone: 'late' };
   if (row.state === 'flagged') return { text: '有活动在窗口期外', tone: 'late' };
-  if (kind === 'window') return delta >= 0 ? { text: '窗口期已过', tone: 'neutral' } : { text: `距窗口期结束${duration(-delta)}`, tone: 'neutral' };
+  if (kind === 'window')
+    return delta >= 0 ? { text: '窗口期已过', tone: 'neutral' } : { text: `距窗口期结束${duration(-delta)}`, tone: 'neutral' };
   if (kind === 'quota' && delta < 0) return { text: `距期末${duration(-delta)}`, tone: 'neutral' };
   if (delta >= 0) return { text: `已逾期${duration(delta)}`, tone: 'late' };
   return { text: `剩余${duration(-delta)}`, tone: 'neutral' };

@@ -49,7 +49,12 @@ export interface ReportSummary {
   existing: boolean;
 }
 
-function summary(s: Pick<IncidentStatus, 'workflowId' | 'level' | 'statutory' | 'occurredAt'> & { windows: { name: string; label: string; dueAt: string }[] }, existing: boolean): ReportSummary {
+function summary(
+  s: Pick<IncidentStatus, 'workflowId' | 'level' | 'statutory' | 'occurredAt'> & {
+    windows: { name: string; label: string; dueAt: string }[];
+  },
+  existing: boolean,
+): ReportSummary {
   return {
     workflowId: s.workflowId,
     level: s.level,
@@ -84,7 +89,11 @@ export async function reportIncident(deps: IncidentDeps, report: IncidentReport)
 // ---------------------------------------------------------------- HTTP
 
 const text = (label: string, max: number) =>
-  z.string({ error: `${label}不能为空` }).trim().min(1, { error: `${label}不能为空` }).max(max, { error: `${label}不能超过${max}个字` });
+  z
+    .string({ error: `${label}不能为空` })
+    .trim()
+    .min(1, { error: `${label}不能为空` })
+    .max(max, { error: `${label}不能超过${max}个字` });
 const optional = (label: string, max: number) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), text(label, max).optional());
 const instant = (label: string) =>
@@ -110,7 +119,10 @@ const reportBody = z.strictObject({
 });
 const releaseBody = z.strictObject({
   at: instant('发布时间'),
-  url: z.string({ error: '发布链接不能为空' }).trim().regex(/^https?:\/\/\S+$/, { error: '发布链接必须是以 http:// 或 https:// 开头的网址' }),
+  url: z
+    .string({ error: '发布链接不能为空' })
+    .trim()
+    .regex(/^https?:\/\/\S+$/, { error: '发布链接必须是以 http:// 或 https:// 开头的网址' }),
   channel: optional('发布渠道', 100),
   reason: optional('迟延原因', 1000),
 });
@@ -191,9 +203,16 @@ export function registerIncidentApi(api: Hono<ApiEnv>, deps: IncidentDeps): void
     const u = requireUser(c.get('user'));
     const req = parseBody(reportBody, await body(c));
     if (!(u.access === 'admin' || (u.access === 'unit' && u.unitId === req.unitId))) {
-      return deny(prisma, u, 'report', req.unitId, u.access === 'operator' ? '运营人员只能查看，不能报告事件' : `${u.id} 只能为本单位报告事件`);
+      return deny(
+        prisma,
+        u,
+        'report',
+        req.unitId,
+        u.access === 'operator' ? '运营人员只能查看，不能报告事件' : `${u.id} 只能为本单位报告事件`,
+      );
     }
-    if (!(await prisma.unit.findUnique({ where: { id: req.unitId } }))) throw new ConsoleError(400, `报告单位 ${req.unitId} 不存在`, 'unitId');
+    if (!(await prisma.unit.findUnique({ where: { id: req.unitId } })))
+      throw new ConsoleError(400, `报告单位 ${req.unitId} 不存在`, 'unitId');
     const result = await reportIncident(deps, {
       level: req.level as IncidentReport['level'],
       title: req.title,
@@ -204,12 +223,20 @@ export function registerIncidentApi(api: Hono<ApiEnv>, deps: IncidentDeps): void
       contacts: req.contacts,
       reportedBy: u.id,
     });
-    await audit(prisma, { actor: u.id, action: 'incident.report', target: result.workflowId, detail: { via: 'console', ...req, existing: result.existing } });
+    await audit(prisma, {
+      actor: u.id,
+      action: 'incident.report',
+      target: result.workflowId,
+      detail: { via: 'console', ...req, existing: result.existing },
+    });
     return c.json(result, result.existing ? 200 : 201);
   });
 
   api.get('/incidents', async (c) => {
-    const rows = await prisma.incident.findMany({ include: { cycle: { include: { unit: { select: { name: true } } } } }, orderBy: { occurredAt: 'desc' } });
+    const rows = await prisma.incident.findMany({
+      include: { cycle: { include: { unit: { select: { name: true } } } } },
+      orderBy: { occurredAt: 'desc' },
+    });
     return c.json({
       total: rows.length,
       incidents: rows.map((r) => ({
@@ -253,7 +280,15 @@ export function registerIncidentApi(api: Hono<ApiEnv>, deps: IncidentDeps): void
     const record = await runUpdate(
       () =>
         deps.client.workflow.getHandle(workflowId).executeUpdate(recordReleaseUpdate, {
-          args: [{ actor, at: iso(req.at), url: req.url, channel: req.channel ?? DEFAULT_CHANNEL, ...(req.reason ? { reason: req.reason } : {}) }],
+          args: [
+            {
+              actor,
+              at: iso(req.at),
+              url: req.url,
+              channel: req.channel ?? DEFAULT_CHANNEL,
+              ...(req.reason ? { reason: req.reason } : {}),
+            },
+          ],
         }),
       workflowId,
     );

@@ -270,7 +270,12 @@ function requireUser(user: ConsoleUser | null): ConsoleUser {
 async function denied(prisma: PrismaClient, user: ConsoleUser, action: string, workflowId: string, message: string): Promise<never> {
   // Refused attempts at changing a cycle are worth a trace; accepted admin actions are audited by
   // the workflow itself (cycle.extend / cycle.waive / cycle.close), so they are not recorded here.
-  await audit(prisma, { actor: user.id, action: `console.denied.${action}`, target: workflowId, detail: { access: user.access, unitId: user.unitId, message } });
+  await audit(prisma, {
+    actor: user.id,
+    action: `console.denied.${action}`,
+    target: workflowId,
+    detail: { access: user.access, unitId: user.unitId, message },
+  });
   return fail(403, message);
 }
 
@@ -286,8 +291,10 @@ async function cycleFacts(deps: ConsoleDeps, workflowId: string) {
 
 /** Quota and window cycles take no submit (and a window no extension): say what they take instead. */
 function requireKindAccepts(kind: string | undefined, what: 'submit' | 'extend') {
-  if (kind === 'quota' && what === 'submit') fail(409, '该周期为配额类义务（每期至少若干次），不需提交报送：请在本页“登记开展情况”逐次登记（或命令行 quota record）');
-  if (kind === 'window' && what === 'submit') fail(409, '该周期为窗口期类义务，不需提交报送：请在本页“登记督查检查考核活动”登记（或命令行 window schedule）');
+  if (kind === 'quota' && what === 'submit')
+    fail(409, '该周期为配额类义务（每期至少若干次），不需提交报送：请在本页“登记开展情况”逐次登记（或命令行 quota record）');
+  if (kind === 'window' && what === 'submit')
+    fail(409, '该周期为窗口期类义务，不需提交报送：请在本页“登记督查检查考核活动”登记（或命令行 window schedule）');
   if (kind === 'window' && what === 'extend') fail(409, '窗口期类义务的窗口期不能延期');
 }
 
@@ -310,12 +317,7 @@ async function runUpdate<R>(fn: () => Promise<R>, workflowId: string): Promise<R
   }
 }
 
-export async function submitCycle(
-  deps: ConsoleDeps,
-  user: ConsoleUser | null,
-  workflowId: string,
-  body: unknown,
-): Promise<SubmitResult> {
+export async function submitCycle(deps: ConsoleDeps, user: ConsoleUser | null, workflowId: string, body: unknown): Promise<SubmitResult> {
   const actor = requireUser(user);
   const facts = await cycleFacts(deps, workflowId);
   if (!canSubmit(actor, facts.unitId)) {

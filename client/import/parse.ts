@@ -4,15 +4,7 @@ import path from 'node:path';
 import { parse as parseCsvText } from 'csv-parse/sync';
 import { z } from 'zod';
 
-export const UNIT_TYPES = [
-  'government',
-  'department',
-  'town',
-  'party-committee',
-  'congress',
-  'supervisory-commission',
-  'other',
-] as const;
+export const UNIT_TYPES = ['government', 'department', 'town', 'party-committee', 'congress', 'supervisory-commission', 'other'] as const;
 export const UNIT_LEVELS = ['province', 'city', 'county', 'town'] as const;
 export const CONTACT_ROLES = ['clerk', 'head', 'supervisor'] as const;
 export const CONTACT_ACCESS = ['unit', 'operator', 'admin'] as const;
@@ -215,10 +207,9 @@ const tagsField = z.preprocess(
     if (typeof b === 'string') return b.split(/[\s,;|，；、]+/).filter((t) => t !== '');
     return b;
   },
-  z.array(
-    z.string().regex(/^[a-z][a-z0-9-]*$/, 'tags are lower-case words joined by "-", e.g. enforcement-agency'),
-    { error: 'tags must be a list of words, e.g. "enforcement-agency; rule-of-law-office"' },
-  ),
+  z.array(z.string().regex(/^[a-z][a-z0-9-]*$/, 'tags are lower-case words joined by "-", e.g. enforcement-agency'), {
+    error: 'tags must be a list of words, e.g. "enforcement-agency; rule-of-law-office"',
+  }),
 );
 
 export const unitSchema = z
@@ -267,10 +258,7 @@ export const contactSchema = z
       }),
     ),
     role: enumField('role', CONTACT_ROLES, ROLE_ALIASES),
-    access: z.preprocess(
-      (v) => blankToUndefined(v) ?? 'unit',
-      enumField('access', CONTACT_ACCESS, ACCESS_ALIASES),
-    ),
+    access: z.preprocess((v) => blankToUndefined(v) ?? 'unit', enumField('access', CONTACT_ACCESS, ACCESS_ALIASES)),
     phone: z.preprocess(
       (v) => (typeof v === 'number' ? String(v) : blankToUndefined(v)),
       z
@@ -390,8 +378,7 @@ function mapHeader<K extends string>(
 /** What a CSV header describes: units, contacts, or neither. */
 export function csvKind(header: string[]): 'units' | 'contacts' | null {
   const keys = header.map((h) => h.trim().toLowerCase());
-  const maps = (cols: Record<string, string>, targets: string[]) =>
-    keys.some((k) => cols[k] !== undefined && targets.includes(cols[k]));
+  const maps = (cols: Record<string, string>, targets: string[]) => keys.some((k) => cols[k] !== undefined && targets.includes(cols[k]));
   if (maps(CONTACT_COLUMNS, ['email', 'role'])) return 'contacts';
   if (maps(UNIT_COLUMNS, ['region', 'type', 'level'])) return 'units';
   return null;
@@ -577,10 +564,7 @@ export function validateImport(
     problems.push({
       where: at.where,
       field: 'parentId',
-      message:
-        loop.length === 1
-          ? 'a unit cannot be its own parent'
-          : `cycle in the parent chain: ${[...loop, loop[0]].join(' → ')}`,
+      message: loop.length === 1 ? 'a unit cannot be its own parent' : `cycle in the parent chain: ${[...loop, loop[0]].join(' → ')}`,
     });
   }
 
@@ -614,9 +598,7 @@ export function validateImport(
     depth.set(id, d);
     return d;
   };
-  const units = [...fileUnits.values()]
-    .map((u) => u.value)
-    .sort((a, b) => depthOf(a.id) - depthOf(b.id) || a.id.localeCompare(b.id));
+  const units = [...fileUnits.values()].map((u) => u.value).sort((a, b) => depthOf(a.id) - depthOf(b.id) || a.id.localeCompare(b.id));
   return { problems, result: { units, contacts: [...contactKeys.values()].map((c) => c.value) } };
 }
 

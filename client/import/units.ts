@@ -42,14 +42,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeTransaction, type PrismaClient } from '../../db/client';
 import { audit } from '../../db/audit';
-import {
-  ImportError,
-  mergeParsed,
-  parseImportFile,
-  validateImport,
-  type ExistingUnit,
-  type ParsedImport,
-} from './parse';
+import { ImportError, mergeParsed, parseImportFile, validateImport, type ExistingUnit, type ParsedImport } from './parse';
 
 export { ImportError, formatProblem } from './parse';
 export type { ImportProblem, UnitRecord, ContactRecord, ParsedImport } from './parse';
@@ -69,11 +62,7 @@ export interface ImportOptions {
 }
 
 /** Imports one units or contacts file (.csv or .json). Throws ImportError; writes nothing then. */
-export async function importUnitsFile(
-  prisma: PrismaClient,
-  filePath: string,
-  options: ImportOptions = {},
-): Promise<ImportCounts> {
+export async function importUnitsFile(prisma: PrismaClient, filePath: string, options: ImportOptions = {}): Promise<ImportCounts> {
   return importUnitsFiles(prisma, [filePath], options);
 }
 

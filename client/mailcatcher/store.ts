@@ -128,17 +128,14 @@ export class MailStore {
         envelope = null;
       }
     }
-    const to = [
-      ...(email.to ?? []).flatMap(formatAddress),
-      ...(email.cc ?? []).flatMap(formatAddress),
-    ];
+    const to = [...(email.to ?? []).flatMap(formatAddress), ...(email.cc ?? []).flatMap(formatAddress)];
     for (const rcpt of envelope?.to ?? []) {
       if (!to.some((t) => t.toLowerCase().includes(rcpt.toLowerCase()))) to.push(rcpt);
     }
     const summary: StoredMessageSummary = {
       id,
       receivedAt: receivedAtOf(id),
-      from: email.from ? formatAddress(email.from).join(', ') : envelope?.from ?? '',
+      from: email.from ? formatAddress(email.from).join(', ') : (envelope?.from ?? ''),
       to,
       subject: email.subject ?? '',
       messageId: email.messageId ?? null,
@@ -169,9 +166,7 @@ export class MailStore {
       envelope: e.envelope,
       text: e.email.text ?? null,
       html: e.email.html ?? null,
-      headers: e.email.headers
-        .filter((h) => h.key !== ENVELOPE_HEADER.toLowerCase())
-        .map((h) => ({ key: h.originalKey, value: h.value })),
+      headers: e.email.headers.filter((h) => h.key !== ENVELOPE_HEADER.toLowerCase()).map((h) => ({ key: h.originalKey, value: h.value })),
     };
   }
 

@@ -3,9 +3,7 @@
 import { z } from 'zod';
 import { cstDayStartMs } from '../cst-day';
 
-const hhmm = z
-  .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day written HH:MM (24-hour, China Standard Time)');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day written HH:MM (24-hour, China Standard Time)');
 
 const recipient = z
   .string()
@@ -152,7 +150,10 @@ export const periodicDutySchema = z
     ...recurringCommon,
     kind: z.enum(['quarterly', 'monthly', 'weekly']),
     due: z.object({ daysAfterPeriod: z.number().int().min(0).max(92) }).strict(),
-    opens: z.object({ at: hhmm.default('09:00') }).strict().default({ at: '09:00' }),
+    opens: z
+      .object({ at: hhmm.default('09:00') })
+      .strict()
+      .default({ at: '09:00' }),
   })
   .strict();
 
@@ -195,7 +196,10 @@ export const quotaDutySchema = z
         perSubject: z.string().min(1).optional(),
       })
       .strict(),
-    opens: z.object({ at: hhmm.default('09:00') }).strict().default({ at: '09:00' }),
+    opens: z
+      .object({ at: hhmm.default('09:00') })
+      .strict()
+      .default({ at: '09:00' }),
   })
   .strict()
   .refine((d) => d.per !== 'years' || (d.spanYears !== undefined && d.anchorYear !== undefined), {
@@ -229,7 +233,10 @@ export const windowDutySchema = z
       .strict()
       .refine((w) => w.fromDay <= w.toDay, { message: 'fromDay must not be after toDay', path: ['toDay'] }),
     flagTo: z.array(recipient).min(1),
-    opens: z.object({ at: hhmm.default('09:00') }).strict().default({ at: '09:00' }),
+    opens: z
+      .object({ at: hhmm.default('09:00') })
+      .strict()
+      .default({ at: '09:00' }),
   })
   .strict()
   .refine((d) => d.per !== 'quarter' || d.window.monthOfPeriod <= 3, {
@@ -241,7 +248,13 @@ export const windowDutySchema = z
     path: ['reminders'],
   });
 
-export const dutySchema = z.discriminatedUnion('kind', [annualDutySchema, periodicDutySchema, milestoneDutySchema, quotaDutySchema, windowDutySchema]);
+export const dutySchema = z.discriminatedUnion('kind', [
+  annualDutySchema,
+  periodicDutySchema,
+  milestoneDutySchema,
+  quotaDutySchema,
+  windowDutySchema,
+]);
 
 // ---------------------------------------------------------------------------------------------------
 // Event-triggered duties (OBLIGATIONS.md section 4): the clock starts at an event instant, not on a date.
@@ -257,7 +270,11 @@ export const dutySchema = z.discriminatedUnion('kind', [annualDutySchema, period
  */
 export const windowSpanSchema = z
   .object({
-    hours: z.number().positive().max(24 * 366).optional(),
+    hours: z
+      .number()
+      .positive()
+      .max(24 * 366)
+      .optional(),
     sameDay: z.literal(true).optional(),
     days: z.number().int().min(1).max(3660).optional(),
     workingDays: z.number().int().min(1).max(250).optional(),

@@ -67,7 +67,9 @@ describe.skipIf(!haveChromium)('突发事件 in Chromium', () => {
 
     expect(await page.locator('[role=status]').innerText()).toContain('突发事件已上报');
     await expect.poll(() => page.locator('section.window').count()).toBe(2);
-    expect(await page.locator('section.window[data-window="release"] .due').innerText()).toBe(occurred.plus({ hours: 5 }).toFormat('yyyy-MM-dd HH:mm:ss'));
+    expect(await page.locator('section.window[data-window="release"] .due').innerText()).toBe(
+      occurred.plus({ hours: 5 }).toFormat('yyyy-MM-dd HH:mm:ss'),
+    );
     expect(await page.locator('section.window[data-window="press-conference"] .due').innerText()).toBe(
       occurred.plus({ hours: 24 }).toFormat('yyyy-MM-dd HH:mm:ss'),
     );

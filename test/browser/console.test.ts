@@ -127,7 +127,11 @@ describe.skipIf(!haveChromium)('console in Chromium', () => {
     const { catalog, env } = backend;
     const unit = await db.prisma.unit.findUniqueOrThrow({ where: { id: MARKET } });
     const input = await buildCycleInput(db.prisma, catalog, requireDuty(catalog, 'law-lectures-hainan'), futurePeriod, unit);
-    await env.client.workflow.start(cycleWorkflowType(input.kind), { taskQueue: backend.taskQueue, workflowId: input.workflowId, args: [input] });
+    await env.client.workflow.start(cycleWorkflowType(input.kind), {
+      taskQueue: backend.taskQueue,
+      workflowId: input.workflowId,
+      args: [input],
+    });
     await waitFor('the quota cycle in the index', () => db.prisma.cycle.findUnique({ where: { workflowId: input.workflowId } }));
 
     const page = await newPage();

@@ -82,9 +82,36 @@ function compressedInput(unitId: string, unitName: string, startInMs: number, ga
   const at = (i: number) => new Date(t0 + i * gapMs).toISOString();
   const steps: PlannedStep[] = [
     { id: 'reminder-1', kind: 'reminder', at: at(0), to: [{ unit: 'self', role: 'clerk' }], level: 0 },
-    { id: 'reminder-2', kind: 'reminder', at: at(1), to: [{ unit: 'self', role: 'clerk' }, { unit: 'self', role: 'head' }], level: 0 },
-    { id: 'escalation-1', kind: 'escalation', at: at(5), to: [{ unit: 'self', role: 'head' }, { unit: 'parent', role: 'supervisor' }], level: 1 },
-    { id: 'escalation-2', kind: 'escalation', at: at(7), to: [{ unit: 'parent', role: 'head' }, { unit: 'office', role: 'head' }], level: 2 },
+    {
+      id: 'reminder-2',
+      kind: 'reminder',
+      at: at(1),
+      to: [
+        { unit: 'self', role: 'clerk' },
+        { unit: 'self', role: 'head' },
+      ],
+      level: 0,
+    },
+    {
+      id: 'escalation-1',
+      kind: 'escalation',
+      at: at(5),
+      to: [
+        { unit: 'self', role: 'head' },
+        { unit: 'parent', role: 'supervisor' },
+      ],
+      level: 1,
+    },
+    {
+      id: 'escalation-2',
+      kind: 'escalation',
+      at: at(7),
+      to: [
+        { unit: 'parent', role: 'head' },
+        { unit: 'office', role: 'head' },
+      ],
+      level: 2,
+    },
   ];
   return {
     workflowId: cycleWorkflowId(duty.code, '2025', unitId) + ':cluster',
@@ -99,7 +126,8 @@ function compressedInput(unitId: string, unitName: string, startInMs: number, ga
   };
 }
 
-const keysOf = (input: CycleInput) => smtp.messages.filter((m) => m.subject?.includes(input.unitName)).map((m) => m.header('x-duty-ledger-key'));
+const keysOf = (input: CycleInput) =>
+  smtp.messages.filter((m) => m.subject?.includes(input.unitName)).map((m) => m.header('x-duty-ledger-key'));
 const key = (input: CycleInput, step: string) => `${input.workflowId}:r0:${step}`;
 
 describe('a real Temporal cluster with mutual TLS', () => {
@@ -135,7 +163,9 @@ describe('a real Temporal cluster with mutual TLS', () => {
 
   it('the custom search attributes are registered on the cluster', async () => {
     const listed = await connection.operatorService.listSearchAttributes({ namespace: cluster.namespace });
-    expect(Object.keys(listed.customAttributes ?? {})).toEqual(expect.arrayContaining(['DutyCode', 'UnitId', 'UnitPath', 'Period', 'DueAt', 'CycleState']));
+    expect(Object.keys(listed.customAttributes ?? {})).toEqual(
+      expect.arrayContaining(['DutyCode', 'UnitId', 'UnitPath', 'Period', 'DueAt', 'CycleState']),
+    );
   });
 
   it('two workers on one task queue; one killed mid-ladder: reminders, a submit and escalations, every mail once', async () => {
@@ -157,7 +187,13 @@ describe('a real Temporal cluster with mutual TLS', () => {
     // The survivor sends reminder-2 and escalation-1 of both; the enforcement agency then submits (late).
     await waitUntil(async () => keysOf(enforcement).includes(key(enforcement, 'escalation-1')), 60_000);
     const result = await enforcementCycle.executeUpdate(submitUpdate, {
-      args: [{ actor: { id: email(units.enforcement, 'clerk'), access: 'unit', unitId: units.enforcement }, unitId: units.enforcement, reference: '秀综执〔2026〕3号' }],
+      args: [
+        {
+          actor: { id: email(units.enforcement, 'clerk'), access: 'unit', unitId: units.enforcement },
+          unitId: units.enforcement,
+          reference: '秀综执〔2026〕3号',
+        },
+      ],
     });
     expect(result.late).toBe(true);
     await enforcementCycle.result();
@@ -183,7 +219,8 @@ describe('a real Temporal cluster with mutual TLS', () => {
     // Visibility on PostgreSQL answers the search attributes the workflows set.
     await waitUntil(async () => {
       const found: string[] = [];
-      for await (const wf of client.workflow.list({ query: `DutyCode = "enforcement-statistics" AND UnitId = "${units.market}"` })) found.push(wf.workflowId);
+      for await (const wf of client.workflow.list({ query: `DutyCode = "enforcement-statistics" AND UnitId = "${units.market}"` }))
+        found.push(wf.workflowId);
       return found.includes(market.workflowId);
     });
   });

@@ -30,12 +30,16 @@ beforeAll(async () => {
     taskQueue,
     calendar,
     seed: async (prisma) => {
-      await prisma.unit.create({ data: { id: luohe.gov, name: '漯河经济技术开发区管理委员会', type: 'government', level: 'county', region: '411171', tags: '[]' } });
+      await prisma.unit.create({
+        data: { id: luohe.gov, name: '漯河经济技术开发区管理委员会', type: 'government', level: 'county', region: '411171', tags: '[]' },
+      });
       for (const [id, name] of [
         [luohe.office, '漯河经开区司法局'],
         [luohe.market, '漯河经开区市场监督管理局'],
       ] as const) {
-        await prisma.unit.create({ data: { id, name, type: 'department', level: 'county', region: '411171', parentId: luohe.gov, tags: '[]' } });
+        await prisma.unit.create({
+          data: { id, name, type: 'department', level: 'county', region: '411171', parentId: luohe.gov, tags: '[]' },
+        });
         await prisma.contact.create({ data: { unitId: id, name: '经办人', email: email(id, 'clerk'), role: 'clerk', access: 'unit' } });
       }
     },
@@ -50,11 +54,19 @@ afterAll(async () => {
 async function startCycle(unitId: string) {
   const duty = backend.catalog.triggeredByCode.get('regulatory-data-aggregation') as EventDuty;
   const unit = await backend.db.prisma.unit.findUniqueOrThrow({ where: { id: unitId } });
-  const { lastDay: _lastDay, ...input } = await buildEventCycle(backend.db.prisma, backend.catalog, duty, unit, '2026-12-24T10:00:00+08:00', calendar());
+  const { lastDay: _lastDay, ...input } = await buildEventCycle(
+    backend.db.prisma,
+    backend.catalog,
+    duty,
+    unit,
+    '2026-12-24T10:00:00+08:00',
+    calendar(),
+  );
   expect(input.plan.provisional?.waitsForYear).toBe(2027);
   const handle = await client.workflow.start(dutyCycle, { taskQueue, workflowId: input.workflowId, args: [input] });
   // Opened (index row written) before the load looks for it.
-  for (let i = 0; i < 100 && !(await backend.db.prisma.cycle.findUnique({ where: { workflowId: input.workflowId } })); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && !(await backend.db.prisma.cycle.findUnique({ where: { workflowId: input.workflowId } })); i++)
+    await new Promise((r) => setTimeout(r, 100));
   return handle;
 }
 
@@ -67,7 +79,12 @@ describe('cli process: calendar load corrects provisional deadlines', () => {
     const r = await cli(['calendar', 'load', fixture, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = json(r);
-    expect(out).toMatchObject({ year: 2027, holidays: 3, replaced: false, correction: { year: 2027, corrected: 1, moved: 1, skipped: 1, failed: 0 } });
+    expect(out).toMatchObject({
+      year: 2027,
+      holidays: 3,
+      replaced: false,
+      correction: { year: 2027, corrected: 1, moved: 1, skipped: 1, failed: 0 },
+    });
     expect(out.correction.cycles).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ workflowId: running.workflowId, outcome: 'corrected', revision: 1, moved: true }),
@@ -86,7 +103,9 @@ describe('cli process: calendar load corrects provisional deadlines', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('替换原有安排');
     // The terminated cycle's row still waits for 2027 (nothing updates it), so it is skipped again; nothing else happens.
-    expect(again.stdout).toContain('暂定期限更正：0 个周期已按本安排更正（其中 0 个截止时刻变动，已通知责任单位），跳过 1 个（已结束或已更正）');
+    expect(again.stdout).toContain(
+      '暂定期限更正：0 个周期已按本安排更正（其中 0 个截止时刻变动，已通知责任单位），跳过 1 个（已结束或已更正）',
+    );
     expect(again.stdout).toContain('按暂定规则计算期限的进行中周期已按本安排更正');
     expect((await running.query(statusQuery)).revision).toBe(1);
     await new Promise((res) => setTimeout(res, 500));

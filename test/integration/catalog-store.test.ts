@@ -94,7 +94,9 @@ describe('the catalog store', () => {
     const { log } = capturedLogger();
     await expect(createCatalogStore({ dir, prisma: db.prisma, log, pollMs: 0 })).rejects.toMatchObject({
       name: 'CatalogError',
-      problems: expect.arrayContaining(['annual-reports.yaml, duty "enforcement-statistics", field "due.day": day does not exist in that month']),
+      problems: expect.arrayContaining([
+        'annual-reports.yaml, duty "enforcement-statistics", field "due.day": day does not exist in that month',
+      ]),
     });
     const rejected = await db.prisma.auditLog.findFirstOrThrow({ where: { action: 'catalog.reject' } });
     expect(JSON.parse(rejected.detail)).toMatchObject({ when: 'start', inForce: null });
@@ -123,8 +125,12 @@ describe('the catalog store', () => {
     const result = await store.reload();
     expect(result.ok).toBe(false);
     expect(result.version).toBe(v1.version);
-    expect(result.problems).toContainEqual('annual-reports.yaml, duty "enforcement-statistics", field "due.day": day does not exist in that month');
-    expect(result.problems).toContainEqual('annual-reports.yaml, duty "enforcement-statistics", field "(the entry)": unknown field(s) "colour"');
+    expect(result.problems).toContainEqual(
+      'annual-reports.yaml, duty "enforcement-statistics", field "due.day": day does not exist in that month',
+    );
+    expect(result.problems).toContainEqual(
+      'annual-reports.yaml, duty "enforcement-statistics", field "(the entry)": unknown field(s) "colour"',
+    );
     expect(store.current().version).toBe(v1.version);
     expect(store.current().byCode.get('enforcement-statistics')).toBeDefined();
 
@@ -235,7 +241,14 @@ describe('catalog versions (CLI)', () => {
   it('lists every recorded version with its files, whether it is in force and the cycles opened under it', async () => {
     const machine = await cli(['catalog', 'versions', '--json']);
     expect(machine.code, machine.stderr).toBe(0);
-    const rows = JSON.parse(machine.stdout) as { id: string; inForce: boolean; loadedAt: string; files: { name: string }[]; cycles: number; snapshot: boolean }[];
+    const rows = JSON.parse(machine.stdout) as {
+      id: string;
+      inForce: boolean;
+      loadedAt: string;
+      files: { name: string }[];
+      cycles: number;
+      snapshot: boolean;
+    }[];
     expect(rows.map((r) => [r.id, r.inForce, r.cycles]).sort()).toEqual(
       [
         [v1.version, true, 0],
@@ -260,7 +273,12 @@ describe('catalog versions (CLI)', () => {
     const fallback = await cli(['due', 'enforcement-statistics', '--cycle', '2025', '--json'], { CATALOG_DIR: dir });
     expect(fallback.code, fallback.stderr).toBe(0);
     expect(JSON.parse(fallback.stdout)).toMatchObject({ kind: 'annual', dueBy: '2026-02-01T00:00:00+08:00' });
-    expect(fallback.stderr).toMatch(new RegExp(`^warning: the catalog folder has \\d+ problem\\(s\\) \\(run \`catalog check\`\\); using the version in force, ${v1.version}$`, 'm'));
+    expect(fallback.stderr).toMatch(
+      new RegExp(
+        `^warning: the catalog folder has \\d+ problem\\(s\\) \\(run \`catalog check\`\\); using the version in force, ${v1.version}$`,
+        'm',
+      ),
+    );
 
     // Previewing the broken folder itself is refused with its problems.
     const preview = await cli(['--catalog-dir', dir, 'due', 'enforcement-statistics', '--cycle', '2025', '--json']);

@@ -73,7 +73,14 @@ describe('cli process: calendar', () => {
 
   it('years --json: the loaded years, and the years running cycles wait for (Cycle.provisionalYear)', async () => {
     const row = (workflowId: string, state: string, provisionalYear: number | null) => ({
-      workflowId, dutyCode: 'regulatory-data-aggregation', period: '2026-12-24', unitId: units.market, dueAt: new Date('2027-01-06T16:00:00Z'), state, catalogVersionId: 'v', provisionalYear,
+      workflowId,
+      dutyCode: 'regulatory-data-aggregation',
+      period: '2026-12-24',
+      unitId: units.market,
+      dueAt: new Date('2027-01-06T16:00:00Z'),
+      state,
+      catalogVersionId: 'v',
+      provisionalYear,
     });
     await db.prisma.cycle.createMany({
       data: [row('evt:a', 'open', 2027), row('evt:b', 'overdue', 2027), row('evt:c', 'submitted', 2027), row('evt:d', 'open', null)],
@@ -107,7 +114,11 @@ describe('cli process: calendar', () => {
     const r = await tsx(['calendar', 'load', file, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
-      year: 2027, holidays: 1, workdays: 0, path: path.join(dataDir, 'calendar', '2027.json'), replaced: false,
+      year: 2027,
+      holidays: 1,
+      workdays: 0,
+      path: path.join(dataDir, 'calendar', '2027.json'),
+      replaced: false,
       correction: { year: 2027, corrected: 0, moved: 0, skipped: 0, failed: 0, cycles: [] },
     });
 
@@ -125,6 +136,8 @@ describe('cli process: calendar', () => {
     fs.writeFileSync(file, JSON.stringify({ year: 2028, source: 's', holidays: [{ date: '2027-06-01', name: 'x' }], workdays: [] }));
     const r = await tsx(['calendar', 'load', file]);
     expect(r.code).toBe(2);
-    expect(stderrLines(r)[0]).toBe('error: bad.json, field "holidays.0.date": 2027-06-01 is outside the 2028 arrangement (2027-12-28 … 2028-12-31)');
+    expect(stderrLines(r)[0]).toBe(
+      'error: bad.json, field "holidays.0.date": 2027-06-01 is outside the 2028 arrangement (2027-12-28 … 2028-12-31)',
+    );
   });
 });

@@ -95,7 +95,10 @@ describe('cli process: Temporal-backed commands (real dev server, worker, databa
   });
 
   it('a unit user may not pause a schedule (exit 3); an admin may, audited', async () => {
-    const denied = await cli(['--as', email(units.market, 'clerk'), 'schedules', 'pause', 'enforcement-statistics', '--reason', '测试'], vars);
+    const denied = await cli(
+      ['--as', email(units.market, 'clerk'), 'schedules', 'pause', 'enforcement-statistics', '--reason', '测试'],
+      vars,
+    );
     expect(denied.code).toBe(3);
     expect(stderrLines(denied)).toEqual([expect.stringMatching(/^error: only an admin may pause a schedule/)]);
     const ok = await cli(['schedules', 'pause', 'enforcement-statistics', '--reason', '年度调整'], vars);
@@ -115,7 +118,11 @@ describe('cli process: Temporal-backed commands (real dev server, worker, databa
     expect(again).toMatchObject({ opened: 0, alreadyOpen: 2 });
 
     const list = await cli(['cycle', 'list', '--duty', 'enforcement-statistics', '--json'], vars);
-    expect(json(list).map((c: { workflowId: string }) => c.workflowId).sort()).toEqual([marketWf, enforcementWf].sort());
+    expect(
+      json(list)
+        .map((c: { workflowId: string }) => c.workflowId)
+        .sort(),
+    ).toEqual([marketWf, enforcementWf].sort());
     const human = await cli(['cycle', 'list'], vars);
     expect(human.stdout).toContain('单位');
     expect(human.stdout).toContain('截止时间');
@@ -124,7 +131,17 @@ describe('cli process: Temporal-backed commands (real dev server, worker, databa
 
   it('submit by the unit’s clerk records a late submission with its lateness', async () => {
     const r = await cli(
-      ['--as', email(units.market, 'clerk'), 'submit', marketWf, '--ref', '秀市监〔2026〕3号', '--at', '2026-02-04T04:00:00+08:00', '--json'],
+      [
+        '--as',
+        email(units.market, 'clerk'),
+        'submit',
+        marketWf,
+        '--ref',
+        '秀市监〔2026〕3号',
+        '--at',
+        '2026-02-04T04:00:00+08:00',
+        '--json',
+      ],
       vars,
     );
     expect(r.code, r.stderr).toBe(0);
@@ -135,7 +152,10 @@ describe('cli process: Temporal-backed commands (real dev server, worker, databa
     expect(stderrLines(otherUnit)).toEqual([expect.stringMatching(/^error: update rejected: .* may submit only for unit/)]);
     const operatorLike = await cli(['--as', email(units.market, 'clerk'), 'submit', enforcementWf, '--ref', 'x', '--at', 'tomorrow'], vars);
     expect(operatorLike.code).toBe(2);
-    const human = await cli(['--as', email(units.enforcement, 'clerk'), 'submit', enforcementWf, '--ref', 'X-1', '--at', '2026-02-01T01:00:00+08:00'], vars);
+    const human = await cli(
+      ['--as', email(units.enforcement, 'clerk'), 'submit', enforcementWf, '--ref', 'X-1', '--at', '2026-02-01T01:00:00+08:00'],
+      vars,
+    );
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toContain('逾期 1小时');
   });
@@ -143,7 +163,9 @@ describe('cli process: Temporal-backed commands (real dev server, worker, databa
   it('rejected updates exit 2, non-admins exit 3, unknown workflows exit 4 — one line each', async () => {
     const again = await cli(['--as', email(units.market, 'clerk'), 'submit', marketWf, '--ref', 'again'], vars);
     expect(again.code).toBe(2);
-    expect(stderrLines(again)).toEqual([expect.stringMatching(/^error: (update rejected: cycle is already submitted|workflow .* is already finished \(COMPLETED\))/)]);
+    expect(stderrLines(again)).toEqual([
+      expect.stringMatching(/^error: (update rejected: cycle is already submitted|workflow .* is already finished \(COMPLETED\))/),
+    ]);
 
     const waive = await cli(['--as', email(units.market, 'head'), 'waive', marketWf, '--reason', '不需要'], vars);
     expect(waive.code).toBe(3);

@@ -55,7 +55,12 @@ describe('突发事件 pages', () => {
   let id: string;
 
   it('reports through the form (a missing title names the field), then lists and shows both windows in CST', async () => {
-    const bad = await form('/incidents/new', ADMIN, { level: '重大', title: '', unitId: MARKET, occurredAt: occurred.toFormat("yyyy-MM-dd'T'HH:mm") });
+    const bad = await form('/incidents/new', ADMIN, {
+      level: '重大',
+      title: '',
+      unitId: MARKET,
+      occurredAt: occurred.toFormat("yyyy-MM-dd'T'HH:mm"),
+    });
     expect(bad.status).toBe(400);
     const badHtml = await bad.text();
     expect(badHtml).toContain('事件名称不能为空');
@@ -79,7 +84,8 @@ describe('突发事件 pages', () => {
     id = decodeURIComponent(location.replace(/^\/incidents\//, '').replace(/\?.*$/, ''));
 
     // The workflow indexes it (Incident row) with its first activity.
-    for (let i = 0; i < 100 && !(await backend.db.prisma.incident.findUnique({ where: { workflowId: id } })); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && !(await backend.db.prisma.incident.findUnique({ where: { workflowId: id } })); i++)
+      await new Promise((r) => setTimeout(r, 100));
 
     const list = await get('/incidents');
     expect(list.status).toBe(200);

@@ -149,7 +149,11 @@ describe('console JSON API', () => {
   it('lets an admin extend a cycle; the workflow re-plans and audits it', async () => {
     const before = await env.client.workflow.getHandle(openId).query(statusQuery);
     // dueAt is the exclusive midnight after the last day; move the last day by 14 days.
-    const newDue = DateTime.fromISO(before.plan.dueAt).setZone('Asia/Shanghai').minus({ days: 1 }).plus({ days: 14 }).toFormat('yyyy-MM-dd');
+    const newDue = DateTime.fromISO(before.plan.dueAt)
+      .setZone('Asia/Shanghai')
+      .minus({ days: 1 })
+      .plus({ days: 14 })
+      .toFormat('yyyy-MM-dd');
     const res = await api(`/api/cycles/${encodeURIComponent(openId)}/extend`, {
       method: 'POST',
       user: ADMIN,
@@ -179,7 +183,9 @@ describe('console JSON API', () => {
     expect(detail.status.state).toBe('submitted');
     expect(detail.status.submission).toMatchObject({ reference: '秀市监〔2026〕1号', by: MARKET_CLERK });
     expect(detail.cycle.state).toBe('submitted');
-    expect(detail.submissions).toEqual([expect.objectContaining({ reference: '秀市监〔2026〕1号', evidenceUrl: 'https://www.haikou.gov.cn/xxgk/1.html' })]);
+    expect(detail.submissions).toEqual([
+      expect.objectContaining({ reference: '秀市监〔2026〕1号', evidenceUrl: 'https://www.haikou.gov.cn/xxgk/1.html' }),
+    ]);
 
     const again = await api(submitPath(openId), { method: 'POST', user: MARKET_CLERK, body: { reference: '再次提交' } });
     expect(again.status).toBe(409);
@@ -247,7 +253,11 @@ describe('console: a quota cycle (law-lectures-hainan, at least 3 a year)', () =
     const unit = await db.prisma.unit.findUniqueOrThrow({ where: { id: MARKET } });
     const input = await buildCycleInput(db.prisma, catalog, requireDuty(catalog, 'law-lectures-hainan'), futurePeriod, unit);
     expect(cycleWorkflowType(input.kind)).toBe('quotaCycle');
-    const handle = await env.client.workflow.start(cycleWorkflowType(input.kind), { taskQueue: backend.taskQueue, workflowId: input.workflowId, args: [input] });
+    const handle = await env.client.workflow.start(cycleWorkflowType(input.kind), {
+      taskQueue: backend.taskQueue,
+      workflowId: input.workflowId,
+      args: [input],
+    });
     const today = cstDayOf(Date.now());
     await handle.executeUpdate(recordOccurrenceUpdate, {
       args: [
@@ -275,7 +285,9 @@ describe('console: a quota cycle (law-lectures-hainan, at least 3 a year)', () =
     expect(text).toContain('id="no-submit"');
     expect(text).not.toContain('id="submit-form"');
 
-    const api1 = (await (await api(`/api/cycles/${id}`)).json()) as { status: { kind: string; state: string; quota: { progress: { total: number } } } };
+    const api1 = (await (await api(`/api/cycles/${id}`)).json()) as {
+      status: { kind: string; state: string; quota: { progress: { total: number } } };
+    };
     expect(api1.status).toMatchObject({ kind: 'quota', state: 'open', quota: { progress: { total: 1 } } });
 
     const refused = await api(`/api/cycles/${id}/submit`, { method: 'POST', user: MARKET_CLERK, body: { reference: '秀市监〔2026〕4号' } });
@@ -316,7 +328,11 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
     const quota = await buildCycleInput(db.prisma, catalog, requireDuty(catalog, 'law-lectures-hainan'), String(year), unit);
     const window = await buildCycleInput(db.prisma, catalog, requireDuty(catalog, 'inspection-window'), windowPeriod, unit);
     for (const input of [quota, window]) {
-      await env.client.workflow.start(cycleWorkflowType(input.kind), { taskQueue: backend.taskQueue, workflowId: input.workflowId, args: [input] });
+      await env.client.workflow.start(cycleWorkflowType(input.kind), {
+        taskQueue: backend.taskQueue,
+        workflowId: input.workflowId,
+        args: [input],
+      });
     }
     ({ workflowId: quotaId } = quota);
     ({ workflowId: windowId } = window);
@@ -326,16 +342,29 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
     const res = await api(occurrencesPath(), {
       method: 'POST',
       user: BRANCH_CLERK,
-      body: { occurredOn: today, reference: ' 秀执法〔2026〕2号 讲座通知 ', evidenceUrl: 'https://example.gov.cn/l2.pdf', note: '主讲：区司法局' },
+      body: {
+        occurredOn: today,
+        reference: ' 秀执法〔2026〕2号 讲座通知 ',
+        evidenceUrl: 'https://example.gov.cn/l2.pdf',
+        note: '主讲：区司法局',
+      },
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       state: 'open',
-      occurrence: { occurredOn: today, amount: 1, reference: '秀执法〔2026〕2号 讲座通知', recordedBy: BRANCH_CLERK, note: '主讲：区司法局' },
+      occurrence: {
+        occurredOn: today,
+        amount: 1,
+        reference: '秀执法〔2026〕2号 讲座通知',
+        recordedBy: BRANCH_CLERK,
+        note: '主讲：区司法局',
+      },
       progress: { total: 1, minimum: 3 },
     });
     expect(await occurrences()).toBe(1);
-    const detail = (await (await api(`/api/cycles/${encodeURIComponent(quotaId)}`)).json()) as { status: { quota: { progress: { total: number } } } };
+    const detail = (await (await api(`/api/cycles/${encodeURIComponent(quotaId)}`)).json()) as {
+      status: { quota: { progress: { total: number } } };
+    };
     expect(detail.status.quota.progress.total).toBe(1);
 
     // The same through the page's form: 303 back to the page, which shows both entries.
@@ -348,7 +377,9 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
     });
     expect(posted.status).toBe(303);
     expect(posted.headers.get('location')).toBe(`/cycles/${encodeURIComponent(quotaId)}?done=occurrences`);
-    const page = await (await fetch(`${consoleApp.url}${posted.headers.get('location')}`, { headers: { 'X-Duty-Ledger-User': BRANCH_CLERK } })).text();
+    const page = await (
+      await fetch(`${consoleApp.url}${posted.headers.get('location')}`, { headers: { 'X-Duty-Ledger-User': BRANCH_CLERK } })
+    ).text();
     expect(page).toContain('已开展 2/最少 3 次');
     expect(page).toContain('讲座签到表');
     expect(page).toContain('已登记开展情况');
@@ -361,7 +392,11 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
       [{ occurredOn: `${year}-02-30`, reference: 'x' }, 'occurredOn', /^开展日期 \d{4}-02-30 不是有效的日历日期$/],
       [{ occurredOn: '2026/3/1', reference: 'x' }, 'occurredOn', /^开展日期须写作 YYYY-MM-DD/],
       [{ reference: 'x' }, 'occurredOn', /^开展日期不能为空/],
-      [{ occurredOn: `${year - 1}-12-31`, reference: 'x' }, 'occurredOn', new RegExp(`^开展日期 ${year - 1}-12-31 不在本周期内（${year}-01-01 至 ${year}-12-31）$`)],
+      [
+        { occurredOn: `${year - 1}-12-31`, reference: 'x' },
+        'occurredOn',
+        new RegExp(`^开展日期 ${year - 1}-12-31 不在本周期内（${year}-01-01 至 ${year}-12-31）$`),
+      ],
       [{ occurredOn: `${year}-12-31`, reference: 'x' }, 'occurredOn', today === `${year}-12-31` ? /已登记过/ : /晚于今天/],
       [{ occurredOn: today, reference: 'x', amount: '0' }, 'amount', /^数量必须是大于0的数字/],
       [{ occurredOn: today, reference: '  ' }, 'reference', /^佐证\/文号不能为空/],
@@ -378,7 +413,10 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
       expect(answer.error, JSON.stringify(body)).toMatch(message);
     }
     // The form re-renders with the message next to the field and keeps what was typed.
-    const form = await formPost(`/cycles/${encodeURIComponent(quotaId)}/occurrences`, BRANCH_CLERK, { occurredOn: '2026-13-01', reference: '讲座通知' });
+    const form = await formPost(`/cycles/${encodeURIComponent(quotaId)}/occurrences`, BRANCH_CLERK, {
+      occurredOn: '2026-13-01',
+      reference: '讲座通知',
+    });
     expect(form.status).toBe(400);
     const text = await form.text();
     expect(text).toContain('id="occurrences-occurredOn-error"');
@@ -397,13 +435,17 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
     expect(act.status).toBe(403);
     const nobody = await api(occurrencesPath(), { method: 'POST', body: { occurredOn: today, reference: '代登记' } });
     expect(nobody.status).toBe(401);
-    const denied = await db.prisma.auditLog.findMany({ where: { action: { in: ['console.denied.occurrence', 'console.denied.activity'] } } });
+    const denied = await db.prisma.auditLog.findMany({
+      where: { action: { in: ['console.denied.occurrence', 'console.denied.activity'] } },
+    });
     expect(denied).toHaveLength(3);
     expect(await occurrences()).toBe(2);
     expect(await activities()).toHaveLength(0);
 
     for (const id of [quotaId, windowId]) {
-      const page = await (await fetch(`${consoleApp.url}/cycles/${encodeURIComponent(id)}`, { headers: { 'X-Duty-Ledger-User': OPERATOR } })).text();
+      const page = await (
+        await fetch(`${consoleApp.url}/cycles/${encodeURIComponent(id)}`, { headers: { 'X-Duty-Ledger-User': OPERATOR } })
+      ).text();
       expect(page).not.toContain('id="occurrence-form"');
       expect(page).not.toContain('id="activity-form"');
       expect(page).toContain('运营人员只能查看');
@@ -411,7 +453,11 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
   });
 
   it('schedules activities in the window cycle: inside, outside (flagged, 已标记 on the page), another quarter refused', async () => {
-    const inside = await api(activitiesPath(), { method: 'POST', user: BRANCH_CLERK, body: { date: `${year}-${firstMonth}-05`, title: '季度执法案卷评查' } });
+    const inside = await api(activitiesPath(), {
+      method: 'POST',
+      user: BRANCH_CLERK,
+      body: { date: `${year}-${firstMonth}-05`, title: '季度执法案卷评查' },
+    });
     expect(inside.status).toBe(200);
     expect(await inside.json()).toMatchObject({ activityId: 'activity-1', classification: 'inside', flagged: false, state: 'open' });
 
@@ -445,9 +491,13 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
       ['activity-1', 'inside', false],
       ['activity-2', 'after', true],
     ]);
-    const page = await (await fetch(`${consoleApp.url}${posted.headers.get('location')}`, { headers: { 'X-Duty-Ledger-User': BRANCH_CLERK } })).text();
+    const page = await (
+      await fetch(`${consoleApp.url}${posted.headers.get('location')}`, { headers: { 'X-Duty-Ledger-User': BRANCH_CLERK } })
+    ).text();
     expect(page).toContain('id="activity-form"');
-    expect(page).toMatch(/<tr data-activity="activity-2" class="flagged">.*安全生产专项督查.*<span class="badge st-flagged">已标记<\/span>/s);
+    expect(page).toMatch(
+      /<tr data-activity="activity-2" class="flagged">.*安全生产专项督查.*<span class="badge st-flagged">已标记<\/span>/s,
+    );
     expect(page).toContain('该活动不在窗口期内，已标记');
     const row = await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: windowId } });
     expect(row.state).toBe('flagged');

@@ -57,9 +57,36 @@ function compressedInput(unitId: string, unitName: string, startInMs: number, ga
   const at = (i: number) => new Date(t0 + i * gapMs).toISOString();
   const steps: PlannedStep[] = [
     { id: 'reminder-1', kind: 'reminder', at: at(0), to: [{ unit: 'self', role: 'clerk' }], level: 0 },
-    { id: 'reminder-2', kind: 'reminder', at: at(1), to: [{ unit: 'self', role: 'clerk' }, { unit: 'self', role: 'head' }], level: 0 },
-    { id: 'escalation-1', kind: 'escalation', at: at(9), to: [{ unit: 'self', role: 'head' }, { unit: 'parent', role: 'supervisor' }], level: 1 },
-    { id: 'escalation-2', kind: 'escalation', at: at(10), to: [{ unit: 'parent', role: 'head' }, { unit: 'office', role: 'head' }], level: 2 },
+    {
+      id: 'reminder-2',
+      kind: 'reminder',
+      at: at(1),
+      to: [
+        { unit: 'self', role: 'clerk' },
+        { unit: 'self', role: 'head' },
+      ],
+      level: 0,
+    },
+    {
+      id: 'escalation-1',
+      kind: 'escalation',
+      at: at(9),
+      to: [
+        { unit: 'self', role: 'head' },
+        { unit: 'parent', role: 'supervisor' },
+      ],
+      level: 1,
+    },
+    {
+      id: 'escalation-2',
+      kind: 'escalation',
+      at: at(10),
+      to: [
+        { unit: 'parent', role: 'head' },
+        { unit: 'office', role: 'head' },
+      ],
+      level: 2,
+    },
   ];
   return {
     workflowId: cycleWorkflowId(duty.code, '2025', unitId) + ':crash',
@@ -142,12 +169,18 @@ describe('compressed ladders on real servers: a worker crash and an SMTP outage 
     worker ??= startWorker();
     await worker.ready;
     smtp.clear();
-    const input = { ...compressedInput(units.education, '秀英区教育局', 2_000, 60_000), workflowId: 'obl:outage-test:2025:unit-4601050005' };
+    const input = {
+      ...compressedInput(units.education, '秀英区教育局', 2_000, 60_000),
+      workflowId: 'obl:outage-test:2025:unit-4601050005',
+    };
     input.plan.steps = input.plan.steps.slice(0, 1);
     await smtp.stop();
     const handle = await env.client.workflow.start(dutyCycle, { taskQueue, workflowId: input.workflowId, args: [input] });
     // The step is due while nothing listens on the SMTP port: the activity fails and retries with backoff.
-    await waitUntil(async () => (await db.prisma.notification.findUnique({ where: { key: `${input.workflowId}:r0:reminder-1` } }))?.lastError != null, 20_000);
+    await waitUntil(
+      async () => (await db.prisma.notification.findUnique({ where: { key: `${input.workflowId}:r0:reminder-1` } }))?.lastError != null,
+      20_000,
+    );
     const pending = await db.prisma.notification.findUniqueOrThrow({ where: { key: `${input.workflowId}:r0:reminder-1` } });
     expect(pending.status).toBe('pending');
     await smtp.restart();

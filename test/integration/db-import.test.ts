@@ -49,7 +49,14 @@ const CONTACTS = [
 describe('importUnitsFile', () => {
   it('imports a units CSV, then a contacts CSV', async () => {
     const u = await importUnitsFile(db.prisma, write('units.csv', UNITS));
-    expect(u).toEqual({ unitsCreated: 6, unitsUpdated: 0, unitsUnchanged: 0, contactsCreated: 0, contactsUpdated: 0, contactsUnchanged: 0 });
+    expect(u).toEqual({
+      unitsCreated: 6,
+      unitsUpdated: 0,
+      unitsUnchanged: 0,
+      contactsCreated: 0,
+      contactsUpdated: 0,
+      contactsUnchanged: 0,
+    });
     const c = await importUnitsFile(db.prisma, write('contacts.csv', CONTACTS));
     expect(c.contactsCreated).toBe(4);
     const office = await db.prisma.unit.findUniqueOrThrow({ where: { id: '4601050002' }, include: { contacts: true } });
@@ -83,8 +90,9 @@ describe('importUnitsFile', () => {
   it('rejects a contacts file whose rows are partly bad without writing the good ones', async () => {
     await importUnitsFile(db.prisma, write('units.csv', UNITS));
     const before = await counts();
-    const err = await importUnitsFile(db.prisma, write('contacts.csv', [...CONTACTS, '4601050004,赵敏,zhao@,head,,']))
-      .catch((e: unknown) => e);
+    const err = await importUnitsFile(db.prisma, write('contacts.csv', [...CONTACTS, '4601050004,赵敏,zhao@,head,,'])).catch(
+      (e: unknown) => e,
+    );
     expect((err as ImportError).lines).toEqual(['contacts.csv line 6, field "email": "zhao@" is not an e-mail address']);
     expect(await counts()).toEqual(before);
   });
@@ -153,7 +161,10 @@ describe('importUnitsFile', () => {
 
     const third = await importUnitsFile(
       db.prisma,
-      write('rename.csv', ['id,name,type,level,region,parentId,tags', '4601050002,海口市秀英区司法局,department,county,460105,4601050001,rule-of-law-office']),
+      write('rename.csv', [
+        'id,name,type,level,region,parentId,tags',
+        '4601050002,海口市秀英区司法局,department,county,460105,4601050001,rule-of-law-office',
+      ]),
     );
     expect([third.unitsUpdated, third.unitsUnchanged, third.unitsCreated]).toEqual([1, 0, 0]);
     expect((await db.prisma.unit.findUniqueOrThrow({ where: { id: '4601050002' } })).name).toBe('海口市秀英区司法局');

@@ -1,11 +1,6 @@
 // Recipient resolution, unit paths and responsible-unit queries on the demo data (prisma/seed/units.json).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  findResponsibleUnits,
-  resolveRecipients,
-  unitPath,
-  UnknownUnitError,
-} from '../../db/recipients';
+import { findResponsibleUnits, resolveRecipients, unitPath, UnknownUnitError } from '../../db/recipients';
 import { audit } from '../../db/audit';
 import { createSeededTestDb, type TestDb } from '../support/db';
 

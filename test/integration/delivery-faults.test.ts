@@ -37,7 +37,12 @@ const three = [clerk, head, supervisor];
 
 /** The console's 周期详情 page as the admin of the test units sees it: each recipient's line. */
 async function consoleSees(workflowId: string, addresses = three): Promise<Record<string, string>> {
-  const app = createConsoleApp({ prisma: servers.db.prisma, client: servers.env.client, catalog: loadCatalog(), temporalUiUrl: 'http://temporal-ui.test' });
+  const app = createConsoleApp({
+    prisma: servers.db.prisma,
+    client: servers.env.client,
+    catalog: loadCatalog(),
+    temporalUiUrl: 'http://temporal-ui.test',
+  });
   const res = await app.request(`/cycles/${encodeURIComponent(workflowId)}`, { headers: { 'X-Duty-Ledger-User': 'admin@test.gov.cn' } });
   const page = await res.text();
   expect(res.status, page.slice(0, 500)).toBe(200);
@@ -158,7 +163,14 @@ async function operatorSees(workflowId: string, addresses = three): Promise<Reco
       const line = lines.filter((l) => l.includes(a)).at(-1);
       if (!line) throw new Error(`status shows no line for ${a}:\n${run.stdout}`);
       // "│ reminder-1 │ a@x │ 已发送 │ 2026-… │" → "reminder-1 a@x 已发送 …"
-      return [a, line.split('│').map((c) => c.trim()).filter(Boolean).join(' ')];
+      return [
+        a,
+        line
+          .split('│')
+          .map((c) => c.trim())
+          .filter(Boolean)
+          .join(' '),
+      ];
     }),
   );
 }
@@ -172,7 +184,15 @@ function note(fault: string, key: string, seen: Record<string, string>, onConsol
   report.push([
     fault,
     addresses.map((a) => `${short(a)} ${c[a]}`).join(', '),
-    addresses.map((a) => `${short(a)}: ${seen[a]!.split(' ').slice(2).join(' ').replace(/\s+\d{4}-\d{2}-\d{2}.*$/, '')}`).join('; '),
+    addresses
+      .map(
+        (a) =>
+          `${short(a)}: ${seen[a]!.split(' ')
+            .slice(2)
+            .join(' ')
+            .replace(/\s+\d{4}-\d{2}-\d{2}.*$/, '')}`,
+      )
+      .join('; '),
     addresses.map((a) => `${short(a)}: ${onConsole[a]}`).join('; '),
   ]);
 }
@@ -229,7 +249,11 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
     expect(delivery(n, supervisor).lastError).toContain('User unknown');
     const audits = await servers.db.prisma.auditLog.findMany({ where: { target: input.workflowId, action: 'delivery.failed' } });
     expect(audits.map((a) => JSON.parse(a.detail).email)).toEqual([supervisor]);
-    await waitUntil(async () => (await handle.query(statusQuery)).timeline.some((e) => e.stepId === 'reminder-1'), 10_000, 'reminder-1 on the timeline');
+    await waitUntil(
+      async () => (await handle.query(statusQuery)).timeline.some((e) => e.stepId === 'reminder-1'),
+      10_000,
+      'reminder-1 on the timeline',
+    );
 
     const seen = await operatorSees(input.workflowId);
     expect(seen[clerk]).toContain('已发送');
@@ -289,7 +313,13 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
   it('(c) 550 to the message, permanently: every recipient failed, audited, the notification failed, and the ladder goes on', async () => {
     servers.smtp.reject(true, { code: 550, message: '5.7.1 Message rejected by policy' });
     const input = cycleInput('fault-c', [
-      { id: 'reminder-2', kind: 'reminder', at: new Date(Date.now() + 6_000).toISOString(), level: 0, to: [{ unit: 'self', role: 'head' }] },
+      {
+        id: 'reminder-2',
+        kind: 'reminder',
+        at: new Date(Date.now() + 6_000).toISOString(),
+        level: 0,
+        to: [{ unit: 'self', role: 'head' }],
+      },
     ]);
     const key = keyOf(input);
     const handle = await start(input);
@@ -310,7 +340,10 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
     expect(next.status).toBe('sent');
     expect(mailsTo(keyOf(input, 'reminder-2'), head)).toHaveLength(1);
     const timeline = (await handle.query(statusQuery)).timeline;
-    expect(timeline.filter((e) => e.stepId === 'reminder-1' || e.stepId === 'reminder-2').map((e) => e.stepId)).toEqual(['reminder-1', 'reminder-2']);
+    expect(timeline.filter((e) => e.stepId === 'reminder-1' || e.stepId === 'reminder-2').map((e) => e.stepId)).toEqual([
+      'reminder-1',
+      'reminder-2',
+    ]);
 
     const seen = await operatorSees(input.workflowId);
     // Each address's last line: reminder-1 for clerk and supervisor, reminder-2 for head.

@@ -61,12 +61,29 @@ it('an attempt timed out by Temporal but still sending keeps its lease: its retr
   expect(config.smtp.timeouts.sendMs).toBe(12_000);
   const workflowId = 'obl:enforcement-statistics:2025:unit-4601050003:lease';
   await servers.db.prisma.cycle.create({
-    data: { workflowId, dutyCode: 'enforcement-statistics', period: '2025', unitId: units.market, dueAt: new Date(Date.now() + 3_600_000), state: 'open', catalogVersionId: 'test' },
+    data: {
+      workflowId,
+      dutyCode: 'enforcement-statistics',
+      period: '2025',
+      unitId: units.market,
+      dueAt: new Date(Date.now() + 3_600_000),
+      state: 'open',
+      catalogVersionId: 'test',
+    },
   });
   const input: SendStepInput = {
     workflowId,
     revision: 0,
-    step: { id: 'reminder-1', kind: 'reminder', at: new Date().toISOString(), level: 0, to: [{ unit: 'self', role: 'clerk' }, { unit: 'self', role: 'head' }] },
+    step: {
+      id: 'reminder-1',
+      kind: 'reminder',
+      at: new Date().toISOString(),
+      level: 0,
+      to: [
+        { unit: 'self', role: 'clerk' },
+        { unit: 'self', role: 'head' },
+      ],
+    },
     dutyCode: 'enforcement-statistics',
     period: '2025',
     unitId: units.market,
@@ -99,7 +116,10 @@ it('an attempt timed out by Temporal but still sending keeps its lease: its retr
   expect(n.status).toBe('sent');
   expect(n.attempts).toBe(2); // attempt 1 sent; attempt 2 met the lease; attempt 3 found it sent
   expect(n.leaseUntil).toBeNull();
-  expect(n.deliveries.map((d) => [d.status, d.attempts])).toEqual([['sent', 1], ['sent', 1]]);
+  expect(n.deliveries.map((d) => [d.status, d.attempts])).toEqual([
+    ['sent', 1],
+    ['sent', 1],
+  ]);
   // The lease outlived the send it covered: 6 s stall < 12 s deadline < 42 s lease.
   expect(leaseMsFor(config.smtp.timeouts.sendMs)).toBe(42_000);
 });

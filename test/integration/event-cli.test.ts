@@ -30,20 +30,35 @@ describe('cli process: due --from', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = json(r);
     expect(out.kind).toBe('incident');
-    expect(out.windows.map((w: { name: string; label: string; dueBy: string }) => ({ name: w.name, label: w.label, dueBy: w.dueBy }))).toEqual([
+    expect(
+      out.windows.map((w: { name: string; label: string; dueBy: string }) => ({ name: w.name, label: w.label, dueBy: w.dueBy })),
+    ).toEqual([
       { name: 'release', label: '发布权威信息', dueBy: '2026-05-02T03:30:00+08:00' },
       { name: 'press-conference', label: '举行新闻发布会', dueBy: '2026-05-02T22:30:00+08:00' },
     ]);
-    expect(out.windows[0].reminders[0]).toEqual({ id: 'release:reminder-1', at: '2026-05-01T23:30:00+08:00', to: ['self.clerk', 'self.head'] });
+    expect(out.windows[0].reminders[0]).toEqual({
+      id: 'release:reminder-1',
+      at: '2026-05-01T23:30:00+08:00',
+      to: ['self.clerk', 'self.head'],
+    });
   });
 
   it('exits 2 with one line for an unknown duty, an instant without offset, a missing calendar year and the wrong flag', async () => {
     const cases: [string[], RegExp][] = [
       [['due', 'nope', '--from', '2026-09-28T10:00:00+08:00', '--json'], /^error: unknown duty "nope"; known duties: /],
       [['due', 'regulatory-data-aggregation', '--from', '2026-09-28T10:00', '--json'], /^error: bad --from: .*needs a time zone offset/],
-      [['due', 'regulatory-data-aggregation', '--from', '2099-09-28T10:00:00+08:00', '--json'], /^error: no official holiday arrangement loaded for 2099; load it with/],
-      [['due', 'regulatory-data-aggregation', '--cycle', '2025', '--json'], /^error: duty "regulatory-data-aggregation" is event-triggered \(event\): it takes --from/],
-      [['due', 'enforcement-statistics', '--from', '2026-09-28T10:00:00+08:00', '--json'], /^error: duty "enforcement-statistics" is annual: it takes --cycle/],
+      [
+        ['due', 'regulatory-data-aggregation', '--from', '2099-09-28T10:00:00+08:00', '--json'],
+        /^error: no official holiday arrangement loaded for 2099; load it with/,
+      ],
+      [
+        ['due', 'regulatory-data-aggregation', '--cycle', '2025', '--json'],
+        /^error: duty "regulatory-data-aggregation" is event-triggered \(event\): it takes --from/,
+      ],
+      [
+        ['due', 'enforcement-statistics', '--from', '2026-09-28T10:00:00+08:00', '--json'],
+        /^error: duty "enforcement-statistics" is annual: it takes --cycle/,
+      ],
     ];
     for (const [args, pattern] of cases) {
       const r = await cli(args);
@@ -62,7 +77,12 @@ describe('cli process: due across the year whose notice is not loaded', () => {
     const r = await cli(['due', 'regulatory-data-aggregation', '--from', '2026-12-24T10:00:00+08:00', '--json'], { DATA_DIR: dataDir });
     fs.rmSync(dataDir, { recursive: true, force: true });
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ lastDay: '2027-01-06', dueBy: '2027-01-07T00:00:00+08:00', provisional: true, waitsFor: 2027 });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      lastDay: '2027-01-06',
+      dueBy: '2027-01-07T00:00:00+08:00',
+      provisional: true,
+      waitsFor: 2027,
+    });
   });
 });
 
@@ -80,12 +100,29 @@ describe('cli process: event start (real dev server, worker, database)', () => {
       taskQueue,
       seed: async (prisma) => {
         await prisma.unit.create({
-          data: { id: '4111710001', name: '漯河经济技术开发区管理委员会', type: 'government', level: 'county', region: '411171', tags: '[]' },
+          data: {
+            id: '4111710001',
+            name: '漯河经济技术开发区管理委员会',
+            type: 'government',
+            level: 'county',
+            region: '411171',
+            tags: '[]',
+          },
         });
         await prisma.unit.create({
-          data: { id: luoheMarket, name: '漯河经开区市场监督管理局', type: 'department', level: 'county', region: '411171', parentId: '4111710001', tags: '[]' },
+          data: {
+            id: luoheMarket,
+            name: '漯河经开区市场监督管理局',
+            type: 'department',
+            level: 'county',
+            region: '411171',
+            parentId: '4111710001',
+            tags: '[]',
+          },
         });
-        await prisma.contact.create({ data: { unitId: luoheMarket, name: '经办人', email: email(luoheMarket, 'clerk'), role: 'clerk', access: 'unit' } });
+        await prisma.contact.create({
+          data: { unitId: luoheMarket, name: '经办人', email: email(luoheMarket, 'clerk'), role: 'clerk', access: 'unit' },
+        });
       },
     });
     ({ db, smtp, vars } = backend);
@@ -96,7 +133,10 @@ describe('cli process: event start (real dev server, worker, database)', () => {
   });
 
   it('starts the ladder with the exact plan; the same event again is reported as already open', async () => {
-    const r = await cli(['event', 'start', 'superior-document-review', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00', '--json'], vars);
+    const r = await cli(
+      ['event', 'start', 'superior-document-review', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00', '--json'],
+      vars,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(json(r)).toEqual({
       workflowId: reviewWf,
@@ -109,10 +149,16 @@ describe('cli process: event start (real dev server, worker, database)', () => {
       escalations: [{ at: '2026-03-11T09:00:00+08:00', to: ['self.head'] }],
       alreadyOpen: false,
     });
-    const again = await cli(['event', 'start', 'superior-document-review', '--unit', units.market, '--at', '2026-03-10T08:00:00Z', '--json'], vars);
+    const again = await cli(
+      ['event', 'start', 'superior-document-review', '--unit', units.market, '--at', '2026-03-10T08:00:00Z', '--json'],
+      vars,
+    );
     expect(again.code, again.stderr).toBe(0);
     expect(json(again)).toMatchObject({ workflowId: reviewWf, alreadyOpen: true });
-    const human = await cli(['event', 'start', 'superior-document-review', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00'], vars);
+    const human = await cli(
+      ['event', 'start', 'superior-document-review', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00'],
+      vars,
+    );
     expect(human.stdout).toContain('already open');
 
     // The event is long past on the real clock: the worker opens it overdue and escalates at once.
@@ -124,7 +170,9 @@ describe('cli process: event start (real dev server, worker, database)', () => {
     }
     expect(status).toMatchObject({ dutyCode: 'superior-document-review', period: '2026-03-10', state: 'escalated' });
     const [mail] = await smtp.waitForCount(1, 10_000);
-    expect(mail!.subject).toMatch(/^【逾期督办·一级】上级重要文件当日报审（2026年3月10日（星期二）16:00接到上级重要文件、重大决策部署）已逾期\d+天——秀英区市场监督管理局$/);
+    expect(mail!.subject).toMatch(
+      /^【逾期督办·一级】上级重要文件当日报审（2026年3月10日（星期二）16:00接到上级重要文件、重大决策部署）已逾期\d+天——秀英区市场监督管理局$/,
+    );
 
     // The unit's clerk records it; the ladder stops.
     const submit = await cli(['--as', email(units.market, 'clerk'), 'submit', reviewWf, '--ref', '报审记录-1', '--json'], vars);
@@ -135,7 +183,20 @@ describe('cli process: event start (real dev server, worker, database)', () => {
 
   it('a unit user may start an event of their own unit (with --ref), not of another (exit 3)', async () => {
     const own = await cli(
-      ['--as', email(units.market, 'clerk'), 'event', 'start', 'lawsuit-loss-report', '--unit', units.market, '--at', '2026-11-01T10:00:00+08:00', '--ref', 'case-7', '--json'],
+      [
+        '--as',
+        email(units.market, 'clerk'),
+        'event',
+        'start',
+        'lawsuit-loss-report',
+        '--unit',
+        units.market,
+        '--at',
+        '2026-11-01T10:00:00+08:00',
+        '--ref',
+        'case-7',
+        '--json',
+      ],
       vars,
     );
     expect(own.code, own.stderr).toBe(0);
@@ -145,21 +206,48 @@ describe('cli process: event start (real dev server, worker, database)', () => {
       alreadyOpen: false,
     });
     const other = await cli(
-      ['--as', email(units.market, 'clerk'), 'event', 'start', 'lawsuit-loss-report', '--unit', units.enforcement, '--at', '2026-11-01T10:00:00+08:00'],
+      [
+        '--as',
+        email(units.market, 'clerk'),
+        'event',
+        'start',
+        'lawsuit-loss-report',
+        '--unit',
+        units.enforcement,
+        '--at',
+        '2026-11-01T10:00:00+08:00',
+      ],
       vars,
     );
     expect(other.code).toBe(3);
-    expect(stderrLines(other)).toEqual([expect.stringMatching(/^error: only an admin or a user of unit 4601050004 may start its event duties/)]);
+    expect(stderrLines(other)).toEqual([
+      expect.stringMatching(/^error: only an admin or a user of unit 4601050004 may start its event duties/),
+    ]);
   });
 
   it('exits 2 with one line: duty does not bind the unit, missing calendar year, no offset, annual or unknown duty', async () => {
     const cases: [string[], RegExp][] = [
-      [['event', 'start', 'regulatory-data-aggregation', '--unit', units.market, '--at', '2026-09-28T10:00:00+08:00'], /^error: duty "regulatory-data-aggregation" does not bind 秀英区市场监督管理局 \(4601050003\)/],
-      [['event', 'start', 'regulatory-data-aggregation', '--unit', luoheMarket, '--at', '2099-09-28T10:00:00+08:00'], /^error: no official holiday arrangement loaded for 2099; load it with/],
-      [['event', 'start', 'superior-document-review', '--unit', units.market, '--at', '2026-03-10T16:00'], /^error: bad --at: --at "2026-03-10T16:00" needs a time zone offset/],
-      [['event', 'start', 'enforcement-statistics', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00'], /^error: duty "enforcement-statistics" is annual: its cycles open with `cycle open/],
+      [
+        ['event', 'start', 'regulatory-data-aggregation', '--unit', units.market, '--at', '2026-09-28T10:00:00+08:00'],
+        /^error: duty "regulatory-data-aggregation" does not bind 秀英区市场监督管理局 \(4601050003\)/,
+      ],
+      [
+        ['event', 'start', 'regulatory-data-aggregation', '--unit', luoheMarket, '--at', '2099-09-28T10:00:00+08:00'],
+        /^error: no official holiday arrangement loaded for 2099; load it with/,
+      ],
+      [
+        ['event', 'start', 'superior-document-review', '--unit', units.market, '--at', '2026-03-10T16:00'],
+        /^error: bad --at: --at "2026-03-10T16:00" needs a time zone offset/,
+      ],
+      [
+        ['event', 'start', 'enforcement-statistics', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00'],
+        /^error: duty "enforcement-statistics" is annual: its cycles open with `cycle open/,
+      ],
       [['event', 'start', 'nope', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00'], /^error: unknown duty "nope"/],
-      [['event', 'start', 'lawsuit-loss-report', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00', '--ref', 'Bad Ref'], /^error: bad --ref: /],
+      [
+        ['event', 'start', 'lawsuit-loss-report', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00', '--ref', 'Bad Ref'],
+        /^error: bad --ref: /,
+      ],
     ];
     for (const [args, pattern] of cases) {
       const r = await cli(args, vars);
@@ -168,12 +256,18 @@ describe('cli process: event start (real dev server, worker, database)', () => {
       expect(stderrLines(r)).toHaveLength(1);
       expect(stderrLines(r)[0]).toMatch(pattern);
     }
-    const unknownUnit = await cli(['event', 'start', 'lawsuit-loss-report', '--unit', '0000000000', '--at', '2026-03-10T16:00:00+08:00'], vars);
+    const unknownUnit = await cli(
+      ['event', 'start', 'lawsuit-loss-report', '--unit', '0000000000', '--at', '2026-03-10T16:00:00+08:00'],
+      vars,
+    );
     expect(unknownUnit.code).toBe(4);
   });
 
   it('the regulatory-data-aggregation ladder of a Luohe department is planned on the real 2026 calendar', async () => {
-    const r = await cli(['event', 'start', 'regulatory-data-aggregation', '--unit', luoheMarket, '--at', '2026-09-28T10:00:00+08:00', '--json'], vars);
+    const r = await cli(
+      ['event', 'start', 'regulatory-data-aggregation', '--unit', luoheMarket, '--at', '2026-09-28T10:00:00+08:00', '--json'],
+      vars,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(json(r)).toMatchObject({
       workflowId: `evt:regulatory-data-aggregation:unit-${luoheMarket}:20260928T100000`,

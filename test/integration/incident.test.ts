@@ -57,8 +57,15 @@ function compressedInput(gapMs: number): IncidentInput {
   const duty = loadCatalog().triggeredByCode.get('incident-disclosure')!;
   const t0 = Date.now() + 3_000;
   const at = (i: number) => new Date(t0 + i * gapMs).toISOString();
-  const self = [{ unit: 'self', role: 'clerk' }, { unit: 'self', role: 'head' }] as PlannedStep['to'];
-  const esc = [{ unit: 'self', role: 'head' }, { unit: 'parent', role: 'head' }, { unit: 'office', role: 'supervisor' }] as PlannedStep['to'];
+  const self = [
+    { unit: 'self', role: 'clerk' },
+    { unit: 'self', role: 'head' },
+  ] as PlannedStep['to'];
+  const esc = [
+    { unit: 'self', role: 'head' },
+    { unit: 'parent', role: 'head' },
+    { unit: 'office', role: 'supervisor' },
+  ] as PlannedStep['to'];
   return {
     workflowId: `incident:${units.district}:crash`,
     dutyCode: duty.code,
@@ -154,26 +161,36 @@ describe('incident windows compressed to seconds on real servers: a worker crash
     const catalog = loadCatalog();
     const app = createConsoleApp({ prisma: db.prisma, client: env.client, catalog, temporalUiUrl: 'http://127.0.0.1:8233' });
     const post = (path: string, body: unknown, user = 'admin@test.gov.cn') =>
-      app.request(`/api${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-duty-ledger-user': user }, body: JSON.stringify(body) });
+      app.request(`/api${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-duty-ledger-user': user },
+        body: JSON.stringify(body),
+      });
     // reportIncident needs the worker's task queue; the console uses the configured one, so report directly for the ladder…
     const occurredAt = new Date(Date.now() - 3600_000).toISOString();
-    const first = await reportIncident({ prisma: db.prisma, client: env.client, catalog, taskQueue }, {
-      level: '重大',
-      title: '秀英区暴雨内涝',
-      unitId: units.district,
-      occurredAt,
-      reportedBy: 'admin@test.gov.cn',
-    });
+    const first = await reportIncident(
+      { prisma: db.prisma, client: env.client, catalog, taskQueue },
+      {
+        level: '重大',
+        title: '秀英区暴雨内涝',
+        unitId: units.district,
+        occurredAt,
+        reportedBy: 'admin@test.gov.cn',
+      },
+    );
     expect(first.existing).toBe(false);
     expect(first.windows.map((w) => w.name)).toEqual(['release', 'press-conference']);
     expect(first.occurredAt).toMatch(/\+08:00$/);
-    const again = await reportIncident({ prisma: db.prisma, client: env.client, catalog, taskQueue }, {
-      level: '重大',
-      title: '秀英区暴雨内涝',
-      unitId: units.district,
-      occurredAt,
-      reportedBy: 'admin@test.gov.cn',
-    });
+    const again = await reportIncident(
+      { prisma: db.prisma, client: env.client, catalog, taskQueue },
+      {
+        level: '重大',
+        title: '秀英区暴雨内涝',
+        unitId: units.district,
+        occurredAt,
+        reportedBy: 'admin@test.gov.cn',
+      },
+    );
     expect(again).toMatchObject({ workflowId: first.workflowId, existing: true });
 
     // …and through HTTP for the validation and permission answers.
@@ -184,7 +201,11 @@ describe('incident windows compressed to seconds on real servers: a worker crash
     expect(noOffset.status).toBe(400);
     expect(await noOffset.json()).toMatchObject({ field: 'occurredAt' });
     await waitUntil(async () => (await db.prisma.incident.findUnique({ where: { workflowId: first.workflowId } })) !== null);
-    const denied = await post(`/incidents/${encodeURIComponent(first.workflowId)}/close`, { reason: '处置完毕' }, email(units.district, 'clerk'));
+    const denied = await post(
+      `/incidents/${encodeURIComponent(first.workflowId)}/close`,
+      { reason: '处置完毕' },
+      email(units.district, 'clerk'),
+    );
     expect(denied.status).toBe(403);
     const release = await post(
       `/incidents/${encodeURIComponent(first.workflowId)}/release`,
@@ -203,7 +224,21 @@ describe('incident windows compressed to seconds on real servers: a worker crash
     worker ??= startWorker();
     await worker.ready;
     const occurredAt = toCstIso(new Date(Date.now() - 2 * 3600_000 - 5_000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
-    const args = ['incident', 'report', '--level', '特别重大', '--title', '秀英区山体滑坡', '--unit', units.district, '--occurred-at', occurredAt, '--place', '秀英区', '--json'];
+    const args = [
+      'incident',
+      'report',
+      '--level',
+      '特别重大',
+      '--title',
+      '秀英区山体滑坡',
+      '--unit',
+      units.district,
+      '--occurred-at',
+      occurredAt,
+      '--place',
+      '秀英区',
+      '--json',
+    ];
     const r = await cli(args);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -219,13 +254,44 @@ describe('incident windows compressed to seconds on real servers: a worker crash
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ workflowId: out.workflowId, existing: true });
 
-    const badLevel = await cli(['incident', 'report', '--level', '很大', '--title', 'x', '--unit', units.district, '--occurred-at', occurredAt]);
+    const badLevel = await cli([
+      'incident',
+      'report',
+      '--level',
+      '很大',
+      '--title',
+      'x',
+      '--unit',
+      units.district,
+      '--occurred-at',
+      occurredAt,
+    ]);
     expect(badLevel.code).toBe(2);
     expect(badLevel.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('npm warn'))).toHaveLength(1);
-    const noOffset = await cli(['incident', 'report', '--level', '重大', '--title', 'x', '--unit', units.district, '--occurred-at', '2026-05-01T22:30:00']);
+    const noOffset = await cli([
+      'incident',
+      'report',
+      '--level',
+      '重大',
+      '--title',
+      'x',
+      '--unit',
+      units.district,
+      '--occurred-at',
+      '2026-05-01T22:30:00',
+    ]);
     expect(noOffset.code).toBe(2);
 
-    const pub = await cli(['incident', 'publish', out.workflowId, '--at', toCstIso(new Date(Date.now() - 60_000).toISOString()), '--url', 'https://xiuying.gov.cn/a/3', '--json']);
+    const pub = await cli([
+      'incident',
+      'publish',
+      out.workflowId,
+      '--at',
+      toCstIso(new Date(Date.now() - 60_000).toISOString()),
+      '--url',
+      'https://xiuying.gov.cn/a/3',
+      '--json',
+    ]);
     expect(pub.code, pub.stderr).toBe(0);
     expect(JSON.parse(pub.stdout)).toMatchObject({ lateSeconds: 0, channel: '政府网站' });
     const status = await cli(['incident', 'status', out.workflowId, '--json']);
@@ -237,7 +303,9 @@ describe('incident windows compressed to seconds on real servers: a worker crash
     expect(closed.code, closed.stderr).toBe(0);
     expect(JSON.parse(closed.stdout)).toEqual({ workflowId: out.workflowId, state: 'closed' });
     const list = await cli(['incident', 'list', '--json']);
-    expect(JSON.parse(list.stdout).incidents.find((i: { workflowId: string }) => i.workflowId === out.workflowId)).toMatchObject({ state: 'closed' });
+    expect(JSON.parse(list.stdout).incidents.find((i: { workflowId: string }) => i.workflowId === out.workflowId)).toMatchObject({
+      state: 'closed',
+    });
     const audit = await db.prisma.auditLog.findMany({ where: { target: out.workflowId, action: 'cli.incident.close' } });
     expect(audit).toHaveLength(1);
 

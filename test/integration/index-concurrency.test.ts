@@ -43,7 +43,9 @@ function input(i: number): CycleInput {
 describe(`cycle index under concurrency (${N} cycles)`, () => {
   it('a fan-out indexes every cycle once, each written twice at the same moment', async () => {
     const inputs = Array.from({ length: N }, (_, i) => input(i));
-    const results = await Promise.allSettled(inputs.flatMap((inp) => [activities.indexCycle({ input: inp, state: 'open' }), activities.indexCycle({ input: inp, state: 'open' })]));
+    const results = await Promise.allSettled(
+      inputs.flatMap((inp) => [activities.indexCycle({ input: inp, state: 'open' }), activities.indexCycle({ input: inp, state: 'open' })]),
+    );
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     expect(await db.prisma.cycle.count()).toBe(N);
   });
@@ -60,7 +62,13 @@ describe(`cycle index under concurrency (${N} cycles)`, () => {
         lateSeconds: 0,
       });
     const update = (i: number) =>
-      activities.updateCycleIndex({ workflowId: input(i).workflowId, state: 'submitted', dueAt: input(i).plan.dueAt, submittedAt, lateSeconds: 0 });
+      activities.updateCycleIndex({
+        workflowId: input(i).workflowId,
+        state: 'submitted',
+        dueAt: input(i).plan.dueAt,
+        submittedAt,
+        lateSeconds: 0,
+      });
     const results = await Promise.allSettled(Array.from({ length: N }, (_, i) => [submit(i), submit(i), update(i)]).flat());
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     expect(await db.prisma.submission.count()).toBe(N);

@@ -38,7 +38,14 @@ afterAll(async () => {
 it('gives up at the send deadline although the socket is never idle', async () => {
   const timeouts = { connectMs: 1_000, greetingMs: 1_000, socketMs: 1_000, sendMs: 2_500 };
   const started = Date.now();
-  const err = await sendMail({ smtpUrl: `smtp://127.0.0.1:${port}`, timeouts, to: ['a@example.gov.cn'], subject: 's', text: 't', key: 'k-trickle' }).catch((e: unknown) => e);
+  const err = await sendMail({
+    smtpUrl: `smtp://127.0.0.1:${port}`,
+    timeouts,
+    to: ['a@example.gov.cn'],
+    subject: 's',
+    text: 't',
+    key: 'k-trickle',
+  }).catch((e: unknown) => e);
   const took = Date.now() - started;
   expect(err).toBeInstanceOf(MailSendError);
   expect((err as MailSendError).code).toBe('EABORT');

@@ -17,9 +17,7 @@ const duty: Duty = {
   regions: ['46'],
   due: { month: 1, day: 31 },
   opens: { month: 1, day: 1, at: '09:00' },
-  responsible: [
-    { label: '行政执法机关', tags: ['enforcement-agency'], reportTo: ['本级人民政府', '上级主管部门'] },
-  ],
+  responsible: [{ label: '行政执法机关', tags: ['enforcement-agency'], reportTo: ['本级人民政府', '上级主管部门'] }],
   sources: [
     {
       document: '琼发〔2021〕22号',

@@ -86,8 +86,16 @@ describe('a provisional event cycle in the activities', () => {
 
     // The unit is told, once per revision.
     const notice = {
-      workflowId: input.workflowId, revision: 1, dutyCode: duty.code, unitId: units.market, eventAt: EVENT, year: 2027,
-      dueBefore: c.dueBefore, dueAfter: c.dueAfter, to: [{ unit: 'self' as const, role: 'clerk' as const }], firedAt: '2026-12-30T02:00:00Z',
+      workflowId: input.workflowId,
+      revision: 1,
+      dutyCode: duty.code,
+      unitId: units.market,
+      eventAt: EVENT,
+      year: 2027,
+      dueBefore: c.dueBefore,
+      dueAfter: c.dueAfter,
+      to: [{ unit: 'self' as const, role: 'clerk' as const }],
+      firedAt: '2026-12-30T02:00:00Z',
     };
     const told = await activities.sendDeadlineCorrected(notice);
     expect(told.alreadySent).toBe(false);
@@ -98,7 +106,12 @@ describe('a provisional event cycle in the activities', () => {
     expect((await activities.sendDeadlineCorrected(notice)).alreadySent).toBe(true);
     expect(smtp.messages.filter((m) => (m.subject ?? '').startsWith('【期限更正】'))).toHaveLength(1);
 
-    await activities.updateCycleIndex({ workflowId: input.workflowId, state: 'open', dueAt: c.plan.dueAt, provisionalYear: c.plan.provisional?.waitsForYear ?? null });
+    await activities.updateCycleIndex({
+      workflowId: input.workflowId,
+      state: 'open',
+      dueAt: c.plan.dueAt,
+      provisionalYear: c.plan.provisional?.waitsForYear ?? null,
+    });
     expect(await provisionalYearOf(db.prisma, input.workflowId)).toBeUndefined();
     expect(await cyclesProvisionalOn(db.prisma, 2027)).toEqual([]);
   });

@@ -30,7 +30,14 @@ describe('cli process: quota record / quota status (real dev server, worker, dat
     const input = buildRecurringCycleInput({
       duty: catalog.byCode.get(duty)!,
       period: year,
-      unit: { id: units.market, name: '秀英区市场监督管理局', type: 'department', level: 'county', region: '460105', tags: ['enforcement-agency'] },
+      unit: {
+        id: units.market,
+        name: '秀英区市场监督管理局',
+        type: 'department',
+        level: 'county',
+        region: '460105',
+        tags: ['enforcement-agency'],
+      },
       unitPath: [units.province, units.city, units.district, units.market],
       catalogVersion: catalog.version,
     });
@@ -42,7 +49,10 @@ describe('cli process: quota record / quota status (real dev server, worker, dat
   });
 
   it('records occurrences as the unit clerk (JSON and Chinese) and shows the progress', async () => {
-    const first = await cli(['--as', clerk, ...base(['--date', `${year}-01-01`, '--reference', '秀市监〔2026〕1号 讲座通知', '--json'])], vars);
+    const first = await cli(
+      ['--as', clerk, ...base(['--date', `${year}-01-01`, '--reference', '秀市监〔2026〕1号 讲座通知', '--json'])],
+      vars,
+    );
     expect(first.code, first.stderr).toBe(0);
     const out = JSON.parse(first.stdout);
     expect(out).toMatchObject({
@@ -54,7 +64,14 @@ describe('cli process: quota record / quota status (real dev server, worker, dat
     });
     expect(out.sentence).toMatch(/^已开展 1 次，至少 3 次，/);
 
-    const second = await cli(['--as', clerk, ...base(['--date', today, '--reference', '讲座签到表', '--url', 'https://example.gov.cn/a.pdf', '--note', '主讲：省司法厅'])], vars);
+    const second = await cli(
+      [
+        '--as',
+        clerk,
+        ...base(['--date', today, '--reference', '讲座签到表', '--url', 'https://example.gov.cn/a.pdf', '--note', '主讲：省司法厅']),
+      ],
+      vars,
+    );
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain(`已登记 法治专题讲座（海南，每年不少于3次） ${year}：${today} 1 次（讲座签到表）`);
     expect(second.stdout).toMatch(/进度：已开展 2 次，至少 3 次，/);
@@ -77,17 +94,37 @@ describe('cli process: quota record / quota status (real dev server, worker, dat
 
   it('bad input exits 2 (4 for a cycle not opened) with one stderr line naming the field', async () => {
     const cases: [string[], number, RegExp][] = [
-      [base(['--date', '2020-01-01', '--reference', 'x']), 2, new RegExp(`^error: bad --date: 2020-01-01 is outside the period \\(${year}-01-01 to ${year}-12-31\\)`)],
+      [
+        base(['--date', '2020-01-01', '--reference', 'x']),
+        2,
+        new RegExp(`^error: bad --date: 2020-01-01 is outside the period \\(${year}-01-01 to ${year}-12-31\\)`),
+      ],
       [base(['--date', `${year}-02-30`, '--reference', 'x']), 2, /^error: bad --date: /],
       [base(['--date', today, '--reference', 'x', '--amount', '0']), 2, /^error: bad --amount: "0" is not a number greater than 0$/],
       [base(['--date', today, '--reference', '  ']), 2, /^error: --reference must not be empty/],
       [base(['--date', today, '--reference', 'x', '--subject', '张三']), 2, /^error: --subject is not used/],
       [base(['--date', today, '--reference', 'x', '--url', 'ftp://x']), 2, /^error: bad --url/],
       [base(['--reference', 'x']), 2, /^error: required option '--date <YYYY-MM-DD>' not specified/],
-      [['quota', 'record', 'enforcement-statistics', '--cycle', year, '--unit', units.market, '--date', today, '--reference', 'x'], 2, /^error: duty "enforcement-statistics" is not a quota \(kind annual\)/],
-      [['quota', 'record', 'enforcement-training-hours', '--cycle', year, '--unit', units.market, '--date', today, '--reference', 'x'], 2, /^error: --subject is required: enforcement-training-hours counts 学时 per 人/],
-      [['--as', email(units.enforcement, 'clerk'), ...base(['--date', today, '--reference', 'y'])], 2, /^error: update rejected: .* may record only for unit 4601050004/],
-      [['quota', 'status', duty, '--cycle', year, '--unit', units.enforcement], 4, /^error: no cycle obl:law-lectures-hainan:\d{4}:unit-4601050004/],
+      [
+        ['quota', 'record', 'enforcement-statistics', '--cycle', year, '--unit', units.market, '--date', today, '--reference', 'x'],
+        2,
+        /^error: duty "enforcement-statistics" is not a quota \(kind annual\)/,
+      ],
+      [
+        ['quota', 'record', 'enforcement-training-hours', '--cycle', year, '--unit', units.market, '--date', today, '--reference', 'x'],
+        2,
+        /^error: --subject is required: enforcement-training-hours counts 学时 per 人/,
+      ],
+      [
+        ['--as', email(units.enforcement, 'clerk'), ...base(['--date', today, '--reference', 'y'])],
+        2,
+        /^error: update rejected: .* may record only for unit 4601050004/,
+      ],
+      [
+        ['quota', 'status', duty, '--cycle', year, '--unit', units.enforcement],
+        4,
+        /^error: no cycle obl:law-lectures-hainan:\d{4}:unit-4601050004/,
+      ],
       [['quota', 'status', duty, '--cycle', '25', '--unit', units.market], 2, /^error: bad --cycle/],
     ];
     for (const [args, code, pattern] of cases) {

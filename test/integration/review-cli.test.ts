@@ -49,24 +49,83 @@ describe('review CLI on the real servers', () => {
     const due = inHours(48);
 
     // Refused starts change nothing.
-    const unknown = await cli(['review', 'start', '--kind', 'spot-check', '--title', '执法抽查', '--scope', `${units.market},9999999999`, '--due', due]);
+    const unknown = await cli([
+      'review',
+      'start',
+      '--kind',
+      'spot-check',
+      '--title',
+      '执法抽查',
+      '--scope',
+      `${units.market},9999999999`,
+      '--due',
+      due,
+    ]);
     expect(unknown.code).toBe(4);
     expect(unknown.stderr).toContain('unit "9999999999" does not exist');
-    const past = await cli(['review', 'start', '--kind', 'spot-check', '--title', '执法抽查', '--scope', units.market, '--due', '2020-01-01T00:00:00+08:00']);
+    const past = await cli([
+      'review',
+      'start',
+      '--kind',
+      'spot-check',
+      '--title',
+      '执法抽查',
+      '--scope',
+      units.market,
+      '--due',
+      '2020-01-01T00:00:00+08:00',
+    ]);
     expect(past.code).toBe(2);
     expect(past.stderr).toContain('already past');
-    const notAdmin = await cli(['review', 'start', '--kind', 'spot-check', '--title', '执法抽查', '--scope', units.market, '--due', due, '--as', clerkMarket]);
+    const notAdmin = await cli([
+      'review',
+      'start',
+      '--kind',
+      'spot-check',
+      '--title',
+      '执法抽查',
+      '--scope',
+      units.market,
+      '--due',
+      due,
+      '--as',
+      clerkMarket,
+    ]);
     expect(notAdmin.code).toBe(3);
     expect(await db.prisma.review.count()).toBe(0);
 
     const started = await json<{ workflowId: string; existing: boolean; units: { unitId: string; workflowId: string }[] }>([
-      'review', 'start', '--kind', 'spot-check', '--title', '2026年行政执法抽查', '--scope', `type:department@${units.district}`, '--due', due,
+      'review',
+      'start',
+      '--kind',
+      'spot-check',
+      '--title',
+      '2026年行政执法抽查',
+      '--scope',
+      `type:department@${units.district}`,
+      '--due',
+      due,
     ]);
     const id = started.workflowId;
     expect(id).toMatch(/^review:spot-check-[0-9a-f]{8}$/);
     // type:department under the district: 司法局, 市场监管局, 综合执法局, 教育局.
     expect(started.units.map((u) => u.unitId)).toEqual([units.districtOffice, units.market, units.enforcement, units.education]);
-    expect((await json<{ existing: boolean }>(['review', 'start', '--kind', 'spot-check', '--title', '2026年行政执法抽查', '--scope', `type:department@${units.district}`, '--due', due])).existing).toBe(true);
+    expect(
+      (
+        await json<{ existing: boolean }>([
+          'review',
+          'start',
+          '--kind',
+          'spot-check',
+          '--title',
+          '2026年行政执法抽查',
+          '--scope',
+          `type:department@${units.district}`,
+          '--due',
+          due,
+        ])
+      ).existing,
+    ).toBe(true);
     const opened = await smtp.waitFor(key(`${id}:unit-${units.enforcement}:r0:opened`), 20_000);
     expect(opened.envelope.to.sort()).toEqual([clerkEnf, email(units.enforcement, 'head')].sort());
     expect(opened.subject).toContain('【通知】行政执法抽查：2026年行政执法抽查');
@@ -80,14 +139,29 @@ describe('review CLI on the real servers', () => {
     const noOwner = await cli(['review', 'item', 'add', id, '--unit', '', '--text', '补齐送达回证', '--due', inHours(24)]);
     expect(noOwner.code).toBe(2);
     expect(noOwner.stderr).toContain('owner unit');
-    const added = await json<{ workflowId: string }>(['review', 'item', 'add', id, '--unit', units.enforcement, '--text', '补齐送达回证', '--due', inHours(24), '--report-every', '2w']);
+    const added = await json<{ workflowId: string }>([
+      'review',
+      'item',
+      'add',
+      id,
+      '--unit',
+      units.enforcement,
+      '--text',
+      '补齐送达回证',
+      '--due',
+      inHours(24),
+      '--report-every',
+      '2w',
+    ]);
     const itemId = added.workflowId;
     expect(itemId).toBe(`${id}:item-1`);
     expect((await smtp.waitFor(key(`${itemId}:r0:opened`), 20_000)).subject).toContain('【整改通知】');
 
     await ok(['review', 'item', 'progress', itemId, '--text', '已补齐60%', '--as', clerkEnf]);
     await ok(['review', 'item', 'request-extension', itemId, '--to', inHours(120), '--reason', '需调阅档案', '--as', clerkEnf]);
-    expect((await smtp.waitFor(key(`${itemId}:r0:extension-request-1`), 20_000)).envelope.to).toEqual([email(units.districtOffice, 'supervisor')]);
+    expect((await smtp.waitFor(key(`${itemId}:r0:extension-request-1`), 20_000)).envelope.to).toEqual([
+      email(units.districtOffice, 'supervisor'),
+    ]);
     const noReason = await cli(['review', 'item', 'refuse-extension', itemId, '--reason', '']);
     expect(noReason.code).toBe(2);
     await ok(['review', 'item', 'refuse-extension', itemId, '--reason', '延期过长，请压缩至36小时内']);
@@ -110,7 +184,11 @@ describe('review CLI on the real servers', () => {
     await ok(['review', 'item', 'accept', itemId]);
     expect((await smtp.waitFor(key(`${itemId}:r1:accepted`), 20_000)).subject).toContain('【销号】');
 
-    let status = await json<{ unitStates: Record<string, string>; items: { state: string }[]; findings: unknown[] }>(['review', 'status', id]);
+    let status = await json<{ unitStates: Record<string, string>; items: { state: string }[]; findings: unknown[] }>([
+      'review',
+      'status',
+      id,
+    ]);
     for (let i = 0; i < 100 && status.items[0]?.state !== 'accepted'; i++) {
       await new Promise((r) => setTimeout(r, 100));
       status = await json(['review', 'status', id]);
@@ -122,7 +200,12 @@ describe('review CLI on the real servers', () => {
     const part = await json<{ state: string; findings: { text: string }[] }>(['review', 'status', `${id}:unit-${units.enforcement}`]);
     expect(part.state).toBe('open');
     expect(part.findings.map((f) => f.text)).toEqual(['部分案卷缺少送达回证']);
-    const itemStatus = await json<{ state: string; revision: number; extensions: { decision: string }[]; rejections: unknown[] }>(['review', 'item', 'status', itemId]);
+    const itemStatus = await json<{ state: string; revision: number; extensions: { decision: string }[]; rejections: unknown[] }>([
+      'review',
+      'item',
+      'status',
+      itemId,
+    ]);
     expect(itemStatus).toMatchObject({ state: 'accepted', revision: 1, extensions: [{ decision: 'refused' }, { decision: 'approved' }] });
     expect(itemStatus.rejections).toHaveLength(1);
     await ok(['review', 'close', id, '--summary', '抽查4个单位，发现问题1个，已整改销号']);

@@ -58,9 +58,7 @@ describe('schedules sync (real Temporal dev server)', () => {
 
   it('creates one schedule per duty in Asia/Shanghai with the opening calendar, and records the catalog', async () => {
     const report = await syncSchedules(env.client, catalog, db.prisma, { taskQueue: TASK_QUEUE });
-    expect(report.schedules.map((s) => [s.scheduleId, s.outcome])).toEqual(
-      catalog.duties.map((d) => [scheduleIdFor(d.code), 'created']),
-    );
+    expect(report.schedules.map((s) => [s.scheduleId, s.outcome])).toEqual(catalog.duties.map((d) => [scheduleIdFor(d.code), 'created']));
     for (const duty of catalog.duties) {
       const d = await env.client.schedule.getHandle(scheduleIdFor(duty.code)).describe();
       expect(d.spec.timezone).toBe('Asia/Shanghai');
@@ -83,7 +81,10 @@ describe('schedules sync (real Temporal dev server)', () => {
       expect(d.policies.catchupWindow).toBe(365 * 24 * 3600 * 1000);
       // The next opening is the duty's own next opening instant (none for a milestone already past).
       const next = nextOpening(duty, DateTime.now());
-      if (next) expect(d.info.nextActionTimes[0]?.toISOString(), duty.code).toBe(next.at.toUTC().toISO({ suppressMilliseconds: true })?.replace('Z', '.000Z'));
+      if (next)
+        expect(d.info.nextActionTimes[0]?.toISOString(), duty.code).toBe(
+          next.at.toUTC().toISO({ suppressMilliseconds: true })?.replace('Z', '.000Z'),
+        );
       else expect(d.info.nextActionTimes, duty.code).toEqual([]);
     }
     const versions = await db.prisma.catalogVersion.findMany();
@@ -173,7 +174,10 @@ describe('schedules sync (real Temporal dev server)', () => {
       for (const [code, workflowType] of cases) {
         const handle = env.client.schedule.getHandle(scheduleIdFor(code));
         await handle.trigger();
-        const wfId = await waitFor(`${code} fan-out`, async () => (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId);
+        const wfId = await waitFor(
+          `${code} fan-out`,
+          async () => (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId,
+        );
         const result = (await env.client.workflow.getHandle(wfId).result()) as OpenCyclesResult;
         // A manual trigger runs "now": the period is the one the calculus opens at this instant.
         expect(result.period, code).toBe(periodOpenedAt(catalog.byCode.get(code)!, DateTime.now()));

@@ -37,7 +37,14 @@ describe('cli process: window schedule / window status / status / history (real 
     const input = buildRecurringCycleInput({
       duty: backend.catalog.byCode.get(duty)!,
       period,
-      unit: { id: units.market, name: '秀英区市场监督管理局', type: 'department', level: 'county', region: '460105', tags: ['enforcement-agency'] },
+      unit: {
+        id: units.market,
+        name: '秀英区市场监督管理局',
+        type: 'department',
+        level: 'county',
+        region: '460105',
+        tags: ['enforcement-agency'],
+      },
       unitPath: [units.province, units.city, units.district, units.market],
       catalogVersion: backend.catalog.version,
     });
@@ -76,14 +83,45 @@ describe('cli process: window schedule / window status / status / history (real 
     const otherQuarter = quarter === 4 ? `${year + 1}-01-05` : `${year}-${String(3 * quarter + 1).padStart(2, '0')}-05`;
     const lastDay = cstDayOf(Date.UTC(year, 3 * quarter, 1) - 8 * 3600_000 - 1);
     const cases: [string[], number, RegExp][] = [
-      [schedule(['--date', otherQuarter, '--title', '督查']), 2, new RegExp(`^error: bad --date: date ${otherQuarter} is not in cycle ${period} \\(${firstMonth}-01 to ${lastDay}\\)`)],
+      [
+        schedule(['--date', otherQuarter, '--title', '督查']),
+        2,
+        new RegExp(`^error: bad --date: date ${otherQuarter} is not in cycle ${period} \\(${firstMonth}-01 to ${lastDay}\\)`),
+      ],
       [schedule(['--date', `${firstMonth}-32`, '--title', '督查']), 2, /^error: bad --date: --date ".*" is not a calendar date$/],
       [schedule(['--date', inside, '--title', '  ']), 2, /^error: --title must not be empty/],
-      [['--as', email(units.enforcement, 'clerk'), 'window', 'schedule', duty, '--cycle', period, '--unit', units.market, '--date', inside, '--title', '代登记'], 2, /^error: update rejected: .* may schedule activities only for unit 4601050004/],
-      [['window', 'schedule', 'law-lectures-hainan', '--cycle', period, '--unit', units.market, '--date', inside, '--title', '督查'], 2, /^error: bad <duty>: law-lectures-hainan is not a window duty/],
-      [['window', 'status', duty, '--cycle', period, '--unit', units.enforcement], 4, new RegExp(`^error: no cycle obl:${duty}:${period}:unit-${units.enforcement}`)],
+      [
+        [
+          '--as',
+          email(units.enforcement, 'clerk'),
+          'window',
+          'schedule',
+          duty,
+          '--cycle',
+          period,
+          '--unit',
+          units.market,
+          '--date',
+          inside,
+          '--title',
+          '代登记',
+        ],
+        2,
+        /^error: update rejected: .* may schedule activities only for unit 4601050004/,
+      ],
+      [
+        ['window', 'schedule', 'law-lectures-hainan', '--cycle', period, '--unit', units.market, '--date', inside, '--title', '督查'],
+        2,
+        /^error: bad <duty>: law-lectures-hainan is not a window duty/,
+      ],
+      [
+        ['window', 'status', duty, '--cycle', period, '--unit', units.enforcement],
+        4,
+        new RegExp(`^error: no cycle obl:${duty}:${period}:unit-${units.enforcement}`),
+      ],
     ];
-    if (lastDay > today) cases.push([schedule(['--date', lastDay, '--title', '督查', '--held']), 2, /^error: bad --date: .* is in the future/]);
+    if (lastDay > today)
+      cases.push([schedule(['--date', lastDay, '--title', '督查', '--held']), 2, /^error: bad --date: .* is in the future/]);
     for (const [args, code, pattern] of cases) {
       const r = await cli(args, vars);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code);
@@ -101,7 +139,15 @@ describe('cli process: window schedule / window status / status / history (real 
     const s = json(r);
     expect(s).toMatchObject({ workflowId, dutyCode: duty, period, unitId: units.market, state: 'flagged' });
     expect(s.windowLabel).toMatch(/首月第1–14日/);
-    expect(s.activities.map((a: { id: string; date: string; classification: string; flagged: boolean; by: string }) => [a.id, a.date, a.classification, a.flagged, a.by])).toEqual([
+    expect(
+      s.activities.map((a: { id: string; date: string; classification: string; flagged: boolean; by: string }) => [
+        a.id,
+        a.date,
+        a.classification,
+        a.flagged,
+        a.by,
+      ]),
+    ).toEqual([
       ['activity-1', inside, 'inside', false, clerk],
       ['activity-2', after, 'after', true, clerk],
     ]);

@@ -33,8 +33,27 @@ function keyPair(dir: string, name: string): string {
 function selfSignedCa(dir: string, name: string): { cert: string; key: string } {
   const key = keyPair(dir, name);
   const cert = path.join(dir, `${name}.pem`);
-  openssl(['req', '-x509', '-new', '-key', key, '-sha256', '-days', '2', '-subj', `/CN=${name}`, '-out', cert,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      key,
+      '-sha256',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-out',
+      cert,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
   return { cert, key };
 }
 
@@ -45,8 +64,27 @@ function signed(dir: string, name: string, ca: { cert: string; key: string }, ex
   const extFile = path.join(dir, `${name}.ext`);
   fs.writeFileSync(extFile, ext.join('\n') + '\n');
   openssl(['req', '-new', '-key', key, '-subj', `/CN=${name}`, '-out', csr], dir);
-  openssl(['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-days', '2', '-sha256',
-    '-extfile', extFile, '-out', cert], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      ca.cert,
+      '-CAkey',
+      ca.key,
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-sha256',
+      '-extfile',
+      extFile,
+      '-out',
+      cert,
+    ],
+    dir,
+  );
   return { cert, key };
 }
 
@@ -59,9 +97,17 @@ export function createTestCerts(): TestCerts {
     'extendedKeyUsage=serverAuth,clientAuth',
     'subjectAltName=DNS:localhost,IP:127.0.0.1',
   ]);
-  const client = signed(dir, 'client', ca, ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=clientAuth']);
+  const client = signed(dir, 'client', ca, [
+    'basicConstraints=CA:FALSE',
+    'keyUsage=critical,digitalSignature',
+    'extendedKeyUsage=clientAuth',
+  ]);
   const otherCa = selfSignedCa(dir, 'other-ca');
-  const stranger = signed(dir, 'stranger', otherCa, ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=clientAuth']);
+  const stranger = signed(dir, 'stranger', otherCa, [
+    'basicConstraints=CA:FALSE',
+    'keyUsage=critical,digitalSignature',
+    'extendedKeyUsage=clientAuth',
+  ]);
   return {
     dir,
     caCert: ca.cert,

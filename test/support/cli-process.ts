@@ -32,7 +32,8 @@ export interface CliRun {
  */
 export async function runCli(args: string[], env: Record<string, string> = {}, via: 'tsx' | 'npx' = 'tsx'): Promise<CliRun> {
   const signedIn = await signInArgs(args, env);
-  const [cmd, argv] = via === 'npx' ? ['npx', ['tsx', main, ...signedIn]] : [path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [main, ...signedIn]];
+  const [cmd, argv] =
+    via === 'npx' ? ['npx', ['tsx', main, ...signedIn]] : [path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [main, ...signedIn]];
   return new Promise((resolve) => {
     execFile(
       cmd,

@@ -47,10 +47,10 @@ export function summariseHistory(history: History): HistorySummary {
   for (const e of events) {
     switch (e.eventType) {
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
-      {
-        const req = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
-        accepted.set(req?.meta?.updateId ?? '', req?.input?.name ?? '');
-      }
+        {
+          const req = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
+          accepted.set(req?.meta?.updateId ?? '', req?.input?.name ?? '');
+        }
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED: {
         const a = e.workflowExecutionUpdateCompletedEventAttributes;

@@ -145,7 +145,11 @@ export async function startTestSmtp(options: { port?: number } = {}): Promise<Te
         if (refusal && refusal.times > 0) {
           refusal.times -= 1;
           const code = refusal.reply.code ?? 550;
-          callback(Object.assign(new Error(refusal.reply.message ?? `${code === 550 ? '5.1.1' : '4.2.1'} <${addr}>: refused by the test server`), { responseCode: code }));
+          callback(
+            Object.assign(new Error(refusal.reply.message ?? `${code === 550 ? '5.1.1' : '4.2.1'} <${addr}>: refused by the test server`), {
+              responseCode: code,
+            }),
+          );
           return;
         }
         callback();
@@ -159,10 +163,9 @@ export async function startTestSmtp(options: { port?: number } = {}): Promise<Te
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           if (rejecting) {
-            const err = Object.assign(
-              new Error(rejecting.message ?? '4.3.0 Test server is rejecting messages, try again later'),
-              { responseCode: rejecting.code ?? 451 },
-            );
+            const err = Object.assign(new Error(rejecting.message ?? '4.3.0 Test server is rejecting messages, try again later'), {
+              responseCode: rejecting.code ?? 451,
+            });
             callback(err);
             return;
           }
@@ -266,8 +269,7 @@ export async function startTestSmtp(options: { port?: number } = {}): Promise<Te
           waiters.delete(waiter);
           reject(
             new Error(
-              `test SMTP: no matching message within ${ms} ms among ${messages.length}: ` +
-                JSON.stringify(messages.map((m) => m.subject)),
+              `test SMTP: no matching message within ${ms} ms among ${messages.length}: ` + JSON.stringify(messages.map((m) => m.subject)),
             ),
           );
         }, ms);

@@ -48,7 +48,10 @@ function sqlTool(bin: string, pg: PostgresServer, db: string, args: string[]): v
 }
 
 function setUpSchemas(sqlBin: string, schemaDir: string, pg: PostgresServer): void {
-  for (const [db, folder] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']] as const) {
+  for (const [db, folder] of [
+    ['temporal', 'temporal'],
+    ['temporal_visibility', 'visibility'],
+  ] as const) {
     sqlTool(sqlBin, pg, db, ['create-database']);
     sqlTool(sqlBin, pg, db, ['setup-schema', '-v', '0.0']);
     sqlTool(sqlBin, pg, db, ['update-schema', '-d', path.join(schemaDir, 'postgresql', 'v12', folder, 'versioned')]);
@@ -223,39 +226,76 @@ export async function startTemporalCluster(namespace = 'default'): Promise<Tempo
     fs.writeFileSync(path.join(configDir, 'development.yaml'), serverConfig(pg, certs, ports, dynamicConfigFile));
     const logFile = path.join(certs.dir, 'temporal-server.log');
     const log = fs.openSync(logFile, 'a');
-    child = spawn(path.join(binDir!, 'temporal-server'), ['--root', certs.dir, '--config', 'config', '--env', 'development', '--allow-no-auth', 'start'], {
-      stdio: ['ignore', log, log],
-    });
+    child = spawn(
+      path.join(binDir!, 'temporal-server'),
+      ['--root', certs.dir, '--config', 'config', '--env', 'development', '--allow-no-auth', 'start'],
+      {
+        stdio: ['ignore', log, log],
+      },
+    );
     fs.closeSync(log);
     const address = `127.0.0.1:${ports.frontend}`;
     const started = child;
 
-    const connection = await retry('connecting to the frontend', 90_000, () => Connection.connect({ ...mtlsConnectionOptions(address, certs), connectTimeout: 2_000 }), started, logFile);
+    const connection = await retry(
+      'connecting to the frontend',
+      90_000,
+      () => Connection.connect({ ...mtlsConnectionOptions(address, certs), connectTimeout: 2_000 }),
+      started,
+      logFile,
+    );
     try {
       await retry('the frontend answering', 90_000, () => connection.workflowService.getSystemInfo({}), started, logFile);
-      await retry('registering the namespace', 60_000, async () => {
-        try {
-          await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 as unknown as Long } });
-        } catch (e) {
-          if (!/already exists|AlreadyExists/i.test((e as Error).message)) throw e;
-        }
-      }, started, logFile);
-      await retry('the namespace becoming usable', 60_000, () => connection.workflowService.describeNamespace({ namespace }), started, logFile);
+      await retry(
+        'registering the namespace',
+        60_000,
+        async () => {
+          try {
+            await connection.workflowService.registerNamespace({
+              namespace,
+              workflowExecutionRetentionPeriod: { seconds: 86_400 as unknown as Long },
+            });
+          } catch (e) {
+            if (!/already exists|AlreadyExists/i.test((e as Error).message)) throw e;
+          }
+        },
+        started,
+        logFile,
+      );
+      await retry(
+        'the namespace becoming usable',
+        60_000,
+        () => connection.workflowService.describeNamespace({ namespace }),
+        started,
+        logFile,
+      );
       const searchAttributes = Object.fromEntries(
         Object.entries(searchAttributeTypes).map(([name, type]) => [name, indexedValueType(type)]),
       );
-      await retry('adding the search attributes', 60_000, async () => {
-        try {
-          await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
-        } catch (e) {
-          if (!/already exists/i.test((e as Error).message)) throw e;
-        }
-      }, started, logFile);
-      await retry('the search attributes being listed', 60_000, async () => {
-        const listed = await connection.operatorService.listSearchAttributes({ namespace });
-        const missing = Object.keys(searchAttributeTypes).filter((n) => !(n in (listed.customAttributes ?? {})));
-        if (missing.length) throw new Error(`missing ${missing.join(', ')}`);
-      }, started, logFile);
+      await retry(
+        'adding the search attributes',
+        60_000,
+        async () => {
+          try {
+            await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
+          } catch (e) {
+            if (!/already exists/i.test((e as Error).message)) throw e;
+          }
+        },
+        started,
+        logFile,
+      );
+      await retry(
+        'the search attributes being listed',
+        60_000,
+        async () => {
+          const listed = await connection.operatorService.listSearchAttributes({ namespace });
+          const missing = Object.keys(searchAttributeTypes).filter((n) => !(n in (listed.customAttributes ?? {})));
+          if (missing.length) throw new Error(`missing ${missing.join(', ')}`);
+        },
+        started,
+        logFile,
+      );
     } finally {
       await connection.close();
     }

@@ -27,9 +27,7 @@ export function searchAttributeArgs(): string[] {
 
 /** 'Keyword' → INDEXED_VALUE_TYPE_KEYWORD, 'KeywordList' → INDEXED_VALUE_TYPE_KEYWORD_LIST, ... */
 export function indexedValueType(type: (typeof searchAttributeTypes)[SearchAttributeName]) {
-  const key = type.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() as Parameters<
-    typeof encodeSearchAttributeIndexedValueType
-  >[0];
+  const key = type.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() as Parameters<typeof encodeSearchAttributeIndexedValueType>[0];
   const encoded = encodeSearchAttributeIndexedValueType(key);
   if (encoded === undefined) throw new Error(`unknown search attribute type ${type}`);
   return encoded;
@@ -57,9 +55,7 @@ export function temporalCliPath(): string {
  * name with ALREADY_EXISTS, which is ignored here so the call is idempotent.
  */
 export async function registerSearchAttributes(env: TestWorkflowEnvironment, namespace = env.namespace ?? 'default') {
-  const searchAttributes = Object.fromEntries(
-    Object.entries(searchAttributeTypes).map(([name, type]) => [name, indexedValueType(type)]),
-  );
+  const searchAttributes = Object.fromEntries(Object.entries(searchAttributeTypes).map(([name, type]) => [name, indexedValueType(type)]));
   try {
     await env.connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
   } catch (err) {
@@ -106,27 +102,29 @@ export interface DevServerEnvOptions {
 
 /** A real Temporal dev server (no time skipping), headless, in-memory, with the custom search attributes. */
 export async function createDevServerEnv(opts: DevServerEnvOptions = {}): Promise<TestWorkflowEnvironment> {
-  return await withStartRetries(async () => TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: temporalCliPath() },
-      ip: '127.0.0.1',
-      port: await freePort(),
-      ui: false,
-      dbFilename: opts.dbFilename,
-      namespace: opts.namespace,
-      log: { format: 'pretty', level: 'error' },
-      extraArgs: [
-        ...searchAttributeArgs(),
-        // start-dev would pick these itself, but taking them from the same allocator avoids collisions between
-        // servers started in parallel.
-        '--http-port',
-        String(await freePort()),
-        '--metrics-port',
-        String(await freePort()),
-        ...(opts.extraArgs ?? []),
-      ],
-    },
-  }));
+  return await withStartRetries(async () =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: temporalCliPath() },
+        ip: '127.0.0.1',
+        port: await freePort(),
+        ui: false,
+        dbFilename: opts.dbFilename,
+        namespace: opts.namespace,
+        log: { format: 'pretty', level: 'error' },
+        extraArgs: [
+          ...searchAttributeArgs(),
+          // start-dev would pick these itself, but taking them from the same allocator avoids collisions between
+          // servers started in parallel.
+          '--http-port',
+          String(await freePort()),
+          '--metrics-port',
+          String(await freePort()),
+          ...(opts.extraArgs ?? []),
+        ],
+      },
+    }),
+  );
 }
 
 /**

@@ -20,7 +20,8 @@ const cal = loadCalendar([shippedCalendarDir()]);
 const years = cal.coveredYears();
 const settlements = new Map<string, Settlement & { year: number }>();
 for (const y of years) {
-  for (const s of readArrangement(path.join(shippedCalendarDir(), `${y}.json`)).settlements ?? []) settlements.set(s.date, { ...s, year: y });
+  for (const s of readArrangement(path.join(shippedCalendarDir(), `${y}.json`)).settlements ?? [])
+    settlements.set(s.date, { ...s, year: y });
 }
 const off = new Map(fixture.holidays.map((h) => [h.date, h.name]));
 const on = new Set(fixture.workdays.map((w) => w.date));
@@ -35,7 +36,8 @@ function secondSource(date: string): boolean {
 /** Every date the shipped years settle: 1 January of the first through 27 December of the last (28–31 wait for the next notice). */
 function shippedDates(): string[] {
   const out: string[] = [];
-  for (let t = Date.UTC(years[0]!, 0, 1); t <= Date.UTC(years.at(-1)!, 11, 27); t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  for (let t = Date.UTC(years[0]!, 0, 1); t <= Date.UTC(years.at(-1)!, 11, 27); t += 86_400_000)
+    out.push(new Date(t).toISOString().slice(0, 10));
   return out;
 }
 
@@ -69,8 +71,19 @@ describe('calendar/*.json against python holidays (second source)', () => {
 });
 
 describe('settlements in the file format', () => {
-  const base = { year: 2006, source: 's', holidays: [{ date: '2006-01-02', name: '元旦' }], workdays: [{ date: '2005-12-31', name: '元旦调休' }] };
-  const st = { date: '2005-12-31', decision: 'workday', name: '元旦调休', other: 'python holidays 0.109', reason: '国办发明电〔2005〕35号' };
+  const base = {
+    year: 2006,
+    source: 's',
+    holidays: [{ date: '2006-01-02', name: '元旦' }],
+    workdays: [{ date: '2005-12-31', name: '元旦调休' }],
+  };
+  const st = {
+    date: '2005-12-31',
+    decision: 'workday',
+    name: '元旦调休',
+    other: 'python holidays 0.109',
+    reason: '国办发明电〔2005〕35号',
+  };
 
   it('accepts a settlement that agrees with the lists', () => {
     expect(yearArrangementSchema.safeParse({ ...base, settlements: [st] }).success).toBe(true);

@@ -4,7 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CalendarFileError, installArrangement, loadCalendar, presentYears, readArrangement, shippedCalendarDir } from '../../runtime/calendar-store';
+import {
+  CalendarFileError,
+  installArrangement,
+  loadCalendar,
+  presentYears,
+  readArrangement,
+  shippedCalendarDir,
+} from '../../runtime/calendar-store';
 
 let tmp: string;
 beforeEach(() => {
@@ -47,11 +54,23 @@ describe('readArrangement', () => {
   });
 
   it.each([
-    ['a date outside the year', { ...fixture2027, holidays: [{ date: '2028-01-01', name: '元旦' }] }, 'field "holidays.0.date": 2028-01-01 is outside the 2027 arrangement'],
-    ['a date both off and worked', { ...fixture2027, workdays: [{ date: '2027-02-08', name: 'x' }] }, 'both a holiday and a make-up working day'],
+    [
+      'a date outside the year',
+      { ...fixture2027, holidays: [{ date: '2028-01-01', name: '元旦' }] },
+      'field "holidays.0.date": 2028-01-01 is outside the 2027 arrangement',
+    ],
+    [
+      'a date both off and worked',
+      { ...fixture2027, workdays: [{ date: '2027-02-08', name: 'x' }] },
+      'both a holiday and a make-up working day',
+    ],
     ['a weekday as a make-up day', { ...fixture2027, workdays: [{ date: '2027-02-09', name: '春节调休' }] }, '2027-02-09 is a weekday'],
     ['a missing name', { ...fixture2027, holidays: [{ date: '2027-01-01', name: ' ' }] }, 'field "holidays.0.name": a name is required'],
-    ['a malformed date', { ...fixture2027, holidays: [{ date: '2027-1-1', name: '元旦' }] }, 'field "holidays.0.date": must be a date written YYYY-MM-DD'],
+    [
+      'a malformed date',
+      { ...fixture2027, holidays: [{ date: '2027-1-1', name: '元旦' }] },
+      'field "holidays.0.date": must be a date written YYYY-MM-DD',
+    ],
     ['an impossible date', { ...fixture2027, holidays: [{ date: '2027-02-29', name: '春节' }] }, '"2027-02-29" is not a calendar date'],
     ['no source', { ...fixture2027, source: '' }, 'field "source"'],
     ['no year', { ...fixture2027, year: undefined }, 'field "year"'],

@@ -54,7 +54,11 @@ describe('calendar data = the official notices', () => {
   }
 
   it('covers every year the package had, 2004–2026', () => {
-    expect(cal.coveredYears()).toEqual(range('2004-01-01', '2026-01-01').filter((d) => d.endsWith('-01-01')).map((d) => Number(d.slice(0, 4))));
+    expect(cal.coveredYears()).toEqual(
+      range('2004-01-01', '2026-01-01')
+        .filter((d) => d.endsWith('-01-01'))
+        .map((d) => Number(d.slice(0, 4))),
+    );
   });
 });
 
@@ -153,7 +157,10 @@ describe('a year without its arrangement', () => {
     expect(() => cal.isWorkday('2026-12-28')).toThrow(message2027);
     expect(() => cal.addWorkdays('2026-12-25', 1)).toThrow(message2027);
     const y2027: YearArrangement = { year: 2027, source: 'test fixture, not a notice', holidays: [], workdays: [] };
-    const withNext = new WorkCalendar([...cal.coveredYears().map((y) => readArrangement(path.join(shippedCalendarDir(), `${y}.json`))), y2027]);
+    const withNext = new WorkCalendar([
+      ...cal.coveredYears().map((y) => readArrangement(path.join(shippedCalendarDir(), `${y}.json`))),
+      y2027,
+    ]);
     expect(withNext.addWorkdays('2026-12-25', 1)).toBe('2026-12-28');
   });
 
@@ -187,6 +194,8 @@ describe('input validation', () => {
     expect(() => new WorkCalendar([a, a])).toThrow(CalendarDataError);
     const b: YearArrangement = { year: 2027, source: 's', holidays: [], workdays: [{ date: '2026-12-31', name: 'y' }] };
     const c: YearArrangement = { year: 2026, source: 's', holidays: [{ date: '2026-12-31', name: 'x' }], workdays: [] };
-    expect(() => new WorkCalendar([c, b])).toThrow('2026-12-31 appears in the 2026 and 2027 arrangements as both a day off and a working day');
+    expect(() => new WorkCalendar([c, b])).toThrow(
+      '2026-12-31 appears in the 2026 and 2027 arrangements as both a day off and a working day',
+    );
   });
 });

@@ -59,9 +59,12 @@ describe('loadCatalogFromFiles', () => {
   });
 
   it('refuses a duplicate code across files, naming where it was first defined', () => {
-    expect(problemsOf([{ name: 'b.yaml', text: good }, { name: 'a.yaml', text: good }])).toEqual(
-      expect.arrayContaining(['b.yaml, duty "enforcement-statistics", field "code": duplicate code, already defined in a.yaml']),
-    );
+    expect(
+      problemsOf([
+        { name: 'b.yaml', text: good },
+        { name: 'a.yaml', text: good },
+      ]),
+    ).toEqual(expect.arrayContaining(['b.yaml, duty "enforcement-statistics", field "code": duplicate code, already defined in a.yaml']));
   });
 
   it('reports YAML that does not parse, and an empty set of files', () => {

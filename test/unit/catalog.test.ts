@@ -192,7 +192,7 @@ describe('the shipped catalog', () => {
     }
   });
 
-  it("scopes Xiuying's \"每年第一季度\" (003 二(六)) to the district government as a second rule, read as Mar 31", () => {
+  it('scopes Xiuying\'s "每年第一季度" (003 二(六)) to the district government as a second rule, read as Mar 31', () => {
     for (const code of ['rule-of-law-report', 'rule-of-law-report-publication']) {
       const duty = catalog.byCode.get(code)!;
       expect(duty.kind).toBe('annual');
@@ -225,20 +225,23 @@ describe('the shipped catalog', () => {
     ]);
   });
 
-  it.runIf(fs.existsSync(seedsDir) || process.env.CI)('quotes every source verbatim from the seed documents, under the section it cites', () => {
-    const cited = [
-      ...catalog.duties.map((d) => ({ code: d.code, sources: allSources(d) })),
-      ...catalog.triggered.map((d) => ({ code: d.code, sources: d.sources })),
-    ];
-    for (const duty of cited) {
-      for (const source of duty.sources) {
-        expect(source.seed, `${duty.code}: ${source.document} names its seed file`).toBeDefined();
-        const text = fs.readFileSync(path.join(seedsDir, source.seed!), 'utf8');
-        expect(normalise(text), `${duty.code}: ${source.section}`).toContain(normalise(source.text));
-        expect(sectionProblem(text, source), `${duty.code}: ${source.section}`).toBeUndefined();
+  it.runIf(fs.existsSync(seedsDir) || process.env.CI)(
+    'quotes every source verbatim from the seed documents, under the section it cites',
+    () => {
+      const cited = [
+        ...catalog.duties.map((d) => ({ code: d.code, sources: allSources(d) })),
+        ...catalog.triggered.map((d) => ({ code: d.code, sources: d.sources })),
+      ];
+      for (const duty of cited) {
+        for (const source of duty.sources) {
+          expect(source.seed, `${duty.code}: ${source.document} names its seed file`).toBeDefined();
+          const text = fs.readFileSync(path.join(seedsDir, source.seed!), 'utf8');
+          expect(normalise(text), `${duty.code}: ${source.section}`).toContain(normalise(source.text));
+          expect(sectionProblem(text, source), `${duty.code}: ${source.section}`).toBeUndefined();
+        }
       }
-    }
-  });
+    },
+  );
 
   it.runIf(fs.existsSync(seedsDir) || process.env.CI)('refuses a quote cited under the wrong section, in every numbering style', () => {
     const seed = (name: string) => fs.readFileSync(path.join(seedsDir, name), 'utf8');
@@ -304,7 +307,9 @@ describe('a faulty catalog', () => {
     const problems = loadWith({ 'a.yaml': broken });
     expect(problems).toContainEqual('a.yaml, duty "enforcement-statistics", field "due.day": day does not exist in that month');
     expect(problems).toContainEqual('a.yaml, duty "enforcement-statistics", field "(the entry)": unknown field(s) "colour"');
-    expect(problems.some((p) => /a\.yaml, duty "enforcement-statistics", field "reminders\.3\.to\.1": must be <unit>\.<role>/.test(p))).toBe(true);
+    expect(
+      problems.some((p) => /a\.yaml, duty "enforcement-statistics", field "reminders\.3\.to\.1": must be <unit>\.<role>/.test(p)),
+    ).toBe(true);
   });
 
   it('refuses a duplicate code across files, naming where it was first defined', () => {

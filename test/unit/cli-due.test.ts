@@ -70,7 +70,12 @@ describe('eventDueReport', () => {
       'release:reminder-3 2026-05-02T03:00:00+08:00',
     ]);
     expect(r.windows[1]!.escalations).toEqual([
-      { id: 'press-conference:escalation-1', at: '2026-05-02T22:30:00+08:00', to: ['self.head', 'parent.head', 'office.supervisor'], level: 1 },
+      {
+        id: 'press-conference:escalation-1',
+        at: '2026-05-02T22:30:00+08:00',
+        to: ['self.head', 'parent.head', 'office.supervisor'],
+        level: 1,
+      },
     ]);
     expect(eventDueSteps(r)).toHaveLength(9);
   });
@@ -98,7 +103,9 @@ describe('eventDueReport', () => {
     }
     expect(err).toBeInstanceOf(CliError);
     expect((err as CliError).code).toBe(EXIT.badInput);
-    expect((err as CliError).message).toMatch(/^no official holiday arrangement loaded for 2027; load it with `npm run --silent cli -- calendar load <file>`/);
+    expect((err as CliError).message).toMatch(
+      /^no official holiday arrangement loaded for 2027; load it with `npm run --silent cli -- calendar load <file>`/,
+    );
   });
 });
 
@@ -147,12 +154,36 @@ describe('due in process: which flag a duty takes', () => {
   // Every periodic kind, with the period written as the duty counts it; the same +08:00 instants in every host zone.
   const periodic: [string, string, Record<string, unknown>][] = [
     ['enforcement-statistics', '2025', { kind: 'annual', lastDay: '2026-01-31', dueBy: '2026-02-01T00:00:00+08:00' }],
-    ['lawsuit-loss-analysis', '2025-Q1', { kind: 'quarterly', period: { first: '2025-01-01', last: '2025-03-31' }, lastDay: '2025-04-15', dueBy: '2025-04-16T00:00:00+08:00' }],
-    ['monthly-targets', '2025-03', { kind: 'monthly', period: { first: '2025-03-01', last: '2025-03-31' }, lastDay: '2025-04-05', dueBy: '2025-04-06T00:00:00+08:00' }],
-    ['weekly-assignment', '2025-W09', { kind: 'weekly', period: { first: '2025-02-24', last: '2025-03-02' }, lastDay: '2025-03-03', dueBy: '2025-03-04T00:00:00+08:00' }],
-    ['law-lectures-hainan', '2025', { kind: 'quota', quota: { minimum: 3, amountLabel: '次' }, lastDay: '2025-12-31', dueBy: '2026-01-01T00:00:00+08:00' }],
-    ['special-enforcement-supervision', '2023-2024', { kind: 'quota', period: { first: '2023-01-01', last: '2024-12-31' }, dueBy: '2025-01-01T00:00:00+08:00' }],
-    ['inspection-window', '2025-Q2', { kind: 'window', window: { first: '2025-04-01', last: '2025-04-14' }, dueBy: '2025-04-15T00:00:00+08:00' }],
+    [
+      'lawsuit-loss-analysis',
+      '2025-Q1',
+      { kind: 'quarterly', period: { first: '2025-01-01', last: '2025-03-31' }, lastDay: '2025-04-15', dueBy: '2025-04-16T00:00:00+08:00' },
+    ],
+    [
+      'monthly-targets',
+      '2025-03',
+      { kind: 'monthly', period: { first: '2025-03-01', last: '2025-03-31' }, lastDay: '2025-04-05', dueBy: '2025-04-06T00:00:00+08:00' },
+    ],
+    [
+      'weekly-assignment',
+      '2025-W09',
+      { kind: 'weekly', period: { first: '2025-02-24', last: '2025-03-02' }, lastDay: '2025-03-03', dueBy: '2025-03-04T00:00:00+08:00' },
+    ],
+    [
+      'law-lectures-hainan',
+      '2025',
+      { kind: 'quota', quota: { minimum: 3, amountLabel: '次' }, lastDay: '2025-12-31', dueBy: '2026-01-01T00:00:00+08:00' },
+    ],
+    [
+      'special-enforcement-supervision',
+      '2023-2024',
+      { kind: 'quota', period: { first: '2023-01-01', last: '2024-12-31' }, dueBy: '2025-01-01T00:00:00+08:00' },
+    ],
+    [
+      'inspection-window',
+      '2025-Q2',
+      { kind: 'window', window: { first: '2025-04-01', last: '2025-04-14' }, dueBy: '2025-04-15T00:00:00+08:00' },
+    ],
     ['hainan-2021-legal-adviser-system', '2021', { kind: 'milestone', lastDay: '2021-12-31', dueBy: '2022-01-01T00:00:00+08:00' }],
   ];
   for (const [code, period, expected] of periodic) {
@@ -186,16 +217,37 @@ describe('due in process: which flag a duty takes', () => {
     [['lawsuit-loss-analysis', '--cycle', '2025'], /^error: bad --cycle: period "2025" is not a quarter: write it like 2025-Q1$/],
     [['weekly-assignment', '--cycle', '2025-W53'], /^error: bad --cycle: period "2025-W53": 2025 has no ISO week 53$/],
     [['monthly-targets', '--cycle', '2025-3'], /^error: bad --cycle: period "2025-3" is not a month: write it like 2025-03$/],
-    [['special-enforcement-supervision', '--cycle', '2022-2023'], /^error: bad --cycle: period "2022-2023" is not one of this duty's 2-year spans: write it like 2021-2022 or 2023-2024$/],
-    [['hainan-2021-legal-adviser-system', '--cycle', '2022'], /^error: bad --cycle: milestone hainan-2021-legal-adviser-system has one cycle, 2021/],
+    [
+      ['special-enforcement-supervision', '--cycle', '2022-2023'],
+      /^error: bad --cycle: period "2022-2023" is not one of this duty's 2-year spans: write it like 2021-2022 or 2023-2024$/,
+    ],
+    [
+      ['hainan-2021-legal-adviser-system', '--cycle', '2022'],
+      /^error: bad --cycle: milestone hainan-2021-legal-adviser-system has one cycle, 2021/,
+    ],
     [['lawsuit-loss-analysis'], /^error: required option '--cycle <period>' not specified \(e.g. --cycle 2025-Q1\)$/],
-    [['regulatory-data-aggregation', '--cycle', '2025'], /^error: duty "regulatory-data-aggregation" is event-triggered \(event\): it takes --from <instant>/],
-    [['incident-disclosure', '--cycle', '2025'], /^error: duty "incident-disclosure" is event-triggered \(incident\): it takes --from <instant>/],
-    [['enforcement-statistics', '--from', '2026-09-28T10:00:00+08:00'], /^error: duty "enforcement-statistics" is annual: it takes --cycle <period>/],
+    [
+      ['regulatory-data-aggregation', '--cycle', '2025'],
+      /^error: duty "regulatory-data-aggregation" is event-triggered \(event\): it takes --from <instant>/,
+    ],
+    [
+      ['incident-disclosure', '--cycle', '2025'],
+      /^error: duty "incident-disclosure" is event-triggered \(incident\): it takes --from <instant>/,
+    ],
+    [
+      ['enforcement-statistics', '--from', '2026-09-28T10:00:00+08:00'],
+      /^error: duty "enforcement-statistics" is annual: it takes --cycle <period>/,
+    ],
     [['regulatory-data-aggregation'], /^error: duty "regulatory-data-aggregation" is event-triggered: give --from <instant>/],
-    [['regulatory-data-aggregation', '--from', '2026-09-28T10:00:00'], /^error: bad --from: --from "2026-09-28T10:00:00" needs a time zone offset/],
+    [
+      ['regulatory-data-aggregation', '--from', '2026-09-28T10:00:00'],
+      /^error: bad --from: --from "2026-09-28T10:00:00" needs a time zone offset/,
+    ],
     [['regulatory-data-aggregation', '--from', '2099-09-28T10:00:00+08:00'], /^error: no official holiday arrangement loaded for 2099/],
-    [['nope', '--from', '2026-09-28T10:00:00+08:00'], /^error: unknown duty "nope"; known duties: enforcement-statistics, .*regulatory-data-aggregation/],
+    [
+      ['nope', '--from', '2026-09-28T10:00:00+08:00'],
+      /^error: unknown duty "nope"; known duties: enforcement-statistics, .*regulatory-data-aggregation/,
+    ],
     [['enforcement-statistics'], /^error: required option '--cycle <period>' not specified \(e.g. --cycle 2025\)$/],
   ];
   for (const [args, pattern] of cases) {

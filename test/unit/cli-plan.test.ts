@@ -19,7 +19,13 @@ describe('planReport: annual', () => {
 
   it('without a submission: the timeline in time order, no verdict', () => {
     const p = planReport(report());
-    expect(p).toMatchObject({ duty: 'enforcement-statistics', kind: 'annual', cycle: '2025', lastDay: '2026-01-31', dueBy: '2026-02-01T00:00:00+08:00' });
+    expect(p).toMatchObject({
+      duty: 'enforcement-statistics',
+      kind: 'annual',
+      cycle: '2025',
+      lastDay: '2026-01-31',
+      dueBy: '2026-02-01T00:00:00+08:00',
+    });
     if (p.kind !== 'annual') return;
     expect(p.late).toBeUndefined();
     expect(p.submittedAt).toBeUndefined();
@@ -66,8 +72,10 @@ describe('planReport: annual', () => {
 describe('lateness: the due instant is exclusive', () => {
   const due = '2026-02-01T00:00:00+08:00';
   it('one second before is on time', () => expect(lateness(due, '2026-01-31T23:59:59+08:00')).toEqual({ late: false, lateBySeconds: 0 }));
-  it('at the due instant is late (by 0 whole seconds)', () => expect(lateness(due, '2026-01-31T16:00:00Z')).toEqual({ late: true, lateBySeconds: 0 }));
-  it('seconds from the due instant, whole', () => expect(lateness(due, '2026-02-01T00:01:30.900+08:00')).toEqual({ late: true, lateBySeconds: 90 }));
+  it('at the due instant is late (by 0 whole seconds)', () =>
+    expect(lateness(due, '2026-01-31T16:00:00Z')).toEqual({ late: true, lateBySeconds: 0 }));
+  it('seconds from the due instant, whole', () =>
+    expect(lateness(due, '2026-02-01T00:01:30.900+08:00')).toEqual({ late: true, lateBySeconds: 90 }));
 });
 
 describe('planReport: event-triggered', () => {
@@ -90,8 +98,22 @@ describe('planReport: event-triggered', () => {
     expect(p.steps).toEqual([
       { id: 'reminder-1', kind: 'reminder', at: '2026-10-13T09:00:00+08:00', to: ['self.clerk'], firesBeforeSubmission: true },
       { id: 'reminder-2', kind: 'reminder', at: '2026-10-15T09:00:00+08:00', to: ['self.clerk', 'self.head'], firesBeforeSubmission: true },
-      { id: 'escalation-1', kind: 'escalation', level: 1, at: '2026-10-17T09:00:00+08:00', to: ['self.head', 'parent.supervisor'], firesBeforeSubmission: false },
-      { id: 'escalation-2', kind: 'escalation', level: 2, at: '2026-10-23T09:00:00+08:00', to: ['parent.head', 'office.head'], firesBeforeSubmission: false },
+      {
+        id: 'escalation-1',
+        kind: 'escalation',
+        level: 1,
+        at: '2026-10-17T09:00:00+08:00',
+        to: ['self.head', 'parent.supervisor'],
+        firesBeforeSubmission: false,
+      },
+      {
+        id: 'escalation-2',
+        kind: 'escalation',
+        level: 2,
+        at: '2026-10-23T09:00:00+08:00',
+        to: ['parent.head', 'office.head'],
+        firesBeforeSubmission: false,
+      },
     ]);
     expect(planReport(ev, '2026-10-14T10:00:00+08:00')).toMatchObject({ late: false, lateBySeconds: 0 });
   });
@@ -139,14 +161,29 @@ describe('plan in process', () => {
   const cases: [string[], RegExp][] = [
     [['nope', '--cycle', '2025'], /^error: unknown duty "nope"; known duties: /],
     [['enforcement-statistics', '--cycle', '25'], /^error: bad --cycle: /],
-    [['enforcement-statistics', '--from', '2026-09-28T10:00:00+08:00'], /^error: duty "enforcement-statistics" is annual: it takes --cycle <period>/],
-    [['enforcement-statistics', '--cycle', '2025', '--from', '2026-09-28T10:00:00+08:00'], /is annual: it takes --cycle <period>.*not --from/],
+    [
+      ['enforcement-statistics', '--from', '2026-09-28T10:00:00+08:00'],
+      /^error: duty "enforcement-statistics" is annual: it takes --cycle <period>/,
+    ],
+    [
+      ['enforcement-statistics', '--cycle', '2025', '--from', '2026-09-28T10:00:00+08:00'],
+      /is annual: it takes --cycle <period>.*not --from/,
+    ],
     [['enforcement-statistics'], /^error: required option '--cycle <period>' not specified \(e.g. --cycle 2025\)$/],
-    [['regulatory-data-aggregation', '--cycle', '2025'], /^error: duty "regulatory-data-aggregation" is event-triggered \(event\): it takes --from <instant>/],
-    [['incident-disclosure', '--cycle', '2025', '--from', '2026-05-01T22:30:00+08:00'], /is event-triggered \(incident\): it takes --from <instant>.*not --cycle/],
+    [
+      ['regulatory-data-aggregation', '--cycle', '2025'],
+      /^error: duty "regulatory-data-aggregation" is event-triggered \(event\): it takes --from <instant>/,
+    ],
+    [
+      ['incident-disclosure', '--cycle', '2025', '--from', '2026-05-01T22:30:00+08:00'],
+      /is event-triggered \(incident\): it takes --from <instant>.*not --cycle/,
+    ],
     [['regulatory-data-aggregation'], /^error: duty "regulatory-data-aggregation" is event-triggered: give --from <instant>/],
     [['regulatory-data-aggregation', '--from', '2026-09-28T10:00:00'], /^error: bad --from: .*needs a time zone offset/],
-    [['enforcement-statistics', '--cycle', '2025', '--submitted-at', '2026-02-03T10:00:00'], /^error: bad --submitted-at: .*needs a time zone offset/],
+    [
+      ['enforcement-statistics', '--cycle', '2025', '--submitted-at', '2026-02-03T10:00:00'],
+      /^error: bad --submitted-at: .*needs a time zone offset/,
+    ],
     [['enforcement-statistics', '--cycle', '2025', '--submitted-at', 'yesterday'], /^error: bad --submitted-at: /],
     [['regulatory-data-aggregation', '--from', '2099-09-28T10:00:00+08:00'], /^error: no official holiday arrangement loaded for 2099/],
   ];

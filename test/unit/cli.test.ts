@@ -52,7 +52,8 @@ describe('argument validation', () => {
 
   it('accepts a four-digit year as an annual period and rejects anything else with exit 2', () => {
     expect(validatePeriod(duty, '2025')).toBe('2025');
-    for (const bad of ['25', '2025-01', 'abcd', '1999', '']) expectCliError(() => validatePeriod(duty, bad), EXIT.badInput, /^bad --cycle: /);
+    for (const bad of ['25', '2025-01', 'abcd', '1999', ''])
+      expectCliError(() => validatePeriod(duty, bad), EXIT.badInput, /^bad --cycle: /);
   });
 
   it('requires an offset on instants and returns UTC', () => {
@@ -203,7 +204,10 @@ describe('history merge', () => {
     {
       eventId: 12,
       eventTime: at('2026-01-16T01:00:02Z'),
-      activityTaskScheduledEventAttributes: { activityType: { name: 'sendStep' }, input: { payloads: [json({ step: { id: 'reminder-1' } })] } },
+      activityTaskScheduledEventAttributes: {
+        activityType: { name: 'sendStep' },
+        input: { payloads: [json({ step: { id: 'reminder-1' } })] },
+      },
     },
     { eventId: 14, eventTime: at('2026-01-16T01:00:04Z'), activityTaskCompletedEventAttributes: { scheduledEventId: 12 } },
     {
@@ -217,7 +221,11 @@ describe('history merge', () => {
         },
       },
     },
-    { eventId: 23, eventTime: at('2026-01-20T02:00:01Z'), workflowExecutionUpdateCompletedEventAttributes: { meta: { updateId: 'u1' }, outcome: { success: {} } } },
+    {
+      eventId: 23,
+      eventTime: at('2026-01-20T02:00:01Z'),
+      workflowExecutionUpdateCompletedEventAttributes: { meta: { updateId: 'u1' }, outcome: { success: {} } },
+    },
     {
       eventId: 25,
       eventTime: at('2026-01-20T02:00:02Z'),
@@ -294,6 +302,10 @@ describe('status helpers', () => {
       ],
     } as unknown as CycleStatus;
     expect(plan.reminders).toHaveLength(4);
-    expect(stepStatuses(status).map((s) => `${s.id}:${s.status}`)).toEqual(['reminder-1:skipped', 'reminder-2:fired', 'reminder-3:pending']);
+    expect(stepStatuses(status).map((s) => `${s.id}:${s.status}`)).toEqual([
+      'reminder-1:skipped',
+      'reminder-2:fired',
+      'reminder-3:pending',
+    ]);
   });
 });

@@ -4,13 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  postgresMigrationsDir,
-  postgresSchemaOf,
-  postgresSchemaPath,
-  readSqliteSchema,
-  sqliteSchemaOf,
-} from '../../scripts/db-schema';
+import { postgresMigrationsDir, postgresSchemaOf, postgresSchemaPath, readSqliteSchema, sqliteSchemaOf } from '../../scripts/db-schema';
 
 describe('PostgreSQL schema derived from prisma/schema.prisma', () => {
   it('is up to date (else: npm run db:migration -- <name>)', () => {
@@ -33,7 +27,9 @@ describe('PostgreSQL schema derived from prisma/schema.prisma', () => {
   it('has PostgreSQL migrations of its own, locked to the postgresql provider', () => {
     const lock = fs.readFileSync(path.join(postgresMigrationsDir, 'migration_lock.toml'), 'utf8');
     expect(lock).toContain('provider = "postgresql"');
-    const migrations = fs.readdirSync(postgresMigrationsDir).filter((d) => fs.existsSync(path.join(postgresMigrationsDir, d, 'migration.sql')));
+    const migrations = fs
+      .readdirSync(postgresMigrationsDir)
+      .filter((d) => fs.existsSync(path.join(postgresMigrationsDir, d, 'migration.sql')));
     expect(migrations.length).toBeGreaterThan(0);
   });
 });

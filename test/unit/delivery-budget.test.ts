@@ -25,7 +25,13 @@ async function freshConfig(env: Record<string, string | undefined>) {
   return (await import('../../runtime/config')).config;
 }
 
-const none = { SMTP_CONNECT_TIMEOUT_MS: undefined, SMTP_GREETING_TIMEOUT_MS: undefined, SMTP_SOCKET_TIMEOUT_MS: undefined, SMTP_SEND_TIMEOUT_MS: undefined, DELIVERY_MAX_ATTEMPTS: undefined };
+const none = {
+  SMTP_CONNECT_TIMEOUT_MS: undefined,
+  SMTP_GREETING_TIMEOUT_MS: undefined,
+  SMTP_SOCKET_TIMEOUT_MS: undefined,
+  SMTP_SEND_TIMEOUT_MS: undefined,
+  DELIVERY_MAX_ATTEMPTS: undefined,
+};
 
 describe('delivery time budget', () => {
   it('defaults: connect 15 s + greeting 15 s + socket 60 s = send deadline 90 s < lease 120 s < start-to-close 180 s', async () => {
@@ -41,7 +47,13 @@ describe('delivery time budget', () => {
   });
 
   it('the fault tests’ timeouts keep the same order (deadline 5 s < lease 35 s < 180 s)', async () => {
-    const { smtp } = await freshConfig({ ...none, SMTP_CONNECT_TIMEOUT_MS: '2000', SMTP_GREETING_TIMEOUT_MS: '2000', SMTP_SOCKET_TIMEOUT_MS: '2000', SMTP_SEND_TIMEOUT_MS: '5000' });
+    const { smtp } = await freshConfig({
+      ...none,
+      SMTP_CONNECT_TIMEOUT_MS: '2000',
+      SMTP_GREETING_TIMEOUT_MS: '2000',
+      SMTP_SOCKET_TIMEOUT_MS: '2000',
+      SMTP_SEND_TIMEOUT_MS: '5000',
+    });
     expect(smtp.timeouts.sendMs).toBe(5_000);
     expect(leaseMsFor(smtp.timeouts.sendMs)).toBeLessThan(DELIVERY_START_TO_CLOSE_MS);
   });
@@ -50,7 +62,9 @@ describe('delivery time budget', () => {
     const { smtp } = await freshConfig({ ...none, SMTP_SOCKET_TIMEOUT_MS: '600000' });
     expect(smtp.timeouts.sendMs).toBe(MAX_SEND_TIMEOUT_MS);
     expect(leaseMsFor(MAX_SEND_TIMEOUT_MS)).toBeLessThan(DELIVERY_START_TO_CLOSE_MS);
-    await expect(freshConfig({ ...none, SMTP_SEND_TIMEOUT_MS: String(MAX_SEND_TIMEOUT_MS + 1) })).rejects.toThrow(/SMTP_SEND_TIMEOUT_MS: expected a whole number from 1 to 120000/);
+    await expect(freshConfig({ ...none, SMTP_SEND_TIMEOUT_MS: String(MAX_SEND_TIMEOUT_MS + 1) })).rejects.toThrow(
+      /SMTP_SEND_TIMEOUT_MS: expected a whole number from 1 to 120000/,
+    );
     await expect(freshConfig({ ...none, DELIVERY_MAX_ATTEMPTS: 'many' })).rejects.toThrow(/DELIVERY_MAX_ATTEMPTS/);
   });
 

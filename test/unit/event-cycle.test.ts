@@ -33,7 +33,9 @@ describe('event cycle identity', () => {
       'evt:regulatory-data-aggregation:unit-4111710003:20260928T100000',
     );
     expect(compactCst('2026-09-27T23:30:05-02:00')).toBe('20260928T093005');
-    expect(eventWorkflowId('lawsuit-loss-report', '1', '2026-09-28T10:00:00+08:00', 'case-2')).toBe('evt:lawsuit-loss-report:unit-1:20260928T100000:case-2');
+    expect(eventWorkflowId('lawsuit-loss-report', '1', '2026-09-28T10:00:00+08:00', 'case-2')).toBe(
+      'evt:lawsuit-loss-report:unit-1:20260928T100000:case-2',
+    );
     // 23:30 UTC on the 27th is already the 28th in CST.
     expect(eventPeriod('2026-09-27T16:30:00Z')).toBe('2026-09-28');
   });
@@ -201,9 +203,13 @@ describe('event e-mails', () => {
     expect(m.subject).toBe(
       '【催报提醒】重大行政诉讼案件败诉报告（2026年5月11日（星期一）14:00重大行政诉讼案件败诉（判决送达））须24小时内办结，2026年5月12日（星期二）14:00前截止——海口市秀英区人民政府',
     );
-    expect(m.text).toContain('  2026年5月11日（星期一）14:00（北京时间），贵单位重大行政诉讼案件败诉（判决送达）。依规定应24小时内办结“重大行政诉讼案件败诉报告”，截止时间为2026年5月12日（星期二）14:00前（北京时间），还剩12小时。');
+    expect(m.text).toContain(
+      '  2026年5月11日（星期一）14:00（北京时间），贵单位重大行政诉讼案件败诉（判决送达）。依规定应24小时内办结“重大行政诉讼案件败诉报告”，截止时间为2026年5月12日（星期二）14:00前（北京时间），还剩12小时。',
+    );
     expect(m.text).toContain('三、办理时限：24小时内（立即报告）');
-    expect(m.text).toContain('五、法定依据：\n    1. 《海南省法治政府建设实施方案(2021—2025年)》（琼发〔2021〕22号）（二十一）加强行政复议和行政应诉工作：“重大行政诉讼案件败诉后，应当立即报告。”');
+    expect(m.text).toContain(
+      '五、法定依据：\n    1. 《海南省法治政府建设实施方案(2021—2025年)》（琼发〔2021〕22号）（二十一）加强行政复议和行政应诉工作：“重大行政诉讼案件败诉后，应当立即报告。”',
+    );
     expect(m.text).toContain('六、办理内容：败诉情况报告');
     expect(m.text).toContain('七、办理方式：向上级机关报告后，在本系统登记报告文号');
     expect(m.html).toContain('<th style="text-align:left;vertical-align:top;padding:4px 12px 4px 0;white-space:nowrap">触发事件</th>');
@@ -224,8 +230,8 @@ describe('event e-mails', () => {
   });
 
   it('needs the event for an event duty', () => {
-    expect(() => renderNotification({ ...base, event: undefined, step: { id: 'reminder-1', kind: 'reminder', level: 0, at: '2026-05-11T08:00:00Z' } })).toThrow(
-      /needs the event/,
-    );
+    expect(() =>
+      renderNotification({ ...base, event: undefined, step: { id: 'reminder-1', kind: 'reminder', level: 0, at: '2026-05-11T08:00:00Z' } }),
+    ).toThrow(/needs the event/);
   });
 });

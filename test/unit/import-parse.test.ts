@@ -39,7 +39,8 @@ describe('units CSV', () => {
   });
 
   it('accepts Chinese headings and Chinese type/level words, CRLF and a BOM', () => {
-    const text = '\uFEFF编码,名称,类型,层级,行政区划代码,上级编码,标签\r\n4601050001,秀英区人民政府,政府,区,460105,,\r\n4601050103,秀英区长流镇,镇,乡镇,460105,4601050001,\r\n';
+    const text =
+      '\uFEFF编码,名称,类型,层级,行政区划代码,上级编码,标签\r\n4601050001,秀英区人民政府,政府,区,460105,,\r\n4601050103,秀英区长流镇,镇,乡镇,460105,4601050001,\r\n';
     const parsed = parseImportCsv(text, 'units.csv');
     expect(parsed.problems).toEqual([]);
     expect(parsed.units.map((u) => [u.value.type, u.value.level])).toEqual([
@@ -85,7 +86,8 @@ describe('units CSV', () => {
   });
 
   it('gives the starting line of a record with a quoted line break', () => {
-    const text = 'id,name,type,level,region\n4601050001,"秀英区\n人民政府",government,county,460105\n4601050002,秀英区司法局,department,county,46010\n';
+    const text =
+      'id,name,type,level,region\n4601050001,"秀英区\n人民政府",government,county,460105\n4601050002,秀英区司法局,department,county,46010\n';
     const parsed = parseImportCsv(text, 'units.csv');
     expect(parsed.units[0]!.where).toEqual({ file: 'units.csv', line: 2 });
     expect(messages(parsed)[0]).toMatch(/^units\.csv line 4, field "region"/);
@@ -94,12 +96,20 @@ describe('units CSV', () => {
 
 describe('contacts CSV', () => {
   it('is recognised by its header and parsed with defaults and aliases', () => {
-    const text = 'unitId,name,email,role,access,phone\n4601050002,王海燕,Wang.HY@xiuying.example.gov.cn,经办人,,0898-68712345\n4601050002,李志强,li@xiuying.example.gov.cn,head,admin,\n';
+    const text =
+      'unitId,name,email,role,access,phone\n4601050002,王海燕,Wang.HY@xiuying.example.gov.cn,经办人,,0898-68712345\n4601050002,李志强,li@xiuying.example.gov.cn,head,admin,\n';
     expect(csvKind(['unitId', 'name', 'email', 'role'])).toBe('contacts');
     const parsed = parseImportCsv(text, 'contacts.csv');
     expect(parsed.problems).toEqual([]);
     expect(parsed.contacts.map((c) => c.value)).toEqual([
-      { unitId: '4601050002', name: '王海燕', email: 'wang.hy@xiuying.example.gov.cn', role: 'clerk', access: 'unit', phone: '0898-68712345' },
+      {
+        unitId: '4601050002',
+        name: '王海燕',
+        email: 'wang.hy@xiuying.example.gov.cn',
+        role: 'clerk',
+        access: 'unit',
+        phone: '0898-68712345',
+      },
       { unitId: '4601050002', name: '李志强', email: 'li@xiuying.example.gov.cn', role: 'head', access: 'admin', phone: null },
     ]);
   });

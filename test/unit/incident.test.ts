@@ -88,7 +88,11 @@ describe('renderIncidentMail', () => {
   });
 
   it('a follow-up asks for continued releases', () => {
-    const mail = renderIncidentMail({ ...base, step: { id: 'follow-up-1', kind: 'reminder', level: 0, at: '2026-05-02T19:29:00Z' }, now: '2026-05-02T19:29:00Z' });
+    const mail = renderIncidentMail({
+      ...base,
+      step: { id: 'follow-up-1', kind: 'reminder', level: 0, at: '2026-05-02T19:29:00Z' },
+      now: '2026-05-02T19:29:00Z',
+    });
     expect(mail.subject).toMatch(/^【持续发布提醒】某化工厂爆炸：/);
     expect(hoursLabel(4.5 * 3600_000)).toBe('4小时30分钟');
   });

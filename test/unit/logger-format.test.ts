@@ -4,7 +4,16 @@ import { prettyLine } from '../../runtime/logger';
 
 describe('prettyLine', () => {
   it('prints time (UTC), level, message and the fields, without pino’s bookkeeping', () => {
-    const line = JSON.stringify({ level: 30, time: Date.UTC(2026, 11, 1, 14, 3, 4, 5), pid: 1, hostname: 'h', app: 'duty-ledger', msg: 'worker started', taskQueue: 'duty-ledger', n: 2 });
+    const line = JSON.stringify({
+      level: 30,
+      time: Date.UTC(2026, 11, 1, 14, 3, 4, 5),
+      pid: 1,
+      hostname: 'h',
+      app: 'duty-ledger',
+      msg: 'worker started',
+      taskQueue: 'duty-ledger',
+      n: 2,
+    });
     expect(prettyLine(line)).toBe('14:03:04.005 INFO  worker started taskQueue=duty-ledger n=2\n');
   });
 

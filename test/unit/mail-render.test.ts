@@ -173,9 +173,7 @@ describe('escalation', () => {
   });
 
   it('counts lateness in CST days across the US DST change (Mar 1 due date, Mar 9 step)', () => {
-    const r = renderNotification(
-      content(escalation(1, '2026-03-09T01:00:00Z'), { dueAt: '2026-03-01T16:00:00Z' }),
-    );
+    const r = renderNotification(content(escalation(1, '2026-03-09T01:00:00Z'), { dueAt: '2026-03-01T16:00:00Z' }));
     expect(r.dueDeadlineLabel).toBe('2026年3月1日（星期日）24:00前');
     expect(r.daysOverdue).toBe(8);
   });
@@ -189,10 +187,10 @@ describe('content', () => {
       section: '29',
       text: '按时向社会公开',
     };
-    const r = renderNotification(
-      content(reminder('2026-01-21T01:00:00Z'), { duty: { ...duty, sources: [...duty.sources, second] } }),
+    const r = renderNotification(content(reminder('2026-01-21T01:00:00Z'), { duty: { ...duty, sources: [...duty.sources, second] } }));
+    expect(r.text).toContain(
+      `    1. ${CITATION}\n    2. 《陕西省法治政府建设实施方案（2021-2025年）》（陕法委发〔2021〕10号）29：“按时向社会公开”`,
     );
-    expect(r.text).toContain(`    1. ${CITATION}\n    2. 《陕西省法治政府建设实施方案（2021-2025年）》（陕法委发〔2021〕10号）29：“按时向社会公开”`);
     expect(citation(second)).toBe('《陕西省法治政府建设实施方案（2021-2025年）》（陕法委发〔2021〕10号）29：“按时向社会公开”');
   });
 

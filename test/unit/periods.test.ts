@@ -41,7 +41,11 @@ describe('periods as written', () => {
     [{ unit: 'week' }, '2025-W9', /not an ISO week: write it like 2025-W09/],
     [{ unit: 'year' }, '2025 ', /not a year/],
     [{ unit: 'year' }, '1999', /outside 2000–2100/],
-    [{ unit: 'years', spanYears: 5, anchorYear: 2021 }, '2022-2026', /not one of this duty's 5-year spans: write it like 2021-2025 or 2026-2030/],
+    [
+      { unit: 'years', spanYears: 5, anchorYear: 2021 },
+      '2022-2026',
+      /not one of this duty's 5-year spans: write it like 2021-2025 or 2026-2030/,
+    ],
     [{ unit: 'years', spanYears: 2, anchorYear: 2021 }, '2021-2023', /2-year spans/],
   ] as [PeriodSpec, string, RegExp][])('%j refuses %j', (spec, label, message) => {
     expect(() => parsePeriod(label, spec)).toThrow(PeriodError);
@@ -54,7 +58,9 @@ describe('periods as written', () => {
     expect(periodContaining({ unit: 'quarter' }, at).label).toBe('2025-Q2');
     expect(periodContaining({ unit: 'month' }, at).label).toBe('2025-04');
     expect(periodContaining({ unit: 'week' }, DateTime.fromISO('2024-12-29T16:00:00Z')).label).toBe('2025-W01');
-    expect(periodContaining({ unit: 'years', spanYears: 5, anchorYear: 2021 }, DateTime.fromISO('2027-06-01T00:00:00Z')).label).toBe('2026-2030');
+    expect(periodContaining({ unit: 'years', spanYears: 5, anchorYear: 2021 }, DateTime.fromISO('2027-06-01T00:00:00Z')).label).toBe(
+      '2026-2030',
+    );
     expect(previousPeriod({ unit: 'quarter' }, parsePeriod('2025-Q1', { unit: 'quarter' })).label).toBe('2024-Q4');
   });
 
@@ -128,7 +134,9 @@ describe('the due rule of each recurring kind', () => {
     expect(cst(plan.steps[0]!.at)).toBe('2025-10-02T09:00:00+08:00');
     const t = parse({ code: 't', kind: 'quota', per: 'years', spanYears: 5, anchorYear: 2021, quota: { minimum: 1 } });
     expect(cst(planCycle(t, '2021-2025').dueAt)).toBe('2026-01-01T00:00:00+08:00');
-    expect(() => parse({ code: 't', kind: 'quota', per: 'years', quota: { minimum: 1 } })).toThrow(/per: years needs spanYears and anchorYear/);
+    expect(() => parse({ code: 't', kind: 'quota', per: 'years', quota: { minimum: 1 } })).toThrow(
+      /per: years needs spanYears and anchorYear/,
+    );
   });
 
   it('window: reminders count back from the window opening; the window closes after its last day', () => {
@@ -155,7 +163,11 @@ describe('the due rule of each recurring kind', () => {
       catalogVersion: 'v',
     });
     expect(input.kind).toBe('window');
-    expect(input.window).toMatchObject({ periodEnd: '2025-06-30T16:00:00Z', opensAt: '2025-03-31T16:00:00Z', closesAt: '2025-04-14T16:00:00Z' });
+    expect(input.window).toMatchObject({
+      periodEnd: '2025-06-30T16:00:00Z',
+      opensAt: '2025-03-31T16:00:00Z',
+      closesAt: '2025-04-14T16:00:00Z',
+    });
   });
 });
 
@@ -168,7 +180,13 @@ describe('jurisdiction scoping: the earliest due instant governs, every binding 
     sources: [{ document: '秀英区报告', title: '报告', section: '二（六）', text: '每年第一季度' }],
   };
   const report = parse({ code: 'r', kind: 'annual', due: { month: 3, day: 1 }, opens: { month: 1, day: 2 }, jurisdictions: [district] });
-  const publication = parse({ code: 'p', kind: 'annual', due: { month: 4, day: 1 }, opens: { month: 1, day: 2 }, jurisdictions: [district] });
+  const publication = parse({
+    code: 'p',
+    kind: 'annual',
+    due: { month: 4, day: 1 },
+    opens: { month: 1, day: 2 },
+    jurisdictions: [district],
+  });
   const xiuying = { id: '4601050001', name: '海口市秀英区人民政府', type: 'government', level: 'county', region: '460105', tags: [] };
   const haikou = { id: '4601000001', name: '海口市人民政府', type: 'government', level: 'city', region: '460100', tags: [] };
 
@@ -195,7 +213,13 @@ describe('jurisdiction scoping: the earliest due instant governs, every binding 
   it('binds a unit outside the district by the province rule alone, and records the rules in the cycle input', () => {
     expect(bindingRules(publication, '2025', haikou).map((r) => r.origin)).toEqual(['duty']);
     expect(cst(planCycle(publication, '2025', haikou).dueAt)).toBe('2026-04-02T00:00:00+08:00');
-    const input = buildRecurringCycleInput({ duty: publication, period: '2025', unit: xiuying, unitPath: [xiuying.id], catalogVersion: 'v' });
+    const input = buildRecurringCycleInput({
+      duty: publication,
+      period: '2025',
+      unit: xiuying,
+      unitPath: [xiuying.id],
+      catalogVersion: 'v',
+    });
     expect(input.rules?.map((r) => [r.lastDay, r.governs])).toEqual([
       ['2026-03-31', true],
       ['2026-04-01', false],

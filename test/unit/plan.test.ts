@@ -3,7 +3,16 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../runtime/catalog';
-import { dueDate, openingInstant, parseAnnualPeriod, parseDutyPeriod, periodOpenedAt, periodSpecOf, planCycle, planForDueDate } from '../../domain/plan';
+import {
+  dueDate,
+  openingInstant,
+  parseAnnualPeriod,
+  parseDutyPeriod,
+  periodOpenedAt,
+  periodSpecOf,
+  planCycle,
+  planForDueDate,
+} from '../../domain/plan';
 import { periodContaining } from '../../domain/periods';
 import { CST, toCstIso } from '../../domain/time';
 

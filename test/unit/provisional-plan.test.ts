@@ -53,7 +53,14 @@ describe('a 10-working-day duty started on 2026-12-24 with 2027 not loaded', () 
     const input = buildEventCycleInput({ duty, unit, unitPath: [], eventAt: EVENT, catalogVersion: 'v', calendar: shipped });
     expect(input.plan.provisional).toEqual(MARK);
     expect(eventStartResult(input, EVENT, false)).toMatchObject({ dueBy: '2027-01-07T00:00:00+08:00', provisional: true, waitsFor: 2027 });
-    const october = buildEventCycleInput({ duty, unit, unitPath: [], eventAt: '2026-10-09T10:00:00+08:00', catalogVersion: 'v', calendar: shipped });
+    const october = buildEventCycleInput({
+      duty,
+      unit,
+      unitPath: [],
+      eventAt: '2026-10-09T10:00:00+08:00',
+      catalogVersion: 'v',
+      calendar: shipped,
+    });
     expect(Object.keys(october.plan).sort()).toEqual(['dueAt', 'steps']);
   });
 
@@ -64,7 +71,12 @@ describe('a 10-working-day duty started on 2026-12-24 with 2027 not loaded', () 
   });
 
   it('`plan --json` too', () => {
-    expect(planReport(eventDueReport(duty, EVENT, shipped))).toMatchObject({ kind: 'event', dueBy: '2027-01-07T00:00:00+08:00', provisional: true, waitsFor: 2027 });
+    expect(planReport(eventDueReport(duty, EVENT, shipped))).toMatchObject({
+      kind: 'event',
+      dueBy: '2027-01-07T00:00:00+08:00',
+      provisional: true,
+      waitsFor: 2027,
+    });
     expect(planReport(eventDueReport(duty, '2026-10-09T10:00:00+08:00', shipped))).not.toHaveProperty('provisional');
   });
 
@@ -104,7 +116,13 @@ describe('correction once 2027 is loaded (test fixture: 元旦 1–3 Jan off, no
   const provisional = buildEventCycleInput({ duty, unit, unitPath: [], eventAt: EVENT, catalogVersion: 'v', calendar: shipped }).plan;
 
   it('recomputes the plan: same step IDs, new instants, no longer provisional', () => {
-    const c = correctProvisionalPlan({ window: duty.window, eventAt: EVENT, current: provisional, calendar: with2027, fired: ['reminder-1'] });
+    const c = correctProvisionalPlan({
+      window: duty.window,
+      eventAt: EVENT,
+      current: provisional,
+      calendar: with2027,
+      fired: ['reminder-1'],
+    });
     expect(c.moved).toBe(true);
     expect(toCstIso(c.dueBefore)).toBe('2027-01-07T00:00:00+08:00');
     expect(toCstIso(c.dueAfter)).toBe('2027-01-09T00:00:00+08:00'); // last day Fri 8 Jan
@@ -127,12 +145,28 @@ describe('correction once 2027 is loaded (test fixture: 元旦 1–3 Jan off, no
   });
 
   it('leaves a final plan alone, and says not moved when the notice confirms the provisional count', () => {
-    const final = buildEventCycleInput({ duty, unit, unitPath: [], eventAt: '2026-10-09T10:00:00+08:00', catalogVersion: 'v', calendar: shipped }).plan;
-    expect(() => correctProvisionalPlan({ window: duty.window, eventAt: '2026-10-09T10:00:00+08:00', current: final, calendar: with2027 })).toThrow(/final/);
+    const final = buildEventCycleInput({
+      duty,
+      unit,
+      unitPath: [],
+      eventAt: '2026-10-09T10:00:00+08:00',
+      catalogVersion: 'v',
+      calendar: shipped,
+    }).plan;
+    expect(() =>
+      correctProvisionalPlan({ window: duty.window, eventAt: '2026-10-09T10:00:00+08:00', current: final, calendar: with2027 }),
+    ).toThrow(/final/);
     // a 2027 whose 2–3 January are worked make-up days confirms the provisional count
     const confirming = new WorkCalendar([
       ...years,
-      { ...fixture2027, holidays: [{ date: '2027-01-01', name: '元旦' }], workdays: [{ date: '2027-01-02', name: '元旦调休' }, { date: '2027-01-03', name: '元旦调休' }] },
+      {
+        ...fixture2027,
+        holidays: [{ date: '2027-01-01', name: '元旦' }],
+        workdays: [
+          { date: '2027-01-02', name: '元旦调休' },
+          { date: '2027-01-03', name: '元旦调休' },
+        ],
+      },
     ]);
     const c = correctProvisionalPlan({ window: duty.window, eventAt: EVENT, current: provisional, calendar: confirming });
     expect(c).toMatchObject({ moved: false, changes: [] });

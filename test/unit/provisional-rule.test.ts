@@ -53,7 +53,15 @@ function cases(rule: ProvisionalRule): Case[] {
       for (const n of COUNTS) {
         const want = official.addWorkdays(from, n);
         const got = cal.addWorkdaysProvisional(from, n, rule);
-        out.push({ year: y, from, n, official: want, rule: got.date, diff: days(got.date, want), provisional: got.provisional !== undefined });
+        out.push({
+          year: y,
+          from,
+          n,
+          official: want,
+          rule: got.date,
+          diff: days(got.date, want),
+          provisional: got.provisional !== undefined,
+        });
       }
     }
   }
@@ -81,12 +89,14 @@ function table(): string {
   const late = PROVISIONAL_RULES.filter((r) => r !== PROVISIONAL_RULE)
     .map((r) => {
       const worst = measured.get(r.id)!.filter((c) => c.diff > 0);
-      return worst.length ? `${r.id}: ${worst.length} late, e.g. ${worst[0]!.from} + ${worst[0]!.n} → ${worst[0]!.rule} (official ${worst[0]!.official})` : `${r.id}: never late`;
+      return worst.length
+        ? `${r.id}: ${worst.length} late, e.g. ${worst[0]!.from} + ${worst[0]!.n} → ${worst[0]!.rule} (official ${worst[0]!.official})`
+        : `${r.id}: never late`;
     })
     .join('; ');
   return [
     `Start dates 11–31 December of ${FIRST}–${LAST} (${(LAST - FIRST + 1) * 21} starts), N working days, the next year's notice`,
-    'treated as not loaded; days = calendar days between the rule\'s last day and the official one.',
+    "treated as not loaded; days = calendar days between the rule's last day and the official one.",
     '',
     ...lines,
     '',

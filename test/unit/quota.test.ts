@@ -113,7 +113,8 @@ describe('quotaPace and the pace sentence', () => {
 
 describe('validateOccurrence', () => {
   const now = cst('2025-12-31T20:00:00');
-  const ok = (input: Parameters<typeof validateOccurrence>[1], terms = lectures, at = now, end?: string) => validateOccurrence(terms, input, at, end);
+  const ok = (input: Parameters<typeof validateOccurrence>[1], terms = lectures, at = now, end?: string) =>
+    validateOccurrence(terms, input, at, end);
   const refused = (input: Parameters<typeof validateOccurrence>[1], terms = lectures, at = now, end?: string) => {
     try {
       validateOccurrence(terms, input, at, end);
@@ -125,14 +126,23 @@ describe('validateOccurrence', () => {
   };
 
   it('accepts the first and the last day of the period, defaults amount to 1 and trims', () => {
-    expect(ok({ occurredOn: '2025-01-01', reference: ' 讲座通知 ' })).toEqual({ occurredOn: '2025-01-01', amount: 1, reference: '讲座通知' });
-    expect(ok({ occurredOn: '2025-12-31', amount: 2, reference: 'x', evidenceUrl: 'https://gov.cn/a' })).toMatchObject({ occurredOn: '2025-12-31', amount: 2 });
+    expect(ok({ occurredOn: '2025-01-01', reference: ' 讲座通知 ' })).toEqual({
+      occurredOn: '2025-01-01',
+      amount: 1,
+      reference: '讲座通知',
+    });
+    expect(ok({ occurredOn: '2025-12-31', amount: 2, reference: 'x', evidenceUrl: 'https://gov.cn/a' })).toMatchObject({
+      occurredOn: '2025-12-31',
+      amount: 2,
+    });
   });
 
   it('refuses a day outside the period (not counted), in the future, or not a date', () => {
     expect(refused({ occurredOn: '2024-12-31', reference: 'x' })).toMatch(/^occurredOn: .*outside the period \(2025-01-01 to 2025-12-31\)/);
     expect(refused({ occurredOn: '2026-01-01', reference: 'x' }, lectures, cst('2026-01-05T09:00:00'))).toMatch(/outside the period/);
-    expect(refused({ occurredOn: '2025-12-31', reference: 'x' }, lectures, cst('2025-12-30T23:59:00'))).toMatch(/^occurredOn: .*in the future \(today is 2025-12-30 CST\)/);
+    expect(refused({ occurredOn: '2025-12-31', reference: 'x' }, lectures, cst('2025-12-30T23:59:00'))).toMatch(
+      /^occurredOn: .*in the future \(today is 2025-12-30 CST\)/,
+    );
     expect(refused({ occurredOn: '2025-02-30', reference: 'x' })).toMatch(/not a calendar date/);
     expect(refused({ occurredOn: '2025/03/01', reference: 'x' })).toMatch(/YYYY-MM-DD/);
   });
@@ -140,7 +150,9 @@ describe('validateOccurrence', () => {
   it('after an extension, days up to the new last day count', () => {
     const end = '2026-01-31T16:00:00.000Z'; // last day 2026-01-31
     expect(ok({ occurredOn: '2026-01-10', reference: 'x' }, lectures, cst('2026-01-20T09:00:00'), end).occurredOn).toBe('2026-01-10');
-    expect(refused({ occurredOn: '2026-02-01', reference: 'x' }, lectures, cst('2026-02-01T09:00:00'), end)).toMatch(/2025-01-01 to 2026-01-31/);
+    expect(refused({ occurredOn: '2026-02-01', reference: 'x' }, lectures, cst('2026-02-01T09:00:00'), end)).toMatch(
+      /2025-01-01 to 2026-01-31/,
+    );
   });
 
   it('checks amount, subject, reference and evidence link', () => {
@@ -150,7 +162,10 @@ describe('validateOccurrence', () => {
     expect(refused({ occurredOn: '2025-05-01', reference: 'x', subject: '张三' })).toMatch(/^subject: .*not used/);
     expect(refused({ occurredOn: '2025-05-01', amount: 8, reference: 'x' }, hours)).toMatch(/^subject: .*per 人/);
     expect(refused({ occurredOn: '2025-05-01', reference: 'x', evidenceUrl: 'ftp://a' })).toMatch(/^evidenceUrl:/);
-    expect(ok({ occurredOn: '2025-05-01', amount: 8, reference: 'x', subject: ' 张三 ' }, hours)).toMatchObject({ subject: '张三', amount: 8 });
+    expect(ok({ occurredOn: '2025-05-01', amount: 8, reference: 'x', subject: ' 张三 ' }, hours)).toMatchObject({
+      subject: '张三',
+      amount: 8,
+    });
   });
 
   it('cstDayOf reads instants in CST whatever the host zone', () => {

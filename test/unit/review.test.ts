@@ -80,7 +80,11 @@ describe('deterministic IDs', () => {
 describe('ladders in exact CST instants', () => {
   const catalog = loadReviewCatalog();
   it('a self-check due 2026-06-10 18:00 CST', () => {
-    expect(planLadder('2026-06-10T18:00:00+08:00', catalog.ladder.unit).map((s) => `${s.id}@${cst(s.at)}→${s.to.map((r) => `${r.unit}.${r.role}`).join('+')}`)).toEqual([
+    expect(
+      planLadder('2026-06-10T18:00:00+08:00', catalog.ladder.unit).map(
+        (s) => `${s.id}@${cst(s.at)}→${s.to.map((r) => `${r.unit}.${r.role}`).join('+')}`,
+      ),
+    ).toEqual([
       'reminder-1@2026-06-07T18:00→self.clerk',
       'reminder-2@2026-06-09T18:00→self.clerk+self.head',
       'escalation-1@2026-06-10T18:00→self.head',
@@ -98,7 +102,11 @@ describe('ladders in exact CST instants', () => {
   });
   it('progress reports every 2 weeks from the opening minute', () => {
     const anchor = '2026-07-01T01:00:00Z';
-    expect([1, 2, 3].map((k) => cst(progressDueAt(anchor, parseDuration('2w'), k)))).toEqual(['2026-07-15T09:00', '2026-07-29T09:00', '2026-08-12T09:00']);
+    expect([1, 2, 3].map((k) => cst(progressDueAt(anchor, parseDuration('2w'), k)))).toEqual([
+      '2026-07-15T09:00',
+      '2026-07-29T09:00',
+      '2026-08-12T09:00',
+    ]);
   });
 });
 
@@ -118,7 +126,12 @@ describe('review catalog', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reviews-'));
     const file = path.join(dir, 'reviews.yaml');
     const good = fs.readFileSync(defaultReviewsFile(), 'utf8');
-    fs.writeFileSync(file, good.replace('code: spot-check', 'code: audit').replace('progressMissed: [self.head, office.supervisor]', 'progressMissed: [self.boss]'));
+    fs.writeFileSync(
+      file,
+      good
+        .replace('code: spot-check', 'code: audit')
+        .replace('progressMissed: [self.head, office.supervisor]', 'progressMissed: [self.boss]'),
+    );
     try {
       loadReviewCatalog(file);
       expect.unreachable();
@@ -135,12 +148,25 @@ describe('review catalog', () => {
 
 describe('review mails', () => {
   it('say what is due, by when (CST), for which unit', () => {
-    const base = { review: { workflowId: 'review:spot-check-1', kindTitle: '行政执法抽查', title: '2026年抽查' }, unit: { id: '4601050004', name: '秀英区综合行政执法局' }, workflowId: 'review:spot-check-1:unit-4601050004', now: '2026-06-10T10:00:00Z' };
+    const base = {
+      review: { workflowId: 'review:spot-check-1', kindTitle: '行政执法抽查', title: '2026年抽查' },
+      unit: { id: '4601050004', name: '秀英区综合行政执法局' },
+      workflowId: 'review:spot-check-1:unit-4601050004',
+      now: '2026-06-10T10:00:00Z',
+    };
     expect(renderReviewMail({ ...base, template: 'unit-escalation', dueAt: '2026-06-10T10:00:00Z', level: 1 }).subject).toBe(
       '【督办（第1级）】行政执法抽查：2026年抽查 — 秀英区综合行政执法局逾期未报送自查材料（截止2026年6月10日18:00）',
     );
-    const item = renderReviewMail({ ...base, template: 'item-rejected', dueAt: '2026-08-31T10:00:00Z', item: { n: 1, text: '补齐送达回证' }, detail: '仍缺2份回证' });
-    expect(item.subject).toBe('【整改退回】行政执法抽查：2026年抽查 — 秀英区综合行政执法局整改事项1未通过验收，请于2026年8月31日18:00前重新整改');
+    const item = renderReviewMail({
+      ...base,
+      template: 'item-rejected',
+      dueAt: '2026-08-31T10:00:00Z',
+      item: { n: 1, text: '补齐送达回证' },
+      detail: '仍缺2份回证',
+    });
+    expect(item.subject).toBe(
+      '【整改退回】行政执法抽查：2026年抽查 — 秀英区综合行政执法局整改事项1未通过验收，请于2026年8月31日18:00前重新整改',
+    );
     expect(item.text).toContain('整改事项1：补齐送达回证');
     expect(item.text).toContain('说明：仍缺2份回证');
   });

@@ -52,16 +52,12 @@ async function openMarketCycle(period = '2025') {
   return client.workflow.getHandle(cycleWorkflowId('enforcement-statistics', period, units.market));
 }
 
-
 async function now(): Promise<string> {
   return new Date(await env.currentTimeMs()).toISOString();
 }
 
-
 const fired = (status: { timeline: { type: string; stepId?: string; at: string }[] }) =>
-  status.timeline
-    .filter((e) => e.type === 'reminder' || e.type === 'escalation')
-    .map((e) => `${e.stepId}@${cstMinute(e.at)}`);
+  status.timeline.filter((e) => e.type === 'reminder' || e.type === 'escalation').map((e) => `${e.stepId}@${cstMinute(e.at)}`);
 
 describe('enforcement-statistics cycle 2025 (due by the end of 2026-01-31 CST)', () => {
   it('opens one cycle per enforcement agency, reminds at the configured instants and escalates after 2026-02-01T00:00+08:00', async () => {
@@ -122,11 +118,7 @@ describe('enforcement-statistics cycle 2025 (due by the end of 2026-01-31 CST)',
       const rows = await db.prisma.notification.findMany({ where: { workflowId: handle.workflowId } });
       expect(rows.map((r) => r.status)).toEqual(Array(7).fill('sent'));
       const escalations = await db.prisma.escalation.findMany({ where: { workflowId: handle.workflowId }, orderBy: { at: 'asc' } });
-      expect(escalations.map((e) => cstMinute(e.at.toISOString()))).toEqual([
-        '2026-02-01T09:00',
-        '2026-02-07T09:00',
-        '2026-03-02T09:00',
-      ]);
+      expect(escalations.map((e) => cstMinute(e.at.toISOString()))).toEqual(['2026-02-01T09:00', '2026-02-07T09:00', '2026-03-02T09:00']);
 
       // Late submission is recorded with its lateness: from 2026-02-01T00:00+08:00 to now.
       const result2 = await handle.executeUpdate(submitUpdate, {
@@ -165,15 +157,39 @@ describe('enforcement-statistics cycle 2025 (due by the end of 2026-01-31 CST)',
       const handle = await openMarketCycle();
       const otherUnit: Actor = { id: email(units.enforcement, 'clerk'), access: 'unit', unitId: units.enforcement };
       const attempts: [Partial<Refusal>, () => Promise<unknown>][] = [
-        [{ field: 'actor.unitId', code: 'other-unit' }, () => handle.executeUpdate(submitUpdate, { args: [{ actor: otherUnit, unitId: units.market, reference: 'x' }] })],
-        [{ field: 'actor', code: 'forbidden' }, () => handle.executeUpdate(submitUpdate, { args: [{ actor: { id: 'op', access: 'operator' }, unitId: units.market, reference: 'x' }] })],
-        [{ field: 'reference', code: 'required', zh: '报送文号不能为空' }, () => handle.executeUpdate(submitUpdate, { args: [{ actor: marketClerk, unitId: units.market, reference: '  ' }] })],
-        [{ field: 'actor', code: 'forbidden', zh: '只有管理员可以延期' }, () => handle.executeUpdate(extendUpdate, { args: [{ actor: marketClerk, newDueDate: '2026-02-28', reason: '系统故障' }] })],
-        [{ field: 'reason', code: 'required' }, () => handle.executeUpdate(extendUpdate, { args: [{ actor: admin, newDueDate: '2026-02-28', reason: '' }] })],
-        [{ field: 'newDueDate', code: 'conflict' }, () => handle.executeUpdate(extendUpdate, { args: [{ actor: admin, newDueDate: '2026-01-20', reason: '系统故障' }] })],
+        [
+          { field: 'actor.unitId', code: 'other-unit' },
+          () => handle.executeUpdate(submitUpdate, { args: [{ actor: otherUnit, unitId: units.market, reference: 'x' }] }),
+        ],
+        [
+          { field: 'actor', code: 'forbidden' },
+          () =>
+            handle.executeUpdate(submitUpdate, {
+              args: [{ actor: { id: 'op', access: 'operator' }, unitId: units.market, reference: 'x' }],
+            }),
+        ],
+        [
+          { field: 'reference', code: 'required', zh: '报送文号不能为空' },
+          () => handle.executeUpdate(submitUpdate, { args: [{ actor: marketClerk, unitId: units.market, reference: '  ' }] }),
+        ],
+        [
+          { field: 'actor', code: 'forbidden', zh: '只有管理员可以延期' },
+          () => handle.executeUpdate(extendUpdate, { args: [{ actor: marketClerk, newDueDate: '2026-02-28', reason: '系统故障' }] }),
+        ],
+        [
+          { field: 'reason', code: 'required' },
+          () => handle.executeUpdate(extendUpdate, { args: [{ actor: admin, newDueDate: '2026-02-28', reason: '' }] }),
+        ],
+        [
+          { field: 'newDueDate', code: 'conflict' },
+          () => handle.executeUpdate(extendUpdate, { args: [{ actor: admin, newDueDate: '2026-01-20', reason: '系统故障' }] }),
+        ],
       ];
       for (const [expected, attempt] of attempts) {
-        const err = await attempt().then(() => undefined, (e: unknown) => e);
+        const err = await attempt().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(err, JSON.stringify(expected)).toBeInstanceOf(WorkflowUpdateFailedError);
         expect(refusalOf(err)).toMatchObject(expected);
       }
@@ -206,7 +222,9 @@ describe('enforcement-statistics cycle 2025 (due by the end of 2026-01-31 CST)',
       expect(status.timeline.find((e) => e.type === 'extended')?.detail).toContain('执法系统升级');
       const keys = (await db.prisma.notification.findMany({ where: { workflowId: handle.workflowId } })).map((n) => n.key).sort();
       expect(keys).toEqual(
-        ['r0:reminder-1', 'r1:reminder-1', 'r1:reminder-2', 'r1:reminder-3', 'r1:reminder-4', 'r1:escalation-1'].map((k) => `${handle.workflowId}:${k}`).sort(),
+        ['r0:reminder-1', 'r1:reminder-1', 'r1:reminder-2', 'r1:reminder-3', 'r1:reminder-4', 'r1:escalation-1']
+          .map((k) => `${handle.workflowId}:${k}`)
+          .sort(),
       );
       const audit = await db.prisma.auditLog.findFirstOrThrow({ where: { action: 'cycle.extend', target: handle.workflowId } });
       expect(audit.actor).toBe(admin.id);
@@ -217,7 +235,9 @@ describe('enforcement-statistics cycle 2025 (due by the end of 2026-01-31 CST)',
     await scenario(async () => {
       const handle = await openMarketCycle();
       await sleepUntil(env, '2026-01-18T08:00:00+08:00');
-      expect(await handle.executeUpdate(waiveUpdate, { args: [{ actor: admin, reason: '该局2025年度未开展行政执法，经批准免报' }] })).toBe('waived');
+      expect(await handle.executeUpdate(waiveUpdate, { args: [{ actor: admin, reason: '该局2025年度未开展行政执法，经批准免报' }] })).toBe(
+        'waived',
+      );
       expect(await handle.result()).toEqual({ state: 'waived', stepsFired: ['reminder-1'] });
       await releaseUpdateLock(env, handle);
       await sleepUntil(env, '2026-03-10T00:00:00+08:00');

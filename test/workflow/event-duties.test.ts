@@ -24,8 +24,24 @@ const marketClerk: Actor = { id: email(units.market, 'clerk'), access: 'unit', u
 const luohe = { gov: '4111710001', office: '4111710002', market: '4111710003' } as const;
 const luoheRows = [
   { id: luohe.gov, name: '漯河经济技术开发区管理委员会', type: 'government', level: 'county', region: '411171', parentId: null, tags: [] },
-  { id: luohe.office, name: '漯河经开区司法局', type: 'department', level: 'county', region: '411171', parentId: luohe.gov, tags: ['rule-of-law-office'] },
-  { id: luohe.market, name: '漯河经开区市场监督管理局', type: 'department', level: 'county', region: '411171', parentId: luohe.gov, tags: [] },
+  {
+    id: luohe.office,
+    name: '漯河经开区司法局',
+    type: 'department',
+    level: 'county',
+    region: '411171',
+    parentId: luohe.gov,
+    tags: ['rule-of-law-office'],
+  },
+  {
+    id: luohe.market,
+    name: '漯河经开区市场监督管理局',
+    type: 'department',
+    level: 'county',
+    region: '411171',
+    parentId: luohe.gov,
+    tags: [],
+  },
 ];
 
 let env: TestWorkflowEnvironment;
@@ -37,13 +53,16 @@ const taskQueue = 'event-ladder';
 
 const cstMinute = (iso: string) => toCstIso(iso).slice(0, 16);
 
-const runScenario = clockedScenarios({ taskQueue, 
+const runScenario = clockedScenarios({
+  taskQueue,
   seed: async (prisma) => {
     await insertUnits(prisma);
     for (const row of luoheRows) {
       await prisma.unit.create({ data: { ...row, tags: JSON.stringify(row.tags) } });
       for (const role of ['clerk', 'head', 'supervisor'] as const) {
-        await prisma.contact.create({ data: { unitId: row.id, name: `${row.name}${role}`, email: email(row.id, role), role, access: 'unit' } });
+        await prisma.contact.create({
+          data: { unitId: row.id, name: `${row.name}${role}`, email: email(row.id, role), role, access: 'unit' },
+        });
       }
     }
   },
@@ -75,8 +94,6 @@ async function startEvent(code: string, unitId: string, eventAt: string): Promis
     workflowIdConflictPolicy: 'FAIL',
   });
 }
-
-
 
 const fired = (status: { timeline: { type: string; stepId?: string; at: string }[] }) =>
   status.timeline.filter((e) => e.type === 'reminder' || e.type === 'escalation').map((e) => `${e.stepId}@${cstMinute(e.at)}`);
@@ -135,7 +152,9 @@ describe('regulatory-data-aggregation: 10 working days from 2026-09-28 10:00 CST
     await scenario('2026-09-28T08:00:00+08:00', async () => {
       const handle = await startEvent('regulatory-data-aggregation', luohe.market, '2026-09-28T10:00:00+08:00');
       await sleepUntil(env, '2026-10-14T15:00:00+08:00');
-      const plan = await handle.executeUpdate(extendUpdate, { args: [{ actor: admin, newDueDate: '2026-10-23', reason: '监管系统升级，数据延迟' }] });
+      const plan = await handle.executeUpdate(extendUpdate, {
+        args: [{ actor: admin, newDueDate: '2026-10-23', reason: '监管系统升级，数据延迟' }],
+      });
       expect(toCstIso(plan.dueAt)).toBe('2026-10-24T00:00:00+08:00');
       await sleepUntil(env, '2026-10-24T12:00:00+08:00');
       const status = await handle.query(statusQuery);
@@ -180,7 +199,9 @@ describe('superior-document-review: the same day, received at 16:00 CST', () => 
     await scenario('2026-03-10T08:00:00+08:00', async () => {
       const handle = await startEvent('superior-document-review', units.market, '2026-03-10T16:00:00+08:00');
       await sleepUntil(env, '2026-03-10T18:00:00+08:00');
-      const result = await handle.executeUpdate(submitUpdate, { args: [{ actor: marketClerk, unitId: units.market, reference: '秀市监报审〔2026〕1号' }] });
+      const result = await handle.executeUpdate(submitUpdate, {
+        args: [{ actor: marketClerk, unitId: units.market, reference: '秀市监报审〔2026〕1号' }],
+      });
       expect(result).toMatchObject({ state: 'submitted', late: false, lateSeconds: 0 });
       expect(await handle.result()).toEqual({ state: 'submitted', lateSeconds: 0, stepsFired: [] });
       await releaseUpdateLock(env, handle);

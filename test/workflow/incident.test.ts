@@ -48,8 +48,6 @@ async function scenario(fn: () => Promise<void>): Promise<void> {
   });
 }
 
-
-
 async function report(level: IncidentLevel = '重大', occurredAt = OCCURRED, title = '秀英区某化工厂爆炸事故') {
   const input = await buildIncidentInput(db.prisma, loadCatalog(), {
     level,
@@ -65,7 +63,9 @@ async function report(level: IncidentLevel = '重大', occurredAt = OCCURRED, ti
 }
 
 const fired = (s: IncidentStatus) =>
-  s.timeline.filter((e) => e.type === 'reminder' || e.type === 'escalation' || e.type === 'follow-up').map((e) => `${e.stepId}@${cstMinute(e.at)}`);
+  s.timeline
+    .filter((e) => e.type === 'reminder' || e.type === 'escalation' || e.type === 'follow-up')
+    .map((e) => `${e.stepId}@${cstMinute(e.at)}`);
 
 /** Polls the status (real time; the server clock does not move) until `check` holds. */
 async function until(handle: WorkflowHandle, check: (s: IncidentStatus) => boolean, ms = 10_000): Promise<IncidentStatus> {
@@ -227,7 +227,9 @@ describe('incident-disclosure (特别重大/重大: release within 5 h, press co
       expect(esc.map((e) => [e.stepId, cstMinute(e.at.toISOString())])).toEqual([['press-conference:escalation-1', '2026-05-02T22:30']]);
 
       // A press conference recorded late still counts; the follow-ups continue until an admin closes.
-      await handle.executeUpdate(recordPressUpdate, { args: [{ actor: clerk, at: '2026-05-03T10:00:00+08:00', place: '秀英区政府新闻发布厅' }] });
+      await handle.executeUpdate(recordPressUpdate, {
+        args: [{ actor: clerk, at: '2026-05-03T10:00:00+08:00', place: '秀英区政府新闻发布厅' }],
+      });
       s = await handle.query(incidentStatusQuery);
       expect(s.windows.map((w) => w.state)).toEqual(['met', 'late']);
       expect(s.state).toBe('submitted');
@@ -245,7 +247,9 @@ describe('incident-disclosure (特别重大/重大: release within 5 h, press co
       const { input, handle } = await report();
       await sleepUntil(env, '2026-05-01T23:45:00+08:00');
       await expectRefused(
-        handle.executeUpdate(correctOccurrenceUpdate, { args: [{ actor: clerk, occurredAt: '2026-05-01T21:30:00+08:00', reason: '核实' }] }),
+        handle.executeUpdate(correctOccurrenceUpdate, {
+          args: [{ actor: clerk, occurredAt: '2026-05-01T21:30:00+08:00', reason: '核实' }],
+        }),
         /only an admin/,
       );
       const plan = await handle.executeUpdate(correctOccurrenceUpdate, {
@@ -271,8 +275,8 @@ describe('incident-disclosure (特别重大/重大: release within 5 h, press co
         'release:reminder-3@2026-05-02T02:00',
         'release:escalation-1@2026-05-02T02:30',
       ]);
-      const keys = (await db.prisma.notification.findMany({ where: { workflowId: input.workflowId }, orderBy: { createdAt: 'asc' } })).map((n) =>
-        n.key.slice(input.workflowId.length + 1),
+      const keys = (await db.prisma.notification.findMany({ where: { workflowId: input.workflowId }, orderBy: { createdAt: 'asc' } })).map(
+        (n) => n.key.slice(input.workflowId.length + 1),
       );
       expect(keys).toEqual(['r0:release:reminder-1', 'r1:release:reminder-2', 'r1:release:reminder-3', 'r1:release:escalation-1']);
       const audit = await db.prisma.auditLog.findFirstOrThrow({ where: { target: input.workflowId, action: 'incident.correct' } });

@@ -41,8 +41,28 @@ const runScenario = clockedScenarios({
   taskQueue,
   calendar,
   seed: async (prisma) => {
-    await prisma.unit.create({ data: { id: luohe.gov, name: '漯河经济技术开发区管理委员会', type: 'government', level: 'county', region: '411171', parentId: null, tags: '[]' } });
-    await prisma.unit.create({ data: { id: luohe.market, name: '漯河经开区市场监督管理局', type: 'department', level: 'county', region: '411171', parentId: luohe.gov, tags: '[]' } });
+    await prisma.unit.create({
+      data: {
+        id: luohe.gov,
+        name: '漯河经济技术开发区管理委员会',
+        type: 'government',
+        level: 'county',
+        region: '411171',
+        parentId: null,
+        tags: '[]',
+      },
+    });
+    await prisma.unit.create({
+      data: {
+        id: luohe.market,
+        name: '漯河经开区市场监督管理局',
+        type: 'department',
+        level: 'county',
+        region: '411171',
+        parentId: luohe.gov,
+        tags: '[]',
+      },
+    });
     for (const id of [luohe.gov, luohe.market]) {
       for (const role of ['clerk', 'head', 'supervisor'] as const) {
         await prisma.contact.create({ data: { unitId: id, name: `${id}${role}`, email: email(id, role), role, access: 'unit' } });
@@ -87,9 +107,13 @@ describe('regulatory-data-aggregation from 2026-12-24 10:00 CST: provisional on 
 
       // Refusals before the load: only an admin, and only the year the plan waits for.
       const clerk: Actor = { id: email(luohe.market, 'clerk'), access: 'unit', unitId: luohe.market };
-      const forbidden = await handle.executeUpdate(correctProvisionalUpdate, { args: [{ year: 2027, actor: clerk }] }).catch((e: unknown) => e);
+      const forbidden = await handle
+        .executeUpdate(correctProvisionalUpdate, { args: [{ year: 2027, actor: clerk }] })
+        .catch((e: unknown) => e);
       expect(refusalOf(forbidden)).toMatchObject({ code: 'forbidden', field: 'actor' });
-      const otherYear = await handle.executeUpdate(correctProvisionalUpdate, { args: [{ year: 2028, actor: admin }] }).catch((e: unknown) => e);
+      const otherYear = await handle
+        .executeUpdate(correctProvisionalUpdate, { args: [{ year: 2028, actor: admin }] })
+        .catch((e: unknown) => e);
       expect(refusalOf(otherYear)).toMatchObject({ code: 'conflict', field: 'year' });
 
       // The admin loads 2027 into the store the worker reads, and the load corrects the running cycle.
@@ -118,7 +142,12 @@ describe('regulatory-data-aggregation from 2026-12-24 10:00 CST: provisional on 
       expect(row.dueAt.toISOString()).toBe(new Date('2027-01-09T00:00:00+08:00').toISOString());
       const audit = await db.prisma.auditLog.findMany({ where: { action: 'cycle.correct-provisional' } });
       expect(audit).toHaveLength(1);
-      expect(JSON.parse(audit[0]!.detail)).toMatchObject({ year: 2027, moved: true, dueBefore: '2027-01-06T16:00:00Z', dueAfter: '2027-01-08T16:00:00Z' });
+      expect(JSON.parse(audit[0]!.detail)).toMatchObject({
+        year: 2027,
+        moved: true,
+        dueBefore: '2027-01-06T16:00:00Z',
+        dueAfter: '2027-01-08T16:00:00Z',
+      });
 
       const corrected = await smtp.waitFor((m) => (m.subject ?? '').startsWith('【期限更正】'), 10_000);
       expect(corrected.envelope.to.sort()).toEqual([email(luohe.market, 'clerk'), email(luohe.market, 'head')].sort()); // whom the reminders address
@@ -126,8 +155,16 @@ describe('regulatory-data-aggregation from 2026-12-24 10:00 CST: provisional on 
 
       // A second load: nothing waits for 2027 any more; the same update ID is answered with the first outcome;
       // a new correction is refused (the plan is final now).
-      expect(await correctProvisionalCycles({ client: s.client, prisma: db.prisma, year: 2027, actor: admin })).toMatchObject({ corrected: 0, moved: 0, skipped: 0, cycles: [] });
-      const again = await handle.executeUpdate(correctProvisionalUpdate, { args: [{ year: 2027, actor: admin }], updateId: correctionUpdateId(handle.workflowId, 2027) });
+      expect(await correctProvisionalCycles({ client: s.client, prisma: db.prisma, year: 2027, actor: admin })).toMatchObject({
+        corrected: 0,
+        moved: 0,
+        skipped: 0,
+        cycles: [],
+      });
+      const again = await handle.executeUpdate(correctProvisionalUpdate, {
+        args: [{ year: 2027, actor: admin }],
+        updateId: correctionUpdateId(handle.workflowId, 2027),
+      });
       expect(again).toMatchObject({ revision: 1, moved: true });
       const final = await handle.executeUpdate(correctProvisionalUpdate, { args: [{ year: 2027, actor: admin }] }).catch((e: unknown) => e);
       expect(refusalOf(final)).toMatchObject({ code: 'conflict', field: 'year' });
@@ -145,7 +182,13 @@ describe('regulatory-data-aggregation from 2026-12-24 10:00 CST: provisional on 
         'escalation-2@2027-01-15T09:00',
       ]);
       const mails = await smtp.waitForCount(5, 10_000);
-      expect(mails.map((m) => /^【[^】]+】/.exec(m.subject ?? '')?.[0])).toEqual(['【催报提醒】', '【期限更正】', '【催报提醒】', '【逾期督办·一级】', '【逾期督办·二级】']);
+      expect(mails.map((m) => /^【[^】]+】/.exec(m.subject ?? '')?.[0])).toEqual([
+        '【催报提醒】',
+        '【期限更正】',
+        '【催报提醒】',
+        '【逾期督办·一级】',
+        '【逾期督办·二级】',
+      ]);
       expect(mails.filter((m) => (m.subject ?? '').startsWith('【期限更正】'))).toHaveLength(1);
       const sent = await db.prisma.notification.findMany({ where: { workflowId: handle.workflowId }, orderBy: { createdAt: 'asc' } });
       expect(sent.map((n) => n.stepId)).toEqual(['reminder-1', 'deadline-corrected', 'reminder-2', 'escalation-1', 'escalation-2']);
@@ -168,7 +211,10 @@ describe('regulatory-data-aggregation from 2026-12-24 10:00 CST: provisional on 
       expect(fired(status)).toEqual(['reminder-1@2027-01-03T09:00', 'reminder-2@2027-01-05T09:00', 'escalation-1@2027-01-07T09:00']);
 
       installArrangement(fixture, installDir);
-      expect(await correctProvisionalCycles({ client: s.client, prisma: db.prisma, year: 2027, actor: admin })).toMatchObject({ corrected: 1, moved: 1 });
+      expect(await correctProvisionalCycles({ client: s.client, prisma: db.prisma, year: 2027, actor: admin })).toMatchObject({
+        corrected: 1,
+        moved: 1,
+      });
       status = await handle.query(statusQuery);
       expect(status).toMatchObject({ state: 'open', revision: 1, pending: ['escalation-2'] });
       expect((await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: handle.workflowId } })).state).toBe('open');
@@ -176,8 +222,16 @@ describe('regulatory-data-aggregation from 2026-12-24 10:00 CST: provisional on 
       await sleepUntil(env, '2027-01-16T00:00:00+08:00');
       status = await handle.query(statusQuery);
       expect(status.state).toBe('escalated');
-      expect(status.timeline.filter((e) => e.type === 'overdue').map((e) => cstMinute(e.at))).toEqual(['2027-01-07T00:00', '2027-01-09T00:00']);
-      expect(fired(status)).toEqual(['reminder-1@2027-01-03T09:00', 'reminder-2@2027-01-05T09:00', 'escalation-1@2027-01-07T09:00', 'escalation-2@2027-01-15T09:00']);
+      expect(status.timeline.filter((e) => e.type === 'overdue').map((e) => cstMinute(e.at))).toEqual([
+        '2027-01-07T00:00',
+        '2027-01-09T00:00',
+      ]);
+      expect(fired(status)).toEqual([
+        'reminder-1@2027-01-03T09:00',
+        'reminder-2@2027-01-05T09:00',
+        'escalation-1@2027-01-07T09:00',
+        'escalation-2@2027-01-15T09:00',
+      ]);
       const mails = await smtp.waitForCount(5, 10_000);
       expect(mails.filter((m) => (m.subject ?? '').startsWith('【期限更正】'))).toHaveLength(1);
     });

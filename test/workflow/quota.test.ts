@@ -98,7 +98,14 @@ async function scenario(startAt: string, fn: () => Promise<void>): Promise<void>
   });
 }
 
-const market = { id: units.market, name: '秀英区市场监督管理局', type: 'department', level: 'county', region: '460105', tags: ['enforcement-agency'] };
+const market = {
+  id: units.market,
+  name: '秀英区市场监督管理局',
+  type: 'department',
+  level: 'county',
+  region: '460105',
+  tags: ['enforcement-agency'],
+};
 
 function cycleInput(duty: QuotaDuty, period = '2025'): CycleInput {
   return buildRecurringCycleInput({
@@ -117,14 +124,19 @@ async function open(duty: QuotaDuty): Promise<WorkflowHandle> {
 }
 
 const record = (handle: WorkflowHandle, req: Partial<RecordOccurrenceRequest> & { occurredOn: string }) =>
-  handle.executeUpdate(recordOccurrenceUpdate, { args: [{ actor: clerk, unitId: units.market, reference: `讲座纪要 ${req.occurredOn}`, ...req }] });
+  handle.executeUpdate(recordOccurrenceUpdate, {
+    args: [{ actor: clerk, unitId: units.market, reference: `讲座纪要 ${req.occurredOn}`, ...req }],
+  });
 
 const cstMinute = (iso: string) => toCstIso(iso).slice(0, 16);
 const fired = (status: QuotaStatus) =>
   status.timeline.filter((e) => e.type === 'reminder' || e.type === 'escalation').map((e) => `${e.stepId}@${cstMinute(e.at)}`);
 
 async function failure(attempt: Promise<unknown>): Promise<unknown> {
-  const err = await attempt.then(() => undefined, (e: unknown) => e);
+  const err = await attempt.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
   return err;
 }
@@ -182,7 +194,12 @@ describe('法治专题讲座 quota, at least 3 in 2025 (period ends 2026-01-01T0
           terms: { minimum: 3, amountLabel: '次' },
           progress: { total: 4, minimum: 3, met: true },
           sentence: '已开展 4 次，至少 3 次，已达标',
-          occurrences: [{ occurredOn: '2025-03-15' }, { occurredOn: '2025-10-20' }, { occurredOn: '2025-11-10' }, { occurredOn: '2025-12-03' }],
+          occurrences: [
+            { occurredOn: '2025-03-15' },
+            { occurredOn: '2025-10-20' },
+            { occurredOn: '2025-11-10' },
+            { occurredOn: '2025-12-03' },
+          ],
         },
       });
 
@@ -213,12 +230,22 @@ describe('法治专题讲座 quota, at least 3 in 2025 (period ends 2026-01-01T0
       // a missing reference, a subject on a quota without subjects, a zero amount.
       const other: Actor = { id: email(units.enforcement, 'clerk'), access: 'unit', unitId: units.enforcement };
       expect(await refusal(record(handle, { occurredOn: '2025-05-01', actor: other }))).toContain('may record only for unit');
-      expect(await refusal(record(handle, { occurredOn: '2025-05-01', actor: { id: 'op', access: 'operator' } }))).toContain('operators may read');
-      expect(await refusal(record(handle, { occurredOn: '2025-09-02' }))).toMatch(/occurredOn: 2025-09-02 is in the future \(today is 2025-09-01 CST\)/);
-      expect(await refusal(record(handle, { occurredOn: '2024-12-31' }))).toContain('occurredOn: 2024-12-31 is outside the period (2025-01-01 to 2025-12-31)');
+      expect(await refusal(record(handle, { occurredOn: '2025-05-01', actor: { id: 'op', access: 'operator' } }))).toContain(
+        'operators may read',
+      );
+      expect(await refusal(record(handle, { occurredOn: '2025-09-02' }))).toMatch(
+        /occurredOn: 2025-09-02 is in the future \(today is 2025-09-01 CST\)/,
+      );
+      expect(await refusal(record(handle, { occurredOn: '2024-12-31' }))).toContain(
+        'occurredOn: 2024-12-31 is outside the period (2025-01-01 to 2025-12-31)',
+      );
       expect(await refusal(record(handle, { occurredOn: '2025-05-01', reference: ' ' }))).toContain('reference: is required');
       expect(await refusal(record(handle, { occurredOn: '2025-05-01', subject: '张三' }))).toContain('subject: is not used');
-      expect(refusalOf(await failure(record(handle, { occurredOn: '2025-05-01', amount: 0 })))).toMatchObject({ field: 'amount', code: 'invalid', zh: '数量必须是大于0的数字' });
+      expect(refusalOf(await failure(record(handle, { occurredOn: '2025-05-01', amount: 0 })))).toMatchObject({
+        field: 'amount',
+        code: 'invalid',
+        zh: '数量必须是大于0的数字',
+      });
       expect((await handle.query(quotaStatusQuery)).occurrences).toEqual([]);
 
       await record(handle, { occurredOn: '2025-05-01' });
@@ -263,8 +290,12 @@ describe('法治专题讲座 quota, at least 3 in 2025 (period ends 2026-01-01T0
       await record(handle, { occurredOn: '2025-06-01' });
       await sleepUntil(env, '2026-01-05T10:00:00+08:00');
       expect((await handle.query(quotaStatusQuery)).state).toBe('escalated');
-      expect(await refusal(handle.executeUpdate(extendUpdate, { args: [{ actor: clerk, newDueDate: '2026-01-31', reason: '年末讲座延期' }] }))).toContain('only an admin may extend');
-      const plan = await handle.executeUpdate(extendUpdate, { args: [{ actor: admin, newDueDate: '2026-01-31', reason: '讲座因台风顺延' }] });
+      expect(
+        await refusal(handle.executeUpdate(extendUpdate, { args: [{ actor: clerk, newDueDate: '2026-01-31', reason: '年末讲座延期' }] })),
+      ).toContain('only an admin may extend');
+      const plan = await handle.executeUpdate(extendUpdate, {
+        args: [{ actor: admin, newDueDate: '2026-01-31', reason: '讲座因台风顺延' }],
+      });
       expect(toCstIso(plan.dueAt)).toBe('2026-02-01T00:00:00+08:00');
       let status = await handle.query(quotaStatusQuery);
       expect(status).toMatchObject({ state: 'open', revision: 1 });
@@ -275,7 +306,9 @@ describe('法治专题讲座 quota, at least 3 in 2025 (period ends 2026-01-01T0
       expect((await record(handle, { occurredOn: '2026-01-12' })).state).toBe('met');
       await sleepUntil(env, '2026-02-01T01:00:00+08:00');
       expect(await handle.result()).toMatchObject({ state: 'met', progress: { total: 3 } });
-      const keys = (await db.prisma.notification.findMany({ where: { workflowId: handle.workflowId } })).map((n) => n.key.split(':').slice(-2).join(':'));
+      const keys = (await db.prisma.notification.findMany({ where: { workflowId: handle.workflowId } })).map((n) =>
+        n.key.split(':').slice(-2).join(':'),
+      );
       // Opened on 2025-12-20: reminder-1 (2025-10-02) was stale; reminder-2 on 2025-12-01 too; the first escalation fired on 2026-01-01.
       expect(keys.sort()).toEqual(['r0:escalation-1']);
       status = await handle.query(quotaStatusQuery);
@@ -286,7 +319,9 @@ describe('法治专题讲座 quota, at least 3 in 2025 (period ends 2026-01-01T0
   it('an admin waiver ends a quota cycle; unit users may not waive', async () => {
     await scenario('2025-09-01T00:00:00+08:00', async () => {
       const handle = await open(lectures);
-      expect(await refusal(handle.executeUpdate(waiveUpdate, { args: [{ actor: clerk, reason: '机构改革' }] }))).toContain('only an admin may waive');
+      expect(await refusal(handle.executeUpdate(waiveUpdate, { args: [{ actor: clerk, reason: '机构改革' }] }))).toContain(
+        'only an admin may waive',
+      );
       expect(await handle.executeUpdate(waiveUpdate, { args: [{ actor: admin, reason: '机构改革，职责划转' }] })).toBe('waived');
       expect(await handle.result()).toMatchObject({ state: 'waived', stepsFired: [] });
       await releaseUpdateLock(env, handle);
@@ -298,7 +333,9 @@ describe('行政执法人员培训, at least 60 学时 per person in 2025', () =
   it('the reminder at 2025-12-01T09:00+08:00 names who is short; every person at 60 makes it met', async () => {
     await scenario('2025-11-01T00:00:00+08:00', async () => {
       const handle = await open(trainingHours);
-      expect(await refusal(record(handle, { occurredOn: '2025-06-01', amount: 40 }))).toContain('subject: is required: this quota counts per 人');
+      expect(await refusal(record(handle, { occurredOn: '2025-06-01', amount: 40 }))).toContain(
+        'subject: is required: this quota counts per 人',
+      );
       await record(handle, { occurredOn: '2025-06-01', amount: 40, subject: '张三', reference: '执法培训班 签到表' });
       await record(handle, { occurredOn: '2025-06-01', amount: 60, subject: '李四', reference: '执法培训班 签到表' });
       const r = await record(handle, { occurredOn: '2025-07-01', amount: 24, subject: '王五', reference: '网络学习平台学时证明' });
@@ -306,7 +343,9 @@ describe('行政执法人员培训, at least 60 学时 per person in 2025', () =
 
       await sleepUntil(env, '2025-12-01T10:00:00+08:00');
       const [mail] = await smtp.waitForCount(1, 10_000);
-      expect(mail!.subject).toBe('【进度提醒】行政执法人员法律法规培训（2025年度）进度：3 人中 2 人未达 60 学时：张三 40 学时、王五 24 学时——秀英区市场监督管理局');
+      expect(mail!.subject).toBe(
+        '【进度提醒】行政执法人员法律法规培训（2025年度）进度：3 人中 2 人未达 60 学时：张三 40 学时、王五 24 学时——秀英区市场监督管理局',
+      );
       expect(mail!.text).toContain('3 人中 2 人未达 60 学时：张三 40 学时、王五 24 学时，距期末还有 4 周（30 天）');
       expect(mail!.text).toContain('每人至少 60 学时');
       expect(mail!.text).toContain('--subject <人>');

@@ -83,7 +83,14 @@ const admin: Actor = { id: 'admin@test.gov.cn', access: 'admin' };
 const reviewAdmin: Actor = { ...admin, unitId: units.districtOffice };
 const clerkOf = (unitId: string): Actor => ({ id: email(unitId, 'clerk'), access: 'unit', unitId });
 const marketClerk = clerkOf(units.market);
-const marketUnit = { id: units.market, name: '秀英区市场监督管理局', type: 'department', level: 'county', region: '460105', tags: ['enforcement-agency'] };
+const marketUnit = {
+  id: units.market,
+  name: '秀英区市场监督管理局',
+  type: 'department',
+  level: 'county',
+  region: '460105',
+  tags: ['enforcement-agency'],
+};
 const marketPath = [units.province, units.city, units.district, units.market];
 
 // ---- duty fixtures (the same as quota.test.ts and window.test.ts) ----------------------------------
@@ -148,7 +155,11 @@ const inspectionWindow: WindowDuty = windowDutySchema.parse({
 function catalogWithFixtures(): Catalog {
   const disk = loadCatalog();
   const fixtures = [lectures, inspectionWindow];
-  return { ...disk, duties: [...disk.duties, ...fixtures], byCode: new Map([...disk.byCode, ...fixtures.map((d) => [d.code, d] as const)]) };
+  return {
+    ...disk,
+    duties: [...disk.duties, ...fixtures],
+    byCode: new Map([...disk.byCode, ...fixtures.map((d) => [d.code, d] as const)]),
+  };
 }
 
 // ---- running a scenario ----------------------------------------------------------------------------
@@ -217,7 +228,8 @@ async function closedHistory(handle: WorkflowHandle, ms = 20_000): Promise<tempo
   for (;;) {
     const history = temporal.api.history.v1.History.fromObject(await handle.fetchHistory());
     if (closingEvents.has(history.events.at(-1)?.eventType ?? 0)) return history;
-    if (Date.now() > deadline) throw new Error(`${handle.workflowId}: history ends with ${EventType[history.events.at(-1)?.eventType ?? 0]}, not a closing event`);
+    if (Date.now() > deadline)
+      throw new Error(`${handle.workflowId}: history ends with ${EventType[history.events.at(-1)?.eventType ?? 0]}, not a closing event`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -247,15 +259,29 @@ const submitMarket = (cycle: WorkflowHandle, reference: string) =>
   cycle.executeUpdate(submitUpdate, { args: [{ actor: marketClerk, unitId: units.market, reference }] });
 
 function quotaCycleHandle(s: Scenario): Promise<WorkflowHandle> {
-  const input = buildRecurringCycleInput({ duty: lectures, period: '2025', unit: marketUnit, unitPath: marketPath, catalogVersion: s.catalog.version });
+  const input = buildRecurringCycleInput({
+    duty: lectures,
+    period: '2025',
+    unit: marketUnit,
+    unitPath: marketPath,
+    catalogVersion: s.catalog.version,
+  });
   return s.client.workflow.start(cycleWorkflowType(input.kind), { taskQueue, workflowId: input.workflowId, args: [input] });
 }
 
 const recordOccurrence = (h: WorkflowHandle, occurredOn: string, extra: Partial<RecordOccurrenceRequest> = {}) =>
-  h.executeUpdate(recordOccurrenceUpdate, { args: [{ actor: marketClerk, unitId: units.market, occurredOn, reference: `讲座纪要 ${occurredOn}`, ...extra }] });
+  h.executeUpdate(recordOccurrenceUpdate, {
+    args: [{ actor: marketClerk, unitId: units.market, occurredOn, reference: `讲座纪要 ${occurredOn}`, ...extra }],
+  });
 
 function windowQ2(s: Scenario): Promise<WorkflowHandle> {
-  const input = buildRecurringCycleInput({ duty: inspectionWindow, period: '2025-Q2', unit: marketUnit, unitPath: marketPath, catalogVersion: s.catalog.version });
+  const input = buildRecurringCycleInput({
+    duty: inspectionWindow,
+    period: '2025-Q2',
+    unit: marketUnit,
+    unitPath: marketPath,
+    catalogVersion: s.catalog.version,
+  });
   return s.client.workflow.start(windowCycle, { taskQueue, workflowId: input.workflowId, args: [input] });
 }
 
@@ -306,10 +332,18 @@ export const recordings: Recording[] = [
     files: ['openDutyCycles-period-from-start', 'openDutyCycles-already-open'],
     startAt: '2026-01-01T00:00:00+08:00',
     async run(s) {
-      const first = await s.client.workflow.start(openDutyCycles, { taskQueue, workflowId: 'open:enforcement-statistics:scheduled-1', args: [{ dutyCode: 'enforcement-statistics' }] });
+      const first = await s.client.workflow.start(openDutyCycles, {
+        taskQueue,
+        workflowId: 'open:enforcement-statistics:scheduled-1',
+        args: [{ dutyCode: 'enforcement-statistics' }],
+      });
       const opened = await first.result();
       if (opened.opened !== 2) throw new Error(`expected 2 cycles opened, got ${JSON.stringify(opened)}`);
-      const again = await s.client.workflow.start(openDutyCycles, { taskQueue, workflowId: 'open:enforcement-statistics:scheduled-2', args: [{ dutyCode: 'enforcement-statistics' }] });
+      const again = await s.client.workflow.start(openDutyCycles, {
+        taskQueue,
+        workflowId: 'open:enforcement-statistics:scheduled-2',
+        args: [{ dutyCode: 'enforcement-statistics' }],
+      });
       const second = await again.result();
       if (second.alreadyOpen !== 2) throw new Error(`expected 2 cycles already open, got ${JSON.stringify(second)}`);
       return { 'openDutyCycles-period-from-start': first, 'openDutyCycles-already-open': again };
@@ -392,7 +426,15 @@ export const recordings: Recording[] = [
       const cycle = await openMarketCycle(s);
       await sleepUntil(s.env, '2026-02-03T10:00:00+08:00');
       await cycle.executeUpdate(submitUpdate, {
-        args: [{ actor: admin, unitId: units.market, reference: '秀市监〔2026〕5号', submittedAt: '2026-01-30T15:00:00+08:00', reason: '纸质报送已于1月30日送达，系统补录' }],
+        args: [
+          {
+            actor: admin,
+            unitId: units.market,
+            reference: '秀市监〔2026〕5号',
+            submittedAt: '2026-01-30T15:00:00+08:00',
+            reason: '纸质报送已于1月30日送达，系统补录',
+          },
+        ],
       });
       return { 'dutyCycle-backdated-admin': cycle };
     },
@@ -404,24 +446,52 @@ export const recordings: Recording[] = [
     startAt: '2026-12-24T08:00:00+08:00',
     ownCalendar: true,
     async run(s) {
-      const gov = { id: '4111710001', name: '漯河经济技术开发区管理委员会', type: 'government', level: 'county', region: '411171', parentId: null, tags: '[]' };
-      const market = { id: '4111710003', name: '漯河经开区市场监督管理局', type: 'department', level: 'county', region: '411171', parentId: gov.id, tags: '[]' };
+      const gov = {
+        id: '4111710001',
+        name: '漯河经济技术开发区管理委员会',
+        type: 'government',
+        level: 'county',
+        region: '411171',
+        parentId: null,
+        tags: '[]',
+      };
+      const market = {
+        id: '4111710003',
+        name: '漯河经开区市场监督管理局',
+        type: 'department',
+        level: 'county',
+        region: '411171',
+        parentId: gov.id,
+        tags: '[]',
+      };
       for (const u of [gov, market]) {
         await s.db.prisma.unit.create({ data: u });
         for (const role of ['clerk', 'head', 'supervisor'] as const) {
-          await s.db.prisma.contact.create({ data: { unitId: u.id, name: `${u.name}${role}`, email: email(u.id, role), role, access: 'unit' } });
+          await s.db.prisma.contact.create({
+            data: { unitId: u.id, name: `${u.name}${role}`, email: email(u.id, role), role, access: 'unit' },
+          });
         }
       }
       const duty = s.catalog.triggeredByCode.get('regulatory-data-aggregation') as EventDuty;
-      const { lastDay: _lastDay, ...input } = await buildEventCycle(s.db.prisma, s.catalog, duty, market, '2026-12-24T10:00:00+08:00', loadCalendar([shippedCalendarDir(), installDir]));
-      if (input.plan.provisional?.waitsForYear !== 2027) throw new Error(`expected a plan provisional on 2027, got ${JSON.stringify(input.plan)}`);
+      const { lastDay: _lastDay, ...input } = await buildEventCycle(
+        s.db.prisma,
+        s.catalog,
+        duty,
+        market,
+        '2026-12-24T10:00:00+08:00',
+        loadCalendar([shippedCalendarDir(), installDir]),
+      );
+      if (input.plan.provisional?.waitsForYear !== 2027)
+        throw new Error(`expected a plan provisional on 2027, got ${JSON.stringify(input.plan)}`);
       const cycle = await s.client.workflow.start(dutyCycle, { taskQueue, workflowId: input.workflowId, args: [input] });
       await sleepUntil(s.env, '2027-01-03T12:00:00+08:00');
       installArrangement(path.join(__dirname, '..', 'fixtures', 'calendar-2027-test.json'), installDir);
       const report = await correctProvisionalCycles({ client: s.client, prisma: s.db.prisma, year: 2027, actor: admin });
       if (report.moved !== 1) throw new Error(`expected one moved deadline, got ${JSON.stringify(report)}`);
       await sleepUntil(s.env, '2027-01-08T10:00:00+08:00');
-      await cycle.executeUpdate(submitUpdate, { args: [{ actor: clerkOf(market.id), unitId: market.id, reference: '漯经开市监〔2027〕1号' }] });
+      await cycle.executeUpdate(submitUpdate, {
+        args: [{ actor: clerkOf(market.id), unitId: market.id, reference: '漯经开市监〔2027〕1号' }],
+      });
       return { 'dutyCycle-provisional-corrected': cycle };
     },
   },
@@ -516,10 +586,20 @@ export const recordings: Recording[] = [
       await sleepUntil(s.env, '2026-05-02T06:00:00+08:00');
       const clerk = clerkOf(units.district);
       await incident.executeUpdate(recordReleaseUpdate, {
-        args: [{ actor: clerk, at: '2026-05-02T05:50:00+08:00', channel: '秀英区人民政府网站', url: 'https://xiuying.gov.cn/a/1', reason: '事发地通信中断，信息核实迟延' }],
+        args: [
+          {
+            actor: clerk,
+            at: '2026-05-02T05:50:00+08:00',
+            channel: '秀英区人民政府网站',
+            url: 'https://xiuying.gov.cn/a/1',
+            reason: '事发地通信中断，信息核实迟延',
+          },
+        ],
       });
       await sleepUntil(s.env, '2026-05-02T19:00:00+08:00');
-      await incident.executeUpdate(recordPressUpdate, { args: [{ actor: clerk, at: '2026-05-02T19:00:00+08:00', place: '秀英区政府新闻发布厅' }] });
+      await incident.executeUpdate(recordPressUpdate, {
+        args: [{ actor: clerk, at: '2026-05-02T19:00:00+08:00', place: '秀英区政府新闻发布厅' }],
+      });
       await sleepUntil(s.env, '2026-05-04T08:00:00+08:00');
       await incident.executeUpdate(closeIncidentUpdate, { args: [{ actor: admin, reason: '事件处置完毕' }] });
       return { 'incidentDisclosure-released-late-press-closed': incident };
@@ -534,12 +614,18 @@ export const recordings: Recording[] = [
       await sleepUntil(s.env, '2026-05-01T22:40:00+08:00');
       const incident = await reportIncident(s);
       await sleepUntil(s.env, '2026-05-01T23:45:00+08:00');
-      await incident.executeUpdate(correctOccurrenceUpdate, { args: [{ actor: admin, occurredAt: '2026-05-01T21:30:00+08:00', reason: '经核实事件实际发生于21:30' }] });
+      await incident.executeUpdate(correctOccurrenceUpdate, {
+        args: [{ actor: admin, occurredAt: '2026-05-01T21:30:00+08:00', reason: '经核实事件实际发生于21:30' }],
+      });
       await sleepUntil(s.env, '2026-05-02T02:10:00+08:00');
       const clerk = clerkOf(units.district);
-      await incident.executeUpdate(recordReleaseUpdate, { args: [{ actor: clerk, at: '2026-05-02T02:05:00+08:00', channel: '官方微博', url: 'https://weibo.com/xiuying/1' }] });
+      await incident.executeUpdate(recordReleaseUpdate, {
+        args: [{ actor: clerk, at: '2026-05-02T02:05:00+08:00', channel: '官方微博', url: 'https://weibo.com/xiuying/1' }],
+      });
       await sleepUntil(s.env, '2026-05-02T23:00:00+08:00');
-      await incident.executeUpdate(recordPressUpdate, { args: [{ actor: clerk, at: '2026-05-02T23:00:00+08:00', place: '秀英区政府新闻发布厅' }] });
+      await incident.executeUpdate(recordPressUpdate, {
+        args: [{ actor: clerk, at: '2026-05-02T23:00:00+08:00', place: '秀英区政府新闻发布厅' }],
+      });
       await incident.executeUpdate(closeIncidentUpdate, { args: [{ actor: admin, reason: '处置完毕' }] });
       return { 'incidentDisclosure-corrected-press-late-closed': incident };
     },
@@ -564,7 +650,10 @@ export const recordings: Recording[] = [
     async run(s) {
       const scope = { units: [units.market, units.enforcement, units.education] };
       const { input, handle } = await startReview(s, 'case-file-review', '2026年行政执法案卷评查', scope, '2026-06-10T18:00:00+08:00');
-      await until(() => handle.query(reviewStatusQuery), (x) => x.started === 3);
+      await until(
+        () => handle.query(reviewStatusQuery),
+        (x) => x.started === 3,
+      );
       const part = (unitId: string) => s.client.workflow.getHandle(`${input.workflowId}:unit-${unitId}`);
       await sleepUntil(s.env, '2026-06-08T10:00:00+08:00');
       await part(units.market).executeUpdate(submitSelfCheckUpdate, { args: [{ actor: marketClerk, reference: '秀市监〔2026〕12号' }] });
@@ -573,10 +662,19 @@ export const recordings: Recording[] = [
       await part(units.education).executeUpdate(submitSelfCheckUpdate, { args: [{ actor: reviewAdmin, reference: '秀教〔2026〕3号' }] });
       await closed(part(units.education));
       await sleepUntil(s.env, '2026-06-13T19:00:00+08:00');
-      await until(() => handle.query(reviewStatusQuery), (x) => x.unitStates[units.enforcement] === 'escalated');
-      await handle.executeUpdate(addFindingUpdate, { args: [{ actor: reviewAdmin, unitId: units.enforcement, text: '未按期报送自查材料，3份案卷文书不全' }] });
+      await until(
+        () => handle.query(reviewStatusQuery),
+        (x) => x.unitStates[units.enforcement] === 'escalated',
+      );
+      await handle.executeUpdate(addFindingUpdate, {
+        args: [{ actor: reviewAdmin, unitId: units.enforcement, text: '未按期报送自查材料，3份案卷文书不全' }],
+      });
       await handle.executeUpdate(closeReviewUpdate, { args: [{ actor: reviewAdmin, summary: '评查结束，发现问题1个' }] });
-      return { 'review-self-check-closed': handle, 'reviewUnit-submitted': part(units.market), 'reviewUnit-escalated-closed': part(units.enforcement) };
+      return {
+        'review-self-check-closed': handle,
+        'reviewUnit-submitted': part(units.market),
+        'reviewUnit-escalated-closed': part(units.enforcement),
+      };
     },
   },
   {
@@ -584,13 +682,28 @@ export const recordings: Recording[] = [
     // (to 08-15), is declared rectified, rejected with a new due instant (08-31), rectified again and accepted (销号);
     // item 2 (due 07-20 18:00) asks an extension that is refused, becomes overdue and escalated, is rectified and accepted.
     // The review is closed with a summary once every item is accepted.
-    files: ['review-rectification-closed', 'reviewItem-extension-approved-rejected-accepted', 'reviewItem-extension-refused-escalated-accepted'],
+    files: [
+      'review-rectification-closed',
+      'reviewItem-extension-approved-rejected-accepted',
+      'reviewItem-extension-refused-escalated-accepted',
+    ],
     startAt: '2026-07-01T09:00:00+08:00',
     async run(s) {
-      const { handle } = await startReview(s, 'rectification', '2026年法治督察反馈问题整改', { units: [units.market] }, '2026-07-10T18:00:00+08:00');
-      await until(() => handle.query(reviewStatusQuery), (x) => x.started === 1);
+      const { handle } = await startReview(
+        s,
+        'rectification',
+        '2026年法治督察反馈问题整改',
+        { units: [units.market] },
+        '2026-07-10T18:00:00+08:00',
+      );
+      await until(
+        () => handle.query(reviewStatusQuery),
+        (x) => x.started === 1,
+      );
       const add = async (text: string, dueAt: string, reportEveryMs?: number) => {
-        const added = await handle.executeUpdate(addItemUpdate, { args: [{ actor: reviewAdmin, unitId: units.market, text, dueAt, ...(reportEveryMs ? { reportEveryMs } : {}) }] });
+        const added = await handle.executeUpdate(addItemUpdate, {
+          args: [{ actor: reviewAdmin, unitId: units.market, text, dueAt, ...(reportEveryMs ? { reportEveryMs } : {}) }],
+        });
         return s.client.workflow.getHandle(added.workflowId);
       };
       const item1 = await add('行政处罚案卷归档不规范', '2026-07-31T18:00:00+08:00', parseDuration('2w'));
@@ -598,7 +711,9 @@ export const recordings: Recording[] = [
 
       await sleepUntil(s.env, '2026-07-10T10:00:00+08:00');
       await item2.executeUpdate(itemProgressUpdate, { args: [{ actor: marketClerk, text: '已更新一半公示信息' }] });
-      await item2.executeUpdate(requestExtensionUpdate, { args: [{ actor: marketClerk, to: '2026-08-10T18:00:00+08:00', reason: '系统改版，需等待新平台上线' }] });
+      await item2.executeUpdate(requestExtensionUpdate, {
+        args: [{ actor: marketClerk, to: '2026-08-10T18:00:00+08:00', reason: '系统改版，需等待新平台上线' }],
+      });
       await sleepUntil(s.env, '2026-07-11T10:00:00+08:00');
       await item2.executeUpdate(refuseExtensionUpdate, { args: [{ actor: reviewAdmin, reason: '可在原平台先行更新，不同意延期' }] });
 
@@ -610,20 +725,29 @@ export const recordings: Recording[] = [
       await item2.executeUpdate(acceptItemUpdate, { args: [{ actor: reviewAdmin }] });
 
       await sleepUntil(s.env, '2026-07-25T10:00:00+08:00');
-      await item1.executeUpdate(requestExtensionUpdate, { args: [{ actor: marketClerk, to: '2026-08-15T18:00:00+08:00', reason: '涉及历史案卷较多，需调阅档案' }] });
+      await item1.executeUpdate(requestExtensionUpdate, {
+        args: [{ actor: marketClerk, to: '2026-08-15T18:00:00+08:00', reason: '涉及历史案卷较多，需调阅档案' }],
+      });
       await sleepUntil(s.env, '2026-07-26T10:00:00+08:00');
-      await item1.executeUpdate(approveExtensionUpdate, { args: [{ actor: reviewAdmin, to: '2026-08-15T18:00:00+08:00', reason: '理由充分，同意延期' }] });
+      await item1.executeUpdate(approveExtensionUpdate, {
+        args: [{ actor: reviewAdmin, to: '2026-08-15T18:00:00+08:00', reason: '理由充分，同意延期' }],
+      });
       await sleepUntil(s.env, '2026-08-05T10:00:00+08:00');
       await item1.executeUpdate(itemProgressUpdate, { args: [{ actor: marketClerk, text: '剩余案卷归档完成80%' }] });
       await sleepUntil(s.env, '2026-08-10T10:00:00+08:00');
       await item1.executeUpdate(submitRectifiedUpdate, { args: [{ actor: marketClerk, text: '全部案卷已按规范重新归档' }] });
       await sleepUntil(s.env, '2026-08-11T10:00:00+08:00');
-      await item1.executeUpdate(rejectItemUpdate, { args: [{ actor: reviewAdmin, reason: '抽查5卷仍缺送达回证', dueAt: '2026-08-31T18:00:00+08:00' }] });
+      await item1.executeUpdate(rejectItemUpdate, {
+        args: [{ actor: reviewAdmin, reason: '抽查5卷仍缺送达回证', dueAt: '2026-08-31T18:00:00+08:00' }],
+      });
       await sleepUntil(s.env, '2026-08-27T10:00:00+08:00');
       await item1.executeUpdate(submitRectifiedUpdate, { args: [{ actor: marketClerk, text: '已补齐送达回证' }] });
       await sleepUntil(s.env, '2026-08-28T10:00:00+08:00');
       await item1.executeUpdate(acceptItemUpdate, { args: [{ actor: reviewAdmin }] });
-      await until(() => handle.query(reviewStatusQuery), (x) => x.items.every((i) => i.state === 'accepted'));
+      await until(
+        () => handle.query(reviewStatusQuery),
+        (x) => x.items.every((i) => i.state === 'accepted'),
+      );
       await handle.executeUpdate(closeReviewUpdate, { args: [{ actor: reviewAdmin, summary: '整改事项2项，已全部销号' }] });
       return {
         'review-rectification-closed': handle,
@@ -639,8 +763,13 @@ export const recordings: Recording[] = [
     startAt: '2026-06-01T09:00:00+08:00',
     async run(s) {
       const scope = { units: [units.market, units.enforcement] };
-      const { input, handle } = await startReview(s, 'special-supervision', '统计年报专项监督', scope, '2026-06-10T18:00:00+08:00', { duty: 'enforcement-statistics' });
-      await until(() => handle.query(reviewStatusQuery), (x) => x.started === 2 && x.timeline.some((e) => e.type === 'duty-opened'));
+      const { input, handle } = await startReview(s, 'special-supervision', '统计年报专项监督', scope, '2026-06-10T18:00:00+08:00', {
+        duty: 'enforcement-statistics',
+      });
+      await until(
+        () => handle.query(reviewStatusQuery),
+        (x) => x.started === 2 && x.timeline.some((e) => e.type === 'duty-opened'),
+      );
       // Before the cycles' first reminder (sendStep cannot plan a review period yet: it retries, see the report).
       const cycle = s.client.workflow.getHandle(input.duty!.cycleWorkflowIds[0]!);
       await submitMarket(cycle, '秀市监〔2026〕30号');
@@ -657,12 +786,24 @@ export const recordings: Recording[] = [
     async run(s) {
       const towns = Array.from({ length: 30 }, (_, i) => `4601059${String(i).padStart(3, '0')}`);
       await s.db.prisma.unit.createMany({
-        data: towns.map((id, i) => ({ id, name: `秀英区第${i + 1}镇`, type: 'town', level: 'town', region: '460105', parentId: units.district, tags: '[]' })),
+        data: towns.map((id, i) => ({
+          id,
+          name: `秀英区第${i + 1}镇`,
+          type: 'town',
+          level: 'town',
+          region: '460105',
+          parentId: units.district,
+          tags: '[]',
+        })),
       });
       const scope = { type: 'town', parentUnitId: units.city };
       const dueAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
       const { handle } = await startReview(s, 'rule-of-law-inspection', '2026年镇街法治督察', scope, dueAt, { maxHistoryEvents: 60 });
-      const status = await until(() => handle.query(reviewStatusQuery), (x) => x.started === 30 && x.runs >= 1, 60_000);
+      const status = await until(
+        () => handle.query(reviewStatusQuery),
+        (x) => x.started === 30 && x.runs >= 1,
+        60_000,
+      );
       if (status.runs !== 1) throw new Error(`expected exactly one continue-as-new, got ${status.runs}`);
       await handle.executeUpdate(addFindingUpdate, { args: [{ actor: reviewAdmin, unitId: towns[7]!, text: '未建立法律顾问制度' }] });
       await handle.executeUpdate(closeReviewUpdate, { args: [{ actor: reviewAdmin, summary: '督察30个镇街' }] });
@@ -695,7 +836,15 @@ async function runRecording(rec: Recording, bundle: WorkflowBundleWithSourceMap,
     const catalog = catalogWithFixtures();
     if (rec.ownCalendar) installDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duty-ledger-record-calendar-'));
     const calendar = rec.ownCalendar ? { calendar: () => loadCalendar([shippedCalendarDir(), installDir]) } : {};
-    const worker = await createDutyWorker({ connection: env.nativeConnection, taskQueue, prisma: db.prisma, catalog, smtpUrl: smtp.url, workflowBundle: bundle, ...calendar });
+    const worker = await createDutyWorker({
+      connection: env.nativeConnection,
+      taskQueue,
+      prisma: db.prisma,
+      catalog,
+      smtpUrl: smtp.url,
+      workflowBundle: bundle,
+      ...calendar,
+    });
     await worker.runUntil(async () => {
       const client = new Client({
         connection: env.connection,
@@ -743,7 +892,10 @@ export async function recordHistories(opts: { only?: string[]; force?: boolean; 
     const wanted = opts.only?.length ? r.files.filter((f) => opts.only!.includes(f)) : r.files;
     return wanted.length > 0 && (opts.force || wanted.some((f) => !exists(f)));
   });
-  const kept = recordings.filter((r) => !todo.includes(r)).flatMap((r) => r.files).filter((f) => exists(f) && (!opts.only?.length || opts.only.includes(f)));
+  const kept = recordings
+    .filter((r) => !todo.includes(r))
+    .flatMap((r) => r.files)
+    .filter((f) => exists(f) && (!opts.only?.length || opts.only.includes(f)));
   if (kept.length) console.log(`kept (already recorded; --force to overwrite): ${kept.join(', ')}`);
   if (!todo.length) return;
   // A scenario writes all its files: refuse before running rather than overwrite a kept one.
@@ -763,9 +915,14 @@ export async function recordHistories(opts: { only?: string[]; force?: boolean; 
 
 /** One line per recorded file: workflow type, events, how it closed, updates, timers, activities. */
 export function listHistories(): void {
-  for (const file of fs.readdirSync(historiesDir).filter((f) => f.endsWith('.binpb')).sort()) {
+  for (const file of fs
+    .readdirSync(historiesDir)
+    .filter((f) => f.endsWith('.binpb'))
+    .sort()) {
     const s = summariseHistory(temporal.api.history.v1.History.decode(fs.readFileSync(path.join(historiesDir, file))));
-    const acts = Object.entries(s.activities).map(([k, v]) => `${k}×${v}`).join(' ');
+    const acts = Object.entries(s.activities)
+      .map(([k, v]) => `${k}×${v}`)
+      .join(' ');
     const kids = [
       ...Object.entries(s.children).map(([k, v]) => `${k}×${v}`),
       ...Object.entries(s.childStartsFailed).map(([k, v]) => `${k}×${v} failed to start`),
@@ -784,7 +941,11 @@ if (require.main === module) {
     listHistories();
     process.exit(0);
   }
-  recordHistories({ force: args.includes('--force'), verbose: args.includes('--verbose'), only: args.filter((a) => !a.startsWith('--')) }).then(
+  recordHistories({
+    force: args.includes('--force'),
+    verbose: args.includes('--verbose'),
+    only: args.filter((a) => !a.startsWith('--')),
+  }).then(
     () => process.exit(0),
     (err: unknown) => {
       console.error(err);

@@ -27,7 +27,10 @@ import * as workflowModule from '../../workflows/index';
 const dir = path.join(__dirname, 'histories');
 
 if (process.env.RECORD_HISTORIES === '1') {
-  execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [path.join(__dirname, 'record-histories.ts')], { stdio: 'inherit', cwd: repoRoot });
+  execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [path.join(__dirname, 'record-histories.ts')], {
+    stdio: 'inherit',
+    cwd: repoRoot,
+  });
 }
 
 type Expected = Pick<HistorySummary, 'workflowType' | 'timersFired' | 'activities'> &
@@ -83,7 +86,12 @@ const expected: Record<string, Expected> = {
     activities: { indexCycle: 1, sendStep: 7, updateCycleIndex: 3, recordSubmission: 1 },
   },
   // One reminder, waived by an admin.
-  'dutyCycle-waived': { workflowType: 'dutyCycle', updates: ['waive'], timersFired: 1, activities: { indexCycle: 1, sendStep: 1, auditAction: 1, updateCycleIndex: 1 } },
+  'dutyCycle-waived': {
+    workflowType: 'dutyCycle',
+    updates: ['waive'],
+    timersFired: 1,
+    activities: { indexCycle: 1, sendStep: 1, auditAction: 1, updateCycleIndex: 1 },
+  },
   // Opened after the due date: stale steps skipped, escalation-2 at once, escalation-3 on its timer, submitted late.
   'dutyCycle-opened-late-skipped-submitted': {
     workflowType: 'dutyCycle',
@@ -110,7 +118,15 @@ const expected: Record<string, Expected> = {
     workflowType: 'dutyCycle',
     updates: ['correctProvisional', 'submit'],
     timersFired: 2,
-    activities: { indexCycle: 1, sendStep: 2, correctProvisionalCycle: 1, auditAction: 1, updateCycleIndex: 2, sendDeadlineCorrected: 1, recordSubmission: 1 },
+    activities: {
+      indexCycle: 1,
+      sendStep: 2,
+      correctProvisionalCycle: 1,
+      auditAction: 1,
+      updateCycleIndex: 2,
+      sendDeadlineCorrected: 1,
+      recordSubmission: 1,
+    },
   },
   // Pace reminder at 1 of 3, met on the third occurrence (reminder-2 skipped), a fourth recorded, completes met at the period's end.
   'quotaCycle-met': {
@@ -168,7 +184,14 @@ const expected: Record<string, Expected> = {
     workflowType: 'incidentDisclosure',
     updates: ['correctOccurrence', 'recordRelease', 'recordPress', 'close'],
     timersFired: 7,
-    activities: { indexIncident: 1, sendIncidentStep: 7, planIncident: 1, auditIncident: 2, updateIncidentIndex: 5, recordIncidentEvent: 2 },
+    activities: {
+      indexIncident: 1,
+      sendIncidentStep: 7,
+      planIncident: 1,
+      auditIncident: 2,
+      updateIncidentIndex: 5,
+      recordIncidentEvent: 2,
+    },
   },
   // 较大 incident: no windows, waits for close.
   'incidentDisclosure-non-statutory-closed': {
@@ -239,7 +262,16 @@ const expected: Record<string, Expected> = {
   // due instant, a report missed again, rectified, accepted.
   'reviewItem-extension-approved-rejected-accepted': {
     workflowType: 'reviewItem',
-    updates: ['itemProgress', 'requestExtension', 'approveExtension', 'itemProgress', 'submitRectified', 'rejectItem', 'submitRectified', 'acceptItem'],
+    updates: [
+      'itemProgress',
+      'requestExtension',
+      'approveExtension',
+      'itemProgress',
+      'submitRectified',
+      'rejectItem',
+      'submitRectified',
+      'acceptItem',
+    ],
     timersFired: 7,
     activities: { indexPart: 1, sendReviewMail: 10, auditReview: 8, updatePartIndex: 5 },
   },
@@ -271,7 +303,10 @@ describe('recorded histories replay deterministically on the current workflow co
       .sort();
     expect(exported.length).toBeGreaterThanOrEqual(8);
     const recorded = new Set(histories.map((h) => summariseHistory(h.history).workflowType));
-    expect(exported.filter((t) => !recorded.has(t)), 'workflow types without a history').toEqual([]);
+    expect(
+      exported.filter((t) => !recorded.has(t)),
+      'workflow types without a history',
+    ).toEqual([]);
   });
 
   it('every file is listed with what it must hold, and every listed file exists', () => {

@@ -61,8 +61,6 @@ async function scenario(start: string, fn: () => Promise<void>): Promise<void> {
   });
 }
 
-
-
 async function startReview(kind: ReviewKind, title: string, scope: ReviewScope, dueAt: string, duty?: string) {
   const input = await buildReviewInput(db.prisma, loadCatalog(), loadReviewCatalog(), {
     kind,
@@ -106,7 +104,10 @@ describe('ad hoc review: self-check ladder per unit', () => {
       const { input, handle } = await startReview('case-file-review', '2026年行政执法案卷评查', scope, '2026-06-10T18:00:00+08:00');
       expect(input.workflowId).toMatch(/^review:case-file-review-[0-9a-f]{8}$/);
       expect(input.basis).toContain('琼发〔2021〕22号');
-      const s0 = await until(() => handle.query(reviewStatusQuery), (s) => s.units.length === 3);
+      const s0 = await until(
+        () => handle.query(reviewStatusQuery),
+        (s) => s.units.length === 3,
+      );
       expect(s0.units.map((u) => u.workflowId)).toEqual([
         `${input.workflowId}:unit-${units.market}`,
         `${input.workflowId}:unit-${units.enforcement}`,
@@ -114,27 +115,50 @@ describe('ad hoc review: self-check ladder per unit', () => {
       ]);
       // The opening notice reaches clerk and head of every unit.
       await smtp.waitForCount(3, 10_000);
-      expect(sent(/:unit-4601050004:r0:opened$/)[0]!.envelope.to.sort()).toEqual([email(units.enforcement, 'clerk'), email(units.enforcement, 'head')].sort());
+      expect(sent(/:unit-4601050004:r0:opened$/)[0]!.envelope.to.sort()).toEqual(
+        [email(units.enforcement, 'clerk'), email(units.enforcement, 'head')].sort(),
+      );
       expect(sent(/:opened$/)[0]!.subject).toContain('【通知】行政执法案卷评查：2026年行政执法案卷评查');
 
       const part = (unitId: string) => client.workflow.getHandle(`${input.workflowId}:unit-${unitId}`);
       // Invalid: another unit's user, an operator; refused and nothing changes.
-      await expectRefused(part(units.market).executeUpdate(submitSelfCheckUpdate, { args: [{ actor: unitUser(units.education), reference: '自查报告' }] }), /may not submit a self-check for unit 4601050003/);
-      await expectRefused(part(units.market).executeUpdate(submitSelfCheckUpdate, { args: [{ actor: operator, reference: '自查报告' }] }), /operators may read/);
-      await expectRefused(handle.executeUpdate(addFindingUpdate, { args: [{ actor: admin, unitId: units.city, text: '案卷不全' }] }), /not in this review's scope/);
-      await expectRefused(handle.executeUpdate(addFindingUpdate, { args: [{ actor: unitUser(units.market), unitId: units.market, text: '案卷不全' }] }), /only an admin may record a finding/);
+      await expectRefused(
+        part(units.market).executeUpdate(submitSelfCheckUpdate, { args: [{ actor: unitUser(units.education), reference: '自查报告' }] }),
+        /may not submit a self-check for unit 4601050003/,
+      );
+      await expectRefused(
+        part(units.market).executeUpdate(submitSelfCheckUpdate, { args: [{ actor: operator, reference: '自查报告' }] }),
+        /operators may read/,
+      );
+      await expectRefused(
+        handle.executeUpdate(addFindingUpdate, { args: [{ actor: admin, unitId: units.city, text: '案卷不全' }] }),
+        /not in this review's scope/,
+      );
+      await expectRefused(
+        handle.executeUpdate(addFindingUpdate, { args: [{ actor: unitUser(units.market), unitId: units.market, text: '案卷不全' }] }),
+        /only an admin may record a finding/,
+      );
 
       await sleepUntil(env, '2026-06-08T10:00:00+08:00');
-      await part(units.market).executeUpdate(submitSelfCheckUpdate, { args: [{ actor: unitUser(units.market), reference: '秀市监〔2026〕12号' }] });
+      await part(units.market).executeUpdate(submitSelfCheckUpdate, {
+        args: [{ actor: unitUser(units.market), reference: '秀市监〔2026〕12号' }],
+      });
       await part(units.market).result();
       await sleepUntil(env, '2026-06-09T12:00:00+08:00');
       await part(units.education).executeUpdate(submitSelfCheckUpdate, { args: [{ actor: admin, reference: '秀教〔2026〕3号' }] });
       await part(units.education).result();
 
       await sleepUntil(env, '2026-06-13T19:00:00+08:00');
-      const enf = await until(() => part(units.enforcement).query(reviewUnitStatusQuery), (s) => s.timeline.filter((e) => e.type === 'escalation').length === 2);
+      const enf = await until(
+        () => part(units.enforcement).query(reviewUnitStatusQuery),
+        (s) => s.timeline.filter((e) => e.type === 'escalation').length === 2,
+      );
       expect(enf.state).toBe('escalated');
-      expect(enf.timeline.filter((e) => ['reminder', 'escalation', 'overdue'].includes(e.type)).map((e) => `${e.type}:${e.stepId ?? ''}@${cstMinute(e.at)}`)).toEqual([
+      expect(
+        enf.timeline
+          .filter((e) => ['reminder', 'escalation', 'overdue'].includes(e.type))
+          .map((e) => `${e.type}:${e.stepId ?? ''}@${cstMinute(e.at)}`),
+      ).toEqual([
         'reminder:reminder-1@2026-06-07T18:00',
         'reminder:reminder-2@2026-06-09T18:00',
         'overdue:@2026-06-10T18:00',
@@ -149,24 +173,46 @@ describe('ad hoc review: self-check ladder per unit', () => {
       expect(esc1[0]!.envelope.to).toEqual([email(units.enforcement, 'head')]);
       expect(esc1[0]!.subject).toContain('督办（第1级）');
       expect(esc1[0]!.subject).toContain('秀英区综合行政执法局逾期未报送自查材料（截止2026年6月10日18:00）');
-      expect(sent(/:unit-4601050004:r0:escalation-2$/)[0]!.envelope.to.sort()).toEqual([email(units.enforcement, 'head'), email(units.district, 'supervisor')].sort());
-      const rows = await db.prisma.escalation.findMany({ where: { workflowId: `${input.workflowId}:unit-${units.enforcement}` }, orderBy: { at: 'asc' } });
+      expect(sent(/:unit-4601050004:r0:escalation-2$/)[0]!.envelope.to.sort()).toEqual(
+        [email(units.enforcement, 'head'), email(units.district, 'supervisor')].sort(),
+      );
+      const rows = await db.prisma.escalation.findMany({
+        where: { workflowId: `${input.workflowId}:unit-${units.enforcement}` },
+        orderBy: { at: 'asc' },
+      });
       expect(rows.map((r) => cstMinute(r.at.toISOString()))).toEqual(['2026-06-10T18:00', '2026-06-13T18:00']);
 
-      const s = await until(() => handle.query(reviewStatusQuery), (x) => x.unitStates[units.enforcement] === 'escalated');
+      const s = await until(
+        () => handle.query(reviewStatusQuery),
+        (x) => x.unitStates[units.enforcement] === 'escalated',
+      );
       expect(s.unitStates).toEqual({ [units.market]: 'submitted', [units.enforcement]: 'escalated', [units.education]: 'submitted' });
-      await handle.executeUpdate(addFindingUpdate, { args: [{ actor: admin, unitId: units.enforcement, text: '未按期报送自查材料，3份案卷文书不全' }] });
-      await expectRefused(handle.executeUpdate(closeReviewUpdate, { args: [{ actor: unitUser(units.market), summary: '评查结束' }] }), /only an admin may close a review/);
+      await handle.executeUpdate(addFindingUpdate, {
+        args: [{ actor: admin, unitId: units.enforcement, text: '未按期报送自查材料，3份案卷文书不全' }],
+      });
+      await expectRefused(
+        handle.executeUpdate(closeReviewUpdate, { args: [{ actor: unitUser(units.market), summary: '评查结束' }] }),
+        /only an admin may close a review/,
+      );
       await handle.executeUpdate(closeReviewUpdate, { args: [{ actor: admin, summary: '评查结束，发现问题1个' }] });
       await releaseUpdateLock(env, handle);
-      const done = await until(() => part(units.enforcement).query(reviewUnitStatusQuery), (x) => x.state === 'closed');
+      const done = await until(
+        () => part(units.enforcement).query(reviewUnitStatusQuery),
+        (x) => x.state === 'closed',
+      );
       expect(done.findings.map((f) => f.text)).toEqual(['未按期报送自查材料，3份案卷文书不全']);
       const row = await db.prisma.review.findUniqueOrThrow({ where: { workflowId: input.workflowId } });
       expect(row.state).toBe('closed');
       expect(row.summary).toBe('评查结束，发现问题1个');
       expect(await db.prisma.reviewFinding.count({ where: { reviewId: input.workflowId } })).toBe(1);
-      expect((await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: `${input.workflowId}:unit-${units.enforcement}` } })).state).toBe('closed');
-      await Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'unit part' }, await part(units.enforcement).fetchHistory(), part(units.enforcement).workflowId);
+      expect(
+        (await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: `${input.workflowId}:unit-${units.enforcement}` } })).state,
+      ).toBe('closed');
+      await Worker.runReplayHistory(
+        { workflowBundle: bundle, replayName: 'unit part' },
+        await part(units.enforcement).fetchHistory(),
+        part(units.enforcement).workflowId,
+      );
     });
   });
 });
@@ -174,19 +220,53 @@ describe('ad hoc review: self-check ladder per unit', () => {
 describe('ad hoc review: a rectification item tracked to closure', () => {
   it('item due 2026-07-31 18:00 CST, progress every 2 weeks: missed report, extension to 08-15, rejection to 08-31, acceptance', async () => {
     await scenario('2026-07-01T09:00:00+08:00', async () => {
-      const { input, handle } = await startReview('rectification', '2026年法治督察反馈问题整改', { units: [units.market] }, '2026-07-10T18:00:00+08:00');
-      await until(() => handle.query(reviewStatusQuery), (s) => s.started === 1);
+      const { input, handle } = await startReview(
+        'rectification',
+        '2026年法治督察反馈问题整改',
+        { units: [units.market] },
+        '2026-07-10T18:00:00+08:00',
+      );
+      await until(
+        () => handle.query(reviewStatusQuery),
+        (s) => s.started === 1,
+      );
       const every = parseDuration('2w');
       // Invalid requests change nothing.
-      const noUnit = await handle.executeUpdate(addItemUpdate, { args: [{ actor: admin, unitId: '', text: '行政处罚案卷归档不规范', dueAt: '2026-07-31T18:00:00+08:00' }] }).then(() => undefined, (e: unknown) => e);
+      const noUnit = await handle
+        .executeUpdate(addItemUpdate, {
+          args: [{ actor: admin, unitId: '', text: '行政处罚案卷归档不规范', dueAt: '2026-07-31T18:00:00+08:00' }],
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(refusalOf(noUnit)).toMatchObject({ field: 'unitId', code: 'required', zh: '缺少单位' });
-      await expectRefused(handle.executeUpdate(addItemUpdate, { args: [{ actor: admin, unitId: units.market, text: '行政处罚案卷归档不规范', dueAt: '2026-06-30T18:00:00+08:00' }] }), /already past/);
-      await expectRefused(handle.executeUpdate(addItemUpdate, { args: [{ actor: admin, unitId: '9999999999', text: '行政处罚案卷归档不规范', dueAt: '2026-07-31T18:00:00+08:00' }] }), /unit "9999999999" does not exist/);
-      await expectRefused(handle.executeUpdate(addItemUpdate, { args: [{ actor: unitUser(units.market), unitId: units.market, text: '行政处罚案卷归档不规范', dueAt: '2026-07-31T18:00:00+08:00' }] }), /only an admin may add/);
+      await expectRefused(
+        handle.executeUpdate(addItemUpdate, {
+          args: [{ actor: admin, unitId: units.market, text: '行政处罚案卷归档不规范', dueAt: '2026-06-30T18:00:00+08:00' }],
+        }),
+        /already past/,
+      );
+      await expectRefused(
+        handle.executeUpdate(addItemUpdate, {
+          args: [{ actor: admin, unitId: '9999999999', text: '行政处罚案卷归档不规范', dueAt: '2026-07-31T18:00:00+08:00' }],
+        }),
+        /unit "9999999999" does not exist/,
+      );
+      await expectRefused(
+        handle.executeUpdate(addItemUpdate, {
+          args: [
+            { actor: unitUser(units.market), unitId: units.market, text: '行政处罚案卷归档不规范', dueAt: '2026-07-31T18:00:00+08:00' },
+          ],
+        }),
+        /only an admin may add/,
+      );
       expect((await handle.query(reviewStatusQuery)).items).toEqual([]);
 
       const added = await handle.executeUpdate(addItemUpdate, {
-        args: [{ actor: admin, unitId: units.market, text: '行政处罚案卷归档不规范', dueAt: '2026-07-31T18:00:00+08:00', reportEveryMs: every }],
+        args: [
+          { actor: admin, unitId: units.market, text: '行政处罚案卷归档不规范', dueAt: '2026-07-31T18:00:00+08:00', reportEveryMs: every },
+        ],
       });
       expect(added.workflowId).toBe(`${input.workflowId}:item-1`);
       const item = client.workflow.getHandle(added.workflowId);
@@ -210,15 +290,27 @@ describe('ad hoc review: a rectification item tracked to closure', () => {
       expect(missed[0]!.subject).toContain('未按期报告进展（应于2026年7月15日09:00前报告）');
 
       await sleepUntil(env, '2026-07-20T10:00:00+08:00');
-      await expectRefused(item.executeUpdate(itemProgressUpdate, { args: [{ actor: unitUser(units.education), text: '已整改一半' }] }), /may not report progress/);
+      await expectRefused(
+        item.executeUpdate(itemProgressUpdate, { args: [{ actor: unitUser(units.education), text: '已整改一半' }] }),
+        /may not report progress/,
+      );
       await item.executeUpdate(itemProgressUpdate, { args: [{ actor: unitUser(units.market), text: '已完成120卷案卷重新归档' }] });
 
       // The unit asks for an extension on 07-25; the admin approves it on 07-26.
       await sleepUntil(env, '2026-07-25T10:00:00+08:00');
-      await item.executeUpdate(requestExtensionUpdate, { args: [{ actor: unitUser(units.market), to: '2026-08-15T18:00:00+08:00', reason: '涉及历史案卷较多，需调阅档案' }] });
-      await expectRefused(item.executeUpdate(approveExtensionUpdate, { args: [{ actor: unitUser(units.market), to: '2026-08-15T18:00:00+08:00', reason: '同意' }] }), /only an admin may approve/);
+      await item.executeUpdate(requestExtensionUpdate, {
+        args: [{ actor: unitUser(units.market), to: '2026-08-15T18:00:00+08:00', reason: '涉及历史案卷较多，需调阅档案' }],
+      });
+      await expectRefused(
+        item.executeUpdate(approveExtensionUpdate, {
+          args: [{ actor: unitUser(units.market), to: '2026-08-15T18:00:00+08:00', reason: '同意' }],
+        }),
+        /only an admin may approve/,
+      );
       await sleepUntil(env, '2026-07-26T10:00:00+08:00');
-      await item.executeUpdate(approveExtensionUpdate, { args: [{ actor: admin, to: '2026-08-15T18:00:00+08:00', reason: '理由充分，同意延期' }] });
+      await item.executeUpdate(approveExtensionUpdate, {
+        args: [{ actor: admin, to: '2026-08-15T18:00:00+08:00', reason: '理由充分，同意延期' }],
+      });
       s = await status();
       expect(s.revision).toBe(1);
       expect(toCstIso(s.dueAt)).toBe('2026-08-15T18:00:00+08:00');
@@ -227,11 +319,16 @@ describe('ad hoc review: a rectification item tracked to closure', () => {
       await sleepUntil(env, '2026-08-05T10:00:00+08:00');
       await item.executeUpdate(itemProgressUpdate, { args: [{ actor: unitUser(units.market), text: '剩余案卷归档完成80%' }] });
       await sleepUntil(env, '2026-08-10T10:00:00+08:00');
-      await expectRefused(item.executeUpdate(acceptItemUpdate, { args: [{ actor: admin }] }), /only an item declared rectified can be accepted/);
+      await expectRefused(
+        item.executeUpdate(acceptItemUpdate, { args: [{ actor: admin }] }),
+        /only an item declared rectified can be accepted/,
+      );
       await item.executeUpdate(submitRectifiedUpdate, { args: [{ actor: unitUser(units.market), text: '全部案卷已按规范重新归档' }] });
       await sleepUntil(env, '2026-08-11T10:00:00+08:00');
       await expectRefused(item.executeUpdate(rejectItemUpdate, { args: [{ actor: admin, reason: '' }] }), /reason/);
-      await item.executeUpdate(rejectItemUpdate, { args: [{ actor: admin, reason: '抽查5卷仍缺送达回证', dueAt: '2026-08-31T18:00:00+08:00' }] });
+      await item.executeUpdate(rejectItemUpdate, {
+        args: [{ actor: admin, reason: '抽查5卷仍缺送达回证', dueAt: '2026-08-31T18:00:00+08:00' }],
+      });
       s = await status();
       expect(s.state).toBe('open');
       expect(s.revision).toBe(2);
@@ -256,7 +353,11 @@ describe('ad hoc review: a rectification item tracked to closure', () => {
       expect(s.state).toBe('accepted');
       expect(cstMinute(s.acceptedAt!)).toBe('2026-08-28T10:00');
       expect(
-        s.timeline.filter((e) => ['reminder', 'escalation', 'progress-missed', 'extended', 'rejected', 'rectified', 'accepted', 'overdue'].includes(e.type)).map((e) => `${e.type}:${e.stepId ?? ''}@${cstMinute(e.at)}`),
+        s.timeline
+          .filter((e) =>
+            ['reminder', 'escalation', 'progress-missed', 'extended', 'rejected', 'rectified', 'accepted', 'overdue'].includes(e.type),
+          )
+          .map((e) => `${e.type}:${e.stepId ?? ''}@${cstMinute(e.at)}`),
       ).toEqual([
         'progress-missed:progress-1@2026-07-15T09:00',
         'escalation:progress-1@2026-07-15T09:00',
@@ -284,13 +385,17 @@ describe('ad hoc review: a rectification item tracked to closure', () => {
         'r0:progress-4',
         'r2:accepted',
       ]);
-      const rs: ReviewStatus = await until(() => handle.query(reviewStatusQuery), (x) => x.items[0]?.state === 'accepted');
+      const rs: ReviewStatus = await until(
+        () => handle.query(reviewStatusQuery),
+        (x) => x.items[0]?.state === 'accepted',
+      );
       expect(rs.items.map((i) => [i.n, i.state, toCstIso(i.dueAt)])).toEqual([[1, 'accepted', '2026-08-31T18:00:00+08:00']]);
       await handle.executeUpdate(closeReviewUpdate, { args: [{ actor: admin, summary: '整改事项1项，已全部销号' }] });
       await releaseUpdateLock(env, handle);
       expect((await db.prisma.rectificationItem.findUniqueOrThrow({ where: { workflowId: added.workflowId } })).state).toBe('accepted');
       // The recorded histories replay deterministically on the current code.
-      for (const h of [item, handle]) await Worker.runReplayHistory({ workflowBundle: bundle, replayName: h.workflowId }, await h.fetchHistory(), h.workflowId);
+      for (const h of [item, handle])
+        await Worker.runReplayHistory({ workflowBundle: bundle, replayName: h.workflowId }, await h.fetchHistory(), h.workflowId);
     });
   });
 });
@@ -298,14 +403,29 @@ describe('ad hoc review: a rectification item tracked to closure', () => {
 describe('ad hoc review with a catalog duty', () => {
   it('--duty enforcement-statistics opens an extra cycle per unit in scope, last day = the review due date (CST)', async () => {
     await scenario('2026-06-01T09:00:00+08:00', async () => {
-      const { input, handle } = await startReview('special-supervision', '统计年报专项监督', { units: [units.market, units.enforcement] }, '2026-06-10T18:00:00+08:00', 'enforcement-statistics');
+      const { input, handle } = await startReview(
+        'special-supervision',
+        '统计年报专项监督',
+        { units: [units.market, units.enforcement] },
+        '2026-06-10T18:00:00+08:00',
+        'enforcement-statistics',
+      );
       const period = `review-${input.workflowId.slice('review:'.length)}`;
       expect(input.duty).toEqual({
         code: 'enforcement-statistics',
-        cycleWorkflowIds: [`obl:enforcement-statistics:${period}:unit-${units.market}`, `obl:enforcement-statistics:${period}:unit-${units.enforcement}`],
+        cycleWorkflowIds: [
+          `obl:enforcement-statistics:${period}:unit-${units.market}`,
+          `obl:enforcement-statistics:${period}:unit-${units.enforcement}`,
+        ],
       });
-      await until(() => handle.query(reviewStatusQuery), (s) => s.timeline.some((e) => e.type === 'duty-opened'));
-      const cycle = await until(() => client.workflow.getHandle(input.duty!.cycleWorkflowIds[1]!).query(statusQuery), () => true);
+      await until(
+        () => handle.query(reviewStatusQuery),
+        (s) => s.timeline.some((e) => e.type === 'duty-opened'),
+      );
+      const cycle = await until(
+        () => client.workflow.getHandle(input.duty!.cycleWorkflowIds[1]!).query(statusQuery),
+        () => true,
+      );
       expect(cycle.period).toBe(period);
       expect(cycle.unitId).toBe(units.enforcement);
       expect(toCstIso(cycle.plan.dueAt)).toBe('2026-06-11T00:00:00+08:00');
@@ -318,7 +438,10 @@ describe('ad hoc review with a catalog duty', () => {
       const first = cycle.plan.steps.find((s) => s.kind === 'reminder' && Date.parse(s.at) > now)!;
       await env.sleep(Date.parse(first.at) - now + 60_000);
       const key = new RegExp(`^${input.duty!.cycleWorkflowIds[1]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:r0:${first.id}$`);
-      await until(async () => sent(key), (mails) => mails.length === 1);
+      await until(
+        async () => sent(key),
+        (mails) => mails.length === 1,
+      );
       expect(sent(key)[0]!.subject).toContain('统计');
     });
   });
@@ -329,7 +452,15 @@ describe('ad hoc review over hundreds of units', () => {
     await scenario('2026-09-01T09:00:00+08:00', async () => {
       const towns = Array.from({ length: 120 }, (_, i) => `4601059${String(i).padStart(3, '0')}`);
       await db.prisma.unit.createMany({
-        data: towns.map((id, i) => ({ id, name: `秀英区第${i + 1}镇`, type: 'town', level: 'town', region: '460105', parentId: units.district, tags: '[]' })),
+        data: towns.map((id, i) => ({
+          id,
+          name: `秀英区第${i + 1}镇`,
+          type: 'town',
+          level: 'town',
+          region: '460105',
+          parentId: units.district,
+          tags: '[]',
+        })),
       });
       const input = await buildReviewInput(db.prisma, loadCatalog(), loadReviewCatalog(), {
         kind: 'rule-of-law-inspection',
@@ -341,21 +472,41 @@ describe('ad hoc review over hundreds of units', () => {
         now: await env.currentTimeMs(),
       });
       expect(input.units.map((u) => u.id)).toEqual(towns);
-      const handle = await client.workflow.start(review, { taskQueue, workflowId: input.workflowId, args: [{ ...input, maxHistoryEvents: 150 }] });
-      const s = await until(() => handle.query(reviewStatusQuery), (x) => x.started === 120 && x.runs >= 1, 60_000);
+      const handle = await client.workflow.start(review, {
+        taskQueue,
+        workflowId: input.workflowId,
+        args: [{ ...input, maxHistoryEvents: 150 }],
+      });
+      const s = await until(
+        () => handle.query(reviewStatusQuery),
+        (x) => x.started === 120 && x.runs >= 1,
+        60_000,
+      );
       expect(s.units).toHaveLength(120);
       // At least one continue-as-new happened while starting the parts.
       expect(s.runs).toBeGreaterThanOrEqual(1);
       const after = await handle.query(reviewStatusQuery);
       expect(after.findings).toEqual([]);
-      await until(() => client.workflow.getHandle(`${input.workflowId}:unit-${towns[119]}`).query(reviewUnitStatusQuery), (x) => x.state === 'open', 30_000);
+      await until(
+        () => client.workflow.getHandle(`${input.workflowId}:unit-${towns[119]}`).query(reviewUnitStatusQuery),
+        (x) => x.state === 'open',
+        30_000,
+      );
       await handle.executeUpdate(addFindingUpdate, { args: [{ actor: admin, unitId: towns[7]!, text: '未建立法律顾问制度' }] });
       await handle.executeUpdate(closeReviewUpdate, { args: [{ actor: admin, summary: '督察120个镇街' }] });
       await releaseUpdateLock(env, handle);
-      expect((await db.prisma.reviewFinding.findMany({ where: { reviewId: input.workflowId } })).map((f) => f.text)).toEqual(['未建立法律顾问制度']);
-      const closed = await until(() => client.workflow.getHandle(`${input.workflowId}:unit-${towns[0]}`).query(reviewUnitStatusQuery), (x) => x.state === 'closed', 30_000);
+      expect((await db.prisma.reviewFinding.findMany({ where: { reviewId: input.workflowId } })).map((f) => f.text)).toEqual([
+        '未建立法律顾问制度',
+      ]);
+      const closed = await until(
+        () => client.workflow.getHandle(`${input.workflowId}:unit-${towns[0]}`).query(reviewUnitStatusQuery),
+        (x) => x.state === 'closed',
+        30_000,
+      );
       expect(closed.state).toBe('closed');
-      expect(await db.prisma.cycle.count({ where: { period: input.workflowId, workflowId: { startsWith: `${input.workflowId}:unit-` } } })).toBe(120);
+      expect(
+        await db.prisma.cycle.count({ where: { period: input.workflowId, workflowId: { startsWith: `${input.workflowId}:unit-` } } }),
+      ).toBe(120);
     });
   }, 180_000);
 });

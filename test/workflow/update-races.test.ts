@@ -21,7 +21,13 @@ import { closeUpdate, extendUpdate, statusQuery, submitUpdate, waiveUpdate, type
 import { refusalOf, type Refusal, type RefusalCode } from '../../contracts/refusal';
 import { quotaStatusQuery, recordOccurrenceUpdate } from '../../contracts/quota';
 import { scheduleActivityUpdate, windowStatusQuery } from '../../contracts/window';
-import { closeIncidentUpdate, correctOccurrenceUpdate, incidentStatusQuery, recordPressUpdate, recordReleaseUpdate } from '../../contracts/incident';
+import {
+  closeIncidentUpdate,
+  correctOccurrenceUpdate,
+  incidentStatusQuery,
+  recordPressUpdate,
+  recordReleaseUpdate,
+} from '../../contracts/incident';
 import {
   acceptItemUpdate,
   addFindingUpdate,
@@ -150,7 +156,9 @@ describe('concurrent updates to a duty cycle (enforcement-statistics 2025, due 2
       const final = (await b.query(statusQuery)).state;
       expect(final).toBe(['submitted', 'waived', 'closed'][first.i]);
       const recorded =
-        (await db.prisma.submission.count({ where: { workflowId: b.workflowId } })) + (await audits('cycle.waive', b.workflowId)) + (await audits('cycle.close', b.workflowId));
+        (await db.prisma.submission.count({ where: { workflowId: b.workflowId } })) +
+        (await audits('cycle.waive', b.workflowId)) +
+        (await audits('cycle.close', b.workflowId));
       expect(recorded).toBe(1);
       underLock.ending = await refusedUnderLock(b);
 
@@ -173,24 +181,44 @@ describe('concurrent updates to a duty cycle (enforcement-statistics 2025, due 2
     await scenario(async () => {
       const h = await startCycle('enforcement-statistics', '2025', units.market, 'backdate');
       const submittedAt = '2025-12-30T16:00:00+08:00';
-      const byClerk = await submit(h, '秀市监〔2025〕99号', { submittedAt, reason: '系统故障补录' }).then(() => undefined, (e: unknown) => e);
+      const byClerk = await submit(h, '秀市监〔2025〕99号', { submittedAt, reason: '系统故障补录' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(refusalOf(byClerk)).toMatchObject({ field: 'submittedAt', code: 'forbidden', zh: '只有管理员可以补录报送时间' });
       const noReason = await h
         .executeUpdate(submitUpdate, { args: [{ actor: admin, unitId: units.market, reference: '秀市监〔2025〕99号', submittedAt }] })
-        .then(() => undefined, (e: unknown) => e);
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(refusalOf(noReason)).toMatchObject({ field: 'reason', code: 'required' });
       expect(await db.prisma.submission.count({ where: { workflowId: h.workflowId } })).toBe(0);
 
       const result = await h.executeUpdate(submitUpdate, {
-        args: [{ actor: admin, unitId: units.market, reference: '秀市监〔2025〕99号', submittedAt, reason: '12月30日已纸质报送，系统故障未能登记' }],
+        args: [
+          {
+            actor: admin,
+            unitId: units.market,
+            reference: '秀市监〔2025〕99号',
+            submittedAt,
+            reason: '12月30日已纸质报送，系统故障未能登记',
+          },
+        ],
       });
       expect(result).toMatchObject({ state: 'submitted', submittedAt, late: false, lateSeconds: 0 });
       const row = await db.prisma.auditLog.findFirstOrThrow({ where: { action: 'cycle.backdate', target: h.workflowId } });
       expect(row.actor).toBe(admin.id);
-      expect(JSON.parse(row.detail)).toMatchObject({ submittedAt, reason: '12月30日已纸质报送，系统故障未能登记', reference: '秀市监〔2025〕99号' });
+      expect(JSON.parse(row.detail)).toMatchObject({
+        submittedAt,
+        reason: '12月30日已纸质报送，系统故障未能登记',
+        reference: '秀市监〔2025〕99号',
+      });
       const entry = (await h.query(statusQuery)).timeline.find((e) => e.type === 'submitted');
       expect(entry?.detail).toContain('补录报送时间 2025-12-30 16:00，理由：12月30日已纸质报送，系统故障未能登记');
-      expect((await db.prisma.submission.findFirstOrThrow({ where: { workflowId: h.workflowId } })).submittedAt.toISOString()).toBe('2025-12-30T08:00:00.000Z');
+      expect((await db.prisma.submission.findFirstOrThrow({ where: { workflowId: h.workflowId } })).submittedAt.toISOString()).toBe(
+        '2025-12-30T08:00:00.000Z',
+      );
       // The audited backdating is behind patch audited-backdating: its history replays with the marker.
       expect(await refusedUnderLock(h)).toBe(0);
     });
@@ -204,7 +232,14 @@ describe('concurrent updates to quota, window and incident workflows', () => {
       const q = await startCycle('enforcement-training', '2026', units.provinceOffice, 'occurrences');
       const occurrence = () =>
         q.executeUpdate(recordOccurrenceUpdate, {
-          args: [{ actor: clerkOf(units.provinceOffice), unitId: units.provinceOffice, occurredOn: '2026-01-01', reference: '琼司发〔2026〕1号 培训通知' }],
+          args: [
+            {
+              actor: clerkOf(units.provinceOffice),
+              unitId: units.provinceOffice,
+              occurredOn: '2026-01-01',
+              reference: '琼司发〔2026〕1号 培训通知',
+            },
+          ],
         });
       exactlyOne(await race([occurrence, occurrence, occurrence, occurrence]), 4, 'duplicate');
       expect(await db.prisma.occurrence.count({ where: { workflowId: q.workflowId } })).toBe(1);
@@ -214,7 +249,9 @@ describe('concurrent updates to quota, window and incident workflows', () => {
       // Window: 督查检查考核集中时段 2026-Q1 (window 01-01..01-14) for the market bureau.
       const w = await startCycle('inspection-window', '2026-Q1', units.market, 'activities');
       const schedule = () =>
-        w.executeUpdate(scheduleActivityUpdate, { args: [{ actor: marketClerk, unitId: units.market, date: '2026-01-20', title: '第一季度安全生产督查' }] });
+        w.executeUpdate(scheduleActivityUpdate, {
+          args: [{ actor: marketClerk, unitId: units.market, date: '2026-01-20', title: '第一季度安全生产督查' }],
+        });
       const flagged = exactlyOne(await race([schedule, schedule, schedule, schedule]), 4, 'duplicate');
       expect(flagged.value).toMatchObject({ activityId: 'activity-1', flagged: true });
       const ws = await w.query(windowStatusQuery);
@@ -235,13 +272,19 @@ describe('concurrent updates to quota, window and incident workflows', () => {
       const clerk = clerkOf(units.district);
       await sleepUntil(env, '2026-01-01T10:30:00+08:00');
       const release = () =>
-        i.executeUpdate(recordReleaseUpdate, { args: [{ actor: clerk, at: '2026-01-01T10:20:00+08:00', channel: '政府网站', url: 'https://xiuying.example.gov.cn/fire' }] });
+        i.executeUpdate(recordReleaseUpdate, {
+          args: [{ actor: clerk, at: '2026-01-01T10:20:00+08:00', channel: '政府网站', url: 'https://xiuying.example.gov.cn/fire' }],
+        });
       exactlyOne(await race([release, release, release]), 3, 'duplicate');
       expect(await audits('incident.release', i.workflowId)).toBe(1);
-      const press = () => i.executeUpdate(recordPressUpdate, { args: [{ actor: clerk, at: '2026-01-01T10:25:00+08:00', place: '区政府新闻发布厅' }] });
+      const press = () =>
+        i.executeUpdate(recordPressUpdate, { args: [{ actor: clerk, at: '2026-01-01T10:25:00+08:00', place: '区政府新闻发布厅' }] });
       exactlyOne(await race([press, press, press]), 3, 'duplicate');
       expect(await audits('incident.press', i.workflowId)).toBe(1);
-      const correct = () => i.executeUpdate(correctOccurrenceUpdate, { args: [{ actor: admin, occurredAt: '2026-01-01T08:45:00+08:00', reason: '经核实发生于08:45' }] });
+      const correct = () =>
+        i.executeUpdate(correctOccurrenceUpdate, {
+          args: [{ actor: admin, occurredAt: '2026-01-01T08:45:00+08:00', reason: '经核实发生于08:45' }],
+        });
       exactlyOne(await race([correct, correct, correct]), 3, 'duplicate');
       expect(await audits('incident.correct', i.workflowId)).toBe(1);
       expect((await i.query(incidentStatusQuery)).revision).toBe(1);
@@ -249,7 +292,12 @@ describe('concurrent updates to quota, window and incident workflows', () => {
       exactlyOne(await race([close, close, close]), 3, 'ended');
       expect(await audits('incident.close', i.workflowId)).toBe(1);
       const s = await i.query(incidentStatusQuery);
-      expect([s.releases.length, s.press.length, s.timeline.filter((e) => e.type === 'corrected').length, s.timeline.filter((e) => e.type === 'closed').length]).toEqual([1, 1, 1, 1]);
+      expect([
+        s.releases.length,
+        s.press.length,
+        s.timeline.filter((e) => e.type === 'corrected').length,
+        s.timeline.filter((e) => e.type === 'closed').length,
+      ]).toEqual([1, 1, 1, 1]);
       underLock.incident = await refusedUnderLock(i);
     });
   });
@@ -268,27 +316,44 @@ describe('concurrent review actions', () => {
         now: await env.currentTimeMs(),
       });
       const r = await client.workflow.start(review, { taskQueue, workflowId: input.workflowId, args: [input] });
-      const finding = () => r.executeUpdate(addFindingUpdate, { args: [{ actor: admin, unitId: units.market, text: '行政处罚案卷归档不规范' }] });
+      const finding = () =>
+        r.executeUpdate(addFindingUpdate, { args: [{ actor: admin, unitId: units.market, text: '行政处罚案卷归档不规范' }] });
       exactlyOne(await race([finding, finding, finding]), 3, 'duplicate');
       expect(await db.prisma.reviewFinding.count({ where: { reviewId: r.workflowId } })).toBe(1);
-      const addItem = () => r.executeUpdate(addItemUpdate, { args: [{ actor: admin, unitId: units.market, text: '案卷重新归档', dueAt: '2026-02-28T18:00:00+08:00' }] });
+      const addItem = () =>
+        r.executeUpdate(addItemUpdate, {
+          args: [{ actor: admin, unitId: units.market, text: '案卷重新归档', dueAt: '2026-02-28T18:00:00+08:00' }],
+        });
       const item = exactlyOne(await race([addItem, addItem, addItem]), 3, 'duplicate').value;
       expect(await db.prisma.rectificationItem.count({ where: { reviewId: r.workflowId } })).toBe(1);
       expect((await r.query(reviewStatusQuery)).items).toHaveLength(1);
 
       const part = client.workflow.getHandle(reviewUnitWorkflowId(r.workflowId, units.market));
-      await waitFor(() => part.query(reviewUnitStatusQuery).then(() => true, () => false));
-      const selfCheck = () => part.executeUpdate(submitSelfCheckUpdate, { args: [{ actor: marketClerk, reference: '秀市监〔2026〕自查1号' }] });
+      await waitFor(() =>
+        part.query(reviewUnitStatusQuery).then(
+          () => true,
+          () => false,
+        ),
+      );
+      const selfCheck = () =>
+        part.executeUpdate(submitSelfCheckUpdate, { args: [{ actor: marketClerk, reference: '秀市监〔2026〕自查1号' }] });
       exactlyOne(await race([selfCheck, selfCheck, selfCheck]), 3, 'duplicate');
       expect(await audits('review.self-check', part.workflowId)).toBe(1);
 
       const it = client.workflow.getHandle(item.workflowId);
-      await waitFor(() => it.query(itemStatusQuery).then((s) => s.timeline.some((e) => e.type === 'notice'), () => false));
-      const ask = () => it.executeUpdate(requestExtensionUpdate, { args: [{ actor: marketClerk, to: '2026-03-15T18:00:00+08:00', reason: '案卷量大' }] });
+      await waitFor(() =>
+        it.query(itemStatusQuery).then(
+          (s) => s.timeline.some((e) => e.type === 'notice'),
+          () => false,
+        ),
+      );
+      const ask = () =>
+        it.executeUpdate(requestExtensionUpdate, { args: [{ actor: marketClerk, to: '2026-03-15T18:00:00+08:00', reason: '案卷量大' }] });
       exactlyOne(await race([ask, ask, ask]), 3, 'duplicate');
       const refuseExt = () => it.executeUpdate(refuseExtensionUpdate, { args: [{ actor: admin, reason: '期限足够' }] });
       exactlyOne(await race([refuseExt, refuseExt]), 2, 'conflict');
-      const approve = () => it.executeUpdate(approveExtensionUpdate, { args: [{ actor: admin, to: '2026-03-10T18:00:00+08:00', reason: '同意延期' }] });
+      const approve = () =>
+        it.executeUpdate(approveExtensionUpdate, { args: [{ actor: admin, to: '2026-03-10T18:00:00+08:00', reason: '同意延期' }] });
       exactlyOne(await race([approve, approve, approve]), 3, 'duplicate');
       expect([
         await audits('review.item.request-extension', it.workflowId),

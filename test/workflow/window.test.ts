@@ -61,7 +61,14 @@ function catalogWithFixture(): Catalog {
   return { ...base, duties: [...base.duties, fixture], byCode: new Map([...base.byCode, [fixture.code, fixture]]) };
 }
 
-const marketUnit = { id: units.market, name: '秀英区市场监督管理局', type: 'department', level: 'county', region: '460105', tags: ['enforcement-agency'] };
+const marketUnit = {
+  id: units.market,
+  name: '秀英区市场监督管理局',
+  type: 'department',
+  level: 'county',
+  region: '460105',
+  tags: ['enforcement-agency'],
+};
 const marketPath = [units.province, units.city, units.district, units.market];
 
 function q2Input(): CycleInput {
@@ -96,7 +103,10 @@ function schedule(handle: Awaited<ReturnType<typeof startQ2>>, req: Partial<Sche
 }
 
 async function failure(attempt: Promise<unknown>): Promise<unknown> {
-  const err = await attempt.then(() => undefined, (e: unknown) => e);
+  const err = await attempt.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
   return err;
 }
@@ -126,11 +136,15 @@ describe('window duty, cycle 2025-Q2 (window 2025-04-01..04-14 CST)', () => {
         [email(units.market, 'clerk')],
         [email(units.market, 'clerk'), email(units.market, 'head')].sort(),
       ]);
-      expect(reminders[0]!.subject).toBe('【窗口期提醒】督查检查考核集中时段（2025年第二季度）应在4月1日至4月14日集中开展——秀英区市场监督管理局');
+      expect(reminders[0]!.subject).toBe(
+        '【窗口期提醒】督查检查考核集中时段（2025年第二季度）应在4月1日至4月14日集中开展——秀英区市场监督管理局',
+      );
       expect(reminders[0]!.text).toContain('距窗口期开始还有7天');
       expect(reminders[1]!.text).toContain('窗口期明日开始');
       expect(reminders[0]!.text).toContain('窗口期以外的活动将被标记，并通报秀英区司法局');
-      expect(reminders[0]!.text).toContain(`《海南省建设效能政府行动方案》（琼府〔2023〕34号）二（十二）统筹规范督查检查考核：“${SOURCE_TEXT}”`);
+      expect(reminders[0]!.text).toContain(
+        `《海南省建设效能政府行动方案》（琼府〔2023〕34号）二（十二）统筹规范督查检查考核：“${SOURCE_TEXT}”`,
+      );
       expect(await cycleState(handle)).toBe('open');
 
       await sleepUntil(env, '2025-04-05T10:00:00+08:00');
@@ -148,9 +162,19 @@ describe('window duty, cycle 2025-Q2 (window 2025-04-01..04-14 CST)', () => {
       expect(await refusal(schedule(handle, { actor: otherUnit }))).toContain('may schedule activities only for unit');
       expect(await refusal(schedule(handle, { actor: { id: 'op@test.gov.cn', access: 'operator' } }))).toContain('operators may read');
       expect(await refusal(schedule(handle, { date: '2025-04-10', kind: 'held' }))).toContain('is in the future');
-      expect(refusalOf(await failure(schedule(handle, { title: '  ' })))).toMatchObject({ field: 'title', code: 'required', zh: '活动名称不能为空' });
-      expect(refusalOf(await failure(schedule(handle, { date: '2025-4-8' })))).toMatchObject({ field: 'date', code: 'invalid', zh: '日期须写作 YYYY-MM-DD，例如 2026-03-15' });
-      expect(await refusal(handle.executeUpdate(closeUpdate, { args: [{ actor: marketClerk, reason: '无需' }] }))).toContain('only an admin may close');
+      expect(refusalOf(await failure(schedule(handle, { title: '  ' })))).toMatchObject({
+        field: 'title',
+        code: 'required',
+        zh: '活动名称不能为空',
+      });
+      expect(refusalOf(await failure(schedule(handle, { date: '2025-4-8' })))).toMatchObject({
+        field: 'date',
+        code: 'invalid',
+        zh: '日期须写作 YYYY-MM-DD，例如 2026-03-15',
+      });
+      expect(await refusal(handle.executeUpdate(closeUpdate, { args: [{ actor: marketClerk, reason: '无需' }] }))).toContain(
+        'only an admin may close',
+      );
 
       const mails = await smtp.waitForCount(3, 10_000);
       const toSupervisor = mails.filter((m) => m.envelope.to.includes(officeSupervisor));
@@ -158,7 +182,9 @@ describe('window duty, cycle 2025-Q2 (window 2025-04-01..04-14 CST)', () => {
       expect(toSupervisor[0]!.subject).toBe(
         '【窗口期外活动】秀英区市场监督管理局“第二季度食品安全专项检查”安排于2025年4月20日（星期日），晚于窗口期6天——督查检查考核集中时段（2025年第二季度）',
       );
-      expect(toSupervisor[0]!.text).toContain('不在督查检查考核集中时段（2025年第二季度）的窗口期2025年第二季度首月第1–14日（4月1日至4月14日）内');
+      expect(toSupervisor[0]!.text).toContain(
+        '不在督查检查考核集中时段（2025年第二季度）的窗口期2025年第二季度首月第1–14日（4月1日至4月14日）内',
+      );
       expect(toSupervisor[0]!.text).toContain(SOURCE_TEXT);
 
       status = await handle.query(windowStatusQuery);
@@ -185,7 +211,10 @@ describe('window duty, cycle 2025-Q2 (window 2025-04-01..04-14 CST)', () => {
         },
       });
 
-      const audit = await db.prisma.auditLog.findMany({ where: { action: 'window.activity', target: handle.workflowId }, orderBy: { at: 'asc' } });
+      const audit = await db.prisma.auditLog.findMany({
+        where: { action: 'window.activity', target: handle.workflowId },
+        orderBy: { at: 'asc' },
+      });
       expect(audit.map((a) => JSON.parse(a.detail) as { activityId: string; flagged: boolean })).toMatchObject([
         { activityId: 'activity-1', flagged: false },
         { activityId: 'activity-2', flagged: true },
@@ -229,7 +258,10 @@ describe('window duty, cycle 2025-Q2 (window 2025-04-01..04-14 CST)', () => {
     await scenario(async () => {
       const handle = await startQ2();
       await sleepUntil(env, '2025-03-26T08:00:00+08:00');
-      expect(refusalOf(await failure(handle.executeUpdate(waiveUpdate, { args: [{ actor: admin, reason: '' }] })))).toMatchObject({ field: 'reason', code: 'required' });
+      expect(refusalOf(await failure(handle.executeUpdate(waiveUpdate, { args: [{ actor: admin, reason: '' }] })))).toMatchObject({
+        field: 'reason',
+        code: 'required',
+      });
       expect(await handle.executeUpdate(waiveUpdate, { args: [{ actor: admin, reason: '该局本季度无督查检查考核安排' }] })).toBe('waived');
       expect(await handle.result()).toEqual({ state: 'waived', activities: 0, flagged: 0, stepsFired: ['reminder-1'] });
       await releaseUpdateLock(env, handle);
@@ -244,7 +276,13 @@ describe('window duty, cycle 2025-Q2 (window 2025-04-01..04-14 CST)', () => {
   it('the catalog’s inspection-window entry builds a 2025-Q2 window cycle', () => {
     const duty = loadCatalog().byCode.get('inspection-window');
     expect(duty?.kind).toBe('window');
-    const input = buildRecurringCycleInput({ duty: duty!, period: '2025-Q2', unit: marketUnit, unitPath: marketPath, catalogVersion: 'disk' });
+    const input = buildRecurringCycleInput({
+      duty: duty!,
+      period: '2025-Q2',
+      unit: marketUnit,
+      unitPath: marketPath,
+      catalogVersion: 'disk',
+    });
     expect(input).toMatchObject({ kind: 'window', workflowId: `obl:inspection-window:2025-Q2:unit-${units.market}` });
     expect([input.window!.opensAt, input.window!.closesAt, input.window!.periodEnd].map((t) => toCstIso(t))).toEqual([
       '2025-04-01T00:00:00+08:00',

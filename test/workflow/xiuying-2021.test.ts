@@ -73,7 +73,11 @@ it('cycle 2021 of rule-of-law-report-publication: overdue from 2022-04-01T00:00+
       ['2022-04-01', false, expect.stringContaining('琼发〔2021〕22号')],
     ]);
     expect(before.state).toBe('escalated');
-    expect(before.timeline.filter((e) => e.type === 'reminder' || e.type === 'escalation' || e.type === 'overdue').map((e) => `${e.stepId ?? e.type} ${toCstIso(e.at).slice(0, 16)}`)).toEqual([
+    expect(
+      before.timeline
+        .filter((e) => e.type === 'reminder' || e.type === 'escalation' || e.type === 'overdue')
+        .map((e) => `${e.stepId ?? e.type} ${toCstIso(e.at).slice(0, 16)}`),
+    ).toEqual([
       'reminder-1 2022-03-17T09:00',
       'reminder-2 2022-03-24T09:00',
       'reminder-3 2022-03-30T09:00',
@@ -97,7 +101,12 @@ it('cycle 2021 of rule-of-law-report-publication: overdue from 2022-04-01T00:00+
       ],
     });
     // 2022-04-01 00:00 → 2022-07-05 11:24:31 CST: 95 days, 11 h 24 min 31 s late.
-    expect(result).toEqual({ state: 'submitted', submittedAt: '2022-07-05T11:24:31+08:00', late: true, lateSeconds: 95 * 86400 + 11 * 3600 + 24 * 60 + 31 });
+    expect(result).toEqual({
+      state: 'submitted',
+      submittedAt: '2022-07-05T11:24:31+08:00',
+      late: true,
+      lateSeconds: 95 * 86400 + 11 * 3600 + 24 * 60 + 31,
+    });
 
     // Who was told: the district's clerk and head before, then its head, the city and the rule-of-law offices.
     const mails = smtp.messages.filter((m) => m.subject?.includes('秀英区人民政府'));

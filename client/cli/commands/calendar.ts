@@ -20,7 +20,8 @@ function cliError(e: unknown): unknown {
     const [first, ...rest] = e.problems;
     return new CliError(EXIT.badInput, first ?? e.message, rest);
   }
-  if (e instanceof CalendarDataError) return new CliError(EXIT.failure, `the installed holiday arrangements are inconsistent: ${e.message}`);
+  if (e instanceof CalendarDataError)
+    return new CliError(EXIT.failure, `the installed holiday arrangements are inconsistent: ${e.message}`);
   if (e instanceof RangeError) return new CliError(EXIT.badInput, e.message);
   return e;
 }
@@ -115,7 +116,7 @@ export function registerCalendar(program: Command, ctx: CliContext): void {
 
   cmd
     .command('load')
-    .description('validate and install a year\'s official arrangement (admin), e.g. calendar/2027.json once its notice is out')
+    .description("validate and install a year's official arrangement (admin), e.g. calendar/2027.json once its notice is out")
     .argument('<file>', 'JSON: { year, source, holidays: [{date, name}], workdays: [{date, name}] }')
     .option('--json', 'machine-readable output')
     .action(
@@ -128,9 +129,13 @@ export function registerCalendar(program: Command, ctx: CliContext): void {
         let correction: CorrectionReport = { year: result.year, corrected: 0, moved: 0, skipped: 0, failed: 0, cycles: [] };
         if (waiting.some((w) => w.year === result.year)) {
           const client = await ctx.client().catch((e: unknown) => {
-            throw new CliError(EXIT.failure, `installed ${result.year}, but the provisional deadlines were not corrected: ${(e as Error).message}`, [
-              'run `calendar load` with the same file again once Temporal is reachable (already corrected cycles are not corrected twice)',
-            ]);
+            throw new CliError(
+              EXIT.failure,
+              `installed ${result.year}, but the provisional deadlines were not corrected: ${(e as Error).message}`,
+              [
+                'run `calendar load` with the same file again once Temporal is reachable (already corrected cycles are not corrected twice)',
+              ],
+            );
           });
           correction = await ctx.audited(actor, 'calendar.correct-provisional', String(result.year), {}, () =>
             correctProvisionalCycles({ client, prisma: ctx.prisma(), year: result.year, actor }),
@@ -146,11 +151,15 @@ export function registerCalendar(program: Command, ctx: CliContext): void {
               correction.failed ? pc.red(`，失败 ${correction.failed} 个`) : ''
             }`,
           );
-          for (const c of correction.cycles.filter((x) => x.outcome === 'failed')) println(pc.red(`  ${c.workflowId}: ${'error' in c ? c.error : ''}`));
+          for (const c of correction.cycles.filter((x) => x.outcome === 'failed'))
+            println(pc.red(`  ${c.workflowId}: ${'error' in c ? c.error : ''}`));
           println(pc.dim('按暂定规则计算期限的进行中周期已按本安排更正；期限已确定的周期不变；新计算使用本安排。'));
         }
         if (correction.failed) {
-          throw new CliError(EXIT.failure, `${correction.failed} provisional cycle(s) could not be corrected; run \`calendar load\` with the same file again`);
+          throw new CliError(
+            EXIT.failure,
+            `${correction.failed} provisional cycle(s) could not be corrected; run \`calendar load\` with the same file again`,
+          );
         }
       }),
     );

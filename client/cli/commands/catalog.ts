@@ -64,12 +64,19 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
       const dir = path.resolve(opts.dir);
       try {
         const catalog = loadCatalog(dir);
-        if (opts.json) return printJson({ ok: true, dir, version: catalog.version, duties: catalog.duties.map((d) => d.code), problems: [] });
-        println(`${pc.green('ok')}: ${catalog.duties.length} duties (${catalog.duties.map((d) => d.code).join(', ')}), version ${catalog.version}`);
+        if (opts.json)
+          return printJson({ ok: true, dir, version: catalog.version, duties: catalog.duties.map((d) => d.code), problems: [] });
+        println(
+          `${pc.green('ok')}: ${catalog.duties.length} duties (${catalog.duties.map((d) => d.code).join(', ')}), version ${catalog.version}`,
+        );
       } catch (e) {
         if (!(e instanceof CatalogError)) throw e;
         if (opts.json) printJson({ ok: false, dir, problems: e.problems });
-        throw new CliError(EXIT.badInput, `catalog ${dir} has ${e.problems.length} problem(s); fix them and run \`catalog check\` again`, e.problems);
+        throw new CliError(
+          EXIT.badInput,
+          `catalog ${dir} has ${e.problems.length} problem(s); fix them and run \`catalog check\` again`,
+          e.problems,
+        );
       }
     });
 
@@ -80,7 +87,10 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
     .action(async (opts: { json?: boolean }) => {
       const prisma = ctx.prisma();
       const [versions, counts] = await Promise.all([
-        prisma.catalogVersion.findMany({ orderBy: [{ loadedAt: 'desc' }, { id: 'asc' }], select: { id: true, loadedAt: true, inForce: true, files: true, snapshot: true } }),
+        prisma.catalogVersion.findMany({
+          orderBy: [{ loadedAt: 'desc' }, { id: 'asc' }],
+          select: { id: true, loadedAt: true, inForce: true, files: true, snapshot: true },
+        }),
         prisma.cycle.groupBy({ by: ['catalogVersionId'], _count: { _all: true } }),
       ]);
       const cyclesOf = new Map(counts.map((c) => [c.catalogVersionId, c._count._all]));

@@ -70,9 +70,13 @@ export function dueReportFor(
   if (duty.kind !== 'event' && duty.kind !== 'incident') {
     const example = PERIOD_EXAMPLES[periodSpecOf(duty).unit];
     if (opts.from !== undefined) {
-      throw new CliError(EXIT.badInput, `duty "${duty.code}" is ${duty.kind}: it takes --cycle <period> (e.g. --cycle ${example}), not --from`);
+      throw new CliError(
+        EXIT.badInput,
+        `duty "${duty.code}" is ${duty.kind}: it takes --cycle <period> (e.g. --cycle ${example}), not --from`,
+      );
     }
-    if (opts.cycle === undefined) throw new CliError(EXIT.badInput, `required option '--cycle <period>' not specified (e.g. --cycle ${example})`);
+    if (opts.cycle === undefined)
+      throw new CliError(EXIT.badInput, `required option '--cycle <period>' not specified (e.g. --cycle ${example})`);
     const recurring = dueReport(duty, validatePeriod(duty, opts.cycle), unit);
     return { report: recurring, plan: [...recurring.reminders, ...recurring.escalations] };
   }
@@ -83,7 +87,10 @@ export function dueReportFor(
     );
   }
   if (opts.from === undefined) {
-    throw new CliError(EXIT.badInput, `duty "${duty.code}" is event-triggered: give --from <instant>, e.g. --from 2026-09-28T10:00:00+08:00`);
+    throw new CliError(
+      EXIT.badInput,
+      `duty "${duty.code}" is event-triggered: give --from <instant>, e.g. --from 2026-09-28T10:00:00+08:00`,
+    );
   }
   const from = validateInstant(opts.from, '--from');
   const calendar = cliCalendar();
@@ -163,7 +170,9 @@ export function registerDue(program: Command, ctx: CliContext): void {
 
       if (opts.json) return printJson(report);
       const who = (s: DueStep) =>
-        s.recipients ? [...s.recipients.map((r) => `${r.unitName} ${r.name} <${r.email}>`), ...(s.missing ?? []).map((m) => pc.red(m))].join('\n') : s.to.join(', ');
+        s.recipients
+          ? [...s.recipients.map((r) => `${r.unitName} ${r.name} <${r.email}>`), ...(s.missing ?? []).map((m) => pc.red(m))].join('\n')
+          : s.to.join(', ');
       const unitLabel = report.unit ? ` — ${report.unit.name}（${report.unit.group}）` : '';
       const ladder = (steps: DueStep[]) =>
         table(
@@ -174,17 +183,24 @@ export function registerDue(program: Command, ctx: CliContext): void {
         const r = report as DueReport;
         println(`${pc.bold(r.title)} (${r.duty}) 周期 ${r.cycle}${unitLabel}`);
         println(`规则：${r.rule}；本期 ${r.period.first} 至 ${r.period.last}`);
-        if (r.quota) println(`计数：${r.quota.occurrence}，至少 ${r.quota.minimum}${r.quota.amountLabel}${r.quota.perSubject ? `（每${r.quota.perSubject}）` : ''}，期末前登记`);
+        if (r.quota)
+          println(
+            `计数：${r.quota.occurrence}，至少 ${r.quota.minimum}${r.quota.amountLabel}${r.quota.perSubject ? `（每${r.quota.perSubject}）` : ''}，期末前登记`,
+          );
         if (r.window) println(`窗口：${r.window.first} 至 ${r.window.last}；窗口外安排的活动将被标记`);
         println(`截止时间：${formatCst(r.dueBy)}（不含，即 ${r.lastDay} 当日24:00前）`);
         if (!r.unit) {
           for (const j of r.jurisdictions ?? []) {
-            println(`  另有地方规则 ${j.label}（行政区划 ${j.regions.join('、')}）：${j.lastDay}；同时适用时以较早者为准，用 --unit 查看具体单位`);
+            println(
+              `  另有地方规则 ${j.label}（行政区划 ${j.regions.join('、')}）：${j.lastDay}；同时适用时以较早者为准，用 --unit 查看具体单位`,
+            );
           }
         }
         if (r.rules.length > 1) {
           for (const rule of r.rules) {
-            println(`  ${rule.governs ? pc.bold('适用') : pc.dim('并存')} ${rule.label}：${rule.lastDay} — ${rule.sources.map((x) => `${x.document}${x.section}`).join('；')}`);
+            println(
+              `  ${rule.governs ? pc.bold('适用') : pc.dim('并存')} ${rule.label}：${rule.lastDay} — ${rule.sources.map((x) => `${x.document}${x.section}`).join('；')}`,
+            );
           }
         }
         println(ladder(plan));
@@ -195,7 +211,16 @@ export function registerDue(program: Command, ctx: CliContext): void {
         const windows =
           r.kind === 'incident'
             ? r.windows
-            : [{ ...r.window, lastDay: r.lastDay, dueBy: r.dueBy, reminders: r.reminders, escalations: r.escalations, waitsFor: r.waitsFor }];
+            : [
+                {
+                  ...r.window,
+                  lastDay: r.lastDay,
+                  dueBy: r.dueBy,
+                  reminders: r.reminders,
+                  escalations: r.escalations,
+                  waitsFor: r.waitsFor,
+                },
+              ];
         for (const w of windows) {
           println(`${w.label}（${w.within}）：截止时间 ${formatCst(w.dueBy)}（不含）`);
           if (w.waitsFor !== undefined) println(pc.yellow(`暂定：${provisionalNoticeFor(w.waitsFor)}`));

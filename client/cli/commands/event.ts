@@ -56,8 +56,14 @@ export function cliEventError(e: EventStartError): CliError {
       return new CliError(EXIT.badInput, `unknown duty "${p.code}"; see \`catalog list\``);
     case 'not-event-duty':
       return p.duty.kind === 'annual'
-        ? new CliError(EXIT.badInput, `duty "${p.duty.code}" is annual: its cycles open with \`cycle open ${p.duty.code} --cycle <period>\`, not \`event start\``)
-        : new CliError(EXIT.badInput, `duty "${p.duty.code}" is an incident duty (several windows): report the incident instead of \`event start\``);
+        ? new CliError(
+            EXIT.badInput,
+            `duty "${p.duty.code}" is annual: its cycles open with \`cycle open ${p.duty.code} --cycle <period>\`, not \`event start\``,
+          )
+        : new CliError(
+            EXIT.badInput,
+            `duty "${p.duty.code}" is an incident duty (several windows): report the incident instead of \`event start\``,
+          );
     case 'bad-at':
       return new CliError(EXIT.badInput, `bad --at: ${p.message.replace(/^at\b/, '--at')}`);
     case 'bad-ref':
@@ -95,7 +101,13 @@ export function registerEvent(program: Command, ctx: CliContext): void {
       let started: EventStartOutcome;
       try {
         started = await startEventCycle(
-          { prisma: ctx.prisma(), client: await ctx.client(), catalog: ctx.catalog(), taskQueue: config.temporal.taskQueue, calendar: cliCalendar() },
+          {
+            prisma: ctx.prisma(),
+            client: await ctx.client(),
+            catalog: ctx.catalog(),
+            taskQueue: config.temporal.taskQueue,
+            calendar: cliCalendar(),
+          },
           actor,
           { duty: code, unitId: opts.unit, at: opts.at, ref: opts.ref },
         );
@@ -111,9 +123,7 @@ export function registerEvent(program: Command, ctx: CliContext): void {
       });
       const result = eventStartResult(input, eventAt, alreadyOpen);
       if (opts.json) return printJson(result);
-      println(
-        `${duty.title}（${unit.name}）: ${alreadyOpen ? pc.yellow('already open') : pc.green('started')} ${result.workflowId}`,
-      );
+      println(`${duty.title}（${unit.name}）: ${alreadyOpen ? pc.yellow('already open') : pc.green('started')} ${result.workflowId}`);
       println(`事件时间 ${formatCst(eventAt)}；截止时间 ${formatCst(input.plan.dueAt)}（不含，即 ${input.lastDay} 前）`);
       println(
         table(

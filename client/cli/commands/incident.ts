@@ -57,9 +57,19 @@ export function registerIncident(program: Command, ctx: CliContext): void {
     .option('--contacts <contacts>', 'contacts (free text)')
     .option('--json', 'machine-readable output')
     .action(
-      async (opts: { level: string; title: string; unit: string; occurredAt: string; awareAt?: string; place?: string; contacts?: string; json?: boolean }) => {
+      async (opts: {
+        level: string;
+        title: string;
+        unit: string;
+        occurredAt: string;
+        awareAt?: string;
+        place?: string;
+        contacts?: string;
+        json?: boolean;
+      }) => {
         const level = opts.level.trim();
-        if (!isIncidentLevel(level)) throw new CliError(EXIT.badInput, `bad --level "${opts.level}"; levels: ${INCIDENT_LEVELS.join(', ')}`);
+        if (!isIncidentLevel(level))
+          throw new CliError(EXIT.badInput, `bad --level "${opts.level}"; levels: ${INCIDENT_LEVELS.join(', ')}`);
         const title = text(opts.title, '--title')!;
         const occurredAt = validateInstant(opts.occurredAt, '--occurred-at');
         const awareAt = opts.awareAt !== undefined ? validateInstant(opts.awareAt, '--aware-at') : undefined;
@@ -119,7 +129,9 @@ export function registerIncident(program: Command, ctx: CliContext): void {
         ),
       );
       if (opts.json) return printJson({ workflowId, ...record, at: toCstIso(record.at) });
-      println(`已登记发布 ${workflowId}: ${formatCst(record.at)}，${record.lateSeconds > 0 ? pc.red(`迟延 ${formatDuration(record.lateSeconds)}`) : pc.green('按时')}`);
+      println(
+        `已登记发布 ${workflowId}: ${formatCst(record.at)}，${record.lateSeconds > 0 ? pc.red(`迟延 ${formatDuration(record.lateSeconds)}`) : pc.green('按时')}`,
+      );
     });
 
   cmd
@@ -141,7 +153,9 @@ export function registerIncident(program: Command, ctx: CliContext): void {
         ),
       );
       if (opts.json) return printJson({ workflowId, ...record, at: toCstIso(record.at) });
-      println(`已登记新闻发布会 ${workflowId}: ${formatCst(record.at)}，${record.place}，${record.lateSeconds > 0 ? pc.red(`迟延 ${formatDuration(record.lateSeconds)}`) : pc.green('按时')}`);
+      println(
+        `已登记新闻发布会 ${workflowId}: ${formatCst(record.at)}，${record.place}，${record.lateSeconds > 0 ? pc.red(`迟延 ${formatDuration(record.lateSeconds)}`) : pc.green('按时')}`,
+      );
     });
 
   cmd
@@ -217,7 +231,12 @@ export function registerIncident(program: Command, ctx: CliContext): void {
       );
       for (const w of s.windows) {
         println(`${w.label}：${formatCst(w.dueAt)} 前（${WINDOW_STATE[w.state] ?? w.state}）`);
-        println(table(['步骤', '时间', '状态'], w.steps.map((x) => [x.id, formatCst(x.at), x.state])));
+        println(
+          table(
+            ['步骤', '时间', '状态'],
+            w.steps.map((x) => [x.id, formatCst(x.at), x.state]),
+          ),
+        );
       }
     });
 
@@ -243,7 +262,14 @@ export function registerIncident(program: Command, ctx: CliContext): void {
       println(
         table(
           ['事件', '级别', '单位', '发生时间', '发布时限', '状态'],
-          out.map((r) => [`${r.title}\n${r.workflowId}`, r.level, r.unitId, formatCst(r.occurredAt), formatCst(r.releaseDueAt), stateLabel(r.state)]),
+          out.map((r) => [
+            `${r.title}\n${r.workflowId}`,
+            r.level,
+            r.unitId,
+            formatCst(r.occurredAt),
+            formatCst(r.releaseDueAt),
+            stateLabel(r.state),
+          ]),
         ),
       );
     });

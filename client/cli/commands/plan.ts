@@ -12,7 +12,9 @@ import { provisionalNoticeFor } from '../../../domain/provisional';
 export function registerPlan(program: Command, ctx: CliContext): void {
   program
     .command('plan')
-    .description('the whole timeline of a cycle: every reminder and escalation, the due instant, and with --submitted-at which steps fire and how late (no Temporal needed)')
+    .description(
+      'the whole timeline of a cycle: every reminder and escalation, the due instant, and with --submitted-at which steps fire and how late (no Temporal needed)',
+    )
     .argument('<duty>', 'duty code')
     .option('--cycle <period>', 'recurring duties: the period, e.g. 2025, 2025-Q1, 2025-03, 2025-W09, 2021-2025')
     .option('--from <instant>', 'event-triggered duties: the event instant, ISO-8601 with offset, e.g. 2026-09-28T10:00:00+08:00')
@@ -27,7 +29,9 @@ export function registerPlan(program: Command, ctx: CliContext): void {
 
       if (opts.json) return printJson(p);
       const who = (s: PlanStep) =>
-        s.recipients ? [...s.recipients.map((r) => `${r.unitName} ${r.name} <${r.email}>`), ...(s.missing ?? []).map((m) => pc.red(m))].join('\n') : s.to.join(', ');
+        s.recipients
+          ? [...s.recipients.map((r) => `${r.unitName} ${r.name} <${r.email}>`), ...(s.missing ?? []).map((m) => pc.red(m))].join('\n')
+          : s.to.join(', ');
       const fires = (s: PlanStep) => (s.firesBeforeSubmission ? '是' : pc.dim('否'));
       const head = ['步骤', '类型', '时间', '收件人', ...(submittedAt !== undefined ? ['报送前触发'] : [])];
       const unitLabel = p.unit ? ` — ${p.unit.name}（${p.unit.group}）` : '';
@@ -41,7 +45,11 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       for (const t of planTimelines(p)) {
         const name = t.label ? `${t.label}（${t.within}）：` : '';
         const verdict =
-          t.late === undefined ? '' : t.late ? `，${pc.red(`逾期 ${formatDuration(t.lateBySeconds ?? 0)}（${t.lateBySeconds ?? 0}秒）`)}` : `，${pc.green('按时')}`;
+          t.late === undefined
+            ? ''
+            : t.late
+              ? `，${pc.red(`逾期 ${formatDuration(t.lateBySeconds ?? 0)}（${t.lateBySeconds ?? 0}秒）`)}`
+              : `，${pc.green('按时')}`;
         const exclusive = p.kind !== 'event' && p.kind !== 'incident' ? `（不含，即 ${t.lastDay} 当日24:00前）` : '（不含）';
         println(`${name}截止时间 ${formatCst(t.dueBy)}${exclusive}${verdict}`);
         if (t.waitsFor !== undefined) println(pc.yellow(`暂定：${provisionalNoticeFor(t.waitsFor)}`));

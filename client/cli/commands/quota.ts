@@ -53,7 +53,9 @@ async function withCycle<T>(ctx: CliContext, workflowId: string, fn: () => Promi
       const field = /^update rejected: (occurredOn|amount|subject|reference|evidenceUrl): (.*)$/.exec(mapped.message);
       if (field) throw new CliError(EXIT.badInput, `bad ${FIELD_FLAGS[field[1]!]}: ${field[2]}`);
       if (mapped.code === EXIT.notFound) {
-        const description = await (await ctx.client()).workflow
+        const description = await (
+          await ctx.client()
+        ).workflow
           .getHandle(workflowId)
           .describe()
           .catch(() => undefined);
@@ -103,13 +105,30 @@ export function registerQuota(program: Command, ctx: CliContext): void {
     .action(
       async (
         code: string,
-        opts: { cycle: string; unit: string; date: string; reference: string; amount?: string; subject?: string; url?: string; note?: string; json?: boolean },
+        opts: {
+          cycle: string;
+          unit: string;
+          date: string;
+          reference: string;
+          amount?: string;
+          subject?: string;
+          url?: string;
+          note?: string;
+          json?: boolean;
+        },
       ) => {
         const duty = quotaDutyArg(ctx, code);
         const period = validatePeriod(duty, opts.cycle);
         const unitId = unitArg(opts.unit);
         const { occurredOn, amount, subject, reference, evidenceUrl, note } = entryArgs(() =>
-          occurrenceEntry(duty.code, duty.quota, { occurredOn: opts.date, amount: opts.amount, subject: opts.subject, reference: opts.reference, evidenceUrl: opts.url, note: opts.note }),
+          occurrenceEntry(duty.code, duty.quota, {
+            occurredOn: opts.date,
+            amount: opts.amount,
+            subject: opts.subject,
+            reference: opts.reference,
+            evidenceUrl: opts.url,
+            note: opts.note,
+          }),
         );
         const actor = await ctx.actor();
         const workflowId = cycleWorkflowId(duty.code, period, unitId);

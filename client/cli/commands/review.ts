@@ -7,7 +7,15 @@ import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { buildReviewInput, ReviewRequestError } from '../../../activities/review';
 import { toCstIso } from '../../../domain/time';
-import { durationLabel, isReviewKind, parseDuration, parseScope, PART_STATE_LABELS, REVIEW_KINDS, type ReviewScope } from '../../../domain/review';
+import {
+  durationLabel,
+  isReviewKind,
+  parseDuration,
+  parseScope,
+  PART_STATE_LABELS,
+  REVIEW_KINDS,
+  type ReviewScope,
+} from '../../../domain/review';
 import { loadReviewCatalog, ReviewCatalogError, type ReviewCatalog } from '../../../runtime/reviews';
 import { config } from '../../../runtime/config';
 import {
@@ -72,7 +80,9 @@ function reviewIdArg(id: string): string {
 }
 
 export function registerReview(program: Command, ctx: CliContext): void {
-  const cmd = program.command('review').description('ad hoc reviews (案卷评查/抽查/专项监督/法治督察/整改) and rectification lists (整改清单)');
+  const cmd = program
+    .command('review')
+    .description('ad hoc reviews (案卷评查/抽查/专项监督/法治督察/整改) and rectification lists (整改清单)');
 
   cmd
     .command('kinds')
@@ -81,7 +91,12 @@ export function registerReview(program: Command, ctx: CliContext): void {
     .action((opts: { json?: boolean }) => {
       const r = reviewsCatalog();
       if (opts.json) return printJson({ kinds: r.kinds, notes: r.notes });
-      println(table(['kind', '名称', '依据'], r.kinds.map((k) => [k.code, k.title, k.sources.map((s) => `${s.document} ${s.section}`).join('\n')])));
+      println(
+        table(
+          ['kind', '名称', '依据'],
+          r.kinds.map((k) => [k.code, k.title, k.sources.map((s) => `${s.document} ${s.section}`).join('\n')]),
+        ),
+      );
     });
 
   cmd
@@ -95,64 +110,81 @@ export function registerReview(program: Command, ctx: CliContext): void {
     .option('--reviewing-unit <unitId>', "the reviewing unit (default: the acting admin's unit)")
     .option('--duty <duty>', 'also open an ad hoc cycle of this annual catalog duty for every unit in scope')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { kind: string; title: string; scope: string; due: string; basis?: string; reviewingUnit?: string; duty?: string; json?: boolean }) => {
-      if (!isReviewKind(opts.kind)) throw new CliError(EXIT.badInput, `bad --kind "${opts.kind}"; kinds: ${REVIEW_KINDS.join(', ')}`);
-      const title = text(opts.title, '--title');
-      let scope: ReviewScope;
-      try {
-        scope = parseScope(opts.scope);
-      } catch (e) {
-        throw new CliError(EXIT.badInput, `bad --scope: ${(e as Error).message}`);
-      }
-      const dueAt = futureInstant(opts.due, '--due');
-      const actor = await ctx.requireAdmin('start a review');
-      const reviewingUnitId = opts.reviewingUnit?.trim() || actor.unitId;
-      if (!reviewingUnitId) throw new CliError(EXIT.badInput, '--reviewing-unit is required (the acting admin has no unit)');
-      let input;
-      try {
-        input = await buildReviewInput(ctx.prisma(), ctx.catalog(), reviewsCatalog(), {
-          kind: opts.kind,
-          title,
-          basis: opts.basis,
-          scope,
-          reviewingUnitId,
-          dueAt,
-          duty: opts.duty?.trim() || undefined,
-          startedBy: actor.id,
-        });
-      } catch (e) {
-        if (e instanceof ReviewRequestError) throw new CliError(e.notFound ? EXIT.notFound : EXIT.badInput, e.message);
-        throw e;
-      }
-      const client = await ctx.client();
-      const existing = await ctx.audited(actor, 'cli.review.start', input.workflowId, { kind: input.kind, title, scope: input.scope, dueAt, duty: opts.duty }, async () => {
+    .action(
+      async (opts: {
+        kind: string;
+        title: string;
+        scope: string;
+        due: string;
+        basis?: string;
+        reviewingUnit?: string;
+        duty?: string;
+        json?: boolean;
+      }) => {
+        if (!isReviewKind(opts.kind)) throw new CliError(EXIT.badInput, `bad --kind "${opts.kind}"; kinds: ${REVIEW_KINDS.join(', ')}`);
+        const title = text(opts.title, '--title');
+        let scope: ReviewScope;
         try {
-          await client.workflow.start('review', {
-            taskQueue: config.temporal.taskQueue,
-            workflowId: input.workflowId,
-            args: [input],
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          });
-          return false;
+          scope = parseScope(opts.scope);
         } catch (e) {
-          if (e instanceof WorkflowExecutionAlreadyStartedError) return true;
+          throw new CliError(EXIT.badInput, `bad --scope: ${(e as Error).message}`);
+        }
+        const dueAt = futureInstant(opts.due, '--due');
+        const actor = await ctx.requireAdmin('start a review');
+        const reviewingUnitId = opts.reviewingUnit?.trim() || actor.unitId;
+        if (!reviewingUnitId) throw new CliError(EXIT.badInput, '--reviewing-unit is required (the acting admin has no unit)');
+        let input;
+        try {
+          input = await buildReviewInput(ctx.prisma(), ctx.catalog(), reviewsCatalog(), {
+            kind: opts.kind,
+            title,
+            basis: opts.basis,
+            scope,
+            reviewingUnitId,
+            dueAt,
+            duty: opts.duty?.trim() || undefined,
+            startedBy: actor.id,
+          });
+        } catch (e) {
+          if (e instanceof ReviewRequestError) throw new CliError(e.notFound ? EXIT.notFound : EXIT.badInput, e.message);
           throw e;
         }
-      });
-      const out = {
-        workflowId: input.workflowId,
-        existing,
-        kind: input.kind,
-        title: input.title,
-        dueAt: toCstIso(input.dueAt),
-        units: input.units.map((u) => ({ unitId: u.id, name: u.name, workflowId: reviewUnitWorkflowId(input.workflowId, u.id) })),
-        ...(input.duty ? { duty: input.duty } : {}),
-      };
-      if (opts.json) return printJson(out);
-      println(`${existing ? '评查已存在（未重复发起）' : '已发起'} ${input.kindTitle}：${input.title} ${input.workflowId}`);
-      println(`  自查材料报送截止：${formatCst(input.dueAt)}；单位 ${input.units.length} 个`);
-      for (const u of out.units) println(`  ${u.name} (${u.unitId}) ${u.workflowId}`);
-    });
+        const client = await ctx.client();
+        const existing = await ctx.audited(
+          actor,
+          'cli.review.start',
+          input.workflowId,
+          { kind: input.kind, title, scope: input.scope, dueAt, duty: opts.duty },
+          async () => {
+            try {
+              await client.workflow.start('review', {
+                taskQueue: config.temporal.taskQueue,
+                workflowId: input.workflowId,
+                args: [input],
+                workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              });
+              return false;
+            } catch (e) {
+              if (e instanceof WorkflowExecutionAlreadyStartedError) return true;
+              throw e;
+            }
+          },
+        );
+        const out = {
+          workflowId: input.workflowId,
+          existing,
+          kind: input.kind,
+          title: input.title,
+          dueAt: toCstIso(input.dueAt),
+          units: input.units.map((u) => ({ unitId: u.id, name: u.name, workflowId: reviewUnitWorkflowId(input.workflowId, u.id) })),
+          ...(input.duty ? { duty: input.duty } : {}),
+        };
+        if (opts.json) return printJson(out);
+        println(`${existing ? '评查已存在（未重复发起）' : '已发起'} ${input.kindTitle}：${input.title} ${input.workflowId}`);
+        println(`  自查材料报送截止：${formatCst(input.dueAt)}；单位 ${input.units.length} 个`);
+        for (const u of out.units) println(`  ${u.name} (${u.unitId}) ${u.workflowId}`);
+      },
+    );
 
   cmd
     .command('status')
@@ -165,11 +197,28 @@ export function registerReview(program: Command, ctx: CliContext): void {
       if (/:unit-[^:]+$/.test(workflowId)) {
         const p = await withReview(workflowId, () => client.workflow.getHandle(workflowId).query(reviewUnitStatusQuery));
         if (opts.json) return printJson(p);
-        println(table(['项目', '内容'], [['单位', `${p.unit.name} (${p.unit.id})`], ['状态', label(p.state)], ['自查截止', formatCst(p.dueAt)], ['报送', p.submission ? `${p.submission.reference} by ${p.submission.by}, ${formatCst(p.submission.at)}` : '—'], ['发现问题', p.findings.map((f) => f.text).join('\n') || '—']]));
-        println(table(['时间', '事件', '说明'], p.timeline.map((e) => [formatCst(e.at), e.type, e.detail])));
+        println(
+          table(
+            ['项目', '内容'],
+            [
+              ['单位', `${p.unit.name} (${p.unit.id})`],
+              ['状态', label(p.state)],
+              ['自查截止', formatCst(p.dueAt)],
+              ['报送', p.submission ? `${p.submission.reference} by ${p.submission.by}, ${formatCst(p.submission.at)}` : '—'],
+              ['发现问题', p.findings.map((f) => f.text).join('\n') || '—'],
+            ],
+          ),
+        );
+        println(
+          table(
+            ['时间', '事件', '说明'],
+            p.timeline.map((e) => [formatCst(e.at), e.type, e.detail]),
+          ),
+        );
         return;
       }
-      if (/:item-\d+$/.test(workflowId)) throw new CliError(EXIT.badInput, `${workflowId} is a rectification item: use \`review item status ${workflowId}\``);
+      if (/:item-\d+$/.test(workflowId))
+        throw new CliError(EXIT.badInput, `${workflowId} is a rectification item: use \`review item status ${workflowId}\``);
       const s = await withReview(workflowId, () => client.workflow.getHandle(workflowId).query(reviewStatusQuery));
       if (opts.json) return printJson(s);
       println(
@@ -185,9 +234,26 @@ export function registerReview(program: Command, ctx: CliContext): void {
           ],
         ),
       );
-      println(table(['单位', '状态', '工作流'], s.units.map((u) => [`${u.name} (${u.id})`, label(u.state), u.workflowId])));
-      if (s.findings.length) println(table(['单位', '发现问题', '记录'], s.findings.map((f) => [f.unitId, f.text, `${f.by} ${formatCst(f.at)}`])));
-      if (s.items.length) println(table(['整改事项', '单位', '时限', '状态'], s.items.map((i) => [`${i.n}. ${i.text}\n${i.workflowId}`, i.unitId, formatCst(i.dueAt), label(i.state)])));
+      println(
+        table(
+          ['单位', '状态', '工作流'],
+          s.units.map((u) => [`${u.name} (${u.id})`, label(u.state), u.workflowId]),
+        ),
+      );
+      if (s.findings.length)
+        println(
+          table(
+            ['单位', '发现问题', '记录'],
+            s.findings.map((f) => [f.unitId, f.text, `${f.by} ${formatCst(f.at)}`]),
+          ),
+        );
+      if (s.items.length)
+        println(
+          table(
+            ['整改事项', '单位', '时限', '状态'],
+            s.items.map((i) => [`${i.n}. ${i.text}\n${i.workflowId}`, i.unitId, formatCst(i.dueAt), label(i.state)]),
+          ),
+        );
     });
 
   cmd
@@ -196,10 +262,22 @@ export function registerReview(program: Command, ctx: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
       const rows = await ctx.prisma().review.findMany({ orderBy: { createdAt: 'desc' } });
-      const out = rows.map((r) => ({ workflowId: r.workflowId, kind: r.kind, title: r.title, scope: r.scope, dueAt: toCstIso(r.dueAt), state: r.state }));
+      const out = rows.map((r) => ({
+        workflowId: r.workflowId,
+        kind: r.kind,
+        title: r.title,
+        scope: r.scope,
+        dueAt: toCstIso(r.dueAt),
+        state: r.state,
+      }));
       if (opts.json) return printJson({ total: out.length, reviews: out });
       if (out.length === 0) return println('没有评查');
-      println(table(['评查', '类型', '范围', '自查截止', '状态'], out.map((r) => [`${r.title}\n${r.workflowId}`, r.kind, r.scope, formatCst(r.dueAt), label(r.state)])));
+      println(
+        table(
+          ['评查', '类型', '范围', '自查截止', '状态'],
+          out.map((r) => [`${r.title}\n${r.workflowId}`, r.kind, r.scope, formatCst(r.dueAt), label(r.state)]),
+        ),
+      );
     });
 
   cmd
@@ -296,11 +374,20 @@ export function registerReview(program: Command, ctx: CliContext): void {
       const client = await ctx.client();
       const added = await withReview(workflowId, () =>
         ctx.audited(actor, 'cli.review.item.add', workflowId, { unitId, text: t, dueAt, reportEveryMs }, () =>
-          client.workflow.getHandle(workflowId).executeUpdate(addItemUpdate, { args: [{ actor, unitId, text: t, dueAt, ...(reportEveryMs ? { reportEveryMs } : {}) }] }),
+          client.workflow
+            .getHandle(workflowId)
+            .executeUpdate(addItemUpdate, { args: [{ actor, unitId, text: t, dueAt, ...(reportEveryMs ? { reportEveryMs } : {}) }] }),
         ),
       );
-      if (opts.json) return printJson({ ...added, dueAt: toCstIso(added.dueAt), ...(reportEveryMs ? { reportEvery: durationLabel(reportEveryMs) } : {}) });
-      println(`已添加整改事项 ${added.workflowId}：${added.text}，时限 ${formatCst(added.dueAt)}${reportEveryMs ? `，每${durationLabel(reportEveryMs)}报告进展` : ''}`);
+      if (opts.json)
+        return printJson({
+          ...added,
+          dueAt: toCstIso(added.dueAt),
+          ...(reportEveryMs ? { reportEvery: durationLabel(reportEveryMs) } : {}),
+        });
+      println(
+        `已添加整改事项 ${added.workflowId}：${added.text}，时限 ${formatCst(added.dueAt)}${reportEveryMs ? `，每${durationLabel(reportEveryMs)}报告进展` : ''}`,
+      );
     });
 
   item
@@ -327,11 +414,25 @@ export function registerReview(program: Command, ctx: CliContext): void {
           ],
         ),
       );
-      println(table(['时间', '事件', '说明'], s.timeline.map((e) => [formatCst(e.at), e.type, e.detail])));
+      println(
+        table(
+          ['时间', '事件', '说明'],
+          s.timeline.map((e) => [formatCst(e.at), e.type, e.detail]),
+        ),
+      );
     });
 
-  const itemUpdate = (name: string, description: string, build: (opts: Record<string, string>) => Promise<{ run: (itemId: string) => Promise<unknown>; done: string }>, options: [string, string, boolean][]) => {
-    const c = item.command(name).description(description).argument('<itemId>', 'the item (review:<…>:item-<n>)').option('--json', 'machine-readable output');
+  const itemUpdate = (
+    name: string,
+    description: string,
+    build: (opts: Record<string, string>) => Promise<{ run: (itemId: string) => Promise<unknown>; done: string }>,
+    options: [string, string, boolean][],
+  ) => {
+    const c = item
+      .command(name)
+      .description(description)
+      .argument('<itemId>', 'the item (review:<…>:item-<n>)')
+      .option('--json', 'machine-readable output');
     for (const [flag, help, required] of options) {
       if (required) c.requiredOption(flag, help);
       else c.option(flag, help);
@@ -345,56 +446,143 @@ export function registerReview(program: Command, ctx: CliContext): void {
     });
   };
 
-  const send = async (action: string, itemId: string, detail: Record<string, unknown>, fn: () => Promise<unknown>) => ctx.audited(await ctx.actor(), action, itemId, detail, fn);
+  const send = async (action: string, itemId: string, detail: Record<string, unknown>, fn: () => Promise<unknown>) =>
+    ctx.audited(await ctx.actor(), action, itemId, detail, fn);
 
-  itemUpdate('progress', "report progress on an item (the owner unit's users, or an admin)", async (o) => {
-    const t = text(o.text, '--text');
-    const actor = await ctx.actor();
-    const client = await ctx.client();
-    return { done: '已报告进展', run: (itemId) => send('cli.review.item.progress', itemId, { text: t }, () => client.workflow.getHandle(itemId).executeUpdate(itemProgressUpdate, { args: [{ actor, text: t }] })) };
-  }, [['--text <text>', 'the progress', true]]);
+  itemUpdate(
+    'progress',
+    "report progress on an item (the owner unit's users, or an admin)",
+    async (o) => {
+      const t = text(o.text, '--text');
+      const actor = await ctx.actor();
+      const client = await ctx.client();
+      return {
+        done: '已报告进展',
+        run: (itemId) =>
+          send('cli.review.item.progress', itemId, { text: t }, () =>
+            client.workflow.getHandle(itemId).executeUpdate(itemProgressUpdate, { args: [{ actor, text: t }] }),
+          ),
+      };
+    },
+    [['--text <text>', 'the progress', true]],
+  );
 
-  itemUpdate('request-extension', 'ask for an extension (the owner unit)', async (o) => {
-    const to = futureInstant(o.to ?? '', '--to');
-    const reason = validateReason(o.reason);
-    const actor = await ctx.actor();
-    const client = await ctx.client();
-    return { done: '已提交延期申请', run: (itemId) => send('cli.review.item.request-extension', itemId, { to, reason }, () => client.workflow.getHandle(itemId).executeUpdate(requestExtensionUpdate, { args: [{ actor, to, reason }] })) };
-  }, [['--to <instant>', 'the new due instant, ISO-8601 with offset', true], ['--reason <reason>', 'why', true]]);
+  itemUpdate(
+    'request-extension',
+    'ask for an extension (the owner unit)',
+    async (o) => {
+      const to = futureInstant(o.to ?? '', '--to');
+      const reason = validateReason(o.reason);
+      const actor = await ctx.actor();
+      const client = await ctx.client();
+      return {
+        done: '已提交延期申请',
+        run: (itemId) =>
+          send('cli.review.item.request-extension', itemId, { to, reason }, () =>
+            client.workflow.getHandle(itemId).executeUpdate(requestExtensionUpdate, { args: [{ actor, to, reason }] }),
+          ),
+      };
+    },
+    [
+      ['--to <instant>', 'the new due instant, ISO-8601 with offset', true],
+      ['--reason <reason>', 'why', true],
+    ],
+  );
 
-  itemUpdate('extend', 'approve an extension / set a new due instant (admin)', async (o) => {
-    const to = futureInstant(o.to ?? '', '--to');
-    const reason = validateReason(o.reason);
-    const actor = await ctx.requireAdmin('approve an extension');
-    const client = await ctx.client();
-    return { done: `已延期至 ${formatCst(to)}`, run: (itemId) => send('cli.review.item.extend', itemId, { to, reason }, () => client.workflow.getHandle(itemId).executeUpdate(approveExtensionUpdate, { args: [{ actor, to, reason }] })) };
-  }, [['--to <instant>', 'the new due instant, ISO-8601 with offset', true], ['--reason <reason>', 'why (recorded, sent to the unit)', true]]);
+  itemUpdate(
+    'extend',
+    'approve an extension / set a new due instant (admin)',
+    async (o) => {
+      const to = futureInstant(o.to ?? '', '--to');
+      const reason = validateReason(o.reason);
+      const actor = await ctx.requireAdmin('approve an extension');
+      const client = await ctx.client();
+      return {
+        done: `已延期至 ${formatCst(to)}`,
+        run: (itemId) =>
+          send('cli.review.item.extend', itemId, { to, reason }, () =>
+            client.workflow.getHandle(itemId).executeUpdate(approveExtensionUpdate, { args: [{ actor, to, reason }] }),
+          ),
+      };
+    },
+    [
+      ['--to <instant>', 'the new due instant, ISO-8601 with offset', true],
+      ['--reason <reason>', 'why (recorded, sent to the unit)', true],
+    ],
+  );
 
-  itemUpdate('refuse-extension', "refuse a unit's extension request (admin)", async (o) => {
-    const reason = validateReason(o.reason);
-    const actor = await ctx.requireAdmin('refuse an extension');
-    const client = await ctx.client();
-    return { done: '已不予延期', run: (itemId) => send('cli.review.item.refuse-extension', itemId, { reason }, () => client.workflow.getHandle(itemId).executeUpdate(refuseExtensionUpdate, { args: [{ actor, reason }] })) };
-  }, [['--reason <reason>', 'why (recorded, sent to the unit)', true]]);
+  itemUpdate(
+    'refuse-extension',
+    "refuse a unit's extension request (admin)",
+    async (o) => {
+      const reason = validateReason(o.reason);
+      const actor = await ctx.requireAdmin('refuse an extension');
+      const client = await ctx.client();
+      return {
+        done: '已不予延期',
+        run: (itemId) =>
+          send('cli.review.item.refuse-extension', itemId, { reason }, () =>
+            client.workflow.getHandle(itemId).executeUpdate(refuseExtensionUpdate, { args: [{ actor, reason }] }),
+          ),
+      };
+    },
+    [['--reason <reason>', 'why (recorded, sent to the unit)', true]],
+  );
 
-  itemUpdate('rectified', 'declare an item rectified, for acceptance (the owner unit)', async (o) => {
-    const t = text(o.text, '--text');
-    const actor = await ctx.actor();
-    const client = await ctx.client();
-    return { done: '已报告整改完成', run: (itemId) => send('cli.review.item.rectified', itemId, { text: t }, () => client.workflow.getHandle(itemId).executeUpdate(submitRectifiedUpdate, { args: [{ actor, text: t }] })) };
-  }, [['--text <text>', 'what was done', true]]);
+  itemUpdate(
+    'rectified',
+    'declare an item rectified, for acceptance (the owner unit)',
+    async (o) => {
+      const t = text(o.text, '--text');
+      const actor = await ctx.actor();
+      const client = await ctx.client();
+      return {
+        done: '已报告整改完成',
+        run: (itemId) =>
+          send('cli.review.item.rectified', itemId, { text: t }, () =>
+            client.workflow.getHandle(itemId).executeUpdate(submitRectifiedUpdate, { args: [{ actor, text: t }] }),
+          ),
+      };
+    },
+    [['--text <text>', 'what was done', true]],
+  );
 
-  itemUpdate('accept', 'accept an item as rectified (销号, admin)', async () => {
-    const actor = await ctx.requireAdmin('accept a rectification item');
-    const client = await ctx.client();
-    return { done: '已销号', run: (itemId) => send('cli.review.item.accept', itemId, {}, () => client.workflow.getHandle(itemId).executeUpdate(acceptItemUpdate, { args: [{ actor }] })) };
-  }, []);
+  itemUpdate(
+    'accept',
+    'accept an item as rectified (销号, admin)',
+    async () => {
+      const actor = await ctx.requireAdmin('accept a rectification item');
+      const client = await ctx.client();
+      return {
+        done: '已销号',
+        run: (itemId) =>
+          send('cli.review.item.accept', itemId, {}, () =>
+            client.workflow.getHandle(itemId).executeUpdate(acceptItemUpdate, { args: [{ actor }] }),
+          ),
+      };
+    },
+    [],
+  );
 
-  itemUpdate('reject', 'send an item back (admin), optionally with a new due instant', async (o) => {
-    const reason = validateReason(o.reason);
-    const dueAt = o.due !== undefined ? futureInstant(o.due, '--due') : undefined;
-    const actor = await ctx.requireAdmin('reject a rectification item');
-    const client = await ctx.client();
-    return { done: '已退回', run: (itemId) => send('cli.review.item.reject', itemId, { reason, dueAt }, () => client.workflow.getHandle(itemId).executeUpdate(rejectItemUpdate, { args: [{ actor, reason, ...(dueAt ? { dueAt } : {}) }] })) };
-  }, [['--reason <reason>', 'why (recorded, sent to the unit)', true], ['--due <instant>', 'a new due instant for the rework', false]]);
+  itemUpdate(
+    'reject',
+    'send an item back (admin), optionally with a new due instant',
+    async (o) => {
+      const reason = validateReason(o.reason);
+      const dueAt = o.due !== undefined ? futureInstant(o.due, '--due') : undefined;
+      const actor = await ctx.requireAdmin('reject a rectification item');
+      const client = await ctx.client();
+      return {
+        done: '已退回',
+        run: (itemId) =>
+          send('cli.review.item.reject', itemId, { reason, dueAt }, () =>
+            client.workflow.getHandle(itemId).executeUpdate(rejectItemUpdate, { args: [{ actor, reason, ...(dueAt ? { dueAt } : {}) }] }),
+          ),
+      };
+    },
+    [
+      ['--reason <reason>', 'why (recorded, sent to the unit)', true],
+      ['--due <instant>', 'a new due instant for the rework', false],
+    ],
+  );
 }

@@ -64,7 +64,12 @@ export function registerSchedules(program: Command, ctx: CliContext): void {
           note: d.state.note ?? null,
           timezone: d.spec.timezone ?? 'UTC',
           calendar: cal
-            ? { month: cal.month.map((r) => r.start), dayOfMonth: cal.dayOfMonth.map((r) => r.start), hour: cal.hour.map((r) => r.start), minute: cal.minute.map((r) => r.start) }
+            ? {
+                month: cal.month.map((r) => r.start),
+                dayOfMonth: cal.dayOfMonth.map((r) => r.start),
+                hour: cal.hour.map((r) => r.start),
+                minute: cal.minute.map((r) => r.start),
+              }
             : null,
           workflowType: d.action.workflowType,
           args: d.action.args,

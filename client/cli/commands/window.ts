@@ -29,7 +29,10 @@ interface CycleArgs {
 async function resolveCycle(ctx: CliContext, code: string, opts: { cycle: string; unit: string }): Promise<CycleArgs> {
   const found = requireDutyArg(ctx.catalog().byCode, code);
   if (found.kind !== 'window') {
-    throw new CliError(EXIT.badInput, `bad <duty>: ${found.code} is not a window duty (kind ${found.kind}); window commands take a duty of kind window, e.g. inspection-window`);
+    throw new CliError(
+      EXIT.badInput,
+      `bad <duty>: ${found.code} is not a window duty (kind ${found.kind}); window commands take a duty of kind window, e.g. inspection-window`,
+    );
   }
   const duty = found;
   const period = validatePeriod(duty, opts.cycle);
@@ -40,7 +43,13 @@ async function resolveCycle(ctx: CliContext, code: string, opts: { cycle: string
   const unit = { ...row, tags: parseTags(row.tags) };
   if (!responsibleGroupFor(duty, unit)) throw new CliError(EXIT.badInput, `bad --unit: ${duty.code} does not bind ${row.name} (${row.id})`);
   const input = buildRecurringCycleInput({ duty, period, unit, unitPath: [], catalogVersion: '' });
-  return { duty, period, unit: { id: row.id, name: row.name }, workflowId: cycleWorkflowId(duty.code, period, row.id), window: input.window! };
+  return {
+    duty,
+    period,
+    unit: { id: row.id, name: row.name },
+    workflowId: cycleWorkflowId(duty.code, period, row.id),
+    window: input.window!,
+  };
 }
 
 async function withCycle<T>(ctx: CliContext, c: CycleArgs, fn: () => Promise<T>): Promise<T> {
@@ -49,7 +58,9 @@ async function withCycle<T>(ctx: CliContext, c: CycleArgs, fn: () => Promise<T>)
   } catch (e) {
     const mapped = mapTemporalError(e, c.workflowId);
     if (mapped instanceof CliError && mapped.code === EXIT.notFound) {
-      const description = await (await ctx.client()).workflow
+      const description = await (
+        await ctx.client()
+      ).workflow
         .getHandle(c.workflowId)
         .describe()
         .catch(() => undefined);
@@ -88,7 +99,12 @@ function printStatus(s: WindowStatus): void {
   println(activitiesTable(s.activities, s.window));
   for (const f of s.flags) println(pc.red(`已标记 ${f.activityId}：${f.date} ${f.title}，已通报 ${f.notified.join(', ') || '—'}`));
   println();
-  println(table(['时间（北京时间）', '事件', '说明'], s.timeline.map((t) => [formatCst(t.at), t.type, t.detail])));
+  println(
+    table(
+      ['时间（北京时间）', '事件', '说明'],
+      s.timeline.map((t) => [formatCst(t.at), t.type, t.detail]),
+    ),
+  );
 }
 
 export function registerWindow(program: Command, ctx: CliContext): void {
@@ -105,27 +121,37 @@ export function registerWindow(program: Command, ctx: CliContext): void {
     .option('--held', 'it already took place on --date (default: planned for --date)')
     .option('--ref <reference>', '文号 or other reference of the notice')
     .option('--json', 'machine-readable output')
-    .action(async (code: string, opts: { cycle: string; unit: string; date: string; title: string; held?: boolean; ref?: string; json?: boolean }) => {
-      const c = await resolveCycle(ctx, code, opts);
-      const { date, title, kind, reference } = entryArgs(() =>
-        activityEntry(c.window, c.period, { date: opts.date, title: opts.title, kind: opts.held ? 'held' : 'planned', reference: opts.ref }, Date.now()),
-      );
-      const actor = await ctx.actor();
-      const client = await ctx.client();
-      const result = await withCycle(ctx, c, () =>
-        client.workflow.getHandle(c.workflowId).executeUpdate(scheduleActivityUpdate, {
-          args: [{ actor, unitId: c.unit.id, date, title, kind, ...(reference ? { reference } : {}) }],
-        }),
-      );
-      if (opts.json) return printJson({ workflowId: c.workflowId, by: actor.id, date, title, kind, ...result });
-      const what = `${c.unit.name}“${title}”${date}（${kind === 'held' ? '已开展' : '计划'}）`;
-      if (result.flagged) {
-        println(pc.red(`已登记并标记 ${result.activityId}：${what}，${classificationLabel(date, c.window)}`));
-        println(`窗口期：${windowLabel(c.window, c.period)}；已通报 ${result.notified?.join(', ') || '—'}`);
-      } else {
-        println(pc.green(`已登记 ${result.activityId}：${what}，在窗口期内（${windowLabel(c.window, c.period)}）`));
-      }
-    });
+    .action(
+      async (
+        code: string,
+        opts: { cycle: string; unit: string; date: string; title: string; held?: boolean; ref?: string; json?: boolean },
+      ) => {
+        const c = await resolveCycle(ctx, code, opts);
+        const { date, title, kind, reference } = entryArgs(() =>
+          activityEntry(
+            c.window,
+            c.period,
+            { date: opts.date, title: opts.title, kind: opts.held ? 'held' : 'planned', reference: opts.ref },
+            Date.now(),
+          ),
+        );
+        const actor = await ctx.actor();
+        const client = await ctx.client();
+        const result = await withCycle(ctx, c, () =>
+          client.workflow.getHandle(c.workflowId).executeUpdate(scheduleActivityUpdate, {
+            args: [{ actor, unitId: c.unit.id, date, title, kind, ...(reference ? { reference } : {}) }],
+          }),
+        );
+        if (opts.json) return printJson({ workflowId: c.workflowId, by: actor.id, date, title, kind, ...result });
+        const what = `${c.unit.name}“${title}”${date}（${kind === 'held' ? '已开展' : '计划'}）`;
+        if (result.flagged) {
+          println(pc.red(`已登记并标记 ${result.activityId}：${what}，${classificationLabel(date, c.window)}`));
+          println(`窗口期：${windowLabel(c.window, c.period)}；已通报 ${result.notified?.join(', ') || '—'}`);
+        } else {
+          println(pc.green(`已登记 ${result.activityId}：${what}，在窗口期内（${windowLabel(c.window, c.period)}）`));
+        }
+      },
+    );
 
   cmd
     .command('status')

@@ -1,26 +1,11 @@
 // Messages to one cycle workflow: submit, extend, waive, close, status, history.
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import {
-  closeUpdate,
-  extendUpdate,
-  statusQuery,
-  submitUpdate,
-  waiveUpdate,
-  type CycleStatus,
-} from '../../../contracts/cycle';
+import { closeUpdate, extendUpdate, statusQuery, submitUpdate, waiveUpdate, type CycleStatus } from '../../../contracts/cycle';
 import { buildTimeline, formatTimelineItem, type DbRows } from '../../history';
 import { formatAmount } from '../../../domain/quota';
 import { requirementLabel } from '../../../activities/mail/quota-render';
-import {
-  formatCst,
-  formatLateness,
-  validateDate,
-  validateInstant,
-  validateReason,
-  validateUrl,
-  validateWorkflowId,
-} from '../format';
+import { formatCst, formatLateness, validateDate, validateInstant, validateReason, validateUrl, validateWorkflowId } from '../format';
 import { CliError, EXIT } from '../errors';
 import { mapTemporalError, printJson, println, table, type CliContext } from '../context';
 import { colourState } from './cycle';
@@ -78,7 +63,11 @@ async function cycleKindOf(ctx: CliContext, workflowId: string): Promise<{ kind:
 }
 
 /** Quota and window cycles take no submit: what to use instead, as one line (exit 2). */
-function refuseSubmitFor(kind: string | undefined, workflowId: string, facts: { dutyCode: string; period?: string; unitId?: string }): void {
+function refuseSubmitFor(
+  kind: string | undefined,
+  workflowId: string,
+  facts: { dutyCode: string; period?: string; unitId?: string },
+): void {
   if (kind !== 'quota' && kind !== 'window') return;
   const args = `${facts.dutyCode} --cycle ${facts.period ?? '<period>'} --unit ${facts.unitId ?? '<unitId>'}`;
   if (kind === 'quota') {
@@ -97,12 +86,21 @@ export type StepStatus = 'fired' | 'pending' | 'skipped' | 'not-fired';
 const STEP_LABELS: Record<StepStatus, string> = { fired: '已发送', pending: '待发送', skipped: '已跳过', 'not-fired': '未执行' };
 
 /** Per step of the current plan: whether it fired, is pending, was skipped, or will not fire. */
-export function stepStatuses(status: CycleStatus): { id: string; kind: string; at: string; to: string[]; status: StepStatus; firedAt?: string }[] {
+export function stepStatuses(
+  status: CycleStatus,
+): { id: string; kind: string; at: string; to: string[]; status: StepStatus; firedAt?: string }[] {
   return status.plan.steps.map((s) => {
     const fired = [...status.timeline].reverse().find((t) => t.stepId === s.id && (t.type === 'reminder' || t.type === 'escalation'));
     const skipped = status.timeline.some((t) => t.stepId === s.id && t.type === 'step-skipped');
     const st: StepStatus = fired ? 'fired' : status.pending.includes(s.id) ? 'pending' : skipped ? 'skipped' : 'not-fired';
-    return { id: s.id, kind: s.kind, at: s.at, to: s.to.map((r) => `${r.unit}.${r.role}`), status: st, ...(fired ? { firedAt: fired.at } : {}) };
+    return {
+      id: s.id,
+      kind: s.kind,
+      at: s.at,
+      to: s.to.map((r) => `${r.unit}.${r.role}`),
+      status: st,
+      ...(fired ? { firedAt: fired.at } : {}),
+    };
   });
 }
 
@@ -123,12 +121,17 @@ async function withWorkflow<T>(ctx: CliContext, workflowId: string, fn: () => Pr
     const mapped = mapTemporalError(e, workflowId);
     // An update to a finished workflow fails as "not found"; say that it is finished instead.
     if (mapped instanceof CliError && mapped.code === EXIT.notFound) {
-      const description = await (await ctx.client()).workflow
+      const description = await (
+        await ctx.client()
+      ).workflow
         .getHandle(workflowId)
         .describe()
         .catch(() => undefined);
       if (description && description.status.name !== 'RUNNING') {
-        throw new CliError(EXIT.badInput, `workflow ${workflowId} is already finished (${description.status.name}); see \`status ${workflowId}\``);
+        throw new CliError(
+          EXIT.badInput,
+          `workflow ${workflowId} is already finished (${description.status.name}); see \`status ${workflowId}\``,
+        );
       }
     }
     throw mapped;
@@ -185,7 +188,10 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
       const newDueDate = validateDate(opts.to, '--to');
       const reason = validateReason(opts.reason);
       if ((await cycleKindOf(ctx, workflowId))?.kind === 'window') {
-        throw new CliError(EXIT.badInput, `${workflowId} is a window cycle: its window cannot be extended; \`waive\` or \`close\` it instead`);
+        throw new CliError(
+          EXIT.badInput,
+          `${workflowId} is a window cycle: its window cannot be extended; \`waive\` or \`close\` it instead`,
+        );
       }
       const actor = await ctx.requireAdmin('extend a cycle');
       const client = await ctx.client();
@@ -246,15 +252,18 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
         rows.push(
           ['期末', `${formatCst(status.plan.dueAt)}（不含）`],
           ['要求', requirementLabel(quota.terms)],
-          ['进度', `已开展 ${formatAmount(quota.progress.total)}/最少 ${formatAmount(quota.progress.minimum)} ${quota.progress.amountLabel}：${quota.sentence}`],
+          [
+            '进度',
+            `已开展 ${formatAmount(quota.progress.total)}/最少 ${formatAmount(quota.progress.minimum)} ${quota.progress.amountLabel}：${quota.sentence}`,
+          ],
         );
       } else if (window) {
-        rows.push(
-          ['窗口期', window.label],
-          ['活动', `${window.activities.length} 项，已标记 ${window.flags.length} 项`],
-        );
+        rows.push(['窗口期', window.label], ['活动', `${window.activities.length} 项，已标记 ${window.flags.length} 项`]);
       } else {
-        rows.push(['截止时间', `${formatCst(status.plan.dueAt)}（不含）${status.plan.provisional ? `，暂定：${provisionalNotice(status.plan.provisional)}` : ''}`]);
+        rows.push([
+          '截止时间',
+          `${formatCst(status.plan.dueAt)}（不含）${status.plan.provisional ? `，暂定：${provisionalNotice(status.plan.provisional)}` : ''}`,
+        ]);
       }
       rows.push(['计划版本', `r${status.revision}, catalog ${status.catalogVersion}`]);
       if (!quota && !window) {
@@ -276,7 +285,11 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
             s.id,
             formatCst(s.at),
             s.to.join(', '),
-            s.status === 'fired' ? pc.green(STEP_LABELS.fired) : s.status === 'pending' ? pc.yellow(STEP_LABELS.pending) : pc.dim(STEP_LABELS[s.status]),
+            s.status === 'fired'
+              ? pc.green(STEP_LABELS.fired)
+              : s.status === 'pending'
+                ? pc.yellow(STEP_LABELS.pending)
+                : pc.dim(STEP_LABELS[s.status]),
           ]),
         ),
       );
@@ -310,6 +323,13 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
       }
       const items = buildTimeline(history.events ?? [], rows);
       if (opts.json) return printJson({ workflowId, items });
-      for (const item of items) println(item.source === 'database' ? item.label.startsWith('审计') ? pc.dim(formatTimelineItem(item)) : pc.cyan(formatTimelineItem(item)) : formatTimelineItem(item));
+      for (const item of items)
+        println(
+          item.source === 'database'
+            ? item.label.startsWith('审计')
+              ? pc.dim(formatTimelineItem(item))
+              : pc.cyan(formatTimelineItem(item))
+            : formatTimelineItem(item),
+        );
     });
 }

@@ -59,9 +59,7 @@ function stepStatuses(detail: CycleDetail, status: CycleStatus): Map<string, Ste
     if (e.type === 'extended') since = i + 1;
   });
   const current = status.timeline.slice(since);
-  const sentKeys = new Set(
-    detail.records.notifications.filter((n) => n.status !== 'pending').map((n) => n.key),
-  );
+  const sentKeys = new Set(detail.records.notifications.filter((n) => n.status !== 'pending').map((n) => n.key));
   for (const step of status.plan.steps) {
     const key = `${status.workflowId}:r${status.revision}:${step.id}`;
     const firedInTimeline = current.some((e) => (e.type === 'reminder' || e.type === 'escalation') && e.stepId === step.id);
@@ -91,12 +89,27 @@ function planTable(detail: CycleDetail, status: CycleStatus): Html {
     </tr>`;
   };
   const [dueName, dueHint] = DUE_ROW[status.kind ?? ''] ?? ['截止', '此刻之前提交为按时'];
-  const due = html`<tr class="due-row"><td><strong>${dueName}</strong></td><td>—</td><td><strong>${dueLabel(status.plan.dueAt)}</strong></td><td colspan="2" class="muted">${dueHint}${status.plan.provisional ? `；${provisionalNotice(status.plan.provisional)}` : ''}</td></tr>`;
+  const due = html`<tr class="due-row">
+    <td><strong>${dueName}</strong></td>
+    <td>—</td>
+    <td><strong>${dueLabel(status.plan.dueAt)}</strong></td>
+    <td colspan="2" class="muted">${dueHint}${status.plan.provisional ? `；${provisionalNotice(status.plan.provisional)}` : ''}</td>
+  </tr>`;
   const reminders = status.plan.steps.filter((s) => s.kind === 'reminder');
   const escalations = status.plan.steps.filter((s) => s.kind !== 'reminder');
   return html`<table class="plan">
-    <thead><tr><th>步骤</th><th>类型</th><th>时间（北京时间）</th><th>发送对象</th><th>状态</th></tr></thead>
-    <tbody>${reminders.map(row)}${due}${escalations.map(row)}</tbody>
+    <thead>
+      <tr>
+        <th>步骤</th>
+        <th>类型</th>
+        <th>时间（北京时间）</th>
+        <th>发送对象</th>
+        <th>状态</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${reminders.map(row)}${due}${escalations.map(row)}
+    </tbody>
   </table>`;
 }
 
@@ -127,8 +140,7 @@ function actionForms(ctx: LayoutContext, detail: CycleDetail, status: CycleStatu
     main = html`<form method="post" action="${base}/submit" id="submit-form" novalidate>
       ${field(fs, 'submit', 'reference', '报送文号 *', input('submit', 'reference', 'text', html`placeholder="例如 秀府〔2026〕5号"`), '已报送材料的文号；公开类义务可填公开链接的标题')}
       ${field(fs, 'submit', 'evidenceUrl', '证明材料链接', input('submit', 'evidenceUrl', 'url', html`placeholder="https://"`), '可选：政府网站公开页面或材料存放地址')}
-      ${field(fs, 'submit', 'note', '备注', textarea('submit', 'note'))}
-      ${formError(fs, 'submit')}
+      ${field(fs, 'submit', 'note', '备注', textarea('submit', 'note'))} ${formError(fs, 'submit')}
       <button type="submit">提交</button>
       ${user?.access === 'admin' ? html`<span class="muted small">　管理员代单位提交</span>` : ''}
     </form>`;
@@ -144,27 +156,33 @@ function actionForms(ctx: LayoutContext, detail: CycleDetail, status: CycleStatu
   if (isAdmin(user)) {
     const currentLastDay = lastDay(status.plan.dueAt);
     // A window cannot move; a quota's period end can (extend), until it is met.
-    if (kind !== 'window') admin.push(html`<form method="post" action="${base}/extend" id="extend-form" novalidate>
-      <h3>延期</h3>
-      ${field(fs, 'extend', 'newDueDate', '新截止日期 *', input('extend', 'newDueDate', 'text', html`placeholder="YYYY-MM-DD"`), `当前截止日期 ${currentLastDay}；新日期当日24:00前提交为按时，提醒与督办按新日期重新安排`)}
-      ${field(fs, 'extend', 'reason', '延期理由 *', textarea('extend', 'reason'))}
-      ${formError(fs, 'extend')}
-      <button type="submit" class="secondary">延期</button>
-    </form>`);
-    admin.push(html`<form method="post" action="${base}/waive" id="waive-form" novalidate>
-      <h3>免报</h3>
-      ${field(fs, 'waive', 'reason', '免报理由 *', textarea('waive', 'reason'))}
-      <div class="hint small muted">本周期不再需要报送（如单位撤并）；提醒与督办立即停止。</div>
-      ${formError(fs, 'waive')}
-      <button type="submit" class="secondary">免报</button>
-    </form>`);
-    admin.push(html`<form method="post" action="${base}/close" id="close-form" novalidate>
-      <h3>关闭周期</h3>
-      ${field(fs, 'close', 'reason', '关闭理由 *', textarea('close', 'reason'))}
-      <div class="hint small muted">结束此周期（如重复开启、开错单位）；提醒与督办立即停止。</div>
-      ${formError(fs, 'close')}
-      <button type="submit" class="danger">关闭</button>
-    </form>`);
+    if (kind !== 'window')
+      admin.push(
+        html`<form method="post" action="${base}/extend" id="extend-form" novalidate>
+          <h3>延期</h3>
+          ${field(fs, 'extend', 'newDueDate', '新截止日期 *', input('extend', 'newDueDate', 'text', html`placeholder="YYYY-MM-DD"`), `当前截止日期 ${currentLastDay}；新日期当日24:00前提交为按时，提醒与督办按新日期重新安排`)}
+          ${field(fs, 'extend', 'reason', '延期理由 *', textarea('extend', 'reason'))} ${formError(fs, 'extend')}
+          <button type="submit" class="secondary">延期</button>
+        </form>`,
+      );
+    admin.push(
+      html`<form method="post" action="${base}/waive" id="waive-form" novalidate>
+        <h3>免报</h3>
+        ${field(fs, 'waive', 'reason', '免报理由 *', textarea('waive', 'reason'))}
+        <div class="hint small muted">本周期不再需要报送（如单位撤并）；提醒与督办立即停止。</div>
+        ${formError(fs, 'waive')}
+        <button type="submit" class="secondary">免报</button>
+      </form>`,
+    );
+    admin.push(
+      html`<form method="post" action="${base}/close" id="close-form" novalidate>
+        <h3>关闭周期</h3>
+        ${field(fs, 'close', 'reason', '关闭理由 *', textarea('close', 'reason'))}
+        <div class="hint small muted">结束此周期（如重复开启、开错单位）；提醒与督办立即停止。</div>
+        ${formError(fs, 'close')}
+        <button type="submit" class="danger">关闭</button>
+      </form>`,
+    );
   }
   return { main, admin };
 }
@@ -191,7 +209,9 @@ function recordForms(user: LayoutContext['user'], unitId: string, status: CycleS
   const intro =
     status.kind === 'quota'
       ? html`<p class="muted small" id="no-submit">配额类义务无需提交报送：每开展一次，由本单位逐次登记，期末前达到最低次数即达标。</p>`
-      : html`<p class="muted small" id="no-submit">窗口期类义务无需提交报送：请登记计划或已开展的督查检查考核活动，窗口期以外的活动将被标记。</p>`;
+      : html`<p class="muted small" id="no-submit">
+          窗口期类义务无需提交报送：请登记计划或已开展的督查检查考核活动，窗口期以外的活动将被标记。
+        </p>`;
   const cliHint = html`<p class="muted small">也可用命令行 <code>${cli}</code> 登记。</p>`;
   if (!canSubmit(user, unitId)) return html`${intro}${cannotRecord(user)}${cliHint}`;
   const admin = user?.access === 'admin' ? html`<span class="muted small">　管理员代单位登记</span>` : '';
@@ -200,36 +220,60 @@ function recordForms(user: LayoutContext['user'], unitId: string, status: CycleS
     const first = cstDayOf(terms.periodStart);
     const last = cstDayOf(Math.max(Date.parse(status.plan.dueAt), Date.parse(terms.periodEnd)) - 1);
     const per = terms.perSubject;
-    return html`${intro}<form method="post" action="${base}/occurrences" id="occurrence-form" novalidate>
-      <h3 style="margin-top:0">登记开展情况</h3>
-      ${field(fs, 'occurrences', 'occurredOn', '开展日期 *', input('occurrences', 'occurredOn', 'text', html`placeholder="YYYY-MM-DD"`), `本周期 ${first} 至 ${last}，不晚于今天`)}
-      ${field(fs, 'occurrences', 'amount', `数量（${terms.amountLabel}）`, input('occurrences', 'amount', 'text', html`inputmode="decimal" placeholder="1"`), `不填为 1 ${terms.amountLabel}`)}
-      ${per ? field(fs, 'occurrences', 'subject', `对象（${per}） *`, input('occurrences', 'subject', 'text'), `本义务按${per}计数：每${per}至少 ${formatAmount(terms.minimum)} ${terms.amountLabel}`) : ''}
-      ${field(fs, 'occurrences', 'reference', '佐证/文号 *', input('occurrences', 'reference', 'text', html`placeholder="例如 秀司〔2026〕3号 讲座通知"`), '通知文号、签到表、会议纪要或简要说明')}
-      ${field(fs, 'occurrences', 'evidenceUrl', '佐证链接', input('occurrences', 'evidenceUrl', 'url', html`placeholder="https://"`), '可选：材料存放地址或公开页面')}
-      ${field(fs, 'occurrences', 'note', '备注', textarea('occurrences', 'note'))}
-      ${formError(fs, 'occurrences')}
-      <button type="submit">登记</button>${admin}
-    </form>${cliHint}`;
+    return html`${intro}
+      <form method="post" action="${base}/occurrences" id="occurrence-form" novalidate>
+        <h3 style="margin-top:0">登记开展情况</h3>
+        ${field(fs, 'occurrences', 'occurredOn', '开展日期 *', input('occurrences', 'occurredOn', 'text', html`placeholder="YYYY-MM-DD"`), `本周期 ${first} 至 ${last}，不晚于今天`)}
+        ${field(fs, 'occurrences', 'amount', `数量（${terms.amountLabel}）`, input('occurrences', 'amount', 'text', html`inputmode="decimal" placeholder="1"`), `不填为 1 ${terms.amountLabel}`)}
+        ${per ? field(fs, 'occurrences', 'subject', `对象（${per}） *`, input('occurrences', 'subject', 'text'), `本义务按${per}计数：每${per}至少 ${formatAmount(terms.minimum)} ${terms.amountLabel}`) : ''}
+        ${field(fs, 'occurrences', 'reference', '佐证/文号 *', input('occurrences', 'reference', 'text', html`placeholder="例如 秀司〔2026〕3号 讲座通知"`), '通知文号、签到表、会议纪要或简要说明')}
+        ${field(fs, 'occurrences', 'evidenceUrl', '佐证链接', input('occurrences', 'evidenceUrl', 'url', html`placeholder="https://"`), '可选：材料存放地址或公开页面')}
+        ${field(fs, 'occurrences', 'note', '备注', textarea('occurrences', 'note'))} ${formError(fs, 'occurrences')}
+        <button type="submit">登记</button>${admin}
+      </form>
+      ${cliHint}`;
   }
   if (status.kind === 'window' && status.window) {
     const { periodFirst, periodLast } = windowDayRange(status.window.terms);
-    return html`${intro}<form method="post" action="${base}/activities" id="activity-form" novalidate>
-      <h3 style="margin-top:0">登记督查检查考核活动</h3>
-      ${field(fs, 'activities', 'date', '日期 *', input('activities', 'date', 'text', html`placeholder="YYYY-MM-DD"`), `窗口期 ${status.window.label}；本周期 ${periodFirst} 至 ${periodLast}，窗口期以外的日期将被标记并通报`)}
-      ${field(fs, 'activities', 'title', '活动名称 *', input('activities', 'title', 'text', html`placeholder="例如 第四季度安全生产督查"`))}
-      ${field(fs, 'activities', 'kind', '类型', select('activities', 'kind', [{ value: 'planned', label: '计划' }, { value: 'held', label: '已开展' }]), '已开展的活动日期不能晚于今天')}
-      ${field(fs, 'activities', 'reference', '文号', input('activities', 'reference', 'text'), '可选：通知或记录的文号')}
-      ${formError(fs, 'activities')}
-      <button type="submit">登记</button>${admin}
-    </form>${cliHint}`;
+    return html`${intro}
+      <form method="post" action="${base}/activities" id="activity-form" novalidate>
+        <h3 style="margin-top:0">登记督查检查考核活动</h3>
+        ${field(fs, 'activities', 'date', '日期 *', input('activities', 'date', 'text', html`placeholder="YYYY-MM-DD"`), `窗口期 ${status.window.label}；本周期 ${periodFirst} 至 ${periodLast}，窗口期以外的日期将被标记并通报`)}
+        ${field(fs, 'activities', 'title', '活动名称 *', input('activities', 'title', 'text', html`placeholder="例如 第四季度安全生产督查"`))}
+        ${field(
+          fs,
+          'activities',
+          'kind',
+          '类型',
+          select('activities', 'kind', [
+            { value: 'planned', label: '计划' },
+            { value: 'held', label: '已开展' },
+          ]),
+          '已开展的活动日期不能晚于今天',
+        )}
+        ${field(fs, 'activities', 'reference', '文号', input('activities', 'reference', 'text'), '可选：通知或记录的文号')}
+        ${formError(fs, 'activities')}
+        <button type="submit">登记</button>${admin}
+      </form>
+      ${cliHint}`;
   }
-  return html`${intro}<p class="muted">工作流未返回该周期的登记条件，暂不能登记。</p>${cliHint}`;
+  return html`${intro}
+    <p class="muted">工作流未返回该周期的登记条件，暂不能登记。</p>
+    ${cliHint}`;
 }
 
 function table(headers: string[], rows: Html[], empty: string, cls = ''): Html {
   if (rows.length === 0) return html`<p class="muted">${empty}</p>`;
-  return html`<table class="${cls}"><thead><tr>${headers.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<table class="${cls}">
+    <thead>
+      <tr>
+        ${headers.map((h) => html`<th>${h}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
+  </table>`;
 }
 
 /** 开展进度 of a quota cycle: 已开展 N/最少 M, the pace sentence and the occurrences (live, else the database rows). */
@@ -241,10 +285,13 @@ function quotaSection(detail: CycleDetail, status: CycleStatus | null): Html {
     ? quota.occurrences.map((o) => ({ ...o, subject: o.subject ?? '', evidenceUrl: o.evidenceUrl ?? null, note: o.note ?? null }))
     : detail.records.occurrences.map((o) => ({ ...o, recordedAt: o.recordedAt.toISOString() }));
   const summary = quota
-    ? html`<p class="quota-progress"><strong>已开展 ${formatAmount(quota.progress.total)}/最少 ${formatAmount(quota.progress.minimum)} ${amountLabel}</strong>${
-        perSubject ? html` <span class="muted small">（${requirementLabel(quota.terms)}）</span>` : ''
-      } ${quota.progress.met ? html`<span class="ok">已达标</span>` : html`<span class="late">尚差 ${formatAmount(quota.progress.remaining)} ${amountLabel}</span>`}</p>
-      <p id="quota-sentence">${quota.sentence}</p>`
+    ? html`<p class="quota-progress">
+          <strong>已开展 ${formatAmount(quota.progress.total)}/最少 ${formatAmount(quota.progress.minimum)} ${amountLabel}</strong>${
+            perSubject ? html` <span class="muted small">（${requirementLabel(quota.terms)}）</span>` : ''
+          }
+          ${quota.progress.met ? html`<span class="ok">已达标</span>` : html`<span class="late">尚差 ${formatAmount(quota.progress.remaining)} ${amountLabel}</span>`}
+        </p>
+        <p id="quota-sentence">${quota.sentence}</p>`
     : html`<p class="muted">无法查询工作流实时进度，以下为数据库中的登记记录。</p>`;
   return html`<section class="card" id="quota-progress">
     <h2 style="margin-top:0">开展进度</h2>
@@ -253,9 +300,16 @@ function quotaSection(detail: CycleDetail, status: CycleStatus | null): Html {
     ${table(
       ['开展日期', '数量', ...(perSubject ? [perSubject] : []), '佐证', '备注', '登记人', '登记时间'],
       occurrences.map(
-        (o) => html`<tr data-occurred-on="${o.occurredOn}"><td>${o.occurredOn}</td><td>${formatAmount(o.amount)} ${amountLabel}</td>${
-          perSubject ? html`<td>${o.subject || '—'}</td>` : ''
-        }<td>${o.reference}${o.evidenceUrl ? html` ${evidenceLink(o.evidenceUrl, '链接')}` : ''}</td><td>${o.note ?? '—'}</td><td>${o.recordedBy}</td><td>${cstDateTimeSeconds(o.recordedAt)}</td></tr>`,
+        (o) =>
+          html`<tr data-occurred-on="${o.occurredOn}">
+            <td>${o.occurredOn}</td>
+            <td>${formatAmount(o.amount)} ${amountLabel}</td>
+            ${perSubject ? html`<td>${o.subject || '—'}</td>` : ''}
+            <td>${o.reference}${o.evidenceUrl ? html` ${evidenceLink(o.evidenceUrl, '链接')}` : ''}</td>
+            <td>${o.note ?? '—'}</td>
+            <td>${o.recordedBy}</td>
+            <td>${cstDateTimeSeconds(o.recordedAt)}</td>
+          </tr>`,
       ),
       '尚未登记任何一次。',
       'occurrences',
@@ -269,25 +323,40 @@ const WINDOW_KIND_LABELS: Record<string, string> = { planned: '计划', held: '�
 function windowSection(status: CycleStatus | null): Html {
   const window = status?.window;
   if (!window) {
-    return html`<section class="card" id="window-activities"><h2 style="margin-top:0">窗口期与活动</h2><p class="muted">需要工作流实时状态。</p></section>`;
+    return html`<section class="card" id="window-activities">
+      <h2 style="margin-top:0">窗口期与活动</h2>
+      <p class="muted">需要工作流实时状态。</p>
+    </section>`;
   }
   const flagFor = (id: string) => window.flags.find((f) => f.activityId === id);
   return html`<section class="card" id="window-activities">
     <h2 style="margin-top:0">窗口期与活动</h2>
-    <p><strong>窗口期：<span id="window-label">${window.label}</span></strong>　<span class="muted small">共 ${window.activities.length} 项活动，已标记 ${window.flags.length} 项</span></p>
+    <p>
+      <strong>窗口期：<span id="window-label">${window.label}</span></strong
+      >　<span class="muted small">共 ${window.activities.length} 项活动，已标记 ${window.flags.length} 项</span>
+    </p>
     ${table(
       ['编号', '日期', '活动', '类型', '文号', '与窗口期关系', '登记人', '登记时间'],
       window.activities.map((a) => {
         const flag = flagFor(a.id);
-        return html`<tr data-activity="${a.id}"${a.flagged ? html` class="flagged"` : ''}><td class="mono">${a.id}</td><td>${a.date}</td><td>${a.title}</td><td>${
-          WINDOW_KIND_LABELS[a.kind] ?? a.kind
-        }</td><td>${a.reference ?? '—'}</td><td>${
-          a.flagged
-            ? html`<span class="late">${classificationLabel(a.date, window.terms)}</span> <span class="badge st-flagged">已标记</span>${
-                flag ? html`<div class="small muted">已通报 ${flag.notified.join('、') || '—'}</div>` : ''
-              }`
-            : html`<span class="ok">${classificationLabel(a.date, window.terms)}</span>`
-        }</td><td>${a.by}</td><td>${cstDateTimeSeconds(a.recordedAt)}</td></tr>`;
+        return html`<tr data-activity="${a.id}" ${a.flagged ? html` class="flagged"` : ''}>
+          <td class="mono">${a.id}</td>
+          <td>${a.date}</td>
+          <td>${a.title}</td>
+          <td>${WINDOW_KIND_LABELS[a.kind] ?? a.kind}</td>
+          <td>${a.reference ?? '—'}</td>
+          <td>
+            ${
+              a.flagged
+                ? html`<span class="late">${classificationLabel(a.date, window.terms)}</span> <span class="badge st-flagged">已标记</span>${
+                      flag ? html`<div class="small muted">已通报 ${flag.notified.join('、') || '—'}</div>` : ''
+                    }`
+                : html`<span class="ok">${classificationLabel(a.date, window.terms)}</span>`
+            }
+          </td>
+          <td>${a.by}</td>
+          <td>${cstDateTimeSeconds(a.recordedAt)}</td>
+        </tr>`;
       }),
       '尚未登记活动。',
       'window-activities',
@@ -355,105 +424,191 @@ export function cyclePage(ctx: LayoutContext, given: CycleDetail, opts: CycleVie
       ? Math.floor((opts.now.getTime() - Date.parse(dueAt)) / 1000)
       : -1;
 
-  const body = html`
-  <p class="small"><a href="/cycles">← 周期</a></p>
-  <h1>${dutyTitle} · ${unitName} · ${periodText} <span id="cycle-state">${stateBadge(state, stateLabel(state))}</span></h1>
-  ${opts.done ? html`<div class="alert alert-ok" role="status">${opts.done}</div>` : ''}
-  ${opts.formState ? html`<div class="alert alert-error" role="alert" id="form-error">${opts.formState.error.message}</div>` : ''}
-  ${planless ? html`<div class="alert alert-info" id="planless-notice">该工作流的实时状态不含周期计划（可能不是周期工作流），以下仅显示数据库中的记录。</div>` : ''}
-  ${detail.statusError ? html`<div class="alert alert-info">未能查询工作流实时状态：${detail.statusError}。以下为数据库中的记录。</div>` : ''}
-  <div class="grid2">
-    <section class="card">
-      <h2 style="margin-top:0">概况</h2>
-      <dl class="facts">
-        <dt>责任单位</dt><dd>${unitName} <span class="muted small">${unitId}</span> · <a href="/units#unit-${unitId}">单位信息</a></dd>
-        <dt>义务</dt><dd><a href="/duties#duty-${dutyCode}">${dutyTitle}</a> <span class="muted small">${dutyCode}</span></dd>
-        ${duty ? html`<dt>报送内容</dt><dd>${duty.deliverable}</dd><dt>报送方式</dt><dd>${duty.submitVia}</dd>` : ''}
-        ${kind === 'window' && status?.window ? html`<dt>窗口期</dt><dd>${status.window.label}</dd>` : ''}
-        ${kind === 'quota' && status?.quota ? html`<dt>要求</dt><dd>${requirementLabel(status.quota.terms)}</dd>` : ''}
-        <dt>${dueName}</dt><dd><strong>${dueAt ? dueLabel(dueAt) : '—'}</strong>${
-          overdueFor >= 0 ? html` <span class="late">已逾期${duration(overdueFor)}</span>` : overdueFor < -1 ? html` <span class="muted">剩余${duration(-overdueFor)}</span>` : ''
-        }</dd>
-        <dt>状态</dt><dd>${stateBadge(state, stateLabel(state))}${status ? html` <span class="muted small">（工作流实时状态）</span>` : html` <span class="muted small">（数据库索引）</span>`}</dd>
-        ${submission
-          ? html`<dt>提交</dt><dd>${submission.reference} · ${cstDateTimeSeconds(submission.submittedAt)} · ${submission.by} · ${
-              submission.late ? html`<span class="late">逾期${duration(submission.lateSeconds)}</span>` : html`<span class="ok">按时</span>`
-            }${submission.evidenceUrl ? html` · ${evidenceLink(submission.evidenceUrl, '证明材料')}` : ''}</dd>`
-          : ''}
-        ${status ? html`<dt>计划修订</dt><dd>${status.revision === 0 ? '原计划' : `第${status.revision}次延期后`}</dd><dt>目录版本</dt><dd><code>${status.catalogVersion}</code></dd>` : ''}
-        <dt>工作流</dt><dd><code>${detail.workflowId}</code><br><a href="${uiUrl}" target="_blank" rel="noopener">在 Temporal Web UI 中查看 ↗</a></dd>
-      </dl>
-    </section>
-    <section class="card" id="actions">
-      <h2 style="margin-top:0">${kind === 'quota' || kind === 'window' ? '登记' : '提交'}</h2>
-      ${forms.main}
-    </section>
-  </div>
-  ${forms.admin.length
-    ? html`<section class="card" id="admin-actions">
-        <h2 style="margin-top:0">管理操作 <span class="muted small">仅管理员；由工作流记录并审计</span></h2>
-        <div class="grid3">${forms.admin}</div>
-      </section>`
-    : ''}
+  const body = html` <p class="small"><a href="/cycles">← 周期</a></p>
+    <h1>${dutyTitle} · ${unitName} · ${periodText} <span id="cycle-state">${stateBadge(state, stateLabel(state))}</span></h1>
+    ${opts.done ? html`<div class="alert alert-ok" role="status">${opts.done}</div>` : ''}
+    ${opts.formState ? html`<div class="alert alert-error" role="alert" id="form-error">${opts.formState.error.message}</div>` : ''}
+    ${planless ? html`<div class="alert alert-info" id="planless-notice">该工作流的实时状态不含周期计划（可能不是周期工作流），以下仅显示数据库中的记录。</div>` : ''}
+    ${detail.statusError ? html`<div class="alert alert-info">未能查询工作流实时状态：${detail.statusError}。以下为数据库中的记录。</div>` : ''}
+    <div class="grid2">
+      <section class="card">
+        <h2 style="margin-top:0">概况</h2>
+        <dl class="facts">
+          <dt>责任单位</dt>
+          <dd>${unitName} <span class="muted small">${unitId}</span> · <a href="/units#unit-${unitId}">单位信息</a></dd>
+          <dt>义务</dt>
+          <dd><a href="/duties#duty-${dutyCode}">${dutyTitle}</a> <span class="muted small">${dutyCode}</span></dd>
+          ${
+            duty
+              ? html`<dt>报送内容</dt>
+                  <dd>${duty.deliverable}</dd>
+                  <dt>报送方式</dt>
+                  <dd>${duty.submitVia}</dd>`
+              : ''
+          }
+          ${
+            kind === 'window' && status?.window
+              ? html`<dt>窗口期</dt>
+                  <dd>${status.window.label}</dd>`
+              : ''
+          }
+          ${
+            kind === 'quota' && status?.quota
+              ? html`<dt>要求</dt>
+                  <dd>${requirementLabel(status.quota.terms)}</dd>`
+              : ''
+          }
+          <dt>${dueName}</dt>
+          <dd>
+            <strong>${dueAt ? dueLabel(dueAt) : '—'}</strong>${
+              overdueFor >= 0
+                ? html` <span class="late">已逾期${duration(overdueFor)}</span>`
+                : overdueFor < -1
+                  ? html` <span class="muted">剩余${duration(-overdueFor)}</span>`
+                  : ''
+            }
+          </dd>
+          <dt>状态</dt>
+          <dd>
+            ${stateBadge(state, stateLabel(state))}${status ? html` <span class="muted small">（工作流实时状态）</span>` : html` <span class="muted small">（数据库索引）</span>`}
+          </dd>
+          ${
+            submission
+              ? html`<dt>提交</dt>
+                  <dd>
+                    ${submission.reference} · ${cstDateTimeSeconds(submission.submittedAt)} · ${submission.by} ·
+                    ${
+                      submission.late
+                        ? html`<span class="late">逾期${duration(submission.lateSeconds)}</span>`
+                        : html`<span class="ok">按时</span>`
+                    }${submission.evidenceUrl ? html` · ${evidenceLink(submission.evidenceUrl, '证明材料')}` : ''}
+                  </dd>`
+              : ''
+          }
+          ${
+            status
+              ? html`<dt>计划修订</dt>
+                  <dd>${status.revision === 0 ? '原计划' : `第${status.revision}次延期后`}</dd>
+                  <dt>目录版本</dt>
+                  <dd><code>${status.catalogVersion}</code></dd>`
+              : ''
+          }
+          <dt>工作流</dt>
+          <dd><code>${detail.workflowId}</code><br /><a href="${uiUrl}" target="_blank" rel="noopener">在 Temporal Web UI 中查看 ↗</a></dd>
+        </dl>
+      </section>
+      <section class="card" id="actions">
+        <h2 style="margin-top:0">${kind === 'quota' || kind === 'window' ? '登记' : '提交'}</h2>
+        ${forms.main}
+      </section>
+    </div>
+    ${
+      forms.admin.length
+        ? html`<section class="card" id="admin-actions">
+            <h2 style="margin-top:0">管理操作 <span class="muted small">仅管理员；由工作流记录并审计</span></h2>
+            <div class="grid3">${forms.admin}</div>
+          </section>`
+        : ''
+    }
+    ${kind === 'quota' ? quotaSection(detail, status) : ''} ${kind === 'window' ? windowSection(status) : ''}
 
-  ${kind === 'quota' ? quotaSection(detail, status) : ''}
-  ${kind === 'window' ? windowSection(status) : ''}
+    <h2>提醒与督办计划</h2>
+    ${status ? planTable(detail, status) : html`<p class="muted">需要工作流实时状态。</p>`}
+    ${
+      kind === 'quota' || kind === 'window'
+        ? ''
+        : html`<h2>提交记录</h2>
+            ${table(
+              ['报送文号', '证明材料', '备注', '提交人', '提交时间', '是否逾期'],
+              records.submissions.map(
+                (s) =>
+                  html`<tr>
+                    <td>${s.reference}</td>
+                    <td>${s.evidenceUrl ? evidenceLink(s.evidenceUrl) : '—'}</td>
+                    <td>${s.note ?? '—'}</td>
+                    <td>${s.submittedBy}</td>
+                    <td>${cstDateTimeSeconds(s.submittedAt)}</td>
+                    <td>
+                      ${s.lateSeconds > 0 ? html`<span class="late">逾期${duration(s.lateSeconds)}</span>` : html`<span class="ok">按时</span>`}
+                    </td>
+                  </tr>`,
+              ),
+              '尚无提交。',
+              'submissions',
+            )}`
+    }
 
-  <h2>提醒与督办计划</h2>
-  ${status ? planTable(detail, status) : html`<p class="muted">需要工作流实时状态。</p>`}
+    <h2>已发送通知</h2>
+    ${table(
+      ['步骤', '收件人', '主题', '状态', '发送时间'],
+      records.notifications.map((n) => {
+        const to = parseJsonList(n.recipients);
+        return html`<tr>
+          <td class="nowrap">${stepLabel(n.stepId)}</td>
+          <td class="small">
+            ${recipientDeliveries(
+              records.deliveries?.find((d) => d.key === n.key),
+              to,
+            )}
+          </td>
+          <td>${n.subject}</td>
+          <td class="nowrap">
+            ${n.status === 'pending' ? html`<span class="late">待发送（已尝试${n.attempts}次${n.lastError ? `：${n.lastError}` : ''}）</span>` : (NOTIFICATION_STATUS_LABELS[n.status] ?? n.status)}
+          </td>
+          <td class="nowrap">${cstDateTime(n.sentAt)}</td>
+        </tr>`;
+      }),
+      '尚未发送通知。',
+    )}
 
-  ${kind === 'quota' || kind === 'window' ? '' : html`<h2>提交记录</h2>
-  ${table(
-    ['报送文号', '证明材料', '备注', '提交人', '提交时间', '是否逾期'],
-    records.submissions.map(
-      (s) => html`<tr><td>${s.reference}</td><td>${s.evidenceUrl ? evidenceLink(s.evidenceUrl) : '—'}</td>
-        <td>${s.note ?? '—'}</td><td>${s.submittedBy}</td><td>${cstDateTimeSeconds(s.submittedAt)}</td>
-        <td>${s.lateSeconds > 0 ? html`<span class="late">逾期${duration(s.lateSeconds)}</span>` : html`<span class="ok">按时</span>`}</td></tr>`,
-    ),
-    '尚无提交。',
-    'submissions',
-  )}`}
+    <h2>督办记录</h2>
+    ${table(
+      ['级别', '步骤', '对象', '时间'],
+      records.escalations.map(
+        (e) =>
+          html`<tr>
+            <td>第${e.level}级</td>
+            <td>${stepLabel(e.stepId)}</td>
+            <td class="small">${parseJsonList(e.targets).map(targetLabel).join('、') || '—'}</td>
+            <td>${cstDateTime(e.at)}</td>
+          </tr>`,
+      ),
+      '尚无督办。',
+    )}
 
-  <h2>已发送通知</h2>
-  ${table(
-    ['步骤', '收件人', '主题', '状态', '发送时间'],
-    records.notifications.map((n) => {
-      const to = parseJsonList(n.recipients);
-      return html`<tr><td class="nowrap">${stepLabel(n.stepId)}</td><td class="small">${recipientDeliveries(records.deliveries?.find((d) => d.key === n.key), to)}</td><td>${n.subject}</td>
-        <td class="nowrap">${n.status === 'pending' ? html`<span class="late">待发送（已尝试${n.attempts}次${n.lastError ? `：${n.lastError}` : ''}）</span>` : NOTIFICATION_STATUS_LABELS[n.status] ?? n.status}</td>
-        <td class="nowrap">${cstDateTime(n.sentAt)}</td></tr>`;
-    }),
-    '尚未发送通知。',
-  )}
+    <h2>时间线</h2>
+    ${
+      status
+        ? table(
+            ['时间', '事件', '说明', '操作人'],
+            status.timeline.map(
+              (t) =>
+                html`<tr>
+                  <td>${cstDateTimeSeconds(t.at)}</td>
+                  <td>${TIMELINE_LABELS[t.type] ?? t.type}${t.stepId ? ` ${stepLabel(t.stepId)}` : ''}</td>
+                  <td class="small">${instantsToCst(t.detail)}</td>
+                  <td>${t.actor ?? '—'}</td>
+                </tr>`,
+            ),
+            '时间线为空。',
+            'timeline',
+          )
+        : html`<p class="muted">需要工作流实时状态。</p>`
+    }
 
-  <h2>督办记录</h2>
-  ${table(
-    ['级别', '步骤', '对象', '时间'],
-    records.escalations.map(
-      (e) => html`<tr><td>第${e.level}级</td><td>${stepLabel(e.stepId)}</td><td class="small">${parseJsonList(e.targets).map(targetLabel).join('、') || '—'}</td><td>${cstDateTime(e.at)}</td></tr>`,
-    ),
-    '尚无督办。',
-  )}
-
-  <h2>时间线</h2>
-  ${status
-    ? table(
-        ['时间', '事件', '说明', '操作人'],
-        status.timeline.map(
-          (t) => html`<tr><td>${cstDateTimeSeconds(t.at)}</td><td>${TIMELINE_LABELS[t.type] ?? t.type}${t.stepId ? ` ${stepLabel(t.stepId)}` : ''}</td><td class="small">${instantsToCst(t.detail)}</td><td>${t.actor ?? '—'}</td></tr>`,
-        ),
-        '时间线为空。',
-        'timeline',
-      )
-    : html`<p class="muted">需要工作流实时状态。</p>`}
-
-  <h2>审计记录</h2>
-  ${table(
-    ['时间', '操作人', '操作', '详情'],
-    records.audit.map(
-      (a) => html`<tr><td>${cstDateTimeSeconds(a.at)}</td><td>${a.actor}</td><td><code>${a.action}</code></td><td class="small">${instantsToCst(auditDetail(a.detail))}</td></tr>`,
-    ),
-    '无审计记录。',
-  )}`;
+    <h2>审计记录</h2>
+    ${table(
+      ['时间', '操作人', '操作', '详情'],
+      records.audit.map(
+        (a) =>
+          html`<tr>
+            <td>${cstDateTimeSeconds(a.at)}</td>
+            <td>${a.actor}</td>
+            <td><code>${a.action}</code></td>
+            <td class="small">${instantsToCst(auditDetail(a.detail))}</td>
+          </tr>`,
+      ),
+      '无审计记录。',
+    )}`;
   return layout(`${dutyTitle} · ${unitName}`, { ...ctx, nav: 'cycles' }, body);
 }

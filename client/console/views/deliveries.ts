@@ -11,14 +11,18 @@ function recipientState(d: RecipientDelivery): Html {
     case 'sending':
       return html`<span class="muted">发送中（第${d.attempts}次）</span>`;
     default:
-      return html`<span class="late">待发送${d.attempts > 0 ? `（已尝试${d.attempts}次${d.lastError ? `：${d.lastError}` : ''}）` : ''}</span>`;
+      return html`<span class="late"
+        >待发送${d.attempts > 0 ? `（已尝试${d.attempts}次${d.lastError ? `：${d.lastError}` : ''}）` : ''}</span
+      >`;
   }
 }
 
 /** The recipients cell: one line per recipient with its state; `fallback` (addresses only) when no deliveries are recorded. */
 export function recipientDeliveries(n: NotificationDeliveries | undefined, fallback: string[]): Html {
   if (!n || n.recipients.length === 0) return html`${fallback.length ? fallback.join('、') : '（无收件人）'}`;
-  return html`<ul class="deliveries">${n.recipients.map((d) => html`<li data-delivery="${d.status}">${d.address}：${recipientState(d)}</li>`)}</ul>`;
+  return html`<ul class="deliveries">
+    ${n.recipients.map((d) => html`<li data-delivery="${d.status}">${d.address}：${recipientState(d)}</li>`)}
+  </ul>`;
 }
 
 export const NOTIFICATION_STATUS_LABELS: Record<string, string> = {

@@ -27,8 +27,7 @@ export function field<F extends string>(
   const id = `${form}-${name}`;
   return html`<div class="form-row ${error ? 'has-error' : ''}">
     <label for="${id}">${label}</label>
-    ${control(value, Boolean(error))}
-    ${hint ? html`<div class="hint">${hint}</div>` : ''}
+    ${control(value, Boolean(error))} ${hint ? html`<div class="hint">${hint}</div>` : ''}
     ${error ? html`<div class="field-error" id="${id}-error" role="alert">${error}</div>` : ''}
   </div>`;
 }
@@ -38,7 +37,8 @@ function aria(form: string, name: string, invalid: boolean): Html | string {
 }
 
 export function input(form: string, name: string, type: string, extra: Html | string = ''): Control {
-  return (value, invalid) => html`<input type="${type}" id="${form}-${name}" name="${name}" value="${value}" ${aria(form, name, invalid)} ${extra}>`;
+  return (value, invalid) =>
+    html`<input type="${type}" id="${form}-${name}" name="${name}" value="${value}" ${aria(form, name, invalid)} ${extra} />`;
 }
 
 export function textarea(form: string, name: string): Control {
@@ -47,9 +47,9 @@ export function textarea(form: string, name: string): Control {
 
 export function select(form: string, name: string, options: { value: string; label: string }[]): Control {
   return (value, invalid) =>
-    html`<select id="${form}-${name}" name="${name}" ${aria(form, name, invalid)}>${options.map(
-      (o) => html`<option value="${o.value}" ${o.value === value ? raw('selected') : ''}>${o.label}</option>`,
-    )}</select>`;
+    html`<select id="${form}-${name}" name="${name}" ${aria(form, name, invalid)}>
+      ${options.map((o) => html`<option value="${o.value}" ${o.value === value ? raw('selected') : ''}>${o.label}</option>`)}
+    </select>`;
 }
 
 /** The form's own error (one not tied to a field), under the form's title. */

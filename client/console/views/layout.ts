@@ -124,26 +124,31 @@ function who(ctx: LayoutContext): Html {
 
 export function layout(title: string, ctx: LayoutContext, body: Renderable): Html {
   return html`<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · 法治督办台账</title>
-<style>${raw(STYLE)}</style>
-</head>
-<body>
-<header class="top"><div class="bar">
-  <a class="brand" href="/">法治督办台账</a>
-  <nav>${NAV.map((n) => html`<a href="${n.href}" class="${n.key === ctx.nav ? 'active' : ''}">${n.label}</a>`)}</nav>
-  ${who(ctx)}
-</div></header>
-<main>
-${ctx.calendarWarning ? html`<div class="alert alert-error" data-calendar-warning>${ctx.calendarWarning}</div>` : ''}
-${body}
-</main>
-<footer>时间均为北京时间（Asia/Shanghai）。${ctx.user ? html`当前身份：${ctx.user.name} &lt;${ctx.user.id}&gt;，${ACCESS_LABELS[ctx.user.access]}${ctx.user.unitName ? `，${ctx.user.unitName}` : ''}。` : ''}</footer>
-</body>
-</html>`;
+    <html lang="zh-CN">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · 法治督办台账</title>
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <header class="top">
+          <div class="bar">
+            <a class="brand" href="/">法治督办台账</a>
+            <nav>${NAV.map((n) => html`<a href="${n.href}" class="${n.key === ctx.nav ? 'active' : ''}">${n.label}</a>`)}</nav>
+            ${who(ctx)}
+          </div>
+        </header>
+        <main>
+          ${ctx.calendarWarning ? html`<div class="alert alert-error" data-calendar-warning>${ctx.calendarWarning}</div>` : ''} ${body}
+        </main>
+        <footer>
+          时间均为北京时间（Asia/Shanghai）。${ctx.user ? html`当前身份：${ctx.user.name} &lt;${ctx.user.id}&gt;，${ACCESS_LABELS[ctx.user.access]}${ctx.user.unitName ? `，${ctx.user.unitName}` : ''}。` : ''}
+        </footer>
+      </body>
+    </html>`;
 }
 
 export function stateBadge(state: string, label: string): Html {
