@@ -3,24 +3,36 @@
 // the same input. The workflows check again in their update validators (domain/quota validateOccurrence,
 // domain/window windowDateProblem), which stay the authority.
 //
-// A refusal names the request field and says why twice: `en` in the CLI's words (naming its flag) and
-// `zh` for the console (naming the form field in Chinese).
+// A refusal is a Refusal (client/service/refusal.ts) naming the request field, with `zh` for the user
+// (naming the form field in Chinese) and the English `message` (naming the CLI's flag).
+import type { RefusalCode } from '../contracts/refusal';
 import { parseCstDate } from '../domain/time';
 import type { WindowTerms } from '../domain/types';
 import { classifyWindowDate, cstDateOf, windowDayRange } from '../domain/window';
 import type { WindowActivityKind } from '../contracts/window';
+import { RefusalError } from './service/refusal';
 
-export class EntryInputError extends Error {
+export class EntryInputError extends RefusalError {
   constructor(
     /** The request field: occurredOn, amount, subject, reference, evidenceUrl, note, date, title, kind. */
-    readonly field: string,
-    /** The CLI's one line, e.g. bad --amount: "0" is not a number greater than 0 */
-    readonly en: string,
-    /** The console's message, e.g. 数量必须是大于0的数字 */
-    readonly zh: string,
+    field: string,
+    /** English, naming the CLI's flag, e.g. bad --amount: "0" is not a number greater than 0 */
+    en: string,
+    /** What the user reads, e.g. 数量必须是大于0的数字 */
+    zh: string,
+    code: RefusalCode = 'invalid',
   ) {
-    super(en);
+    super({ field, code, zh, message: en });
     this.name = 'EntryInputError';
+  }
+  get field(): string {
+    return this.refusal.field;
+  }
+  get en(): string {
+    return this.refusal.message;
+  }
+  get zh(): string {
+    return this.refusal.zh;
   }
 }
 
@@ -40,7 +52,7 @@ export function entryDate(text: string | undefined, field: string, flag: string,
         : /^\d{4}-\d{2}-\d{2}$/.test(t)
           ? `${label} ${t} 不是有效的日历日期`
           : `${label}须写作 YYYY-MM-DD，例如 2026-03-15（收到“${t}”）`;
-    throw new EntryInputError(field, `bad ${flag}: ${(e as Error).message}`, zh);
+    throw new EntryInputError(field, `bad ${flag}: ${(e as Error).message}`, zh, t === '' ? 'required' : 'invalid');
   }
 }
 
@@ -89,6 +101,7 @@ export function occurrenceEntry(
       'reference',
       '--reference must not be empty: give the 文号, a link or a short description of the evidence',
       '佐证/文号不能为空：请填写文号、链接或简要说明',
+      'required',
     );
   }
   if (reference.length > REFERENCE_MAX) {
@@ -108,6 +121,7 @@ export function occurrenceEntry(
       'subject',
       `--subject is required: ${dutyCode} counts ${terms.amountLabel} per ${terms.perSubject}`,
       `对象不能为空：本义务按${terms.perSubject}计算${terms.amountLabel}，请填写${terms.perSubject}`,
+      'required',
     );
   }
   if (!terms.perSubject && subject) {
@@ -160,7 +174,7 @@ export function activityEntry(window: WindowTerms, period: string, raw: Activity
     );
   }
   const title = (raw.title ?? '').trim();
-  if (!title) throw new EntryInputError('title', '--title must not be empty: say what the activity is', '活动名称不能为空：请写明督查检查考核的名称');
+  if (!title) throw new EntryInputError('title', '--title must not be empty: say what the activity is', '活动名称不能为空：请写明督查检查考核的名称', 'required');
   if (title.length > TITLE_MAX) throw new EntryInputError('title', `bad --title: longer than ${TITLE_MAX} characters`, `活动名称不能超过${TITLE_MAX}个字`);
   const kind = raw.kind?.trim() || 'planned';
   if (kind !== 'planned' && kind !== 'held') throw new EntryInputError('kind', `bad kind "${kind}": planned or held`, '类型只能是“计划”或“已开展”');
@@ -170,6 +184,7 @@ export function activityEntry(window: WindowTerms, period: string, raw: Activity
       'date',
       `bad --date: ${date} is in the future (today is ${today} CST): an activity not yet held is planned, not --held`,
       `日期 ${date} 晚于今天（${today}）：尚未开展的活动请登记为“计划”`,
+      'future',
     );
   }
   const reference = optionalText(raw.reference, 'reference', '--ref', '文号', REFERENCE_MAX);

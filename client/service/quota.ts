@@ -1,0 +1,64 @@
+// 登记开展情况: one occurrence of a quota cycle (the recordOccurrence update), from the console's form
+// or API and from `quota record`.
+import { OccurrenceError, validateOccurrence } from '../../domain/quota';
+import { recordOccurrenceUpdate, type RecordOccurrenceResult } from '../../contracts/quota';
+import type { CycleStatus } from '../../contracts/cycle';
+import { occurrenceEntry, type OccurrenceEntry } from '../entry-input';
+import { occurrenceBody } from './requests';
+import { queryStatus } from './cycles';
+import { nowOf, requireActor, requireOwnUnitOrAdmin, sendUpdate, workflowActor, type Call, type ServiceDeps } from './context';
+import { parseRequest, refuse, RefusalError } from './refusal';
+
+/** The live status, needed for what a quota or window cycle accepts (its terms); 502 when it cannot be asked. */
+export async function liveStatus(deps: ServiceDeps, workflowId: string): Promise<CycleStatus> {
+  const live = await queryStatus(deps, workflowId);
+  if (live.status) return live.status;
+  if (live.notFound || !(await deps.prisma.cycle.findUnique({ where: { workflowId } }))) {
+    refuse('', 'not-found', `找不到周期 ${workflowId}`, `no cycle ${workflowId}: the period is not opened for this unit (see \`cycle list\`)`);
+  }
+  return refuse('', 'conflict', `无法查询工作流实时状态，暂不能登记：${live.error ?? '未知原因'}`, `cannot query ${workflowId}: ${live.error ?? 'unknown'}`, 502);
+}
+
+function checked<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof OccurrenceError) throw new RefusalError({ field: e.field, code: 'invalid', zh: e.zh, message: e.message });
+    throw e;
+  }
+}
+
+/** obl:<duty>:<period>:unit-<id> → the duty code. */
+const dutyOf = (workflowId: string) => /^obl:([^:]+):/.exec(workflowId)?.[1];
+
+export async function recordOccurrence(deps: ServiceDeps, call: Call, workflowId: string, body: unknown): Promise<RecordOccurrenceResult> {
+  requireActor(call);
+  const req = parseRequest(occurrenceBody, body);
+  // The form of the entry needs only the duty's terms: judged before the cycle is asked, from the catalog.
+  const duty = deps.catalog?.byCode.get(dutyOf(workflowId) ?? '');
+  if (duty?.kind === 'quota') occurrenceEntry(duty.code, duty.quota, req);
+  const status = await liveStatus(deps, workflowId);
+  if (status.kind !== 'quota' || !status.quota) {
+    refuse('', 'conflict', '该周期不是配额类义务，不登记开展情况', `${workflowId} is not a quota cycle (kind ${status.kind ?? 'annual'})`);
+  }
+  const actor = await requireOwnUnitOrAdmin(deps, call, 'occurrence', workflowId, status.unitId, '登记', 'record');
+  const terms = status.quota.terms;
+  const entry: OccurrenceEntry = checked(() => {
+    const e = occurrenceEntry(status.dutyCode, terms, req);
+    // In the period and not in the future: the workflow's own rule, said before it is asked.
+    validateOccurrence(terms, e, nowOf(deps), status.plan.dueAt);
+    return e;
+  });
+  const o = status.quota.occurrences.find(
+    (x) => x.occurredOn === entry.occurredOn && (x.subject ?? '') === (entry.subject ?? '') && x.reference === entry.reference,
+  );
+  if (o) {
+    refuse(
+      'reference',
+      'duplicate',
+      `该次开展已登记过（${o.occurredOn}${o.subject ? ` ${o.subject}` : ''}，${o.reference}）`,
+      `this occurrence is already recorded (${o.occurredOn}${o.subject ? ` ${o.subject}` : ''}, ${o.reference})`,
+    );
+  }
+  return sendUpdate(deps, call, workflowId, '周期', recordOccurrenceUpdate, [{ actor: workflowActor(actor), unitId: status.unitId, ...entry }]);
+}
