@@ -5,6 +5,8 @@ import type { CycleInput, CycleState, CyclePlan, QuotaTerms, WindowTerms } from 
 import type { QuotaPace, QuotaProgress } from '../domain/quota';
 import type { RecordedOccurrence } from './quota';
 import type { WindowActivity, WindowFlag } from './window';
+import { z } from 'zod';
+import { actorSchema, cstDate, optionalHttpUrl, optionalInstant, optionalText, reasonText, requiredText, unitIdField } from './fields';
 
 export type Access = 'admin' | 'operator' | 'unit';
 
@@ -23,8 +25,10 @@ export interface SubmitRequest {
   reference: string;
   evidenceUrl?: string;
   note?: string;
-  /** When it was actually handed in, if earlier than now (ISO instant). Defaults to now. */
+  /** When it was actually handed in, if earlier than now (ISO instant). Defaults to now. Admins only, with `reason`. */
   submittedAt?: string;
+  /** Why a submission is backdated (补录理由); required with `submittedAt`. */
+  reason?: string;
 }
 
 export interface SubmitResult {
@@ -111,3 +115,23 @@ export const submitUpdate = defineUpdate<SubmitResult, [SubmitRequest]>('submit'
 export const extendUpdate = defineUpdate<CyclePlan, [ExtendRequest]>('extend');
 export const waiveUpdate = defineUpdate<CycleState, [AdminRequest]>('waive');
 export const closeUpdate = defineUpdate<CycleState, [AdminRequest]>('close');
+
+// ---- request schemas: one per update, used by the workflow's validator and by the service layer ----
+// `...Fields` is what a person fills in (a form, CLI flags); the request adds the actor and the unit,
+// which the service layer takes from the authenticated user and the cycle, never from the body.
+
+export const submitFields = z.object({
+  reference: requiredText('报送文号', 200),
+  evidenceUrl: optionalHttpUrl('证明材料链接'),
+  note: optionalText('备注', 2000),
+  /** Backdating (补录): only an admin, with `reason`. */
+  submittedAt: optionalInstant('实际报送时间'),
+  reason: optionalText('补录理由', 1000),
+});
+export const submitRequestSchema = submitFields.extend({ actor: actorSchema, unitId: unitIdField });
+
+export const extendFields = z.object({ newDueDate: cstDate('新截止日期'), reason: reasonText() });
+export const extendRequestSchema = extendFields.extend({ actor: actorSchema });
+
+export const adminFields = z.object({ reason: reasonText() });
+export const adminRequestSchema = adminFields.extend({ actor: actorSchema });

@@ -3,6 +3,8 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CycleState, PlannedStep, RecipientRef } from '../domain/types';
 import type { Actor } from './cycle';
+import { z } from 'zod';
+import { actorSchema, instant, optionalText, reasonText, requiredText } from './fields';
 
 export const INCIDENT_DUTY = 'incident-disclosure';
 export const INCIDENT_LEVELS = ['特别重大', '重大', '较大', '一般'] as const;
@@ -176,3 +178,26 @@ export function cstDate(iso: string): string {
   const c = compactCst(iso);
   return `${c.slice(0, 4)}-${c.slice(4, 6)}-${c.slice(6, 8)}`;
 }
+
+// ---- request schemas (shape only; lateness, order and state are checked by the workflow) ----
+export const releaseFields = z.object({
+  at: instant('发布时间'),
+  channel: requiredText('发布渠道', 200),
+  url: z
+    .string({ error: '发布链接不能为空' })
+    .trim()
+    .regex(/^https?:\/\/\S+$/, { error: '发布链接必须是以 http:// 或 https:// 开头的网址' })
+    .max(2000, { error: '发布链接过长' }),
+  /** Required by the workflow when the first release is late. */
+  reason: optionalText('迟报理由', 1000),
+});
+export const releaseRequestSchema = releaseFields.extend({ actor: actorSchema });
+
+export const pressFields = z.object({ at: instant('发布会时间'), place: requiredText('发布会地点', 200) });
+export const pressRequestSchema = pressFields.extend({ actor: actorSchema });
+
+export const correctOccurrenceFields = z.object({ occurredAt: instant('事件发生时间'), reason: reasonText() });
+export const correctOccurrenceRequestSchema = correctOccurrenceFields.extend({ actor: actorSchema });
+
+export const closeIncidentFields = z.object({ reason: reasonText() });
+export const closeIncidentRequestSchema = closeIncidentFields.extend({ actor: actorSchema });

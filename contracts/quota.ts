@@ -4,6 +4,8 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CycleInput, CyclePlan, CycleState, QuotaTerms } from '../domain/types';
 import type { QuotaPace, QuotaProgress } from '../domain/quota';
 import type { Actor, TimelineEntry } from './cycle';
+import { z } from 'zod';
+import { actorSchema, cstDate, optionalHttpUrl, optionalText, positiveAmount, requiredText, unitIdField } from './fields';
 
 export interface RecordOccurrenceRequest {
   actor: Actor;
@@ -61,3 +63,14 @@ export interface QuotaStatus
 
 export const quotaStatusQuery = defineQuery<QuotaStatus>('quotaStatus');
 export const recordOccurrenceUpdate = defineUpdate<RecordOccurrenceResult, [RecordOccurrenceRequest]>('recordOccurrence');
+
+// ---- request schema (shape only; the period, the future and per-subject rules are domain/quota validateOccurrence) ----
+export const occurrenceFields = z.object({
+  occurredOn: cstDate('开展日期'),
+  amount: positiveAmount('数量'),
+  subject: optionalText('对象', 200),
+  reference: requiredText('证明材料（文号或说明）', 200),
+  evidenceUrl: optionalHttpUrl('证明材料链接'),
+  note: optionalText('备注', 2000),
+});
+export const recordOccurrenceRequestSchema = occurrenceFields.extend({ actor: actorSchema, unitId: unitIdField });

@@ -71,26 +71,35 @@ export function refusalOf(err: unknown): Refusal | undefined {
   return undefined;
 }
 
+/** The value at a zod issue's path inside the parsed input. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const key of path) v = typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  return v;
+}
+
 /**
  * The first issue of a failed zod parse as a refusal. Schemas in contracts/ write their messages in
- * Chinese (the user reads them); the English line names the field and zod's issue code.
+ * Chinese (the user reads them); the English line names the field and zod's issue code. The code is
+ * 'required' when the field is absent or blank, else 'invalid'.
  */
-export function refusalFromZod(error: z.ZodError, fieldPrefix = ''): Refusal {
+export function refusalFromZod(error: z.ZodError, input: unknown, fieldPrefix = ''): Refusal {
   const issue = error.issues[0];
   const field = [fieldPrefix, ...(issue?.path ?? []).map(String)].filter((p) => p !== '').join('.');
-  // A schema marks the code of a check with params ({ code: 'required' }); anything else is 'invalid'.
-  const code: RefusalCode = (issue as { params?: { code?: RefusalCode } } | undefined)?.params?.code ?? 'invalid';
+  const value = issue ? valueAt(input, issue.path) : undefined;
+  const blank = value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+  const code: RefusalCode = issue && blank && issue.code !== 'unrecognized_keys' ? 'required' : 'invalid';
   return {
     field,
     code,
     zh: issue?.message ?? '请求格式有误',
-    message: `${field || 'request'}: ${issue?.code ?? 'invalid'}`,
+    message: `${field || 'request'}: ${code === 'required' ? 'is required' : `invalid (${issue?.code ?? 'format'})`}`,
   };
 }
 
 /** Parses `value` with `schema`, or throws the first issue as a refusal (an ApplicationFailure of type Refusal). */
 export function parseOrRefuse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
-  if (!result.success) refuse(refusalFromZod(result.error));
+  if (!result.success) refuse(refusalFromZod(result.error, value));
   return result.data;
 }

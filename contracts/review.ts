@@ -4,6 +4,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { PlannedStep, RecipientRef } from '../domain/types';
 import type { ItemState, LadderSpec, ReviewKind, ReviewPartState, ReviewState } from '../domain/review';
 import type { Actor } from './cycle';
+import { z } from 'zod';
+import { actorSchema, instant, optionalInstant, reasonText, requiredText, unitIdField } from './fields';
 
 export interface ReviewUnitRef {
   id: string;
@@ -271,3 +273,20 @@ export function requireText(text: unknown, what: string): string {
   if (typeof text !== 'string' || text.trim().length < 2) throw new Error(`${what} is required (at least 2 characters)`);
   return text.trim();
 }
+
+// ---- request schemas (shape only; scope, state and due instants in the future are checked by the workflows) ----
+export const findingRequestSchema = z.object({ actor: actorSchema, unitId: unitIdField, text: requiredText('问题描述', 2000) });
+export const addItemRequestSchema = z.object({
+  actor: actorSchema,
+  unitId: unitIdField,
+  text: requiredText('整改事项', 2000),
+  dueAt: instant('整改期限'),
+  reportEveryMs: z.number({ error: '进展报告周期必须是数字' }).int().positive({ error: '进展报告周期必须大于0' }).optional(),
+});
+export const closeReviewRequestSchema = z.object({ actor: actorSchema, summary: requiredText('总结', 4000).refine((s) => s.length >= 2, { error: '总结不能为空，至少写2个字' }) });
+export const selfCheckRequestSchema = z.object({ actor: actorSchema, reference: requiredText('自查报告文号', 200) });
+export const itemTextRequestSchema = z.object({ actor: actorSchema, text: requiredText('说明', 2000) });
+export const extensionAskSchema = z.object({ actor: actorSchema, to: instant('延期至'), reason: reasonText() });
+export const reasonRequestSchema = z.object({ actor: actorSchema, reason: reasonText() });
+export const acceptItemRequestSchema = z.object({ actor: actorSchema });
+export const rejectItemRequestSchema = z.object({ actor: actorSchema, reason: reasonText(), dueAt: optionalInstant('新整改期限') });

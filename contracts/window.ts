@@ -4,6 +4,8 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CycleInput, CyclePlan, CycleState, WindowTerms } from '../domain/types';
 import type { WindowClassification } from '../domain/window';
 import type { Actor } from './cycle';
+import { z } from 'zod';
+import { actorSchema, cstDate, optionalText, requiredText, unitIdField } from './fields';
 
 export type WindowActivityKind = 'planned' | 'held';
 
@@ -88,3 +90,15 @@ export interface WindowOutcome {
 
 export const scheduleActivityUpdate = defineUpdate<ScheduleActivityResult, [ScheduleActivityRequest]>('scheduleActivity');
 export const windowStatusQuery = defineQuery<WindowStatus>('windowStatus');
+
+// ---- request schema (shape only; inside/outside the window and the period are domain/window) ----
+export const activityFields = z.object({
+  date: cstDate('日期'),
+  title: requiredText('活动名称', 200),
+  kind: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.enum(['planned', 'held'], { error: '类型须为 planned（计划）或 held（已开展）' }).optional(),
+  ),
+  reference: optionalText('文号', 200),
+});
+export const scheduleActivityRequestSchema = activityFields.extend({ actor: actorSchema, unitId: unitIdField });
