@@ -5,8 +5,18 @@ import { DateTime } from 'luxon';
 import type { PrismaClient } from '../../db/client';
 import type { CyclePlan, CycleState } from '../../domain/types';
 import { CST } from '../../domain/time';
-import { closeUpdate, extendUpdate, statusQuery, submitUpdate, waiveUpdate, type CycleStatus, type SubmitResult } from '../../contracts/cycle';
-import { adminBody, extendBody, submitBody } from './requests';
+import {
+  adminFields,
+  closeUpdate,
+  extendFields,
+  extendUpdate,
+  statusQuery,
+  submitFields,
+  submitUpdate,
+  waiveUpdate,
+  type CycleStatus,
+  type SubmitResult,
+} from '../../contracts/cycle';
 import { audited, requireActor, requireAdmin, requireOwnUnitOrAdmin, sendUpdate, nowOf, workflowActor, type Call, type ServiceDeps } from './context';
 import { parseRequest, refuse } from './refusal';
 
@@ -156,26 +166,34 @@ const isoInstant = (s: string) => new Date(Date.parse(s)).toISOString().replace(
 /** 报送: a unit (or an admin) records what was handed in. */
 export async function submitCycle(deps: ServiceDeps, call: Call, workflowId: string, body: unknown): Promise<SubmitResult> {
   requireActor(call);
-  const req = parseRequest(submitBody, body);
+  const req = parseRequest(submitFields.strict(), body);
   const facts = await cycleFacts(deps, workflowId);
   requireKindAccepts(workflowId, facts, 'submit');
   const actor = await requireOwnUnitOrAdmin(deps, call, 'submit', workflowId, facts.unitId, '提交', 'submit');
-  return sendUpdate(deps, call, workflowId, '周期', submitUpdate, [
-    {
-      actor: workflowActor(actor),
-      unitId: facts.unitId,
-      reference: req.reference,
-      ...(req.evidenceUrl ? { evidenceUrl: req.evidenceUrl } : {}),
-      ...(req.note ? { note: req.note } : {}),
-      ...(req.submittedAt ? { submittedAt: isoInstant(req.submittedAt) } : {}),
-    },
-  ]);
+  const request = {
+    actor: workflowActor(actor),
+    unitId: facts.unitId,
+    reference: req.reference,
+    ...(req.evidenceUrl ? { evidenceUrl: req.evidenceUrl } : {}),
+    ...(req.note ? { note: req.note } : {}),
+  };
+  if (!req.submittedAt) return sendUpdate(deps, call, workflowId, '周期', submitUpdate, [request]);
+  // 补录: a submission dated earlier than now is an admin's correction, with a reason, audited.
+  if (actor.access !== 'admin') {
+    refuse('submittedAt', 'forbidden', '只有管理员可以补录报送时间', `only an admin may backdate a submission (submittedAt); ${actor.id} has access "${actor.access}"`);
+  }
+  if (!req.reason || req.reason.length < 2) refuse('reason', 'required', '补录报送时间须写明补录理由，至少2个字', 'a backdated submission needs a reason (at least 2 characters)');
+  const submittedAt = isoInstant(req.submittedAt);
+  if (Date.parse(submittedAt) > nowOf(deps)) refuse('submittedAt', 'future', '实际报送时间不能晚于现在', `submittedAt ${req.submittedAt} is in the future`);
+  return audited(deps, call, actor, 'cycle.backdate', workflowId, { submittedAt, reason: req.reason }, () =>
+    sendUpdate(deps, call, workflowId, '周期', submitUpdate, [{ ...request, submittedAt, reason: req.reason }]),
+  );
 }
 
 /** 延期 (admin): a new last day, later than the current one and not past. */
 export async function extendCycle(deps: ServiceDeps, call: Call, workflowId: string, body: unknown): Promise<CyclePlan> {
   requireActor(call);
-  const req = parseRequest(extendBody, body);
+  const req = parseRequest(extendFields.strict(), body);
   const facts = await cycleFacts(deps, workflowId);
   const actor = await requireAdmin(deps, call, 'extend', workflowId, '延期', 'extend a cycle');
   requireKindAccepts(workflowId, facts, 'extend');
@@ -193,7 +211,7 @@ export async function extendCycle(deps: ServiceDeps, call: Call, workflowId: str
 /** 免报 / 关闭周期 (admin), with a reason. */
 export async function finishCycle(deps: ServiceDeps, call: Call, workflowId: string, verb: 'waive' | 'close', body: unknown): Promise<CycleState> {
   requireActor(call);
-  const req = parseRequest(adminBody, body);
+  const req = parseRequest(adminFields.strict(), body);
   await cycleFacts(deps, workflowId);
   const actor = await requireAdmin(deps, call, verb, workflowId, verb === 'waive' ? '免报' : '关闭周期', `${verb} a cycle`);
   const update = verb === 'waive' ? waiveUpdate : closeUpdate;

@@ -10,7 +10,7 @@ import type { CycleInput } from '../../domain/types';
 import { responsibleGroupFor } from '../../domain/units';
 import type { Catalog } from '../../runtime/catalog';
 import { loadCalendar } from '../../runtime/calendar-store';
-import { eventStartBody } from './requests';
+import { startEventFields } from '../../contracts/cycle';
 import { audited, requireActor, requireCatalog, requireOwnUnitOrAdmin, taskQueueOf, type Call, type ServiceDeps } from './context';
 import { parseRequest, refuse } from './refusal';
 
@@ -61,7 +61,7 @@ export function requireEventDuty(catalog: Catalog, code: string): EventDuty {
  */
 export async function startEvent(deps: EventDeps, call: Call, body: unknown): Promise<EventStartOutcome> {
   requireActor(call);
-  const req = parseRequest(eventStartBody, body);
+  const req = parseRequest(startEventFields.strict(), body);
   const catalog = requireCatalog(deps);
   const duty = requireEventDuty(catalog, req.duty);
   let eventAt: string;

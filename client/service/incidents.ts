@@ -5,18 +5,22 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { buildIncidentInput, type IncidentReport } from '../../activities/incident';
 import { toCstIso } from '../../domain/time';
 import {
+  closeIncidentFields,
   closeIncidentUpdate,
+  correctOccurrenceFields,
   correctOccurrenceUpdate,
   incidentStatusQuery,
+  pressFields,
   recordPressUpdate,
   recordReleaseUpdate,
+  releaseFields,
+  reportIncidentFields,
   type IncidentPlan,
   type IncidentStatus,
   type PressRecord,
   type ReleaseRecord,
 } from '../../contracts/incident';
 import type { CycleState } from '../../domain/types';
-import { closeIncidentBody, correctBody, pressBody, releaseBody, reportBody } from './requests';
 import {
   audited,
   nowOf,
@@ -60,6 +64,13 @@ function summary(
   };
 }
 
+/** The body with `key` set to `value` when it is absent or blank (an optional field with a default). */
+function withDefault(body: unknown, key: string, value: string): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const v = (body as Record<string, unknown>)[key];
+  return v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? { ...body, [key]: value } : body;
+}
+
 const iso = (s: string) => new Date(Date.parse(s)).toISOString().replace(/\.000Z$/, 'Z');
 
 /** Starts the incident's workflow; the same report (unit, occurrence, title) again returns the existing one. */
@@ -86,7 +97,7 @@ export async function startIncident(deps: ServiceDeps, report: IncidentReport): 
 /** 上报突发事件: admins, or a unit user for the own unit. */
 export async function reportIncident(deps: ServiceDeps, call: Call, body: unknown): Promise<ReportSummary> {
   requireActor(call);
-  const req = parseRequest(reportBody, body);
+  const req = parseRequest(reportIncidentFields.strict(), body);
   const occurredAt = iso(req.occurredAt);
   if (Date.parse(occurredAt) > nowOf(deps)) refuse('occurredAt', 'future', '发生时间不能晚于现在', 'occurredAt is in the future');
   if (!(await deps.prisma.unit.findUnique({ where: { id: req.unitId } }))) {
@@ -123,13 +134,12 @@ async function incidentUnit(deps: ServiceDeps, workflowId: string): Promise<stri
 /** 登记发布: a release of authoritative information (a late first one needs a reason). */
 export async function recordRelease(deps: ServiceDeps, call: Call, workflowId: string, body: unknown): Promise<ReleaseRecord> {
   requireActor(call);
-  const req = parseRequest(releaseBody, body);
+  const req = parseRequest(releaseFields.strict(), withDefault(body, 'channel', DEFAULT_CHANNEL));
   const actor = await requireOwnUnitOrAdmin(deps, call, 'incident.release', workflowId, await incidentUnit(deps, workflowId), '登记', 'record a release');
   const at = iso(req.at);
-  const channel = req.channel ?? DEFAULT_CHANNEL;
   return audited(deps, call, actor, 'incident.publish', workflowId, { at, url: req.url, reason: req.reason }, () =>
     sendUpdate(deps, call, workflowId, '事件', recordReleaseUpdate, [
-      { actor: workflowActor(actor), at, url: req.url, channel, ...(req.reason ? { reason: req.reason } : {}) },
+      { actor: workflowActor(actor), at, url: req.url, channel: req.channel, ...(req.reason ? { reason: req.reason } : {}) },
     ]),
   );
 }
@@ -137,19 +147,18 @@ export async function recordRelease(deps: ServiceDeps, call: Call, workflowId: s
 /** 登记发布会. */
 export async function recordPress(deps: ServiceDeps, call: Call, workflowId: string, body: unknown): Promise<PressRecord> {
   requireActor(call);
-  const req = parseRequest(pressBody, body);
+  const req = parseRequest(pressFields.strict(), withDefault(body, 'place', DEFAULT_PRESS_PLACE));
   const actor = await requireOwnUnitOrAdmin(deps, call, 'incident.press', workflowId, await incidentUnit(deps, workflowId), '登记', 'record a press conference');
   const at = iso(req.at);
-  const place = req.place ?? DEFAULT_PRESS_PLACE;
-  return audited(deps, call, actor, 'incident.press', workflowId, { at, place }, () =>
-    sendUpdate(deps, call, workflowId, '事件', recordPressUpdate, [{ actor: workflowActor(actor), at, place }]),
+  return audited(deps, call, actor, 'incident.press', workflowId, { at, place: req.place }, () =>
+    sendUpdate(deps, call, workflowId, '事件', recordPressUpdate, [{ actor: workflowActor(actor), at, place: req.place }]),
   );
 }
 
 /** 更正发生时间 (admin): both windows are recomputed. */
 export async function correctOccurrence(deps: ServiceDeps, call: Call, workflowId: string, body: unknown): Promise<IncidentPlan> {
   requireActor(call);
-  const req = parseRequest(correctBody, body);
+  const req = parseRequest(correctOccurrenceFields.strict(), body);
   await incidentUnit(deps, workflowId);
   const actor = await requireAdmin(deps, call, 'incident.correct', workflowId, '更正事件发生时间', 'correct an incident');
   const occurredAt = iso(req.occurredAt);
@@ -161,12 +170,11 @@ export async function correctOccurrence(deps: ServiceDeps, call: Call, workflowI
 /** 关闭事件 (admin): follow-up reminders stop. */
 export async function closeIncident(deps: ServiceDeps, call: Call, workflowId: string, body: unknown): Promise<CycleState> {
   requireActor(call);
-  const req = parseRequest(closeIncidentBody, body);
+  const req = parseRequest(closeIncidentFields.strict(), withDefault(body, 'reason', DEFAULT_CLOSE_REASON));
   await incidentUnit(deps, workflowId);
   const actor = await requireAdmin(deps, call, 'incident.close', workflowId, '关闭事件', 'close an incident');
-  const reason = req.reason ?? DEFAULT_CLOSE_REASON;
-  return audited(deps, call, actor, 'incident.close', workflowId, { reason }, () =>
-    sendUpdate(deps, call, workflowId, '事件', closeIncidentUpdate, [{ actor: workflowActor(actor), reason }]),
+  return audited(deps, call, actor, 'incident.close', workflowId, { reason: req.reason }, () =>
+    sendUpdate(deps, call, workflowId, '事件', closeIncidentUpdate, [{ actor: workflowActor(actor), reason: req.reason }]),
   );
 }
 

@@ -1,10 +1,8 @@
 // 登记开展情况: one occurrence of a quota cycle (the recordOccurrence update), from the console's form
 // or API and from `quota record`.
 import { OccurrenceError, validateOccurrence } from '../../domain/quota';
-import { recordOccurrenceUpdate, type RecordOccurrenceResult } from '../../contracts/quota';
+import { occurrenceFields, recordOccurrenceUpdate, type RecordOccurrenceResult } from '../../contracts/quota';
 import type { CycleStatus } from '../../contracts/cycle';
-import { occurrenceEntry, type OccurrenceEntry } from '../entry-input';
-import { occurrenceBody } from './requests';
 import { queryStatus } from './cycles';
 import { nowOf, requireActor, requireOwnUnitOrAdmin, sendUpdate, workflowActor, type Call, type ServiceDeps } from './context';
 import { parseRequest, refuse, RefusalError } from './refusal';
@@ -28,27 +26,19 @@ function checked<T>(check: () => T): T {
   }
 }
 
-/** obl:<duty>:<period>:unit-<id> → the duty code. */
-const dutyOf = (workflowId: string) => /^obl:([^:]+):/.exec(workflowId)?.[1];
-
 export async function recordOccurrence(deps: ServiceDeps, call: Call, workflowId: string, body: unknown): Promise<RecordOccurrenceResult> {
   requireActor(call);
-  const req = parseRequest(occurrenceBody, body);
-  // The form of the entry needs only the duty's terms: judged before the cycle is asked, from the catalog.
-  const duty = deps.catalog?.byCode.get(dutyOf(workflowId) ?? '');
-  if (duty?.kind === 'quota') occurrenceEntry(duty.code, duty.quota, req);
+  const req = parseRequest(occurrenceFields.strict(), body);
   const status = await liveStatus(deps, workflowId);
   if (status.kind !== 'quota' || !status.quota) {
     refuse('', 'conflict', '该周期不是配额类义务，不登记开展情况', `${workflowId} is not a quota cycle (kind ${status.kind ?? 'annual'})`);
   }
   const actor = await requireOwnUnitOrAdmin(deps, call, 'occurrence', workflowId, status.unitId, '登记', 'record');
   const terms = status.quota.terms;
-  const entry: OccurrenceEntry = checked(() => {
-    const e = occurrenceEntry(status.dutyCode, terms, req);
-    // In the period and not in the future: the workflow's own rule, said before it is asked.
-    validateOccurrence(terms, e, nowOf(deps), status.plan.dueAt);
-    return e;
-  });
+  // In the period, not in the future, a subject exactly when the quota counts per subject: the
+  // workflow's own rule (domain/quota), said before it is asked.
+  const valid = checked(() => validateOccurrence(terms, req, nowOf(deps), status.plan.dueAt));
+  const entry = { ...valid, ...(req.note ? { note: req.note } : {}) };
   const o = status.quota.occurrences.find(
     (x) => x.occurredOn === entry.occurredOn && (x.subject ?? '') === (entry.subject ?? '') && x.reference === entry.reference,
   );

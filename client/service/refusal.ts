@@ -58,7 +58,7 @@ export function parseRequest<S extends z.ZodType>(schema: S, body: unknown): z.o
     const key = issue.keys[0] ?? '';
     refuse(key, 'invalid', `未知字段：${key}`, `unknown field "${key}"`);
   }
-  throw new RefusalError(refusalFromZod(result.error));
+  throw new RefusalError(refusalFromZod(result.error, body));
 }
 
 /**

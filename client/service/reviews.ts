@@ -2,38 +2,38 @@
 // review, and every action on a review, a unit's part or an item. Admin-only actions are refused here;
 // whether a unit user acts for the own unit is the workflow's to say (it knows the part's unit).
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { z } from 'zod';
 import type { UpdateDefinition } from '@temporalio/common';
 import { buildReviewInput, ReviewRequestError } from '../../activities/review';
 import { toCstIso } from '../../domain/time';
 import { isReviewKind, parseDuration, parseScope, REVIEW_KINDS, reviewUnitWorkflowId, type ReviewScope } from '../../domain/review';
-import type { ReviewInput } from '../../contracts/review';
 import {
+  acceptItemRequestSchema,
   acceptItemUpdate,
   addFindingUpdate,
+  addItemRequestSchema,
   addItemUpdate,
   approveExtensionUpdate,
+  closeReviewRequestSchema,
   closeReviewUpdate,
+  extensionAskSchema,
+  findingRequestSchema,
   itemProgressUpdate,
+  itemTextRequestSchema,
+  reasonRequestSchema,
   refuseExtensionUpdate,
+  rejectItemRequestSchema,
   rejectItemUpdate,
   requestExtensionUpdate,
+  selfCheckRequestSchema,
+  startReviewFields,
   submitRectifiedUpdate,
   submitSelfCheckUpdate,
+  type ReviewInput,
 } from '../../contracts/review';
+import { optionalText, unitIdField } from '../../contracts/fields';
 import type { Actor } from '../../contracts/cycle';
 import type { ReviewCatalog } from '../../runtime/reviews';
-import {
-  addItemBody,
-  closeReviewBody,
-  emptyBody,
-  extensionBody,
-  findingBody,
-  itemTextBody,
-  reasonBody,
-  rejectBody,
-  selfCheckBody,
-  startReviewBody,
-} from './requests';
 import { audited, nowOf, requireActor, requireAdmin, requireCatalog, sendUpdate, taskQueueOf, workflowActor, type Call, type ServiceDeps } from './context';
 import { parseRequest, refuse } from './refusal';
 
@@ -53,7 +53,7 @@ function futureInstant(deps: ServiceDeps, text: string, field: string): string {
 /** 发起评查 (admin): one part per unit in scope with its self-check due instant. */
 export async function startReview(deps: ReviewDeps, call: Call, body: unknown): Promise<{ input: ReviewInput; existing: boolean }> {
   requireActor(call);
-  const req = parseRequest(startReviewBody, body);
+  const req = parseRequest(startReviewFields.strict(), body);
   if (!isReviewKind(req.kind)) refuse('kind', 'invalid', `评查类型只能是 ${REVIEW_KINDS.join('、')}`, `bad --kind "${req.kind}"; kinds: ${REVIEW_KINDS.join(', ')}`);
   const kind = req.kind;
   let scope: ReviewScope;
@@ -105,8 +105,10 @@ interface ReviewAction<B, R> {
   send: (deps: ServiceDeps, call: Call, workflowId: string, actor: Actor, body: B) => Promise<R>;
 }
 
+// What a person fills in for a request: the contract's schema without the actor, unknown keys refused.
+
 function action<B, R, A>(
-  schema: { parse: (b: unknown) => B } & import('zod').ZodType,
+  schema: z.ZodType<B>,
   admin: [string, string] | undefined,
   def: UpdateDefinition<R, [A]>,
   args: (deps: ServiceDeps, actor: Actor, body: B) => A,
@@ -130,20 +132,20 @@ function reportEveryMs(text: string | undefined): number | undefined {
 }
 
 export const REVIEW_ACTIONS = {
-  finding: action(findingBody, ['记录发现问题', 'record a finding'], addFindingUpdate, (_d, actor, b) => ({ actor, unitId: b.unitId, text: b.text })),
-  'self-check': action(selfCheckBody, undefined, submitSelfCheckUpdate, (_d, actor, b) => ({ actor, reference: b.reference }), (id, b) => reviewUnitWorkflowId(id, b.unitId)),
-  close: action(closeReviewBody, ['结束评查', 'close a review'], closeReviewUpdate, (_d, actor, b) => ({ actor, summary: b.summary })),
-  'item.add': action(addItemBody, ['添加整改事项', 'add a rectification item'], addItemUpdate, (d, actor, b) => {
+  finding: action(findingRequestSchema.omit({ actor: true }).strict(), ['记录发现问题', 'record a finding'], addFindingUpdate, (_d, actor, b) => ({ actor, unitId: b.unitId, text: b.text })),
+  'self-check': action(selfCheckRequestSchema.omit({ actor: true }).strict().extend({ unitId: unitIdField }), undefined, submitSelfCheckUpdate, (_d, actor, b) => ({ actor, reference: b.reference }), (id, b) => reviewUnitWorkflowId(id, b.unitId)),
+  close: action(closeReviewRequestSchema.omit({ actor: true }).strict(), ['结束评查', 'close a review'], closeReviewUpdate, (_d, actor, b) => ({ actor, summary: b.summary })),
+  'item.add': action(addItemRequestSchema.omit({ actor: true }).strict().omit({ reportEveryMs: true }).extend({ reportEvery: optionalText('进展报告周期', 20) }), ['添加整改事项', 'add a rectification item'], addItemUpdate, (d, actor, b) => {
     const every = reportEveryMs(b.reportEvery);
     return { actor, unitId: b.unitId, text: b.text, dueAt: futureInstant(d, b.dueAt, 'dueAt'), ...(every ? { reportEveryMs: every } : {}) };
   }),
-  'item.progress': action(itemTextBody, undefined, itemProgressUpdate, (_d, actor, b) => ({ actor, text: b.text })),
-  'item.request-extension': action(extensionBody, undefined, requestExtensionUpdate, (d, actor, b) => ({ actor, to: futureInstant(d, b.to, 'to'), reason: b.reason })),
-  'item.extend': action(extensionBody, ['批准延期', 'approve an extension'], approveExtensionUpdate, (d, actor, b) => ({ actor, to: futureInstant(d, b.to, 'to'), reason: b.reason })),
-  'item.refuse-extension': action(reasonBody, ['不予延期', 'refuse an extension'], refuseExtensionUpdate, (_d, actor, b) => ({ actor, reason: b.reason })),
-  'item.rectified': action(itemTextBody, undefined, submitRectifiedUpdate, (_d, actor, b) => ({ actor, text: b.text })),
-  'item.accept': action(emptyBody, ['销号', 'accept a rectification item'], acceptItemUpdate, (_d, actor) => ({ actor })),
-  'item.reject': action(rejectBody, ['退回整改事项', 'reject a rectification item'], rejectItemUpdate, (d, actor, b) => ({
+  'item.progress': action(itemTextRequestSchema.omit({ actor: true }).strict(), undefined, itemProgressUpdate, (_d, actor, b) => ({ actor, text: b.text })),
+  'item.request-extension': action(extensionAskSchema.omit({ actor: true }).strict(), undefined, requestExtensionUpdate, (d, actor, b) => ({ actor, to: futureInstant(d, b.to, 'to'), reason: b.reason })),
+  'item.extend': action(extensionAskSchema.omit({ actor: true }).strict(), ['批准延期', 'approve an extension'], approveExtensionUpdate, (d, actor, b) => ({ actor, to: futureInstant(d, b.to, 'to'), reason: b.reason })),
+  'item.refuse-extension': action(reasonRequestSchema.omit({ actor: true }).strict(), ['不予延期', 'refuse an extension'], refuseExtensionUpdate, (_d, actor, b) => ({ actor, reason: b.reason })),
+  'item.rectified': action(itemTextRequestSchema.omit({ actor: true }).strict(), undefined, submitRectifiedUpdate, (_d, actor, b) => ({ actor, text: b.text })),
+  'item.accept': action(acceptItemRequestSchema.omit({ actor: true }).strict(), ['销号', 'accept a rectification item'], acceptItemUpdate, (_d, actor) => ({ actor })),
+  'item.reject': action(rejectItemRequestSchema.omit({ actor: true }).strict(), ['退回整改事项', 'reject a rectification item'], rejectItemUpdate, (d, actor, b) => ({
     actor,
     reason: b.reason,
     ...(b.dueAt ? { dueAt: futureInstant(d, b.dueAt, 'dueAt') } : {}),

@@ -70,12 +70,19 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .requiredOption('--ref <reference>', '文号 or other reference of what was handed in')
     .option('--url <evidenceUrl>', 'http(s) link to the published report or evidence')
     .option('--note <note>', 'free-text note')
-    .option('--at <instant>', 'when it was handed in, ISO-8601 with offset (default: now)')
+    .option('--at <instant>', 'when it was handed in, ISO-8601 with offset (default: now); backdating is for admins, with --reason')
+    .option('--reason <reason>', 'why the submission is backdated (补录理由), required with --at')
     .option('--json', 'machine-readable output')
-    .action(async (id: string, opts: { ref: string; url?: string; note?: string; at?: string; json?: boolean }) => {
+    .action(async (id: string, opts: { ref: string; url?: string; note?: string; at?: string; reason?: string; json?: boolean }) => {
       const workflowId = cycleWorkflowIdArg(id);
       const call = await ctx.call();
-      const result = await submitCycle(await ctx.service(), call, workflowId, { reference: opts.ref, evidenceUrl: opts.url, note: opts.note, submittedAt: opts.at });
+      const result = await submitCycle(await ctx.service(), call, workflowId, {
+        reference: opts.ref,
+        evidenceUrl: opts.url,
+        note: opts.note,
+        submittedAt: opts.at,
+        reason: opts.reason,
+      });
       const reference = opts.ref.trim();
       if (opts.json) return printJson({ workflowId, by: call.actor?.id, reference, ...result });
       const verdict = result.late ? pc.red(formatLateness(result.lateSeconds)) : pc.green('按时');
