@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { toCstIso } from '../../../domain/time';
 import type { CycleInput } from '../../../domain/types';
-import { refLabel } from '../due';
+import { refLabel } from '../../../domain/due-report';
 import { formatCst } from '../format';
 import { printJson, println, table, type CliContext } from '../context';
 import { cliCalendar } from './due';
