@@ -39,16 +39,6 @@ export async function recordOccurrence(deps: ServiceDeps, call: Call, workflowId
   // workflow's own rule (domain/quota), said before it is asked.
   const valid = checked(() => validateOccurrence(terms, req, nowOf(deps), status.plan.dueAt));
   const entry = { ...valid, ...(req.note ? { note: req.note } : {}) };
-  const o = status.quota.occurrences.find(
-    (x) => x.occurredOn === entry.occurredOn && (x.subject ?? '') === (entry.subject ?? '') && x.reference === entry.reference,
-  );
-  if (o) {
-    refuse(
-      'reference',
-      'duplicate',
-      `该次开展已登记过（${o.occurredOn}${o.subject ? ` ${o.subject}` : ''}，${o.reference}）`,
-      `this occurrence is already recorded (${o.occurredOn}${o.subject ? ` ${o.subject}` : ''}, ${o.reference})`,
-    );
-  }
+  // A duplicate is the workflow's to refuse: a retry with the same request id must get the first outcome, not a refusal.
   return sendUpdate(deps, call, workflowId, '周期', recordOccurrenceUpdate, [{ actor: workflowActor(actor), unitId: status.unitId, ...entry }]);
 }
