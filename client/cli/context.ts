@@ -15,6 +15,7 @@ import { audit } from '../../db/audit';
 import type { Actor } from '../../contracts/cycle';
 import { CatalogError, loadCatalog, loadCatalogFromFiles, type Catalog, type CatalogSource } from '../../runtime/catalog';
 import { connectClient, TemporalUnreachableError, type ConnectedClient } from '../temporal';
+import type { Call, ServiceDeps } from '../service/context';
 import { CliError, EXIT } from './errors';
 import { findToken, resolveCliIdentity } from './token';
 
@@ -24,6 +25,8 @@ export interface GlobalOptions {
   color?: boolean;
   /** A catalog folder to use instead of CATALOG_DIR, e.g. to preview a change with `due`/`plan`. */
   catalogDir?: string;
+  /** --request-id: the idempotency key of this invocation's change (default: a fresh UUID). */
+  requestId?: string;
 }
 
 export class CliContext {
@@ -98,6 +101,16 @@ export class CliContext {
   /** Whether a token was given at all (commands that may bootstrap an empty database ask). */
   hasToken(): boolean {
     return findToken(this.globals.token) !== undefined;
+  }
+
+  /** A service call as the acting person, with this invocation's request id. */
+  async call(): Promise<Call> {
+    return { actor: await this.actor(), via: 'cli', requestId: this.globals.requestId };
+  }
+
+  /** What the service layer needs; `catalog: false` for operations that never read it. */
+  async service(opts: { catalog?: boolean } = {}): Promise<ServiceDeps> {
+    return { prisma: this.prisma(), client: await this.client(), ...(opts.catalog === false ? {} : { catalog: this.catalog() }) };
   }
 
   async requireAdmin(what: string): Promise<Actor> {

@@ -2,7 +2,9 @@
 // JSON on stdout; errors are one line on stderr; exit codes are listed in `--help`.
 import { Command, CommanderError } from 'commander';
 import { CliContext, mapTemporalError } from './context';
-import { CliError, EXIT, EXIT_CODES_HELP } from './errors';
+import { CliError, EXIT, EXIT_CODES_HELP, exitOfStatus } from './errors';
+import { RefusalError, refusalLine } from '../service/refusal';
+import { refusalOf } from '../../contracts/refusal';
 import { registerCatalog } from './commands/catalog';
 import { registerUnits } from './commands/units';
 import { registerSchedules } from './commands/schedules';
@@ -32,6 +34,7 @@ export function buildProgram(ctx: CliContext): Command {
     .description('法治政府建设督办系统: statutory reporting duties as Temporal workflows')
     .option('--token <token>', 'act as the account of this API token (default: $DUTY_LEDGER_TOKEN)')
     .option('--catalog-dir <dir>', 'use this catalog folder instead of $CATALOG_DIR (e.g. preview a change with due/plan before it is picked up)')
+    .option('--request-id <id>', 'idempotency key of the change this command makes: the same id again gives the first outcome (default: a fresh UUID)')
     .showSuggestionAfterError(false)
     .addHelpText('afterAll', EXIT_CODES_HELP);
   program.hook('preAction', async (thisCommand, actionCommand) => {
@@ -80,6 +83,12 @@ export async function run(argv: string[]): Promise<number> {
       const line = firstLine(raw.message);
       process.stderr.write(`${line.startsWith('error:') ? line : `error: ${line}`}\n`);
       return EXIT.badInput;
+    }
+    // A refused request: one line naming the field, in the user's words and in English.
+    const refused = raw instanceof RefusalError ? raw : refusalOf(raw) ? new RefusalError(refusalOf(raw)!) : undefined;
+    if (refused) {
+      process.stderr.write(`error: ${refusalLine(refused.refusal)}\n`);
+      return exitOfStatus(refused.status);
     }
     const e = mapTemporalError(raw);
     if (e instanceof CliError) {

@@ -18,19 +18,13 @@ import type { Html } from './html';
 import { registerIncidentApi } from './incidents';
 import { registerEventApi } from './events';
 import { registerIncidentPages } from './views/incidents';
-import { resolveUser, USER_COOKIE, USER_HEADER, type ConsoleUser, type IdentityMode } from './identity';
-import {
-  cleanFilter,
-  ConsoleError,
-  extendCycle,
-  finishCycle,
-  getCycle,
-  listCycles,
-  recordOccurrence,
-  scheduleActivity,
-  submitCycle,
-  type ConsoleDeps,
-} from './service';
+import { resolveUser, USER_COOKIE, USER_HEADER, type IdentityMode } from './identity';
+import { cleanFilter, extendCycle, finishCycle, getCycle, listCycles, submitCycle } from '../service/cycles';
+import { recordOccurrence } from '../service/quota';
+import { scheduleActivity } from '../service/window';
+import type { Call, ServiceDeps } from '../service/context';
+import { refuse, refusalFrom, refusalJson } from '../service/refusal';
+import { consoleCall, formRequest, jsonRequest, type ConsoleEnv } from './request';
 import { cyclePage, type FormName, type FormState } from './views/cycle';
 import type { LayoutContext, PickerContact } from './views/layout';
 import { cyclesPage, dutiesPage, errorPage, overviewPage, unitsPage } from './views/pages';
@@ -51,7 +45,7 @@ export interface ConsoleAppOptions {
   taskQueue?: string;
 }
 
-type Env = { Variables: { user: ConsoleUser | null } };
+type Env = ConsoleEnv;
 
 const OVERDUE_LIST_LIMIT = 50;
 
@@ -60,7 +54,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   const namespace = opts.namespace ?? 'default';
   const mode: IdentityMode = opts.identity ?? 'header-or-cookie';
   const now = opts.now ?? (() => new Date());
-  const deps: ConsoleDeps = { prisma, client: opts.client, queryTimeoutMs: opts.queryTimeoutMs };
+  const deps: ServiceDeps = { prisma, client: opts.client, catalog, taskQueue: opts.taskQueue, queryTimeoutMs: opts.queryTimeoutMs, now: () => now().getTime() };
   const app = new Hono<Env>();
 
   // Form posts must come from a page of this console (Origin matching the Host the browser used,
@@ -135,9 +129,10 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     const ctx = await layoutContext(c);
     let filter;
     try {
-      filter = cleanFilter(c.req.query());
+      filter = cleanFilter(c.req.query(), stateLabel);
     } catch (err) {
-      if (err instanceof ConsoleError) return page(c, errorPage(ctx, err.status, err.message), err.status);
+      const r = refusalFrom(err);
+      if (r) return page(c, errorPage(ctx, r.status, r.refusal.zh), r.status);
       throw err;
     }
     const [result, units] = await Promise.all([
@@ -168,7 +163,8 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
         status,
       );
     } catch (err) {
-      if (err instanceof ConsoleError) return page(c, errorPage(ctx, err.status, err.message), err.status);
+      const r = refusalFrom(err);
+      if (r) return page(c, errorPage(ctx, r.status, r.refusal.zh), r.status);
       throw err;
     }
   }
@@ -180,26 +176,14 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     return renderCycle(c, workflowId);
   });
 
-  // 突发事件 pages; their forms call the JSON API below with the acting user's identity.
+  // 突发事件 pages; their forms call the service, as the JSON API does.
   registerIncidentPages(app, {
-    prisma,
-    client: opts.client,
+    service: deps,
     temporalUiUrl: opts.temporalUiUrl,
     namespace,
     now,
-    queryTimeoutMs: opts.queryTimeoutMs,
     layoutContext,
     errorPage,
-    callApi: async (c, method, path, body) => {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      const header = c.req.header(USER_HEADER);
-      const cookie = c.req.header('cookie');
-      if (header) headers[USER_HEADER] = header;
-      if (cookie) headers.cookie = cookie;
-      const res = await app.request(new URL(path, c.req.url).toString(), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const json = (await res.json().catch(() => ({}))) as { error?: string; field?: string } & Record<string, unknown>;
-      return { status: res.status, json };
-    },
   });
 
   // Form endpoints: same service calls as the JSON API; success redirects (PRG), a refusal
@@ -207,39 +191,40 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   for (const form of ['submit', 'extend', 'waive', 'close', 'occurrences', 'activities'] as FormName[]) {
     app.post(`/cycles/:workflowId/${form}`, async (c) => {
       const workflowId = c.req.param('workflowId');
-      const parsed = await c.req.parseBody();
-      const values: Record<string, string> = {};
-      for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') values[k] = v;
+      const { values, requestId } = await formRequest(c);
       let done: string = form;
       try {
-        done = await act(c.get('user'), workflowId, form, values);
+        done = await act(consoleCall(c, requestId), workflowId, form, values);
       } catch (err) {
-        if (!(err instanceof ConsoleError)) throw err;
-        if (err.status === 404) return page(c, errorPage(await layoutContext(c), 404, err.message), 404);
-        return renderCycle(c, workflowId, { form, values, error: { message: err.message, field: err.field } }, err.status);
+        const r = refusalFrom(err);
+        if (!r) throw err;
+        if (r.status === 404) return page(c, errorPage(await layoutContext(c), 404, r.refusal.zh), 404);
+        // The message goes next to the field when the form has it, else above the form.
+        const field = r.refusal.field in values ? r.refusal.field : undefined;
+        return renderCycle(c, workflowId, { form, values, error: { message: r.refusal.zh, field } }, r.status);
       }
       return c.redirect(`/cycles/${encodeURIComponent(workflowId)}?done=${done}`, 303);
     });
   }
 
   /** Runs a form's service call; answers the key of the success message (DONE). */
-  async function act(user: ConsoleUser | null, workflowId: string, form: FormName, body: unknown): Promise<string> {
+  async function act(call: Call, workflowId: string, form: FormName, body: unknown): Promise<string> {
     switch (form) {
       case 'submit':
-        await submitCycle(deps, user, workflowId, body);
+        await submitCycle(deps, call, workflowId, body);
         return form;
       case 'extend':
-        await extendCycle(deps, user, workflowId, body);
+        await extendCycle(deps, call, workflowId, body);
         return form;
       case 'waive':
       case 'close':
-        await finishCycle(deps, user, workflowId, form, body);
+        await finishCycle(deps, call, workflowId, form, body);
         return form;
       case 'occurrences':
-        await recordOccurrence(deps, user, workflowId, body);
+        await recordOccurrence(deps, call, workflowId, body);
         return form;
       case 'activities':
-        return (await scheduleActivity(deps, user, workflowId, body)).flagged ? 'activities-flagged' : form;
+        return (await scheduleActivity(deps, call, workflowId, body)).flagged ? 'activities-flagged' : form;
     }
   }
 
@@ -289,10 +274,10 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   const api = new Hono<Env>();
 
   api.get('/cycles', async (c) => {
-    const filter = cleanFilter(c.req.query());
+    const filter = cleanFilter(c.req.query(), stateLabel);
     const limitText = c.req.query('limit');
     const limit = limitText === undefined ? 1000 : Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw new ConsoleError(400, 'limit 必须是 1 到 5000 的整数', 'limit');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 5000) refuse('limit', 'invalid', 'limit 必须是 1 到 5000 的整数', `bad limit "${limitText}": an integer from 1 to 5000`);
     const { rows, total } = await listCycles(prisma, filter, limit);
     return c.json({
       total,
@@ -326,43 +311,30 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     });
   });
 
-  async function jsonBody(c: Context<Env>): Promise<unknown> {
-    const text = await c.req.text();
-    if (text.trim() === '') return {};
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw new ConsoleError(400, '请求体不是合法的 JSON');
-    }
+  // Changes: one service call each; the request id is the Idempotency-Key header (or a requestId field).
+  const cycleUpdates = {
+    submit: (call: Call, id: string, body: unknown) => submitCycle(deps, call, id, body),
+    extend: async (call: Call, id: string, body: unknown) => ({ plan: await extendCycle(deps, call, id, body) }),
+    waive: async (call: Call, id: string, body: unknown) => ({ state: await finishCycle(deps, call, id, 'waive', body) }),
+    close: async (call: Call, id: string, body: unknown) => ({ state: await finishCycle(deps, call, id, 'close', body) }),
+    // Quota and window cycles: what the unit records instead of a submission.
+    occurrences: (call: Call, id: string, body: unknown) => recordOccurrence(deps, call, id, body),
+    activities: (call: Call, id: string, body: unknown) => scheduleActivity(deps, call, id, body),
+  };
+  for (const [name, op] of Object.entries(cycleUpdates)) {
+    api.post(`/cycles/:workflowId/${name}`, async (c) => {
+      const { body, requestId } = await jsonRequest(c);
+      return c.json(await op(consoleCall(c, requestId), c.req.param('workflowId'), body));
+    });
   }
 
-  api.post('/cycles/:workflowId/submit', async (c) =>
-    c.json(await submitCycle(deps, c.get('user'), c.req.param('workflowId'), await jsonBody(c))),
-  );
-  api.post('/cycles/:workflowId/extend', async (c) =>
-    c.json({ plan: await extendCycle(deps, c.get('user'), c.req.param('workflowId'), await jsonBody(c)) }),
-  );
-  api.post('/cycles/:workflowId/waive', async (c) =>
-    c.json({ state: await finishCycle(deps, c.get('user'), c.req.param('workflowId'), 'waive', await jsonBody(c)) }),
-  );
-  api.post('/cycles/:workflowId/close', async (c) =>
-    c.json({ state: await finishCycle(deps, c.get('user'), c.req.param('workflowId'), 'close', await jsonBody(c)) }),
-  );
-
-  // Quota and window cycles: what the unit records instead of a submission.
-  api.post('/cycles/:workflowId/occurrences', async (c) =>
-    c.json(await recordOccurrence(deps, c.get('user'), c.req.param('workflowId'), await jsonBody(c))),
-  );
-  api.post('/cycles/:workflowId/activities', async (c) =>
-    c.json(await scheduleActivity(deps, c.get('user'), c.req.param('workflowId'), await jsonBody(c))),
-  );
-
-  registerIncidentApi(api, { prisma, client: opts.client, catalog, taskQueue: opts.taskQueue });
-  registerEventApi(api, { prisma, client: opts.client, catalog, taskQueue: opts.taskQueue });
+  registerIncidentApi(api, deps);
+  registerEventApi(api, deps);
   api.get('/me', (c) => c.json({ user: c.get('user') }));
   api.notFound((c) => c.json({ error: `没有这个接口：${c.req.method} ${c.req.path}` }, 404));
   api.onError((err, c) => {
-    if (err instanceof ConsoleError) return c.json(err.toJSON(), err.status);
+    const r = refusalFrom(err);
+    if (r) return c.json(refusalJson(r.refusal), r.status);
     logger.error({ err, path: c.req.path }, 'console api error');
     return c.json({ error: `内部错误：${(err as Error).message}` }, 500);
   });

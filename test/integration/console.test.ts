@@ -112,7 +112,7 @@ describe('console JSON API', () => {
   it('rejects an empty reference with a 400 naming the field', async () => {
     const res = await api(submitPath(openId), { method: 'POST', user: MARKET_CLERK, body: { reference: '   ' } });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: '报送文号不能为空', field: 'reference' });
+    expect(await res.json()).toEqual({ error: '报送文号不能为空', field: 'reference', code: 'required' });
 
     const badUrl = await api(submitPath(openId), {
       method: 'POST',
@@ -358,15 +358,15 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
 
   it('refuses a bad date or amount with a 400 naming the field, and records nothing', async () => {
     const cases: [Record<string, unknown>, string, RegExp][] = [
-      [{ occurredOn: `${year}-02-30`, reference: 'x' }, 'occurredOn', /^开展日期 \d{4}-02-30 不是有效的日历日期$/],
+      [{ occurredOn: `${year}-02-30`, reference: 'x' }, 'occurredOn', /^开展日期不是有效的日历日期$/],
       [{ occurredOn: '2026/3/1', reference: 'x' }, 'occurredOn', /^开展日期须写作 YYYY-MM-DD/],
       [{ reference: 'x' }, 'occurredOn', /^开展日期不能为空/],
       [{ occurredOn: `${year - 1}-12-31`, reference: 'x' }, 'occurredOn', new RegExp(`^开展日期 ${year - 1}-12-31 不在本周期内（${year}-01-01 至 ${year}-12-31）$`)],
       [{ occurredOn: `${year}-12-31`, reference: 'x' }, 'occurredOn', today === `${year}-12-31` ? /已登记过/ : /晚于今天/],
       [{ occurredOn: today, reference: 'x', amount: '0' }, 'amount', /^数量必须是大于0的数字/],
-      [{ occurredOn: today, reference: '  ' }, 'reference', /^佐证\/文号不能为空/],
+      [{ occurredOn: today, reference: '  ' }, 'reference', /^证明材料（文号或说明）不能为空/],
       [{ occurredOn: today, reference: 'x', subject: '张三' }, 'subject', /^对象无需填写/],
-      [{ occurredOn: today, reference: 'x', evidenceUrl: 'ftp://x' }, 'evidenceUrl', /^佐证链接必须是/],
+      [{ occurredOn: today, reference: 'x', evidenceUrl: 'ftp://x' }, 'evidenceUrl', /^证明材料链接必须是/],
       [{ occurredOn: today, reference: 'x', occuredOn: today }, 'occuredOn', /^未知字段/],
     ];
     for (const [body, field, message] of cases) {
@@ -382,7 +382,7 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
     expect(form.status).toBe(400);
     const text = await form.text();
     expect(text).toContain('id="occurrences-occurredOn-error"');
-    expect(text).toContain('开展日期 2026-13-01 不是有效的日历日期');
+    expect(text).toContain('开展日期不是有效的日历日期');
     expect(text).toContain('value="讲座通知"');
     expect(await occurrences()).toBe(2);
   });
@@ -418,9 +418,9 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
     const otherQuarter = quarter === 4 ? `${year + 1}-01-05` : `${year}-${String(3 * quarter + 1).padStart(2, '0')}-05`;
     const refusals: [Record<string, unknown>, string, RegExp][] = [
       [{ date: otherQuarter, title: '督查' }, 'date', /^日期 .* 不在本周期（.* 至 .*）内/],
-      [{ date: `${year}-${firstMonth}-32`, title: '督查' }, 'date', /^日期 .* 不是有效的日历日期$/],
+      [{ date: `${year}-${firstMonth}-32`, title: '督查' }, 'date', /^日期不是有效的日历日期$/],
       [{ date: `${year}-${firstMonth}-06`, title: ' ' }, 'title', /^活动名称不能为空/],
-      [{ date: `${year}-${firstMonth}-06`, title: '督查', kind: 'done' }, 'kind', /^类型只能是/],
+      [{ date: `${year}-${firstMonth}-06`, title: '督查', kind: 'done' }, 'kind', /^类型须为 planned（计划）或 held（已开展）/],
     ];
     for (const [body, field, message] of refusals) {
       const res = await api(activitiesPath(), { method: 'POST', user: BRANCH_CLERK, body });

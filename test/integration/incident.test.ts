@@ -14,7 +14,7 @@ import { incidentStatusQuery, type IncidentInput } from '../../contracts/inciden
 import type { PlannedStep } from '../../domain/types';
 import { loadCatalog } from '../../runtime/catalog';
 import { createConsoleApp } from '../../client/console/app';
-import { reportIncident } from '../../client/console/incidents';
+import { startIncident as reportIncident } from '../../client/service/incidents';
 import { toCstIso } from '../../domain/time';
 
 /** Runs the CLI as a process against these servers. */

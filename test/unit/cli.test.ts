@@ -17,7 +17,7 @@ import {
   validateState,
   validateUrl,
 } from '../../client/cli/format';
-import { dueReport } from '../../client/cli/due';
+import { dueReport } from '../../domain/due-report';
 import { unitTree } from '../../client/cli/commands/units';
 import { stepStatuses, unitIdFromWorkflowId } from '../../client/cli/commands/workflow';
 import { canonicalCalendars, desiredSchedule, scheduleDifferences } from '../../client/schedules';

@@ -17,7 +17,7 @@ import {
   CST,
 } from '../format';
 import { html, type Html } from '../html';
-import type { CycleFilter, CycleRow } from '../service';
+import type { CycleFilter, CycleRow } from '../../service/cycles';
 import { layout, stateBadge, type LayoutContext } from './layout';
 import type { Access } from '../../../contracts/cycle';
 
