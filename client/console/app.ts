@@ -1,11 +1,10 @@
 // The HTTP console: server-rendered pages (Chinese labels) and a JSON API under /api. Built as a
 // plain hono app from its dependencies so tests can run it in-process against real backends.
 //
-// Identity: see ./identity.ts. Anyone who reaches the console may read (the SSO / reverse proxy in
-// front decides who reaches it); changing a cycle needs a known user with the right access.
+// Who is asking: ./auth (sign-in, sessions, SSO, request hardening), installed in front of every
+// route; every page and API route needs a signed-in person, whose reads are scoped to their units.
+import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import type { Client } from '@temporalio/client';
 import type { PrismaClient } from '../../db/client';
@@ -18,15 +17,17 @@ import type { Html } from './html';
 import { registerIncidentApi } from './incidents';
 import { registerEventApi } from './events';
 import { registerIncidentPages } from './views/incidents';
-import { resolveUser, USER_COOKIE, USER_HEADER, type IdentityMode } from './identity';
+import { installAuth } from './auth/install';
+import { DEFAULT_AUTH, type AuthSettings } from './auth/config';
 import { cleanFilter, extendCycle, finishCycle, getCycle, listCycles, submitCycle } from '../service/cycles';
 import { recordOccurrence } from '../service/quota';
 import { scheduleActivity } from '../service/window';
 import type { Call, ServiceDeps } from '../service/context';
 import { refuse, refusalFrom, refusalJson } from '../service/refusal';
-import { consoleCall, formRequest, jsonRequest, type ConsoleEnv } from './request';
+import { consoleCall, formRequest, jsonRequest, readScope, type ConsoleEnv } from './request';
+import { canSeeContactDetails, unitWhere } from '../auth/scope';
 import { cyclePage, type FormName, type FormState } from './views/cycle';
-import type { LayoutContext, PickerContact } from './views/layout';
+import type { LayoutContext } from './views/layout';
 import { cyclesPage, dutiesPage, errorPage, overviewPage, unitsPage } from './views/pages';
 
 export interface ConsoleAppOptions {
@@ -36,8 +37,8 @@ export interface ConsoleAppOptions {
   /** Base URL of the Temporal Web UI, e.g. http://127.0.0.1:8233 */
   temporalUiUrl: string;
   namespace?: string;
-  /** 'header-or-cookie' (default, embedded): the 切换身份 picker works; 'header': only the proxy's header counts. */
-  identity?: IdentityMode;
+  /** Sign-in and request hardening (./auth/config.ts); default: the built-in limits on http://localhost. */
+  auth?: AuthSettings;
   /** Clock, for tests; default Date.now. */
   now?: () => Date;
   queryTimeoutMs?: number;
@@ -52,52 +53,15 @@ const OVERDUE_LIST_LIMIT = 50;
 export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   const { prisma, catalog } = opts;
   const namespace = opts.namespace ?? 'default';
-  const mode: IdentityMode = opts.identity ?? 'header-or-cookie';
   const now = opts.now ?? (() => new Date());
   const deps: ServiceDeps = { prisma, client: opts.client, catalog, taskQueue: opts.taskQueue, queryTimeoutMs: opts.queryTimeoutMs, now: () => now().getTime() };
   const app = new Hono<Env>();
 
-  // Form posts must come from a page of this console (Origin matching the Host the browser used,
-  // or Sec-Fetch-Site: same-origin). JSON API calls are not form submissions and pass through.
-  app.use(
-    '*',
-    csrf({
-      origin: (origin, c) => {
-        try {
-          const host = c.req.header('x-forwarded-host') ?? c.req.header('host');
-          return new URL(origin).host === host;
-        } catch {
-          return false;
-        }
-      },
-    }),
-  );
-
-  app.use('*', async (c, next) => {
-    const header = c.req.header(USER_HEADER);
-    const email = header ?? (mode === 'header-or-cookie' ? getCookie(c, USER_COOKIE) : undefined);
-    c.set('user', await resolveUser(prisma, email));
-    await next();
-  });
+  installAuth(app, { prisma, settings: opts.auth ?? { ...DEFAULT_AUTH, publicUrl: 'http://localhost', loopbackAliases: true }, now });
 
   async function layoutContext(c: Context<Env>): Promise<LayoutContext> {
-    let picker: PickerContact[] | undefined;
-    if (mode === 'header-or-cookie' && !c.req.header(USER_HEADER)) {
-      const contacts = await prisma.contact.findMany({
-        include: { unit: { select: { name: true } } },
-        orderBy: [{ access: 'asc' }, { unitId: 'asc' }, { role: 'asc' }, { email: 'asc' }],
-      });
-      const seen = new Set<string>();
-      picker = [];
-      for (const ct of contacts) {
-        const key = ct.email.toLowerCase();
-        if (seen.has(key)) continue;
-        seen.add(key);
-        picker.push({ email: ct.email, name: ct.name, access: ct.access, role: ct.role, unitName: ct.unit.name });
-      }
-    }
     const url = new URL(c.req.url);
-    return { user: c.get('user'), picker, path: url.pathname + url.search, nav: 'none' };
+    return { user: c.get('user'), path: url.pathname + url.search, nav: 'none' };
   }
 
   const page = (c: Context<Env>, body: Html, status = 200) => c.html(body.toString(), status as 200);
@@ -105,15 +69,16 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   // ------------------------------------------------------------ pages
 
   app.get('/', async (c) => {
+    const mine = unitWhere(await readScope(c, prisma));
     const [counts, overdue, overdueTotal] = await Promise.all([
-      prisma.cycle.groupBy({ by: ['dutyCode', 'state'], _count: { _all: true } }),
+      prisma.cycle.groupBy({ by: ['dutyCode', 'state'], where: mine, _count: { _all: true } }),
       prisma.cycle.findMany({
-        where: { state: { in: ['overdue', 'escalated'] } },
+        where: { state: { in: ['overdue', 'escalated'] }, ...mine },
         include: { unit: { select: { name: true } } },
         orderBy: [{ dueAt: 'asc' }, { unitId: 'asc' }],
         take: OVERDUE_LIST_LIMIT,
       }),
-      prisma.cycle.count({ where: { state: { in: ['overdue', 'escalated'] } } }),
+      prisma.cycle.count({ where: { state: { in: ['overdue', 'escalated'] }, ...mine } }),
     ]);
     const data = {
       counts: counts.map((r) => ({ dutyCode: r.dutyCode, state: r.state, count: r._count._all })),
@@ -135,9 +100,10 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
       if (r) return page(c, errorPage(ctx, r.status, r.refusal.zh), r.status);
       throw err;
     }
+    const scope = await readScope(c, prisma);
     const [result, units] = await Promise.all([
-      listCycles(prisma, filter),
-      prisma.unit.findMany({ select: { id: true, name: true }, orderBy: { id: 'asc' } }),
+      listCycles(prisma, filter, undefined, scope),
+      prisma.unit.findMany({ where: scope.all ? {} : { id: { in: [...scope.unitIds] } }, select: { id: true, name: true }, orderBy: { id: 'asc' } }),
     ]);
     return page(c, cyclesPage(ctx, catalog, filter, result, units, now()));
   });
@@ -155,7 +121,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   async function renderCycle(c: Context<Env>, workflowId: string, formState?: FormState, status = 200) {
     const ctx = await layoutContext(c);
     try {
-      const detail = await getCycle(deps, workflowId);
+      const detail = await getCycle(deps, workflowId, await readScope(c, prisma));
       const done = formState ? undefined : DONE[c.req.query('done') ?? ''];
       return page(
         c,
@@ -229,6 +195,8 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   }
 
   app.get('/units', async (c) => {
+    // The unit tree is no secret; contacts' e-mail and phone are shown to admins and their own unit only.
+    const user = c.get('user')!;
     const units = await prisma.unit.findMany({
       include: { contacts: { orderBy: [{ role: 'asc' }, { email: 'asc' }] } },
       orderBy: { id: 'asc' },
@@ -241,32 +209,13 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
       region: u.region,
       tags: parseTags(u.tags),
       parentId: u.parentId,
-      contacts: u.contacts.map((ct) => ({ name: ct.name, email: ct.email, role: ct.role, access: ct.access, phone: ct.phone })),
+      contacts: u.contacts.map((ct) =>
+        canSeeContactDetails(user, u.id)
+          ? { name: ct.name, email: ct.email, role: ct.role, access: ct.access, phone: ct.phone }
+          : { name: ct.name, email: '', role: ct.role, access: ct.access, phone: null },
+      ),
     }));
     return page(c, unitsPage(await layoutContext(c), nodes));
-  });
-
-  // 切换身份 (development convenience; disabled in 'header' mode).
-  app.post('/identity', async (c) => {
-    if (mode !== 'header-or-cookie') return c.text('切换身份已停用：身份由统一认证网关设置', 403);
-    const body = await c.req.parseBody();
-    const email = typeof body.user === 'string' ? body.user.trim() : '';
-    const back = typeof body.back === 'string' && body.back.startsWith('/') && !body.back.startsWith('//') ? body.back : '/';
-    const previous = c.get('user');
-    if (email === '') {
-      deleteCookie(c, USER_COOKIE, { path: '/' });
-    } else {
-      const user = await resolveUser(prisma, email);
-      if (!user) return page(c, errorPage(await layoutContext(c), 400, `找不到联系人 ${email}`), 400);
-      setCookie(c, USER_COOKIE, user.id, { path: '/', httpOnly: true, sameSite: 'Lax' });
-      await audit(prisma, {
-        actor: user.id,
-        action: 'console.identity.switch',
-        target: user.id,
-        detail: { from: previous?.id ?? null, access: user.access },
-      });
-    }
-    return c.redirect(back, 303);
   });
 
   // ------------------------------------------------------------ JSON API
@@ -278,7 +227,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     const limitText = c.req.query('limit');
     const limit = limitText === undefined ? 1000 : Number(limitText);
     if (!Number.isInteger(limit) || limit < 1 || limit > 5000) refuse('limit', 'invalid', 'limit 必须是 1 到 5000 的整数', `bad limit "${limitText}": an integer from 1 to 5000`);
-    const { rows, total } = await listCycles(prisma, filter, limit);
+    const { rows, total } = await listCycles(prisma, filter, limit, await readScope(c, prisma));
     return c.json({
       total,
       cycles: rows.map((r) => ({
@@ -298,7 +247,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   });
 
   api.get('/cycles/:workflowId', async (c) => {
-    const detail = await getCycle(deps, c.req.param('workflowId'));
+    const detail = await getCycle(deps, c.req.param('workflowId'), await readScope(c, prisma));
     return c.json({
       workflowId: detail.workflowId,
       status: detail.status,
@@ -330,13 +279,13 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
 
   registerIncidentApi(api, deps);
   registerEventApi(api, deps);
-  api.get('/me', (c) => c.json({ user: c.get('user') }));
   api.notFound((c) => c.json({ error: `没有这个接口：${c.req.method} ${c.req.path}` }, 404));
   api.onError((err, c) => {
     const r = refusalFrom(err);
     if (r) return c.json(refusalJson(r.refusal), r.status);
-    logger.error({ err, path: c.req.path }, 'console api error');
-    return c.json({ error: `内部错误：${(err as Error).message}` }, 500);
+    const ref = randomUUID().slice(0, 8);
+    logger.error({ err, path: c.req.path, ref }, 'console api error');
+    return c.json({ error: `内部错误，请稍后再试或联系管理员（编号 ${ref}）`, code: 'internal', ref }, 500);
   });
   app.route('/api', api);
 
@@ -344,17 +293,21 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
 
   app.notFound(async (c) => page(c, errorPage(await layoutContext(c), 404, `没有这个页面：${c.req.path}`), 404));
   app.onError(async (err, c) => {
-    if (err instanceof HTTPException) {
-      // e.g. the CSRF check: a form posted from another site.
-      const message = err.status === 403 ? '拒绝跨站提交的表单：请从本系统的页面提交' : err.message;
-      return c.req.path.startsWith('/api/') ? c.json({ error: message }, err.status) : c.text(message, err.status);
+    const api = c.req.path.startsWith('/api/');
+    if (err instanceof HTTPException && err.status < 500) {
+      // e.g. a malformed form body; hono's own message is English and internal.
+      const message = err.status === 413 ? '请求内容过大' : '请求无法处理，请检查后重新提交';
+      return api ? c.json({ error: message }, err.status) : c.text(message, err.status);
     }
-    logger.error({ err, path: c.req.path }, 'console error');
-    if (c.req.path.startsWith('/api/')) return c.json({ error: `内部错误：${err.message}` }, 500);
+    // What went wrong stays in the log; the person gets a reference to quote.
+    const ref = randomUUID().slice(0, 8);
+    logger.error({ err, path: c.req.path, ref }, 'console error');
+    const message = `内部错误，请稍后再试或联系管理员（编号 ${ref}）`;
+    if (api) return c.json({ error: message, code: 'internal', ref }, 500);
     try {
-      return page(c, errorPage(await layoutContext(c), 500, `内部错误：${err.message}`), 500);
+      return page(c, errorPage(await layoutContext(c), 500, message), 500);
     } catch {
-      return c.text(`内部错误：${err.message}`, 500);
+      return c.text(message, 500);
     }
   });
 

@@ -12,7 +12,7 @@ import { toCstIso } from '../../domain/time';
 import type { ServiceDeps } from '../service/context';
 import { closeIncident, correctOccurrence, getIncident, listIncidents, recordPress, recordRelease, reportIncident } from '../service/incidents';
 import { refuse } from '../service/refusal';
-import { consoleCall, jsonRequest, type ConsoleEnv } from './request';
+import { consoleCall, jsonRequest, readScope, type ConsoleEnv } from './request';
 
 export function registerIncidentApi(api: Hono<ConsoleEnv>, deps: ServiceDeps): void {
   api.post('/incidents', async (c) => {
@@ -22,7 +22,7 @@ export function registerIncidentApi(api: Hono<ConsoleEnv>, deps: ServiceDeps): v
   });
 
   api.get('/incidents', async (c) => {
-    const rows = await listIncidents(deps);
+    const rows = await listIncidents(deps, await readScope(c, deps.prisma));
     return c.json({
       total: rows.length,
       incidents: rows.map((r) => ({
@@ -43,7 +43,7 @@ export function registerIncidentApi(api: Hono<ConsoleEnv>, deps: ServiceDeps): v
 
   api.get('/incidents/:id', async (c) => {
     const workflowId = c.req.param('id');
-    const d = await getIncident(deps, workflowId);
+    const d = await getIncident(deps, workflowId, await readScope(c, deps.prisma));
     if (!d) refuse('', 'not-found', `找不到事件 ${workflowId}`, `no incident "${workflowId}"`);
     const { cycle: _cycle, ...incident } = d.row ?? { cycle: null };
     return c.json({ workflowId, status: d.status, incident: d.row ? incident : null, notifications: d.notifications, escalations: d.escalations, audit: d.audit });

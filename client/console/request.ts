@@ -4,15 +4,25 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import type { Call } from '../service/context';
 import { refuse } from '../service/refusal';
-import type { ConsoleUser } from './identity';
+import type { AuthEnv } from './auth/install';
+import type { PrismaClient } from '../../db/client';
+import { loadScope, type Scope } from '../auth/scope';
 
-export type ConsoleEnv = { Variables: { user: ConsoleUser | null } };
+/** The signed-in person (c.get('user')), their session and where the request came from: ./auth. */
+export type ConsoleEnv = AuthEnv;
 
 /** The hidden field every action form carries: a fresh id per rendered form, so a resent form is one request. */
 export const REQUEST_ID_FIELD = 'requestId';
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
 export const newRequestId = (): string => randomUUID();
+
+/** What the signed-in person may read (client/auth/scope.ts): everything, a subtree or their unit. */
+export async function readScope(c: Context<ConsoleEnv>, prisma: PrismaClient): Promise<Scope> {
+  const user = c.get('user');
+  if (!user) return { all: false, unitIds: new Set() };
+  return loadScope(prisma, user);
+}
 
 export function consoleCall(c: Context<ConsoleEnv>, requestId?: string): Call {
   return { actor: c.get('user'), via: 'console', requestId };

@@ -23,7 +23,7 @@ export interface ServiceDeps {
   now?: () => number;
 }
 
-/** One request to the service. The faces resolve the actor (console identity, CLI --as); the service never does. */
+/** One request to the service. The faces prove the actor (console session, CLI API token); the service never does. */
 export interface Call {
   /** The authenticated actor; null when nobody is signed in (refused as unauthenticated). */
   actor: Actor | null;
@@ -51,7 +51,7 @@ export function requestIdOf(call: Call): string {
 
 export function requireActor(call: Call): Actor {
   if (!call.actor) {
-    refuse('actor', 'unauthenticated', '未识别的用户：请通过 X-Duty-Ledger-User 请求头或“切换身份”选择用户', 'no acting person: sign in (or pass --as <email>)');
+    refuse('actor', 'unauthenticated', '未登录或登录已过期，请先登录', 'not signed in: sign in to the console, or pass --token / set DUTY_LEDGER_TOKEN');
   }
   return call.actor;
 }

@@ -19,6 +19,7 @@ import {
 } from '../../contracts/cycle';
 import { audited, requireActor, requireAdmin, requireOwnUnitOrAdmin, sendUpdate, nowOf, workflowActor, type Call, type ServiceDeps } from './context';
 import { parseRequest, refuse } from './refusal';
+import { EVERYTHING, inScope, unitWhere, type Scope } from '../auth/scope';
 
 export const CYCLE_STATES: CycleState[] = ['open', 'submitted', 'overdue', 'escalated', 'waived', 'closed', 'met', 'short', 'flagged'];
 
@@ -41,12 +42,14 @@ export function cleanFilter(query: Record<string, string | undefined>, stateLabe
   return filter;
 }
 
-export async function listCycles(prisma: PrismaClient, filter: CycleFilter, limit = 1000) {
+/** The cycles matching `filter` that `scope` (client/auth/scope.ts) lets the reader see. */
+export async function listCycles(prisma: PrismaClient, filter: CycleFilter, limit = 1000, scope: Scope = EVERYTHING) {
   const where = {
     ...(filter.duty ? { dutyCode: filter.duty } : {}),
     ...(filter.period ? { period: filter.period } : {}),
     ...(filter.state ? { state: filter.state } : {}),
     ...(filter.unit ? { unitId: filter.unit } : {}),
+    AND: [unitWhere(scope)],
   };
   const [rows, total] = await Promise.all([
     prisma.cycle.findMany({
@@ -104,10 +107,13 @@ export interface CycleDetail {
   records: CycleRecords;
 }
 
-/** Status and database rows of one cycle; not-found when neither Temporal nor the index knows it. */
-export async function getCycle(deps: ServiceDeps, workflowId: string): Promise<CycleDetail> {
+/**
+ * Status and database rows of one cycle; not-found when neither Temporal nor the index knows it, and
+ * when it belongs to a unit outside the reader's scope (so its existence is not given away).
+ */
+export async function getCycle(deps: ServiceDeps, workflowId: string, scope: Scope = EVERYTHING): Promise<CycleDetail> {
   const [live, records] = await Promise.all([queryStatus(deps, workflowId), cycleRecords(deps.prisma, workflowId)]);
-  if (!live.status && !records.cycle) refuse('', 'not-found', `找不到周期 ${workflowId}`, `no workflow "${workflowId}"; list cycles with \`cycle list\``);
+  if ((!live.status && !records.cycle) || !inScope(scope, records.cycle?.unitId ?? live.status?.unitId)) refuse('', 'not-found', `找不到周期 ${workflowId}`, `no workflow "${workflowId}"; list cycles with \`cycle list\``);
   return {
     workflowId,
     status: live.status,

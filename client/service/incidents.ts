@@ -35,6 +35,7 @@ import {
   type ServiceDeps,
 } from './context';
 import { parseRequest, refuse } from './refusal';
+import { EVERYTHING, inScope, unitWhere, type Scope } from '../auth/scope';
 
 export const DEFAULT_CHANNEL = '政府网站';
 export const DEFAULT_PRESS_PLACE = '未注明';
@@ -180,12 +181,15 @@ export async function closeIncident(deps: ServiceDeps, call: Call, workflowId: s
 
 // ---------------------------------------------------------------- reading
 
-export async function listIncidents(deps: ServiceDeps) {
-  return deps.prisma.incident.findMany({ include: { cycle: { include: { unit: { select: { name: true } } } } }, orderBy: { occurredAt: 'desc' } });
+export async function listIncidents(deps: ServiceDeps, scope: Scope = EVERYTHING) {
+  return deps.prisma.incident.findMany({ where: unitWhere(scope), include: { cycle: { include: { unit: { select: { name: true } } } } }, orderBy: { occurredAt: 'desc' } });
 }
 
-/** Live status (null with the reason when the workflow cannot be asked), the row and what was sent; null when nobody knows it. */
-export async function getIncident(deps: ServiceDeps, workflowId: string) {
+/**
+ * Live status (null with the reason when the workflow cannot be asked), the row and what was sent; null
+ * when nobody knows it or it belongs to a unit outside the reader's scope.
+ */
+export async function getIncident(deps: ServiceDeps, workflowId: string, scope: Scope = EVERYTHING) {
   const [row, live, notifications, escalations, auditRows] = await Promise.all([
     deps.prisma.incident.findUnique({ where: { workflowId }, include: { cycle: { include: { unit: { select: { name: true } } } } } }),
     deps.client
@@ -197,5 +201,6 @@ export async function getIncident(deps: ServiceDeps, workflowId: string) {
     deps.prisma.auditLog.findMany({ where: { target: workflowId }, orderBy: { at: 'asc' } }),
   ]);
   if (!row && !live.status) return null;
+  if (!inScope(scope, row?.unitId ?? live.status?.unitId)) return null;
   return { workflowId, row, status: live.status, statusError: live.status ? undefined : live.error, notifications, escalations, audit: auditRows };
 }

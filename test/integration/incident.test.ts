@@ -14,6 +14,7 @@ import { incidentStatusQuery, type IncidentInput } from '../../contracts/inciden
 import type { PlannedStep } from '../../domain/types';
 import { loadCatalog } from '../../runtime/catalog';
 import { createConsoleApp } from '../../client/console/app';
+import { sessionCookieFor } from '../support/accounts';
 import { startIncident as reportIncident } from '../../client/service/incidents';
 import { toCstIso } from '../../domain/time';
 
@@ -153,8 +154,8 @@ describe('incident windows compressed to seconds on real servers: a worker crash
     await worker.ready;
     const catalog = loadCatalog();
     const app = createConsoleApp({ prisma: db.prisma, client: env.client, catalog, temporalUiUrl: 'http://127.0.0.1:8233' });
-    const post = (path: string, body: unknown, user = 'admin@test.gov.cn') =>
-      app.request(`/api${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-duty-ledger-user': user }, body: JSON.stringify(body) });
+    const post = async (path: string, body: unknown, user = 'admin@test.gov.cn') =>
+      app.request(`/api${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: await sessionCookieFor(db.prisma, user) }, body: JSON.stringify(body) });
     // reportIncident needs the worker's task queue; the console uses the configured one, so report directly for the ladder…
     const occurredAt = new Date(Date.now() - 3600_000).toISOString();
     const first = await reportIncident({ prisma: db.prisma, client: env.client, catalog, taskQueue }, {

@@ -5,6 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleApp } from '../../client/console/app';
+import { sessionCookieFor } from '../support/accounts';
 import { statusQuery } from '../../contracts/cycle';
 import { cstDayOf } from '../../domain/quota';
 import { buildRecurringCycleInput } from '../../domain/recurring-cycle';
@@ -40,10 +41,10 @@ async function startCycle(duty: string): Promise<string> {
   return input.workflowId;
 }
 
-function post(path: string, user: string, body: unknown, headers: Record<string, string> = {}) {
+async function post(path: string, user: string, body: unknown, headers: Record<string, string> = {}) {
   return app.request(`/api${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-duty-ledger-user': user, ...headers },
+    headers: { 'content-type': 'application/json', cookie: await sessionCookieFor(db.prisma, user), ...headers },
     body: JSON.stringify(body),
   });
 }

@@ -7,7 +7,7 @@ import type { Context, Hono } from 'hono';
 import type { Call, ServiceDeps } from '../../service/context';
 import { closeIncident, correctOccurrence, getIncident, listIncidents, recordPress, recordRelease, reportIncident } from '../../service/incidents';
 import { refusalFrom } from '../../service/refusal';
-import { consoleCall, formRequest, type ConsoleEnv } from '../request';
+import { consoleCall, formRequest, readScope, type ConsoleEnv } from '../request';
 import type { IncidentStatus, IncidentWindowStatus, WindowState } from '../../../contracts/incident';
 import { INCIDENT_LEVELS } from '../../../contracts/incident';
 import { CST, cstDateTime, cstDateTimeSeconds, duration, instantsToCst, stateLabel } from '../format';
@@ -449,7 +449,7 @@ export function registerIncidentPages(app: Hono<ConsoleEnv>, deps: IncidentPageD
   const page = (c: Context<ConsoleEnv>, body: Html, status = 200) => c.html(body.toString(), status as 200);
 
   app.get('/incidents', async (c) => {
-    const rows = await listIncidents(deps.service);
+    const rows = await listIncidents(deps.service, await readScope(c, prisma));
     const list: IncidentListRow[] = rows.map((r) => ({ ...r, unitName: r.cycle.unit.name }));
     return page(c, incidentsPage(await deps.layoutContext(c), list, deps.now(), DONE[c.req.query('done') ?? '']));
   });
@@ -484,7 +484,7 @@ export function registerIncidentPages(app: Hono<ConsoleEnv>, deps: IncidentPageD
 
   async function render(c: Context<ConsoleEnv>, workflowId: string, formState?: IncidentFormState, status = 200) {
     const ctx = await deps.layoutContext(c);
-    const detail = await getIncident(deps.service, workflowId);
+    const detail = await getIncident(deps.service, workflowId, await readScope(c, prisma));
     if (!detail) return page(c, deps.errorPage(ctx, 404, `找不到事件 ${workflowId}`), 404);
     const done = formState ? undefined : DONE[c.req.query('done') ?? ''];
     return page(

@@ -216,7 +216,7 @@ export function unitsPage(ctx: LayoutContext, units: UnitNode[]): Html {
         ${u.contacts.length
           ? html`<div class="contacts">${u.contacts.map(
               (c, i) =>
-                html`${i ? '；' : ''}${roleLabel(c.role)} ${c.name} <a href="mailto:${c.email}">${c.email}</a>${c.phone ? ` ${c.phone}` : ''}${
+                html`${i ? '；' : ''}${roleLabel(c.role)} ${c.name} ${c.email ? html`<a href="mailto:${c.email}">${c.email}</a>` : ''}${c.phone ? ` ${c.phone}` : ''}${
                   c.access !== 'unit' ? `（${ACCESS_LABELS[c.access as Access] ?? c.access}）` : ''
                 }`,
             )}</div>`
