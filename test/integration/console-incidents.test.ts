@@ -119,8 +119,13 @@ describe('突发事件 pages', () => {
   it('records a release through the form; a unit user of another unit is refused', async () => {
     const at = DateTime.now().setZone('Asia/Shanghai').minus({ minutes: 5 }).toFormat("yyyy-MM-dd'T'HH:mm");
     const path = `/incidents/${encodeURIComponent(id)}/release`;
+    // Refused (403 from the service); the page it would re-render is another unit's, so the answer is 404.
     const refused = await form(path, BRANCH_CLERK, { at, url: 'https://www.haikou.gov.cn/x', channel: '', reason: '' });
-    expect(refused.status).toBe(403);
+    expect(refused.status).toBe(404);
+    expect((await get(`/incidents/${encodeURIComponent(id)}`, BRANCH_CLERK)).status).toBe(404);
+    expect((await get(`/api/incidents/${encodeURIComponent(id)}`, BRANCH_CLERK)).status).toBe(404);
+    const listed = (await (await get('/api/incidents', BRANCH_CLERK)).json()) as { incidents: { workflowId: string }[] };
+    expect(listed.incidents.map((i) => i.workflowId)).not.toContain(id);
     const badUrl = await form(path, MARKET_CLERK, { at, url: 'ftp://x', channel: '', reason: '' });
     expect(badUrl.status).toBe(400);
     expect(await badUrl.text()).toContain('id="release-url-error"');

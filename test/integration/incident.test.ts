@@ -193,7 +193,7 @@ describe('incident windows compressed to seconds on real servers: a worker crash
       email(units.district, 'clerk'),
     );
     expect(release.status).toBe(200);
-    const list = await app.request('/api/incidents');
+    const list = await app.request('/api/incidents', { headers: { cookie: await sessionCookieFor(db.prisma, 'admin@test.gov.cn') } });
     expect(((await list.json()) as { incidents: { workflowId: string }[] }).incidents.map((i) => i.workflowId)).toContain(first.workflowId);
     const closed = await post(`/incidents/${encodeURIComponent(first.workflowId)}/close`, { reason: '处置完毕' });
     expect(closed.status).toBe(200);
