@@ -8,7 +8,6 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Client } from '@temporalio/client';
 import type { PrismaClient } from '../../db/client';
-import { audit } from '../../db/audit';
 import { parseTags } from '../../db/recipients';
 import type { Catalog } from '../../runtime/catalog';
 import { logger } from '../../runtime/logger';

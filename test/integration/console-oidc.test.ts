@@ -1,7 +1,6 @@
 // Single sign-on against a real OpenID Connect provider (oidc-provider on loopback): the whole
 // authorization code + PKCE flow over HTTP, the identity's e-mail mapped to an account, sign-out at
 // the provider, a person without an account refused, a forged callback refused.
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
