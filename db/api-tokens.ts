@@ -54,10 +54,26 @@ export async function revokeApiToken(prisma: PrismaClient, id: string, now = new
   const row = await prisma.apiToken.findUnique({ where: { id }, include: { account: { select: { email: true } } } });
   if (!row) throw new AccountError('id', `no token "${id}" (list them with \`users list\`)`);
   const updated = row.revokedAt ? row : await prisma.apiToken.update({ where: { id }, data: { revokedAt: now } });
-  return { id, accountId: updated.accountId, name: updated.name, createdAt: updated.createdAt, lastUsedAt: updated.lastUsedAt, revokedAt: updated.revokedAt, email: row.account.email };
+  return {
+    id,
+    accountId: updated.accountId,
+    name: updated.name,
+    createdAt: updated.createdAt,
+    lastUsedAt: updated.lastUsedAt,
+    revokedAt: updated.revokedAt,
+    email: row.account.email,
+  };
 }
 
 export async function listApiTokens(prisma: PrismaClient): Promise<(ApiTokenRow & { email: string })[]> {
   const rows = await prisma.apiToken.findMany({ include: { account: { select: { email: true } } }, orderBy: [{ createdAt: 'asc' }] });
-  return rows.map((r) => ({ id: r.id, accountId: r.accountId, name: r.name, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt, email: r.account.email }));
+  return rows.map((r) => ({
+    id: r.id,
+    accountId: r.accountId,
+    name: r.name,
+    createdAt: r.createdAt,
+    lastUsedAt: r.lastUsedAt,
+    revokedAt: r.revokedAt,
+    email: r.account.email,
+  }));
 }

@@ -31,7 +31,12 @@ export interface NewSession {
 }
 
 /** Creates a session; answers the raw id for the cookie (never stored). */
-export async function createSession(prisma: PrismaClient, input: NewSession, lifetimes: SessionLifetimes, now = new Date()): Promise<string> {
+export async function createSession(
+  prisma: PrismaClient,
+  input: NewSession,
+  lifetimes: SessionLifetimes,
+  now = new Date(),
+): Promise<string> {
   const id = randomSecret();
   const expiresAt = new Date(now.getTime() + lifetimes.absoluteMs);
   const idle = new Date(Math.min(now.getTime() + lifetimes.idleMs, expiresAt.getTime()));
@@ -65,7 +70,12 @@ export interface LiveSession {
  * The live session for a cookie value, its idle expiry pushed forward; null when there is none, it
  * expired (it is deleted then) or its account is disabled.
  */
-export async function touchSession(prisma: PrismaClient, rawId: string, lifetimes: SessionLifetimes, now = new Date()): Promise<LiveSession | null> {
+export async function touchSession(
+  prisma: PrismaClient,
+  rawId: string,
+  lifetimes: SessionLifetimes,
+  now = new Date(),
+): Promise<LiveSession | null> {
   if (!rawId || rawId.length > 100) return null;
   const idHash = sha256Hex(rawId);
   const row = await prisma.session.findUnique({ where: { idHash }, include: { account: true } });

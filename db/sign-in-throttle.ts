@@ -18,10 +18,21 @@ export const accountKey = (email: string) => `account:${normalizeEmail(email)}`;
 export const addressKey = (ip: string) => `address:${ip}`;
 
 /** When a throttled attempt may be retried; null when the attempt may go ahead. */
-export async function throttledUntil(prisma: PrismaClient, email: string, ip: string, limits: ThrottleLimits, now = new Date()): Promise<Date | null> {
+export async function throttledUntil(
+  prisma: PrismaClient,
+  email: string,
+  ip: string,
+  limits: ThrottleLimits,
+  now = new Date(),
+): Promise<Date | null> {
   const since = new Date(now.getTime() - limits.windowMs);
   const check = async (key: string, limit: number): Promise<Date | null> => {
-    const rows = await prisma.signInFailure.findMany({ where: { key, at: { gt: since } }, orderBy: { at: 'desc' }, take: limit, select: { at: true } });
+    const rows = await prisma.signInFailure.findMany({
+      where: { key, at: { gt: since } },
+      orderBy: { at: 'desc' },
+      take: limit,
+      select: { at: true },
+    });
     if (rows.length < limit) return null;
     // The limit-th most recent failure leaves the window first.
     return new Date(rows[limit - 1]!.at.getTime() + limits.windowMs);
@@ -33,7 +44,12 @@ export async function throttledUntil(prisma: PrismaClient, email: string, ip: st
 }
 
 export async function recordFailure(prisma: PrismaClient, email: string, ip: string, now = new Date()): Promise<void> {
-  await prisma.signInFailure.createMany({ data: [{ key: accountKey(email), at: now }, { key: addressKey(ip), at: now }] });
+  await prisma.signInFailure.createMany({
+    data: [
+      { key: accountKey(email), at: now },
+      { key: addressKey(ip), at: now },
+    ],
+  });
 }
 
 export async function clearAccountFailures(prisma: PrismaClient, email: string): Promise<void> {

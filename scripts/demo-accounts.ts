@@ -52,7 +52,12 @@ export async function ensureDemoAccounts(prisma: PrismaClient, demoPassword?: st
   const admin = DEMO_PEOPLE[0].email;
   await prisma.apiToken.updateMany({ where: { name: DEMO_TOKEN_NAME, revokedAt: null }, data: { revokedAt: new Date() } });
   const { token, row } = await createApiToken(prisma, admin, DEMO_TOKEN_NAME);
-  await audit(prisma, { actor: 'npm-start', action: 'users.demo', target: admin, detail: { accounts: accounts.map((a) => a.email), tokenId: row.id } });
+  await audit(prisma, {
+    actor: 'npm-start',
+    action: 'users.demo',
+    target: admin,
+    detail: { accounts: accounts.map((a) => a.email), tokenId: row.id },
+  });
   return { accounts, token };
 }
 
@@ -71,8 +76,13 @@ async function main(): Promise<void> {
   const demoPassword = process.env.DEMO_PASSWORD || undefined;
   const { accounts, token } = await ensureDemoAccounts(getPrisma(), demoPassword);
   writePrivate(DEMO_TOKEN_FILE, `${token}\n`);
-  writePrivate(DEMO_ACCOUNTS_FILE, `${JSON.stringify({ accounts, passwordFrom: demoPassword ? 'DEMO_PASSWORD' : 'generated' }, null, 2)}\n`);
-  console.log(`demo accounts ready (${accounts.map((a) => a.role).join(', ')}); CLI demo admin token in ${path.relative(config.root, DEMO_TOKEN_FILE)}`);
+  writePrivate(
+    DEMO_ACCOUNTS_FILE,
+    `${JSON.stringify({ accounts, passwordFrom: demoPassword ? 'DEMO_PASSWORD' : 'generated' }, null, 2)}\n`,
+  );
+  console.log(
+    `demo accounts ready (${accounts.map((a) => a.role).join(', ')}); CLI demo admin token in ${path.relative(config.root, DEMO_TOKEN_FILE)}`,
+  );
 }
 
 if (require.main === module) {

@@ -21,7 +21,10 @@ export function isEmbeddedDatabase(env: NodeJS.ProcessEnv = process.env): boolea
 export type TokenOrigin = '--token' | 'DUTY_LEDGER_TOKEN' | 'demo token file';
 
 /** The token to use and where it came from; undefined when there is none. */
-export function findToken(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): { token: string; origin: TokenOrigin } | undefined {
+export function findToken(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { token: string; origin: TokenOrigin } | undefined {
   if (flag?.trim()) return { token: flag.trim(), origin: '--token' };
   if (env.DUTY_LEDGER_TOKEN?.trim()) return { token: env.DUTY_LEDGER_TOKEN.trim(), origin: 'DUTY_LEDGER_TOKEN' };
   if (isEmbeddedDatabase(env)) {
@@ -39,7 +42,7 @@ const REFUSED: Record<TokenRefusal, string> = {
   malformed: 'is not a duty-ledger token (they start with dlt_)',
   unknown: 'is not known (it may belong to another database)',
   revoked: 'has been revoked',
-  disabled: "belongs to a disabled account",
+  disabled: 'belongs to a disabled account',
 };
 
 export interface CliIdentity {
@@ -49,10 +52,17 @@ export interface CliIdentity {
 }
 
 /** The token's account, its use recorded; exit 3 with a one-line reason when there is no valid token. */
-export async function resolveCliIdentity(prisma: PrismaClient, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<CliIdentity> {
+export async function resolveCliIdentity(
+  prisma: PrismaClient,
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CliIdentity> {
   const found = findToken(flag, env);
   if (!found) {
-    throw new CliError(EXIT.notPermitted, 'not signed in: pass --token <token> or set DUTY_LEDGER_TOKEN (an admin creates one with `users token create <email>`)');
+    throw new CliError(
+      EXIT.notPermitted,
+      'not signed in: pass --token <token> or set DUTY_LEDGER_TOKEN (an admin creates one with `users token create <email>`)',
+    );
   }
   const resolved = await resolveApiToken(prisma, found.token);
   if ('refused' in resolved) throw new CliError(EXIT.notPermitted, `the token from ${found.origin} ${REFUSED[resolved.refused]}`);

@@ -32,7 +32,11 @@ describe.skipIf(!haveChromium)('signing in to the console in Chromium', () => {
       temporalUiUrl: 'http://127.0.0.1:8233',
       auth: { ...DEFAULT_AUTH, session: { idleMs: 1_500, absoluteMs: 60_000 } },
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
   });
 
   afterAll(async () => {

@@ -87,10 +87,15 @@ describe('users and API tokens (CLI)', () => {
     const noUnit = await cli(['users', 'add', 'op@xiuying.example.gov.cn', '--role', 'operator'], { token: adminToken });
     expect(noUnit.code).toBe(2);
     expect(noUnit.stderr).toContain('unit:');
-    const badRole = await cli(['users', 'add', 'op@xiuying.example.gov.cn', '--role', 'boss', '--unit', units.district], { token: adminToken });
+    const badRole = await cli(['users', 'add', 'op@xiuying.example.gov.cn', '--role', 'boss', '--unit', units.district], {
+      token: adminToken,
+    });
     expect(badRole.code).toBe(2);
     expect(badRole.stderr).toContain('role:');
-    const shortPassword = await cli(['users', 'add', 'op@xiuying.example.gov.cn', '--role', 'operator', '--unit', units.district, '--password-stdin'], { token: adminToken, stdin: 'short' });
+    const shortPassword = await cli(
+      ['users', 'add', 'op@xiuying.example.gov.cn', '--role', 'operator', '--unit', units.district, '--password-stdin'],
+      { token: adminToken, stdin: 'short' },
+    );
     expect(shortPassword.code).toBe(2);
     expect(shortPassword.stderr).toContain('password:');
   });
@@ -106,7 +111,9 @@ describe('users and API tokens (CLI)', () => {
     const file = path.join(repoRoot, 'prisma', 'seed', 'units.json');
     const none = await cli(['units', 'import', file]);
     expect(none.code).toBe(3);
-    expect(none.stderr.trim().split('\n')).toEqual(['error: not signed in: pass --token <token> or set DUTY_LEDGER_TOKEN (an admin creates one with `users token create <email>`)']);
+    expect(none.stderr.trim().split('\n')).toEqual([
+      'error: not signed in: pass --token <token> or set DUTY_LEDGER_TOKEN (an admin creates one with `users token create <email>`)',
+    ]);
     const asFlag = await cli(['--as', ADMIN, 'units', 'import', file]);
     expect(asFlag.code).toBe(2);
     expect(asFlag.stderr).toContain("unknown option '--as'");
@@ -114,7 +121,10 @@ describe('users and API tokens (CLI)', () => {
   });
 
   it('a revoked token, an unknown one and the token of a disabled account exit 3 with one line', async () => {
-    const t = JSON.parse((await cli(['users', 'token', 'create', CLERK, '--json'], { token: adminToken })).stdout) as { id: string; token: string };
+    const t = JSON.parse((await cli(['users', 'token', 'create', CLERK, '--json'], { token: adminToken })).stdout) as {
+      id: string;
+      token: string;
+    };
     expect((await cli(['users', 'token', 'revoke', t.id], { token: adminToken })).code).toBe(0);
     const revoked = await cli(['users', 'token', 'revoke', t.id], { token: t.token });
     expect(revoked.code).toBe(3);

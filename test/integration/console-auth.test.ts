@@ -42,7 +42,10 @@ async function startApp(overrides: Partial<AuthSettings> = {}): Promise<{ url: s
 }
 
 /** A raw request (fetch does not let a test choose Host). */
-function rawRequest(port: number, opts: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+function rawRequest(
+  port: number,
+  opts: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path, headers: opts.headers }, (res) => {
       let body = '';
@@ -132,7 +135,12 @@ describe('console sign-in over HTTP', () => {
   it('acts with the account role and unit: a unit clerk is a unit user of their unit', async () => {
     const s = new HttpSession(base.url);
     expect((await s.signIn(CLERK, PASSWORD)).status).toBe(303);
-    expect((await s.get('/api/me')).json().user).toMatchObject({ id: CLERK.toLowerCase(), access: 'unit', unitId: MARKET, unitName: '秀英区市场监督管理局' });
+    expect((await s.get('/api/me')).json().user).toMatchObject({
+      id: CLERK.toLowerCase(),
+      access: 'unit',
+      unitId: MARKET,
+      unitName: '秀英区市场监督管理局',
+    });
   });
 
   it('refuses a cross-site form post and a rebinding Host with 403, even with a valid session', async () => {
@@ -141,21 +149,34 @@ describe('console sign-in over HTTP', () => {
     const crossSite = await s.post('/cycles/x/submit', { reference: '1' }, { origin: 'https://evil.example' });
     expect(crossSite.status).toBe(403);
     expect(crossSite.text).toContain('拒绝跨站提交');
-    const fetchSite = await s.request('POST', '/api/cycles/x/close', { body: '{}', headers: { 'content-type': 'text/plain', 'sec-fetch-site': 'cross-site' } });
+    const fetchSite = await s.request('POST', '/api/cycles/x/close', {
+      body: '{}',
+      headers: { 'content-type': 'text/plain', 'sec-fetch-site': 'cross-site' },
+    });
     expect(fetchSite.status).toBe(403);
     const sameSite = await s.post('/cycles/x/submit', { reference: '1' });
     expect(sameSite.status).toBe(200);
 
-    const rebinding = await rawRequest(base.port, { path: '/api/me', headers: { host: `evil.example:${base.port}`, cookie: s.cookieHeader() } });
+    const rebinding = await rawRequest(base.port, {
+      path: '/api/me',
+      headers: { host: `evil.example:${base.port}`, cookie: s.cookieHeader() },
+    });
     expect(rebinding.status).toBe(403);
     const rebindingPost = await rawRequest(base.port, {
       method: 'POST',
       path: '/cycles/x/submit',
-      headers: { host: `evil.example:${base.port}`, origin: `http://evil.example:${base.port}`, cookie: s.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        host: `evil.example:${base.port}`,
+        origin: `http://evil.example:${base.port}`,
+        cookie: s.cookieHeader(),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'reference=1',
     });
     expect(rebindingPost.status).toBe(403);
-    expect((await rawRequest(base.port, { path: '/api/me', headers: { host: `localhost:${base.port}`, cookie: s.cookieHeader() } })).status).toBe(200);
+    expect(
+      (await rawRequest(base.port, { path: '/api/me', headers: { host: `localhost:${base.port}`, cookie: s.cookieHeader() } })).status,
+    ).toBe(200);
   });
 
   it('answers 413 to an oversized body', async () => {
@@ -200,7 +221,9 @@ describe('console sign-in over HTTP', () => {
       expect(res.location).toBe('/');
     }
     const s = new HttpSession(base.url);
-    expect((await s.post('/login', { email: ADMIN, password: PASSWORD, next: '/cycles?state=overdue' })).location).toBe('/cycles?state=overdue');
+    expect((await s.post('/login', { email: ADMIN, password: PASSWORD, next: '/cycles?state=overdue' })).location).toBe(
+      '/cycles?state=overdue',
+    );
     expect((await s.get('/login?next=//evil.example')).location).toBe('/');
   });
 
@@ -252,7 +275,11 @@ describe('console sign-in over HTTP', () => {
     await here.signIn(email, PASSWORD);
     await elsewhere.signIn(email, PASSWORD);
     expect((await here.get('/account/password')).text).toContain('修改密码');
-    const wrong = await here.post('/account/password', { current: 'nope', password: 'a new long password', confirm: 'a new long password' });
+    const wrong = await here.post('/account/password', {
+      current: 'nope',
+      password: 'a new long password',
+      confirm: 'a new long password',
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.text).toContain('当前密码不正确');
     const short = await here.post('/account/password', { current: PASSWORD, password: 'short', confirm: 'short' });
@@ -279,19 +306,34 @@ describe('console sign-in over HTTP', () => {
     const direct = new HttpSession(base.url);
     await direct.signIn('nobody@auth.example.gov.cn', 'x');
     const spoofed = new HttpSession(base.url);
-    await spoofed.request('POST', '/login', { form: { email: 'nobody2@auth.example.gov.cn', password: 'x' }, headers: { 'x-forwarded-for': '203.0.113.9' } });
+    await spoofed.request('POST', '/login', {
+      form: { email: 'nobody2@auth.example.gov.cn', password: 'x' },
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    });
     expect(await db.prisma.signInFailure.count({ where: { key: 'address:203.0.113.9' } })).toBe(0);
 
     const proxied = await startApp({ trustedProxies: ['127.0.0.1'] });
     const p = new HttpSession(proxied.url);
-    await p.request('POST', '/login', { form: { email: 'nobody3@auth.example.gov.cn', password: 'x' }, headers: { 'x-forwarded-for': '198.51.100.7, 127.0.0.1' } });
+    await p.request('POST', '/login', {
+      form: { email: 'nobody3@auth.example.gov.cn', password: 'x' },
+      headers: { 'x-forwarded-for': '198.51.100.7, 127.0.0.1' },
+    });
     expect(await db.prisma.signInFailure.count({ where: { key: 'address:198.51.100.7' } })).toBe(1);
   });
 
   it('marks cookies Secure (and __Host-) when the public URL is https, and checks Host against it', async () => {
     const secure = await startApp({ publicUrl: 'https://duban.example.gov.cn', loopbackAliases: false });
-    const headers = { host: 'duban.example.gov.cn', origin: 'https://duban.example.gov.cn', 'content-type': 'application/x-www-form-urlencoded' };
-    const res = await rawRequest(secure.port, { method: 'POST', path: '/login', headers, body: new URLSearchParams({ email: ADMIN, password: PASSWORD }).toString() });
+    const headers = {
+      host: 'duban.example.gov.cn',
+      origin: 'https://duban.example.gov.cn',
+      'content-type': 'application/x-www-form-urlencoded',
+    };
+    const res = await rawRequest(secure.port, {
+      method: 'POST',
+      path: '/login',
+      headers,
+      body: new URLSearchParams({ email: ADMIN, password: PASSWORD }).toString(),
+    });
     expect(res.status).toBe(303);
     const cookie = (res.headers['set-cookie'] ?? []).find((l) => l.startsWith('__Host-dl_session='))!;
     expect(cookie).toMatch(/; Secure/i);

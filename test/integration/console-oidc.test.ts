@@ -21,7 +21,11 @@ let server: ServerType;
 let consoleUrl: string;
 
 /** Follows the provider's redirects and dev login/consent forms until it sends the browser back to the console. */
-async function signInAtProvider(browser: { console: HttpSession; idp: HttpSession }, start: HttpAnswer, login: string): Promise<HttpAnswer> {
+async function signInAtProvider(
+  browser: { console: HttpSession; idp: HttpSession },
+  start: HttpAnswer,
+  login: string,
+): Promise<HttpAnswer> {
   let res = start;
   for (let hop = 0; hop < 12; hop++) {
     if (res.location) {
@@ -53,7 +57,15 @@ describe('single sign-on with OpenID Connect', () => {
         ...DEFAULT_AUTH,
         publicUrl: consoleUrl,
         loopbackAliases: true,
-        oidc: { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, claim: 'email', scope: 'openid email', label: '统一身份认证登录', allowInsecureIssuer: true },
+        oidc: {
+          issuer: idp.issuer,
+          clientId: idp.clientId,
+          clientSecret: idp.clientSecret,
+          claim: 'email',
+          scope: 'openid email',
+          label: '统一身份认证登录',
+          allowInsecureIssuer: true,
+        },
       },
     });
     app.get('/cycles', (c) => c.text(`周期 ${c.get('user')!.id}`));
@@ -100,7 +112,10 @@ describe('single sign-on with OpenID Connect', () => {
     expect(confirm.status).toBe(200);
     const action = /<form[^>]*action="([^"]+)"/.exec(confirm.text)![1]!;
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.text)![1]!;
-    const done = await browser.idp.request('POST', new URL(action, idp.issuer).pathname, { form: { xsrf, logout: 'yes' }, headers: { origin: idp.issuer } });
+    const done = await browser.idp.request('POST', new URL(action, idp.issuer).pathname, {
+      form: { xsrf, logout: 'yes' },
+      headers: { origin: idp.issuer },
+    });
     expect(done.location).toBe(`${consoleUrl}/login?out`);
     // Signed out at the provider as well: a new sign-in asks for the login again.
     const again = await browser.console.get('/auth/oidc/login');

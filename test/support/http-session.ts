@@ -18,7 +18,11 @@ export class HttpSession {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async request(method: string, path: string, init: { form?: Record<string, string>; json?: unknown; body?: string; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
+  async request(
+    method: string,
+    path: string,
+    init: { form?: Record<string, string>; json?: unknown; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<HttpAnswer> {
     const headers: Record<string, string> = { ...init.headers };
     let body: string | undefined = init.body;
     if (init.form) {

@@ -17,7 +17,8 @@ function tokenFlag(ctx: CliContext): string | undefined {
 
 async function requireAdminToken(ctx: CliContext, what: string): Promise<CliIdentity> {
   const who = await resolveCliIdentity(ctx.prisma(), tokenFlag(ctx));
-  if (who.actor.access !== 'admin') throw new CliError(EXIT.notPermitted, `only an admin may ${what}; ${who.actor.id} is ${who.actor.access}`);
+  if (who.actor.access !== 'admin')
+    throw new CliError(EXIT.notPermitted, `only an admin may ${what}; ${who.actor.id} is ${who.actor.access}`);
   return who;
 }
 
@@ -27,11 +28,14 @@ function accountError(e: unknown): unknown {
 }
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new CliError(EXIT.badInput, '--password-stdin: pipe the password in, e.g. `printf %s "$PW" | … --password-stdin`');
+  if (process.stdin.isTTY)
+    throw new CliError(EXIT.badInput, '--password-stdin: pipe the password in, e.g. `printf %s "$PW" | … --password-stdin`');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
   // One trailing newline (echo, a file) is not part of the password.
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -59,10 +63,10 @@ export function registerUsers(program: Command, ctx: CliContext): void {
   cmd
     .command('add')
     .description('create an account (the first admin may be created without a token)')
-    .argument('<email>', 'the person\'s e-mail address (case-insensitive)')
+    .argument('<email>', "the person's e-mail address (case-insensitive)")
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .option('--unit <unitId>', 'the unit of an operator (reads its subtree) or unit user (acts for it)')
-    .option('--name <name>', 'display name (default: the contact\'s name with this e-mail)')
+    .option('--name <name>', "display name (default: the contact's name with this e-mail)")
     .option('--password-stdin', 'read the password from standard input (without it the account signs in by SSO only)')
     .option('--json', 'machine-readable output')
     .action(async (email: string, opts: { role: string; unit?: string; name?: string; passwordStdin?: boolean; json?: boolean }) => {
@@ -70,7 +74,11 @@ export function registerUsers(program: Command, ctx: CliContext): void {
       const admins = await prisma.account.count({ where: { role: 'admin', disabled: false } });
       let actor = 'cli:bootstrap';
       if (admins > 0) actor = (await requireAdminToken(ctx, 'add accounts')).actor.id;
-      else if (opts.role !== 'admin') throw new CliError(EXIT.notPermitted, 'no admin account exists yet: add an admin first (`users add <email> --role admin --password-stdin`)');
+      else if (opts.role !== 'admin')
+        throw new CliError(
+          EXIT.notPermitted,
+          'no admin account exists yet: add an admin first (`users add <email> --role admin --password-stdin`)',
+        );
       let passwordHash: string | null = null;
       if (opts.passwordStdin) {
         const password = await readStdin();
@@ -78,13 +86,23 @@ export function registerUsers(program: Command, ctx: CliContext): void {
         if (problem) throw new CliError(EXIT.badInput, `password: ${problem.en}`);
         passwordHash = await hashPassword(password);
       }
-      const account = await createAccount(prisma, { email, role: opts.role, unitId: opts.unit, name: opts.name, passwordHash }).catch((e: unknown) => {
-        throw accountError(e);
+      const account = await createAccount(prisma, { email, role: opts.role, unitId: opts.unit, name: opts.name, passwordHash }).catch(
+        (e: unknown) => {
+          throw accountError(e);
+        },
+      );
+      await audit(prisma, {
+        actor,
+        action: 'users.add',
+        target: account.email,
+        detail: { via: 'cli', role: account.role, unitId: account.unitId, password: passwordHash !== null },
       });
-      await audit(prisma, { actor, action: 'users.add', target: account.email, detail: { via: 'cli', role: account.role, unitId: account.unitId, password: passwordHash !== null } });
       const out = { email: account.email, role: account.role, unitId: account.unitId, hasPassword: passwordHash !== null };
       if (opts.json) printJson(out);
-      else println(`added ${account.email} (${account.role}${account.unitId ? `, unit ${account.unitId}` : ''})${passwordHash ? '' : '; no password: signs in by SSO until one is set'}`);
+      else
+        println(
+          `added ${account.email} (${account.role}${account.unitId ? `, unit ${account.unitId}` : ''})${passwordHash ? '' : '; no password: signs in by SSO until one is set'}`,
+        );
     });
 
   cmd
@@ -137,7 +155,12 @@ export function registerUsers(program: Command, ctx: CliContext): void {
       const created = await createApiToken(ctx.prisma(), email, opts.name).catch((e: unknown) => {
         throw accountError(e);
       });
-      await audit(ctx.prisma(), { actor: who.actor.id, action: 'users.token.create', target: created.account.email, detail: { via: 'cli', tokenId: created.row.id, name: created.row.name } });
+      await audit(ctx.prisma(), {
+        actor: who.actor.id,
+        action: 'users.token.create',
+        target: created.account.email,
+        detail: { via: 'cli', tokenId: created.row.id, name: created.row.name },
+      });
       if (opts.json) return printJson({ id: created.row.id, email: created.account.email, name: created.row.name, token: created.token });
       println(created.token);
       process.stderr.write(`token ${created.row.id} for ${created.account.email}: shown once, keep it secret (DUTY_LEDGER_TOKEN=…)\n`);
@@ -156,7 +179,12 @@ export function registerUsers(program: Command, ctx: CliContext): void {
       const revoked = await revokeApiToken(ctx.prisma(), id).catch((e: unknown) => {
         throw e instanceof AccountError ? new CliError(EXIT.notFound, e.message) : e;
       });
-      await audit(ctx.prisma(), { actor: who.actor.id, action: 'users.token.revoke', target: revoked.email, detail: { via: 'cli', tokenId: id } });
+      await audit(ctx.prisma(), {
+        actor: who.actor.id,
+        action: 'users.token.revoke',
+        target: revoked.email,
+        detail: { via: 'cli', tokenId: id },
+      });
       println(`revoked token ${id} of ${revoked.email}`);
     });
 }

@@ -53,7 +53,12 @@ function isPublicPath(path: string): boolean {
 
 const OIDC_FLOW_COOKIE = 'dl_oidc';
 
-export const UNAUTHENTICATED = { field: '', code: 'unauthenticated', zh: '未登录或登录已过期，请先登录', message: 'not signed in (or the session expired)' } as const;
+export const UNAUTHENTICATED = {
+  field: '',
+  code: 'unauthenticated',
+  zh: '未登录或登录已过期，请先登录',
+  message: 'not signed in (or the session expired)',
+} as const;
 
 /** The user as the console shows and passes them on: the account's role and unit. */
 async function consoleUserOf(prisma: PrismaClient, account: AccountRow): Promise<ConsoleUser> {
@@ -72,7 +77,9 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
     return cachedOrigin.value;
   };
   const sessionCookie = () => (pub().secure ? '__Host-dl_session' : 'dl_session');
-  const oidcSignIn = settings.oidc ? new OidcSignIn(settings.oidc, () => settings.oidc?.redirectUrl ?? `${pub().origin}/auth/oidc/callback`) : undefined;
+  const oidcSignIn = settings.oidc
+    ? new OidcSignIn(settings.oidc, () => settings.oidc?.redirectUrl ?? `${pub().origin}/auth/oidc/callback`)
+    : undefined;
   const assertions = settings.assertion ? new AssertionVerifier(settings.assertion) : undefined;
   const html = (c: Context, body: Html, status: number) => c.html(body.toString(), status as 200);
 
@@ -126,7 +133,8 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
         // The rest of the body is not read: do not leave the connection for another request.
         c.header('Connection', 'close');
         const zh = `请求内容过大（上限 ${Math.round(settings.bodyLimitBytes / 1024)} KB）`;
-        if (c.req.path.startsWith('/api/')) return c.json({ field: '', code: 'invalid', zh, message: 'request body too large', error: zh }, 413);
+        if (c.req.path.startsWith('/api/'))
+          return c.json({ field: '', code: 'invalid', zh, message: 'request body too large', error: zh }, 413);
         return html(c, messagePage('请求过大', zh), 413);
       },
     }),
@@ -180,7 +188,12 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
     await recordSignIn(prisma, account.id, now());
     // Session cookie (no Max-Age): the server decides expiry; closing the browser ends it too.
     setCookie(c, sessionCookie(), id, cookieOptions());
-    await audit(prisma, { actor: account.email, action: 'auth.sign-in', target: account.email, detail: { method, ip: source.ip, userAgent: c.req.header('user-agent') ?? null } });
+    await audit(prisma, {
+      actor: account.email,
+      action: 'auth.sign-in',
+      target: account.email,
+      detail: { method, ip: source.ip, userAgent: c.req.header('user-agent') ?? null },
+    });
   }
 
   const ssoLabel = settings.oidc?.label;
@@ -198,7 +211,8 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
   app.get('/login', (c) => {
     const next = safeNext(c.req.query('next'));
     if (c.get('user')) return c.redirect(next, 303);
-    const notice = c.req.query('out') !== undefined ? '已退出登录。' : c.req.query('expired') !== undefined ? '登录已过期，请重新登录。' : undefined;
+    const notice =
+      c.req.query('out') !== undefined ? '已退出登录。' : c.req.query('expired') !== undefined ? '登录已过期，请重新登录。' : undefined;
     return html(c, loginPage({ next, notice, ssoLabel }), 200);
   });
 
@@ -213,7 +227,12 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
     if (email.length > 254) return refuse(400, '邮箱格式不正确');
     await housekeeping();
     const failed = async (reason: string) =>
-      audit(prisma, { actor: 'anonymous', action: 'auth.sign-in.failed', target: email.toLowerCase().slice(0, 200), detail: { reason, ip: source.ip } });
+      audit(prisma, {
+        actor: 'anonymous',
+        action: 'auth.sign-in.failed',
+        target: email.toLowerCase().slice(0, 200),
+        detail: { reason, ip: source.ip },
+      });
 
     const until = await throttledUntil(prisma, email, source.ip, settings.throttle, now());
     if (until) {
@@ -240,7 +259,12 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
     deleteCookie(c, sessionCookie(), { path: '/', secure: pub().secure });
     if (!session) return c.redirect('/login?out', 303);
     await deleteSession(prisma, session.idHash);
-    await audit(prisma, { actor: user?.id ?? session.account.email, action: 'auth.sign-out', target: session.account.email, detail: { method: session.method, ip: c.get('source').ip } });
+    await audit(prisma, {
+      actor: user?.id ?? session.account.email,
+      action: 'auth.sign-out',
+      target: session.account.email,
+      detail: { method: session.method, ip: c.get('source').ip },
+    });
     if (session.method === 'oidc' && oidcSignIn) {
       const end = await oidcSignIn.endSessionUrl(session.idToken, `${pub().origin}/login?out`);
       if (end) return c.redirect(end, 303);
@@ -255,9 +279,16 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
         started = await oidcSignIn.start(safeNext(c.req.query('next')));
       } catch (err) {
         logger.error({ err }, 'console: OIDC provider unreachable');
-        return html(c, messagePage('无法登录', '统一身份认证服务暂时无法访问，请稍后再试或使用账号密码登录。', { href: '/login', label: '返回登录' }), 502);
+        return html(
+          c,
+          messagePage('无法登录', '统一身份认证服务暂时无法访问，请稍后再试或使用账号密码登录。', { href: '/login', label: '返回登录' }),
+          502,
+        );
       }
-      setCookie(c, OIDC_FLOW_COOKIE, Buffer.from(JSON.stringify(started.flow)).toString('base64url'), { ...cookieOptions(10 * 60_000), path: '/auth/oidc/' });
+      setCookie(c, OIDC_FLOW_COOKIE, Buffer.from(JSON.stringify(started.flow)).toString('base64url'), {
+        ...cookieOptions(10 * 60_000),
+        path: '/auth/oidc/',
+      });
       return c.redirect(started.url, 302);
     });
 
@@ -280,7 +311,12 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
       } catch (err) {
         const reason = err instanceof OidcClaimMissing ? `claim ${err.claim}` : (err as Error).message;
         logger.warn({ err, ip: c.get('source').ip }, 'console: OIDC sign-in failed');
-        await audit(prisma, { actor: 'anonymous', action: 'auth.sign-in.failed', target: 'oidc', detail: { method: 'oidc', reason, ip: c.get('source').ip } });
+        await audit(prisma, {
+          actor: 'anonymous',
+          action: 'auth.sign-in.failed',
+          target: 'oidc',
+          detail: { method: 'oidc', reason, ip: c.get('source').ip },
+        });
         return html(c, messagePage('无法登录', '统一身份认证未能完成登录，请重新登录。', back), 401);
       }
       const account = await findAccountByEmail(prisma, identity.value);
@@ -291,7 +327,11 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
           target: identity.value.toLowerCase().slice(0, 200),
           detail: { method: 'oidc', reason: account ? 'disabled' : 'unknown-account', subject: identity.subject, ip: c.get('source').ip },
         });
-        return html(c, messagePage('没有访问权限', `统一身份认证账号 ${identity.value} 在本系统中没有可用的账号，请联系本系统管理员开通。`, back), 403);
+        return html(
+          c,
+          messagePage('没有访问权限', `统一身份认证账号 ${identity.value} 在本系统中没有可用的账号，请联系本系统管理员开通。`, back),
+          403,
+        );
       }
       await startSession(c, account, 'oidc', identity.idToken);
       return c.redirect(safeNext(flow.next), 303);
@@ -315,7 +355,12 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
   app.get('/api/me', (c) => {
     const user = c.get('user')!;
     const session = c.get('session');
-    return c.json({ user, session: session ? { method: session.method, createdAt: session.createdAt.toISOString(), expiresAt: session.expiresAt.toISOString() } : null });
+    return c.json({
+      user,
+      session: session
+        ? { method: session.method, createdAt: session.createdAt.toISOString(), expiresAt: session.expiresAt.toISOString() }
+        : null,
+    });
   });
 
   app.get('/account/password', async (c) => {
@@ -338,7 +383,12 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
     if (until) return refuse(429, '密码错误次数过多，请稍后再试');
     if (!(await verifyPassword(account.passwordHash, current))) {
       await recordFailure(prisma, account.email, source.ip, now());
-      await audit(prisma, { actor: account.email, action: 'auth.password.change.failed', target: account.email, detail: { reason: 'wrong-password', ip: source.ip } });
+      await audit(prisma, {
+        actor: account.email,
+        action: 'auth.password.change.failed',
+        target: account.email,
+        detail: { reason: 'wrong-password', ip: source.ip },
+      });
       return refuse(400, '当前密码不正确');
     }
     const problem = passwordProblem(password);
@@ -346,7 +396,12 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
     if (password !== confirm) return refuse(400, '两次输入的新密码不一致');
     await setPasswordHash(prisma, account.id, await hashPassword(password), now());
     const ended = await deleteOtherSessions(prisma, account.id, session.idHash);
-    await audit(prisma, { actor: account.email, action: 'auth.password.change', target: account.email, detail: { otherSessionsEnded: ended, ip: source.ip } });
+    await audit(prisma, {
+      actor: account.email,
+      action: 'auth.password.change',
+      target: account.email,
+      detail: { otherSessionsEnded: ended, ip: source.ip },
+    });
     return c.redirect('/account/password?done', 303);
   });
 
