@@ -10,6 +10,7 @@ import { loadCalendar } from '../runtime/calendar-store';
 import { requireDuty } from '../runtime/catalog';
 import { DateTime } from 'luxon';
 import { bindingRules, parseDutyPeriod, periodOpenedAt, planForDueDate } from '../domain/plan';
+import { isReviewPeriod } from '../domain/review';
 import { buildRecurringCycleInput } from '../domain/recurring-cycle';
 import { parseCstDate } from '../domain/time';
 import { responsibleGroupFor } from '../domain/units';
@@ -271,8 +272,10 @@ export function createCycleActivities(deps: CycleActivityDeps) {
         const event =
           d.kind === 'event' ? { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window) } : undefined;
         const facts = { ...unit, tags: parseTags(unit.tags) };
-        // A recurring duty reports to whom its governing rule names (a jurisdiction rule may name others).
-        const group = d.kind === 'event' ? responsibleGroupFor(d, facts) : bindingRules(d, input.period, facts)[0];
+        // A recurring duty reports to whom its governing rule names (a jurisdiction rule may name others);
+        // an event cycle, or an ad hoc cycle a review opened (its period names the review), to its group.
+        const group =
+          d.kind === 'event' || isReviewPeriod(input.period) ? responsibleGroupFor(d, facts) : bindingRules(d, input.period, facts)[0];
         const mail = renderNotification({
           duty: d,
           ...(event ? { event } : {}),

@@ -111,10 +111,9 @@ export async function buildReviewInput(prisma: PrismaClient, catalog: Catalog, r
   };
 }
 
-/** The period of the ad hoc duty cycles a review opens: review-<hash>. */
-export function reviewPeriod(reviewId: string): string {
-  return `review-${reviewId.replace(/^review:/, '')}`;
-}
+import { reviewPeriod } from '../domain/review';
+
+export { reviewPeriod };
 
 export interface SendReviewMailInput {
   /** The workflow sending (its Cycle row holds the notification). */

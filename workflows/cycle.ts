@@ -26,11 +26,13 @@ import {
   updateGate,
   type CycleControls,
 } from './cycle-kit';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<CycleActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<CycleActivities>(deliveryActivityOptions);
 
 const TERMINAL: CycleState[] = ['submitted', 'waived', 'closed'];
 
@@ -151,7 +153,7 @@ export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
   cursor = cursorAfter(plan.steps, Date.now(), note);
 
   async function fire(step: PlannedStep) {
-    const result = await acts.sendStep({
+    const result = await send.sendStep({
       workflowId,
       revision,
       step,

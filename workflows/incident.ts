@@ -40,11 +40,13 @@ import {
 import type { Actor } from '../contracts/cycle';
 import { CycleState as CycleStateKey, DueAt, Period } from '../contracts/search-attributes';
 import { nowIso as now, recipientsDetail, requireAdmin, requireReason, tagCycle, timelineNote, updateGate } from './cycle-kit';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<IncidentActivities>(deliveryActivityOptions);
 
 const HOUR = 3600_000;
 
@@ -364,7 +366,7 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   await refreshState();
 
   async function fire(step: PlannedStep, w: IncidentWindowPlan | undefined) {
-    const result = await acts.sendIncidentStep({
+    const result = await send.sendIncidentStep({
       workflowId,
       revision,
       step,

@@ -37,11 +37,13 @@ import {
   updateGate,
   type CycleControls,
 } from './cycle-kit';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<CycleActivities & QuotaActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<CycleActivities & QuotaActivities>(deliveryActivityOptions);
 
 export interface QuotaOutcome {
   state: CycleState;
@@ -205,7 +207,7 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
     const p = progress();
     const pace = paceNow(p);
     const sentence = paceSentence(p, pace);
-    const result = await acts.sendQuotaStep({
+    const result = await send.sendQuotaStep({
       workflowId,
       revision,
       step,

@@ -36,11 +36,13 @@ import {
 } from '../contracts/review';
 import { CycleState as CycleStateKey, DueAt } from '../contracts/search-attributes';
 import { firstStepAfter, nowIso as now, recipientsDetail, requireAdmin, tagCycle, timelineNote, updateGate, type Guard } from './cycle-kit';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<ReviewActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<ReviewActivities>(deliveryActivityOptions);
 
 const TERMINAL: ItemState[] = ['accepted', 'closed'];
 const TIMELINE_KEEP = 500;
@@ -85,7 +87,7 @@ export async function reviewItem(input: ReviewItemInput): Promise<{ state: ItemS
     });
 
   async function mail(m: Omit<SendReviewMailInput, 'workflowId' | 'unitId' | 'review' | 'item' | 'firedAt'>) {
-    const r = await acts.sendReviewMail({ ...m, workflowId, unitId: input.unit.id, review, item: itemRef, firedAt: now() });
+    const r = await send.sendReviewMail({ ...m, workflowId, unitId: input.unit.id, review, item: itemRef, firedAt: now() });
     note({ type: m.kind === 'notice' ? 'notice' : m.kind, stepId: m.stepId, detail: `${m.template}: ${recipientsDetail(r)}` });
   }
 

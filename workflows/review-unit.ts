@@ -28,11 +28,13 @@ import {
 } from '../contracts/review';
 import { CycleState as CycleStateKey } from '../contracts/search-attributes';
 import { firstStepAfter, nowIso as now, recipientsDetail, tagCycle, timelineNote, updateGate } from './cycle-kit';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<ReviewActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<ReviewActivities>(deliveryActivityOptions);
 
 const TERMINAL: ReviewPartState[] = ['submitted', 'closed'];
 
@@ -106,7 +108,7 @@ export async function reviewUnit(input: ReviewUnitInput): Promise<{ state: Revie
   tagCycle({ dutyCode: `review:${input.kind}`, unitId: input.unit.id, unitPath: input.unit.unitPath, period: input.reviewId, dueAt: input.dueAt, state });
   await acts.indexPart({ workflowId, kind: input.kind, reviewId: input.reviewId, unitId: input.unit.id, dueAt: input.dueAt, state });
   note({ type: 'opened', detail: `self-check due ${input.dueAt}; ${input.steps.length} steps` });
-  const opened = await acts.sendReviewMail({
+  const opened = await send.sendReviewMail({
     workflowId, revision: 0, stepId: 'opened', kind: 'notice', level: 0, template: 'unit-opened',
     to: [{ unit: 'self', role: 'clerk' }, { unit: 'self', role: 'head' }], unitId: input.unit.id, review, dueAt: input.dueAt, firedAt: now(),
   });
@@ -143,7 +145,7 @@ export async function reviewUnit(input: ReviewUnitInput): Promise<{ state: Revie
       if (step.kind === 'reminder' && Date.now() >= dueMs) {
         note({ type: 'step-skipped', stepId: step.id, detail: `reminder due ${step.at} was still pending at the due instant` });
       } else {
-        const r = await acts.sendReviewMail({
+        const r = await send.sendReviewMail({
           workflowId, revision: 0, stepId: step.id, kind: step.kind, level: step.level,
           template: step.kind === 'reminder' ? 'unit-reminder' : 'unit-escalation',
           to: step.to, unitId: input.unit.id, review, dueAt: input.dueAt, firedAt: now(),

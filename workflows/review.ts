@@ -40,11 +40,13 @@ import {
 } from '../contracts/review';
 import { CycleState as CycleStateKey } from '../contracts/search-attributes';
 import { nowIso as now, requireAdmin, tagCycle, timelineNote, updateGate } from './cycle-kit';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<ReviewActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<ReviewActivities>(deliveryActivityOptions);
 
 const BATCH = 25;
 const MAX_HISTORY_EVENTS = 10_000;
@@ -279,7 +281,7 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
             // Already finished.
           }
         }
-        await acts.sendReviewMail({
+        await send.sendReviewMail({
           workflowId, revision: 0, stepId: `closed-${unit.id}`, kind: 'notice', level: 0, template: 'review-closed',
           to: [{ unit: 'self', role: 'clerk' }, { unit: 'self', role: 'head' }], unitId: unit.id,
           review: { workflowId, kindTitle: input.kindTitle, title: input.title }, detail: closedBy.summary, firedAt: c.closedAt ?? now(),

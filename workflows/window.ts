@@ -34,11 +34,13 @@ import {
   type WindowTimelineEntry,
 } from '../contracts/window';
 import { cycleIdentity, handleWaiveAndClose, nowIso as now, publishCycleState, recipientsDetail, tagCycle, timelineNote, updateGate } from './cycle-kit';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<Pick<CycleActivities, 'indexCycle' | 'updateCycleIndex' | 'auditAction'> & WindowActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<Pick<CycleActivities, 'indexCycle' | 'updateCycleIndex' | 'auditAction'> & WindowActivities>(deliveryActivityOptions);
 
 /** The flag goes to the window's flagTo recipients and to the unit's own clerk. */
 function flagRecipients(flagTo: RecipientRef[]): RecipientRef[] {
@@ -128,7 +130,7 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
       await acts.recordWindowActivity({ workflowId, dutyCode: input.dutyCode, period: input.period, unitId: input.unitId, activity });
       if (!flagged) return { activityId: activity.id, classification, flagged, state };
 
-      const sent = await acts.sendWindowFlag({
+      const sent = await send.sendWindowFlag({
         workflowId,
         dutyCode: input.dutyCode,
         period: input.period,
@@ -203,7 +205,7 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
   }
 
   async function remind(step: PlannedStep) {
-    const result = await acts.sendWindowReminder({
+    const result = await send.sendWindowReminder({
       workflowId,
       step,
       dutyCode: input.dutyCode,

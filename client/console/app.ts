@@ -306,6 +306,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
       cycle: detail.records.cycle,
       submissions: detail.records.submissions,
       notifications: detail.records.notifications.map((n) => ({ ...n, recipients: safeJson(n.recipients) })),
+      deliveries: detail.records.deliveries,
       escalations: detail.records.escalations.map((e) => ({ ...e, targets: safeJson(e.targets) })),
       audit: detail.records.audit.map((a) => ({ ...a, detail: safeJson(a.detail) })),
     });

@@ -310,6 +310,14 @@ describe('ad hoc review with a catalog duty', () => {
       const row = await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: input.duty!.cycleWorkflowIds[0]! } });
       expect(row.dutyCode).toBe('enforcement-statistics');
       expect(row.period).toBe(period);
+      // Its reminders go out like any cycle's: the period names the review, not a year, and the mail
+      // still finds whom the duty reports to (the step used to fail forever parsing the period).
+      const now = await env.currentTimeMs();
+      const first = cycle.plan.steps.find((s) => s.kind === 'reminder' && Date.parse(s.at) > now)!;
+      await env.sleep(Date.parse(first.at) - now + 60_000);
+      const key = new RegExp(`^${input.duty!.cycleWorkflowIds[1]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:r0:${first.id}$`);
+      await until(async () => sent(key), (mails) => mails.length === 1);
+      expect(sent(key)[0]!.subject).toContain('统计');
     });
   });
 });

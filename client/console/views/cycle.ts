@@ -24,6 +24,7 @@ import { field, formError, input, requestIdInput, select, textarea, type FormSta
 import { canSubmit, isAdmin } from '../identity';
 import type { CycleDetail } from '../../service/cycles';
 import { layout, stateBadge, type LayoutContext } from './layout';
+import { NOTIFICATION_STATUS_LABELS, recipientDeliveries } from './deliveries';
 
 export type FormName = 'submit' | 'extend' | 'waive' | 'close' | 'occurrences' | 'activities';
 
@@ -417,8 +418,8 @@ export function cyclePage(ctx: LayoutContext, given: CycleDetail, opts: CycleVie
     ['步骤', '收件人', '主题', '状态', '发送时间'],
     records.notifications.map((n) => {
       const to = parseJsonList(n.recipients);
-      return html`<tr><td class="nowrap">${stepLabel(n.stepId)}</td><td class="small">${to.length ? to.join('、') : '（无收件人）'}</td><td>${n.subject}</td>
-        <td class="nowrap">${n.status === 'sent' ? '已发送' : n.status === 'pending' ? html`<span class="late">待发送（已尝试${n.attempts}次${n.lastError ? `：${n.lastError}` : ''}）</span>` : '无收件人'}</td>
+      return html`<tr><td class="nowrap">${stepLabel(n.stepId)}</td><td class="small">${recipientDeliveries(records.deliveries?.find((d) => d.key === n.key), to)}</td><td>${n.subject}</td>
+        <td class="nowrap">${n.status === 'pending' ? html`<span class="late">待发送（已尝试${n.attempts}次${n.lastError ? `：${n.lastError}` : ''}）</span>` : NOTIFICATION_STATUS_LABELS[n.status] ?? n.status}</td>
         <td class="nowrap">${cstDateTime(n.sentAt)}</td></tr>`;
     }),
     '尚未发送通知。',
