@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestSmtp } from '../support/smtp';
 import type { TestDb } from '../support/db';
 import { email, units } from '../support/units-fixture';
-import { runCli, startCliServers, type CliServers } from '../support/cli-process';
+import { runCli, startCliServers, stderrLines, type CliServers } from '../support/cli-process';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
 const taskQueue = 'review-cli-test';
@@ -79,7 +79,7 @@ describe('review CLI on the real servers', () => {
 
     const noOwner = await cli(['review', 'item', 'add', id, '--unit', '', '--text', '补齐送达回证', '--due', inHours(24)]);
     expect(noOwner.code).toBe(2);
-    expect(noOwner.stderr).toContain('owner unit');
+    expect(stderrLines(noOwner)).toEqual(['error: unitId: 缺少单位 (unitId: is required)']);
     const added = await json<{ workflowId: string }>(['review', 'item', 'add', id, '--unit', units.enforcement, '--text', '补齐送达回证', '--due', inHours(24), '--report-every', '2w']);
     const itemId = added.workflowId;
     expect(itemId).toBe(`${id}:item-1`);
