@@ -11,7 +11,8 @@
 //   3. sends ONE message to the recipients still pending, and records each one's fate: accepted →
 //      sent; refused with 5xx → failed for good; refused with 4xx, or the whole send failed without a
 //      5xx (timeout, dropped connection, 4xx) → pending again, to be sent alone on the next attempt,
-//      unless it has had DELIVERY_MAX_ATTEMPTS sends: then failed. A failure is audited
+//      unless the server refused it (4xx) on its DELIVERY_MAX_ATTEMPTS-th send: then failed. A send
+//      that reached no server never fails a recipient for good. A failure is audited
 //      (delivery.failed);
 //   4. throws DELIVERY_INCOMPLETE (retryable) while anyone is pending, otherwise completes the
 //      notification and RETURNS, also when recipients failed (`failed` in the result), so the
@@ -25,6 +26,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ContactRole, RecipientRef } from '../domain/types';
 import type { PrismaClient } from '../db/client';
 import { audit } from '../db/audit';
+import { ensureCycleRow, isForeignKeyViolation } from '../db/cycle-index';
+import { identityFromWorkflowId } from '../domain/cycle-ids';
 import { resolveRecipients, type ResolvedRecipient } from '../db/recipients';
 import { config } from '../runtime/config';
 import { DELIVERY_INCOMPLETE, LEASE_HELD, leaseMsFor, type NotificationStatus } from '../contracts/delivery';
@@ -43,6 +46,8 @@ export interface NotifyStep {
   to: RecipientRef[];
   /** When the workflow fired the step (its own clock): the escalation's recorded instant. */
   firedAt: string;
+  /** The cycle's due instant, to recreate its index row if the database lost it (older backup). */
+  dueAt?: string;
 }
 
 /** The unit row as stored (tags as JSON text). */
@@ -79,6 +84,8 @@ export interface NotifyDeps {
   smtpUrl: string;
   /** Defaults: config.delivery.maxAttempts and config.smtp.timeouts. */
   delivery?: { maxAttempts?: number; timeouts?: TransportTimeouts };
+  /** The catalog in force, for a Cycle row recreated after a restore (else the database's version in force). */
+  catalog?: () => { version: string };
 }
 
 const COMPLETE: NotificationStatus[] = ['sent', 'partial', 'failed', 'no-recipients'];
@@ -154,7 +161,7 @@ export async function notifyOnce(
     const email = r.email.trim().toLowerCase();
     if (!byAddress.has(email)) byAddress.set(email, { email, name: `${r.unitName} ${r.name}` });
   }
-  await prisma.notification.upsert({
+  const writeNotification = () => prisma.notification.upsert({
     where: { key },
     create: {
       key,
@@ -169,6 +176,13 @@ export async function notifyOnce(
     },
     update: { attempts: { increment: 1 } },
   });
+  try {
+    await writeNotification();
+  } catch (e) {
+    // The cycle's index row is gone (database restored from an older backup): recreate it, then write.
+    if (!isForeignKeyViolation(e) || !(await recreateCycleRow(deps, step))) throw e;
+    await writeNotification();
+  }
   let rows = await deliveries();
   if (rows.length === 0 && byAddress.size > 0) {
     for (const r of byAddress.values()) {
@@ -281,7 +295,9 @@ async function sendPending(ctx: SendContext): Promise<void> {
           data: { status: 'sent', sentAt: new Date(), lastError: null, smtpResponse: o.response, smtpCode: o.code ?? null },
         });
       }
-      const permanent = o.kind === 'permanent' || attempts >= ctx.maxAttempts;
+      // Only a refusal the server answered counts towards the limit: a send that reached no server
+      // (relay down, connection dropped) keeps the recipient pending, so an outage delays mail but loses none.
+      const permanent = o.kind === 'permanent' || (o.code !== undefined && attempts >= ctx.maxAttempts);
       const error = o.kind === 'permanent' ? o.error : permanent ? `${o.error} (gave up after ${attempts} attempts)` : o.error;
       if (permanent) failedNow.push({ email: d.address, error, attempts });
       return prisma.delivery.update({
@@ -357,4 +373,20 @@ async function attemptSend(ctx: SendContext, pending: DeliveryRow[]): Promise<Ma
     for (const d of pending) if (!out.has(d.address)) out.set(d.address, whole);
     return out;
   }
+}
+
+/** Recreates a lost Cycle row from the workflow ID, the step's due instant and the catalog in force; false if it cannot. */
+async function recreateCycleRow(deps: NotifyDeps, step: NotifyStep): Promise<boolean> {
+  const fromId = identityFromWorkflowId(step.workflowId);
+  if (!fromId) return false;
+  const version =
+    deps.catalog?.().version ?? (await deps.prisma.catalogVersion.findFirst({ where: { inForce: true }, select: { id: true } }))?.id ?? 'unknown';
+  await ensureCycleRow(deps.prisma, {
+    ...fromId,
+    unitId: fromId.unitId ?? step.unitId,
+    workflowId: step.workflowId,
+    catalogVersionId: version,
+    dueAt: new Date(step.dueAt ?? step.firedAt),
+  });
+  return true;
 }

@@ -18,9 +18,10 @@ import { registerReview } from './commands/review';
 import { registerPlan } from './commands/plan';
 import { registerQuota } from './commands/quota';
 import { registerWindow } from './commands/window';
+import { registerDb } from './commands/db';
 
 /** Command groups that never read the duty catalog: no need to load it (~0.2 s) before they run. */
-const CATALOG_FREE = new Set(['units', 'calendar']);
+const CATALOG_FREE = new Set(['units', 'calendar', 'db']);
 
 function topCommandName(cmd: Command): string {
   let c = cmd;
@@ -53,6 +54,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerPlan(program, ctx);
   registerQuota(program, ctx);
   registerWindow(program, ctx);
+  registerDb(program, ctx);
 
   // Every command throws instead of exiting, and reports commander's errors as one line.
   const configure = (cmd: Command) => {

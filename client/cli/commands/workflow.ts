@@ -12,6 +12,7 @@ import { mapTemporalError, printJson, println, table, type CliContext } from '..
 import { colourState } from './cycle';
 import { occurrencesTable } from './quota';
 import { activitiesTable } from './window';
+import { provisionalNotice } from '../../../domain/provisional';
 import { deliveriesForWorkflow, type NotificationDeliveries } from '../../../db/deliveries';
 import { deliveriesTable } from '../deliveries';
 
@@ -164,7 +165,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
           ['活动', `${window.activities.length} 项，已标记 ${window.flags.length} 项`],
         );
       } else {
-        rows.push(['截止时间', `${formatCst(status.plan.dueAt)}（不含）`]);
+        rows.push(['截止时间', `${formatCst(status.plan.dueAt)}（不含）${status.plan.provisional ? `，暂定：${provisionalNotice(status.plan.provisional)}` : ''}`]);
       }
       rows.push(['计划版本', `r${status.revision}, catalog ${status.catalogVersion}`]);
       if (!quota && !window) {

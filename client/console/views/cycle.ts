@@ -24,6 +24,7 @@ import { field, formError, input, requestIdInput, select, textarea, type FormSta
 import { canSubmit, isAdmin } from '../identity';
 import type { CycleDetail } from '../../service/cycles';
 import { layout, stateBadge, type LayoutContext } from './layout';
+import { provisionalNotice } from '../../../domain/provisional';
 import { NOTIFICATION_STATUS_LABELS, recipientDeliveries } from './deliveries';
 
 export type FormName = 'submit' | 'extend' | 'waive' | 'close' | 'occurrences' | 'activities';
@@ -90,7 +91,7 @@ function planTable(detail: CycleDetail, status: CycleStatus): Html {
     </tr>`;
   };
   const [dueName, dueHint] = DUE_ROW[status.kind ?? ''] ?? ['截止', '此刻之前提交为按时'];
-  const due = html`<tr class="due-row"><td><strong>${dueName}</strong></td><td>—</td><td><strong>${dueLabel(status.plan.dueAt)}</strong></td><td colspan="2" class="muted">${dueHint}</td></tr>`;
+  const due = html`<tr class="due-row"><td><strong>${dueName}</strong></td><td>—</td><td><strong>${dueLabel(status.plan.dueAt)}</strong></td><td colspan="2" class="muted">${dueHint}${status.plan.provisional ? `；${provisionalNotice(status.plan.provisional)}` : ''}</td></tr>`;
   const reminders = status.plan.steps.filter((s) => s.kind === 'reminder');
   const escalations = status.plan.steps.filter((s) => s.kind !== 'reminder');
   return html`<table class="plan">

@@ -19,6 +19,8 @@ export interface LayoutContext {
   /** Current path with query, the picker's return address. */
   path: string;
   nav: 'overview' | 'duties' | 'cycles' | 'incidents' | 'units' | 'none';
+  /** From November on, when next year's holiday arrangement is not loaded (domain/provisional.ts nextYearWarning). */
+  calendarWarning?: string;
 }
 
 const STYLE = `
@@ -152,6 +154,7 @@ export function layout(title: string, ctx: LayoutContext, body: Renderable): Htm
   ${picker(ctx)}
 </div></header>
 <main>
+${ctx.calendarWarning ? html`<div class="alert alert-error" data-calendar-warning>${ctx.calendarWarning}</div>` : ''}
 ${ctx.user ? '' : html`<div class="alert alert-info">当前未选择身份：可以浏览，但不能提交或管理。请在右上角“切换身份”中选择用户。</div>`}
 ${body}
 </main>
