@@ -72,7 +72,7 @@ describe('review CLI on the real servers', () => {
     expect(opened.subject).toContain('【通知】行政执法抽查：2026年行政执法抽查');
 
     const other = await cli(['review', 'self-check', id, '--unit', units.market, '--ref', '秀市监〔2026〕8号', '--as', clerkEnf]);
-    expect(other.code).toBe(2);
+    expect(other.code).toBe(3);
     expect(other.stderr).toContain('may not submit a self-check');
     await ok(['review', 'self-check', id, '--unit', units.market, '--ref', '秀市监〔2026〕8号', '--as', clerkMarket]);
     await ok(['review', 'finding', id, '--unit', units.enforcement, '--text', '部分案卷缺少送达回证']);
