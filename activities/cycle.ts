@@ -7,19 +7,27 @@ import type { Duty, EventDuty } from '../domain/catalog/schema';
 import type { WorkdayCalendar } from '../domain/event-plan';
 import { buildEventCycleInput, cyclePlanOf, parseEventWorkflowId, replanWindow, windowSpanLabel } from '../domain/event-cycle';
 import { loadCalendar } from '../runtime/calendar-store';
+import { correctProvisionalPlan, type PlanCorrection } from '../domain/provisional-correction';
+import { PROVISIONAL_RULE } from '../domain/provisional';
+import { provisionalYearOf } from '../db/provisional-cycles';
 import { requireDuty } from '../runtime/catalog';
 import { DateTime } from 'luxon';
 import { bindingRules, parseDutyPeriod, periodOpenedAt, planForDueDate } from '../domain/plan';
+import { isReviewPeriod } from '../domain/review';
 import { buildRecurringCycleInput } from '../domain/recurring-cycle';
 import { parseCstDate } from '../domain/time';
 import { responsibleGroupFor } from '../domain/units';
-import type { CycleInput, CyclePlan, CycleState, PlannedStep } from '../domain/types';
+import type { CycleInput, CyclePlan, CycleState, PlannedStep, RecipientRef } from '../domain/types';
 import type { PrismaClient } from '../db/client';
 import { audit } from '../db/audit';
+import { ensureCycleRow, isForeignKeyViolation, writeCycleState, type CycleIdentity, type WriteOutcome } from '../db/cycle-index';
+import { identityFromWorkflowId } from '../domain/cycle-ids';
 import { parseTags, unitPath } from '../db/recipients';
 import { renderNotification } from './mail/render';
+import { renderDeadlineCorrected } from './mail/correction-render';
 import { deadlineIcs } from './mail/ics';
 import { notifyOnce, type NotifyResult } from './notify';
+import { activityWarn } from './activity-log';
 
 export interface CycleActivityDeps {
   prisma: PrismaClient;
@@ -49,6 +57,11 @@ export interface SendStepInput {
    * (evt:<duty>:unit-<id>:<CST instant>), which is what recorded workflows send.
    */
   eventAt?: string;
+  /**
+   * The plan's provisional mark (CyclePlan.provisional), so the mail says the deadline is provisional. When
+   * absent, the cycle's index row (Cycle.provisionalYear) is asked, so workflows that do not pass it still say so.
+   */
+  provisional?: CyclePlan['provisional'];
 }
 
 /** replanCycle's input. `eventAt` as in SendStepInput; absent, it comes from the calling workflow's ID. */
@@ -60,6 +73,26 @@ export interface ReplanInput {
 }
 
 export type SendStepResult = NotifyResult;
+
+/** updateCycleIndex's input. */
+export interface CycleIndexUpdate {
+  workflowId: string;
+  state: CycleState;
+  dueAt: string;
+  submittedAt?: string;
+  lateSeconds?: number;
+  /**
+   * The row's identity, so that a row lost with an older backup is recreated. Optional: workflows
+   * recorded before it was sent omit it, and it is then read from the workflow ID (duty, period, unit)
+   * and the catalog in force (version).
+   */
+  dutyCode?: string;
+  period?: string;
+  unitId?: string;
+  catalogVersion?: string;
+  /** After a replan: the notice year the new plan still waits for, or null once it is final. */
+  provisionalYear?: number | null;
+}
 
 /** The input of one unit's cycle: its deterministic ID, its place in the tree, and the plan computed now. */
 export async function buildCycleInput(
@@ -101,7 +134,10 @@ export async function buildEventCycle(
 
 /** A calendar that is only read from disk when a working-day window needs it. */
 function lazyCalendar(get: () => WorkdayCalendar): WorkdayCalendar {
-  return { addWorkdays: (from, n) => get().addWorkdays(from, n) };
+  return {
+    addWorkdays: (from, n) => get().addWorkdays(from, n),
+    addWorkdaysProvisional: (from, n) => get().addWorkdaysProvisional?.(from, n) ?? { date: get().addWorkdays(from, n) },
+  };
 }
 
 /** The workflow ID of the activity being run, when there is one. */
@@ -150,6 +186,36 @@ export function createCycleActivities(deps: CycleActivityDeps) {
     return eventAt;
   }
 
+  /**
+   * The index row's identity: the fields the workflow sent, else what its ID says (duty, period, unit)
+   * with the catalog version in force. Undefined when neither names the unit.
+   */
+  function identityOf(
+    args: { workflowId: string; dutyCode?: string; period?: string; unitId?: string; catalogVersion?: string },
+    dueAt: Date,
+  ): CycleIdentity | undefined {
+    const fromId = identityFromWorkflowId(args.workflowId);
+    const dutyCode = args.dutyCode ?? fromId?.dutyCode;
+    const period = args.period ?? fromId?.period;
+    const unitId = args.unitId ?? fromId?.unitId;
+    if (!dutyCode || !period || !unitId) return undefined;
+    return { workflowId: args.workflowId, dutyCode, period, unitId, dueAt, catalogVersionId: args.catalogVersion ?? deps.catalog().version };
+  }
+
+  /**
+   * Runs an index write; a row that cannot be written (no identity to recreate it from, or its unit is
+   * not in the database) is logged and skipped instead of retried forever: the ladder goes on, and
+   * `cycle reindex` repairs the index once the database is complete.
+   */
+  async function tolerantly(workflowId: string, write: () => Promise<WriteOutcome>): Promise<void> {
+    try {
+      if ((await write()) === 'missing') activityWarn('cycle index row missing and not recreatable; run `cycle reindex`', workflowId);
+    } catch (e) {
+      if (!isForeignKeyViolation(e)) throw e;
+      activityWarn('cycle index row not written: its unit is not in the database; run `cycle reindex`', workflowId);
+    }
+  }
+
   return {
     async periodOpenedAt({ dutyCode, at }: { dutyCode: string; at: string }): Promise<string> {
       return periodOpenedAt(duty(dutyCode), DateTime.fromISO(at));
@@ -194,6 +260,59 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       }
     },
 
+    /**
+     * A provisional event plan computed again under the calendar as it is on disk now (after `calendar load`):
+     * domain/provisional-correction.ts. For the workflow's correction update (wired with the ladder engine).
+     */
+    async correctProvisionalCycle(args: { dutyCode: string; eventAt?: string; current: CyclePlan; fired?: string[] }): Promise<PlanCorrection> {
+      const d = cycleDuty(args.dutyCode);
+      if (d.kind !== 'event') throw ApplicationFailure.nonRetryable(`${d.code} is not an event duty: its plan is never provisional`, 'NotProvisional');
+      const at = eventInstant(d, args.eventAt, callingWorkflowId());
+      try {
+        return correctProvisionalPlan({ window: d.window, eventAt: at, current: args.current, calendar, fired: args.fired });
+      } catch (e) {
+        throw ApplicationFailure.nonRetryable((e as Error).message, (e as Error).name);
+      }
+    },
+
+    /**
+     * Tells the unit its provisional deadline moved (after correctProvisionalCycle, under the new revision), once:
+     * keyed by workflow + revision + "deadline-corrected" like every ladder step. `to`: whom the new plan's
+     * reminders address (the workflow passes the union of their `to`).
+     */
+    async sendDeadlineCorrected(input: {
+      workflowId: string;
+      revision: number;
+      dutyCode: string;
+      unitId: string;
+      eventAt?: string;
+      year: number;
+      dueBefore: string;
+      dueAfter: string;
+      stillProvisional?: CyclePlan['provisional'];
+      to: RecipientRef[];
+      firedAt: string;
+    }): Promise<SendStepResult> {
+      const d = cycleDuty(input.dutyCode);
+      if (d.kind !== 'event') throw ApplicationFailure.nonRetryable(`${d.code} is not an event duty`, 'NotProvisional');
+      const step = { workflowId: input.workflowId, revision: input.revision, stepId: 'deadline-corrected', kind: 'deadline-corrected', level: 0, unitId: input.unitId, to: input.to, firedAt: input.firedAt };
+      return notifyOnce(deps, step, ({ unit, recipients }) =>
+        renderDeadlineCorrected({
+          duty: d,
+          event: { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window) },
+          unit: { id: unit.id, name: unit.name },
+          year: input.year,
+          dueBefore: input.dueBefore,
+          dueAfter: input.dueAfter,
+          ...(input.stillProvisional ? { stillProvisional: input.stillProvisional } : {}),
+          recipients,
+          workflowId: input.workflowId,
+          consoleUrl: deps.consoleUrl ? `${deps.consoleUrl}/cycles/${encodeURIComponent(input.workflowId)}` : undefined,
+          now: input.firedAt,
+        }),
+      );
+    },
+
     async indexCycle({ input, state }: { input: CycleInput; state: CycleState }): Promise<void> {
       await prisma.cycle.upsert({
         where: { workflowId: input.workflowId },
@@ -205,27 +324,26 @@ export function createCycleActivities(deps: CycleActivityDeps) {
           dueAt: new Date(input.plan.dueAt),
           state,
           catalogVersionId: input.catalogVersion,
+          provisionalYear: input.plan.provisional?.waitsForYear ?? null,
         },
         update: {},
       });
     },
 
-    async updateCycleIndex(args: {
-      workflowId: string;
-      state: CycleState;
-      dueAt: string;
-      submittedAt?: string;
-      lateSeconds?: number;
-    }): Promise<void> {
-      await prisma.cycle.update({
-        where: { workflowId: args.workflowId },
-        data: {
-          state: args.state,
-          dueAt: new Date(args.dueAt),
-          ...(args.submittedAt ? { submittedAt: new Date(args.submittedAt) } : {}),
-          ...(args.lateSeconds !== undefined ? { lateSeconds: args.lateSeconds } : {}),
-        },
-      });
+    /**
+     * A state change of the cycle, written as an upsert: a row lost with an older backup is recreated.
+     * Workflows recorded before the identity fields were sent are served too (identityOf).
+     */
+    async updateCycleIndex(args: CycleIndexUpdate): Promise<void> {
+      const change = {
+        state: args.state,
+        dueAt: new Date(args.dueAt),
+        ...(args.submittedAt ? { submittedAt: new Date(args.submittedAt) } : {}),
+        ...(args.lateSeconds !== undefined ? { lateSeconds: args.lateSeconds } : {}),
+        ...(args.provisionalYear !== undefined ? { provisionalYear: args.provisionalYear } : {}),
+      };
+      const identity = identityOf(args, new Date(args.dueAt));
+      await tolerantly(args.workflowId, () => writeCycleState(prisma, args.workflowId, change, identity));
     },
 
     async recordSubmission(args: {
@@ -237,22 +355,39 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       submittedBy: string;
       submittedAt: string;
       lateSeconds: number;
+      /** Optional, as in CycleIndexUpdate: recreate a lost index row the submission hangs on. */
+      dutyCode?: string;
+      period?: string;
+      catalogVersion?: string;
+      dueAt?: string;
     }): Promise<void> {
       const submittedAt = new Date(args.submittedAt);
-      await prisma.submission.upsert({
-        where: { workflowId_submittedAt: { workflowId: args.workflowId, submittedAt } },
-        create: {
-          workflowId: args.workflowId,
-          unitId: args.unitId,
-          reference: args.reference,
-          evidenceUrl: args.evidenceUrl ?? null,
-          note: args.note ?? null,
-          submittedBy: args.submittedBy,
-          submittedAt,
-          lateSeconds: args.lateSeconds,
-        },
-        update: {},
-      });
+      const write = () =>
+        prisma.submission.upsert({
+          where: { workflowId_submittedAt: { workflowId: args.workflowId, submittedAt } },
+          create: {
+            workflowId: args.workflowId,
+            unitId: args.unitId,
+            reference: args.reference,
+            evidenceUrl: args.evidenceUrl ?? null,
+            note: args.note ?? null,
+            submittedBy: args.submittedBy,
+            submittedAt,
+            lateSeconds: args.lateSeconds,
+          },
+          update: {},
+        });
+      try {
+        await write();
+      } catch (e) {
+        if (!isForeignKeyViolation(e)) throw e;
+        // The index row is gone (older backup). Recreate it; its due instant is provisional (the
+        // submission's) when not sent, and the state change that follows writes the plan's.
+        const identity = identityOf(args, new Date(args.dueAt ?? args.submittedAt));
+        if (!identity) throw e;
+        await ensureCycleRow(prisma, identity);
+        await write();
+      }
     },
 
     async auditAction(entry: { actor: string; action: string; target: string; detail?: unknown }): Promise<void> {
@@ -265,14 +400,20 @@ export function createCycleActivities(deps: CycleActivityDeps) {
      */
     async sendStep(input: SendStepInput): Promise<SendStepResult> {
       const firedAt = input.firedAt ?? input.step.at;
-      const step = { workflowId: input.workflowId, revision: input.revision, stepId: input.step.id, kind: input.step.kind, level: input.step.level, unitId: input.unitId, to: input.step.to, firedAt };
+      const step = { workflowId: input.workflowId, revision: input.revision, stepId: input.step.id, kind: input.step.kind, level: input.step.level, unitId: input.unitId, to: input.step.to, firedAt, dueAt: input.dueAt };
       return notifyOnce(deps, step, async ({ unit, recipients }) => {
         const d = cycleDuty(input.dutyCode);
+        const indexed = d.kind === 'event' && !input.provisional ? await provisionalYearOf(prisma, input.workflowId) : undefined;
+        const provisional = input.provisional ?? (indexed !== undefined ? { waitsForYear: indexed, rule: PROVISIONAL_RULE.id } : undefined);
         const event =
-          d.kind === 'event' ? { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window) } : undefined;
+          d.kind === 'event'
+            ? { at: eventInstant(d, input.eventAt, input.workflowId), windowLabel: windowSpanLabel(d.window), ...(provisional ? { provisional } : {}) }
+            : undefined;
         const facts = { ...unit, tags: parseTags(unit.tags) };
-        // A recurring duty reports to whom its governing rule names (a jurisdiction rule may name others).
-        const group = d.kind === 'event' ? responsibleGroupFor(d, facts) : bindingRules(d, input.period, facts)[0];
+        // A recurring duty reports to whom its governing rule names (a jurisdiction rule may name others);
+        // an event cycle, or an ad hoc cycle a review opened (its period names the review), to its group.
+        const group =
+          d.kind === 'event' || isReviewPeriod(input.period) ? responsibleGroupFor(d, facts) : bindingRules(d, input.period, facts)[0];
         const mail = renderNotification({
           duty: d,
           ...(event ? { event } : {}),

@@ -14,6 +14,7 @@ import { unitPath } from '../db/recipients';
 import { renderIncidentMail } from './mail/incident-render';
 import { deadlineIcs } from './mail/ics';
 import { notifyOnce, type NotifyResult } from './notify';
+import { activityWarn as warn } from './activity-log';
 import {
   compactCst,
   cstDate,
@@ -135,88 +136,142 @@ export function createIncidentActivities(deps: IncidentActivityDeps) {
     }
   }
 
+  /** A state change on both rows, as updateMany: a missing row counts 0 instead of failing. */
+  function changeRows(workflowId: string, state: CycleState, extra: IndexExtra) {
+    const date = (s?: string) => (s ? new Date(s) : undefined);
+    const cycle = prisma.cycle.updateMany({
+      where: { workflowId },
+      data: { state, ...(extra.dueAt ? { dueAt: new Date(extra.dueAt) } : {}), ...(extra.period ? { period: extra.period } : {}) },
+    });
+    const incident = prisma.incident.updateMany({
+      where: { workflowId },
+      data: {
+        state,
+        ...(extra.occurredAt ? { occurredAt: date(extra.occurredAt) } : {}),
+        ...(extra.revision !== undefined ? { revision: extra.revision } : {}),
+        ...(extra.releaseDueAt ? { releaseDueAt: date(extra.releaseDueAt) } : {}),
+        ...(extra.pressDueAt ? { pressDueAt: date(extra.pressDueAt) } : {}),
+        ...(extra.firstReleaseAt ? { firstReleaseAt: date(extra.firstReleaseAt) } : {}),
+        ...(extra.pressAt ? { pressAt: date(extra.pressAt) } : {}),
+        ...(extra.closedAt ? { closedAt: date(extra.closedAt) } : {}),
+        ...(extra.closeReason ? { closeReason: extra.closeReason } : {}),
+      },
+    });
+    return [cycle, incident] as [typeof cycle, typeof incident];
+  }
+
+  /** The incident's two rows, created if missing and left as they are otherwise. */
+  function createRows(input: IncidentInput, reportedAt: string, state: CycleState) {
+    const windowDue = (name: string) => input.plan.windows.find((w) => w.name === name)?.dueAt;
+    const dueAt = windowDue('release') ?? input.plan.occurredAt;
+    return [
+      prisma.cycle.upsert({
+        where: { workflowId: input.workflowId },
+        create: {
+          workflowId: input.workflowId,
+          dutyCode: input.dutyCode,
+          period: cstDate(input.plan.occurredAt),
+          unitId: input.unitId,
+          dueAt: new Date(dueAt),
+          state,
+          catalogVersionId: input.catalogVersion,
+        },
+        update: {},
+      }),
+      prisma.incident.upsert({
+        where: { workflowId: input.workflowId },
+        create: {
+          workflowId: input.workflowId,
+          unitId: input.unitId,
+          level: input.level,
+          statutory: input.statutory,
+          title: input.title,
+          place: input.place ?? null,
+          contacts: input.contacts ?? null,
+          occurredAt: new Date(input.plan.occurredAt),
+          awareAt: input.awareAt ? new Date(input.awareAt) : null,
+          reportedAt: new Date(reportedAt),
+          reportedBy: input.reportedBy,
+          releaseDueAt: windowDue('release') ? new Date(windowDue('release')!) : null,
+          pressDueAt: windowDue('press-conference') ? new Date(windowDue('press-conference')!) : null,
+          state,
+        },
+        update: {},
+      }),
+    ];
+  }
+
   return {
     async planIncident({ dutyCode, level, occurredAt }: { dutyCode: string; level: IncidentLevel; occurredAt: string }): Promise<IncidentPlan> {
       return planIncidentWindows(duty(dutyCode), level, occurredAt);
     },
 
     async indexIncident({ input, reportedAt, state }: { input: IncidentInput; reportedAt: string; state: CycleState }): Promise<void> {
-      const windowDue = (name: string) => input.plan.windows.find((w) => w.name === name)?.dueAt;
-      const dueAt = windowDue('release') ?? input.plan.occurredAt;
-      await prisma.$transaction([
-        prisma.cycle.upsert({
-          where: { workflowId: input.workflowId },
-          create: {
-            workflowId: input.workflowId,
-            dutyCode: input.dutyCode,
-            period: cstDate(input.plan.occurredAt),
-            unitId: input.unitId,
-            dueAt: new Date(dueAt),
-            state,
-            catalogVersionId: input.catalogVersion,
-          },
-          update: {},
-        }),
-        prisma.incident.upsert({
-          where: { workflowId: input.workflowId },
-          create: {
-            workflowId: input.workflowId,
-            unitId: input.unitId,
-            level: input.level,
-            statutory: input.statutory,
-            title: input.title,
-            place: input.place ?? null,
-            contacts: input.contacts ?? null,
-            occurredAt: new Date(input.plan.occurredAt),
-            awareAt: input.awareAt ? new Date(input.awareAt) : null,
-            reportedAt: new Date(reportedAt),
-            reportedBy: input.reportedBy,
-            releaseDueAt: windowDue('release') ? new Date(windowDue('release')!) : null,
-            pressDueAt: windowDue('press-conference') ? new Date(windowDue('press-conference')!) : null,
-            state,
-          },
-          update: {},
-        }),
-      ]);
+      await prisma.$transaction(createRows(input, reportedAt, state));
     },
 
-    async updateIncidentIndex({ workflowId, state, extra }: { workflowId: string; state: CycleState; extra: IndexExtra }): Promise<void> {
-      const date = (s?: string) => (s ? new Date(s) : undefined);
-      await prisma.$transaction([
-        prisma.cycle.update({
-          where: { workflowId },
-          data: { state, ...(extra.dueAt ? { dueAt: new Date(extra.dueAt) } : {}), ...(extra.period ? { period: extra.period } : {}) },
-        }),
-        prisma.incident.update({
-          where: { workflowId },
-          data: {
-            state,
-            ...(extra.occurredAt ? { occurredAt: date(extra.occurredAt) } : {}),
-            ...(extra.revision !== undefined ? { revision: extra.revision } : {}),
-            ...(extra.releaseDueAt ? { releaseDueAt: date(extra.releaseDueAt) } : {}),
-            ...(extra.pressDueAt ? { pressDueAt: date(extra.pressDueAt) } : {}),
-            ...(extra.firstReleaseAt ? { firstReleaseAt: date(extra.firstReleaseAt) } : {}),
-            ...(extra.pressAt ? { pressAt: date(extra.pressAt) } : {}),
-            ...(extra.closedAt ? { closedAt: date(extra.closedAt) } : {}),
-            ...(extra.closeReason ? { closeReason: extra.closeReason } : {}),
-          },
-        }),
-      ]);
+    /**
+     * A state change of the incident, on both rows. With `input` and `reportedAt` (optional: workflows
+     * recorded before they were sent omit them) rows lost with an older backup are recreated first;
+     * without, a missing row is logged and skipped (`cycle reindex` and the next change with input repair it).
+     */
+    async updateIncidentIndex({
+      workflowId,
+      state,
+      extra,
+      input,
+      reportedAt,
+    }: {
+      workflowId: string;
+      state: CycleState;
+      extra: IndexExtra;
+      input?: IncidentInput;
+      reportedAt?: string;
+    }): Promise<void> {
+      const [cycle, incident] = await prisma.$transaction(changeRows(workflowId, state, extra));
+      if (cycle.count > 0 && incident.count > 0) return;
+      if (!input || !reportedAt) {
+        warn('incident index row missing and not recreatable without the input; run `cycle reindex`', workflowId);
+        return;
+      }
+      // Recreate from the input, then apply the change (the rows now exist).
+      await prisma.$transaction([...createRows(input, reportedAt, state), ...changeRows(workflowId, state, extra)]);
     },
 
     /** Appends a release / press record to the Incident row (idempotent on the record's instant), and audits it. */
-    async recordIncidentEvent({ workflowId, kind, record }: { workflowId: string; kind: 'release' | 'press'; record: ReleaseRecord | PressRecord }): Promise<void> {
-      const row = await prisma.incident.findUniqueOrThrow({ where: { workflowId } });
+    async recordIncidentEvent({
+      workflowId,
+      kind,
+      record,
+      input,
+      reportedAt,
+    }: {
+      workflowId: string;
+      kind: 'release' | 'press';
+      record: ReleaseRecord | PressRecord;
+      /** Optional, as in updateIncidentIndex: recreate a lost row. */
+      input?: IncidentInput;
+      reportedAt?: string;
+    }): Promise<void> {
+      let row = await prisma.incident.findUnique({ where: { workflowId } });
+      if (!row && input && reportedAt) {
+        await prisma.$transaction(createRows(input, reportedAt, 'open'));
+        row = await prisma.incident.findUnique({ where: { workflowId } });
+      }
+      const audited = prisma.auditLog.create({
+        data: { actor: record.by, action: `incident.${kind}`, target: workflowId, detail: JSON.stringify(record) },
+      });
+      if (!row) {
+        // The record stays in the workflow's history and status; only the row's copy is missing.
+        warn('incident row missing: the record is audited but not copied to the row; run `cycle reindex`', workflowId);
+        await audited;
+        return;
+      }
       const field = kind === 'release' ? 'releases' : 'press';
       const list = JSON.parse(row[field]) as { at: string; recordedAt: string }[];
       if (list.some((r) => r.at === record.at && r.recordedAt === record.recordedAt)) return;
       list.push(record);
-      await prisma.$transaction([
-        prisma.incident.update({ where: { workflowId }, data: { [field]: JSON.stringify(list) } }),
-        prisma.auditLog.create({
-          data: { actor: record.by, action: `incident.${kind}`, target: workflowId, detail: JSON.stringify(record) },
-        }),
-      ]);
+      await prisma.$transaction([prisma.incident.update({ where: { workflowId }, data: { [field]: JSON.stringify(list) } }), audited]);
     },
 
     async auditIncident(entry: { actor: string; action: string; target: string; detail?: unknown }): Promise<void> {

@@ -1,12 +1,37 @@
-// Sending one ladder step's e-mail exactly once per key, for every kind of workflow (duty cycles,
-// incidents, reviews). The Notification row, keyed by workflow + plan revision + step, is written
-// before the send and marked sent after it, so a retried or replayed activity finds it done and
-// sends nothing; an SMTP failure is recorded on the row and thrown for the activity to retry.
+// Sending one ladder step's e-mail once per key and recipient, for every kind of workflow (duty
+// cycles, incidents, reviews).
+//
+// The Notification row is keyed by workflow + plan revision + step; each recipient has a Delivery
+// row (pending → sending → sent | failed). An attempt:
+//   1. returns at once when the notification is complete (sent, partial, failed, no-recipients);
+//   2. claims the send: a lease on the Notification row naming this activity attempt, valid for the
+//      transport's send deadline plus a margin (contracts/delivery.ts). While another attempt's lease
+//      is live it throws LEASE_HELD (retryable) and sends nothing, so an attempt that timed out in
+//      Temporal but is still talking to the server and its retry never both send;
+//   3. sends ONE message to the recipients still pending, and records each one's fate: accepted →
+//      sent; refused with 5xx → failed for good; refused with 4xx, or the whole send failed without a
+//      5xx (timeout, dropped connection, 4xx) → pending again, to be sent alone on the next attempt,
+//      unless the server refused it (4xx) on its DELIVERY_MAX_ATTEMPTS-th send: then failed. A send
+//      that reached no server never fails a recipient for good. A failure is audited
+//      (delivery.failed);
+//   4. throws DELIVERY_INCOMPLETE (retryable) while anyone is pending, otherwise completes the
+//      notification and RETURNS, also when recipients failed (`failed` in the result), so the
+//      workflow's ladder goes on.
+// A server that took a message but whose reply never arrived (connection dropped after the final
+// dot) gets it again on the retry: SMTP cannot tell, and the unchanged Message-ID and
+// X-Duty-Ledger-Key header let the receiving side recognise the copy.
+import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ContactRole, RecipientRef } from '../domain/types';
 import type { PrismaClient } from '../db/client';
 import { audit } from '../db/audit';
+import { ensureCycleRow, isForeignKeyViolation } from '../db/cycle-index';
+import { identityFromWorkflowId } from '../domain/cycle-ids';
 import { resolveRecipients, type ResolvedRecipient } from '../db/recipients';
-import { messageIdFor, sendMail } from './mail/transport';
+import { config } from '../runtime/config';
+import { DELIVERY_INCOMPLETE, LEASE_HELD, leaseMsFor, type NotificationStatus } from '../contracts/delivery';
+import { MailSendError, messageIdFor, sendMail, type RecipientRefusal, type TransportTimeouts } from './mail/transport';
 
 export interface NotifyStep {
   workflowId: string;
@@ -21,6 +46,8 @@ export interface NotifyStep {
   to: RecipientRef[];
   /** When the workflow fired the step (its own clock): the escalation's recorded instant. */
   firedAt: string;
+  /** The cycle's due instant, to recreate its index row if the database lost it (older backup). */
+  dueAt?: string;
 }
 
 /** The unit row as stored (tags as JSON text). */
@@ -47,69 +74,154 @@ export interface NotifyResult {
   sentTo: string[];
   /** Recipient refs nobody answers to, e.g. "parent.supervisor: no supervisor contact at …". */
   missing: string[];
+  /** Recipients given up on (a 5xx, or too many failed sends), with the server's reply or the error. */
+  failed: Array<{ email: string; error: string }>;
   alreadySent: boolean;
 }
+
+export interface NotifyDeps {
+  prisma: PrismaClient;
+  smtpUrl: string;
+  /** Defaults: config.delivery.maxAttempts and config.smtp.timeouts. */
+  delivery?: { maxAttempts?: number; timeouts?: TransportTimeouts };
+  /** The catalog in force, for a Cycle row recreated after a restore (else the database's version in force). */
+  catalog?: () => { version: string };
+}
+
+const COMPLETE: NotificationStatus[] = ['sent', 'partial', 'failed', 'no-recipients'];
 
 /** The idempotency key of one notification: workflow + plan revision + step. */
 export function notificationKey(workflowId: string, revision: number, stepId: string): string {
   return `${workflowId}:r${revision}:${stepId}`;
 }
 
+/** This activity attempt, as the lease names it; outside an activity (scripts, tests) a one-off name. */
+function currentAttempt(): { owner: string; attempt: number } {
+  try {
+    const info = Context.current().info;
+    return { owner: `${info.workflowExecution?.runId ?? info.activityRunId ?? 'standalone'}/${info.activityId}#${info.attempt}`, attempt: info.attempt };
+  } catch {
+    return { owner: `local/${randomUUID()}`, attempt: 0 };
+  }
+}
+
+function clip(text: string): string {
+  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
+}
+
+type DeliveryRow = Awaited<ReturnType<PrismaClient['delivery']['findMany']>>[number];
+
+function resultOf(key: string, rows: DeliveryRow[], missing: string[], alreadySent: boolean): NotifyResult {
+  return {
+    key,
+    sentTo: rows.filter((d) => d.status === 'sent').map((d) => d.address),
+    missing,
+    failed: rows.filter((d) => d.status === 'failed').map((d) => ({ email: d.address, error: d.lastError ?? '' })),
+    alreadySent,
+  };
+}
+
+function completedStatus(rows: DeliveryRow[]): NotificationStatus {
+  if (rows.length === 0) return 'no-recipients';
+  const sent = rows.filter((d) => d.status === 'sent').length;
+  if (sent === rows.length) return 'sent';
+  return sent === 0 ? 'failed' : 'partial';
+}
+
 export async function notifyOnce(
-  deps: { prisma: PrismaClient; smtpUrl: string },
+  deps: NotifyDeps,
   step: NotifyStep,
   render: (context: { unit: UnitRow; recipients: ResolvedRecipient[] }) => NotificationMail | Promise<NotificationMail>,
 ): Promise<NotifyResult> {
   const { prisma } = deps;
+  const maxAttempts = deps.delivery?.maxAttempts ?? config.delivery.maxAttempts;
+  const timeouts = deps.delivery?.timeouts ?? config.smtp.timeouts;
   const key = notificationKey(step.workflowId, step.revision, step.stepId);
+  const deliveries = () => prisma.delivery.findMany({ where: { notificationKey: key }, orderBy: { createdAt: 'asc' } });
+
   const existing = await prisma.notification.findUnique({ where: { key } });
-  if (existing?.status === 'sent' || existing?.status === 'no-recipients') {
-    return { key, sentTo: JSON.parse(existing.recipients) as string[], missing: [], alreadySent: true };
+  if (existing && COMPLETE.includes(existing.status as NotificationStatus)) {
+    const rows = await deliveries();
+    // Rows completed before deliveries were recorded per recipient know only their address list.
+    if (rows.length === 0 && existing.status === 'sent') {
+      return { key, sentTo: JSON.parse(existing.recipients) as string[], missing: [], failed: [], alreadySent: true };
+    }
+    return resultOf(key, rows, [], true);
   }
+
   const unit = await prisma.unit.findUniqueOrThrow({ where: { id: step.unitId } });
   const { recipients, missing } = await resolveRecipients(prisma, unit.id, step.to);
   const missingLabels = missing.map((m) => `${m.ref.unit}.${m.ref.role}: ${m.message}`);
-  const emails = recipients.map((r) => r.email);
   const mail = await render({ unit, recipients });
   const messageId = messageIdFor(key);
-  await prisma.notification.upsert({
+
+  // The first attempt fixes who gets this notification; later attempts send to what is left of it.
+  const byAddress = new Map<string, { email: string; name: string }>();
+  for (const r of recipients) {
+    const email = r.email.trim().toLowerCase();
+    if (!byAddress.has(email)) byAddress.set(email, { email, name: `${r.unitName} ${r.name}` });
+  }
+  const writeNotification = () => prisma.notification.upsert({
     where: { key },
     create: {
       key,
       workflowId: step.workflowId,
       stepId: step.stepId,
       kind: step.kind,
-      recipients: JSON.stringify(emails),
+      recipients: JSON.stringify([...byAddress.keys()]),
       subject: mail.subject,
       messageId,
       status: 'pending',
       attempts: 1,
     },
-    update: { attempts: { increment: 1 }, recipients: JSON.stringify(emails) },
+    update: { attempts: { increment: 1 } },
   });
-  if (missing.length) {
+  try {
+    await writeNotification();
+  } catch (e) {
+    // The cycle's index row is gone (database restored from an older backup): recreate it, then write.
+    if (!isForeignKeyViolation(e) || !(await recreateCycleRow(deps, step))) throw e;
+    await writeNotification();
+  }
+  let rows = await deliveries();
+  if (rows.length === 0 && byAddress.size > 0) {
+    for (const r of byAddress.values()) {
+      await prisma.delivery.upsert({
+        where: { notificationKey_channel_address: { notificationKey: key, channel: 'email', address: r.email } },
+        create: { notificationKey: key, workflowId: step.workflowId, channel: 'email', address: r.email, name: r.name },
+        update: {},
+      });
+    }
+    rows = await deliveries();
+  }
+  if (!existing && missing.length) {
     await audit(prisma, { actor: 'worker', action: 'recipients.missing', target: step.workflowId, detail: { step: step.stepId, missing: missingLabels } });
   }
-  if (emails.length) {
-    try {
-      await sendMail({
-        smtpUrl: deps.smtpUrl,
-        to: recipients.map((r) => ({ name: `${r.unitName} ${r.name}`, email: r.email })),
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId,
-        key,
-        ...(mail.ics ? { ics: mail.ics } : {}),
-      });
-    } catch (e) {
-      await prisma.notification.update({ where: { key }, data: { lastError: String((e as Error).message).slice(0, 500) } });
-      throw e;
+
+  const pending = rows.filter((d) => d.status === 'pending' || d.status === 'sending');
+  if (pending.length > 0) {
+    await sendPending({ deps, key, step, mail, messageId, timeouts, maxAttempts });
+    rows = await deliveries();
+    const left = rows.filter((d) => d.status === 'pending' || d.status === 'sending');
+    if (left.length > 0) {
+      const message = `${left.length} of ${rows.length} recipient(s) of ${key} not delivered yet: ${left.map((d) => `${d.address} (${d.lastError ?? 'no reply'})`).join('; ')}`;
+      await prisma.notification.update({ where: { key }, data: { lastError: clip(message) } });
+      throw ApplicationFailure.create({ type: DELIVERY_INCOMPLETE, message, nonRetryable: false });
     }
   }
+
+  const status = completedStatus(rows);
+  const failed = rows.filter((d) => d.status === 'failed');
   const at = new Date(step.firedAt);
   await prisma.$transaction([
-    prisma.notification.update({ where: { key }, data: { status: emails.length ? 'sent' : 'no-recipients', sentAt: new Date(), lastError: null } }),
+    prisma.notification.update({
+      where: { key },
+      data: {
+        status,
+        sentAt: status === 'sent' || status === 'partial' || status === 'no-recipients' ? new Date() : null,
+        lastError: failed.length ? clip(failed.map((d) => `${d.address}: ${d.lastError ?? ''}`).join('; ')) : null,
+      },
+    }),
     ...(step.kind === 'escalation'
       ? [
           prisma.escalation.upsert({
@@ -126,5 +238,155 @@ export async function notifyOnce(
         ]
       : []),
   ]);
-  return { key, sentTo: emails, missing: missingLabels, alreadySent: false };
+  return resultOf(key, rows, missingLabels, false);
+}
+
+interface SendContext {
+  deps: NotifyDeps;
+  key: string;
+  step: NotifyStep;
+  mail: NotificationMail;
+  messageId: string;
+  timeouts: TransportTimeouts;
+  maxAttempts: number;
+}
+
+/** Claims the lease, sends one message to every pending recipient, records each one's fate, releases. */
+async function sendPending(ctx: SendContext): Promise<void> {
+  const { prisma } = ctx.deps;
+  const { key } = ctx;
+  const me = currentAttempt();
+  const now = new Date();
+  const leaseUntil = new Date(now.getTime() + leaseMsFor(ctx.timeouts.sendMs));
+  const claimed = await prisma.notification.updateMany({
+    where: { key, OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }, { leaseOwner: me.owner }] },
+    data: { leaseOwner: me.owner, leaseAttempt: me.attempt, leaseUntil },
+  });
+  if (claimed.count === 0) {
+    const holder = await prisma.notification.findUnique({ where: { key }, select: { leaseOwner: true, leaseAttempt: true, leaseUntil: true } });
+    const waitMs = Math.max(0, (holder?.leaseUntil?.getTime() ?? now.getTime()) - now.getTime());
+    throw ApplicationFailure.create({
+      type: LEASE_HELD,
+      message: `${key} is being sent by attempt ${holder?.leaseAttempt ?? '?'} (${holder?.leaseOwner ?? '?'}) until ${holder?.leaseUntil?.toISOString() ?? '?'}`,
+      nonRetryable: false,
+      // Look again soon: the holder usually finishes well before its lease runs out.
+      nextRetryDelay: Math.min(Math.max(waitMs, 1_000), 5_000),
+    });
+  }
+  try {
+    // Read under the lease: an attempt that finished meanwhile may have sent to some of them.
+    const pending = await prisma.delivery.findMany({
+      where: { notificationKey: key, status: { in: ['pending', 'sending'] } },
+      orderBy: { createdAt: 'asc' },
+    });
+    if (pending.length === 0) return;
+    await prisma.delivery.updateMany({
+      where: { id: { in: pending.map((d) => d.id) } },
+      data: { status: 'sending', attempts: { increment: 1 }, leaseOwner: me.owner },
+    });
+    const outcome = await attemptSend(ctx, pending);
+    const failedNow: Array<{ email: string; error: string; attempts: number }> = [];
+    const writes = pending.map((d) => {
+      const attempts = d.attempts + 1;
+      const o = outcome.get(d.address) ?? { kind: 'transient' as const, error: 'no outcome reported by the transport' };
+      if (o.kind === 'sent') {
+        return prisma.delivery.update({
+          where: { id: d.id },
+          data: { status: 'sent', sentAt: new Date(), lastError: null, smtpResponse: o.response, smtpCode: o.code ?? null },
+        });
+      }
+      // Only a refusal the server answered counts towards the limit: a send that reached no server
+      // (relay down, connection dropped) keeps the recipient pending, so an outage delays mail but loses none.
+      const permanent = o.kind === 'permanent' || (o.code !== undefined && attempts >= ctx.maxAttempts);
+      const error = o.kind === 'permanent' ? o.error : permanent ? `${o.error} (gave up after ${attempts} attempts)` : o.error;
+      if (permanent) failedNow.push({ email: d.address, error, attempts });
+      return prisma.delivery.update({
+        where: { id: d.id },
+        data: {
+          status: permanent ? 'failed' : 'pending',
+          lastError: clip(error),
+          smtpResponse: o.response ?? null,
+          smtpCode: o.code ?? null,
+          ...(permanent ? { failedAt: new Date() } : {}),
+        },
+      });
+    });
+    await prisma.$transaction(writes);
+    for (const f of failedNow) {
+      await audit(prisma, {
+        actor: 'worker',
+        action: 'delivery.failed',
+        target: ctx.step.workflowId,
+        detail: { key, step: ctx.step.stepId, email: f.email, error: f.error, attempts: f.attempts },
+      });
+    }
+  } finally {
+    await prisma.notification.updateMany({ where: { key, leaseOwner: me.owner }, data: { leaseOwner: null, leaseAttempt: null, leaseUntil: null } });
+  }
+}
+
+type Outcome =
+  | { kind: 'sent'; response: string; code?: number }
+  | { kind: 'transient' | 'permanent'; error: string; response?: string; code?: number };
+
+function replyCode(response: string): number | undefined {
+  const m = /^(\d{3})/.exec(response.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
+function refusalOutcome(r: RecipientRefusal): Outcome {
+  const code = r.responseCode ?? replyCode(r.response);
+  const error = `refused: ${r.response}`;
+  return code !== undefined && code >= 500 ? { kind: 'permanent', error, response: r.response, code } : { kind: 'transient', error, response: r.response, ...(code ? { code } : {}) };
+}
+
+/** One SMTP transaction to `pending`; each address's outcome. */
+async function attemptSend(ctx: SendContext, pending: DeliveryRow[]): Promise<Map<string, Outcome>> {
+  const out = new Map<string, Outcome>();
+  try {
+    const sent = await sendMail({
+      smtpUrl: ctx.deps.smtpUrl,
+      timeouts: ctx.timeouts,
+      to: pending.map((d) => (d.name ? { name: d.name, email: d.address } : { email: d.address })),
+      subject: ctx.mail.subject,
+      text: ctx.mail.text,
+      html: ctx.mail.html,
+      messageId: ctx.messageId,
+      key: ctx.key,
+      ...(ctx.mail.ics ? { ics: ctx.mail.ics } : {}),
+    });
+    for (const r of sent.rejectedErrors) out.set(r.email.toLowerCase(), refusalOutcome(r));
+    const code = replyCode(sent.response);
+    for (const a of sent.accepted) out.set(a.toLowerCase(), { kind: 'sent', response: sent.response, ...(code ? { code } : {}) });
+    for (const r of sent.rejected) if (!out.has(r.toLowerCase())) out.set(r.toLowerCase(), { kind: 'transient', error: 'refused (no reply recorded)' });
+    return out;
+  } catch (e) {
+    const err = e instanceof MailSendError ? e : new MailSendError(String((e as Error).message ?? e), undefined, undefined, { cause: e });
+    for (const r of err.recipientErrors) out.set(r.email.toLowerCase(), refusalOutcome(r));
+    const code = err.responseCode;
+    const whole: Outcome = {
+      kind: code !== undefined && code >= 500 ? 'permanent' : 'transient',
+      error: err.reason,
+      ...(err.response ? { response: err.response } : {}),
+      ...(code !== undefined ? { code } : {}),
+    };
+    for (const d of pending) if (!out.has(d.address)) out.set(d.address, whole);
+    return out;
+  }
+}
+
+/** Recreates a lost Cycle row from the workflow ID, the step's due instant and the catalog in force; false if it cannot. */
+async function recreateCycleRow(deps: NotifyDeps, step: NotifyStep): Promise<boolean> {
+  const fromId = identityFromWorkflowId(step.workflowId);
+  if (!fromId) return false;
+  const version =
+    deps.catalog?.().version ?? (await deps.prisma.catalogVersion.findFirst({ where: { inForce: true }, select: { id: true } }))?.id ?? 'unknown';
+  await ensureCycleRow(deps.prisma, {
+    ...fromId,
+    unitId: fromId.unitId ?? step.unitId,
+    workflowId: step.workflowId,
+    catalogVersionId: version,
+    dueAt: new Date(step.dueAt ?? step.firedAt),
+  });
+  return true;
 }

@@ -7,6 +7,9 @@ import type { PlannedStep, QuotaTerms } from '../domain/types';
 import { responsibleGroupFor } from '../domain/units';
 import type { CycleActivityDeps } from './cycle';
 import { parseTags } from '../db/recipients';
+import { ensureCycleRow, isForeignKeyViolation } from '../db/cycle-index';
+import { identityFromWorkflowId } from '../domain/cycle-ids';
+import { activityWarn } from './activity-log';
 import { renderQuotaMail } from './mail/quota-render';
 import { notifyOnce, type NotifyResult } from './notify';
 
@@ -22,6 +25,15 @@ export interface RecordOccurrenceInput {
   recordedBy: string;
   /** The workflow's instant of the recording (so a retry writes the same row). */
   recordedAt: string;
+  /**
+   * Optional (workflows recorded before they were sent omit them): the cycle's index row, recreated
+   * when it was lost with an older backup. Without dueAt the recreated row's due instant is provisional
+   * (the recording's) until the next state change or `cycle reindex`.
+   */
+  dutyCode?: string;
+  period?: string;
+  catalogVersion?: string;
+  dueAt?: string;
 }
 
 export interface SendQuotaStepInput {
@@ -63,19 +75,41 @@ export function createQuotaActivities(deps: CycleActivityDeps) {
       };
       const existing = await prisma.occurrence.findUnique({ where: { workflowId_occurredOn_subject_reference: key } });
       if (existing) return { id: existing.id, alreadyRecorded: true };
-      const row = await prisma.occurrence.upsert({
-        where: { workflowId_occurredOn_subject_reference: key },
-        create: {
-          ...key,
+      const write = () =>
+        prisma.occurrence.upsert({
+          where: { workflowId_occurredOn_subject_reference: key },
+          create: {
+            ...key,
+            unitId: input.unitId,
+            amount: input.amount,
+            evidenceUrl: input.evidenceUrl ?? null,
+            note: input.note ?? null,
+            recordedBy: input.recordedBy,
+            recordedAt: new Date(input.recordedAt),
+          },
+          update: {},
+        });
+      let row;
+      try {
+        row = await write();
+      } catch (e) {
+        if (!isForeignKeyViolation(e)) throw e;
+        // The cycle's index row is gone (older backup): recreate it, then the occurrence.
+        const fromId = identityFromWorkflowId(input.workflowId);
+        const dutyCode = input.dutyCode ?? fromId?.dutyCode;
+        const period = input.period ?? fromId?.period;
+        if (!dutyCode || !period) throw e;
+        if (!input.dueAt) activityWarn('quota cycle index row recreated with a provisional due instant; run `cycle reindex`', input.workflowId);
+        await ensureCycleRow(prisma, {
+          workflowId: input.workflowId,
+          dutyCode,
+          period,
           unitId: input.unitId,
-          amount: input.amount,
-          evidenceUrl: input.evidenceUrl ?? null,
-          note: input.note ?? null,
-          recordedBy: input.recordedBy,
-          recordedAt: new Date(input.recordedAt),
-        },
-        update: {},
-      });
+          catalogVersionId: input.catalogVersion ?? deps.catalog().version,
+          dueAt: new Date(input.dueAt ?? input.recordedAt),
+        });
+        row = await write();
+      }
       return { id: row.id, alreadyRecorded: false };
     },
 

@@ -11,10 +11,13 @@ import { cycleWorkflowId, type CycleInput, type PlannedStep, type RecipientRef }
 import { reviewWorkflowId, scopeLabel, type ReviewKind, type ReviewScope } from '../domain/review';
 import type { PrismaClient } from '../db/client';
 import { audit } from '../db/audit';
+import { isForeignKeyViolation, writeCycleState } from '../db/cycle-index';
+import { identityFromWorkflowId } from '../domain/cycle-ids';
 import { unitPath } from '../db/recipients';
 import { renderReviewMail, type ReviewMailTemplate } from './mail/review-render';
 import { deadlineIcs } from './mail/ics';
 import { notifyOnce, type NotifyResult } from './notify';
+import { activityWarn as warn } from './activity-log';
 import type { Finding, ReviewInput, ReviewUnitRef } from '../contracts/review';
 
 export interface ReviewActivityDeps {
@@ -111,10 +114,9 @@ export async function buildReviewInput(prisma: PrismaClient, catalog: Catalog, r
   };
 }
 
-/** The period of the ad hoc duty cycles a review opens: review-<hash>. */
-export function reviewPeriod(reviewId: string): string {
-  return `review-${reviewId.replace(/^review:/, '')}`;
-}
+import { reviewPeriod } from '../domain/review';
+
+export { reviewPeriod };
 
 export interface SendReviewMailInput {
   /** The workflow sending (its Cycle row holds the notification). */
@@ -145,48 +147,61 @@ export interface IndexPartInput {
 
 export function createReviewActivities(deps: ReviewActivityDeps) {
   const { prisma } = deps;
+  /** The review's two rows, created if missing and left as they are otherwise. */
+  function reviewRows(input: ReviewInput, state: string) {
+    return [
+      prisma.cycle.upsert({
+        where: { workflowId: input.workflowId },
+        create: {
+          workflowId: input.workflowId,
+          dutyCode: `review:${input.kind}`,
+          period: input.workflowId,
+          unitId: input.reviewingUnit.id,
+          dueAt: new Date(input.dueAt),
+          state,
+          catalogVersionId: 'review',
+        },
+        update: {},
+      }),
+      prisma.review.upsert({
+        where: { workflowId: input.workflowId },
+        create: {
+          workflowId: input.workflowId,
+          kind: input.kind,
+          title: input.title,
+          basis: input.basis,
+          scope: input.scope,
+          unitIds: JSON.stringify(input.units.map((u) => u.id)),
+          reviewingUnitId: input.reviewingUnit.id,
+          dueAt: new Date(input.dueAt),
+          dutyCode: input.duty?.code ?? null,
+          state,
+          startedBy: input.startedBy,
+        },
+        update: {},
+      }),
+    ];
+  }
+
   return {
     /** The review's own rows (Review + its Cycle index row under the reviewing unit). */
     async indexReview({ input, state }: { input: ReviewInput; state: string }): Promise<void> {
-      await prisma.$transaction([
-        prisma.cycle.upsert({
-          where: { workflowId: input.workflowId },
-          create: {
-            workflowId: input.workflowId,
-            dutyCode: `review:${input.kind}`,
-            period: input.workflowId,
-            unitId: input.reviewingUnit.id,
-            dueAt: new Date(input.dueAt),
-            state,
-            catalogVersionId: 'review',
-          },
-          update: {},
-        }),
-        prisma.review.upsert({
-          where: { workflowId: input.workflowId },
-          create: {
-            workflowId: input.workflowId,
-            kind: input.kind,
-            title: input.title,
-            basis: input.basis,
-            scope: input.scope,
-            unitIds: JSON.stringify(input.units.map((u) => u.id)),
-            reviewingUnitId: input.reviewingUnit.id,
-            dueAt: new Date(input.dueAt),
-            dutyCode: input.duty?.code ?? null,
-            state,
-            startedBy: input.startedBy,
-          },
-          update: {},
-        }),
-      ]);
+      await prisma.$transaction(reviewRows(input, state));
     },
 
-    async closeReviewIndex({ workflowId, summary, closedAt }: { workflowId: string; summary: string; closedAt: string }): Promise<void> {
-      await prisma.$transaction([
-        prisma.cycle.update({ where: { workflowId }, data: { state: 'closed' } }),
-        prisma.review.update({ where: { workflowId }, data: { state: 'closed', summary, closedAt: new Date(closedAt) } }),
-      ]);
+    /**
+     * Closes the review's rows. With `input` (optional: workflows recorded before it was sent omit it)
+     * rows lost with an older backup are recreated first; without, a missing row is logged and skipped.
+     */
+    async closeReviewIndex({ workflowId, summary, closedAt, input }: { workflowId: string; summary: string; closedAt: string; input?: ReviewInput }): Promise<void> {
+      const close = () => [
+        prisma.cycle.updateMany({ where: { workflowId }, data: { state: 'closed' } }),
+        prisma.review.updateMany({ where: { workflowId }, data: { state: 'closed', summary, closedAt: new Date(closedAt) } }),
+      ];
+      const [cycle, review] = await prisma.$transaction(close());
+      if (cycle!.count > 0 && review!.count > 0) return;
+      if (!input) return warn('review index row missing and not recreatable without the input; run `cycle reindex`', workflowId);
+      await prisma.$transaction([...reviewRows(input, 'closed'), ...close()]);
     },
 
     /** A unit part's or item's Cycle row (dutyCode review:<kind>, period = the review ID). */
@@ -206,16 +221,35 @@ export function createReviewActivities(deps: ReviewActivityDeps) {
       });
     },
 
-    async updatePartIndex(p: { workflowId: string; state: string; dueAt?: string; submittedAt?: string; lateSeconds?: number }): Promise<void> {
-      await prisma.cycle.update({
-        where: { workflowId: p.workflowId },
-        data: {
-          state: p.state,
-          ...(p.dueAt ? { dueAt: new Date(p.dueAt) } : {}),
-          ...(p.submittedAt ? { submittedAt: new Date(p.submittedAt) } : {}),
-          ...(p.lateSeconds !== undefined ? { lateSeconds: p.lateSeconds } : {}),
-        },
-      });
+    /**
+     * A part's or item's state change, written as an upsert of its Cycle row when its identity is known:
+     * the duty and period (review ID) from the workflow ID, the unit from the ID (unit parts) or `unitId`
+     * or the item's row, the due instant from `dueAt` or the item's row. Otherwise a missing row is
+     * logged and skipped. `unitId` is optional (workflows recorded before it was sent omit it).
+     */
+    async updatePartIndex(p: { workflowId: string; state: string; dueAt?: string; submittedAt?: string; lateSeconds?: number; unitId?: string }): Promise<void> {
+      const item = await prisma.rectificationItem.findUnique({ where: { workflowId: p.workflowId } });
+      const fromId = identityFromWorkflowId(p.workflowId);
+      const unitId = p.unitId ?? fromId?.unitId ?? item?.unitId;
+      const dueAt = p.dueAt ? new Date(p.dueAt) : item?.dueAt;
+      const identity =
+        fromId && unitId && dueAt
+          ? { workflowId: p.workflowId, dutyCode: fromId.dutyCode, period: fromId.period, unitId, dueAt, catalogVersionId: 'review' }
+          : undefined;
+      const change = {
+        state: p.state,
+        ...(p.dueAt ? { dueAt: new Date(p.dueAt) } : {}),
+        ...(p.submittedAt ? { submittedAt: new Date(p.submittedAt) } : {}),
+        ...(p.lateSeconds !== undefined ? { lateSeconds: p.lateSeconds } : {}),
+      };
+      try {
+        if ((await writeCycleState(prisma, p.workflowId, change, identity)) === 'missing') {
+          warn('review part index row missing and not recreatable; run `cycle reindex`', p.workflowId);
+        }
+      } catch (e) {
+        if (!isForeignKeyViolation(e)) throw e;
+        warn('review part index row not written: its unit is not in the database', p.workflowId);
+      }
       await prisma.rectificationItem.updateMany({
         where: { workflowId: p.workflowId },
         data: { state: p.state, ...(p.dueAt ? { dueAt: new Date(p.dueAt) } : {}), ...(p.state === 'accepted' ? { acceptedAt: new Date() } : {}) },

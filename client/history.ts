@@ -281,9 +281,9 @@ const WINDOW_ACTIVITY_ACTION = 'window.activity';
 const WINDOW_CLASSIFICATION_LABELS: Record<string, string> = { inside: '窗口期内', before: '早于窗口期', after: '晚于窗口期' };
 
 const NOTIFICATION_LABELS: Record<string, Record<string, string>> = {
-  reminder: { sent: '提醒已发送', pending: '提醒待发送', 'no-recipients': '提醒无收件人' },
-  escalation: { sent: '督办已发送', pending: '督办待发送', 'no-recipients': '督办无收件人' },
-  flag: { sent: '标记通报已发送', pending: '标记通报待发送', 'no-recipients': '标记通报无收件人' },
+  reminder: { sent: '提醒已发送', pending: '提醒待发送', 'no-recipients': '提醒无收件人', partial: '提醒部分送达', failed: '提醒投递失败' },
+  escalation: { sent: '督办已发送', pending: '督办待发送', 'no-recipients': '督办无收件人', partial: '督办部分送达', failed: '督办投递失败' },
+  flag: { sent: '标记通报已发送', pending: '标记通报待发送', 'no-recipients': '标记通报无收件人', partial: '标记通报部分送达', failed: '标记通报投递失败' },
 };
 
 /** Timeline items from the database rows of one cycle. */

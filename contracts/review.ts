@@ -253,27 +253,6 @@ export const acceptItemUpdate = defineUpdate<ItemState, [{ actor: Actor }]>('acc
 export const rejectItemUpdate = defineUpdate<ItemState, [RejectRequest]>('rejectItem');
 export const closeItemSignal = defineSignal<[{ by: string; reason: string }]>('closeItem');
 
-/** Validation shared by validators and the CLI. */
-export function checkInstant(text: unknown, field: string): number {
-  if (typeof text !== 'string' || !/(Z|[+-]\d{2}:?\d{2})$/i.test(text.trim())) {
-    throw new Error(`${field} must be an ISO-8601 instant with an offset, e.g. 2026-06-30T18:00:00+08:00`);
-  }
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new Error(`${field} is not an ISO-8601 instant`);
-  return ms;
-}
-
-export function requireOwnUnit(actor: Actor | undefined, unitId: string, what: string): void {
-  if (actor?.access === 'admin') return;
-  if (actor?.access === 'unit' && actor.unitId === unitId) return;
-  throw new Error(`${actor?.id ?? 'unknown'} (${actor?.access ?? 'anonymous'}) may not ${what} for unit ${unitId}; only that unit's users or an admin may`);
-}
-
-export function requireText(text: unknown, what: string): string {
-  if (typeof text !== 'string' || text.trim().length < 2) throw new Error(`${what} is required (at least 2 characters)`);
-  return text.trim();
-}
-
 // ---- request schemas (shape only; scope, state and due instants in the future are checked by the workflows) ----
 export const findingRequestSchema = z.object({ actor: actorSchema, unitId: unitIdField, text: requiredText('问题描述', 2000) });
 export const addItemRequestSchema = z.object({

@@ -8,10 +8,13 @@
 // - `workdays`: the make-up working days, each a Saturday or Sunday.
 // Notice N's 元旦 arrangement can reach back into the last days of December N−1 (2019's notice made
 // 2018-12-29, a Saturday, a working day and 2018-12-31, a Monday, a day off), so a date from December 28 on
-// is only settled once the next year's notice is loaded too. Every computation that needs a date whose
+// is only settled once the next year's notice is loaded too. Every strict computation that needs a date whose
 // arrangement is not loaded throws CalendarYearMissingError rather than assume an ordinary week
-// (../shared/OBLIGATIONS.md §7: year N+1's arrangement is only published late in year N).
+// (../shared/OBLIGATIONS.md §7: year N+1's arrangement is only published late in year N); only
+// addWorkdaysProvisional counts days past the last loaded year by a provisional rule (domain/provisional.ts)
+// and says so in its result.
 import { z } from 'zod';
+import { PROVISIONAL_RULE } from './provisional';
 
 /** A plain calendar date, YYYY-MM-DD (China's civil calendar; no time, no zone). */
 export type IsoDate = string;
@@ -27,6 +30,34 @@ export interface YearArrangement {
   source: string;
   holidays: ArrangementDay[];
   workdays: ArrangementDay[];
+  /** Days on which a second source disagrees, each settled (test/unit/calendar-second-source.test.ts). */
+  settlements?: Settlement[];
+}
+
+/** A day the shipped data and a second source disagree on, and how it was settled. */
+export interface Settlement {
+  date: IsoDate;
+  /** What this file says the day is: in `holidays`, in `workdays`, or in neither (an ordinary day). */
+  decision: 'holiday' | 'workday' | 'ordinary';
+  /** The day's name in its list (e.g. 元旦调休), when the decision is holiday or workday. */
+  name?: string;
+  /** What the second source says, e.g. "python-holidays 0.109: 元旦 (holiday)". */
+  other: string;
+  /** Why: the notice's text, or the source that cites it. */
+  reason: string;
+}
+
+/** A rule for a notice year that is not loaded (domain/provisional.ts). */
+export interface ProvisionalDayRule {
+  id: string;
+  status(date: IsoDate): WorkdayStatus;
+}
+
+/** A working-day result that may rest on a provisional rule for a year not loaded yet. */
+export interface ProvisionalResult {
+  date: IsoDate;
+  /** Present when a day past the loaded years was counted by `rule`: the first such notice year. */
+  provisional?: { waitsForYear: number; rule: string };
 }
 
 export interface WorkdayStatus {
@@ -107,6 +138,19 @@ export const yearArrangementSchema = z
     source: z.string().trim().min(1, 'name the notice the dates come from (国务院办公厅关于…年部分节假日安排的通知)'),
     holidays: z.array(daySchema),
     workdays: z.array(daySchema),
+    settlements: z
+      .array(
+        z
+          .object({
+            date: z.string().regex(DATE_RE, 'must be a date written YYYY-MM-DD'),
+            decision: z.enum(['holiday', 'workday', 'ordinary']),
+            name: z.string().trim().min(1).optional(),
+            other: z.string().trim().min(1, 'say what the other source gives for the day'),
+            reason: z.string().trim().min(1, 'give the reason for the settlement (the notice text or the citing source)'),
+          })
+          .strict(),
+      )
+      .optional(),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -137,6 +181,17 @@ export const yearArrangementSchema = z
         }
       });
     }
+    // A settlement must agree with the lists it settles.
+    (a.settlements ?? []).forEach((st, i) => {
+      const kind = seen.get(st.date);
+      const actual = kind === 'holidays' ? 'holiday' : kind === 'workdays' ? 'workday' : 'ordinary';
+      if (actual !== st.decision) {
+        ctx.addIssue({ code: 'custom', path: ['settlements', i, 'decision'], message: `${st.date} is settled as ${st.decision} but the file lists it as ${actual}` });
+      }
+      if (st.decision !== 'ordinary' && !st.name) {
+        ctx.addIssue({ code: 'custom', path: ['settlements', i, 'name'], message: `name the day as it appears in ${st.decision}s (e.g. 元旦调休)` });
+      }
+    });
   });
 
 function pad(n: number): string {
@@ -210,12 +265,47 @@ export class WorkCalendar {
     return count;
   }
 
-  private statusOf(n: number, text = fromDayNumber(n)): WorkdayStatus {
+  /**
+   * Like addWorkdays, but a day of the notice year right after the last loaded one (the notice not out yet) is
+   * counted by `rule` instead of throwing; the result then names that year. A gap below the last loaded year,
+   * or a year further ahead (e.g. a mistyped 2099), still throws.
+   */
+  addWorkdaysProvisional(from: IsoDate, n: number, rule: ProvisionalDayRule = PROVISIONAL_RULE): ProvisionalResult {
+    let d = dayNumber(from, 'from');
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`n "${String(n)}" must be a whole number ≥ 0`);
+    const latest = Math.max(...this.years);
+    let waitsFor: number | undefined; // at most one year: latest + 1
+    let left = n;
+    while (left > 0) {
+      d += 1;
+      const text = fromDayNumber(d);
+      const missing = this.missingNotice(text);
+      let status: WorkdayStatus;
+      if (missing === undefined) status = this.statusOf(d, text);
+      else if (missing === latest + 1) {
+        waitsFor = missing;
+        const entry = this.days.get(text);
+        status = entry ? { workday: entry.workday, name: entry.name } : rule.status(text);
+      } else throw new CalendarYearMissingError(missing, text);
+      if (status.workday) left -= 1;
+    }
+    const date = fromDayNumber(d);
+    return waitsFor === undefined ? { date } : { date, provisional: { waitsForYear: waitsFor, rule: rule.id } };
+  }
+
+  /** The notice year a date needs and that is not loaded, if any (its own year, or the next from 28 December). */
+  private missingNotice(text: IsoDate): number | undefined {
     const year = Number(text.slice(0, 4));
-    if (!this.years.has(year)) throw new CalendarYearMissingError(year, text);
+    if (!this.years.has(year)) return year;
     const late = Number(text.slice(5, 7)) * 100 + Number(text.slice(8, 10));
     const reach = NEXT_NOTICE_REACHES_BACK_TO.month * 100 + NEXT_NOTICE_REACHES_BACK_TO.day;
-    if (late >= reach && !this.years.has(year + 1)) throw new CalendarYearMissingError(year + 1, text);
+    if (late >= reach && !this.years.has(year + 1)) return year + 1;
+    return undefined;
+  }
+
+  private statusOf(n: number, text = fromDayNumber(n)): WorkdayStatus {
+    const missing = this.missingNotice(text);
+    if (missing !== undefined) throw new CalendarYearMissingError(missing, text);
     const entry = this.days.get(text);
     if (entry) return { workday: entry.workday, name: entry.name };
     const w = weekday(n);

@@ -144,6 +144,9 @@ export interface EventDueWindow {
   dueBy: string;
   reminders: DueStep[];
   escalations: DueStep[];
+  /** The due instant counts past the loaded holiday arrangements by a provisional rule, until notice `waitsFor`. */
+  provisional?: true;
+  waitsFor?: number;
 }
 
 export interface EventDueReport {
@@ -166,6 +169,8 @@ export interface SingleWindowDueReport extends EventDueReport {
   dueBy: string;
   reminders: DueStep[];
   escalations: DueStep[];
+  provisional?: true;
+  waitsFor?: number;
 }
 
 /** kind 'incident': every statutory window, step IDs prefixed with the window's name. */
@@ -188,6 +193,7 @@ function planned(window: EventWindow, eventAt: string, calendar: WorkdayCalendar
     dueBy: toCstIso(plan.dueAt),
     reminders: plan.steps.filter((s) => s.kind === 'reminder').map(dueStep),
     escalations: plan.steps.filter((s) => s.kind === 'escalation').map(dueStep),
+    ...(plan.provisional ? { provisional: true as const, waitsFor: plan.provisional.waitsForYear } : {}),
   };
 }
 
@@ -220,6 +226,7 @@ export function eventDueReport(
     dueBy: w.dueBy,
     reminders: w.reminders,
     escalations: w.escalations,
+    ...(w.provisional ? { provisional: w.provisional, waitsFor: w.waitsFor } : {}),
     ...tail,
   };
 }

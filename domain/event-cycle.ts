@@ -94,7 +94,7 @@ export function buildEventCycleInput(args: EventCycleArgs): CycleInput & { lastD
     unitName: args.unit.name,
     unitPath: args.unitPath,
     catalogVersion: args.catalogVersion,
-    plan: { dueAt: plan.dueAt, steps: plan.steps },
+    plan: cyclePlanOf(plan),
     lastDay: plan.lastDay,
   };
 }
@@ -117,7 +117,7 @@ export function replanWindow(window: EventWindow, eventAt: string, lastDay: stri
 
 /** Only the CyclePlan fields, as the workflow records them. */
 export function cyclePlanOf(plan: WindowPlan): CyclePlan {
-  return { dueAt: plan.dueAt, steps: plan.steps };
+  return { dueAt: plan.dueAt, steps: plan.steps, ...(plan.provisional ? { provisional: plan.provisional } : {}) };
 }
 
 /** How the window reads in Chinese: 24小时内, 当日, 30日内, 10个工作日内, 1年内. */

@@ -5,11 +5,17 @@ import { DateTime } from 'luxon';
 import type { EventWindow, WindowSpan } from './catalog/schema';
 import { recipientRefs, type CyclePlan, type PlannedStep } from './types';
 import { atTimeOfDay, CST, toUtcIso } from './time';
+import type { ProvisionalMark } from './provisional';
 
 /** What the working-day rule needs from the official holiday arrangement (domain/calendar.ts). */
 export interface WorkdayCalendar {
   /** The Nth working day after `from` (YYYY-MM-DD), `from` itself not counted. */
   addWorkdays(from: string, n: number): string;
+  /**
+   * When present, used instead of addWorkdays: past the last loaded year it counts by a provisional rule and
+   * says so (domain/calendar.ts WorkCalendar.addWorkdaysProvisional) instead of throwing.
+   */
+  addWorkdaysProvisional?(from: string, n: number): { date: string; provisional?: ProvisionalMark };
 }
 
 export interface WindowPlan extends CyclePlan {
@@ -21,15 +27,24 @@ const HOUR = 3600_000;
 
 /** The exclusive due instant of a window opened at `event`. */
 export function windowDue(span: WindowSpan, event: DateTime, calendar?: WorkdayCalendar): DateTime {
+  return windowDueMarked(span, event, calendar).due;
+}
+
+/** The due instant and, when a working-day count went past the loaded arrangements, its provisional mark. */
+export function windowDueMarked(span: WindowSpan, event: DateTime, calendar?: WorkdayCalendar): { due: DateTime; provisional?: ProvisionalMark } {
   const day = event.setZone(CST).startOf('day');
-  if (span.hours !== undefined) return event.plus({ milliseconds: Math.round(span.hours * HOUR) });
-  if (span.sameDay) return day.plus({ days: 1 });
-  if (span.days !== undefined) return day.plus({ days: span.days + 1 });
-  if (span.years !== undefined) return day.plus({ years: span.years }).plus({ days: 1 });
+  if (span.hours !== undefined) return { due: event.plus({ milliseconds: Math.round(span.hours * HOUR) }) };
+  if (span.sameDay) return { due: day.plus({ days: 1 }) };
+  if (span.days !== undefined) return { due: day.plus({ days: span.days + 1 }) };
+  if (span.years !== undefined) return { due: day.plus({ years: span.years }).plus({ days: 1 }) };
   if (span.workingDays !== undefined) {
     if (!calendar) throw new Error('a working-day window needs the official holiday calendar');
-    const last = calendar.addWorkdays(day.toISODate()!, span.workingDays);
-    return DateTime.fromISO(last, { zone: CST }).plus({ days: 1 });
+    const from = day.toISODate()!;
+    const counted = calendar.addWorkdaysProvisional
+      ? calendar.addWorkdaysProvisional(from, span.workingDays)
+      : { date: calendar.addWorkdays(from, span.workingDays) };
+    const due = DateTime.fromISO(counted.date, { zone: CST }).plus({ days: 1 });
+    return counted.provisional ? { due, provisional: counted.provisional } : { due };
   }
   throw new Error('window has no span');
 }
@@ -41,7 +56,9 @@ export function windowDue(span: WindowSpan, event: DateTime, calendar?: WorkdayC
  */
 export function planWindow(window: EventWindow, eventAt: string, calendar?: WorkdayCalendar, prefix = ''): WindowPlan {
   const event = parseEvent(eventAt);
-  return planLadder(window, event, windowDue(window.within, event, calendar), 0, prefix);
+  const { due, provisional } = windowDueMarked(window.within, event, calendar);
+  const plan = planLadder(window, event, due, 0, prefix);
+  return provisional ? { ...plan, provisional } : plan;
 }
 
 export function parseEvent(eventAt: string): DateTime {

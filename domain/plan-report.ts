@@ -35,6 +35,9 @@ export interface PlanTimeline {
   lateBySeconds?: number;
   /** Every reminder and escalation, in time order. */
   steps: PlanStep[];
+  /** The due instant counts past the loaded holiday arrangements by a provisional rule, until notice `waitsFor`. */
+  provisional?: true;
+  waitsFor?: number;
 }
 
 interface PlanHead {
@@ -100,7 +103,7 @@ function planStep(s: DueStep, submittedAt: string | undefined): PlanStep {
 }
 
 function timeline(
-  w: { lastDay: string; dueBy: string; reminders: DueStep[]; escalations: DueStep[] },
+  w: { lastDay: string; dueBy: string; reminders: DueStep[]; escalations: DueStep[]; provisional?: true; waitsFor?: number },
   submittedAt: string | undefined,
 ): PlanTimeline {
   const steps = [...w.reminders, ...w.escalations]
@@ -112,6 +115,7 @@ function timeline(
     dueBy: w.dueBy,
     ...(submittedAt !== undefined ? lateness(w.dueBy, submittedAt) : {}),
     steps,
+    ...(w.provisional ? { provisional: w.provisional, waitsFor: w.waitsFor } : {}),
   };
 }
 
@@ -176,5 +180,6 @@ function pickTimeline(t: PlanTimeline): PlanTimeline {
     dueBy: t.dueBy,
     ...(t.late !== undefined ? { late: t.late, lateBySeconds: t.lateBySeconds } : {}),
     steps: t.steps,
+    ...(t.provisional ? { provisional: t.provisional, waitsFor: t.waitsFor } : {}),
   };
 }

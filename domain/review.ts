@@ -138,3 +138,13 @@ export const PART_STATE_LABELS: Record<string, string> = {
   accepted: '已销号',
   closed: '已关闭',
 };
+
+/** The period of the ad hoc duty cycles a review opens: review-<hash>. */
+export function reviewPeriod(reviewId: string): string {
+  return `review-${reviewId.replace(/^review:/, '')}`;
+}
+
+/** Whether a cycle's period is that of an ad hoc cycle opened by a review (not a duty period such as 2025). */
+export function isReviewPeriod(period: string): boolean {
+  return period.startsWith('review-');
+}

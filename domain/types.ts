@@ -43,6 +43,12 @@ export interface CyclePlan {
   /** Exclusive due instant, ISO-8601 UTC: on time means submitted strictly before it. */
   dueAt: string;
   steps: PlannedStep[];
+  /**
+   * Set when the due instant was counted past the last loaded holiday arrangement by a provisional rule
+   * (domain/provisional.ts): the notice year it waits for and the rule. Absent in final plans and in plans
+   * recorded before provisional deadlines existed.
+   */
+  provisional?: { waitsForYear: number; rule: string };
 }
 
 /** A rule that binds the unit for this cycle (the governing one first); see domain/plan.ts bindingRules. */

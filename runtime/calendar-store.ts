@@ -77,6 +77,22 @@ export function loadCalendar(dirs: string[] = [shippedCalendarDir(), installedCa
   return new WorkCalendar([...byYear.values()].sort((a, b) => a.year - b.year));
 }
 
+/**
+ * The notice years present as <N>.json in the shipped and installed folders, ascending, without reading
+ * the files (for the "next year not loaded" warning on every console page and at `npm start`).
+ */
+export function presentYears(dirs: string[] = [shippedCalendarDir(), installedCalendarDir()]): number[] {
+  const years = new Set<number>();
+  for (const dir of dirs) {
+    if (!fs.existsSync(dir)) continue;
+    for (const name of fs.readdirSync(dir)) {
+      const m = /^(\d{4})\.json$/.exec(name);
+      if (m) years.add(Number(m[1]));
+    }
+  }
+  return [...years].sort((a, b) => a - b);
+}
+
 export interface InstallResult {
   year: number;
   holidays: number;

@@ -1,11 +1,32 @@
 // Process configuration from the environment, with the embedded defaults the README documents.
 import path from 'node:path';
+import { MAX_SEND_TIMEOUT_MS } from '../contracts/delivery';
 
 const root = path.resolve(__dirname, '..');
 
 function env(name: string, fallback: string): string {
   const value = process.env[name];
   return value === undefined || value === '' ? fallback : value;
+}
+
+/** A positive integer from the environment; a bad value stops the process, naming the variable. */
+function envInt(name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  const text = env(name, String(fallback));
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0 || value > max) {
+    throw new Error(`${name}: expected a whole number from 1 to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+/** SMTP transport timeouts in milliseconds; the send deadline bounds one send whatever the server does. */
+function smtpTimeouts() {
+  const connectMs = envInt('SMTP_CONNECT_TIMEOUT_MS', 15_000);
+  const greetingMs = envInt('SMTP_GREETING_TIMEOUT_MS', 15_000);
+  const socketMs = envInt('SMTP_SOCKET_TIMEOUT_MS', 60_000);
+  // contracts/delivery.ts: the send activity's timeout and lease are sized for at most MAX_SEND_TIMEOUT_MS.
+  const sendMs = envInt('SMTP_SEND_TIMEOUT_MS', Math.min(connectMs + greetingMs + socketMs, MAX_SEND_TIMEOUT_MS), MAX_SEND_TIMEOUT_MS);
+  return { connectMs, greetingMs, socketMs, sendMs };
 }
 
 export const config = {
@@ -22,6 +43,11 @@ export const config = {
   smtp: {
     url: env('SMTP_URL', 'smtp://127.0.0.1:2525'),
     from: env('MAIL_FROM', '"法治政府建设督办系统" <noreply@duty-ledger.local>'),
+    timeouts: smtpTimeouts(),
+  },
+  delivery: {
+    /** Failed sends to one recipient (4xx, timeouts, dropped connections) before it is given up. */
+    maxAttempts: envInt('DELIVERY_MAX_ATTEMPTS', 8, 1000),
   },
   console: {
     port: Number(env('CONSOLE_PORT', '3000')),

@@ -15,6 +15,9 @@
 // - `workdays`: the make-up working days (调休上班), all of them Saturdays or Sundays, named "<holiday>调休".
 // - `source`: the notice, its URL(s) and document number as cited in chinese-days's own source comments
 //   (src/holidays/generate.ts), and the package version.
+// - `settlements`: days where a second source (test/fixtures/holidays-py-china.json) disagrees with chinese-days,
+//   each settled from the notice's text (test/unit/calendar-second-source.test.ts). They are kept from the file
+//   being overwritten and applied on top of chinese-days's dates, so regenerating never undoes a settlement.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -82,8 +85,32 @@ for (const year of years) {
 
 fs.mkdirSync(outDir, { recursive: true });
 const byDate = (a: Day, b: Day) => a.date.localeCompare(b.date);
+interface Settlement {
+  date: string;
+  decision: 'holiday' | 'workday' | 'ordinary';
+  name?: string;
+  other: string;
+  reason: string;
+}
+
+/** The settlements of the file about to be overwritten, applied to the lists (chinese-days's dates). */
+function settle(year: number, lists: { holidays: Day[]; workdays: Day[] }): Settlement[] {
+  const file = path.join(outDir, `${year}.json`);
+  if (!fs.existsSync(file)) return [];
+  const settlements = ((JSON.parse(fs.readFileSync(file, 'utf8')) as { settlements?: Settlement[] }).settlements ?? []);
+  for (const s of settlements) {
+    lists.holidays = lists.holidays.filter((d) => d.date !== s.date);
+    lists.workdays = lists.workdays.filter((d) => d.date !== s.date);
+    if (s.decision === 'holiday') lists.holidays.push({ date: s.date, name: s.name! });
+    if (s.decision === 'workday') lists.workdays.push({ date: s.date, name: s.name! });
+  }
+  return settlements;
+}
+
 for (const year of years) {
-  const { holidays, workdays } = notice(year);
+  const lists = notice(year);
+  const settlements = settle(year, lists);
+  const { holidays, workdays } = lists;
   const { urls, docNo } = citations(year);
   const title = `国务院办公厅关于${year}年部分节假日安排的通知${docNo ? ` (${docNo})` : ''}`;
   const file = {
@@ -99,7 +126,8 @@ for (const year of years) {
     `  "year": ${file.year},`,
     `  "source": ${JSON.stringify(file.source)},`,
     `  "holidays": ${days(file.holidays)},`,
-    `  "workdays": ${days(file.workdays)}`,
+    `  "workdays": ${days(file.workdays)}${settlements.length ? ',' : ''}`,
+    ...(settlements.length ? [`  "settlements": ${days(settlements as unknown as Day[])}`] : []),
     '}',
   ].join('\n');
   JSON.parse(text);

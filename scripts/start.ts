@@ -16,6 +16,8 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import pc from 'picocolors';
 import { config } from '../runtime/config';
 import { searchAttributeTypes } from '../contracts/search-attributes';
+import { nextYearWarning } from '../domain/provisional';
+import { presentYears } from '../runtime/calendar-store';
 
 const root = config.root;
 const tsxLoader = ['--import', 'tsx'];
@@ -450,6 +452,8 @@ async function main(): Promise<void> {
     '',
   ].filter((l, i, all) => l !== '' || all[i - 1] !== '');
   for (const line of lines) say(line);
+  const calendarWarning = nextYearWarning(new Date(), presentYears());
+  if (calendarWarning) warn(calendarWarning);
 }
 
 main().catch(async (err: unknown) => {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `npm test`: the one command that runs every test.
-#   setup (idempotent) → type check → every vitest project (unit ×3 time zones, workflow, integration, browser).
-# Extra arguments go to vitest, e.g. `npm test -- --project unit-utc` or `npm test -- test/unit/calendar.test.ts`.
+#   setup (idempotent) → type check → lint (ESLint) → format check (Prettier) → every vitest project
+#   (unit ×3 time zones, workflow, integration, browser).
+# Extra arguments go to vitest, e.g. `npm test -- --project unit-utc` or `npm test -- test/unit/calendar.test.ts`;
+# such a partial run skips lint and format check (`npm run lint`, `npm run format:check` run them alone).
 # Exits non-zero on the first failing step.
 set -euo pipefail
 
@@ -20,6 +22,14 @@ export TEMPORAL_CLI
 
 step "type check (tsc --noEmit)"
 npx --no-install tsc --noEmit
+
+if [ "$#" -eq 0 ]; then
+  step "lint (eslint .)"
+  npx --no-install eslint .
+
+  step "format check (prettier --check .)"
+  npx --no-install prettier --check --log-level warn .
+fi
 
 step "tests (vitest run)"
 # The JSON report gives a plain "N passed, N failed" closing line that any CI log reader understands.

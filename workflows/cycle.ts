@@ -1,36 +1,24 @@
 // One workflow per (duty, responsible unit, cycle): reminds before the due instant, escalates after
 // it, and stops the moment the duty is submitted, waived or closed. Deterministic: the only clock
 // is Temporal's, and every instant comes from the plan computed when the cycle opened.
-import {
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  log,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { CycleInput, CyclePlan, CycleState, PlannedStep } from '../domain/types';
+import { allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { CycleInput, CycleState, PlannedStep } from '../domain/types';
 import type { CycleActivities } from '../activities/cycle';
-import { statusQuery, submitUpdate, type CycleStatus, type SubmitRequest, type TimelineEntry } from '../contracts/cycle';
-import {
-  cursorAfter,
-  cycleIdentity,
-  handleExtend,
-  handleWaiveAndClose,
-  nowIso as now,
-  publishCycleState,
-  recipientsDetail,
-  tagCycle,
-  timelineNote,
-  updateGate,
-  type CycleControls,
-} from './cycle-kit';
+import { statusQuery, submitRequestSchema, submitUpdate, type CycleStatus, type SubmitRequest, type TimelineEntry } from '../contracts/cycle';
+import { parseOrRefuse, refuse } from '../contracts/refusal';
+import { refuseEnded, refuseOperator, requireOwnUnitUser, requireReason, requireThisUnit, stateZh } from './checks';
+import { adminUpdates, CycleCore, nowIso as now, recipientsDetail } from './cycle-core';
+import { cstText, nextStep } from './ladder';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<CycleActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<CycleActivities>(deliveryActivityOptions);
+
+/** Set where a backdated submission is audited (submissions before it were not). */
+export const AUDITED_BACKDATING = 'audited-backdating';
 
 const TERMINAL: CycleState[] = ['submitted', 'waived', 'closed'];
 
@@ -41,167 +29,135 @@ export interface CycleOutcome {
 }
 
 export async function dutyCycle(input: CycleInput): Promise<CycleOutcome> {
-  const { workflowId } = workflowInfo();
-  let plan: CyclePlan = input.plan;
-  let revision = 0;
-  let state: CycleState = 'open';
-  let cursor = 0;
+  const core = new CycleCore<TimelineEntry>(input, acts);
+  const { workflowId, note, track, ladder } = core;
   let submission: CycleStatus['submission'];
-  /** Updates being handled; the ladder waits for them so nothing fires after a submit is accepted. */
-  const { guarded, idle } = updateGate();
   const stepsFired: string[] = [];
-  const timeline: TimelineEntry[] = [];
-
-  const note = timelineNote(timeline);
-  const dueMs = () => Date.parse(plan.dueAt);
-  const isTerminal = () => TERMINAL.includes(state);
-
-  async function setState(next: CycleState, extra: { submittedAt?: string; lateSeconds?: number } = {}) {
-    state = next;
-    await publishCycleState(acts, { workflowId, state: next, dueAt: plan.dueAt, ...extra });
-  }
+  const isTerminal = () => TERMINAL.includes(core.state);
 
   setHandler(statusQuery, () => ({
-    ...cycleIdentity(workflowId, input),
-    state,
+    ...core.identity(),
+    state: core.state,
     catalogVersion: input.catalogVersion,
     ...(input.rules ? { rules: input.rules } : {}),
-    revision,
-    plan,
-    pending: isTerminal() ? [] : plan.steps.slice(cursor).map((s) => s.id),
+    revision: core.revision,
+    plan: core.plan,
+    pending: isTerminal() ? [] : core.pending(),
     submission,
-    timeline,
+    timeline: core.timeline,
     kind: input.kind ?? 'annual',
   }));
 
-  setHandler(
+  ladder.update(
     submitUpdate,
-    guarded(async (req: SubmitRequest) => {
-      const submittedAt = req.submittedAt ?? now();
-      const lateSeconds = Math.max(0, Math.floor((Date.parse(submittedAt) - dueMs()) / 1000));
+    (req: SubmitRequest) => {
+      parseOrRefuse(submitRequestSchema, req);
+      if (isTerminal()) {
+        if (core.state === 'submitted' && submission) {
+          refuse({
+            field: '',
+            code: 'duplicate',
+            zh: `本周期已于 ${cstText(submission.submittedAt)} 报送（文号 ${submission.reference}），不能重复报送`,
+            message: `cycle is already submitted`,
+          });
+        }
+        refuseEnded(`cycle is already ${core.state}`, `本周期${stateZh(core.state)}，不能报送`);
+      }
+      requireThisUnit(req.unitId, input.unitId);
+      requireOwnUnitUser(req.actor, input.unitId, 'submit');
+      refuseOperator(req.actor, 'submit', '报送');
+      if (req.submittedAt !== undefined && req.submittedAt.trim() !== '') {
+        if (req.actor.access !== 'admin') {
+          refuse({ field: 'submittedAt', code: 'forbidden', zh: '只有管理员可以补录报送时间', message: 'only an admin may give submittedAt (backdate a submission)' });
+        }
+        const at = Date.parse(req.submittedAt);
+        if (at > Date.now()) refuse({ field: 'submittedAt', code: 'future', zh: '实际报送时间不能晚于现在', message: 'submittedAt is in the future' });
+        if (at < Date.now()) {
+          requireReason(req.reason, 'reason', 'a reason is required to backdate a submission', '补录报送时间须填写补录理由（至少2个字）');
+        }
+      }
+    },
+    async (req) => {
+      const given = req.submittedAt?.trim() ? req.submittedAt : undefined;
+      const submittedAt = given ?? now();
+      const backdated = given !== undefined && Date.parse(given) < Date.now();
+      const lateSeconds = Math.max(0, Math.floor((Date.parse(submittedAt) - core.dueMs()) / 1000));
+      const reference = req.reference.trim();
       await acts.recordSubmission({
         workflowId,
         unitId: input.unitId,
-        reference: req.reference.trim(),
+        reference,
         evidenceUrl: req.evidenceUrl,
         note: req.note,
         submittedBy: req.actor.id,
         submittedAt,
         lateSeconds,
+        dutyCode: input.dutyCode,
+        period: input.period,
+        catalogVersion: input.catalogVersion,
+        dueAt: core.plan.dueAt,
       });
+      if (backdated && patched(AUDITED_BACKDATING)) {
+        await acts.auditAction({
+          actor: req.actor.id,
+          action: 'cycle.backdate',
+          target: workflowId,
+          detail: { submittedAt, recordedAt: now(), reason: req.reason?.trim(), reference },
+        });
+      }
       // The due instant is exclusive: a submission at it is late, by 0 whole seconds.
-      const late = Date.parse(submittedAt) >= dueMs();
-      submission = {
-        state: 'submitted',
-        submittedAt,
-        late,
-        lateSeconds,
-        reference: req.reference.trim(),
-        evidenceUrl: req.evidenceUrl,
-        by: req.actor.id,
-      };
+      const late = Date.parse(submittedAt) >= core.dueMs();
+      submission = { state: 'submitted', submittedAt, late, lateSeconds, reference, evidenceUrl: req.evidenceUrl, by: req.actor.id };
       note({
         type: 'submitted',
         actor: req.actor.id,
-        detail: `${req.reference.trim()}${late ? ` (late by ${lateSeconds}s)` : ' (on time)'}`,
+        detail: `${reference}${late ? `（逾期 ${lateSeconds} 秒）` : '（按时）'}${
+          backdated ? `；补录报送时间 ${cstText(submittedAt)}，理由：${req.reason?.trim() ?? ''}` : ''
+        }`,
       });
-      await setState('submitted', { submittedAt, lateSeconds });
-      return { state, submittedAt, late, lateSeconds };
-    }),
-    {
-      validator: (req: SubmitRequest) => {
-        if (isTerminal()) throw new Error(`cycle is already ${state}`);
-        if (req.unitId !== input.unitId) throw new Error(`unitId ${req.unitId} is not this cycle's unit ${input.unitId}`);
-        if (req.actor?.access === 'unit' && req.actor.unitId !== input.unitId) {
-          throw new Error(`${req.actor.id} may submit only for unit ${req.actor.unitId ?? '(none)'}`);
-        }
-        if (req.actor?.access === 'operator') throw new Error('operators may read but not submit');
-        if (typeof req.reference !== 'string' || req.reference.trim() === '') throw new Error('reference is required');
-        if (req.evidenceUrl !== undefined && !/^https?:\/\/\S+$/.test(req.evidenceUrl)) {
-          throw new Error('evidenceUrl must be an http(s) link');
-        }
-        if (req.submittedAt !== undefined) {
-          const at = Date.parse(req.submittedAt);
-          if (Number.isNaN(at)) throw new Error('submittedAt is not an ISO instant');
-          if (at > Date.now()) throw new Error('submittedAt is in the future');
-        }
-      },
+      await core.setState('submitted', { submittedAt, lateSeconds });
+      return { state: core.state, submittedAt, late, lateSeconds };
     },
   );
 
-  const controls = { guarded, acts, workflowId, note, state: () => state, over: isTerminal, setState } satisfies CycleControls;
-  handleExtend({
-    ...controls,
-    dutyCode: input.dutyCode,
-    plan: () => plan,
-    adopt: (next) => {
-      plan = next;
-      revision += 1;
-      cursor = cursorAfter(plan.steps, Date.now(), note);
-      return revision;
-    },
-    stateAfter: () => (Date.now() < dueMs() ? 'open' : state),
-    word: 'due',
+  adminUpdates(core, {
+    over: isTerminal,
+    extend: { replan: acts.replanCycle, stateAfter: () => (Date.now() < core.dueMs() ? 'open' : core.state) },
   });
-  handleWaiveAndClose(controls);
 
-  tagCycle({ dutyCode: input.dutyCode, unitId: input.unitId, unitPath: input.unitPath, period: input.period, dueAt: plan.dueAt, state });
-  await acts.indexCycle({ input, state });
-  note({ type: 'opened', detail: `due ${plan.dueAt}; ${plan.steps.length} steps; catalog ${input.catalogVersion}` });
-  cursor = cursorAfter(plan.steps, Date.now(), note);
+  await core.open(`截止时刻 ${cstText(core.plan.dueAt)}（北京时间）；共 ${core.plan.steps.length} 个步骤；目录版本 ${input.catalogVersion}`);
 
   async function fire(step: PlannedStep) {
-    const result = await acts.sendStep({
+    const result = await send.sendStep({
       workflowId,
-      revision,
+      revision: core.revision,
       step,
       dutyCode: input.dutyCode,
       period: input.period,
       unitId: input.unitId,
-      dueAt: plan.dueAt,
+      dueAt: core.plan.dueAt,
       firedAt: now(),
     });
     stepsFired.push(step.id);
-    note({
-      type: step.kind,
-      stepId: step.id,
-      detail: recipientsDetail(result),
-    });
-    if (step.kind === 'escalation' && state === 'overdue') await setState('escalated');
+    note({ type: step.kind, stepId: step.id, detail: recipientsDetail(result) });
+    if (step.kind === 'escalation' && core.state === 'overdue') await core.setState('escalated');
   }
 
-  while (!isTerminal()) {
-    if (state === 'open' && Date.now() >= dueMs()) {
-      note({ type: 'overdue', detail: `due instant ${plan.dueAt} passed without a submission` });
-      await setState('overdue');
-      continue;
-    }
-    const step = plan.steps[cursor];
-    const wakeAt = Math.min(step ? Date.parse(step.at) : Infinity, state === 'open' ? dueMs() : Infinity);
-    const seenRevision = revision;
-    const interrupted = () => isTerminal() || revision !== seenRevision;
-    if (wakeAt === Infinity) {
-      await condition(interrupted);
-      continue;
-    }
-    const wait = wakeAt - Date.now();
-    if (wait > 0 && (await condition(interrupted, wait))) continue;
-    await condition(idle);
-    if (isTerminal() || revision !== seenRevision) continue;
-    if (step && Date.now() >= Date.parse(step.at)) {
-      // A reminder held up past the due instant (workers down, say) would announce a deadline that is
-      // gone; the escalations that follow say what is true now.
-      if (step.kind === 'reminder' && Date.now() >= dueMs()) {
-        note({ type: 'step-skipped', stepId: step.id, detail: `reminder due ${step.at} was still pending at the due instant` });
-      } else {
-        await fire(step);
-      }
-      cursor += 1;
-    }
-  }
+  await ladder.run({
+    running: () => !isTerminal(),
+    settle: async () => {
+      if (core.state !== 'open' || Date.now() < core.dueMs()) return false;
+      note({ type: 'overdue', detail: `截止时刻 ${cstText(core.plan.dueAt)} 已过，尚未报送` });
+      await core.setState('overdue');
+      return true;
+    },
+    next: () => nextStep(track, { lapsedAt: core.dueMs, lapsed: '截止时刻已过', fire, note: core.skipNote }),
+    boundary: () => (core.state === 'open' ? core.dueMs() : Infinity),
+    version: () => core.revision,
+  });
 
   await condition(allHandlersFinished);
-  log.info('cycle finished', { state, stepsFired });
-  if (!TERMINAL.includes(state)) throw ApplicationFailure.nonRetryable(`cycle ended in state ${state}`);
-  return { state, lateSeconds: submission?.lateSeconds, stepsFired };
+  log.info('cycle finished', { state: core.state, stepsFired });
+  if (!TERMINAL.includes(core.state)) throw ApplicationFailure.nonRetryable(`cycle ended in state ${core.state}`);
+  return { state: core.state, lateSeconds: submission?.lateSeconds, stepsFired };
 }

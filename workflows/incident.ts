@@ -5,24 +5,20 @@
 // reminder ("持续发布权威信息") every followUp.everyHours until an admin closes the incident. Other
 // levels are recorded and wait for close. Deterministic: every instant comes from the plan in the
 // input (or from the replanning activity after a correction), the only clock is Temporal's.
-import {
-  allHandlersFinished,
-  condition,
-  log,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CycleState, PlannedStep } from '../domain/types';
 import type { IncidentActivities } from '../activities/incident';
 import {
+  closeIncidentRequestSchema,
   closeIncidentUpdate,
+  correctOccurrenceRequestSchema,
   correctOccurrenceUpdate,
   cstDate,
   incidentStatusQuery,
+  pressRequestSchema,
   recordPressUpdate,
   recordReleaseUpdate,
+  releaseRequestSchema,
   type CloseIncidentRequest,
   type CorrectOccurrenceRequest,
   type IncidentInput,
@@ -38,23 +34,23 @@ import {
   type WindowState,
 } from '../contracts/incident';
 import type { Actor } from '../contracts/cycle';
+import { parseOrRefuse, refuse } from '../contracts/refusal';
 import { CycleState as CycleStateKey, DueAt, Period } from '../contracts/search-attributes';
-import { nowIso as now, recipientsDetail, requireAdmin, requireReason, tagCycle, timelineNote, updateGate } from './cycle-kit';
+import { refuseEnded, refuseOperator, requireActor, requireAdmin, requireOwnUnitUser, requireReason } from './checks';
+import { nowIso as now, recipientsDetail, tagCycle, timelineNote } from './cycle-core';
+import { cstText, Ladder, nextStep, skipPassed, type Due, type SkipNote, type Track } from './ladder';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<IncidentActivities>(deliveryActivityOptions);
 
 const HOUR = 3600_000;
 
-function parseAt(text: unknown, field: string): number {
-  if (typeof text !== 'string' || !/(Z|[+-]\d{2}:?\d{2})$/i.test(text.trim())) {
-    throw new Error(`${field} must be an ISO-8601 instant with an offset, e.g. 2026-05-02T02:00:00+08:00`);
-  }
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new Error(`${field} is not an ISO-8601 instant`);
-  return ms;
+function refuseClosed(): never {
+  return refuseEnded('incident is already closed', '该事件已关闭，不能再办理');
 }
 
 export async function incidentDisclosure(input: IncidentInput): Promise<IncidentOutcome> {
@@ -67,6 +63,8 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   const press: PressRecord[] = [];
   /** Per step of the current revision: fired or skipped. */
   let stepDone = new Map<string, 'fired' | 'skipped'>();
+  /** Each window's ladder under the current revision. */
+  let tracks = new Map<string, Track>();
   /** Windows whose missing was noted / that were escalated, under the current revision. */
   let missedNoted = new Set<string>();
   let escalatedWindows = new Set<string>();
@@ -74,7 +72,7 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   let followUpN = 1;
   const stepsFired: string[] = [];
   const timeline: IncidentTimelineEntry[] = [];
-  const { guarded, idle } = updateGate();
+  const ladder = new Ladder();
 
   const note = timelineNote(timeline);
   const closed = () => state === 'closed';
@@ -85,6 +83,18 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   const satisfied = (w: IncidentWindowPlan) => records(w).length > 0;
   const followUpEvery = () => (input.followUp ? input.followUp.everyHours * HOUR : 0);
   const nextFollowUpMs = () => (followUpAnchor !== undefined && input.followUp ? followUpAnchor + followUpN * followUpEvery() : Infinity);
+  const trackOf = (w: IncidentWindowPlan): Track => {
+    let t = tracks.get(w.name);
+    if (!t) tracks.set(w.name, (t = { steps: w.steps, cursor: 0 }));
+    return t;
+  };
+  /** A window's skipped steps are noted with the window and remembered for the status. */
+  const skipNoteOf =
+    (w: IncidentWindowPlan): SkipNote =>
+    (entry) => {
+      stepDone.set(entry.stepId, 'skipped');
+      note({ ...entry, window: w.name });
+    };
 
   function windowState(w: IncidentWindowPlan): WindowState {
     const first = records(w)[0];
@@ -105,21 +115,13 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
     const changed = next !== state;
     state = next;
     if (changed) upsertSearchAttributes([{ key: CycleStateKey, value: next }]);
-    if (changed || Object.keys(extra).length) await acts.updateIncidentIndex({ workflowId, state, extra });
+    if (changed || Object.keys(extra).length) await acts.updateIncidentIndex({ workflowId, state, extra, input, reportedAt });
   }
 
   /** Per window, steps already behind `at` are skipped, except the latest passed escalation, which still fires. */
   function skipStale(at: number) {
     for (const w of plan.windows) {
-      if (satisfied(w)) continue;
-      const passed = w.steps.filter((s) => Date.parse(s.at) <= at && !stepDone.has(s.id));
-      const last = passed.at(-1);
-      const keep = last?.kind === 'escalation' ? last : undefined;
-      for (const s of passed) {
-        if (s === keep) continue;
-        stepDone.set(s.id, 'skipped');
-        note({ type: 'step-skipped', stepId: s.id, window: w.name, detail: `${s.at} was already past when the plan took effect` });
-      }
+      if (!satisfied(w)) skipPassed(trackOf(w), at, skipNoteOf(w));
     }
   }
 
@@ -169,24 +171,56 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   }));
 
   function checkRecorder(actor: Actor) {
-    if (closed()) throw new Error('incident is already closed');
-    if (actor?.access === 'operator') throw new Error('operators may read but not record');
-    if (actor?.access === 'unit' && actor.unitId !== input.unitId) {
-      throw new Error(`${actor.id} may record only for unit ${actor.unitId ?? '(none)'}`);
-    }
-    if (actor?.access !== 'admin' && actor?.access !== 'unit') throw new Error('an identified actor is required');
+    if (closed()) refuseClosed();
+    refuseOperator(actor, 'record', '登记');
+    requireOwnUnitUser(actor, input.unitId, 'record');
+    requireActor(actor);
   }
 
   function checkAt(text: string, field: string): number {
-    const at = parseAt(text, field);
-    if (at > Date.now()) throw new Error(`${field} is in the future`);
-    if (at < Date.parse(plan.occurredAt)) throw new Error(`${field} is before the incident occurred (${plan.occurredAt})`);
+    const at = Date.parse(text);
+    if (at > Date.now()) refuse({ field, code: 'future', zh: '时间不能晚于现在', message: `${field} is in the future` });
+    if (at < Date.parse(plan.occurredAt)) {
+      refuse({
+        field,
+        code: 'invalid',
+        zh: `时间早于事件发生时间（${cstText(plan.occurredAt)}）`,
+        message: `${field} is before the incident occurred (${plan.occurredAt})`,
+      });
+    }
     return at;
   }
 
-  setHandler(
+  const lateText = (lateSeconds: number, w: IncidentWindowPlan | undefined, reason?: string) =>
+    lateSeconds > 0 ? `（逾期 ${lateSeconds} 秒${reason ? `：${reason}` : ''}）` : w ? '（按时）' : '';
+
+  ladder.update(
     recordReleaseUpdate,
-    guarded(async (req: ReleaseRequest) => {
+    (req: ReleaseRequest) => {
+      parseOrRefuse(releaseRequestSchema, req);
+      checkRecorder(req.actor);
+      const at = checkAt(req.at, 'at');
+      const iso = new Date(at).toISOString();
+      const same = releases.find((r) => r.at === iso && r.channel === req.channel.trim() && r.url === req.url.trim());
+      if (same) {
+        refuse({
+          field: 'url',
+          code: 'duplicate',
+          zh: `${cstText(iso)} 在${same.channel}的发布已由 ${same.by} 登记，不能重复登记`,
+          message: `the release at ${iso} on ${same.channel} (${same.url}) is already recorded`,
+        });
+      }
+      const w = windowNamed('release');
+      if (w && releases.length === 0 && at >= dueMs(w)) {
+        requireReason(
+          req.reason,
+          'reason',
+          `the release is late (the window closed at ${w.dueAt}): a reason for the delay is required`,
+          `发布已超过时限（${cstText(w.dueAt)}）：请填写迟报原因`,
+        );
+      }
+    },
+    async (req) => {
       const at = new Date(Date.parse(req.at)).toISOString();
       const w = windowNamed('release');
       const lateSeconds = w ? Math.max(0, Math.floor((Date.parse(at) - dueMs(w)) / 1000)) : 0;
@@ -201,12 +235,12 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
       };
       const first = releases.length === 0;
       releases.push(record);
-      await acts.recordIncidentEvent({ workflowId, kind: 'release', record });
+      await acts.recordIncidentEvent({ workflowId, kind: 'release', record, input, reportedAt });
       note({
         type: 'release',
         actor: req.actor.id,
         window: 'release',
-        detail: `${record.channel} ${record.url} at ${at}${lateSeconds > 0 ? ` (late by ${lateSeconds}s: ${record.reason})` : w ? ' (on time)' : ''}`,
+        detail: `${record.channel} ${record.url}，发布于 ${cstText(at)}${lateText(lateSeconds, w, record.reason)}`,
         ...(lateSeconds > 0 ? { lateSeconds } : {}),
       });
       if (first && input.followUp) {
@@ -215,66 +249,82 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
       }
       await refreshState(first ? { firstReleaseAt: at } : {});
       return record;
-    }),
-    {
-      validator: (req: ReleaseRequest) => {
-        checkRecorder(req.actor);
-        const at = checkAt(req.at, 'at');
-        if (typeof req.channel !== 'string' || req.channel.trim() === '') throw new Error('channel is required');
-        if (typeof req.url !== 'string' || !/^https?:\/\/\S+$/.test(req.url.trim())) throw new Error('url must be an http(s) link');
-        const w = windowNamed('release');
-        if (w && releases.length === 0 && at >= dueMs(w)) {
-          requireReason(req.reason, `the release is late (the window closed at ${w.dueAt}): a reason for the delay is required`);
-        }
-      },
     },
   );
 
-  setHandler(
+  ladder.update(
     recordPressUpdate,
-    guarded(async (req: PressRequest) => {
+    (req: PressRequest) => {
+      parseOrRefuse(pressRequestSchema, req);
+      checkRecorder(req.actor);
+      const at = checkAt(req.at, 'at');
+      const iso = new Date(at).toISOString();
+      const same = press.find((p) => p.at === iso && p.place === req.place.trim());
+      if (same) {
+        refuse({
+          field: 'at',
+          code: 'duplicate',
+          zh: `${cstText(iso)} 在${same.place}的新闻发布会已由 ${same.by} 登记，不能重复登记`,
+          message: `the press conference at ${iso} in ${same.place} is already recorded`,
+        });
+      }
+    },
+    async (req) => {
       const at = new Date(Date.parse(req.at)).toISOString();
       const w = windowNamed('press-conference');
       const lateSeconds = w ? Math.max(0, Math.floor((Date.parse(at) - dueMs(w)) / 1000)) : 0;
       const record: PressRecord = { at, place: req.place.trim(), by: req.actor.id, recordedAt: now(), lateSeconds };
       const first = press.length === 0;
       press.push(record);
-      await acts.recordIncidentEvent({ workflowId, kind: 'press', record });
+      await acts.recordIncidentEvent({ workflowId, kind: 'press', record, input, reportedAt });
       note({
         type: 'press',
         actor: req.actor.id,
         window: 'press-conference',
-        detail: `${record.place} at ${at}${lateSeconds > 0 ? ` (late by ${lateSeconds}s)` : w ? ' (on time)' : ''}`,
+        detail: `${record.place}，举行于 ${cstText(at)}${lateText(lateSeconds, w)}`,
         ...(lateSeconds > 0 ? { lateSeconds } : {}),
       });
       await refreshState(first ? { pressAt: at } : {});
       return record;
-    }),
-    {
-      validator: (req: PressRequest) => {
-        checkRecorder(req.actor);
-        checkAt(req.at, 'at');
-        if (typeof req.place !== 'string' || req.place.trim() === '') throw new Error('place is required');
-      },
     },
   );
 
-  setHandler(
+  ladder.update(
     correctOccurrenceUpdate,
-    guarded(async (req: CorrectOccurrenceRequest) => {
+    (req: CorrectOccurrenceRequest) => {
+      parseOrRefuse(correctOccurrenceRequestSchema, req);
+      requireAdmin(req.actor, 'correct the occurrence instant', '更正事件发生时间');
+      if (closed()) refuseClosed();
+      const at = Date.parse(req.occurredAt);
+      if (at > Date.now()) refuse({ field: 'occurredAt', code: 'future', zh: '发生时间不能晚于现在', message: 'occurredAt is in the future' });
+      if (at === Date.parse(plan.occurredAt)) {
+        refuse({ field: 'occurredAt', code: 'duplicate', zh: `发生时间已是 ${cstText(plan.occurredAt)}，无需更正`, message: `occurredAt is already ${plan.occurredAt}` });
+      }
+      const firstRecord = [...releases, ...press].map((r) => Date.parse(r.at)).sort((a, b) => a - b)[0];
+      if (firstRecord !== undefined && at > firstRecord) {
+        refuse({
+          field: 'occurredAt',
+          code: 'conflict',
+          zh: '更正后的发生时间晚于已登记的发布或发布会时间',
+          message: 'occurredAt would be after a recorded release or press conference',
+        });
+      }
+    },
+    async (req) => {
       const previous = plan;
       const occurredAt = new Date(Date.parse(req.occurredAt)).toISOString();
       plan = await acts.planIncident({ dutyCode: input.dutyCode, level: input.level, occurredAt });
       revision += 1;
       stepDone = new Map();
+      tracks = new Map();
       missedNoted = new Set();
       escalatedWindows = new Set();
       note({
         type: 'corrected',
         actor: req.actor.id,
-        detail: `occurredAt ${previous.occurredAt} → ${plan.occurredAt} (revision ${revision}); ${plan.windows
-          .map((w) => `${w.name} due ${w.dueAt}`)
-          .join(', ')}: ${req.reason.trim()}`,
+        detail: `发生时间 ${cstText(previous.occurredAt)} → ${cstText(plan.occurredAt)}（第 ${revision} 次更正）；${plan.windows
+          .map((w) => `${w.label}截止 ${cstText(w.dueAt)}`)
+          .join('，')}：${req.reason.trim()}`,
       });
       skipStale(Date.now());
       await acts.auditIncident({
@@ -303,37 +353,23 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
         pressDueAt: windowNamed('press-conference')?.dueAt,
       });
       return plan;
-    }),
-    {
-      validator: (req: CorrectOccurrenceRequest) => {
-        requireAdmin(req.actor, 'correct the occurrence instant');
-        requireReason(req.reason);
-        if (closed()) throw new Error('incident is already closed');
-        const at = parseAt(req.occurredAt, 'occurredAt');
-        if (at > Date.now()) throw new Error('occurredAt is in the future');
-        if (at === Date.parse(plan.occurredAt)) throw new Error(`occurredAt is already ${plan.occurredAt}`);
-        const firstRecord = [...releases, ...press].map((r) => Date.parse(r.at)).sort((a, b) => a - b)[0];
-        if (firstRecord !== undefined && at > firstRecord) throw new Error('occurredAt would be after a recorded release or press conference');
-      },
     },
   );
 
-  setHandler(
+  ladder.update(
     closeIncidentUpdate,
-    guarded(async (req: CloseIncidentRequest) => {
+    (req: CloseIncidentRequest) => {
+      parseOrRefuse(closeIncidentRequestSchema, req);
+      requireAdmin(req.actor, 'close an incident', '关闭事件');
+      if (closed()) refuseClosed();
+    },
+    async (req) => {
       await acts.auditIncident({ actor: req.actor.id, action: 'incident.close', target: workflowId, detail: { reason: req.reason.trim() } });
       note({ type: 'closed', actor: req.actor.id, detail: req.reason.trim() });
       state = 'closed';
       upsertSearchAttributes([{ key: CycleStateKey, value: state }]);
-      await acts.updateIncidentIndex({ workflowId, state, extra: { closedAt: now(), closeReason: req.reason.trim() } });
+      await acts.updateIncidentIndex({ workflowId, state, extra: { closedAt: now(), closeReason: req.reason.trim() }, input, reportedAt });
       return state;
-    }),
-    {
-      validator: (req: CloseIncidentRequest) => {
-        requireAdmin(req.actor, 'close an incident');
-        requireReason(req.reason);
-        if (closed()) throw new Error('incident is already closed');
-      },
     },
   );
 
@@ -342,9 +378,9 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   note({
     type: 'reported',
     actor: input.reportedBy,
-    detail: `${input.level} incident occurred ${plan.occurredAt}, reported ${reportedAt}${
-      input.statutory ? `; ${plan.windows.map((w) => `${w.name} due ${w.dueAt}`).join(', ')}` : '; level not statutory: no windows'
-    }; catalog ${input.catalogVersion}`,
+    detail: `${input.level}事件，发生于 ${cstText(plan.occurredAt)}，报告于 ${cstText(reportedAt)}${
+      input.statutory ? `；${plan.windows.map((w) => `${w.label}截止 ${cstText(w.dueAt)}`).join('，')}` : '；该级别不适用法定时限'
+    }；目录版本 ${input.catalogVersion}`,
   });
   for (const w of plan.windows) {
     const late = Date.parse(reportedAt) - dueMs(w);
@@ -355,7 +391,7 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
         type: 'overdue-at-report',
         window: w.name,
         lateSeconds,
-        detail: `reported ${lateSeconds}s after the ${w.name} window closed (due ${w.dueAt}): overdue at once`,
+        detail: `报告时${w.label}时限（${cstText(w.dueAt)}）已过 ${lateSeconds} 秒，立即逾期`,
       });
     }
   }
@@ -364,7 +400,7 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
   await refreshState();
 
   async function fire(step: PlannedStep, w: IncidentWindowPlan | undefined) {
-    const result = await acts.sendIncidentStep({
+    const result = await send.sendIncidentStep({
       workflowId,
       revision,
       step,
@@ -382,68 +418,73 @@ export async function incidentDisclosure(input: IncidentInput): Promise<Incident
     });
   }
 
-  while (!closed()) {
-    const t = Date.now();
-    let changed = false;
-    for (const w of plan.windows) {
-      if (!satisfied(w) && t >= dueMs(w) && !missedNoted.has(w.name)) {
-        missedNoted.add(w.name);
-        note({ type: 'window-missed', window: w.name, detail: `${w.label} window closed at ${w.dueAt} without a record` });
-        changed = true;
-      }
-    }
-    if (changed) {
-      await refreshState();
-      continue;
-    }
-    let next: { step: PlannedStep; w: IncidentWindowPlan } | undefined;
+  /** The earliest step of the windows not yet satisfied, fired or (a reminder past its window) skipped. */
+  function nextWindowStep(): Due | undefined {
+    let next: Due | undefined;
     for (const w of plan.windows) {
       if (satisfied(w)) continue;
-      const step = w.steps.find((s) => !stepDone.has(s.id));
-      if (step && (!next || Date.parse(step.at) < Date.parse(next.step.at))) next = { step, w };
+      const due = nextStep(trackOf(w), {
+        lapsedAt: () => dueMs(w),
+        lapsed: '时限已过',
+        note: skipNoteOf(w),
+        fire: async (step) => {
+          await fire(step, w);
+          stepDone.set(step.id, 'fired');
+          if (step.kind === 'escalation') {
+            escalatedWindows.add(w.name);
+            await refreshState();
+          }
+        },
+      });
+      if (due && (!next || due.at < next.at)) next = due;
     }
-    const pendingDue = Math.min(...plan.windows.filter((w) => !satisfied(w) && !missedNoted.has(w.name)).map(dueMs));
-    const wakeAt = Math.min(next ? Date.parse(next.step.at) : Infinity, nextFollowUpMs(), pendingDue);
-    const seenRevision = revision;
-    const seenRecords = releases.length + press.length;
-    const interrupted = () => closed() || revision !== seenRevision || releases.length + press.length !== seenRecords;
-    if (wakeAt === Infinity) {
-      await condition(interrupted);
-      continue;
-    }
-    const wait = wakeAt - Date.now();
-    if (wait > 0 && (await condition(interrupted, wait))) continue;
-    await condition(idle);
-    if (interrupted()) continue;
-    const at = Date.now();
-    if (next && at >= Date.parse(next.step.at)) {
-      const { step, w } = next;
-      if (step.kind === 'reminder' && at >= dueMs(w)) {
-        stepDone.set(step.id, 'skipped');
-        note({ type: 'step-skipped', stepId: step.id, window: w.name, detail: `reminder due ${step.at} was still pending when the window closed` });
-      } else {
-        await fire(step, w);
-        stepDone.set(step.id, 'fired');
-        if (step.kind === 'escalation') {
-          escalatedWindows.add(w.name);
-          await refreshState();
+    return next;
+  }
+
+  /** "持续发布权威信息" every followUp.everyHours after the first release. */
+  async function followUp() {
+    const n = followUpN;
+    const step: PlannedStep = {
+      id: `follow-up-${n}`,
+      kind: 'reminder',
+      at: new Date(nextFollowUpMs()).toISOString(),
+      to: input.followUp!.to,
+      level: 0,
+    };
+    await fire(step, undefined);
+    followUpN = n + 1;
+  }
+
+  await ladder.run({
+    running: () => !closed(),
+    settle: async () => {
+      let changed = false;
+      for (const w of plan.windows) {
+        if (!satisfied(w) && Date.now() >= dueMs(w) && !missedNoted.has(w.name)) {
+          missedNoted.add(w.name);
+          note({ type: 'window-missed', window: w.name, detail: `${w.label}时限 ${cstText(w.dueAt)} 已过，尚无记录` });
+          changed = true;
         }
       }
-      continue;
-    }
-    if (input.followUp && at >= nextFollowUpMs()) {
-      const n = followUpN;
-      const step: PlannedStep = {
-        id: `follow-up-${n}`,
-        kind: 'reminder',
-        at: new Date(nextFollowUpMs()).toISOString(),
-        to: input.followUp.to,
-        level: 0,
+      if (changed) await refreshState();
+      return changed;
+    },
+    // A step due comes before a follow-up due at the same wake-up.
+    next: () => {
+      const step = nextWindowStep();
+      const followUpAt = nextFollowUpMs();
+      if (!step && followUpAt === Infinity) return undefined;
+      return {
+        at: Math.min(step?.at ?? Infinity, followUpAt),
+        run: async () => {
+          if (step && Date.now() >= step.at) await step.run();
+          else if (input.followUp && Date.now() >= nextFollowUpMs()) await followUp();
+        },
       };
-      await fire(step, undefined);
-      followUpN = n + 1;
-    }
-  }
+    },
+    boundary: () => Math.min(...plan.windows.filter((w) => !satisfied(w) && !missedNoted.has(w.name)).map(dueMs)),
+    version: () => `${revision}:${releases.length + press.length}`,
+  });
 
   await condition(allHandlersFinished);
   log.info('incident closed', { stepsFired });

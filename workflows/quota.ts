@@ -4,44 +4,31 @@
 // ends short turns 'short' at its end (plan.dueAt, exclusive) and the escalations fire ('escalated'
 // after the first); an occurrence recorded late but dated inside the period that reaches the minimum
 // still makes it 'met' and completes the workflow. Deterministic: the only clock is Temporal's.
-import {
-  allHandlersFinished,
-  condition,
-  log,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { CycleInput, CyclePlan, CycleState, PlannedStep, QuotaTerms } from '../domain/types';
-import { paceSentence, quotaPace, quotaProgress, validateOccurrence, type QuotaProgress } from '../domain/quota';
+import { allHandlersFinished, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { CycleInput, CycleState, PlannedStep, QuotaTerms } from '../domain/types';
+import { OccurrenceError, paceSentence, quotaPace, quotaProgress, validateOccurrence, type QuotaProgress } from '../domain/quota';
 import type { CycleActivities } from '../activities/cycle';
 import type { QuotaActivities } from '../activities/quota';
 import { statusQuery, type CycleStatus } from '../contracts/cycle';
 import {
   quotaStatusQuery,
+  recordOccurrenceRequestSchema,
   recordOccurrenceUpdate,
   type QuotaTimelineEntry,
   type RecordedOccurrence,
   type RecordOccurrenceRequest,
 } from '../contracts/quota';
-import {
-  cursorAfter,
-  cycleIdentity,
-  handleExtend,
-  handleWaiveAndClose,
-  nowIso as now,
-  publishCycleState,
-  recipientsDetail,
-  tagCycle,
-  timelineNote,
-  updateGate,
-  type CycleControls,
-} from './cycle-kit';
+import { parseOrRefuse, refuse, type RefusalCode } from '../contracts/refusal';
+import { refuseEnded, refuseOperator, requireOwnUnitUser, requireThisUnit, stateZh } from './checks';
+import { adminUpdates, CycleCore, nowIso as now, recipientsDetail } from './cycle-core';
+import { cstText, nextStep } from './ladder';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<CycleActivities & QuotaActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<CycleActivities & QuotaActivities>(deliveryActivityOptions);
 
 export interface QuotaOutcome {
   state: CycleState;
@@ -49,51 +36,51 @@ export interface QuotaOutcome {
   progress: QuotaProgress;
 }
 
+/** validateOccurrence, its OccurrenceError as a Refusal. */
+function occurrenceOf(...args: Parameters<typeof validateOccurrence>): ReturnType<typeof validateOccurrence> {
+  try {
+    return validateOccurrence(...args);
+  } catch (err) {
+    if (!(err instanceof OccurrenceError)) throw err;
+    const code: RefusalCode = /is in the future/.test(err.message) ? 'future' : /is required/.test(err.message) ? 'required' : 'invalid';
+    return refuse({ field: err.field, code, zh: err.zh, message: err.message });
+  }
+}
+
 export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
-  const { workflowId } = workflowInfo();
+  const core = new CycleCore<QuotaTimelineEntry>(input, acts);
+  const { workflowId, note, track, ladder } = core;
   if (!input.quota) throw new Error(`quotaCycle ${workflowId}: the input has no quota terms`);
   const terms: QuotaTerms = input.quota;
-  let plan: CyclePlan = input.plan;
-  let revision = 0;
-  let state = 'open' as CycleState;
   /** Set when the workflow is to finish: met at the period's end, met late, waived or closed. */
   let done = false;
-  let cursor = 0;
-  const { guarded, idle } = updateGate();
   const stepsFired: string[] = [];
-  const timeline: QuotaTimelineEntry[] = [];
   const occurrences: RecordedOccurrence[] = [];
 
-  const note = timelineNote(timeline);
-  const dueMs = () => Date.parse(plan.dueAt);
-  const closedByAdmin = () => state === 'waived' || state === 'closed';
+  const closedByAdmin = () => core.state === 'waived' || core.state === 'closed';
+  const over = () => done || closedByAdmin();
   const progress = () => quotaProgress(terms, occurrences);
-  const paceNow = (p = progress()) => quotaPace(terms, p, Date.now(), plan.dueAt);
-
-  async function setState(next: CycleState) {
-    state = next;
-    await publishCycleState(acts, { workflowId, state: next, dueAt: plan.dueAt });
-  }
+  const paceNow = (p = progress()) => quotaPace(terms, p, Date.now(), core.plan.dueAt);
 
   // Once met nothing more fires: reminders are skipped and the end completes the cycle.
-  const pendingSteps = () => (done || closedByAdmin() || state === 'met' ? [] : plan.steps.slice(cursor).map((s) => s.id));
+  const pendingSteps = () => (over() || core.state === 'met' ? [] : core.pending());
 
   setHandler(quotaStatusQuery, () => {
     const p = progress();
     const pace = paceNow(p);
     return {
-      ...cycleIdentity(workflowId, input),
+      ...core.identity(),
       catalogVersion: input.catalogVersion,
-      state,
-      revision,
-      plan,
+      state: core.state,
+      revision: core.revision,
+      plan: core.plan,
       quota: terms,
       pending: pendingSteps(),
       progress: p,
       pace,
       sentence: paceSentence(p, pace),
       occurrences: [...occurrences],
-      timeline: [...timeline],
+      timeline: [...core.timeline],
     };
   });
 
@@ -103,116 +90,109 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
     const p = progress();
     const pace = paceNow(p);
     return {
-      ...cycleIdentity(workflowId, input),
-      state,
+      ...core.identity(),
+      state: core.state,
       catalogVersion: input.catalogVersion,
       ...(input.rules ? { rules: input.rules } : {}),
-      revision,
-      plan,
+      revision: core.revision,
+      plan: core.plan,
       pending: pendingSteps(),
-      timeline: [...timeline],
+      timeline: [...core.timeline],
       kind: input.kind ?? 'quota',
       quota: { terms, progress: p, pace, sentence: paceSentence(p, pace), occurrences: [...occurrences] },
     };
   });
 
-  setHandler(
+  ladder.update(
     recordOccurrenceUpdate,
-    guarded(async (req: RecordOccurrenceRequest) => {
-      const o = validateOccurrence(terms, req, Date.now(), plan.dueAt);
+    (req: RecordOccurrenceRequest) => {
+      parseOrRefuse(recordOccurrenceRequestSchema, req);
+      if (over()) refuseEnded(`cycle is already ${core.state}`, `本周期${stateZh(core.state)}，不能再登记`);
+      requireThisUnit(req.unitId, input.unitId);
+      requireOwnUnitUser(req.actor, input.unitId, 'record');
+      refuseOperator(req.actor, 'record occurrences', '登记');
+      const o = occurrenceOf(terms, req, Date.now(), core.plan.dueAt);
+      const same = occurrences.find((x) => x.occurredOn === o.occurredOn && (x.subject ?? '') === (o.subject ?? '') && x.reference === o.reference);
+      if (same) {
+        refuse({
+          field: 'reference',
+          code: 'duplicate',
+          zh: `${o.occurredOn}${o.subject ? ` ${o.subject}` : ''}「${o.reference}」已由 ${same.recordedBy} 于 ${cstText(same.recordedAt)} 登记，不能重复登记`,
+          message: `occurrence ${o.occurredOn}${o.subject ? ` ${o.subject}` : ''} "${o.reference}" is already recorded`,
+        });
+      }
+    },
+    async (req) => {
+      const o = occurrenceOf(terms, req, Date.now(), core.plan.dueAt);
       const occurrence: RecordedOccurrence = {
         ...o,
         ...(req.note !== undefined && req.note.trim() !== '' ? { note: req.note.trim() } : {}),
         recordedBy: req.actor.id,
         recordedAt: now(),
       };
-      await acts.recordOccurrence({ workflowId, unitId: input.unitId, ...occurrence });
+      await acts.recordOccurrence({
+        workflowId,
+        unitId: input.unitId,
+        ...occurrence,
+        dutyCode: input.dutyCode,
+        period: input.period,
+        catalogVersion: input.catalogVersion,
+        dueAt: core.plan.dueAt,
+      });
       occurrences.push(occurrence);
       const p = progress();
-      const late = Date.now() >= dueMs();
+      const late = Date.now() >= core.dueMs();
       note({
         type: 'occurrence',
         actor: req.actor.id,
-        detail: `${o.occurredOn}${o.subject ? ` ${o.subject}` : ''} ${o.amount} ${terms.amountLabel}: ${o.reference}${late ? ' (recorded after the end)' : ''}`,
+        detail: `${o.occurredOn}${o.subject ? ` ${o.subject}` : ''} ${o.amount} ${terms.amountLabel}：${o.reference}${late ? '（期末后补登）' : ''}`,
       });
-      if (p.met && state !== 'met') {
-        note({ type: 'met', detail: `minimum reached: ${p.total} ${terms.amountLabel}${late ? ' (late record of an occurrence inside the period)' : ''}` });
-        await setState('met');
+      if (p.met && core.state !== 'met') {
+        note({ type: 'met', detail: `已达到最低要求：${p.total} ${terms.amountLabel}${late ? '（期末后补登的期内活动）' : ''}` });
+        await core.setState('met');
         // Reached after the end: nothing more to count, the workflow completes.
         if (late) done = true;
       }
       const pace = paceNow(p);
-      return { state, occurrence, progress: p, pace, sentence: paceSentence(p, pace) };
-    }),
-    {
-      validator: (req: RecordOccurrenceRequest) => {
-        if (done || closedByAdmin()) throw new Error(`cycle is already ${state}`);
-        if (req.unitId !== input.unitId) throw new Error(`unitId ${req.unitId} is not this cycle's unit ${input.unitId}`);
-        if (req.actor?.access === 'unit' && req.actor.unitId !== input.unitId) {
-          throw new Error(`${req.actor.id} may record only for unit ${req.actor.unitId ?? '(none)'}`);
-        }
-        if (req.actor?.access === 'operator') throw new Error('operators may read but not record occurrences');
-        if (!req.actor?.id) throw new Error('actor is required');
-        const o = validateOccurrence(terms, req, Date.now(), plan.dueAt);
-        if (occurrences.some((x) => x.occurredOn === o.occurredOn && (x.subject ?? '') === (o.subject ?? '') && x.reference === o.reference)) {
-          throw new Error(`occurrence ${o.occurredOn}${o.subject ? ` ${o.subject}` : ''} "${o.reference}" is already recorded`);
-        }
-      },
+      return { state: core.state, occurrence, progress: p, pace, sentence: paceSentence(p, pace) };
     },
   );
 
-  const controls = {
-    guarded,
-    acts,
-    workflowId,
-    note,
-    state: () => state,
-    over: () => done || closedByAdmin(),
-    setState,
-  } satisfies CycleControls;
-  handleExtend({
-    ...controls,
-    dutyCode: input.dutyCode,
-    plan: () => plan,
-    adopt: (next) => {
-      plan = next;
-      revision += 1;
-      cursor = cursorAfter(plan.steps, Date.now(), note);
-      return revision;
-    },
-    stateAfter: () => 'open',
+  adminUpdates(core, {
+    over,
     word: 'end',
-    refuse: () => {
-      if (state === 'met') throw new Error('the quota is already met; there is nothing to extend');
+    extend: {
+      replan: acts.replanCycle,
+      stateAfter: () => 'open',
+      refuse: () => {
+        if (core.state === 'met') {
+          refuse({ field: '', code: 'conflict', zh: '本周期已达标，无需延期', message: 'the quota is already met; there is nothing to extend' });
+        }
+      },
     },
-  });
-  handleWaiveAndClose({
-    ...controls,
     ended: () => {
       done = true;
     },
   });
 
-  tagCycle({ dutyCode: input.dutyCode, unitId: input.unitId, unitPath: input.unitPath, period: input.period, dueAt: plan.dueAt, state });
-  await acts.indexCycle({ input, state });
-  note({
-    type: 'opened',
-    detail: `at least ${terms.minimum} ${terms.amountLabel}${terms.perSubject ? ` per ${terms.perSubject}` : ''} by ${plan.dueAt}; ${plan.steps.length} steps; catalog ${input.catalogVersion}`,
-  });
-  cursor = cursorAfter(plan.steps, Date.now(), note);
+  await core.open(
+    `至少 ${terms.minimum} ${terms.amountLabel}${terms.perSubject ? `（每${terms.perSubject}）` : ''}，期末 ${cstText(core.plan.dueAt)}（北京时间）；共 ${
+      core.plan.steps.length
+    } 个步骤；目录版本 ${input.catalogVersion}`,
+  );
 
   async function fire(step: PlannedStep) {
     const p = progress();
     const pace = paceNow(p);
     const sentence = paceSentence(p, pace);
-    const result = await acts.sendQuotaStep({
+    const result = await send.sendQuotaStep({
       workflowId,
-      revision,
+      revision: core.revision,
       step,
       dutyCode: input.dutyCode,
       period: input.period,
       unitId: input.unitId,
-      dueAt: plan.dueAt,
+      dueAt: core.plan.dueAt,
       quota: terms,
       progress: p,
       pace,
@@ -220,61 +200,42 @@ export async function quotaCycle(input: CycleInput): Promise<QuotaOutcome> {
       firedAt: now(),
     });
     stepsFired.push(step.id);
-    note({
-      type: step.kind,
-      stepId: step.id,
-      detail: `${sentence}; ${recipientsDetail(result)}`,
-    });
-    if (step.kind === 'escalation' && state === 'short') await setState('escalated');
+    note({ type: step.kind, stepId: step.id, detail: `${sentence}；${recipientsDetail(result)}` });
+    if (step.kind === 'escalation' && core.state === 'short') await core.setState('escalated');
   }
 
-  while (!done) {
-    if (Date.now() >= dueMs()) {
-      if (state === 'met') {
-        note({ type: 'met', detail: `period ended with the quota met: ${progress().total} ${terms.amountLabel}` });
-        done = true;
-        break;
+  await ladder.run({
+    running: () => !done,
+    settle: async () => {
+      if (Date.now() >= core.dueMs()) {
+        if (core.state === 'met') {
+          note({ type: 'met', detail: `期末已到，已达标：${progress().total} ${terms.amountLabel}` });
+          done = true;
+          return true;
+        }
+        if (core.state === 'open') {
+          note({ type: 'short', detail: `期末 ${cstText(core.plan.dueAt)} 已到，未达标：${paceSentence(progress(), paceNow())}` });
+          await core.setState('short');
+          return true;
+        }
       }
-      if (state === 'open') {
-        note({ type: 'short', detail: `period ended ${plan.dueAt} short: ${paceSentence(progress(), paceNow())}` });
-        await setState('short');
-        continue;
+      if (core.state === 'met') {
+        // Pending pace reminders are moot once the quota is met.
+        while (track.steps[track.cursor]?.kind === 'reminder') {
+          note({ type: 'step-skipped', stepId: track.steps[track.cursor]!.id, detail: '已达标，不再提醒' });
+          track.cursor += 1;
+        }
       }
-    }
-    if (state === 'met') {
-      // Pending pace reminders are moot once the quota is met.
-      while (plan.steps[cursor]?.kind === 'reminder') {
-        note({ type: 'step-skipped', stepId: plan.steps[cursor]!.id, detail: 'quota already met' });
-        cursor += 1;
-      }
-    }
-    const step = plan.steps[cursor];
-    const beforeEnd = state === 'open' || state === 'met';
+      return false;
+    },
     // Escalations wait for the end; while met, the end comes first and completes the cycle.
-    const wakeAt = Math.min(step && state !== 'met' ? Date.parse(step.at) : Infinity, beforeEnd ? dueMs() : Infinity);
-    const seenRevision = revision;
-    const seenState = state;
-    const interrupted = () => done || revision !== seenRevision || state !== seenState;
-    if (wakeAt === Infinity) {
-      await condition(interrupted);
-      continue;
-    }
-    const wait = wakeAt - Date.now();
-    if (wait > 0 && (await condition(interrupted, wait))) continue;
-    await condition(idle);
-    if (interrupted()) continue;
-    if (step && state !== 'met' && Date.now() >= Date.parse(step.at)) {
-      if (step.kind === 'reminder' && Date.now() >= dueMs()) {
-        note({ type: 'step-skipped', stepId: step.id, detail: `reminder due ${step.at} was still pending at the end of the period` });
-      } else {
-        await fire(step);
-      }
-      cursor += 1;
-    }
-  }
+    next: () => (core.state === 'met' ? undefined : nextStep(track, { lapsedAt: core.dueMs, lapsed: '期末已到', fire, note: core.skipNote })),
+    boundary: () => (core.state === 'open' || core.state === 'met' ? core.dueMs() : Infinity),
+    version: () => `${core.revision}:${core.state}`,
+  });
 
   await condition(allHandlersFinished);
   const final = progress();
-  log.info('quota cycle finished', { state, stepsFired, total: final.total });
-  return { state, stepsFired, progress: final };
+  log.info('quota cycle finished', { state: core.state, stepsFired, total: final.total });
+  return { state: core.state, stepsFired, progress: final };
 }

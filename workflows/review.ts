@@ -5,7 +5,6 @@
 // (every item accepted); its state is one object carried over continue-as-new.
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -19,18 +18,19 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ReviewActivities } from '../activities/review';
-import { planLadder, reviewItemWorkflowId, reviewUnitWorkflowId, type ItemState, type ReviewPartState } from '../domain/review';
+import { PART_STATE_LABELS, planLadder, reviewItemWorkflowId, reviewUnitWorkflowId, type ItemState, type ReviewPartState } from '../domain/review';
 import { dutyCycle } from './cycle';
 import { reviewItem } from './review-item';
 import { reviewUnit } from './review-unit';
 import {
   addFindingUpdate,
+  addItemRequestSchema,
   addItemUpdate,
-  checkInstant,
   closePartSignal,
+  closeReviewRequestSchema,
   closeReviewUpdate,
+  findingRequestSchema,
   partStateSignal,
-  requireText,
   reviewStatusQuery,
   unitFindingSignal,
   type ItemSummary,
@@ -39,12 +39,17 @@ import {
   type ReviewStatus,
 } from '../contracts/review';
 import { CycleState as CycleStateKey } from '../contracts/search-attributes';
-import { nowIso as now, requireAdmin, tagCycle, timelineNote, updateGate } from './cycle-kit';
+import { parseOrRefuse, refuse } from '../contracts/refusal';
+import { refuseEnded, requireAdmin } from './checks';
+import { nowIso as now, tagCycle, timelineNote } from './cycle-core';
+import { cstText, Ladder } from './ladder';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<ReviewActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<ReviewActivities>(deliveryActivityOptions);
 
 const BATCH = 25;
 const MAX_HISTORY_EVENTS = 10_000;
@@ -72,7 +77,8 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
     runs: 0,
   };
   const first = input.carried === undefined;
-  const { guarded, idle } = updateGate();
+  const ladder = new Ladder();
+  const idle = ladder.idle;
   let closing: { by: string; summary: string } | undefined;
   // The timeline is trimmed (replaced) before continue-as-new: note onto the current one.
   const note = timelineNote(() => c.timeline);
@@ -91,21 +97,35 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
 
   setHandler(partStateSignal, (s) => {
     if (s.kind === 'unit') {
-      if (c.unitStates[s.unitId] !== s.state) note({ type: 'unit-state', unitId: s.unitId, detail: `${s.workflowId}: ${s.state}` });
+      if (c.unitStates[s.unitId] !== s.state) note({ type: 'unit-state', unitId: s.unitId, detail: `${s.workflowId}：${PART_STATE_LABELS[s.state] ?? s.state}` });
       c.unitStates[s.unitId] = s.state as ReviewPartState;
     } else {
       const item = c.items.find((i) => i.workflowId === s.workflowId);
       if (item) {
-        if (item.state !== s.state) note({ type: 'item-state', unitId: s.unitId, detail: `${s.workflowId}: ${s.state}` });
+        if (item.state !== s.state) note({ type: 'item-state', unitId: s.unitId, detail: `${s.workflowId}：${PART_STATE_LABELS[s.state] ?? s.state}` });
         item.state = s.state as ItemState;
         if (s.dueAt) item.dueAt = s.dueAt;
       }
     }
   });
 
-  setHandler(
+  const refuseClosed = (): never => refuseEnded('the review is closed', '该评查已结束，不能再办理');
+
+  ladder.update(
     addFindingUpdate,
-    guarded(async (req) => {
+    (req) => {
+      parseOrRefuse(findingRequestSchema, req);
+      requireAdmin(req.actor, 'record a finding', '登记评查发现的问题');
+      if (c.state !== 'open' || closing) refuseClosed();
+      if (!inScope(req.unitId)) {
+        refuse({ field: 'unitId', code: 'not-found', zh: `单位 ${req.unitId} 不在本次评查范围内（${input.scope}）`, message: `unit ${req.unitId} is not in this review's scope (${input.scope})` });
+      }
+      const same = c.findings.find((f) => f.unitId === req.unitId && f.text === req.text.trim());
+      if (same) {
+        refuse({ field: 'text', code: 'duplicate', zh: `该问题已由 ${same.by} 于 ${cstText(same.at)} 登记，不能重复登记`, message: `the finding is already recorded for unit ${req.unitId}` });
+      }
+    },
+    async (req) => {
       const finding = { unitId: req.unitId, text: req.text.trim(), by: req.actor.id, at: now() };
       await acts.recordFinding({ reviewId: workflowId, finding });
       await acts.auditReview({ actor: req.actor.id, action: 'review.finding', target: workflowId, detail: finding });
@@ -117,22 +137,27 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
         // The unit's part already finished; the finding stays on the review.
       }
       return finding;
-    }),
-    {
-      validator: (req) => {
-        requireAdmin(req.actor, 'record a finding');
-        if (c.state !== 'open' || closing) throw new Error('the review is closed');
-        if (!inScope(req.unitId)) throw new Error(`unit ${req.unitId} is not in this review's scope (${input.scope})`);
-        requireText(req.text, 'the finding (--text)');
-      },
     },
   );
 
-  setHandler(
+  ladder.update(
     addItemUpdate,
-    guarded(async (req) => {
+    (req) => {
+      parseOrRefuse(addItemRequestSchema, req);
+      requireAdmin(req.actor, 'add a rectification item', '添加整改事项');
+      if (c.state !== 'open' || closing) refuseClosed();
+      const due = Date.parse(req.dueAt);
+      if (due <= Date.now()) refuse({ field: 'dueAt', code: 'past', zh: `整改期限 ${cstText(new Date(due).toISOString())} 已过`, message: `the due instant ${req.dueAt} is already past` });
+      if (req.reportEveryMs !== undefined && req.reportEveryMs < 3_600_000) {
+        refuse({ field: 'reportEveryMs', code: 'invalid', zh: '进展报告周期至少为1小时', message: 'the progress-report cadence (--report-every) must be at least one hour' });
+      }
+      const dueIso = new Date(due).toISOString().replace(/\.000Z$/, 'Z');
+      const same = c.items.find((i) => i.unitId === req.unitId.trim() && i.text === req.text.trim() && i.dueAt === dueIso);
+      if (same) refuse({ field: 'text', code: 'duplicate', zh: `该整改事项已登记为 ${same.workflowId}，不能重复添加`, message: `the item is already ${same.workflowId}` });
+    },
+    async (req) => {
       const unit = input.units.find((u) => u.id === req.unitId) ?? (await acts.describeUnit({ unitId: req.unitId }));
-      if (!unit) throw ApplicationFailure.nonRetryable(`unit "${req.unitId}" does not exist`, 'UnknownUnit');
+      if (!unit) refuse({ field: 'unitId', code: 'not-found', zh: `单位 ${req.unitId} 不存在`, message: `unit "${req.unitId}" does not exist` });
       const n = c.items.length + 1;
       const itemId = reviewItemWorkflowId(workflowId, n);
       const dueAt = new Date(Date.parse(req.dueAt)).toISOString().replace(/\.000Z$/, 'Z');
@@ -164,45 +189,37 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         }),
       );
-      note({ type: 'item-added', actor: req.actor.id, unitId: unit.id, detail: `${itemId}: ${summary.text}; due ${dueAt}` });
+      note({ type: 'item-added', actor: req.actor.id, unitId: unit.id, detail: `${itemId}：${summary.text}；整改期限 ${cstText(dueAt)}` });
       return summary;
-    }),
-    {
-      validator: (req) => {
-        requireAdmin(req.actor, 'add a rectification item');
-        if (c.state !== 'open' || closing) throw new Error('the review is closed');
-        if (typeof req.unitId !== 'string' || req.unitId.trim() === '') throw new Error('an item needs an owner unit (--unit)');
-        requireText(req.text, 'the item text (--text)');
-        const due = checkInstant(req.dueAt, 'the due instant (--due)');
-        if (due <= Date.now()) throw new Error(`the due instant ${req.dueAt} is already past`);
-        if (req.reportEveryMs !== undefined && (!Number.isFinite(req.reportEveryMs) || req.reportEveryMs < 3_600_000)) {
-          throw new Error('the progress-report cadence (--report-every) must be at least one hour');
-        }
-      },
     },
   );
 
-  setHandler(
+  ladder.update(
     closeReviewUpdate,
-    guarded(async (req) => {
+    (req) => {
+      parseOrRefuse(closeReviewRequestSchema, req);
+      requireAdmin(req.actor, 'close a review', '结束评查');
+      if (c.state !== 'open' || closing) refuseEnded('the review is already closed', `该评查已于 ${cstText(c.closedAt ?? now())} 结束`);
+      const open = openItems();
+      if (open.length) {
+        refuse({
+          field: '',
+          code: 'conflict',
+          zh: `尚有整改事项未销号：${open.map((i) => `${i.workflowId}（${PART_STATE_LABELS[i.state] ?? i.state}）`).join('，')}`,
+          message: `rectification items not yet accepted (销号): ${open.map((i) => `${i.workflowId} (${i.state})`).join(', ')}`,
+        });
+      }
+    },
+    async (req) => {
       closing = { by: req.actor.id, summary: req.summary.trim() };
       c.state = 'closed';
       c.summary = closing.summary;
       c.closedAt = now();
       note({ type: 'closed', actor: req.actor.id, detail: closing.summary });
       await acts.auditReview({ actor: req.actor.id, action: 'review.close', target: workflowId, detail: { summary: closing.summary } });
-      await acts.closeReviewIndex({ workflowId, summary: closing.summary, closedAt: c.closedAt });
+      await acts.closeReviewIndex({ workflowId, summary: closing.summary, closedAt: c.closedAt, input });
       upsertSearchAttributes([{ key: CycleStateKey, value: 'closed' }]);
       return c.state;
-    }),
-    {
-      validator: (req) => {
-        requireAdmin(req.actor, 'close a review');
-        if (c.state !== 'open' || closing) throw new Error('the review is already closed');
-        requireText(req.summary, 'the summary (--summary)');
-        const open = openItems();
-        if (open.length) throw new Error(`rectification items not yet accepted (销号): ${open.map((i) => `${i.workflowId} (${i.state})`).join(', ')}`);
-      },
     },
   );
 
@@ -216,7 +233,7 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
       state: 'open',
     });
     await acts.indexReview({ input, state: 'open' });
-    note({ type: 'opened', actor: input.startedBy, detail: `${input.kindTitle}: ${input.title}; ${input.units.length} unit(s); due ${input.dueAt}` });
+    note({ type: 'opened', actor: input.startedBy, detail: `${input.kindTitle}：${input.title}；共 ${input.units.length} 个单位；截止 ${cstText(input.dueAt)}` });
     await acts.auditReview({ actor: input.startedBy, action: 'review.start', target: workflowId, detail: { kind: input.kind, title: input.title, scope: input.scope, dueAt: input.dueAt, duty: input.duty?.code } });
     if (input.duty) {
       const cycles = await acts.buildReviewDutyCycles({ dutyCode: input.duty.code, reviewId: workflowId, units: input.units, dueAt: input.dueAt });
@@ -234,7 +251,7 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
           ),
         );
       }
-      note({ type: 'duty-opened', detail: `${input.duty.code}: ${cycles.length} cycle(s), period ${cycles[0]?.period ?? '—'}` });
+      note({ type: 'duty-opened', detail: `${input.duty.code}：开启 ${cycles.length} 个周期，周期 ${cycles[0]?.period ?? '—'}` });
     }
   }
   c.runs += first ? 0 : 1;
@@ -274,12 +291,12 @@ export async function review(input: ReviewInput & { carried?: ReviewCarried }): 
         const st = c.unitStates[unit.id];
         if (st !== 'submitted' && st !== 'closed') {
           try {
-            await getExternalWorkflowHandle(reviewUnitWorkflowId(workflowId, unit.id)).signal(closePartSignal, { by: closedBy.by, reason: `review closed: ${closedBy.summary}` });
+            await getExternalWorkflowHandle(reviewUnitWorkflowId(workflowId, unit.id)).signal(closePartSignal, { by: closedBy.by, reason: `评查已结束：${closedBy.summary}` });
           } catch {
             // Already finished.
           }
         }
-        await acts.sendReviewMail({
+        await send.sendReviewMail({
           workflowId, revision: 0, stepId: `closed-${unit.id}`, kind: 'notice', level: 0, template: 'review-closed',
           to: [{ unit: 'self', role: 'clerk' }, { unit: 'self', role: 'head' }], unitId: unit.id,
           review: { workflowId, kindTitle: input.kindTitle, title: input.title }, detail: closedBy.summary, firedAt: c.closedAt ?? now(),

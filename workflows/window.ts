@@ -10,21 +10,14 @@
 //             `CycleState = "flagged"` finds every such cycle after it completed too;
 // - 'waived'  an admin waived it (reason required).
 // Deterministic: the only clock is Temporal's; every instant comes from the input computed at opening.
-import {
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  log,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { CycleInput, CycleState, PlannedStep, RecipientRef, WindowTerms } from '../domain/types';
+import { allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { CycleInput, PlannedStep, RecipientRef, WindowTerms } from '../domain/types';
 import { classifyWindowDate, cstDateOf, windowDateProblem, windowLabel } from '../domain/window';
 import type { CycleActivities } from '../activities/cycle';
 import type { WindowActivities } from '../activities/window';
 import { statusQuery, type CycleStatus } from '../contracts/cycle';
 import {
+  scheduleActivityRequestSchema,
   scheduleActivityUpdate,
   windowStatusQuery,
   type ScheduleActivityRequest,
@@ -33,12 +26,17 @@ import {
   type WindowOutcome,
   type WindowTimelineEntry,
 } from '../contracts/window';
-import { cycleIdentity, handleWaiveAndClose, nowIso as now, publishCycleState, recipientsDetail, tagCycle, timelineNote, updateGate } from './cycle-kit';
+import { parseOrRefuse, refuse } from '../contracts/refusal';
+import { refuseEnded, refuseOperator, requireOwnUnitUser, requireThisUnit, stateZh } from './checks';
+import { adminUpdates, CycleCore, nowIso as now, recipientsDetail } from './cycle-core';
+import { cstText, nextStep } from './ladder';
+import { deliveryActivityOptions } from '../contracts/delivery';
 
 const acts = proxyActivities<Pick<CycleActivities, 'indexCycle' | 'updateCycleIndex' | 'auditAction'> & WindowActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const send = proxyActivities<Pick<CycleActivities, 'indexCycle' | 'updateCycleIndex' | 'auditAction'> & WindowActivities>(deliveryActivityOptions);
 
 /** The flag goes to the window's flagTo recipients and to the unit's own clerk. */
 function flagRecipients(flagTo: RecipientRef[]): RecipientRef[] {
@@ -46,42 +44,35 @@ function flagRecipients(flagTo: RecipientRef[]): RecipientRef[] {
   return all.filter((r, i) => all.findIndex((o) => o.unit === r.unit && o.role === r.role) === i);
 }
 
+const CLASSIFICATION_ZH: Record<string, string> = { inside: '在窗口期内', before: '早于窗口期', after: '晚于窗口期' };
+const KIND_ZH: Record<string, string> = { planned: '计划', held: '已开展' };
+
 export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
   if (!input.window) throw ApplicationFailure.nonRetryable(`${input.workflowId}: a window cycle needs its window terms (input.window)`, 'NoWindow');
   const window: WindowTerms = input.window;
-  const { workflowId } = workflowInfo();
+  const core = new CycleCore<WindowTimelineEntry>(input, acts);
+  const { workflowId, note, track, ladder } = core;
   const plan = input.plan;
   const label = windowLabel(window, input.period);
   const opensMs = Date.parse(window.opensAt);
   const periodEndMs = Date.parse(window.periodEnd);
-  let state: CycleState = 'open';
   /** Set when the cycle is over (period ended, closed or waived); no message is accepted after it. */
   let ended = false;
-  let cursor = 0;
-  const { guarded, idle } = updateGate();
   const activities: WindowActivity[] = [];
   const flags: WindowFlag[] = [];
   const stepsFired: string[] = [];
-  const timeline: WindowTimelineEntry[] = [];
-
-  const note = timelineNote(timeline);
-
-  async function setState(next: CycleState) {
-    state = next;
-    await publishCycleState(acts, { workflowId, state: next, dueAt: plan.dueAt });
-  }
 
   setHandler(windowStatusQuery, () => ({
-    ...cycleIdentity(workflowId, input),
+    ...core.identity(),
     catalogVersion: input.catalogVersion,
-    state,
+    state: core.state,
     window,
     windowLabel: label,
     plan,
-    pending: ended ? [] : plan.steps.slice(cursor).map((s) => s.id),
+    pending: ended ? [] : core.pending(),
     activities,
     flags,
-    timeline,
+    timeline: core.timeline,
   }));
 
   // The generic cycle status (`status` in the CLI, the console's cycle page), with the window's part.
@@ -89,22 +80,49 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
   setHandler(
     statusQuery,
     (): CycleStatus => ({
-      ...cycleIdentity(workflowId, input),
-      state,
+      ...core.identity(),
+      state: core.state,
       catalogVersion: input.catalogVersion,
       ...(input.rules ? { rules: input.rules } : {}),
       revision: 0,
       plan,
-      pending: ended ? [] : plan.steps.slice(cursor).map((s) => s.id),
-      timeline: [...timeline],
+      pending: ended ? [] : core.pending(),
+      timeline: [...core.timeline],
       kind: input.kind ?? 'window',
       window: { terms: window, label, activities: [...activities], flags: [...flags] },
     }),
   );
 
-  setHandler(
+  ladder.update(
     scheduleActivityUpdate,
-    guarded(async (req: ScheduleActivityRequest) => {
+    (req: ScheduleActivityRequest) => {
+      parseOrRefuse(scheduleActivityRequestSchema, req);
+      if (ended) refuseEnded(`cycle is already ${core.state}`, `本周期${stateZh(core.state)}，不能再登记活动`);
+      refuseOperator(req.actor, 'schedule activities', '登记活动');
+      requireOwnUnitUser(req.actor, input.unitId, 'schedule activities');
+      requireThisUnit(req.unitId, input.unitId);
+      const problem = windowDateProblem(req.date, window, input.period);
+      if (problem) refuse({ field: 'date', code: 'invalid', zh: `活动日期有误：${problem}`, message: problem });
+      if (req.kind === 'held' && req.date > cstDateOf(Date.now())) {
+        refuse({
+          field: 'date',
+          code: 'future',
+          zh: `日期 ${req.date} 晚于今天：尚未开展的活动请登记为计划`,
+          message: `date ${req.date} is in the future: an activity not yet held is planned, not held`,
+        });
+      }
+      const kind = req.kind ?? 'planned';
+      const same = activities.find((a) => a.date === req.date && a.title === req.title.trim() && a.kind === kind);
+      if (same) {
+        refuse({
+          field: 'title',
+          code: 'duplicate',
+          zh: `${req.date}「${same.title}」（${KIND_ZH[kind]}）已于 ${cstText(same.recordedAt)} 登记为 ${same.id}，不能重复登记`,
+          message: `activity ${req.date} "${same.title}" (${kind}) is already recorded as ${same.id}`,
+        });
+      }
+    },
+    async (req) => {
       const classification = classifyWindowDate(req.date, window) as WindowActivity['classification'];
       const flagged = classification !== 'inside';
       // The ID is taken before any await, so concurrent updates get distinct ones.
@@ -123,12 +141,12 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
       note({
         type: 'activity',
         actor: req.actor.id,
-        detail: `${activity.id} ${activity.kind} ${activity.date} ${activity.title}: ${classification}`,
+        detail: `${activity.id} ${KIND_ZH[activity.kind]} ${activity.date} ${activity.title}：${CLASSIFICATION_ZH[classification] ?? classification}`,
       });
       await acts.recordWindowActivity({ workflowId, dutyCode: input.dutyCode, period: input.period, unitId: input.unitId, activity });
-      if (!flagged) return { activityId: activity.id, classification, flagged, state };
+      if (!flagged) return { activityId: activity.id, classification, flagged, state: core.state };
 
-      const sent = await acts.sendWindowFlag({
+      const sent = await send.sendWindowFlag({
         workflowId,
         dutyCode: input.dutyCode,
         period: input.period,
@@ -149,61 +167,26 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
       });
       note({
         type: 'flagged',
-        detail: `${activity.id} ${activity.date} is ${classification} the window ${label}; ${recipientsDetail(sent)}`,
+        detail: `${activity.id} ${activity.date} ${CLASSIFICATION_ZH[classification] ?? classification}（${label}）；${recipientsDetail(sent)}`,
       });
-      if (state === 'open') await setState('flagged');
-      return { activityId: activity.id, classification, flagged, state, notified: sent.sentTo };
-    }),
-    {
-      validator: (req: ScheduleActivityRequest) => {
-        if (ended) throw new Error(`cycle is already ${state}`);
-        if (req.actor?.access === 'operator') throw new Error('operators may read but not schedule activities');
-        if (req.actor?.access === 'unit' && req.actor.unitId !== input.unitId) {
-          throw new Error(`${req.actor.id} may schedule activities only for unit ${req.actor.unitId ?? '(none)'}`);
-        }
-        if (req.actor?.access !== 'unit' && req.actor?.access !== 'admin') throw new Error('actor is required');
-        if (req.unitId !== input.unitId) throw new Error(`unitId ${req.unitId} is not this cycle's unit ${input.unitId}`);
-        const problem = windowDateProblem(req.date, window, input.period);
-        if (problem) throw new Error(problem);
-        if (typeof req.title !== 'string' || req.title.trim() === '') throw new Error('title is required');
-        if (req.title.trim().length > 200) throw new Error('title is longer than 200 characters');
-        if (req.kind !== undefined && req.kind !== 'planned' && req.kind !== 'held') throw new Error('kind must be planned or held');
-        if (req.kind === 'held' && req.date > cstDateOf(Date.now())) {
-          throw new Error(`date ${req.date} is in the future: an activity not yet held is planned, not held`);
-        }
-        if (req.reference !== undefined && typeof req.reference !== 'string') throw new Error('reference must be text');
-      },
+      if (core.state === 'open') await core.setState('flagged');
+      return { activityId: activity.id, classification, flagged, state: core.state, notified: sent.sentTo };
     },
   );
 
-  handleWaiveAndClose({
-    guarded,
-    acts,
-    workflowId,
-    note,
-    state: () => state,
+  adminUpdates(core, {
     over: () => ended,
-    setState,
     accepted: () => {
       ended = true;
     },
     auditDetail: () => ({ flagged: flags.length, activities: activities.length }),
   });
 
-  tagCycle({ dutyCode: input.dutyCode, unitId: input.unitId, unitPath: input.unitPath, period: input.period, dueAt: plan.dueAt, state });
-  await acts.indexCycle({ input, state });
-  note({ type: 'opened', detail: `window ${label}; period ends ${window.periodEnd}; ${plan.steps.length} reminder(s); catalog ${input.catalogVersion}` });
-
-  // Reminders already past at the opening are not sent late.
-  const openedAt = Date.now();
-  while (cursor < plan.steps.length && Date.parse(plan.steps[cursor]!.at) <= openedAt) {
-    const skipped = plan.steps[cursor]!;
-    note({ type: 'step-skipped', stepId: skipped.id, detail: `${skipped.at} was already past when the cycle opened` });
-    cursor += 1;
-  }
+  // Reminders already past at the opening are not sent late (a window has no escalations to keep).
+  await core.open(`窗口期 ${label}；周期截止 ${cstText(window.periodEnd)}；共 ${plan.steps.length} 次提醒；目录版本 ${input.catalogVersion}`, false);
 
   async function remind(step: PlannedStep) {
-    const result = await acts.sendWindowReminder({
+    const result = await send.sendWindowReminder({
       workflowId,
       step,
       dutyCode: input.dutyCode,
@@ -213,41 +196,23 @@ export async function windowCycle(input: CycleInput): Promise<WindowOutcome> {
       firedAt: now(),
     });
     stepsFired.push(step.id);
-    note({
-      type: 'reminder',
-      stepId: step.id,
-      detail: recipientsDetail(result),
-    });
+    note({ type: 'reminder', stepId: step.id, detail: recipientsDetail(result) });
   }
 
-  while (!ended) {
-    const step = plan.steps[cursor];
-    const wakeAt = Math.min(step ? Date.parse(step.at) : Infinity, periodEndMs);
-    const wait = wakeAt - Date.now();
-    if (wait > 0 && (await condition(() => ended, wait))) continue;
-    await condition(idle);
-    if (ended) continue;
-    if (step && Date.now() >= Date.parse(step.at)) {
-      // A reminder held up until the window opened (workers down, say) would announce what has begun.
-      if (Date.now() >= opensMs) {
-        note({ type: 'step-skipped', stepId: step.id, detail: `reminder due ${step.at} was still pending when the window opened` });
-      } else {
-        await remind(step);
-      }
-      cursor += 1;
-      continue;
-    }
-    if (Date.now() >= periodEndMs) {
+  await ladder.run({
+    running: () => !ended,
+    // A reminder held up until the window opened (workers down, say) would announce what has begun.
+    next: () => nextStep(track, { lapsedAt: () => opensMs, lapsed: '窗口期已开始', fire: remind, note: core.skipNote, skipAll: true }),
+    boundary: () => periodEndMs,
+    atBoundary: async () => {
+      if (Date.now() < periodEndMs) return;
       ended = true;
-      note({
-        type: 'period-ended',
-        detail: `${activities.length} activit${activities.length === 1 ? 'y' : 'ies'} recorded, ${flags.length} flagged`,
-      });
-      await setState(flags.length > 0 ? 'flagged' : 'closed');
-    }
-  }
+      note({ type: 'period-ended', detail: `周期结束：登记活动 ${activities.length} 项，其中 ${flags.length} 项不在窗口期内` });
+      await core.setState(flags.length > 0 ? 'flagged' : 'closed');
+    },
+  });
 
   await condition(allHandlersFinished);
-  log.info('window cycle finished', { state, activities: activities.length, flagged: flags.length });
-  return { state, activities: activities.length, flagged: flags.length, stepsFired };
+  log.info('window cycle finished', { state: core.state, activities: activities.length, flagged: flags.length });
+  return { state: core.state, activities: activities.length, flagged: flags.length, stepsFired };
 }

@@ -7,6 +7,7 @@
 import { DateTime } from 'luxon';
 import type { Duty, EventDuty } from '../../domain/catalog/schema';
 import type { ContactRole, StepKind } from '../../domain/types';
+import { provisionalNotice, type ProvisionalMark } from '../../domain/provisional';
 
 export const CST = 'Asia/Shanghai';
 
@@ -33,6 +34,8 @@ export interface NotificationEvent {
   at: string;
   /** The window in words, e.g. 10个工作日内, 当日, 24小时内. */
   windowLabel: string;
+  /** The due instant was counted past the loaded holiday arrangements by a provisional rule (CyclePlan.provisional). */
+  provisional?: ProvisionalMark;
 }
 
 export interface NotificationContent {
@@ -388,8 +391,10 @@ export function renderEventNotification(input: NotificationContent & { duty: Eve
     else lead += '请尽快办理。';
   }
   if (isEscalation && !overdue) lead += `（本邮件为${levelLabel}督办通知。）`;
+  const provisional = input.event.provisional ? `${provisionalNotice(input.event.provisional)}。` : '';
+  lead += provisional;
 
-  const timing = overdue ? `已逾期：${overdueLabel}` : `剩余时间：${remainingLabel}`;
+  const timing = `${overdue ? `已逾期：${overdueLabel}` : `剩余时间：${remainingLabel}`}${provisional ? '（暂定截止时间）' : ''}`;
   const { record, closing } = recordAndClose(input, '办结后请登记，系统将据此停止提醒：', '办结', now);
   const { text, html } = layoutMail({
     subject,

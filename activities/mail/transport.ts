@@ -1,9 +1,16 @@
 // Sends one rendered notification over SMTP with nodemailer.
 //
-// One pooled transport per SMTP URL, reused across activity invocations. Every failure throws
-// (MailSendError): connection refused, timeouts, 4xx and 5xx replies alike — the Temporal
-// activity that calls this retries with backoff, and the deterministic Message-ID plus the
-// X-Duty-Ledger-Key header let the receiving side (and our own log) recognise a resend.
+// One pooled transport per SMTP URL (and timeouts), reused across activity invocations. Every
+// failure throws (MailSendError): connection refused, timeouts, 4xx and 5xx replies alike, with the
+// reply code and, when the server refused recipients, each recipient's reply. A send that accepted
+// some recipients and refused others resolves, listing the refused ones with their replies
+// (rejectedErrors): the caller (activities/notify.ts) keeps each recipient's fate. The deterministic
+// Message-ID plus the X-Duty-Ledger-Key header let the receiving side recognise a resend.
+//
+// Timeouts are explicit (config.smtp.timeouts): connect, greeting and socket (idle) timeouts as
+// nodemailer knows them, and a send deadline that aborts the send (AbortSignal, which the pool
+// honours by closing only that connection) so one send never outlasts it, even against a server
+// that trickles bytes. contracts/delivery.ts sizes the send activity's timeout and lease on it.
 //
 // The deadline calendar goes out as a plain attachment "截止日期.ics"
 // (text/calendar; method=PUBLISH), NOT as nodemailer's `icalEvent`. `icalEvent` puts the
@@ -42,6 +49,16 @@ export interface OutgoingMail {
   from?: string;
   /** SMTP URL, e.g. smtp://127.0.0.1:2525; defaults to config.smtp.url. */
   smtpUrl?: string;
+  /** Defaults to config.smtp.timeouts. */
+  timeouts?: TransportTimeouts;
+}
+
+/** The server's refusal of one recipient (its reply to RCPT TO). */
+export interface RecipientRefusal {
+  email: string;
+  /** SMTP reply code, e.g. 450 (try again later) or 550 (no such mailbox). */
+  responseCode: number | undefined;
+  response: string;
 }
 
 export interface SentMail {
@@ -49,7 +66,18 @@ export interface SentMail {
   accepted: string[];
   /** Recipients the server refused while others were accepted (all refused → throws). */
   rejected: string[];
+  /** The refusals of `rejected`, one per recipient, with the server's reply. */
+  rejectedErrors: RecipientRefusal[];
   response: string;
+}
+
+export interface TransportTimeouts {
+  connectMs: number;
+  greetingMs: number;
+  /** Idle time on the socket before nodemailer gives up. */
+  socketMs: number;
+  /** Hard deadline of one send, from the call to the server's reply (the transport's worst case). */
+  sendMs: number;
 }
 
 export class MailSendError extends Error {
@@ -58,12 +86,22 @@ export class MailSendError extends Error {
     message: string,
     /** SMTP reply code when the server answered (4xx temporary, 5xx permanent). */
     readonly responseCode: number | undefined,
-    /** nodemailer error code, e.g. ECONNECTION, ETIMEDOUT, EMESSAGE, EENVELOPE. */
+    /** nodemailer error code, e.g. ECONNECTION, ETIMEDOUT, EMESSAGE, EENVELOPE, EABORT (deadline). */
     readonly code: string | undefined,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; recipientErrors?: RecipientRefusal[]; response?: string; reason?: string },
   ) {
     super(message, options);
+    this.recipientErrors = options?.recipientErrors ?? [];
+    this.response = options?.response;
+    this.reason = options?.reason ?? message;
   }
+
+  /** What went wrong, without the key and URL: the server's reply, or the transport's error. */
+  readonly reason: string;
+  /** When every recipient was refused (EENVELOPE): each one's reply. */
+  readonly recipientErrors: RecipientRefusal[];
+  /** The server's reply that failed the send, when there was one. */
+  readonly response: string | undefined;
 }
 
 /** Deterministic Message-ID for a notification key: <sha256-prefix@duty-ledger.local>. */
@@ -74,9 +112,10 @@ export function messageIdFor(key: string): string {
 type Transporter = ReturnType<typeof nodemailer.createTransport>;
 const transports = new Map<string, Transporter>();
 
-/** The pooled transport for a URL, created on first use. */
-export function getTransport(url: string = config.smtp.url): Transporter {
-  let transport = transports.get(url);
+/** The pooled transport for a URL and timeouts, created on first use. */
+export function getTransport(url: string = config.smtp.url, timeouts: TransportTimeouts = config.smtp.timeouts): Transporter {
+  const id = `${url} ${timeouts.connectMs}/${timeouts.greetingMs}/${timeouts.socketMs}`;
+  let transport = transports.get(id);
   if (!transport) {
     transport = nodemailer.createTransport({
       url,
@@ -85,11 +124,11 @@ export function getTransport(url: string = config.smtp.url): Transporter {
       // Idle pooled connections are dropped after a minute so a worker does not hold sockets
       // to a relay that has long forgotten them.
       idleTimeout: 60_000,
-      connectionTimeout: 15_000,
-      greetingTimeout: 15_000,
-      socketTimeout: 60_000,
+      connectionTimeout: timeouts.connectMs,
+      greetingTimeout: timeouts.greetingMs,
+      socketTimeout: timeouts.socketMs,
     });
-    transports.set(url, transport);
+    transports.set(id, transport);
   }
   return transport;
 }
@@ -114,9 +153,11 @@ function bracketed(id: string): string {
 export async function sendMail(mail: OutgoingMail): Promise<SentMail> {
   const url = mail.smtpUrl ?? config.smtp.url;
   const messageId = bracketed(mail.messageId ?? messageIdFor(mail.key));
+  const timeouts = mail.timeouts ?? config.smtp.timeouts;
   if (mail.to.length === 0) throw new MailSendError(`no recipients for ${mail.key}`, undefined, 'EENVELOPE');
   try {
-    const info = await getTransport(url).sendMail({
+    const info = await getTransport(url, timeouts).sendMail({
+      signal: AbortSignal.timeout(timeouts.sendMs),
       from: mail.from ?? config.smtp.from,
       to: mail.to.map(address),
       ...(mail.cc && mail.cc.length > 0 ? { cc: mail.cc.map(address) } : {}),
@@ -141,17 +182,35 @@ export async function sendMail(mail: OutgoingMail): Promise<SentMail> {
       messageId: info.messageId ?? messageId,
       accepted: (info.accepted ?? []).map(String),
       rejected: (info.rejected ?? []).map(String),
+      rejectedErrors: refusals((info as { rejectedErrors?: unknown }).rejectedErrors),
       response: String(info.response ?? ''),
     };
   } catch (err) {
-    const e = err as { message?: string; responseCode?: number; code?: string };
+    const e = err as { message?: string; responseCode?: number; code?: string; response?: string; rejectedErrors?: unknown };
+    const aborted = e.code === 'EABORT';
+    const reason = aborted ? `no reply within the send deadline of ${timeouts.sendMs} ms` : (e.message ?? String(err));
     throw new MailSendError(
-      `SMTP send of ${mail.key} via ${redact(url)} failed: ${e.message ?? String(err)}`,
+      `SMTP send of ${mail.key} via ${redact(url)} failed: ${reason}`,
       typeof e.responseCode === 'number' ? e.responseCode : undefined,
       typeof e.code === 'string' ? e.code : undefined,
-      { cause: err },
+      {
+        cause: err,
+        recipientErrors: refusals(e.rejectedErrors),
+        reason: typeof e.response === 'string' && e.response ? `rejected: ${e.response}` : `${e.code && !aborted ? `${e.code} ` : ''}${reason}`,
+        ...(typeof e.response === 'string' ? { response: e.response } : {}),
+      },
     );
   }
+}
+
+/** nodemailer's per-recipient errors (EENVELOPE, `recipient` set) as plain refusals. */
+function refusals(errors: unknown): RecipientRefusal[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.map((r: { recipient?: unknown; responseCode?: unknown; response?: unknown; message?: unknown }) => ({
+    email: String(r.recipient ?? ''),
+    responseCode: typeof r.responseCode === 'number' ? r.responseCode : undefined,
+    response: String(r.response ?? r.message ?? ''),
+  }));
 }
 
 /** smtp://user:secret@host → smtp://user:***@host, for error messages and logs. */

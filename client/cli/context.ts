@@ -108,9 +108,9 @@ export class CliContext {
     return { actor: await this.actor(), via: 'cli', requestId: this.globals.requestId };
   }
 
-  /** What the service layer needs; `catalog: false` for operations that never read it. */
-  async service(opts: { catalog?: boolean } = {}): Promise<ServiceDeps> {
-    return { prisma: this.prisma(), client: await this.client(), ...(opts.catalog === false ? {} : { catalog: this.catalog() }) };
+  /** What the service layer needs. */
+  async service(): Promise<ServiceDeps> {
+    return { prisma: this.prisma(), client: await this.client(), catalog: this.catalog() };
   }
 
   async requireAdmin(what: string): Promise<Actor> {
@@ -193,9 +193,8 @@ export function mapTemporalError(e: unknown, workflowId?: string): unknown {
     return new CliError(EXIT.notFound, `no schedule "${e.scheduleId}"; run \`schedules sync\` first`);
   }
   if (e instanceof WorkflowUpdateFailedError) {
-    const cause = (e.cause as Error | undefined)?.message ?? e.message;
-    const code = /^only an admin may/.test(cause) ? EXIT.notPermitted : EXIT.badInput;
-    return new CliError(code, `update rejected: ${cause}`);
+    // Updates go through the service layer, which reads a workflow's refusal; this is a bare one.
+    return new CliError(EXIT.badInput, `update rejected: ${(e.cause as Error | undefined)?.message ?? e.message}`);
   }
   if (e instanceof ServiceError) {
     const grpc = (e.cause as { code?: number } | undefined)?.code;

@@ -19,9 +19,10 @@ import { registerPlan } from './commands/plan';
 import { registerQuota } from './commands/quota';
 import { registerWindow } from './commands/window';
 import { registerUsers } from './commands/users';
+import { registerDb } from './commands/db';
 
 /** Command groups that never read the duty catalog: no need to load it (~0.2 s) before they run. */
-const CATALOG_FREE = new Set(['units', 'calendar', 'users']);
+const CATALOG_FREE = new Set(['units', 'calendar', 'users', 'db']);
 
 function topCommandName(cmd: Command): string {
   let c = cmd;
@@ -55,6 +56,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerQuota(program, ctx);
   registerWindow(program, ctx);
   registerUsers(program, ctx);
+  registerDb(program, ctx);
 
   // Every command throws instead of exiting, and reports commander's errors as one line.
   const configure = (cmd: Command) => {

@@ -28,6 +28,8 @@ import { canSeeContactDetails, unitWhere } from '../auth/scope';
 import { cyclePage, type FormName, type FormState } from './views/cycle';
 import type { LayoutContext } from './views/layout';
 import { cyclesPage, dutiesPage, errorPage, overviewPage, unitsPage } from './views/pages';
+import { nextYearWarning } from '../../domain/provisional';
+import { presentYears } from '../../runtime/calendar-store';
 
 export interface ConsoleAppOptions {
   prisma: PrismaClient;
@@ -60,7 +62,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
 
   async function layoutContext(c: Context<Env>): Promise<LayoutContext> {
     const url = new URL(c.req.url);
-    return { user: c.get('user'), path: url.pathname + url.search, nav: 'none' };
+    return { user: c.get('user'), path: url.pathname + url.search, nav: 'none', calendarWarning: nextYearWarning(now(), presentYears()) };
   }
 
   const page = (c: Context<Env>, body: Html, status = 200) => c.html(body.toString(), status as 200);
@@ -254,6 +256,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
       cycle: detail.records.cycle,
       submissions: detail.records.submissions,
       notifications: detail.records.notifications.map((n) => ({ ...n, recipients: safeJson(n.recipients) })),
+      deliveries: detail.records.deliveries,
       escalations: detail.records.escalations.map((e) => ({ ...e, targets: safeJson(e.targets) })),
       audit: detail.records.audit.map((a) => ({ ...a, detail: safeJson(a.detail) })),
     });

@@ -23,6 +23,9 @@ export interface ServiceDeps {
   now?: () => number;
 }
 
+/** What operations that only read and write the application database need (no Temporal). */
+export type DbDeps = Pick<ServiceDeps, 'prisma'>;
+
 /** One request to the service. The faces prove the actor (console session, CLI API token); the service never does. */
 export interface Call {
   /** The authenticated actor; null when nobody is signed in (refused as unauthenticated). */
@@ -61,7 +64,7 @@ export function workflowActor(actor: Actor): Actor {
   return actor.access === 'unit' ? { id: actor.id, access: actor.access, unitId: actor.unitId } : { id: actor.id, access: actor.access };
 }
 
-async function deny(deps: ServiceDeps, call: Call, actor: Actor, action: string, target: string, refusal: RefusalError): Promise<never> {
+async function deny(deps: DbDeps, call: Call, actor: Actor, action: string, target: string, refusal: RefusalError): Promise<never> {
   // Refused attempts at changing something are worth a trace.
   await audit(deps.prisma, {
     actor: actor.id,
@@ -73,7 +76,7 @@ async function deny(deps: ServiceDeps, call: Call, actor: Actor, action: string,
 }
 
 /** Admins only. `zhWhat`: e.g. 延期; `enWhat`: e.g. extend a cycle. */
-export async function requireAdmin(deps: ServiceDeps, call: Call, action: string, target: string, zhWhat: string, enWhat: string): Promise<Actor> {
+export async function requireAdmin(deps: DbDeps, call: Call, action: string, target: string, zhWhat: string, enWhat: string): Promise<Actor> {
   const actor = requireActor(call);
   if (actor.access === 'admin') return actor;
   return deny(
@@ -91,7 +94,7 @@ export async function requireAdmin(deps: ServiceDeps, call: Call, action: string
  * `enVerb`: submit / record / report an incident …
  */
 export async function requireOwnUnitOrAdmin(
-  deps: ServiceDeps,
+  deps: DbDeps,
   call: Call,
   action: string,
   target: string,
@@ -114,7 +117,7 @@ export async function requireOwnUnitOrAdmin(
 }
 
 /** Records a change made through the service (whatever its outcome), as `<via>.<action>`. */
-export async function audited<T>(deps: ServiceDeps, call: Call, actor: Actor, action: string, target: string, detail: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+export async function audited<T>(deps: DbDeps, call: Call, actor: Actor, action: string, target: string, detail: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
   try {
     const result = await fn();
     await audit(deps.prisma, { actor: actor.id, action: `${call.via}.${action}`, target, detail: { ...detail, via: call.via, outcome: 'ok', result } });

@@ -3,6 +3,7 @@
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { DateTime } from 'luxon';
 import type { PrismaClient } from '../../db/client';
+import { deliveriesForWorkflow } from '../../db/deliveries';
 import type { CyclePlan, CycleState } from '../../domain/types';
 import { CST } from '../../domain/time';
 import {
@@ -95,7 +96,9 @@ export async function cycleRecords(prisma: PrismaClient, workflowId: string) {
     // Quota cycles: the occurrences recorded (shown from here when the workflow cannot be asked).
     prisma.occurrence.findMany({ where: { workflowId }, orderBy: [{ occurredOn: 'asc' }, { recordedAt: 'asc' }] }),
   ]);
-  return { cycle, submissions, notifications, escalations, audit: auditEntries, occurrences };
+  // Each notification's recipients with their delivery state.
+  const deliveries = await deliveriesForWorkflow(prisma, workflowId);
+  return { cycle, submissions, notifications, escalations, audit: auditEntries, occurrences, deliveries };
 }
 
 export type CycleRecords = Awaited<ReturnType<typeof cycleRecords>>;

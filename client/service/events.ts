@@ -30,12 +30,13 @@ export interface EventStartOutcome {
 }
 
 function lazyCalendar(): WorkdayCalendar {
-  let cal: WorkdayCalendar | undefined;
+  let cal: ReturnType<typeof loadCalendar> | undefined;
   return {
     addWorkdays(from, n) {
       cal ??= loadCalendar();
       return cal.addWorkdays(from, n);
     },
+    addWorkdaysProvisional: (from, n) => (cal ??= loadCalendar()).addWorkdaysProvisional(from, n),
   };
 }
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db';
 import { email, insertUnits, units } from '../support/units-fixture';
 import { runCli, stderrLines } from '../support/cli-process';
+import { cyclesProvisionalOn } from '../../db/provisional-cycles';
 
 let dataDir: string;
 let db: TestDb;
@@ -68,6 +69,24 @@ describe('cli process: calendar', () => {
     const n = await tsx(['calendar', 'add-workdays', '2026-09-30', '-1']);
     expect(n.code).toBe(2);
     expect(stderrLines(n)).toHaveLength(1);
+  });
+
+  it('years --json: the loaded years, and the years running cycles wait for (Cycle.provisionalYear)', async () => {
+    const row = (workflowId: string, state: string, provisionalYear: number | null) => ({
+      workflowId, dutyCode: 'regulatory-data-aggregation', period: '2026-12-24', unitId: units.market, dueAt: new Date('2027-01-06T16:00:00Z'), state, catalogVersionId: 'v', provisionalYear,
+    });
+    await db.prisma.cycle.createMany({
+      data: [row('evt:a', 'open', 2027), row('evt:b', 'overdue', 2027), row('evt:c', 'submitted', 2027), row('evt:d', 'open', null)],
+    });
+    const r = await tsx(['calendar', 'years', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.years.at(-1)).toBe(2026);
+    expect(out).toMatchObject({ needed: [{ year: 2027, cycles: 2 }], missing: [2027] });
+    expect((await cyclesProvisionalOn(db.prisma, 2027)).map((c) => c.workflowId).sort()).toEqual(['evt:a', 'evt:b']);
+    expect(await cyclesProvisionalOn(db.prisma, 2028)).toEqual([]);
+    const text = await tsx(['calendar', 'years']);
+    expect(text.stdout).toContain('2027 年：2 个进行中的周期按暂定规则计算期限（尚未载入）');
   });
 
   it('load: admins only; installs into DATA_DIR/calendar, after which the year is covered', async () => {

@@ -172,7 +172,7 @@ describe('cli process: Temporal-backed commands (real dev server, worker, databa
     const history = await cli(['history', marketWf], vars);
     expect(history.code, history.stderr).toBe(0);
     expect(history.stdout).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} CST {2}工作流已启动/m);
-    expect(history.stdout).toContain('更新已接受  submit by clerk.');
+    expect(history.stdout).toContain('更新已接受  submit by admin@test.gov.cn');
     expect(history.stdout).toContain('已报送  文号 秀市监〔2026〕3号');
     const timeline = json(await cli(['history', marketWf, '--json'], vars));
     const times = timeline.items.map((i: { at: string }) => Date.parse(i.at));

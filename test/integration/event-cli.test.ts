@@ -1,5 +1,8 @@
 // Event-triggered duties through the CLI as a process: `due --from` (event and incident duties) with exact
 // +08:00 instants and one-line errors, and `event start` against a real dev server, worker and database.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { email, units } from '../support/units-fixture';
 import { json, runCli as cli, startCliBackend, stderrLines, type CliBackend } from '../support/cli-process';
@@ -49,6 +52,17 @@ describe('cli process: due --from', () => {
       expect(stderrLines(r)).toHaveLength(1);
       expect(stderrLines(r)[0]).toMatch(pattern);
     }
+  });
+});
+
+describe('cli process: due across the year whose notice is not loaded', () => {
+  it('due regulatory-data-aggregation --from 2026-12-24T10:00:00+08:00 --json: exit 0, provisional, waits for 2027', async () => {
+    // DATA_DIR empty, so only the shipped years (to 2026) are loaded whatever an admin installed in data/
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duty-ledger-due-provisional-'));
+    const r = await cli(['due', 'regulatory-data-aggregation', '--from', '2026-12-24T10:00:00+08:00', '--json'], { DATA_DIR: dataDir });
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ lastDay: '2027-01-06', dueBy: '2027-01-07T00:00:00+08:00', provisional: true, waitsFor: 2027 });
   });
 });
 

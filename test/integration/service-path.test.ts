@@ -51,7 +51,7 @@ async function post(path: string, user: string, body: unknown, headers: Record<s
 
 /** `error: <field>: <zh> (<message>)` → its parts. */
 function cliRefusal(line: string | undefined): { field: string; zh: string; message: string } {
-  const m = /^error: (?:([\w.]+): )?(.*) \((.*)\)$/.exec(line ?? '');
+  const m = /^error: (?:([\w.]+): )?(.*?) \((.*)\)$/.exec(line ?? '');
   if (!m) throw new Error(`not a refusal line: ${line}`);
   return { field: m[1] ?? '', zh: m[2]!, message: m[3]! };
 }

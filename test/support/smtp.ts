@@ -13,6 +13,16 @@
 //   await smtp.restart()// listening again on the same port; messages are kept
 //   smtp.clear()        // forget received messages
 //
+// Faults (for test/integration/delivery-faults.test.ts), each for the next `times` occurrences:
+//   smtp.refuseRecipient(addr, { code: 450 }, 2)  // RCPT TO <addr> answered 450 twice, then accepted
+//   smtp.stallData(70_000)   // the next message's reply waits 70 s; a client that gives up meanwhile
+//                            // loses nothing to the server: the message is discarded, not stored
+//   smtp.dropAfterData('before-reply')  // message stored (as a server that queued it), connection
+//                            // destroyed before the 250 is written: the client cannot know
+//   smtp.dropAfterData('after-reply')   // 250 written, then the connection destroyed
+//   smtp.receivedBy(addr)    // messages whose envelope had <addr>
+//   smtp.rcptAttempts(addr)  // RCPT TO commands seen for <addr>
+//
 // Shape:
 //   interface TestSmtp {
 //     port: number; url: string;                // smtp://127.0.0.1:<port>
@@ -58,6 +68,13 @@ export interface TestSmtp {
   reject(on: boolean, reply?: RejectReply): void;
   rejectFor(ms: number, reply?: RejectReply): void;
   attempts(): number;
+  refuseRecipient(address: string, reply?: RejectReply, times?: number): void;
+  stallData(ms: number, times?: number): void;
+  dropAfterData(mode: 'before-reply' | 'after-reply', times?: number): void;
+  receivedBy(address: string): ParsedMail[];
+  rcptAttempts(address: string): number;
+  /** Clears every fault (refusals, stalls, drops) and pending stall timers. */
+  clearFaults(): void;
   clear(): void;
   stop(): Promise<void>;
   restart(): Promise<void>;
@@ -99,6 +116,14 @@ export async function startTestSmtp(options: { port?: number } = {}): Promise<Te
   let rejectTimer: NodeJS.Timeout | undefined;
   let attempts = 0;
   let server: SMTPServer | null = null;
+  const refusals = new Map<string, { reply: RejectReply; times: number }>();
+  const rcpts = new Map<string, number>();
+  const stalls: Array<{ ms: number }> = [];
+  const drops: Array<'before-reply' | 'after-reply'> = [];
+  const stallTimers = new Set<NodeJS.Timeout>();
+  const closedSessions = new Set<string>();
+  const take = <T>(list: T[]): T | undefined => list.shift();
+  const socketOf = (sessionId: string) => [...(server?.connections ?? [])].find((c) => c.id === sessionId)?._socket;
   let port = options.port ?? 0;
 
   const notify = () => {
@@ -113,6 +138,21 @@ export async function startTestSmtp(options: { port?: number } = {}): Promise<Te
       logger: false,
       banner: 'duty-ledger test SMTP',
       closeTimeout: 50,
+      onRcptTo(address, session, callback) {
+        const addr = address.address.toLowerCase();
+        rcpts.set(addr, (rcpts.get(addr) ?? 0) + 1);
+        const refusal = refusals.get(addr);
+        if (refusal && refusal.times > 0) {
+          refusal.times -= 1;
+          const code = refusal.reply.code ?? 550;
+          callback(Object.assign(new Error(refusal.reply.message ?? `${code === 550 ? '5.1.1' : '4.2.1'} <${addr}>: refused by the test server`), { responseCode: code }));
+          return;
+        }
+        callback();
+      },
+      onClose(session) {
+        closedSessions.add(session.id);
+      },
       onData(stream, session, callback) {
         attempts += 1;
         const chunks: Buffer[] = [];
@@ -130,14 +170,31 @@ export async function startTestSmtp(options: { port?: number } = {}): Promise<Te
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
           };
-          parseMail(Buffer.concat(chunks), envelope).then(
-            (parsed) => {
+          const store = () =>
+            parseMail(Buffer.concat(chunks), envelope).then((parsed) => {
               messages.push(parsed);
-              callback(null, 'OK: queued');
               notify();
-            },
-            (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
-          );
+            });
+          const fail = (err: unknown) => callback(err instanceof Error ? err : new Error(String(err)));
+          const stall = take(stalls);
+          const drop = take(drops);
+          if (stall) {
+            const timer = setTimeout(() => {
+              stallTimers.delete(timer);
+              if (closedSessions.has(session.id)) return; // the client gave up: nothing was queued
+              store().then(() => callback(null, 'OK: queued after a stall'), fail);
+            }, stall.ms);
+            stallTimers.add(timer);
+            return;
+          }
+          if (drop === 'before-reply') {
+            store().then(() => socketOf(session.id)?.destroy(), fail);
+            return;
+          }
+          store().then(() => {
+            callback(null, 'OK: queued');
+            if (drop === 'after-reply') setImmediate(() => socketOf(session.id)?.destroy());
+          }, fail);
         });
       },
     });
@@ -239,11 +296,34 @@ export async function startTestSmtp(options: { port?: number } = {}): Promise<Te
       rejectTimer.unref();
     },
     attempts: () => attempts,
+    refuseRecipient(address, reply = { code: 550 }, times = Infinity) {
+      refusals.set(address.toLowerCase(), { reply, times });
+    },
+    stallData(ms, times = 1) {
+      for (let i = 0; i < times; i++) stalls.push({ ms });
+    },
+    dropAfterData(mode, times = 1) {
+      for (let i = 0; i < times; i++) drops.push(mode);
+    },
+    receivedBy(address) {
+      const addr = address.toLowerCase();
+      return messages.filter((m) => m.envelope.to.some((t) => t.toLowerCase() === addr));
+    },
+    rcptAttempts: (address) => rcpts.get(address.toLowerCase()) ?? 0,
+    clearFaults() {
+      refusals.clear();
+      stalls.length = 0;
+      drops.length = 0;
+      for (const t of stallTimers) clearTimeout(t);
+      stallTimers.clear();
+    },
     clear() {
       messages.length = 0;
     },
     async stop() {
       clearTimeout(rejectTimer);
+      for (const t of stallTimers) clearTimeout(t);
+      stallTimers.clear();
       await stop();
     },
     async restart() {

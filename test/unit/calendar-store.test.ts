@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CalendarFileError, installArrangement, loadCalendar, readArrangement, shippedCalendarDir } from '../../runtime/calendar-store';
+import { CalendarFileError, installArrangement, loadCalendar, presentYears, readArrangement, shippedCalendarDir } from '../../runtime/calendar-store';
 
 let tmp: string;
 beforeEach(() => {
@@ -81,6 +81,15 @@ describe('loadCalendar', () => {
 
   it('a missing data folder is no error', () => {
     expect(loadCalendar([shippedCalendarDir(), path.join(tmp, 'absent')]).coveredYears()).toHaveLength(23);
+  });
+});
+
+describe('presentYears', () => {
+  it('lists the <N>.json names of the shipped and data folders without reading them, ascending', () => {
+    write('2027.json', 'not even JSON');
+    write('notes.json', '{}');
+    expect(presentYears([shippedCalendarDir(), tmp]).slice(-3)).toEqual([2025, 2026, 2027]);
+    expect(presentYears([path.join(tmp, 'absent')])).toEqual([]);
   });
 });
 

@@ -81,11 +81,18 @@ describe('eventDueReport', () => {
     expect(eventDueSteps(r).map((s) => s.at)).toEqual(['2026-03-10T21:00:00+08:00', '2026-03-11T09:00:00+08:00']);
   });
 
-  it('a working-day window into a year not loaded: exit 2 with the calendar message naming the year', () => {
+  it('a working-day window into a year not loaded: provisional, naming the year it waits for', () => {
     const only2026 = new WorkCalendar([{ year: 2026, source: 'test', holidays: [], workdays: [] }]);
+    const r = withCalendarErrors(() => eventDueReport(triggered('regulatory-data-aggregation'), '2026-12-24T10:00:00+08:00', only2026));
+    expect(r).toMatchObject({ kind: 'event', provisional: true, waitsFor: 2027 });
+  });
+
+  it('a strict calendar (addWorkdays only) into a year not loaded: exit 2 with the calendar message naming the year', () => {
+    const only2026 = new WorkCalendar([{ year: 2026, source: 'test', holidays: [], workdays: [] }]);
+    const strict = { addWorkdays: (from: string, n: number) => only2026.addWorkdays(from, n) };
     let err: unknown;
     try {
-      withCalendarErrors(() => eventDueReport(triggered('regulatory-data-aggregation'), '2026-12-24T10:00:00+08:00', only2026));
+      withCalendarErrors(() => eventDueReport(triggered('regulatory-data-aggregation'), '2026-12-24T10:00:00+08:00', strict));
     } catch (e) {
       err = e;
     }

@@ -90,7 +90,7 @@ describe('buildEventCycleInput', () => {
     expect(Object.keys(input.plan).sort()).toEqual(['dueAt', 'steps']);
   });
 
-  it('fails with the calendar error naming the year when a working-day window reaches a year not loaded', () => {
+  it('fails with the calendar error naming the year when a strict calendar (addWorkdays only) reaches a year not loaded', () => {
     const only2026 = new WorkCalendar([{ year: 2026, source: 'test', holidays: [], workdays: [] }]);
     const build = () =>
       buildEventCycleInput({
@@ -99,10 +99,23 @@ describe('buildEventCycleInput', () => {
         unitPath: [],
         eventAt: '2026-12-24T10:00:00+08:00',
         catalogVersion: 'v',
-        calendar: only2026,
+        calendar: { addWorkdays: (from, n) => only2026.addWorkdays(from, n) },
       });
     expect(build).toThrow(CalendarYearMissingError);
     expect(build).toThrow(/no official holiday arrangement loaded for 2027/);
+  });
+
+  it('opens on a provisional deadline when the loaded calendar reaches a year not loaded (test/unit/provisional-plan.test.ts)', () => {
+    const only2026 = new WorkCalendar([{ year: 2026, source: 'test', holidays: [], workdays: [] }]);
+    const input = buildEventCycleInput({
+      duty: event('regulatory-data-aggregation'),
+      unit,
+      unitPath: [],
+      eventAt: '2026-12-24T10:00:00+08:00',
+      catalogVersion: 'v',
+      calendar: only2026,
+    });
+    expect(input.plan.provisional).toEqual({ waitsForYear: 2027, rule: 'certain-days-off' });
   });
 
   it('superior-document-review received at 16:00: reminder 21:00, due at midnight, escalation 09:00 next day', () => {

@@ -12,6 +12,7 @@ import { toCstIso } from '../../domain/time';
 import { cycleWorkflowId } from '../../domain/types';
 import { openDutyCycles } from '../../workflows/open-cycles';
 import { extendUpdate, statusQuery, submitUpdate, waiveUpdate, type Actor } from '../../contracts/cycle';
+import { refusalOf, type Refusal } from '../../contracts/refusal';
 
 const START = '2026-01-01T00:00:00+08:00';
 const admin: Actor = { id: 'admin@test.gov.cn', access: 'admin' };
@@ -163,18 +164,18 @@ describe('enforcement-statistics cycle 2025 (due by the end of 2026-01-31 CST)',
     await scenario(async () => {
       const handle = await openMarketCycle();
       const otherUnit: Actor = { id: email(units.enforcement, 'clerk'), access: 'unit', unitId: units.enforcement };
-      const attempts: [string, () => Promise<unknown>][] = [
-        ['may submit only for unit', () => handle.executeUpdate(submitUpdate, { args: [{ actor: otherUnit, unitId: units.market, reference: 'x' }] })],
-        ['operators may read', () => handle.executeUpdate(submitUpdate, { args: [{ actor: { id: 'op', access: 'operator' }, unitId: units.market, reference: 'x' }] })],
-        ['reference is required', () => handle.executeUpdate(submitUpdate, { args: [{ actor: marketClerk, unitId: units.market, reference: '  ' }] })],
-        ['only an admin may extend', () => handle.executeUpdate(extendUpdate, { args: [{ actor: marketClerk, newDueDate: '2026-02-28', reason: '系统故障' }] })],
-        ['reason is required', () => handle.executeUpdate(extendUpdate, { args: [{ actor: admin, newDueDate: '2026-02-28', reason: '' }] })],
-        ['after the current due date', () => handle.executeUpdate(extendUpdate, { args: [{ actor: admin, newDueDate: '2026-01-20', reason: '系统故障' }] })],
+      const attempts: [Partial<Refusal>, () => Promise<unknown>][] = [
+        [{ field: 'actor.unitId', code: 'other-unit' }, () => handle.executeUpdate(submitUpdate, { args: [{ actor: otherUnit, unitId: units.market, reference: 'x' }] })],
+        [{ field: 'actor', code: 'forbidden' }, () => handle.executeUpdate(submitUpdate, { args: [{ actor: { id: 'op', access: 'operator' }, unitId: units.market, reference: 'x' }] })],
+        [{ field: 'reference', code: 'required', zh: '报送文号不能为空' }, () => handle.executeUpdate(submitUpdate, { args: [{ actor: marketClerk, unitId: units.market, reference: '  ' }] })],
+        [{ field: 'actor', code: 'forbidden', zh: '只有管理员可以延期' }, () => handle.executeUpdate(extendUpdate, { args: [{ actor: marketClerk, newDueDate: '2026-02-28', reason: '系统故障' }] })],
+        [{ field: 'reason', code: 'required' }, () => handle.executeUpdate(extendUpdate, { args: [{ actor: admin, newDueDate: '2026-02-28', reason: '' }] })],
+        [{ field: 'newDueDate', code: 'conflict' }, () => handle.executeUpdate(extendUpdate, { args: [{ actor: admin, newDueDate: '2026-01-20', reason: '系统故障' }] })],
       ];
-      for (const [message, attempt] of attempts) {
+      for (const [expected, attempt] of attempts) {
         const err = await attempt().then(() => undefined, (e: unknown) => e);
-        expect(err, message).toBeInstanceOf(WorkflowUpdateFailedError);
-        expect(String((err as WorkflowUpdateFailedError).cause?.message)).toContain(message);
+        expect(err, JSON.stringify(expected)).toBeInstanceOf(WorkflowUpdateFailedError);
+        expect(refusalOf(err)).toMatchObject(expected);
       }
       const status = await handle.query(statusQuery);
       expect(status).toMatchObject({ state: 'open', revision: 0 });

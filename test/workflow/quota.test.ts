@@ -16,6 +16,7 @@ import { toCstIso } from '../../domain/time';
 import { cycleWorkflowType, type CycleInput } from '../../domain/types';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
 import { extendUpdate, statusQuery, waiveUpdate, type Actor } from '../../contracts/cycle';
+import { refusalOf } from '../../contracts/refusal';
 import { quotaStatusQuery, recordOccurrenceUpdate, type QuotaStatus, type RecordOccurrenceRequest } from '../../contracts/quota';
 import type { QuotaOutcome } from '../../workflows/quota';
 import { CycleState as CycleStateKey } from '../../contracts/search-attributes';
@@ -122,10 +123,14 @@ const cstMinute = (iso: string) => toCstIso(iso).slice(0, 16);
 const fired = (status: QuotaStatus) =>
   status.timeline.filter((e) => e.type === 'reminder' || e.type === 'escalation').map((e) => `${e.stepId}@${cstMinute(e.at)}`);
 
-async function refusal(attempt: Promise<unknown>): Promise<string> {
+async function failure(attempt: Promise<unknown>): Promise<unknown> {
   const err = await attempt.then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  return String((err as WorkflowUpdateFailedError).cause?.message);
+  return err;
+}
+
+async function refusal(attempt: Promise<unknown>): Promise<string> {
+  return String(((await failure(attempt)) as WorkflowUpdateFailedError).cause?.message);
 }
 
 describe('法治专题讲座 quota, at least 3 in 2025 (period ends 2026-01-01T00:00+08:00)', () => {
@@ -154,8 +159,9 @@ describe('法治专题讲座 quota, at least 3 in 2025 (period ends 2026-01-01T0
       const third = await record(handle, { occurredOn: '2025-11-10', note: '邀请省司法厅讲授' });
       expect(third).toMatchObject({ state: 'met', progress: { total: 3, met: true, remaining: 0 } });
       expect(third.sentence).toBe('已开展 3 次，至少 3 次，已达标');
-      const dup = await refusal(record(handle, { occurredOn: '2025-11-10' }));
-      expect(dup).toContain('already recorded');
+      const dup = refusalOf(await failure(record(handle, { occurredOn: '2025-11-10' })));
+      expect(dup).toMatchObject({ field: 'reference', code: 'duplicate' });
+      expect(dup?.zh).toContain('不能重复登记');
 
       // Still accepting occurrences while met; reminder-2 (2025-12-01T09:00) is skipped.
       await sleepUntil(env, '2025-12-05T10:00:00+08:00');
@@ -163,7 +169,7 @@ describe('法治专题讲座 quota, at least 3 in 2025 (period ends 2026-01-01T0
       status = await handle.query(quotaStatusQuery);
       expect(status.state).toBe('met');
       expect(fired(status)).toEqual(['reminder-1@2025-10-02T09:00']);
-      expect(status.timeline.find((e) => e.type === 'step-skipped' && e.stepId === 'reminder-2')?.detail).toBe('quota already met');
+      expect(status.timeline.find((e) => e.type === 'step-skipped' && e.stepId === 'reminder-2')?.detail).toBe('已达标，不再提醒');
       expect(status.pending).toEqual([]);
       // The generic status (CLI `status`, the console's cycle page) answers too, with the quota's progress.
       expect(await handle.query(statusQuery)).toMatchObject({
@@ -212,7 +218,7 @@ describe('法治专题讲座 quota, at least 3 in 2025 (period ends 2026-01-01T0
       expect(await refusal(record(handle, { occurredOn: '2024-12-31' }))).toContain('occurredOn: 2024-12-31 is outside the period (2025-01-01 to 2025-12-31)');
       expect(await refusal(record(handle, { occurredOn: '2025-05-01', reference: ' ' }))).toContain('reference: is required');
       expect(await refusal(record(handle, { occurredOn: '2025-05-01', subject: '张三' }))).toContain('subject: is not used');
-      expect(await refusal(record(handle, { occurredOn: '2025-05-01', amount: 0 }))).toContain('amount: must be a number greater than 0');
+      expect(refusalOf(await failure(record(handle, { occurredOn: '2025-05-01', amount: 0 })))).toMatchObject({ field: 'amount', code: 'invalid', zh: '数量必须是大于0的数字' });
       expect((await handle.query(quotaStatusQuery)).occurrences).toEqual([]);
 
       await record(handle, { occurredOn: '2025-05-01' });

@@ -36,6 +36,7 @@ import {
   type ReviewStatus,
 } from '../../contracts/review';
 import { statusQuery, type Actor } from '../../contracts/cycle';
+import { refusalOf } from '../../contracts/refusal';
 
 const admin: Actor = { id: 'admin@test.gov.cn', access: 'admin', unitId: units.districtOffice };
 const unitUser = (unitId: string): Actor => ({ id: email(unitId, 'clerk'), access: 'unit', unitId });
@@ -177,7 +178,8 @@ describe('ad hoc review: a rectification item tracked to closure', () => {
       await until(() => handle.query(reviewStatusQuery), (s) => s.started === 1);
       const every = parseDuration('2w');
       // Invalid requests change nothing.
-      await expectRefused(handle.executeUpdate(addItemUpdate, { args: [{ actor: admin, unitId: '', text: '行政处罚案卷归档不规范', dueAt: '2026-07-31T18:00:00+08:00' }] }), /an item needs an owner unit/);
+      const noUnit = await handle.executeUpdate(addItemUpdate, { args: [{ actor: admin, unitId: '', text: '行政处罚案卷归档不规范', dueAt: '2026-07-31T18:00:00+08:00' }] }).then(() => undefined, (e: unknown) => e);
+      expect(refusalOf(noUnit)).toMatchObject({ field: 'unitId', code: 'required', zh: '缺少单位' });
       await expectRefused(handle.executeUpdate(addItemUpdate, { args: [{ actor: admin, unitId: units.market, text: '行政处罚案卷归档不规范', dueAt: '2026-06-30T18:00:00+08:00' }] }), /already past/);
       await expectRefused(handle.executeUpdate(addItemUpdate, { args: [{ actor: admin, unitId: '9999999999', text: '行政处罚案卷归档不规范', dueAt: '2026-07-31T18:00:00+08:00' }] }), /unit "9999999999" does not exist/);
       await expectRefused(handle.executeUpdate(addItemUpdate, { args: [{ actor: unitUser(units.market), unitId: units.market, text: '行政处罚案卷归档不规范', dueAt: '2026-07-31T18:00:00+08:00' }] }), /only an admin may add/);
@@ -310,6 +312,14 @@ describe('ad hoc review with a catalog duty', () => {
       const row = await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: input.duty!.cycleWorkflowIds[0]! } });
       expect(row.dutyCode).toBe('enforcement-statistics');
       expect(row.period).toBe(period);
+      // Its reminders go out like any cycle's: the period names the review, not a year, and the mail
+      // still finds whom the duty reports to (the step used to fail forever parsing the period).
+      const now = await env.currentTimeMs();
+      const first = cycle.plan.steps.find((s) => s.kind === 'reminder' && Date.parse(s.at) > now)!;
+      await env.sleep(Date.parse(first.at) - now + 60_000);
+      const key = new RegExp(`^${input.duty!.cycleWorkflowIds[1]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:r0:${first.id}$`);
+      await until(async () => sent(key), (mails) => mails.length === 1);
+      expect(sent(key)[0]!.subject).toContain('统计');
     });
   });
 });

@@ -16,6 +16,7 @@ import type { CycleInput } from '../../domain/types';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
 import { windowCycle } from '../../workflows/window';
 import { closeUpdate, statusQuery, waiveUpdate, type Actor } from '../../contracts/cycle';
+import { refusalOf } from '../../contracts/refusal';
 import { scheduleActivityUpdate, windowStatusQuery, type ScheduleActivityRequest } from '../../contracts/window';
 import { CycleState as CycleStateKey } from '../../contracts/search-attributes';
 
@@ -94,10 +95,14 @@ function schedule(handle: Awaited<ReturnType<typeof startQ2>>, req: Partial<Sche
   });
 }
 
-async function refusal(attempt: Promise<unknown>): Promise<string> {
+async function failure(attempt: Promise<unknown>): Promise<unknown> {
   const err = await attempt.then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  return String((err as WorkflowUpdateFailedError).cause?.message);
+  return err;
+}
+
+async function refusal(attempt: Promise<unknown>): Promise<string> {
+  return String(((await failure(attempt)) as WorkflowUpdateFailedError).cause?.message);
 }
 
 async function cycleState(handle: Awaited<ReturnType<typeof startQ2>>) {
@@ -143,8 +148,8 @@ describe('window duty, cycle 2025-Q2 (window 2025-04-01..04-14 CST)', () => {
       expect(await refusal(schedule(handle, { actor: otherUnit }))).toContain('may schedule activities only for unit');
       expect(await refusal(schedule(handle, { actor: { id: 'op@test.gov.cn', access: 'operator' } }))).toContain('operators may read');
       expect(await refusal(schedule(handle, { date: '2025-04-10', kind: 'held' }))).toContain('is in the future');
-      expect(await refusal(schedule(handle, { title: '  ' }))).toBe('title is required');
-      expect(await refusal(schedule(handle, { date: '2025-4-8' }))).toBe('date must be a date written YYYY-MM-DD');
+      expect(refusalOf(await failure(schedule(handle, { title: '  ' })))).toMatchObject({ field: 'title', code: 'required', zh: '活动名称不能为空' });
+      expect(refusalOf(await failure(schedule(handle, { date: '2025-4-8' })))).toMatchObject({ field: 'date', code: 'invalid', zh: '日期须写作 YYYY-MM-DD，例如 2026-03-15' });
       expect(await refusal(handle.executeUpdate(closeUpdate, { args: [{ actor: marketClerk, reason: '无需' }] }))).toContain('only an admin may close');
 
       const mails = await smtp.waitForCount(3, 10_000);
@@ -195,7 +200,7 @@ describe('window duty, cycle 2025-Q2 (window 2025-04-01..04-14 CST)', () => {
       expect(cstMinute(description.closeTime!)).toBe('2025-07-01T00:00');
       expect(description.typedSearchAttributes.get(CycleStateKey)).toBe('flagged');
       status = await handle.query(windowStatusQuery);
-      expect(status.timeline.at(-1)).toMatchObject({ type: 'period-ended', detail: '2 activities recorded, 1 flagged' });
+      expect(status.timeline.at(-1)).toMatchObject({ type: 'period-ended', detail: '周期结束：登记活动 2 项，其中 1 项不在窗口期内' });
       expect(cstMinute(status.timeline.at(-1)!.at)).toBe('2025-07-01T00:00');
       expect((await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: handle.workflowId } })).state).toBe('flagged');
       // Nothing more was sent: the flag reached the supervisor once.
@@ -224,7 +229,7 @@ describe('window duty, cycle 2025-Q2 (window 2025-04-01..04-14 CST)', () => {
     await scenario(async () => {
       const handle = await startQ2();
       await sleepUntil(env, '2025-03-26T08:00:00+08:00');
-      expect(await refusal(handle.executeUpdate(waiveUpdate, { args: [{ actor: admin, reason: '' }] }))).toBe('reason is required');
+      expect(refusalOf(await failure(handle.executeUpdate(waiveUpdate, { args: [{ actor: admin, reason: '' }] })))).toMatchObject({ field: 'reason', code: 'required' });
       expect(await handle.executeUpdate(waiveUpdate, { args: [{ actor: admin, reason: '该局本季度无督查检查考核安排' }] })).toBe('waived');
       expect(await handle.result()).toEqual({ state: 'waived', activities: 0, flagged: 0, stepsFired: ['reminder-1'] });
       await releaseUpdateLock(env, handle);

@@ -86,11 +86,13 @@ it('cycle 2021 of rule-of-law-report-publication: overdue from 2022-04-01T00:00+
     const result = await handle.executeUpdate(submitUpdate, {
       args: [
         {
-          actor: { id: email(units.district, 'clerk'), access: 'unit', unitId: units.district },
+          // Recorded afterwards by an admin, with the instant it was published: a backdated submission.
+          actor: { id: 'admin@test.gov.cn', access: 'admin' },
           unitId: units.district,
           reference: '海口市秀英区人民政府关于2021年度法治政府建设情况的报告',
           evidenceUrl: 'https://xiuying.example.gov.cn/2022-07-05/report.html',
           submittedAt: '2022-07-05T11:24:31+08:00',
+          reason: '区政府网站已于当日公开，补录报送时间',
         },
       ],
     });

@@ -1,9 +1,12 @@
 // calendar is-workday | add-workdays | load | years — the official holiday arrangements (domain/calendar.ts).
-// is-workday, add-workdays and years need neither Temporal nor the database; load is admin-only and audited.
+// is-workday and add-workdays need neither Temporal nor the database; years also reads the cycle index (which
+// notice years open cycles' provisional deadlines wait for) when the database is there; load is admin-only and audited.
 import path from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { CalendarDataError, CalendarYearMissingError, isWeekend, type WorkCalendar } from '../../../domain/calendar';
+import { nextYearWarning } from '../../../domain/provisional';
+import { yearsNeededByOpenCycles } from '../../../db/provisional-cycles';
 import { CalendarFileError, installArrangement, loadCalendar } from '../../../runtime/calendar-store';
 import { CliError, EXIT } from '../errors';
 import { printJson, println, type CliContext } from '../context';
@@ -82,14 +85,29 @@ export function registerCalendar(program: Command, ctx: CliContext): void {
 
   cmd
     .command('years')
-    .description('the years whose official arrangement is loaded')
+    .description('the years whose official arrangement is loaded, and those open cycles wait for (provisional deadlines)')
     .option('--json', 'machine-readable output')
     .action(
-      guarded((opts: { json?: boolean }) => {
+      guarded(async (opts: { json?: boolean }) => {
         const years = calendar().coveredYears();
-        if (opts.json) return printJson({ years });
-        if (years.length === 0) return println('尚未载入任何年度的节假日安排');
-        println(`已载入节假日安排的年度：${years.join(', ')}`);
+        let needed: { year: number; cycles: number }[] | null;
+        let unreadable: string | undefined;
+        try {
+          needed = await yearsNeededByOpenCycles(ctx.prisma());
+        } catch (e) {
+          needed = null; // no database (yet): the loaded years still answer
+          unreadable = (e as Error).message.split('\n')[0];
+        }
+        const missing = (needed ?? []).map((n) => n.year).filter((y) => !years.includes(y));
+        const warning = nextYearWarning(new Date(), years);
+        if (opts.json) return printJson({ years, needed, missing, ...(warning ? { warning } : {}) });
+        if (years.length === 0) println('尚未载入任何年度的节假日安排');
+        else println(`已载入节假日安排的年度：${years.join(', ')}`);
+        if (needed === null) println(pc.dim(`（无法读取周期索引：${unreadable}）`));
+        for (const n of needed ?? []) {
+          println(`${n.year} 年：${n.cycles} 个进行中的周期按暂定规则计算期限${years.includes(n.year) ? '' : pc.yellow('（尚未载入）')}`);
+        }
+        if (warning) println(pc.yellow(warning));
       }),
     );
 

@@ -5,6 +5,7 @@ import type { OpenCyclesResult } from '../../../workflows/open-cycles';
 import { config } from '../../../runtime/config';
 import { formatCst, formatLateness, requireDutyArg, stateLabel, validateAnyPeriod, validatePeriod, validateState } from '../format';
 import { printJson, println, table, type CliContext } from '../context';
+import { registerCycleReindex } from './reindex';
 
 export function registerCycle(program: Command, ctx: CliContext): void {
   const cmd = program.command('cycle').description('cycles: one workflow per (duty, unit, period)');
@@ -93,6 +94,8 @@ export function registerCycle(program: Command, ctx: CliContext): void {
       );
       println(pc.dim(`${out.length} cycle(s)`));
     });
+
+  registerCycleReindex(cmd, ctx);
 }
 
 export function colourState(state: string): string {

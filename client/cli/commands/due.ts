@@ -11,6 +11,7 @@ import { periodSpecOf } from '../../../domain/plan';
 import { PERIOD_EXAMPLES } from '../../../domain/periods';
 import { getUnit, resolveRecipients } from '../../../db/recipients';
 import { loadCalendar } from '../../../runtime/calendar-store';
+import { provisionalNoticeFor } from '../../../domain/provisional';
 import { dueReport, eventDueReport, eventDueSteps, type DueReport, type DueStep } from '../../../domain/due-report';
 import { CliError, EXIT } from '../errors';
 import { formatCst, validateInstant, validatePeriod } from '../format';
@@ -32,12 +33,13 @@ export function requireAnyDuty(ctx: CliContext, code: string): Duty | TriggeredD
  * a year that is not loaded becomes exit 2 with the calendar's message naming the year.
  */
 export function cliCalendar(): WorkdayCalendar {
-  let cal: WorkdayCalendar | undefined;
+  let cal: ReturnType<typeof loadCalendar> | undefined;
   return {
     addWorkdays(from, n) {
       cal ??= loadCalendar();
       return cal.addWorkdays(from, n);
     },
+    addWorkdaysProvisional: (from, n) => (cal ??= loadCalendar()).addWorkdaysProvisional(from, n),
   };
 }
 
@@ -193,9 +195,10 @@ export function registerDue(program: Command, ctx: CliContext): void {
         const windows =
           r.kind === 'incident'
             ? r.windows
-            : [{ ...r.window, lastDay: r.lastDay, dueBy: r.dueBy, reminders: r.reminders, escalations: r.escalations }];
+            : [{ ...r.window, lastDay: r.lastDay, dueBy: r.dueBy, reminders: r.reminders, escalations: r.escalations, waitsFor: r.waitsFor }];
         for (const w of windows) {
           println(`${w.label}（${w.within}）：截止时间 ${formatCst(w.dueBy)}（不含）`);
+          if (w.waitsFor !== undefined) println(pc.yellow(`暂定：${provisionalNoticeFor(w.waitsFor)}`));
           println(ladder([...w.reminders, ...w.escalations]));
         }
       }

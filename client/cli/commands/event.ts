@@ -22,6 +22,9 @@ export interface EventStartResult {
   escalations: { at: string; to: string[] }[];
   /** The same event was already opened for this unit: nothing was started. */
   alreadyOpen: boolean;
+  /** The deadline is provisional until notice `waitsFor` is loaded (CyclePlan.provisional). */
+  provisional?: true;
+  waitsFor?: number;
 }
 
 /** The CLI's JSON for a started (or already open) event cycle; instants with +08:00. */
@@ -38,6 +41,7 @@ export function eventStartResult(input: CycleInput & { lastDay: string }, eventA
     reminders: steps('reminder'),
     escalations: steps('escalation'),
     alreadyOpen,
+    ...(input.plan.provisional ? { provisional: true as const, waitsFor: input.plan.provisional.waitsForYear } : {}),
   };
 }
 

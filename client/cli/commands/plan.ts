@@ -7,6 +7,7 @@ import { planReport, planTimelines, type PlanStep } from '../../../domain/plan-r
 import { formatCst, formatDuration, validateInstant } from '../format';
 import { printJson, println, table, type CliContext } from '../context';
 import { dueReportForArgs, requireAnyDuty } from './due';
+import { provisionalNoticeFor } from '../../../domain/provisional';
 
 export function registerPlan(program: Command, ctx: CliContext): void {
   program
@@ -43,6 +44,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           t.late === undefined ? '' : t.late ? `，${pc.red(`逾期 ${formatDuration(t.lateBySeconds ?? 0)}（${t.lateBySeconds ?? 0}秒）`)}` : `，${pc.green('按时')}`;
         const exclusive = p.kind !== 'event' && p.kind !== 'incident' ? `（不含，即 ${t.lastDay} 当日24:00前）` : '（不含）';
         println(`${name}截止时间 ${formatCst(t.dueBy)}${exclusive}${verdict}`);
+        if (t.waitsFor !== undefined) println(pc.yellow(`暂定：${provisionalNoticeFor(t.waitsFor)}`));
         println(
           table(
             head,

@@ -12,6 +12,9 @@ import { mapTemporalError, printJson, println, table, type CliContext } from '..
 import { colourState } from './cycle';
 import { occurrencesTable } from './quota';
 import { activitiesTable } from './window';
+import { provisionalNotice } from '../../../domain/provisional';
+import { deliveriesForWorkflow, type NotificationDeliveries } from '../../../db/deliveries';
+import { deliveriesTable } from '../deliveries';
 
 /** A cycle's ID; incidents and reviews have their own commands (their workflows answer other messages). */
 function cycleWorkflowIdArg(id: string): string {
@@ -41,6 +44,16 @@ export function stepStatuses(status: CycleStatus): { id: string; kind: string; a
     const st: StepStatus = fired ? 'fired' : status.pending.includes(s.id) ? 'pending' : skipped ? 'skipped' : 'not-fired';
     return { id: s.id, kind: s.kind, at: s.at, to: s.to.map((r) => `${r.unit}.${r.role}`), status: st, ...(fired ? { firedAt: fired.at } : {}) };
   });
+}
+
+/** The workflow's notifications with each recipient's delivery, or undefined (warning) when the database is not readable. */
+async function readDeliveries(ctx: CliContext, workflowId: string): Promise<NotificationDeliveries[] | undefined> {
+  try {
+    return await deliveriesForWorkflow(ctx.prisma(), workflowId);
+  } catch (e) {
+    process.stderr.write(`warning: database not readable, delivery states not shown: ${(e as Error).message.split('\n')[0]}\n`);
+    return undefined;
+  }
 }
 
 async function withWorkflow<T>(ctx: CliContext, workflowId: string, fn: () => Promise<T>): Promise<T> {
@@ -131,7 +144,8 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
       const client = await ctx.client();
       const status = await withWorkflow(ctx, workflowId, () => client.workflow.getHandle(workflowId).query(statusQuery));
       const steps = stepStatuses(status);
-      if (opts.json) return printJson({ ...status, steps });
+      const deliveries = await readDeliveries(ctx, workflowId);
+      if (opts.json) return printJson({ ...status, steps, deliveries: deliveries ?? null });
       const { quota, window } = status;
       const rows: string[][] = [
         ['职责', `${status.dutyTitle} (${status.dutyCode})`],
@@ -151,7 +165,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
           ['活动', `${window.activities.length} 项，已标记 ${window.flags.length} 项`],
         );
       } else {
-        rows.push(['截止时间', `${formatCst(status.plan.dueAt)}（不含）`]);
+        rows.push(['截止时间', `${formatCst(status.plan.dueAt)}（不含）${status.plan.provisional ? `，暂定：${provisionalNotice(status.plan.provisional)}` : ''}`]);
       }
       rows.push(['计划版本', `r${status.revision}, catalog ${status.catalogVersion}`]);
       if (!quota && !window) {
@@ -177,6 +191,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
           ]),
         ),
       );
+      if (deliveries?.length) println(deliveriesTable(deliveries));
     });
 
   program

@@ -24,6 +24,8 @@ import { field, formError, input, requestIdInput, select, textarea, type FormSta
 import { canSubmit, isAdmin } from '../identity';
 import type { CycleDetail } from '../../service/cycles';
 import { layout, stateBadge, type LayoutContext } from './layout';
+import { provisionalNotice } from '../../../domain/provisional';
+import { NOTIFICATION_STATUS_LABELS, recipientDeliveries } from './deliveries';
 
 export type FormName = 'submit' | 'extend' | 'waive' | 'close' | 'occurrences' | 'activities';
 
@@ -89,7 +91,7 @@ function planTable(detail: CycleDetail, status: CycleStatus): Html {
     </tr>`;
   };
   const [dueName, dueHint] = DUE_ROW[status.kind ?? ''] ?? ['截止', '此刻之前提交为按时'];
-  const due = html`<tr class="due-row"><td><strong>${dueName}</strong></td><td>—</td><td><strong>${dueLabel(status.plan.dueAt)}</strong></td><td colspan="2" class="muted">${dueHint}</td></tr>`;
+  const due = html`<tr class="due-row"><td><strong>${dueName}</strong></td><td>—</td><td><strong>${dueLabel(status.plan.dueAt)}</strong></td><td colspan="2" class="muted">${dueHint}${status.plan.provisional ? `；${provisionalNotice(status.plan.provisional)}` : ''}</td></tr>`;
   const reminders = status.plan.steps.filter((s) => s.kind === 'reminder');
   const escalations = status.plan.steps.filter((s) => s.kind !== 'reminder');
   return html`<table class="plan">
@@ -417,8 +419,8 @@ export function cyclePage(ctx: LayoutContext, given: CycleDetail, opts: CycleVie
     ['步骤', '收件人', '主题', '状态', '发送时间'],
     records.notifications.map((n) => {
       const to = parseJsonList(n.recipients);
-      return html`<tr><td class="nowrap">${stepLabel(n.stepId)}</td><td class="small">${to.length ? to.join('、') : '（无收件人）'}</td><td>${n.subject}</td>
-        <td class="nowrap">${n.status === 'sent' ? '已发送' : n.status === 'pending' ? html`<span class="late">待发送（已尝试${n.attempts}次${n.lastError ? `：${n.lastError}` : ''}）</span>` : '无收件人'}</td>
+      return html`<tr><td class="nowrap">${stepLabel(n.stepId)}</td><td class="small">${recipientDeliveries(records.deliveries?.find((d) => d.key === n.key), to)}</td><td>${n.subject}</td>
+        <td class="nowrap">${n.status === 'pending' ? html`<span class="late">待发送（已尝试${n.attempts}次${n.lastError ? `：${n.lastError}` : ''}）</span>` : NOTIFICATION_STATUS_LABELS[n.status] ?? n.status}</td>
         <td class="nowrap">${cstDateTime(n.sentAt)}</td></tr>`;
     }),
     '尚未发送通知。',

@@ -15,6 +15,7 @@ import { html, type Html } from '../html';
 import { field, formError, input, requestIdInput, select, textarea, type FormState } from './form-kit';
 import type { ConsoleUser } from '../identity';
 import { layout, stateBadge, type LayoutContext } from './layout';
+import { NOTIFICATION_STATUS_LABELS } from './deliveries';
 
 export type IncidentFormName = 'report' | 'release' | 'press' | 'correct' | 'close';
 
@@ -408,7 +409,7 @@ export function incidentPage(ctx: LayoutContext, d: IncidentDetail, opts: Incide
     d.notifications.map((n) => {
       const to = parseList<string>(n.recipients).map(String);
       return html`<tr><td class="nowrap">${stepName(n.stepId.replace(/^[a-z-]+:/, '')) !== n.stepId ? `${n.stepId.startsWith('press') ? '发布会' : n.stepId.startsWith('release') ? '发布' : ''}${stepName(n.stepId)}` : n.stepId}</td><td class="small">${to.length ? to.join('、') : '（无收件人）'}</td><td>${n.subject}</td>
-        <td class="nowrap">${n.status === 'sent' ? '已发送' : n.status === 'pending' ? html`<span class="late">待发送（已尝试${n.attempts}次${n.lastError ? `：${n.lastError}` : ''}）</span>` : '无收件人'}</td>
+        <td class="nowrap">${n.status === 'pending' ? html`<span class="late">待发送（已尝试${n.attempts}次${n.lastError ? `：${n.lastError}` : ''}）</span>` : n.status === 'sent' ? '已发送' : html`${NOTIFICATION_STATUS_LABELS[n.status] ?? n.status}${n.lastError ? `（${n.lastError}）` : ''}`}</td>
         <td class="nowrap">${cstDateTime(n.sentAt)}</td></tr>`;
     }),
     '尚未发送通知。',

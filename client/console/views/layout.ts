@@ -19,6 +19,8 @@ export interface LayoutContext {
   /** Current path with query. */
   path: string;
   nav: 'overview' | 'duties' | 'cycles' | 'incidents' | 'units' | 'none';
+  /** From November on, when next year's holiday arrangement is not loaded (domain/provisional.ts nextYearWarning). */
+  calendarWarning?: string;
 }
 
 const STYLE = `
@@ -137,6 +139,7 @@ export function layout(title: string, ctx: LayoutContext, body: Renderable): Htm
   ${who(ctx)}
 </div></header>
 <main>
+${ctx.calendarWarning ? html`<div class="alert alert-error" data-calendar-warning>${ctx.calendarWarning}</div>` : ''}
 ${body}
 </main>
 <footer>时间均为北京时间（Asia/Shanghai）。${ctx.user ? html`当前身份：${ctx.user.name} &lt;${ctx.user.id}&gt;，${ACCESS_LABELS[ctx.user.access]}${ctx.user.unitName ? `，${ctx.user.unitName}` : ''}。` : ''}</footer>
