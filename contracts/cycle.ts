@@ -140,3 +140,12 @@ export const extendRequestSchema = extendFields.extend({ actor: actorSchema });
 
 export const adminFields = z.object({ reason: reasonText() });
 export const adminRequestSchema = adminFields.extend({ actor: actorSchema });
+
+// Starting an event-triggered cycle starts its workflow (no update): what a person fills in. The
+// instant and the ref are normalised by domain/event-cycle (normalizeEventAt, validateEventRef).
+export const startEventFields = z.object({
+  duty: requiredText('义务', 100),
+  unitId: requiredText('责任单位', 64),
+  at: requiredText('事件时间', 100),
+  ref: optionalText('事件标识', 100),
+});

@@ -4,7 +4,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CycleState, PlannedStep, RecipientRef } from '../domain/types';
 import type { Actor } from './cycle';
 import { z } from 'zod';
-import { actorSchema, instant, optionalText, reasonText, requiredText } from './fields';
+import { actorSchema, instant, optionalInstant, optionalText, reasonText, requiredText } from './fields';
 
 export const INCIDENT_DUTY = 'incident-disclosure';
 export const INCIDENT_LEVELS = ['特别重大', '重大', '较大', '一般'] as const;
@@ -201,3 +201,14 @@ export const correctOccurrenceRequestSchema = correctOccurrenceFields.extend({ a
 
 export const closeIncidentFields = z.object({ reason: reasonText() });
 export const closeIncidentRequestSchema = closeIncidentFields.extend({ actor: actorSchema });
+
+// Reporting starts the workflow (no update): the fields a person fills in; the service adds who reported.
+export const reportIncidentFields = z.object({
+  level: z.enum(INCIDENT_LEVELS, { error: `事件级别只能是 ${INCIDENT_LEVELS.join('、')}` }),
+  title: requiredText('事件名称', 200),
+  unitId: requiredText('报告单位', 64),
+  occurredAt: instant('发生时间'),
+  awareAt: optionalInstant('获知时间'),
+  place: optionalText('发生地点', 200),
+  contacts: optionalText('联系人', 500),
+});

@@ -5,7 +5,7 @@ import type { PlannedStep, RecipientRef } from '../domain/types';
 import type { ItemState, LadderSpec, ReviewKind, ReviewPartState, ReviewState } from '../domain/review';
 import type { Actor } from './cycle';
 import { z } from 'zod';
-import { actorSchema, instant, optionalInstant, reasonText, requiredText, unitIdField } from './fields';
+import { actorSchema, instant, optionalInstant, optionalText, reasonText, requiredText, unitIdField } from './fields';
 
 export interface ReviewUnitRef {
   id: string;
@@ -272,3 +272,15 @@ export const extensionAskSchema = z.object({ actor: actorSchema, to: instant('�
 export const reasonRequestSchema = z.object({ actor: actorSchema, reason: reasonText() });
 export const acceptItemRequestSchema = z.object({ actor: actorSchema });
 export const rejectItemRequestSchema = z.object({ actor: actorSchema, reason: reasonText(), dueAt: optionalInstant('新整改期限') });
+
+// Starting a review starts its workflow (no update): the fields an admin fills in. The kind is checked
+// against the review catalog and the scope parsed (domain/review parseScope) by the service.
+export const startReviewFields = z.object({
+  kind: requiredText('评查类型', 64),
+  title: requiredText('评查名称', 200).refine((s) => s.length >= 2, { error: '评查名称不能为空，至少写2个字' }),
+  scope: requiredText('评查范围', 2000),
+  dueAt: instant('自查材料报送截止时间'),
+  basis: optionalText('依据', 1000),
+  reviewingUnitId: optionalText('评查单位', 64),
+  duty: optionalText('义务', 100),
+});

@@ -9,6 +9,7 @@ import { audit } from '../../db/audit';
 import type { Actor } from '../../contracts/cycle';
 import { CatalogError, loadCatalog, loadCatalogFromFiles, type Catalog, type CatalogSource } from '../../runtime/catalog';
 import { connectClient, TemporalUnreachableError, type ConnectedClient } from '../temporal';
+import type { Call, ServiceDeps } from '../service/context';
 import { TemporalConfigError } from '../../runtime/temporal-connection';
 import { CliError, EXIT } from './errors';
 import { findToken, resolveCliIdentity } from './token';
@@ -19,6 +20,8 @@ export interface GlobalOptions {
   color?: boolean;
   /** A catalog folder to use instead of CATALOG_DIR, e.g. to preview a change with `due`/`plan`. */
   catalogDir?: string;
+  /** --request-id: the idempotency key of this invocation's change (default: a fresh UUID). */
+  requestId?: string;
 }
 
 export class CliContext {
@@ -97,6 +100,16 @@ export class CliContext {
   /** Whether a token was given at all (commands that may bootstrap an empty database ask). */
   hasToken(): boolean {
     return findToken(this.globals.token) !== undefined;
+  }
+
+  /** A service call as the acting person, with this invocation's request id. */
+  async call(): Promise<Call> {
+    return { actor: await this.actor(), via: 'cli', requestId: this.globals.requestId };
+  }
+
+  /** What the service layer needs. */
+  async service(): Promise<ServiceDeps> {
+    return { prisma: this.prisma(), client: await this.client(), catalog: this.catalog() };
   }
 
   async requireAdmin(what: string): Promise<Actor> {
@@ -180,9 +193,8 @@ export function mapTemporalError(e: unknown, workflowId?: string): unknown {
     return new CliError(EXIT.notFound, `no schedule "${e.scheduleId}"; run \`schedules sync\` first`);
   }
   if (e instanceof WorkflowUpdateFailedError) {
-    const cause = (e.cause as Error | undefined)?.message ?? e.message;
-    const code = /^only an admin may/.test(cause) ? EXIT.notPermitted : EXIT.badInput;
-    return new CliError(code, `update rejected: ${cause}`);
+    // Updates go through the service layer, which reads a workflow's refusal; this is a bare one.
+    return new CliError(EXIT.badInput, `update rejected: ${(e.cause as Error | undefined)?.message ?? e.message}`);
   }
   if (e instanceof ServiceError) {
     const grpc = (e.cause as { code?: number } | undefined)?.code;

@@ -34,3 +34,11 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** The exit code of a refusal, by its status: bad input 2, not permitted 3, not found 4, a backend not answering 1. */
+export function exitOfStatus(status: number): ExitCode {
+  if (status === 401 || status === 403) return EXIT.notPermitted;
+  if (status === 404) return EXIT.notFound;
+  if (status >= 500) return EXIT.failure;
+  return EXIT.badInput;
+}

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { Duty } from '../../domain/catalog/schema';
 import { parseDutyPeriod } from '../../domain/plan';
 import { isPeriodLabel } from '../../domain/periods';
-import { CST, parseCstDate, parseInstant } from '../../domain/time';
+import { CST, parseInstant } from '../../domain/time';
 import type { CycleState } from '../../domain/types';
 import { CliError, EXIT } from './errors';
 
@@ -91,23 +91,10 @@ export function validateInstant(text: string, flag: string): string {
   }
 }
 
-export function validateDate(text: string, flag: string): string {
-  try {
-    return parseCstDate(text, flag).toFormat('yyyy-MM-dd');
-  } catch (e) {
-    throw new CliError(EXIT.badInput, `bad ${flag}: ${(e as Error).message}`);
-  }
-}
-
 export function validateReason(reason: string | undefined, flag = '--reason'): string {
   const r = (reason ?? '').trim();
   if (r.length < 2) throw new CliError(EXIT.badInput, `${flag} is required: say why, in at least 2 characters`);
   return r;
-}
-
-export function validateUrl(url: string, flag = '--url'): string {
-  if (!/^https?:\/\/\S+$/.test(url)) throw new CliError(EXIT.badInput, `bad ${flag}: "${url}" is not an http(s) link`);
-  return url;
 }
 
 export function validateState(state: string): CycleState {

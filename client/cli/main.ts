@@ -2,7 +2,9 @@
 // JSON on stdout; errors are one line on stderr; exit codes are listed in `--help`.
 import { Command, CommanderError } from 'commander';
 import { CliContext, mapTemporalError } from './context';
-import { CliError, EXIT, EXIT_CODES_HELP } from './errors';
+import { CliError, EXIT, EXIT_CODES_HELP, exitOfStatus } from './errors';
+import { RefusalError, refusalLine } from '../service/refusal';
+import { refusalOf } from '../../contracts/refusal';
 import { registerCatalog } from './commands/catalog';
 import { registerUnits } from './commands/units';
 import { registerSchedules } from './commands/schedules';
@@ -16,11 +18,11 @@ import { registerReview } from './commands/review';
 import { registerPlan } from './commands/plan';
 import { registerQuota } from './commands/quota';
 import { registerWindow } from './commands/window';
-import { registerDb } from './commands/db';
 import { registerUsers } from './commands/users';
+import { registerDb } from './commands/db';
 
 /** Command groups that never read the duty catalog: no need to load it (~0.2 s) before they run. */
-const CATALOG_FREE = new Set(['units', 'calendar', 'db', 'users']);
+const CATALOG_FREE = new Set(['units', 'calendar', 'users', 'db']);
 
 function topCommandName(cmd: Command): string {
   let c = cmd;
@@ -35,6 +37,10 @@ export function buildProgram(ctx: CliContext): Command {
     .option(
       '--catalog-dir <dir>',
       'use this catalog folder instead of $CATALOG_DIR (e.g. preview a change with due/plan before it is picked up)',
+    )
+    .option(
+      '--request-id <id>',
+      'idempotency key of the change this command makes: the same id again gives the first outcome (default: a fresh UUID)',
     )
     .showSuggestionAfterError(false)
     .addHelpText('afterAll', EXIT_CODES_HELP);
@@ -55,9 +61,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerPlan(program, ctx);
   registerQuota(program, ctx);
   registerWindow(program, ctx);
-  registerDb(program, ctx);
   registerUsers(program, ctx);
-
+  registerDb(program, ctx);
   // Every command throws instead of exiting, and reports commander's errors as one line.
   const configure = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ outputError: () => undefined });
@@ -90,6 +95,12 @@ export async function run(argv: string[]): Promise<number> {
       const line = firstLine(raw.message);
       process.stderr.write(`${line.startsWith('error:') ? line : `error: ${line}`}\n`);
       return EXIT.badInput;
+    }
+    // A refused request: one line naming the field, in the user's words and in English.
+    const refused = raw instanceof RefusalError ? raw : refusalOf(raw) ? new RefusalError(refusalOf(raw)!) : undefined;
+    if (refused) {
+      process.stderr.write(`error: ${refusalLine(refused.refusal)}\n`);
+      return exitOfStatus(refused.status);
     }
     const e = mapTemporalError(raw);
     if (e instanceof CliError) {

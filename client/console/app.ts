@@ -1,15 +1,13 @@
 // The HTTP console: server-rendered pages (Chinese labels) and a JSON API under /api. Built as a
 // plain hono app from its dependencies so tests can run it in-process against real backends.
 //
-// Identity: see ./identity.ts. Anyone who reaches the console may read (the SSO / reverse proxy in
-// front decides who reaches it); changing a cycle needs a known user with the right access.
+// Who is asking: ./auth (sign-in, sessions, SSO, request hardening), installed in front of every
+// route; every page and API route needs a signed-in person, whose reads are scoped to their units.
+import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import type { Client } from '@temporalio/client';
 import type { PrismaClient } from '../../db/client';
-import { audit } from '../../db/audit';
 import { parseTags } from '../../db/recipients';
 import type { Catalog } from '../../runtime/catalog';
 import { logger } from '../../runtime/logger';
@@ -18,21 +16,17 @@ import type { Html } from './html';
 import { registerIncidentApi } from './incidents';
 import { registerEventApi } from './events';
 import { registerIncidentPages } from './views/incidents';
-import { resolveUser, USER_COOKIE, USER_HEADER, type ConsoleUser, type IdentityMode } from './identity';
-import {
-  cleanFilter,
-  ConsoleError,
-  extendCycle,
-  finishCycle,
-  getCycle,
-  listCycles,
-  recordOccurrence,
-  scheduleActivity,
-  submitCycle,
-  type ConsoleDeps,
-} from './service';
+import { installAuth } from './auth/install';
+import { DEFAULT_AUTH, type AuthSettings } from './auth/config';
+import { cleanFilter, extendCycle, finishCycle, getCycle, listCycles, submitCycle } from '../service/cycles';
+import { recordOccurrence } from '../service/quota';
+import { scheduleActivity } from '../service/window';
+import type { Call, ServiceDeps } from '../service/context';
+import { refuse, refusalFrom, refusalJson } from '../service/refusal';
+import { consoleCall, formRequest, jsonRequest, readScope, type ConsoleEnv } from './request';
+import { canSeeContactDetails, unitWhere } from '../auth/scope';
 import { cyclePage, type FormName, type FormState } from './views/cycle';
-import type { LayoutContext, PickerContact } from './views/layout';
+import type { LayoutContext } from './views/layout';
 import { cyclesPage, dutiesPage, errorPage, overviewPage, unitsPage } from './views/pages';
 import { readiness } from '../../runtime/readiness';
 import { nextYearWarning } from '../../domain/provisional';
@@ -45,8 +39,8 @@ export interface ConsoleAppOptions {
   /** Base URL of the Temporal Web UI, e.g. http://127.0.0.1:8233 */
   temporalUiUrl: string;
   namespace?: string;
-  /** 'header-or-cookie' (default, embedded): the 切换身份 picker works; 'header': only the proxy's header counts. */
-  identity?: IdentityMode;
+  /** Sign-in and request hardening (./auth/config.ts); default: the built-in limits on http://localhost. */
+  auth?: AuthSettings;
   /** Clock, for tests; default Date.now. */
   now?: () => Date;
   queryTimeoutMs?: number;
@@ -54,65 +48,29 @@ export interface ConsoleAppOptions {
   taskQueue?: string;
 }
 
-type Env = { Variables: { user: ConsoleUser | null } };
+type Env = ConsoleEnv;
 
 const OVERDUE_LIST_LIMIT = 50;
 
 export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   const { prisma, catalog } = opts;
   const namespace = opts.namespace ?? 'default';
-  const mode: IdentityMode = opts.identity ?? 'header-or-cookie';
   const now = opts.now ?? (() => new Date());
-  const deps: ConsoleDeps = { prisma, client: opts.client, queryTimeoutMs: opts.queryTimeoutMs };
+  const deps: ServiceDeps = {
+    prisma,
+    client: opts.client,
+    catalog,
+    taskQueue: opts.taskQueue,
+    queryTimeoutMs: opts.queryTimeoutMs,
+    now: () => now().getTime(),
+  };
   const app = new Hono<Env>();
 
-  // Form posts must come from a page of this console (Origin matching the Host the browser used,
-  // or Sec-Fetch-Site: same-origin). JSON API calls are not form submissions and pass through.
-  app.use(
-    '*',
-    csrf({
-      origin: (origin, c) => {
-        try {
-          const host = c.req.header('x-forwarded-host') ?? c.req.header('host');
-          return new URL(origin).host === host;
-        } catch {
-          return false;
-        }
-      },
-    }),
-  );
-
-  app.use('*', async (c, next) => {
-    const header = c.req.header(USER_HEADER);
-    const email = header ?? (mode === 'header-or-cookie' ? getCookie(c, USER_COOKIE) : undefined);
-    c.set('user', await resolveUser(prisma, email));
-    await next();
-  });
+  installAuth(app, { prisma, settings: opts.auth ?? { ...DEFAULT_AUTH, publicUrl: 'http://localhost', loopbackAliases: true }, now });
 
   async function layoutContext(c: Context<Env>): Promise<LayoutContext> {
-    let picker: PickerContact[] | undefined;
-    if (mode === 'header-or-cookie' && !c.req.header(USER_HEADER)) {
-      const contacts = await prisma.contact.findMany({
-        include: { unit: { select: { name: true } } },
-        orderBy: [{ access: 'asc' }, { unitId: 'asc' }, { role: 'asc' }, { email: 'asc' }],
-      });
-      const seen = new Set<string>();
-      picker = [];
-      for (const ct of contacts) {
-        const key = ct.email.toLowerCase();
-        if (seen.has(key)) continue;
-        seen.add(key);
-        picker.push({ email: ct.email, name: ct.name, access: ct.access, role: ct.role, unitName: ct.unit.name });
-      }
-    }
     const url = new URL(c.req.url);
-    return {
-      user: c.get('user'),
-      picker,
-      path: url.pathname + url.search,
-      nav: 'none',
-      calendarWarning: nextYearWarning(now(), presentYears()),
-    };
+    return { user: c.get('user'), path: url.pathname + url.search, nav: 'none', calendarWarning: nextYearWarning(now(), presentYears()) };
   }
 
   const page = (c: Context<Env>, body: Html, status = 200) => c.html(body.toString(), status as 200);
@@ -120,15 +78,16 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   // ------------------------------------------------------------ pages
 
   app.get('/', async (c) => {
+    const mine = unitWhere(await readScope(c, prisma));
     const [counts, overdue, overdueTotal] = await Promise.all([
-      prisma.cycle.groupBy({ by: ['dutyCode', 'state'], _count: { _all: true } }),
+      prisma.cycle.groupBy({ by: ['dutyCode', 'state'], where: mine, _count: { _all: true } }),
       prisma.cycle.findMany({
-        where: { state: { in: ['overdue', 'escalated'] } },
+        where: { state: { in: ['overdue', 'escalated'] }, ...mine },
         include: { unit: { select: { name: true } } },
         orderBy: [{ dueAt: 'asc' }, { unitId: 'asc' }],
         take: OVERDUE_LIST_LIMIT,
       }),
-      prisma.cycle.count({ where: { state: { in: ['overdue', 'escalated'] } } }),
+      prisma.cycle.count({ where: { state: { in: ['overdue', 'escalated'] }, ...mine } }),
     ]);
     const data = {
       counts: counts.map((r) => ({ dutyCode: r.dutyCode, state: r.state, count: r._count._all })),
@@ -144,14 +103,20 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     const ctx = await layoutContext(c);
     let filter;
     try {
-      filter = cleanFilter(c.req.query());
+      filter = cleanFilter(c.req.query(), stateLabel);
     } catch (err) {
-      if (err instanceof ConsoleError) return page(c, errorPage(ctx, err.status, err.message), err.status);
+      const r = refusalFrom(err);
+      if (r) return page(c, errorPage(ctx, r.status, r.refusal.zh), r.status);
       throw err;
     }
+    const scope = await readScope(c, prisma);
     const [result, units] = await Promise.all([
-      listCycles(prisma, filter),
-      prisma.unit.findMany({ select: { id: true, name: true }, orderBy: { id: 'asc' } }),
+      listCycles(prisma, filter, undefined, scope),
+      prisma.unit.findMany({
+        where: scope.all ? {} : { id: { in: [...scope.unitIds] } },
+        select: { id: true, name: true },
+        orderBy: { id: 'asc' },
+      }),
     ]);
     return page(c, cyclesPage(ctx, catalog, filter, result, units, now()));
   });
@@ -169,7 +134,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   async function renderCycle(c: Context<Env>, workflowId: string, formState?: FormState, status = 200) {
     const ctx = await layoutContext(c);
     try {
-      const detail = await getCycle(deps, workflowId);
+      const detail = await getCycle(deps, workflowId, await readScope(c, prisma));
       const done = formState ? undefined : DONE[c.req.query('done') ?? ''];
       return page(
         c,
@@ -177,7 +142,8 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
         status,
       );
     } catch (err) {
-      if (err instanceof ConsoleError) return page(c, errorPage(ctx, err.status, err.message), err.status);
+      const r = refusalFrom(err);
+      if (r) return page(c, errorPage(ctx, r.status, r.refusal.zh), r.status);
       throw err;
     }
   }
@@ -189,30 +155,14 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     return renderCycle(c, workflowId);
   });
 
-  // 突发事件 pages; their forms call the JSON API below with the acting user's identity.
+  // 突发事件 pages; their forms call the service, as the JSON API does.
   registerIncidentPages(app, {
-    prisma,
-    client: opts.client,
+    service: deps,
     temporalUiUrl: opts.temporalUiUrl,
     namespace,
     now,
-    queryTimeoutMs: opts.queryTimeoutMs,
     layoutContext,
     errorPage,
-    callApi: async (c, method, path, body) => {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      const header = c.req.header(USER_HEADER);
-      const cookie = c.req.header('cookie');
-      if (header) headers[USER_HEADER] = header;
-      if (cookie) headers.cookie = cookie;
-      const res = await app.request(new URL(path, c.req.url).toString(), {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const json = (await res.json().catch(() => ({}))) as { error?: string; field?: string } & Record<string, unknown>;
-      return { status: res.status, json };
-    },
   });
 
   // Form endpoints: same service calls as the JSON API; success redirects (PRG), a refusal
@@ -220,43 +170,46 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   for (const form of ['submit', 'extend', 'waive', 'close', 'occurrences', 'activities'] as FormName[]) {
     app.post(`/cycles/:workflowId/${form}`, async (c) => {
       const workflowId = c.req.param('workflowId');
-      const parsed = await c.req.parseBody();
-      const values: Record<string, string> = {};
-      for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') values[k] = v;
+      const { values, requestId } = await formRequest(c);
       let done: string = form;
       try {
-        done = await act(c.get('user'), workflowId, form, values);
+        done = await act(consoleCall(c, requestId), workflowId, form, values);
       } catch (err) {
-        if (!(err instanceof ConsoleError)) throw err;
-        if (err.status === 404) return page(c, errorPage(await layoutContext(c), 404, err.message), 404);
-        return renderCycle(c, workflowId, { form, values, error: { message: err.message, field: err.field } }, err.status);
+        const r = refusalFrom(err);
+        if (!r) throw err;
+        if (r.status === 404) return page(c, errorPage(await layoutContext(c), 404, r.refusal.zh), 404);
+        // The message goes next to the field when the form has it, else above the form.
+        const field = r.refusal.field in values ? r.refusal.field : undefined;
+        return renderCycle(c, workflowId, { form, values, error: { message: r.refusal.zh, field } }, r.status);
       }
       return c.redirect(`/cycles/${encodeURIComponent(workflowId)}?done=${done}`, 303);
     });
   }
 
   /** Runs a form's service call; answers the key of the success message (DONE). */
-  async function act(user: ConsoleUser | null, workflowId: string, form: FormName, body: unknown): Promise<string> {
+  async function act(call: Call, workflowId: string, form: FormName, body: unknown): Promise<string> {
     switch (form) {
       case 'submit':
-        await submitCycle(deps, user, workflowId, body);
+        await submitCycle(deps, call, workflowId, body);
         return form;
       case 'extend':
-        await extendCycle(deps, user, workflowId, body);
+        await extendCycle(deps, call, workflowId, body);
         return form;
       case 'waive':
       case 'close':
-        await finishCycle(deps, user, workflowId, form, body);
+        await finishCycle(deps, call, workflowId, form, body);
         return form;
       case 'occurrences':
-        await recordOccurrence(deps, user, workflowId, body);
+        await recordOccurrence(deps, call, workflowId, body);
         return form;
       case 'activities':
-        return (await scheduleActivity(deps, user, workflowId, body)).flagged ? 'activities-flagged' : form;
+        return (await scheduleActivity(deps, call, workflowId, body)).flagged ? 'activities-flagged' : form;
     }
   }
 
   app.get('/units', async (c) => {
+    // The unit tree is no secret; contacts' e-mail and phone are shown to admins and their own unit only.
+    const user = c.get('user')!;
     const units = await prisma.unit.findMany({
       include: { contacts: { orderBy: [{ role: 'asc' }, { email: 'asc' }] } },
       orderBy: { id: 'asc' },
@@ -269,32 +222,13 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
       region: u.region,
       tags: parseTags(u.tags),
       parentId: u.parentId,
-      contacts: u.contacts.map((ct) => ({ name: ct.name, email: ct.email, role: ct.role, access: ct.access, phone: ct.phone })),
+      contacts: u.contacts.map((ct) =>
+        canSeeContactDetails(user, u.id)
+          ? { name: ct.name, email: ct.email, role: ct.role, access: ct.access, phone: ct.phone }
+          : { name: ct.name, email: '', role: ct.role, access: ct.access, phone: null },
+      ),
     }));
     return page(c, unitsPage(await layoutContext(c), nodes));
-  });
-
-  // 切换身份 (development convenience; disabled in 'header' mode).
-  app.post('/identity', async (c) => {
-    if (mode !== 'header-or-cookie') return c.text('切换身份已停用：身份由统一认证网关设置', 403);
-    const body = await c.req.parseBody();
-    const email = typeof body.user === 'string' ? body.user.trim() : '';
-    const back = typeof body.back === 'string' && body.back.startsWith('/') && !body.back.startsWith('//') ? body.back : '/';
-    const previous = c.get('user');
-    if (email === '') {
-      deleteCookie(c, USER_COOKIE, { path: '/' });
-    } else {
-      const user = await resolveUser(prisma, email);
-      if (!user) return page(c, errorPage(await layoutContext(c), 400, `找不到联系人 ${email}`), 400);
-      setCookie(c, USER_COOKIE, user.id, { path: '/', httpOnly: true, sameSite: 'Lax' });
-      await audit(prisma, {
-        actor: user.id,
-        action: 'console.identity.switch',
-        target: user.id,
-        detail: { from: previous?.id ?? null, access: user.access },
-      });
-    }
-    return c.redirect(back, 303);
   });
 
   // ------------------------------------------------------------ JSON API
@@ -302,11 +236,12 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   const api = new Hono<Env>();
 
   api.get('/cycles', async (c) => {
-    const filter = cleanFilter(c.req.query());
+    const filter = cleanFilter(c.req.query(), stateLabel);
     const limitText = c.req.query('limit');
     const limit = limitText === undefined ? 1000 : Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw new ConsoleError(400, 'limit 必须是 1 到 5000 的整数', 'limit');
-    const { rows, total } = await listCycles(prisma, filter, limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 5000)
+      refuse('limit', 'invalid', 'limit 必须是 1 到 5000 的整数', `bad limit "${limitText}": an integer from 1 to 5000`);
+    const { rows, total } = await listCycles(prisma, filter, limit, await readScope(c, prisma));
     return c.json({
       total,
       cycles: rows.map((r) => ({
@@ -326,7 +261,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   });
 
   api.get('/cycles/:workflowId', async (c) => {
-    const detail = await getCycle(deps, c.req.param('workflowId'));
+    const detail = await getCycle(deps, c.req.param('workflowId'), await readScope(c, prisma));
     return c.json({
       workflowId: detail.workflowId,
       status: detail.status,
@@ -340,45 +275,32 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     });
   });
 
-  async function jsonBody(c: Context<Env>): Promise<unknown> {
-    const text = await c.req.text();
-    if (text.trim() === '') return {};
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw new ConsoleError(400, '请求体不是合法的 JSON');
-    }
+  // Changes: one service call each; the request id is the Idempotency-Key header (or a requestId field).
+  const cycleUpdates = {
+    submit: (call: Call, id: string, body: unknown) => submitCycle(deps, call, id, body),
+    extend: async (call: Call, id: string, body: unknown) => ({ plan: await extendCycle(deps, call, id, body) }),
+    waive: async (call: Call, id: string, body: unknown) => ({ state: await finishCycle(deps, call, id, 'waive', body) }),
+    close: async (call: Call, id: string, body: unknown) => ({ state: await finishCycle(deps, call, id, 'close', body) }),
+    // Quota and window cycles: what the unit records instead of a submission.
+    occurrences: (call: Call, id: string, body: unknown) => recordOccurrence(deps, call, id, body),
+    activities: (call: Call, id: string, body: unknown) => scheduleActivity(deps, call, id, body),
+  };
+  for (const [name, op] of Object.entries(cycleUpdates)) {
+    api.post(`/cycles/:workflowId/${name}`, async (c) => {
+      const { body, requestId } = await jsonRequest(c);
+      return c.json(await op(consoleCall(c, requestId), c.req.param('workflowId'), body));
+    });
   }
 
-  api.post('/cycles/:workflowId/submit', async (c) =>
-    c.json(await submitCycle(deps, c.get('user'), c.req.param('workflowId'), await jsonBody(c))),
-  );
-  api.post('/cycles/:workflowId/extend', async (c) =>
-    c.json({ plan: await extendCycle(deps, c.get('user'), c.req.param('workflowId'), await jsonBody(c)) }),
-  );
-  api.post('/cycles/:workflowId/waive', async (c) =>
-    c.json({ state: await finishCycle(deps, c.get('user'), c.req.param('workflowId'), 'waive', await jsonBody(c)) }),
-  );
-  api.post('/cycles/:workflowId/close', async (c) =>
-    c.json({ state: await finishCycle(deps, c.get('user'), c.req.param('workflowId'), 'close', await jsonBody(c)) }),
-  );
-
-  // Quota and window cycles: what the unit records instead of a submission.
-  api.post('/cycles/:workflowId/occurrences', async (c) =>
-    c.json(await recordOccurrence(deps, c.get('user'), c.req.param('workflowId'), await jsonBody(c))),
-  );
-  api.post('/cycles/:workflowId/activities', async (c) =>
-    c.json(await scheduleActivity(deps, c.get('user'), c.req.param('workflowId'), await jsonBody(c))),
-  );
-
-  registerIncidentApi(api, { prisma, client: opts.client, catalog, taskQueue: opts.taskQueue });
-  registerEventApi(api, { prisma, client: opts.client, catalog, taskQueue: opts.taskQueue });
-  api.get('/me', (c) => c.json({ user: c.get('user') }));
+  registerIncidentApi(api, deps);
+  registerEventApi(api, deps);
   api.notFound((c) => c.json({ error: `没有这个接口：${c.req.method} ${c.req.path}` }, 404));
   api.onError((err, c) => {
-    if (err instanceof ConsoleError) return c.json(err.toJSON(), err.status);
-    logger.error({ err, path: c.req.path }, 'console api error');
-    return c.json({ error: `内部错误：${(err as Error).message}` }, 500);
+    const r = refusalFrom(err);
+    if (r) return c.json(refusalJson(r.refusal), r.status);
+    const ref = randomUUID().slice(0, 8);
+    logger.error({ err, path: c.req.path, ref }, 'console api error');
+    return c.json({ error: `内部错误，请稍后再试或联系管理员（编号 ${ref}）`, code: 'internal', ref }, 500);
   });
   app.route('/api', api);
 
@@ -394,17 +316,21 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
 
   app.notFound(async (c) => page(c, errorPage(await layoutContext(c), 404, `没有这个页面：${c.req.path}`), 404));
   app.onError(async (err, c) => {
-    if (err instanceof HTTPException) {
-      // e.g. the CSRF check: a form posted from another site.
-      const message = err.status === 403 ? '拒绝跨站提交的表单：请从本系统的页面提交' : err.message;
-      return c.req.path.startsWith('/api/') ? c.json({ error: message }, err.status) : c.text(message, err.status);
+    const api = c.req.path.startsWith('/api/');
+    if (err instanceof HTTPException && err.status < 500) {
+      // e.g. a malformed form body; hono's own message is English and internal.
+      const message = err.status === 413 ? '请求内容过大' : '请求无法处理，请检查后重新提交';
+      return api ? c.json({ error: message }, err.status) : c.text(message, err.status);
     }
-    logger.error({ err, path: c.req.path }, 'console error');
-    if (c.req.path.startsWith('/api/')) return c.json({ error: `内部错误：${err.message}` }, 500);
+    // What went wrong stays in the log; the person gets a reference to quote.
+    const ref = randomUUID().slice(0, 8);
+    logger.error({ err, path: c.req.path, ref }, 'console error');
+    const message = `内部错误，请稍后再试或联系管理员（编号 ${ref}）`;
+    if (api) return c.json({ error: message, code: 'internal', ref }, 500);
     try {
-      return page(c, errorPage(await layoutContext(c), 500, `内部错误：${err.message}`), 500);
+      return page(c, errorPage(await layoutContext(c), 500, message), 500);
     } catch {
-      return c.text(`内部错误：${err.message}`, 500);
+      return c.text(message, 500);
     }
   });
 

@@ -1,23 +1,22 @@
 // The console process: `tsx client/console/main.ts`. Configuration from the environment
 // (runtime/config.ts): DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_URL,
-// CATALOG_DIR, CONSOLE_PORT; plus CONSOLE_HOST (default 127.0.0.1) and CONSOLE_IDENTITY:
-//   header-or-cookie (default)  the embedded/dev deployment: X-Duty-Ledger-User header, or the
-//                               `user` cookie set by the 切换身份 picker
-//   header                      production: a real SSO / reverse proxy in front authenticates the
-//                               user and sets X-Duty-Ledger-User; the cookie and picker are off
+// CATALOG_DIR, CONSOLE_PORT; plus CONSOLE_HOST (default 127.0.0.1) and the sign-in settings of
+// ./auth/config.ts (CONSOLE_PUBLIC_URL, sessions, throttling, OIDC_*, CONSOLE_ASSERTION_*).
 import { Client, Connection } from '@temporalio/client';
 import { closePrisma, getPrisma } from '../../db/client';
 import { createCatalogStore, liveCatalog } from '../../runtime/catalog-store';
 import { config } from '../../runtime/config';
 import { logger } from '../../runtime/logger';
+import { authSettingsFromEnv } from './auth/config';
 import { connectionOptions, describeSettings, TemporalConfigError, temporalSettings } from '../../runtime/temporal-connection';
-import type { IdentityMode } from './identity';
 import { startConsole } from './server';
 
 async function main(): Promise<void> {
-  const identity = (process.env.CONSOLE_IDENTITY ?? 'header-or-cookie') as IdentityMode;
-  if (identity !== 'header-or-cookie' && identity !== 'header') {
-    throw new Error(`CONSOLE_IDENTITY must be "header-or-cookie" or "header", not "${String(identity)}"`);
+  const hostname = process.env.CONSOLE_HOST || '127.0.0.1';
+  const loopback = `http://${hostname === '0.0.0.0' ? '127.0.0.1' : hostname}:${config.console.port}`;
+  const auth = authSettingsFromEnv(process.env, loopback);
+  if (!['127.0.0.1', 'localhost', '::1'].includes(hostname) && auth.loopbackAliases) {
+    throw new Error(`CONSOLE_HOST=${hostname}: set CONSOLE_PUBLIC_URL to the address people use (requests for any other Host are refused)`);
   }
   const temporal = temporalSettings(); // a misconfiguration fails here, before anything starts
   const prisma = getPrisma();
@@ -29,15 +28,19 @@ async function main(): Promise<void> {
   const client = new Client({ connection, namespace: temporal.namespace });
   const running = await startConsole({
     port: config.console.port,
-    hostname: process.env.CONSOLE_HOST || '127.0.0.1',
+    hostname,
     prisma,
     client,
     catalog,
     temporalUiUrl: config.temporal.uiUrl,
     namespace: temporal.namespace,
-    identity,
+    auth,
   });
-  logger.info({ url: running.url, temporal: describeSettings(temporal), catalogVersion: catalog.version, identity }, 'console started');
+  const publicUrl = typeof auth.publicUrl === 'string' ? auth.publicUrl : auth.publicUrl();
+  logger.info(
+    { url: running.url, publicUrl, sso: auth.oidc?.issuer ?? null, temporal: describeSettings(temporal), catalogVersion: catalog.version },
+    'console started',
+  );
   store.start();
 
   let stopping = false;

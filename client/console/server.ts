@@ -3,8 +3,11 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createConsoleApp, type ConsoleAppOptions } from './app';
+import { authSettingsFromEnv, type AuthSettings } from './auth/config';
 
-export interface StartConsoleOptions extends ConsoleAppOptions {
+export interface StartConsoleOptions extends Omit<ConsoleAppOptions, 'auth'> {
+  /** Sign-in settings; what is left out takes the defaults (public URL: loopback at the listening port). */
+  auth?: Partial<AuthSettings>;
   port: number;
   /** Default 127.0.0.1; set 0.0.0.0 behind a reverse proxy on another host. */
   hostname?: string;
@@ -17,12 +20,17 @@ export interface RunningConsole {
 }
 
 export async function startConsole(opts: StartConsoleOptions): Promise<RunningConsole> {
-  const app = createConsoleApp(opts);
   const hostname = opts.hostname ?? '127.0.0.1';
+  // Without a configured public URL, the console is reached on loopback at the port it listens on
+  // (known only after listening when port is 0).
+  let listening = '';
+  const auth: AuthSettings = { ...authSettingsFromEnv({}, () => listening), ...opts.auth };
+  const app = createConsoleApp({ ...opts, auth });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: opts.port, hostname }, (info: AddressInfo) => {
       server.off('error', reject);
       const host = hostname === '0.0.0.0' ? '127.0.0.1' : hostname;
+      listening = `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`;
       resolve({
         url: `http://${host}:${info.port}`,
         port: info.port,

@@ -8,6 +8,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { DateTime } from 'luxon';
 import { repoRoot } from '../support/temporal-env';
 import { ADMIN, MARKET, startConsoleBackend, type ConsoleBackend } from '../support/console-backend';
+import { signIn } from '../support/browser-sign-in';
 import { startConsole, type RunningConsole } from '../../client/console/server';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -46,8 +47,7 @@ describe.skipIf(!haveChromium)('突发事件 in Chromium', () => {
   it('the admin reports an incident, sees both windows and records a release', async () => {
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${app.url}/`);
-    await page.selectOption('#identity-user', ADMIN);
+    await signIn(page, app.url, ADMIN, { next: '/' });
     await expect.poll(() => page.locator('footer').innerText()).toContain(ADMIN);
 
     await Promise.all([page.waitForURL(/\/incidents$/), page.getByRole('link', { name: '突发事件' }).click()]);

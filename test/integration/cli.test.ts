@@ -129,17 +129,28 @@ describe('cli process: Temporal-backed commands (real dev server, worker, databa
     expect(human.stdout).toContain('2026-02-01 00:00:00 CST');
   });
 
-  it('submit by the unit’s clerk records a late submission with its lateness', async () => {
+  it('submit by the unit’s clerk; a backdated submission (补录) is an admin’s, with a reason, and records its lateness', async () => {
+    const backdated = await cli(
+      ['--as', email(units.market, 'clerk'), 'submit', marketWf, '--ref', '秀市监〔2026〕3号', '--at', '2026-02-04T04:00:00+08:00'],
+      vars,
+    );
+    expect(backdated.code).toBe(3);
+    expect(stderrLines(backdated)).toEqual([
+      expect.stringMatching(/^error: submittedAt: 只有管理员可以补录报送时间 \(only an admin may backdate a submission/),
+    ]);
+    const noReason = await cli(['submit', marketWf, '--ref', '秀市监〔2026〕3号', '--at', '2026-02-04T04:00:00+08:00'], vars);
+    expect(noReason.code).toBe(2);
+    expect(stderrLines(noReason)).toEqual([expect.stringMatching(/^error: reason: 补录报送时间须写明补录理由/)]);
     const r = await cli(
       [
-        '--as',
-        email(units.market, 'clerk'),
         'submit',
         marketWf,
         '--ref',
         '秀市监〔2026〕3号',
         '--at',
         '2026-02-04T04:00:00+08:00',
+        '--reason',
+        '纸质报送已于当日送达，补录',
         '--json',
       ],
       vars,
@@ -147,13 +158,17 @@ describe('cli process: Temporal-backed commands (real dev server, worker, databa
     expect(r.code, r.stderr).toBe(0);
     const out = json(r);
     expect(out).toMatchObject({ state: 'submitted', late: true, lateSeconds: 3 * 86400 + 4 * 3600 });
+    expect(await db.prisma.auditLog.count({ where: { action: 'cli.cycle.backdate', target: marketWf } })).toBe(1);
     const otherUnit = await cli(['--as', email(units.market, 'clerk'), 'submit', enforcementWf, '--ref', 'x'], vars);
-    expect(otherUnit.code).toBe(2);
-    expect(stderrLines(otherUnit)).toEqual([expect.stringMatching(/^error: update rejected: .* may submit only for unit/)]);
+    expect(otherUnit.code).toBe(3);
+    expect(stderrLines(otherUnit)).toEqual([
+      expect.stringMatching(/^error: actor: .* \(.* may submit only for unit 4601050003, not for 4601050004\)$/),
+    ]);
     const operatorLike = await cli(['--as', email(units.market, 'clerk'), 'submit', enforcementWf, '--ref', 'x', '--at', 'tomorrow'], vars);
     expect(operatorLike.code).toBe(2);
+    expect(stderrLines(operatorLike)).toEqual([expect.stringMatching(/^error: submittedAt: /)]);
     const human = await cli(
-      ['--as', email(units.enforcement, 'clerk'), 'submit', enforcementWf, '--ref', 'X-1', '--at', '2026-02-01T01:00:00+08:00'],
+      ['submit', enforcementWf, '--ref', 'X-1', '--at', '2026-02-01T01:00:00+08:00', '--reason', '补录纸质报送'],
       vars,
     );
     expect(human.code, human.stderr).toBe(0);
@@ -164,7 +179,7 @@ describe('cli process: Temporal-backed commands (real dev server, worker, databa
     const again = await cli(['--as', email(units.market, 'clerk'), 'submit', marketWf, '--ref', 'again'], vars);
     expect(again.code).toBe(2);
     expect(stderrLines(again)).toEqual([
-      expect.stringMatching(/^error: (update rejected: cycle is already submitted|workflow .* is already finished \(COMPLETED\))/),
+      expect.stringMatching(/^error: .* \((cycle is already submitted|workflow .* is already finished \(COMPLETED\))\)$/),
     ]);
 
     const waive = await cli(['--as', email(units.market, 'head'), 'waive', marketWf, '--reason', '不需要'], vars);
@@ -189,7 +204,7 @@ describe('cli process: Temporal-backed commands (real dev server, worker, databa
     const history = await cli(['history', marketWf], vars);
     expect(history.code, history.stderr).toBe(0);
     expect(history.stdout).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} CST {2}工作流已启动/m);
-    expect(history.stdout).toContain('更新已接受  submit by clerk.');
+    expect(history.stdout).toContain('更新已接受  submit by admin@test.gov.cn');
     expect(history.stdout).toContain('已报送  文号 秀市监〔2026〕3号');
     const timeline = json(await cli(['history', marketWf, '--json'], vars));
     const times = timeline.items.map((i: { at: string }) => Date.parse(i.at));

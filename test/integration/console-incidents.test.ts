@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { ADMIN, BRANCH_CLERK, MARKET, MARKET_CLERK, startConsoleBackend, type ConsoleBackend } from '../support/console-backend';
 import { startConsole, type RunningConsole } from '../../client/console/server';
+import { sessionCookieFor } from '../support/accounts';
 
 let backend: ConsoleBackend;
 let app: RunningConsole;
@@ -28,24 +29,27 @@ afterAll(async () => {
   await backend?.stop();
 });
 
-function form(path: string, user: string, values: Record<string, string>) {
+const cookie = (user: string) => sessionCookieFor(backend.db.prisma, user);
+
+async function form(path: string, user: string, values: Record<string, string>) {
   return fetch(`${app.url}${path}`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'X-Duty-Ledger-User': user, Origin: app.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+    headers: { Cookie: await cookie(user), Origin: app.url, 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(values).toString(),
   });
 }
 
-function api(path: string, user: string, body: unknown) {
+async function api(path: string, user: string, body: unknown) {
   return fetch(`${app.url}${path}`, {
     method: 'POST',
-    headers: { 'X-Duty-Ledger-User': user, 'Content-Type': 'application/json' },
+    headers: { Cookie: await cookie(user), 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
 }
 
-const get = (path: string, user = ADMIN) => fetch(`${app.url}${path}`, { redirect: 'manual', headers: { 'X-Duty-Ledger-User': user } });
+const get = async (path: string, user = ADMIN) =>
+  fetch(`${app.url}${path}`, { redirect: 'manual', headers: { Cookie: await cookie(user) } });
 
 describe('突发事件 pages', () => {
   // One hour ago (CST, whole minutes): the release window (5 h) is still open.
@@ -122,8 +126,13 @@ describe('突发事件 pages', () => {
   it('records a release through the form; a unit user of another unit is refused', async () => {
     const at = DateTime.now().setZone('Asia/Shanghai').minus({ minutes: 5 }).toFormat("yyyy-MM-dd'T'HH:mm");
     const path = `/incidents/${encodeURIComponent(id)}/release`;
+    // Refused (403 from the service); the page it would re-render is another unit's, so the answer is 404.
     const refused = await form(path, BRANCH_CLERK, { at, url: 'https://www.haikou.gov.cn/x', channel: '', reason: '' });
-    expect(refused.status).toBe(403);
+    expect(refused.status).toBe(404);
+    expect((await get(`/incidents/${encodeURIComponent(id)}`, BRANCH_CLERK)).status).toBe(404);
+    expect((await get(`/api/incidents/${encodeURIComponent(id)}`, BRANCH_CLERK)).status).toBe(404);
+    const listed = (await (await get('/api/incidents', BRANCH_CLERK)).json()) as { incidents: { workflowId: string }[] };
+    expect(listed.incidents.map((i) => i.workflowId)).not.toContain(id);
     const badUrl = await form(path, MARKET_CLERK, { at, url: 'ftp://x', channel: '', reason: '' });
     expect(badUrl.status).toBe(400);
     expect(await badUrl.text()).toContain('id="release-url-error"');

@@ -1,6 +1,7 @@
 // The HTTP console against real backends: a Temporal dev server, a worker with the real catalog, a
 // migrated SQLite database holding the seed units, and an SMTP server on loopback. Cycles are
 // started directly with a computed plan; everything else goes through the console's HTTP API.
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
@@ -27,6 +28,7 @@ import { statusQuery } from '../../contracts/cycle';
 import { recordOccurrenceUpdate } from '../../contracts/quota';
 import type { RunningConsole } from '../../client/console/server';
 import { createConsoleApp } from '../../client/console/app';
+import { sessionCookieFor } from '../support/accounts';
 
 let backend: ConsoleBackend;
 let env: TestWorkflowEnvironment;
@@ -36,15 +38,29 @@ let consoleApp: RunningConsole;
 let openId: string;
 let overdueId: string;
 
-function api(path: string, init: { method?: string; user?: string; body?: unknown } = {}) {
+/** The signed-in person's session cookie; a person without a contact sends the old, now ignored, identity header. */
+async function signedIn(user: string | undefined): Promise<Record<string, string>> {
+  if (!user) return {};
+  if (!(await db.prisma.contact.findFirst({ where: { email: user } }))) return { 'X-Duty-Ledger-User': user };
+  return { Cookie: await sessionCookieFor(db.prisma, user) };
+}
+
+/** A JSON API call as `user`; reads default to the admin (every route needs a signed-in person). */
+async function api(path: string, init: { method?: string; user?: string; body?: unknown } = {}) {
+  const method = init.method ?? 'GET';
   return fetch(`${consoleApp.url}${path}`, {
-    method: init.method ?? 'GET',
+    method,
     headers: {
-      ...(init.user ? { 'X-Duty-Ledger-User': init.user } : {}),
+      ...(await signedIn(init.user ?? (method === 'GET' ? ADMIN : undefined))),
       ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
     },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
+}
+
+/** A page as `user` (default the admin). */
+async function browse(path: string, user = ADMIN) {
+  return fetch(`${consoleApp.url}${path}`, { headers: await signedIn(user) });
 }
 
 const submitPath = (id: string) => `/api/cycles/${encodeURIComponent(id)}/submit`;
@@ -112,7 +128,7 @@ describe('console JSON API', () => {
   it('rejects an empty reference with a 400 naming the field', async () => {
     const res = await api(submitPath(openId), { method: 'POST', user: MARKET_CLERK, body: { reference: '   ' } });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: '报送文号不能为空', field: 'reference' });
+    expect(await res.json()).toEqual({ error: '报送文号不能为空', field: 'reference', code: 'required' });
 
     const badUrl = await api(submitPath(openId), {
       method: 'POST',
@@ -194,7 +210,7 @@ describe('console JSON API', () => {
 
 describe('console pages', () => {
   it('renders the overview with the overdue cycle first', async () => {
-    const res = await fetch(`${consoleApp.url}/`);
+    const res = await browse(`/`);
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toContain('<html lang="zh-CN">');
@@ -208,7 +224,7 @@ describe('console pages', () => {
   });
 
   it('renders the catalog with its legal basis and ladder in words', async () => {
-    const text = await (await fetch(`${consoleApp.url}/duties`)).text();
+    const text = await (await browse(`/duties`)).text();
     expect(text).toContain('琼发〔2021〕22号');
     expect(text).toContain('行政执法机关每年1月31日前将上年度行政执法总体情况报本级人民政府和上级主管部门');
     expect(text).toContain('截止前14天 09:00 提醒 本单位经办人');
@@ -216,30 +232,60 @@ describe('console pages', () => {
   });
 
   it('renders the cycle detail in CST with the Temporal UI link, and the units tree', async () => {
-    const text = await (await fetch(`${consoleApp.url}/cycles/${encodeURIComponent(overdueId)}`)).text();
+    const text = await (await browse(`/cycles/${encodeURIComponent(overdueId)}`)).text();
     expect(text).toContain(`http://temporal-ui.test/namespaces/default/workflows/${encodeURIComponent(overdueId)}`);
     // cycle (year N-2) is due by the end of Jan 31 of year N-1, CST.
     expect(text).toContain(`${Number(pastPeriod) + 1}-01-31（`);
     expect(text).toContain('已督办');
-    const units = await (await fetch(`${consoleApp.url}/units`)).text();
+    const units = await (await browse(`/units`)).text();
     expect(units).toContain('秀英区司法局');
     expect(units).toContain(MARKET_CLERK);
   });
 
-  it("ignores the picker's cookie when identity comes from the proxy header only", async () => {
-    const app = createConsoleApp({ prisma: db.prisma, client: env.client, catalog, temporalUiUrl: 'http://x', identity: 'header' });
-    const viaCookie = await app.request('/api/me', { headers: { Cookie: `user=${ADMIN}` } });
-    expect(await viaCookie.json()).toEqual({ user: null });
-    const viaHeader = await app.request('/api/me', { headers: { 'X-Duty-Ledger-User': ADMIN.toUpperCase() } });
-    expect(await viaHeader.json()).toMatchObject({ user: { id: ADMIN, access: 'admin' } });
-    const page = await (await app.request('/')).text();
+  it('believes no identity header or user cookie: only a session counts', async () => {
+    const app = createConsoleApp({ prisma: db.prisma, client: env.client, catalog, temporalUiUrl: 'http://x' });
+    for (const headers of <Record<string, string>[]>[{ Cookie: `user=${ADMIN}` }, { 'X-Duty-Ledger-User': ADMIN }]) {
+      expect((await app.request('/api/me', { headers })).status).toBe(401);
+      expect((await app.request('/', { headers })).status).toBe(303);
+    }
+    const me = await app.request('/api/me', { headers: { Cookie: await sessionCookieFor(db.prisma, ADMIN) } });
+    expect(await me.json()).toMatchObject({ user: { id: ADMIN, access: 'admin' } });
+    const page = await (await app.request('/', { headers: { Cookie: await sessionCookieFor(db.prisma, ADMIN) } })).text();
     expect(page).not.toContain('identity-user');
+    expect(page).toContain('退出登录');
+  });
+
+  it('refuses a rebinding Host (403) and an oversized body (413), signed in or not', async () => {
+    const cookie = await sessionCookieFor(db.prisma, ADMIN);
+    const port = new URL(consoleApp.url).port;
+    const rebinding = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port, path: '/api/cycles', headers: { host: `attacker.example:${port}`, cookie } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(rebinding).toBe(403);
+    const big = await fetch(`${consoleApp.url}${submitPath(openId)}`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ reference: 'x'.repeat(400 * 1024) }),
+    });
+    expect(big.status).toBe(413);
   });
 
   it('refuses a cross-site form post', async () => {
     const res = await fetch(`${consoleApp.url}/cycles/${encodeURIComponent(overdueId)}/close`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://evil.example', Cookie: `user=${ADMIN}` },
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Origin: 'http://evil.example',
+        Cookie: await sessionCookieFor(db.prisma, ADMIN),
+      },
       body: 'reason=xx',
     });
     expect(res.status).toBe(403);
@@ -272,7 +318,7 @@ describe('console: a quota cycle (law-lectures-hainan, at least 3 a year)', () =
     });
     const id = encodeURIComponent(input.workflowId);
 
-    const page = await fetch(`${consoleApp.url}/cycles/${id}`);
+    const page = await browse(`/cycles/${id}`);
     expect(page.status).toBe(200);
     const text = await page.text();
     expect(text).toContain('id="quota-progress"');
@@ -294,7 +340,7 @@ describe('console: a quota cycle (law-lectures-hainan, at least 3 a year)', () =
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { error: string }).error).toContain('quota record');
 
-    const list = await (await fetch(`${consoleApp.url}/cycles?duty=law-lectures-hainan`)).text();
+    const list = await (await browse(`/cycles?duty=law-lectures-hainan`)).text();
     expect(list).toContain(`data-workflow-id="${input.workflowId}"`);
     expect(list).toContain('距期末');
   });
@@ -314,11 +360,11 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
   const activities = async () => (await env.client.workflow.getHandle(windowId).query(statusQuery)).window!.activities;
 
   /** A form post from a page of this console (the CSRF check wants the Origin). */
-  function formPost(path: string, user: string, fields: Record<string, string>) {
+  async function formPost(path: string, user: string, fields: Record<string, string>) {
     return fetch(`${consoleApp.url}${path}`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: consoleApp.url, 'X-Duty-Ledger-User': user },
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: consoleApp.url, ...(await signedIn(user)) },
       body: new URLSearchParams(fields).toString(),
     });
   }
@@ -377,9 +423,7 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
     });
     expect(posted.status).toBe(303);
     expect(posted.headers.get('location')).toBe(`/cycles/${encodeURIComponent(quotaId)}?done=occurrences`);
-    const page = await (
-      await fetch(`${consoleApp.url}${posted.headers.get('location')}`, { headers: { 'X-Duty-Ledger-User': BRANCH_CLERK } })
-    ).text();
+    const page = await (await browse(`${posted.headers.get('location')}`, BRANCH_CLERK)).text();
     expect(page).toContain('已开展 2/最少 3 次');
     expect(page).toContain('讲座签到表');
     expect(page).toContain('已登记开展情况');
@@ -389,7 +433,7 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
 
   it('refuses a bad date or amount with a 400 naming the field, and records nothing', async () => {
     const cases: [Record<string, unknown>, string, RegExp][] = [
-      [{ occurredOn: `${year}-02-30`, reference: 'x' }, 'occurredOn', /^开展日期 \d{4}-02-30 不是有效的日历日期$/],
+      [{ occurredOn: `${year}-02-30`, reference: 'x' }, 'occurredOn', /^开展日期不是有效的日历日期$/],
       [{ occurredOn: '2026/3/1', reference: 'x' }, 'occurredOn', /^开展日期须写作 YYYY-MM-DD/],
       [{ reference: 'x' }, 'occurredOn', /^开展日期不能为空/],
       [
@@ -399,9 +443,9 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
       ],
       [{ occurredOn: `${year}-12-31`, reference: 'x' }, 'occurredOn', today === `${year}-12-31` ? /已登记过/ : /晚于今天/],
       [{ occurredOn: today, reference: 'x', amount: '0' }, 'amount', /^数量必须是大于0的数字/],
-      [{ occurredOn: today, reference: '  ' }, 'reference', /^佐证\/文号不能为空/],
+      [{ occurredOn: today, reference: '  ' }, 'reference', /^证明材料（文号或说明）不能为空/],
       [{ occurredOn: today, reference: 'x', subject: '张三' }, 'subject', /^对象无需填写/],
-      [{ occurredOn: today, reference: 'x', evidenceUrl: 'ftp://x' }, 'evidenceUrl', /^佐证链接必须是/],
+      [{ occurredOn: today, reference: 'x', evidenceUrl: 'ftp://x' }, 'evidenceUrl', /^证明材料链接必须是/],
       [{ occurredOn: today, reference: 'x', occuredOn: today }, 'occuredOn', /^未知字段/],
     ];
     for (const [body, field, message] of cases) {
@@ -420,7 +464,7 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
     expect(form.status).toBe(400);
     const text = await form.text();
     expect(text).toContain('id="occurrences-occurredOn-error"');
-    expect(text).toContain('开展日期 2026-13-01 不是有效的日历日期');
+    expect(text).toContain('开展日期不是有效的日历日期');
     expect(text).toContain('value="讲座通知"');
     expect(await occurrences()).toBe(2);
   });
@@ -443,9 +487,7 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
     expect(await activities()).toHaveLength(0);
 
     for (const id of [quotaId, windowId]) {
-      const page = await (
-        await fetch(`${consoleApp.url}/cycles/${encodeURIComponent(id)}`, { headers: { 'X-Duty-Ledger-User': OPERATOR } })
-      ).text();
+      const page = await (await browse(`/cycles/${encodeURIComponent(id)}`, OPERATOR)).text();
       expect(page).not.toContain('id="occurrence-form"');
       expect(page).not.toContain('id="activity-form"');
       expect(page).toContain('运营人员只能查看');
@@ -464,9 +506,9 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
     const otherQuarter = quarter === 4 ? `${year + 1}-01-05` : `${year}-${String(3 * quarter + 1).padStart(2, '0')}-05`;
     const refusals: [Record<string, unknown>, string, RegExp][] = [
       [{ date: otherQuarter, title: '督查' }, 'date', /^日期 .* 不在本周期（.* 至 .*）内/],
-      [{ date: `${year}-${firstMonth}-32`, title: '督查' }, 'date', /^日期 .* 不是有效的日历日期$/],
+      [{ date: `${year}-${firstMonth}-32`, title: '督查' }, 'date', /^日期不是有效的日历日期$/],
       [{ date: `${year}-${firstMonth}-06`, title: ' ' }, 'title', /^活动名称不能为空/],
-      [{ date: `${year}-${firstMonth}-06`, title: '督查', kind: 'done' }, 'kind', /^类型只能是/],
+      [{ date: `${year}-${firstMonth}-06`, title: '督查', kind: 'done' }, 'kind', /^类型须为 planned（计划）或 held（已开展）/],
     ];
     for (const [body, field, message] of refusals) {
       const res = await api(activitiesPath(), { method: 'POST', user: BRANCH_CLERK, body });
@@ -491,9 +533,7 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
       ['activity-1', 'inside', false],
       ['activity-2', 'after', true],
     ]);
-    const page = await (
-      await fetch(`${consoleApp.url}${posted.headers.get('location')}`, { headers: { 'X-Duty-Ledger-User': BRANCH_CLERK } })
-    ).text();
+    const page = await (await browse(`${posted.headers.get('location')}`, BRANCH_CLERK)).text();
     expect(page).toContain('id="activity-form"');
     expect(page).toMatch(
       /<tr data-activity="activity-2" class="flagged">.*安全生产专项督查.*<span class="badge st-flagged">已标记<\/span>/s,

@@ -178,7 +178,7 @@ describe('cli process: event start (real dev server, worker, database)', () => {
     const submit = await cli(['--as', email(units.market, 'clerk'), 'submit', reviewWf, '--ref', '报审记录-1', '--json'], vars);
     expect(submit.code, submit.stderr).toBe(0);
     expect(json(submit)).toMatchObject({ state: 'submitted', late: true });
-    expect(await db.prisma.auditLog.count({ where: { action: 'event.start', target: reviewWf } })).toBe(3);
+    expect(await db.prisma.auditLog.count({ where: { action: 'cli.event.start', target: reviewWf } })).toBe(3);
   });
 
   it('a unit user may start an event of their own unit (with --ref), not of another (exit 3)', async () => {
@@ -221,7 +221,9 @@ describe('cli process: event start (real dev server, worker, database)', () => {
     );
     expect(other.code).toBe(3);
     expect(stderrLines(other)).toEqual([
-      expect.stringMatching(/^error: only an admin or a user of unit 4601050004 may start its event duties/),
+      expect.stringMatching(
+        /^error: actor: .* 只能为本单位（4601050003）启动事件义务，不能为 4601050004 启动事件义务 \(.* may start event duties only for unit 4601050003, not for 4601050004\)$/,
+      ),
     ]);
   });
 
@@ -229,24 +231,27 @@ describe('cli process: event start (real dev server, worker, database)', () => {
     const cases: [string[], RegExp][] = [
       [
         ['event', 'start', 'regulatory-data-aggregation', '--unit', units.market, '--at', '2026-09-28T10:00:00+08:00'],
-        /^error: duty "regulatory-data-aggregation" does not bind 秀英区市场监督管理局 \(4601050003\)/,
+        /^error: unitId: 义务“.*”不约束 秀英区市场监督管理局（4601050003）.* \(duty "regulatory-data-aggregation" does not bind 秀英区市场监督管理局 \(4601050003\)/,
       ],
       [
         ['event', 'start', 'regulatory-data-aggregation', '--unit', luoheMarket, '--at', '2099-09-28T10:00:00+08:00'],
-        /^error: no official holiday arrangement loaded for 2099; load it with/,
+        /^error: at: 尚未载入 2099 年的法定节假日安排.* \(no official holiday arrangement loaded for 2099; load it with/,
       ],
       [
         ['event', 'start', 'superior-document-review', '--unit', units.market, '--at', '2026-03-10T16:00'],
-        /^error: bad --at: --at "2026-03-10T16:00" needs a time zone offset/,
+        /^error: at: 事件时间须为带时区的 ISO-8601 时刻.* \(bad --at: --at "2026-03-10T16:00" needs a time zone offset/,
       ],
       [
         ['event', 'start', 'enforcement-statistics', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00'],
-        /^error: duty "enforcement-statistics" is annual: its cycles open with `cycle open/,
+        /^error: duty: 义务 enforcement-statistics 是年度义务.* \(duty "enforcement-statistics" is annual: its cycles open with `cycle open/,
       ],
-      [['event', 'start', 'nope', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00'], /^error: unknown duty "nope"/],
+      [
+        ['event', 'start', 'nope', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00'],
+        /^error: duty: 未知义务：nope \(unknown duty "nope"/,
+      ],
       [
         ['event', 'start', 'lawsuit-loss-report', '--unit', units.market, '--at', '2026-03-10T16:00:00+08:00', '--ref', 'Bad Ref'],
-        /^error: bad --ref: /,
+        /^error: ref: 事件标识只能是.* \(bad --ref: /,
       ],
     ];
     for (const [args, pattern] of cases) {

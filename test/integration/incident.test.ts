@@ -14,7 +14,8 @@ import { incidentStatusQuery, type IncidentInput } from '../../contracts/inciden
 import type { PlannedStep } from '../../domain/types';
 import { loadCatalog } from '../../runtime/catalog';
 import { createConsoleApp } from '../../client/console/app';
-import { reportIncident } from '../../client/console/incidents';
+import { sessionCookieFor } from '../support/accounts';
+import { startIncident as reportIncident } from '../../client/service/incidents';
 import { toCstIso } from '../../domain/time';
 
 /** Runs the CLI as a process against these servers. */
@@ -160,10 +161,10 @@ describe('incident windows compressed to seconds on real servers: a worker crash
     await worker.ready;
     const catalog = loadCatalog();
     const app = createConsoleApp({ prisma: db.prisma, client: env.client, catalog, temporalUiUrl: 'http://127.0.0.1:8233' });
-    const post = (path: string, body: unknown, user = 'admin@test.gov.cn') =>
+    const post = async (path: string, body: unknown, user = 'admin@test.gov.cn') =>
       app.request(`/api${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-duty-ledger-user': user },
+        headers: { 'content-type': 'application/json', cookie: await sessionCookieFor(db.prisma, user) },
         body: JSON.stringify(body),
       });
     // reportIncident needs the worker's task queue; the console uses the configured one, so report directly for the ladder…
@@ -213,7 +214,7 @@ describe('incident windows compressed to seconds on real servers: a worker crash
       email(units.district, 'clerk'),
     );
     expect(release.status).toBe(200);
-    const list = await app.request('/api/incidents');
+    const list = await app.request('/api/incidents', { headers: { cookie: await sessionCookieFor(db.prisma, 'admin@test.gov.cn') } });
     expect(((await list.json()) as { incidents: { workflowId: string }[] }).incidents.map((i) => i.workflowId)).toContain(first.workflowId);
     const closed = await post(`/incidents/${encodeURIComponent(first.workflowId)}/close`, { reason: '处置完毕' });
     expect(closed.status).toBe(200);

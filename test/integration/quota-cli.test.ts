@@ -42,6 +42,22 @@ describe('cli process: quota record / quota status (real dev server, worker, dat
       catalogVersion: catalog.version,
     });
     await env.client.workflow.start(cycleWorkflowType(input.kind), { taskQueue, workflowId: input.workflowId, args: [input] });
+    // A quota counted per person, for the refusal of an occurrence without its subject.
+    const hours = buildRecurringCycleInput({
+      duty: catalog.byCode.get('enforcement-training-hours')!,
+      period: year,
+      unit: {
+        id: units.market,
+        name: '秀英区市场监督管理局',
+        type: 'department',
+        level: 'county',
+        region: '460105',
+        tags: ['enforcement-agency'],
+      },
+      unitPath: [units.province, units.city, units.district, units.market],
+      catalogVersion: catalog.version,
+    });
+    await env.client.workflow.start(cycleWorkflowType(hours.kind), { taskQueue, workflowId: hours.workflowId, args: [hours] });
   });
 
   afterAll(async () => {
@@ -92,18 +108,32 @@ describe('cli process: quota record / quota status (real dev server, worker, dat
     expect(await db.prisma.occurrence.count()).toBe(2);
   });
 
-  it('bad input exits 2 (4 for a cycle not opened) with one stderr line naming the field', async () => {
+  it('bad input exits 2 (3 for another unit, 4 for a cycle not opened) with one stderr line naming the field', async () => {
     const cases: [string[], number, RegExp][] = [
       [
         base(['--date', '2020-01-01', '--reference', 'x']),
         2,
-        new RegExp(`^error: bad --date: 2020-01-01 is outside the period \\(${year}-01-01 to ${year}-12-31\\)`),
+        new RegExp(
+          `^error: occurredOn: 开展日期 2020-01-01 不在本周期内（${year}-01-01 至 ${year}-12-31） \\(occurredOn: 2020-01-01 is outside the period \\(${year}-01-01 to ${year}-12-31\\)\\)$`,
+        ),
       ],
-      [base(['--date', `${year}-02-30`, '--reference', 'x']), 2, /^error: bad --date: /],
-      [base(['--date', today, '--reference', 'x', '--amount', '0']), 2, /^error: bad --amount: "0" is not a number greater than 0$/],
-      [base(['--date', today, '--reference', '  ']), 2, /^error: --reference must not be empty/],
-      [base(['--date', today, '--reference', 'x', '--subject', '张三']), 2, /^error: --subject is not used/],
-      [base(['--date', today, '--reference', 'x', '--url', 'ftp://x']), 2, /^error: bad --url/],
+      [base(['--date', `${year}-02-30`, '--reference', 'x']), 2, /^error: occurredOn: 开展日期不是有效的日历日期 \(occurredOn: invalid/],
+      [
+        base(['--date', today, '--reference', 'x', '--amount', '0']),
+        2,
+        /^error: amount: 数量必须是大于0的数字 \(amount: invalid \(too_small\)\)$/,
+      ],
+      [base(['--date', today, '--reference', '  ']), 2, /^error: reference: 证明材料（文号或说明）不能为空 \(reference: is required\)$/],
+      [
+        base(['--date', today, '--reference', 'x', '--subject', '张三']),
+        2,
+        /^error: subject: 对象无需填写：本义务不按对象计数 \(subject: is not used/,
+      ],
+      [
+        base(['--date', today, '--reference', 'x', '--url', 'ftp://x']),
+        2,
+        /^error: evidenceUrl: 证明材料链接必须是以 http:\/\/ 或 https:\/\/ 开头的网址 \(evidenceUrl: invalid/,
+      ],
       [base(['--reference', 'x']), 2, /^error: required option '--date <YYYY-MM-DD>' not specified/],
       [
         ['quota', 'record', 'enforcement-statistics', '--cycle', year, '--unit', units.market, '--date', today, '--reference', 'x'],
@@ -113,12 +143,12 @@ describe('cli process: quota record / quota status (real dev server, worker, dat
       [
         ['quota', 'record', 'enforcement-training-hours', '--cycle', year, '--unit', units.market, '--date', today, '--reference', 'x'],
         2,
-        /^error: --subject is required: enforcement-training-hours counts 学时 per 人/,
+        /^error: subject: 对象不能为空：本义务按人计数 \(subject: is required: this quota counts per 人\)$/,
       ],
       [
         ['--as', email(units.enforcement, 'clerk'), ...base(['--date', today, '--reference', 'y'])],
-        2,
-        /^error: update rejected: .* may record only for unit 4601050004/,
+        3,
+        /^error: actor: .* 只能为本单位（4601050004）登记，不能为 4601050003 登记 \(.* may record only for unit 4601050004, not for 4601050003\)$/,
       ],
       [
         ['quota', 'status', duty, '--cycle', year, '--unit', units.enforcement],
@@ -185,7 +215,7 @@ describe('cli process: quota record / quota status (real dev server, worker, dat
     expect(submit.code, submit.stderr).toBe(2);
     expect(submit.stdout).toBe('');
     expect(stderrLines(submit)).toEqual([
-      `error: ${workflowId} is a quota cycle: it takes no submit; record each occurrence with \`quota record ${duty} --cycle ${year} --unit ${units.market} --date <YYYY-MM-DD> --reference <text>\``,
+      `error: 该周期为配额类义务（每期至少若干次），不需提交报送：请在本页“登记开展情况”逐次登记（或命令行 quota record） (${workflowId} is a quota cycle: it takes no submit; record each occurrence with \`quota record ${duty} --cycle ${year} --unit ${units.market} --date <YYYY-MM-DD> --reference <text>\`)`,
     ]);
   });
 });

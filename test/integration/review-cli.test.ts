@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestSmtp } from '../support/smtp';
 import type { TestDb } from '../support/db';
 import { email, units } from '../support/units-fixture';
-import { runCli, startCliServers, type CliServers } from '../support/cli-process';
+import { runCli, startCliServers, stderrLines, type CliServers } from '../support/cli-process';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
 const taskQueue = 'review-cli-test';
@@ -131,14 +131,14 @@ describe('review CLI on the real servers', () => {
     expect(opened.subject).toContain('【通知】行政执法抽查：2026年行政执法抽查');
 
     const other = await cli(['review', 'self-check', id, '--unit', units.market, '--ref', '秀市监〔2026〕8号', '--as', clerkEnf]);
-    expect(other.code).toBe(2);
+    expect(other.code).toBe(3);
     expect(other.stderr).toContain('may not submit a self-check');
     await ok(['review', 'self-check', id, '--unit', units.market, '--ref', '秀市监〔2026〕8号', '--as', clerkMarket]);
     await ok(['review', 'finding', id, '--unit', units.enforcement, '--text', '部分案卷缺少送达回证']);
 
     const noOwner = await cli(['review', 'item', 'add', id, '--unit', '', '--text', '补齐送达回证', '--due', inHours(24)]);
     expect(noOwner.code).toBe(2);
-    expect(noOwner.stderr).toContain('owner unit');
+    expect(stderrLines(noOwner)).toEqual(['error: unitId: 缺少单位 (unitId: is required)']);
     const added = await json<{ workflowId: string }>([
       'review',
       'item',

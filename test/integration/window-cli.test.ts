@@ -79,17 +79,19 @@ describe('cli process: window schedule / window status / status / history (real 
     expect(second.stdout).toContain(email(units.district, 'supervisor'));
   });
 
-  it('refuses bad input with one stderr line naming the flag (exit 2), recording nothing', async () => {
+  it('refuses bad input with one stderr line naming the field (exit 2; 3 for another unit), recording nothing', async () => {
     const otherQuarter = quarter === 4 ? `${year + 1}-01-05` : `${year}-${String(3 * quarter + 1).padStart(2, '0')}-05`;
     const lastDay = cstDayOf(Date.UTC(year, 3 * quarter, 1) - 8 * 3600_000 - 1);
     const cases: [string[], number, RegExp][] = [
       [
         schedule(['--date', otherQuarter, '--title', '督查']),
         2,
-        new RegExp(`^error: bad --date: date ${otherQuarter} is not in cycle ${period} \\(${firstMonth}-01 to ${lastDay}\\)`),
+        new RegExp(
+          `^error: date: 日期 ${otherQuarter} 不在本周期（${firstMonth}-01 至 ${lastDay}）内：请在该日期所在周期中登记 \\(date ${otherQuarter} is not in cycle ${period} \\(${firstMonth}-01 to ${lastDay}\\)`,
+        ),
       ],
-      [schedule(['--date', `${firstMonth}-32`, '--title', '督查']), 2, /^error: bad --date: --date ".*" is not a calendar date$/],
-      [schedule(['--date', inside, '--title', '  ']), 2, /^error: --title must not be empty/],
+      [schedule(['--date', `${firstMonth}-32`, '--title', '督查']), 2, /^error: date: 日期不是有效的日历日期 \(date: invalid/],
+      [schedule(['--date', inside, '--title', '  ']), 2, /^error: title: 活动名称不能为空 \(title: is required\)$/],
       [
         [
           '--as',
@@ -106,8 +108,8 @@ describe('cli process: window schedule / window status / status / history (real 
           '--title',
           '代登记',
         ],
-        2,
-        /^error: update rejected: .* may schedule activities only for unit 4601050004/,
+        3,
+        /^error: actor: .* 只能为本单位（4601050004）登记，不能为 4601050003 登记 \(.* may schedule activities only for unit 4601050004, not for 4601050003\)$/,
       ],
       [
         ['window', 'schedule', 'law-lectures-hainan', '--cycle', period, '--unit', units.market, '--date', inside, '--title', '督查'],
@@ -121,7 +123,11 @@ describe('cli process: window schedule / window status / status / history (real 
       ],
     ];
     if (lastDay > today)
-      cases.push([schedule(['--date', lastDay, '--title', '督查', '--held']), 2, /^error: bad --date: .* is in the future/]);
+      cases.push([
+        schedule(['--date', lastDay, '--title', '督查', '--held']),
+        2,
+        /^error: date: 日期 .* 晚于今天.* \(date .* is in the future/,
+      ]);
     for (const [args, code, pattern] of cases) {
       const r = await cli(args, vars);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code);

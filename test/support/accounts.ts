@@ -5,6 +5,7 @@
 import type { PrismaClient } from '../../db/client';
 import { findAccountByEmail, normalizeEmail, upsertAccount, type AccountRow } from '../../db/accounts';
 import { createApiToken } from '../../db/api-tokens';
+import { createSession } from '../../db/sessions';
 import { hashPassword } from '../../client/auth/passwords';
 
 export const TEST_PASSWORD = 'test password of the suite';
@@ -43,4 +44,14 @@ export async function tokenFor(prisma: PrismaClient, email: string, dbKey = 'def
   const { token } = await createApiToken(prisma, account.email, 'test');
   tokens.set(key, token);
   return token;
+}
+
+/**
+ * A `Cookie` header of a fresh console session for the contact with this e-mail, for HTTP tests that
+ * are about something else than signing in (test/integration/console-auth.test.ts signs in for real).
+ */
+export async function sessionCookieFor(prisma: PrismaClient, email: string): Promise<string> {
+  const account = await accountFor(prisma, email);
+  const id = await createSession(prisma, { accountId: account.id, method: 'password' }, { idleMs: 3600_000, absoluteMs: 3600_000 });
+  return `dl_session=${id}`;
 }

@@ -1,7 +1,8 @@
 // Real backends for the console tests (HTTP API and browser): a Temporal dev server, a worker with
 // the real catalog, the seeded SQLite database, loopback SMTP, the console on a free port, and two
 // enforcement-statistics cycles started with their computed plans: one open (this year's, nothing
-// due yet) and one long overdue (two years back, escalated as soon as it opens).
+// due yet) and one long overdue (two years back, escalated as soon as it opens). ADMIN, OPERATOR,
+// MARKET_CLERK and BRANCH_CLERK have accounts that sign in with TEST_PASSWORD.
 import { Runtime, type Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
@@ -14,6 +15,9 @@ import { loadCatalog, requireDuty, type Catalog } from '../../runtime/catalog';
 import { buildCycleInput } from '../../activities/cycle';
 import { dutyCycle } from '../../workflows/cycle';
 import { startConsole, type RunningConsole } from '../../client/console/server';
+import { upsertAccount } from '../../db/accounts';
+import { hashPassword } from '../../client/auth/passwords';
+import { TEST_PASSWORD, accountFor } from './accounts';
 
 export const DUTY = 'enforcement-statistics';
 export const MARKET = '4601050004'; // 秀英区市场监督管理局 (enforcement agency)
@@ -22,6 +26,7 @@ export const MARKET_CLERK = 'scjgj.clerk@xiuying.example.gov.cn';
 export const BRANCH_CLERK = 'zhzf.clerk@xiuying.example.gov.cn';
 export const OPERATOR = 'ducha.operator@xiuying.example.gov.cn';
 export const ADMIN = 'sfj.supervisor@xiuying.example.gov.cn';
+export const DISTRICT = '4601050001'; // 海口市秀英区人民政府: the operator's jurisdiction
 
 /** The current CST year: its cycle falls due next year, so nothing of its ladder is due yet. */
 export const futurePeriod = String(DateTime.now().setZone('Asia/Shanghai').year);
@@ -63,6 +68,9 @@ export async function startConsoleBackend(opts: { taskQueue: string; temporalUiU
     options: { shutdownGraceTime: '1 second' },
   });
   const workerRun = worker.run();
+  // The people of these tests sign in with TEST_PASSWORD; the operator reads the whole district.
+  for (const email of [ADMIN, MARKET_CLERK, BRANCH_CLERK]) await accountFor(db.prisma, email);
+  await upsertAccount(db.prisma, { email: OPERATOR, role: 'operator', unitId: DISTRICT, passwordHash: await hashPassword(TEST_PASSWORD) });
   const consoleApp = await startConsole({ port: 0, prisma: db.prisma, client: env.client, catalog, temporalUiUrl: opts.temporalUiUrl });
 
   async function startCycle(unitId: string, period: string): Promise<string> {

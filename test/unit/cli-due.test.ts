@@ -6,7 +6,7 @@ import { loadCalendar } from '../../runtime/calendar-store';
 import { WorkCalendar } from '../../domain/calendar';
 import { buildEventCycleInput } from '../../domain/event-cycle';
 import type { EventDuty } from '../../domain/catalog/schema';
-import { eventDueReport, eventDueSteps } from '../../client/cli/due';
+import { eventDueReport, eventDueSteps } from '../../domain/due-report';
 import { withCalendarErrors } from '../../client/cli/commands/due';
 import { eventStartResult } from '../../client/cli/commands/event';
 import { CliError, EXIT } from '../../client/cli/errors';

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadCatalog } from '../../runtime/catalog';
 import { loadCalendar } from '../../runtime/calendar-store';
 import type { Duty } from '../../domain/catalog/schema';
-import { dueReport, eventDueReport } from '../../client/cli/due';
-import { lateness, planReport } from '../../client/cli/plan';
+import { dueReport, eventDueReport } from '../../domain/due-report';
+import { lateness, planReport } from '../../domain/plan-report';
 import { run } from '../../client/cli/main';
 
 const catalog = loadCatalog();

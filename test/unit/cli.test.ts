@@ -10,14 +10,12 @@ import {
   formatDuration,
   formatLateness,
   requireDutyArg,
-  validateDate,
   validateInstant,
   validatePeriod,
   validateReason,
   validateState,
-  validateUrl,
 } from '../../client/cli/format';
-import { dueReport } from '../../client/cli/due';
+import { dueReport } from '../../domain/due-report';
 import { unitTree } from '../../client/cli/commands/units';
 import { stepStatuses, unitIdFromWorkflowId } from '../../client/cli/commands/workflow';
 import { canonicalCalendars, desiredSchedule, scheduleDifferences } from '../../client/schedules';
@@ -62,13 +60,10 @@ describe('argument validation', () => {
     expectCliError(() => validateInstant('yesterday+08:00', '--at'), EXIT.badInput, /^bad --at/);
   });
 
-  it('validates dates, reasons, links and states', () => {
-    expect(validateDate('2026-03-15', '--to')).toBe('2026-03-15');
-    expectCliError(() => validateDate('2026-02-30', '--to'), EXIT.badInput, /not a calendar date/);
-    expectCliError(() => validateDate('15.3.2026', '--to'), EXIT.badInput, /YYYY-MM-DD/);
+  // Dates, links and reasons of a request are the contracts' schemas (test/unit/service-refusal.test.ts).
+  it('validates reasons (schedules) and states', () => {
     expectCliError(() => validateReason(' '), EXIT.badInput, /--reason is required/);
     expect(validateReason(' 疫情延期 ')).toBe('疫情延期');
-    expectCliError(() => validateUrl('ftp://x'), EXIT.badInput, /http\(s\)/);
     expect(validateState('overdue')).toBe('overdue');
     expectCliError(() => validateState('late'), EXIT.badInput, /states: open, submitted/);
   });

@@ -13,8 +13,8 @@ import { correctProvisionalPlan } from '../../domain/provisional-correction';
 import { provisionalNotice } from '../../domain/provisional';
 import { toCstIso } from '../../domain/time';
 import type { EventDuty } from '../../domain/catalog/schema';
-import { eventDueReport } from '../../client/cli/due';
-import { planReport } from '../../client/cli/plan';
+import { eventDueReport } from '../../domain/due-report';
+import { planReport } from '../../domain/plan-report';
 import { eventStartResult } from '../../client/cli/commands/event';
 import { renderNotification } from '../../activities/mail/render';
 

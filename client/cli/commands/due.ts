@@ -12,7 +12,7 @@ import { PERIOD_EXAMPLES } from '../../../domain/periods';
 import { getUnit, resolveRecipients } from '../../../db/recipients';
 import { loadCalendar } from '../../../runtime/calendar-store';
 import { provisionalNoticeFor } from '../../../domain/provisional';
-import { dueReport, eventDueReport, eventDueSteps, type DueReport, type DueStep } from '../due';
+import { dueReport, eventDueReport, eventDueSteps, type DueReport, type DueStep } from '../../../domain/due-report';
 import { CliError, EXIT } from '../errors';
 import { formatCst, validateInstant, validatePeriod } from '../format';
 import { printJson, println, table, type CliContext } from '../context';

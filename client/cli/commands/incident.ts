@@ -4,18 +4,18 @@
 // exit codes 0/1/2/3/4, the acting person from the API token (--token / $DUTY_LEDGER_TOKEN), admin actions audited.
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { isIncidentLevel } from '../../../activities/incident';
 import { toCstIso } from '../../../domain/time';
+import { INCIDENT_LEVELS, incidentStatusQuery } from '../../../contracts/incident';
 import {
-  closeIncidentUpdate,
-  correctOccurrenceUpdate,
-  INCIDENT_LEVELS,
-  incidentStatusQuery,
-  recordPressUpdate,
-  recordReleaseUpdate,
-} from '../../../contracts/incident';
-import { DEFAULT_CHANNEL, DEFAULT_CLOSE_REASON, DEFAULT_PRESS_PLACE, reportIncident } from '../../console/incidents';
-import { formatCst, formatDuration, stateLabel, validateInstant, validateReason, validateUrl, validateWorkflowId } from '../format';
+  closeIncident,
+  correctOccurrence,
+  DEFAULT_CHANNEL,
+  DEFAULT_CLOSE_REASON,
+  recordPress,
+  recordRelease,
+  reportIncident,
+} from '../../service/incidents';
+import { formatCst, formatDuration, stateLabel, validateWorkflowId } from '../format';
 import { CliError, EXIT } from '../errors';
 import { mapTemporalError, printJson, println, table, type CliContext } from '../context';
 
@@ -31,15 +31,6 @@ async function withIncident<T>(workflowId: string, fn: () => Promise<T>): Promis
     }
     throw mapped;
   }
-}
-
-function text(value: string | undefined, flag: string, required = true): string | undefined {
-  const t = value?.trim();
-  if (!t) {
-    if (required) throw new CliError(EXIT.badInput, `${flag} must not be empty`);
-    return undefined;
-  }
-  return t;
 }
 
 export function registerIncident(program: Command, ctx: CliContext): void {
@@ -67,37 +58,15 @@ export function registerIncident(program: Command, ctx: CliContext): void {
         contacts?: string;
         json?: boolean;
       }) => {
-        const level = opts.level.trim();
-        if (!isIncidentLevel(level))
-          throw new CliError(EXIT.badInput, `bad --level "${opts.level}"; levels: ${INCIDENT_LEVELS.join(', ')}`);
-        const title = text(opts.title, '--title')!;
-        const occurredAt = validateInstant(opts.occurredAt, '--occurred-at');
-        const awareAt = opts.awareAt !== undefined ? validateInstant(opts.awareAt, '--aware-at') : undefined;
-        if (Date.parse(occurredAt) > Date.now()) throw new CliError(EXIT.badInput, 'bad --occurred-at: it is in the future');
-        const catalog = ctx.catalog();
-        const prisma = ctx.prisma();
-        const unit = await prisma.unit.findUnique({ where: { id: opts.unit.trim() } });
-        if (!unit) throw new CliError(EXIT.notFound, `unit "${opts.unit}" does not exist; list units with \`units list\``);
-        const actor = await ctx.actor();
-        if (!(actor.access === 'admin' || (actor.access === 'unit' && actor.unitId === unit.id))) {
-          throw new CliError(EXIT.notPermitted, `${actor.id} (access "${actor.access}") may not report an incident for unit ${unit.id}`);
-        }
-        const client = await ctx.client();
-        const result = await ctx.audited(actor, 'cli.incident.report', `incident:${unit.id}`, { level, title, occurredAt, awareAt }, () =>
-          reportIncident(
-            { prisma, client, catalog },
-            {
-              level,
-              title,
-              unitId: unit.id,
-              occurredAt,
-              awareAt,
-              place: text(opts.place, '--place', false),
-              contacts: text(opts.contacts, '--contacts', false),
-              reportedBy: actor.id,
-            },
-          ),
-        );
+        const result = await reportIncident(await ctx.service(), await ctx.call(), {
+          level: opts.level.trim(),
+          title: opts.title,
+          unitId: opts.unit.trim(),
+          occurredAt: opts.occurredAt,
+          awareAt: opts.awareAt,
+          place: opts.place,
+          contacts: opts.contacts,
+        });
         if (opts.json) return printJson(result);
         println(`${result.existing ? '事件已登记（重复报告，未新建）' : '已登记事件'} ${result.workflowId}`);
         println(`  级别 ${result.level}${result.statutory ? '' : '（非法定时限级别，仅登记）'}，发生时间 ${formatCst(result.occurredAt)}`);
@@ -116,18 +85,12 @@ export function registerIncident(program: Command, ctx: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { at: string; url: string; channel?: string; reason?: string; json?: boolean }) => {
       const workflowId = validateWorkflowId(id);
-      const at = validateInstant(opts.at, '--at');
-      const url = validateUrl(opts.url);
-      const reason = opts.reason !== undefined ? validateReason(opts.reason) : undefined;
-      const actor = await ctx.actor();
-      const client = await ctx.client();
-      const record = await withIncident(workflowId, () =>
-        ctx.audited(actor, 'cli.incident.publish', workflowId, { at, url, reason }, () =>
-          client.workflow.getHandle(workflowId).executeUpdate(recordReleaseUpdate, {
-            args: [{ actor, at, url, channel: text(opts.channel, '--channel', false) ?? DEFAULT_CHANNEL, ...(reason ? { reason } : {}) }],
-          }),
-        ),
-      );
+      const record = await recordRelease(await ctx.service(), await ctx.call(), workflowId, {
+        at: opts.at,
+        url: opts.url,
+        channel: opts.channel,
+        reason: opts.reason,
+      });
       if (opts.json) return printJson({ workflowId, ...record, at: toCstIso(record.at) });
       println(
         `已登记发布 ${workflowId}: ${formatCst(record.at)}，${record.lateSeconds > 0 ? pc.red(`迟延 ${formatDuration(record.lateSeconds)}`) : pc.green('按时')}`,
@@ -143,15 +106,7 @@ export function registerIncident(program: Command, ctx: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { at: string; place?: string; json?: boolean }) => {
       const workflowId = validateWorkflowId(id);
-      const at = validateInstant(opts.at, '--at');
-      const actor = await ctx.actor();
-      const client = await ctx.client();
-      const place = text(opts.place, '--place', false) ?? DEFAULT_PRESS_PLACE;
-      const record = await withIncident(workflowId, () =>
-        ctx.audited(actor, 'cli.incident.press', workflowId, { at, place }, () =>
-          client.workflow.getHandle(workflowId).executeUpdate(recordPressUpdate, { args: [{ actor, at, place }] }),
-        ),
-      );
+      const record = await recordPress(await ctx.service(), await ctx.call(), workflowId, { at: opts.at, place: opts.place });
       if (opts.json) return printJson({ workflowId, ...record, at: toCstIso(record.at) });
       println(
         `已登记新闻发布会 ${workflowId}: ${formatCst(record.at)}，${record.place}，${record.lateSeconds > 0 ? pc.red(`迟延 ${formatDuration(record.lateSeconds)}`) : pc.green('按时')}`,
@@ -167,15 +122,10 @@ export function registerIncident(program: Command, ctx: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { occurredAt: string; reason: string; json?: boolean }) => {
       const workflowId = validateWorkflowId(id);
-      const occurredAt = validateInstant(opts.occurredAt, '--occurred-at');
-      const reason = validateReason(opts.reason);
-      const actor = await ctx.requireAdmin('correct an incident');
-      const client = await ctx.client();
-      const plan = await withIncident(workflowId, () =>
-        ctx.audited(actor, 'cli.incident.correct', workflowId, { occurredAt, reason }, () =>
-          client.workflow.getHandle(workflowId).executeUpdate(correctOccurrenceUpdate, { args: [{ actor, occurredAt, reason }] }),
-        ),
-      );
+      const plan = await correctOccurrence(await ctx.service(), await ctx.call(), workflowId, {
+        occurredAt: opts.occurredAt,
+        reason: opts.reason,
+      });
       const windows = plan.windows.map((w) => ({ name: w.name, label: w.label, dueBy: toCstIso(w.dueAt) }));
       if (opts.json) return printJson({ workflowId, occurredAt: toCstIso(plan.occurredAt), windows });
       println(`已更正 ${workflowId}: 发生时间 ${formatCst(plan.occurredAt)}`);
@@ -190,14 +140,8 @@ export function registerIncident(program: Command, ctx: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { reason?: string; json?: boolean }) => {
       const workflowId = validateWorkflowId(id);
-      const reason = opts.reason !== undefined ? validateReason(opts.reason) : DEFAULT_CLOSE_REASON;
-      const actor = await ctx.requireAdmin('close an incident');
-      const client = await ctx.client();
-      const state = await withIncident(workflowId, () =>
-        ctx.audited(actor, 'cli.incident.close', workflowId, { reason }, () =>
-          client.workflow.getHandle(workflowId).executeUpdate(closeIncidentUpdate, { args: [{ actor, reason }] }),
-        ),
-      );
+      const reason = opts.reason?.trim() || DEFAULT_CLOSE_REASON;
+      const state = await closeIncident(await ctx.service(), await ctx.call(), workflowId, { reason: opts.reason });
       if (opts.json) return printJson({ workflowId, state });
       println(`已关闭 ${workflowId}（${reason}）`);
     });

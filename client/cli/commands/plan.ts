@@ -3,7 +3,7 @@
 // The whole timeline a cycle would follow, to preview a duty before enabling it (no Temporal needed).
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { planReport, planTimelines, type PlanStep } from '../plan';
+import { planReport, planTimelines, type PlanStep } from '../../../domain/plan-report';
 import { formatCst, formatDuration, validateInstant } from '../format';
 import { printJson, println, table, type CliContext } from '../context';
 import { dueReportForArgs, requireAnyDuty } from './due';

@@ -5,21 +5,12 @@ import type { QuotaDuty } from '../../../domain/catalog/schema';
 import { cycleWorkflowId, type QuotaTerms } from '../../../domain/types';
 import { formatAmount } from '../../../domain/quota';
 import { requirementLabel } from '../../../activities/mail/quota-render';
-import { quotaStatusQuery, recordOccurrenceUpdate, type QuotaStatus, type RecordedOccurrence } from '../../../contracts/quota';
+import { quotaStatusQuery, type QuotaStatus, type RecordedOccurrence } from '../../../contracts/quota';
+import { recordOccurrence } from '../../service/quota';
 import { formatCst, requireDutyArg, stateLabel, validatePeriod } from '../format';
-import { EntryInputError, occurrenceEntry } from '../../entry-input';
 import { CliError, EXIT } from '../errors';
 import { mapTemporalError, printJson, println, table, type CliContext } from '../context';
 import { colourState } from './cycle';
-
-/** The workflow's field names → the flags that set them, for one-line errors naming the flag. */
-const FIELD_FLAGS: Record<string, string> = {
-  occurredOn: '--date',
-  amount: '--amount',
-  subject: '--subject',
-  reference: '--reference',
-  evidenceUrl: '--url',
-};
 
 function quotaDutyArg(ctx: CliContext, code: string): QuotaDuty {
   const duty = requireDutyArg(ctx.catalog().byCode, code);
@@ -33,37 +24,14 @@ function unitArg(unit: string | undefined): string {
   return u;
 }
 
-/** The shared input checks (client/entry-input.ts); a refusal is one line naming the flag (exit 2). */
-export function entryArgs<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (e) {
-    if (e instanceof EntryInputError) throw new CliError(EXIT.badInput, e.en);
-    throw e;
-  }
-}
-
-/** Sends a message to the cycle; maps a rejection naming a field to the flag, and a finished or missing cycle to a clear line. */
+/** Queries the cycle; a finished or missing cycle is one clear line. */
 async function withCycle<T>(ctx: CliContext, workflowId: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     const mapped = mapTemporalError(e, workflowId);
-    if (mapped instanceof CliError) {
-      const field = /^update rejected: (occurredOn|amount|subject|reference|evidenceUrl): (.*)$/.exec(mapped.message);
-      if (field) throw new CliError(EXIT.badInput, `bad ${FIELD_FLAGS[field[1]!]}: ${field[2]}`);
-      if (mapped.code === EXIT.notFound) {
-        const description = await (
-          await ctx.client()
-        ).workflow
-          .getHandle(workflowId)
-          .describe()
-          .catch(() => undefined);
-        if (description && description.status.name !== 'RUNNING') {
-          throw new CliError(EXIT.badInput, `cycle ${workflowId} is already finished (${description.status.name}); see \`quota status\``);
-        }
-        throw new CliError(EXIT.notFound, `no cycle ${workflowId}: the period is not opened for this unit (see \`cycle list\`)`);
-      }
+    if (mapped instanceof CliError && mapped.code === EXIT.notFound) {
+      throw new CliError(EXIT.notFound, `no cycle ${workflowId}: the period is not opened for this unit (see \`cycle list\`)`);
     }
     throw mapped;
   }
@@ -120,24 +88,17 @@ export function registerQuota(program: Command, ctx: CliContext): void {
         const duty = quotaDutyArg(ctx, code);
         const period = validatePeriod(duty, opts.cycle);
         const unitId = unitArg(opts.unit);
-        const { occurredOn, amount, subject, reference, evidenceUrl, note } = entryArgs(() =>
-          occurrenceEntry(duty.code, duty.quota, {
-            occurredOn: opts.date,
-            amount: opts.amount,
-            subject: opts.subject,
-            reference: opts.reference,
-            evidenceUrl: opts.url,
-            note: opts.note,
-          }),
-        );
-        const actor = await ctx.actor();
         const workflowId = cycleWorkflowId(duty.code, period, unitId);
-        const client = await ctx.client();
-        const result = await withCycle(ctx, workflowId, () =>
-          client.workflow.getHandle(workflowId).executeUpdate(recordOccurrenceUpdate, {
-            args: [{ actor, unitId, occurredOn, amount, subject, reference, evidenceUrl, note }],
-          }),
-        );
+        const call = await ctx.call();
+        const result = await recordOccurrence(await ctx.service(), call, workflowId, {
+          occurredOn: opts.date,
+          amount: opts.amount,
+          subject: opts.subject,
+          reference: opts.reference,
+          evidenceUrl: opts.url,
+          note: opts.note,
+        });
+        const actor = call.actor!;
         if (opts.json) return printJson({ workflowId, by: actor.id, ...result });
         const o = result.occurrence;
         println(

@@ -4,38 +4,12 @@
 // Same conventions as the other commands: --json prints only JSON, one-line errors, exit codes
 // 0/1/2/3/4, the acting person from the API token (--token / $DUTY_LEDGER_TOKEN), every change audited.
 import type { Command } from 'commander';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { buildReviewInput, ReviewRequestError } from '../../../activities/review';
+import { reviewAction, startReview, type ReviewActionName } from '../../service/reviews';
 import { toCstIso } from '../../../domain/time';
-import {
-  durationLabel,
-  isReviewKind,
-  parseDuration,
-  parseScope,
-  PART_STATE_LABELS,
-  REVIEW_KINDS,
-  type ReviewScope,
-} from '../../../domain/review';
+import { durationLabel, parseDuration, PART_STATE_LABELS, REVIEW_KINDS, reviewUnitWorkflowId } from '../../../domain/review';
 import { loadReviewCatalog, ReviewCatalogError, type ReviewCatalog } from '../../../runtime/reviews';
-import { config } from '../../../runtime/config';
-import {
-  acceptItemUpdate,
-  addFindingUpdate,
-  addItemUpdate,
-  approveExtensionUpdate,
-  closeReviewUpdate,
-  itemProgressUpdate,
-  itemStatusQuery,
-  refuseExtensionUpdate,
-  rejectItemUpdate,
-  requestExtensionUpdate,
-  reviewStatusQuery,
-  reviewUnitStatusQuery,
-  submitRectifiedUpdate,
-  submitSelfCheckUpdate,
-} from '../../../contracts/review';
-import { reviewUnitWorkflowId } from '../../../domain/review';
-import { formatCst, validateInstant, validateReason, validateWorkflowId } from '../format';
+import { itemStatusQuery, reviewStatusQuery, reviewUnitStatusQuery } from '../../../contracts/review';
+import { formatCst, validateWorkflowId } from '../format';
 import { CliError, EXIT } from '../errors';
 import { mapTemporalError, printJson, println, table, type CliContext } from '../context';
 
@@ -62,24 +36,17 @@ async function withReview<T>(workflowId: string, fn: () => Promise<T>): Promise<
   }
 }
 
-function text(value: string | undefined, flag: string): string {
-  const t = value?.trim();
-  if (!t || t.length < 2) throw new CliError(EXIT.badInput, `${flag} is required (at least 2 characters)`);
-  return t;
-}
-
-function futureInstant(value: string, flag: string): string {
-  const at = validateInstant(value, flag);
-  if (Date.parse(at) <= Date.now()) throw new CliError(EXIT.badInput, `bad ${flag}: ${toCstIso(at)} is already past`);
-  return at;
-}
-
 function reviewIdArg(id: string): string {
   const t = validateWorkflowId(id);
   return t.startsWith('review:') ? t : `review:${t}`;
 }
 
+type ItemAction = 'progress' | 'request-extension' | 'extend' | 'refuse-extension' | 'rectified' | 'accept' | 'reject';
+
 export function registerReview(program: Command, ctx: CliContext): void {
+  const act = async <N extends ReviewActionName>(name: N, workflowId: string, body: Record<string, string | undefined>) =>
+    reviewAction(await ctx.service(), await ctx.call(), name, workflowId, body);
+
   const cmd = program
     .command('review')
     .description('ad hoc reviews (案卷评查/抽查/专项监督/法治督察/整改) and rectification lists (整改清单)');
@@ -121,55 +88,15 @@ export function registerReview(program: Command, ctx: CliContext): void {
         duty?: string;
         json?: boolean;
       }) => {
-        if (!isReviewKind(opts.kind)) throw new CliError(EXIT.badInput, `bad --kind "${opts.kind}"; kinds: ${REVIEW_KINDS.join(', ')}`);
-        const title = text(opts.title, '--title');
-        let scope: ReviewScope;
-        try {
-          scope = parseScope(opts.scope);
-        } catch (e) {
-          throw new CliError(EXIT.badInput, `bad --scope: ${(e as Error).message}`);
-        }
-        const dueAt = futureInstant(opts.due, '--due');
-        const actor = await ctx.requireAdmin('start a review');
-        const reviewingUnitId = opts.reviewingUnit?.trim() || actor.unitId;
-        if (!reviewingUnitId) throw new CliError(EXIT.badInput, '--reviewing-unit is required (the acting admin has no unit)');
-        let input;
-        try {
-          input = await buildReviewInput(ctx.prisma(), ctx.catalog(), reviewsCatalog(), {
-            kind: opts.kind,
-            title,
-            basis: opts.basis,
-            scope,
-            reviewingUnitId,
-            dueAt,
-            duty: opts.duty?.trim() || undefined,
-            startedBy: actor.id,
-          });
-        } catch (e) {
-          if (e instanceof ReviewRequestError) throw new CliError(e.notFound ? EXIT.notFound : EXIT.badInput, e.message);
-          throw e;
-        }
-        const client = await ctx.client();
-        const existing = await ctx.audited(
-          actor,
-          'cli.review.start',
-          input.workflowId,
-          { kind: input.kind, title, scope: input.scope, dueAt, duty: opts.duty },
-          async () => {
-            try {
-              await client.workflow.start('review', {
-                taskQueue: config.temporal.taskQueue,
-                workflowId: input.workflowId,
-                args: [input],
-                workflowIdReusePolicy: 'REJECT_DUPLICATE',
-              });
-              return false;
-            } catch (e) {
-              if (e instanceof WorkflowExecutionAlreadyStartedError) return true;
-              throw e;
-            }
-          },
-        );
+        const { input, existing } = await startReview({ ...(await ctx.service()), reviews: reviewsCatalog }, await ctx.call(), {
+          kind: opts.kind,
+          title: opts.title,
+          scope: opts.scope,
+          dueAt: opts.due,
+          basis: opts.basis,
+          reviewingUnitId: opts.reviewingUnit,
+          duty: opts.duty,
+        });
         const out = {
           workflowId: input.workflowId,
           existing,
@@ -288,15 +215,7 @@ export function registerReview(program: Command, ctx: CliContext): void {
     .requiredOption('--text <text>', 'the finding')
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { unit: string; text: string; json?: boolean }) => {
-      const workflowId = reviewIdArg(id);
-      const t = text(opts.text, '--text');
-      const actor = await ctx.requireAdmin('record a finding');
-      const client = await ctx.client();
-      const f = await withReview(workflowId, () =>
-        ctx.audited(actor, 'cli.review.finding', workflowId, { unitId: opts.unit, text: t }, () =>
-          client.workflow.getHandle(workflowId).executeUpdate(addFindingUpdate, { args: [{ actor, unitId: opts.unit.trim(), text: t }] }),
-        ),
-      );
+      const { result: f } = await act('finding', reviewIdArg(id), { unitId: opts.unit, text: opts.text });
       if (opts.json) return printJson(f);
       println(`已记录 ${f.unitId}：${f.text}`);
     });
@@ -309,15 +228,8 @@ export function registerReview(program: Command, ctx: CliContext): void {
     .requiredOption('--ref <reference>', '文号 or other reference of the self-check report')
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { unit: string; ref: string; json?: boolean }) => {
-      const partId = reviewUnitWorkflowId(reviewIdArg(id), opts.unit.trim());
-      const reference = text(opts.ref, '--ref');
-      const actor = await ctx.actor();
-      const client = await ctx.client();
-      const r = await withReview(partId, () =>
-        ctx.audited(actor, 'cli.review.self-check', partId, { reference }, () =>
-          client.workflow.getHandle(partId).executeUpdate(submitSelfCheckUpdate, { args: [{ actor, reference }] }),
-        ),
-      );
+      const { workflowId: partId, result: r } = await act('self-check', reviewIdArg(id), { unitId: opts.unit, reference: opts.ref });
+      const reference = opts.ref.trim();
       if (opts.json) return printJson({ workflowId: partId, ...r, at: r ? toCstIso(r.at) : undefined });
       println(`已报送 ${partId}：${reference}`);
     });
@@ -330,14 +242,8 @@ export function registerReview(program: Command, ctx: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { summary: string; json?: boolean }) => {
       const workflowId = reviewIdArg(id);
-      const summary = text(opts.summary, '--summary');
-      const actor = await ctx.requireAdmin('close a review');
-      const client = await ctx.client();
-      const state = await withReview(workflowId, () =>
-        ctx.audited(actor, 'cli.review.close', workflowId, { summary }, () =>
-          client.workflow.getHandle(workflowId).executeUpdate(closeReviewUpdate, { args: [{ actor, summary }] }),
-        ),
-      );
+      const summary = opts.summary.trim();
+      const { result: state } = await act('close', workflowId, { summary: opts.summary });
       if (opts.json) return printJson({ workflowId, state, summary });
       println(`已结束 ${workflowId}：${summary}`);
     });
@@ -354,31 +260,13 @@ export function registerReview(program: Command, ctx: CliContext): void {
     .option('--report-every <duration>', 'a progress report is due this often, e.g. P14D, 2w, 36h')
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { unit: string; text: string; due: string; reportEvery?: string; json?: boolean }) => {
-      const workflowId = reviewIdArg(id);
-      const unitId = opts.unit?.trim();
-      if (!unitId) throw new CliError(EXIT.badInput, 'an item needs an owner unit (--unit)');
-      const t = text(opts.text, '--text');
-      const dueAt = futureInstant(opts.due, '--due');
-      let reportEveryMs: number | undefined;
-      if (opts.reportEvery !== undefined) {
-        try {
-          reportEveryMs = parseDuration(opts.reportEvery);
-        } catch (e) {
-          throw new CliError(EXIT.badInput, `bad --report-every: ${(e as Error).message}`);
-        }
-      }
-      const actor = await ctx.requireAdmin('add a rectification item');
-      if (!(await ctx.prisma().unit.findUnique({ where: { id: unitId } }))) {
-        throw new CliError(EXIT.notFound, `unit "${unitId}" does not exist; list units with \`units list\``);
-      }
-      const client = await ctx.client();
-      const added = await withReview(workflowId, () =>
-        ctx.audited(actor, 'cli.review.item.add', workflowId, { unitId, text: t, dueAt, reportEveryMs }, () =>
-          client.workflow
-            .getHandle(workflowId)
-            .executeUpdate(addItemUpdate, { args: [{ actor, unitId, text: t, dueAt, ...(reportEveryMs ? { reportEveryMs } : {}) }] }),
-        ),
-      );
+      const { result: added } = await act('item.add', reviewIdArg(id), {
+        unitId: opts.unit,
+        text: opts.text,
+        dueAt: opts.due,
+        reportEvery: opts.reportEvery,
+      });
+      const reportEveryMs = opts.reportEvery !== undefined ? parseDuration(opts.reportEvery) : undefined;
       if (opts.json)
         return printJson({
           ...added,
@@ -423,9 +311,10 @@ export function registerReview(program: Command, ctx: CliContext): void {
     });
 
   const itemUpdate = (
-    name: string,
+    name: ItemAction,
     description: string,
-    build: (opts: Record<string, string>) => Promise<{ run: (itemId: string) => Promise<unknown>; done: string }>,
+    done: (o: Record<string, string>) => string,
+    body: (o: Record<string, string>) => Record<string, string | undefined>,
     options: [string, string, boolean][],
   ) => {
     const c = item
@@ -439,147 +328,65 @@ export function registerReview(program: Command, ctx: CliContext): void {
     }
     c.action(async (id: string, opts: Record<string, string> & { json?: boolean }) => {
       const itemId = validateWorkflowId(id);
-      const { run, done } = await build(opts);
-      const result = await withReview(itemId, () => run(itemId));
+      const { result } = await act(`item.${name}`, itemId, body(opts));
       if (opts.json) return printJson({ workflowId: itemId, result });
-      println(`${done} ${itemId}`);
+      println(`${done(opts)} ${itemId}`);
     });
   };
-
-  const send = async (action: string, itemId: string, detail: Record<string, unknown>, fn: () => Promise<unknown>) =>
-    ctx.audited(await ctx.actor(), action, itemId, detail, fn);
 
   itemUpdate(
     'progress',
     "report progress on an item (the owner unit's users, or an admin)",
-    async (o) => {
-      const t = text(o.text, '--text');
-      const actor = await ctx.actor();
-      const client = await ctx.client();
-      return {
-        done: '已报告进展',
-        run: (itemId) =>
-          send('cli.review.item.progress', itemId, { text: t }, () =>
-            client.workflow.getHandle(itemId).executeUpdate(itemProgressUpdate, { args: [{ actor, text: t }] }),
-          ),
-      };
-    },
+    () => '已报告进展',
+    (o) => ({ text: o.text }),
     [['--text <text>', 'the progress', true]],
   );
-
   itemUpdate(
     'request-extension',
     'ask for an extension (the owner unit)',
-    async (o) => {
-      const to = futureInstant(o.to ?? '', '--to');
-      const reason = validateReason(o.reason);
-      const actor = await ctx.actor();
-      const client = await ctx.client();
-      return {
-        done: '已提交延期申请',
-        run: (itemId) =>
-          send('cli.review.item.request-extension', itemId, { to, reason }, () =>
-            client.workflow.getHandle(itemId).executeUpdate(requestExtensionUpdate, { args: [{ actor, to, reason }] }),
-          ),
-      };
-    },
+    () => '已提交延期申请',
+    (o) => ({ to: o.to, reason: o.reason }),
     [
       ['--to <instant>', 'the new due instant, ISO-8601 with offset', true],
       ['--reason <reason>', 'why', true],
     ],
   );
-
   itemUpdate(
     'extend',
     'approve an extension / set a new due instant (admin)',
-    async (o) => {
-      const to = futureInstant(o.to ?? '', '--to');
-      const reason = validateReason(o.reason);
-      const actor = await ctx.requireAdmin('approve an extension');
-      const client = await ctx.client();
-      return {
-        done: `已延期至 ${formatCst(to)}`,
-        run: (itemId) =>
-          send('cli.review.item.extend', itemId, { to, reason }, () =>
-            client.workflow.getHandle(itemId).executeUpdate(approveExtensionUpdate, { args: [{ actor, to, reason }] }),
-          ),
-      };
-    },
+    (o) => `已延期至 ${formatCst(o.to)}`,
+    (o) => ({ to: o.to, reason: o.reason }),
     [
       ['--to <instant>', 'the new due instant, ISO-8601 with offset', true],
       ['--reason <reason>', 'why (recorded, sent to the unit)', true],
     ],
   );
-
   itemUpdate(
     'refuse-extension',
     "refuse a unit's extension request (admin)",
-    async (o) => {
-      const reason = validateReason(o.reason);
-      const actor = await ctx.requireAdmin('refuse an extension');
-      const client = await ctx.client();
-      return {
-        done: '已不予延期',
-        run: (itemId) =>
-          send('cli.review.item.refuse-extension', itemId, { reason }, () =>
-            client.workflow.getHandle(itemId).executeUpdate(refuseExtensionUpdate, { args: [{ actor, reason }] }),
-          ),
-      };
-    },
+    () => '已不予延期',
+    (o) => ({ reason: o.reason }),
     [['--reason <reason>', 'why (recorded, sent to the unit)', true]],
   );
-
   itemUpdate(
     'rectified',
     'declare an item rectified, for acceptance (the owner unit)',
-    async (o) => {
-      const t = text(o.text, '--text');
-      const actor = await ctx.actor();
-      const client = await ctx.client();
-      return {
-        done: '已报告整改完成',
-        run: (itemId) =>
-          send('cli.review.item.rectified', itemId, { text: t }, () =>
-            client.workflow.getHandle(itemId).executeUpdate(submitRectifiedUpdate, { args: [{ actor, text: t }] }),
-          ),
-      };
-    },
+    () => '已报告整改完成',
+    (o) => ({ text: o.text }),
     [['--text <text>', 'what was done', true]],
   );
-
   itemUpdate(
     'accept',
     'accept an item as rectified (销号, admin)',
-    async () => {
-      const actor = await ctx.requireAdmin('accept a rectification item');
-      const client = await ctx.client();
-      return {
-        done: '已销号',
-        run: (itemId) =>
-          send('cli.review.item.accept', itemId, {}, () =>
-            client.workflow.getHandle(itemId).executeUpdate(acceptItemUpdate, { args: [{ actor }] }),
-          ),
-      };
-    },
+    () => '已销号',
+    () => ({}),
     [],
   );
-
   itemUpdate(
     'reject',
     'send an item back (admin), optionally with a new due instant',
-    async (o) => {
-      const reason = validateReason(o.reason);
-      const dueAt = o.due !== undefined ? futureInstant(o.due, '--due') : undefined;
-      const actor = await ctx.requireAdmin('reject a rectification item');
-      const client = await ctx.client();
-      return {
-        done: '已退回',
-        run: (itemId) =>
-          send('cli.review.item.reject', itemId, { reason, dueAt }, () =>
-            client.workflow.getHandle(itemId).executeUpdate(rejectItemUpdate, { args: [{ actor, reason, ...(dueAt ? { dueAt } : {}) }] }),
-          ),
-      };
-    },
+    () => '已退回',
+    (o) => ({ reason: o.reason, dueAt: o.due }),
     [
       ['--reason <reason>', 'why (recorded, sent to the unit)', true],
       ['--due <instant>', 'a new due instant for the rework', false],

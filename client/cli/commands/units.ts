@@ -1,7 +1,8 @@
 // units import | units list
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { ImportError, importUnitsFiles } from '../../import/units';
+import { ImportError } from '../../import/units';
+import { importUnits } from '../../service/units';
 import { parseTags, type UnitInfo } from '../../../db/recipients';
 import { CliError, EXIT } from '../errors';
 import { printJson, println, table, type CliContext } from '../context';
@@ -43,13 +44,16 @@ export function registerUnits(program: Command, ctx: CliContext): void {
     .argument('<files...>', 'units.csv, contacts.csv or a .json file; several files are one import')
     .option('--json', 'machine-readable output')
     .action(async (files: string[], opts: { json?: boolean }) => {
-      const prisma = ctx.prisma();
-      // Bootstrap: on a database without any admin account there is nobody to act as; the first import needs no token.
-      const anyAdmin = await prisma.account.count({ where: { role: 'admin', disabled: false } });
-      const actorId = anyAdmin > 0 || ctx.hasToken() ? (await ctx.requireAdmin('import units')).id : 'cli:bootstrap';
+      // Without a token the service lets the import through only while no admin account exists (bootstrap).
+      const actor = ctx.hasToken() ? await ctx.actor() : null;
       let counts;
+      let actorId: string;
       try {
-        counts = await importUnitsFiles(prisma, files, { actor: actorId });
+        ({ actor: actorId, counts } = await importUnits(
+          { prisma: ctx.prisma() },
+          { actor, via: 'cli', requestId: ctx.globals.requestId },
+          files,
+        ));
       } catch (e) {
         if (e instanceof ImportError) {
           throw new CliError(

@@ -9,10 +9,9 @@ import { buildRecurringCycleInput } from '../../../domain/recurring-cycle';
 import { cycleWorkflowId, type WindowTerms } from '../../../domain/types';
 import { responsibleGroupFor } from '../../../domain/units';
 import { classificationLabel, windowLabel } from '../../../domain/window';
-import { activityEntry } from '../../entry-input';
-import { entryArgs } from './quota';
+import { scheduleActivity } from '../../service/window';
 import { parseTags } from '../../../db/recipients';
-import { scheduleActivityUpdate, windowStatusQuery, type WindowActivity, type WindowStatus } from '../../../contracts/window';
+import { windowStatusQuery, type WindowActivity, type WindowStatus } from '../../../contracts/window';
 import { formatCst, requireDutyArg, stateLabel, validatePeriod } from '../format';
 import { CliError, EXIT } from '../errors';
 import { mapTemporalError, printJson, println, table, type CliContext } from '../context';
@@ -127,22 +126,17 @@ export function registerWindow(program: Command, ctx: CliContext): void {
         opts: { cycle: string; unit: string; date: string; title: string; held?: boolean; ref?: string; json?: boolean },
       ) => {
         const c = await resolveCycle(ctx, code, opts);
-        const { date, title, kind, reference } = entryArgs(() =>
-          activityEntry(
-            c.window,
-            c.period,
-            { date: opts.date, title: opts.title, kind: opts.held ? 'held' : 'planned', reference: opts.ref },
-            Date.now(),
-          ),
-        );
-        const actor = await ctx.actor();
-        const client = await ctx.client();
-        const result = await withCycle(ctx, c, () =>
-          client.workflow.getHandle(c.workflowId).executeUpdate(scheduleActivityUpdate, {
-            args: [{ actor, unitId: c.unit.id, date, title, kind, ...(reference ? { reference } : {}) }],
-          }),
-        );
-        if (opts.json) return printJson({ workflowId: c.workflowId, by: actor.id, date, title, kind, ...result });
+        const call = await ctx.call();
+        const result = await scheduleActivity(await ctx.service(), call, c.workflowId, {
+          date: opts.date,
+          title: opts.title,
+          kind: opts.held ? 'held' : 'planned',
+          reference: opts.ref,
+        });
+        const actor = call.actor!;
+        const { entry, ...answer } = result;
+        const { date, title, kind } = entry;
+        if (opts.json) return printJson({ workflowId: c.workflowId, by: actor.id, date, title, kind, ...answer });
         const what = `${c.unit.name}“${title}”${date}（${kind === 'held' ? '已开展' : '计划'}）`;
         if (result.flagged) {
           println(pc.red(`已登记并标记 ${result.activityId}：${what}，${classificationLabel(date, c.window)}`));

@@ -1,11 +1,12 @@
 // Messages to one cycle workflow: submit, extend, waive, close, status, history.
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { closeUpdate, extendUpdate, statusQuery, submitUpdate, waiveUpdate, type CycleStatus } from '../../../contracts/cycle';
+import { statusQuery, type CycleStatus } from '../../../contracts/cycle';
+import { extendCycle, finishCycle, submitCycle } from '../../service/cycles';
 import { buildTimeline, formatTimelineItem, type DbRows } from '../../history';
 import { formatAmount } from '../../../domain/quota';
 import { requirementLabel } from '../../../activities/mail/quota-render';
-import { formatCst, formatLateness, validateDate, validateInstant, validateReason, validateUrl, validateWorkflowId } from '../format';
+import { formatCst, formatLateness, validateWorkflowId } from '../format';
 import { CliError, EXIT } from '../errors';
 import { mapTemporalError, printJson, println, table, type CliContext } from '../context';
 import { colourState } from './cycle';
@@ -15,7 +16,6 @@ import { provisionalNotice } from '../../../domain/provisional';
 import { deliveriesForWorkflow, type NotificationDeliveries } from '../../../db/deliveries';
 import { deliveriesTable } from '../deliveries';
 
-/** obl:<duty>:<period>:unit-<id> → <id> */
 /** A cycle's ID; incidents and reviews have their own commands (their workflows answer other messages). */
 function cycleWorkflowIdArg(id: string): string {
   const workflowId = validateWorkflowId(id);
@@ -31,55 +31,6 @@ function cycleWorkflowIdArg(id: string): string {
 
 export function unitIdFromWorkflowId(workflowId: string): string | undefined {
   return /^obl:[^:]+:[^:]+:unit-(.+)$/.exec(workflowId)?.[1];
-}
-
-/** obl:<duty>:<period>:unit-<id> → its parts. */
-function cycleIdParts(workflowId: string): { dutyCode: string; period: string; unitId: string } | undefined {
-  const m = /^obl:([^:]+):([^:]+):unit-(.+)$/.exec(workflowId);
-  return m ? { dutyCode: m[1]!, period: m[2]!, unitId: m[3]! } : undefined;
-}
-
-/**
- * The duty kind of a cycle without asking the workflow: the duty code (from the ID, else the Cycle row)
- * looked up in the catalog. Undefined when neither knows it.
- */
-async function cycleKindOf(ctx: CliContext, workflowId: string): Promise<{ kind: string; dutyCode: string } | undefined> {
-  let dutyCode = cycleIdParts(workflowId)?.dutyCode;
-  if (!dutyCode) {
-    const row = await ctx
-      .prisma()
-      .cycle.findUnique({ where: { workflowId }, select: { dutyCode: true } })
-      .catch(() => null);
-    dutyCode = row?.dutyCode;
-  }
-  if (!dutyCode) return undefined;
-  let kind: string | undefined;
-  try {
-    kind = ctx.catalog().byCode.get(dutyCode)?.kind;
-  } catch {
-    kind = undefined;
-  }
-  return kind ? { kind, dutyCode } : undefined;
-}
-
-/** Quota and window cycles take no submit: what to use instead, as one line (exit 2). */
-function refuseSubmitFor(
-  kind: string | undefined,
-  workflowId: string,
-  facts: { dutyCode: string; period?: string; unitId?: string },
-): void {
-  if (kind !== 'quota' && kind !== 'window') return;
-  const args = `${facts.dutyCode} --cycle ${facts.period ?? '<period>'} --unit ${facts.unitId ?? '<unitId>'}`;
-  if (kind === 'quota') {
-    throw new CliError(
-      EXIT.badInput,
-      `${workflowId} is a quota cycle: it takes no submit; record each occurrence with \`quota record ${args} --date <YYYY-MM-DD> --reference <text>\``,
-    );
-  }
-  throw new CliError(
-    EXIT.badInput,
-    `${workflowId} is a window cycle: it takes no submit; record each activity with \`window schedule ${args} --date <YYYY-MM-DD> --title <text>\``,
-  );
 }
 
 export type StepStatus = 'fired' | 'pending' | 'skipped' | 'not-fired';
@@ -146,32 +97,21 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .requiredOption('--ref <reference>', '文号 or other reference of what was handed in')
     .option('--url <evidenceUrl>', 'http(s) link to the published report or evidence')
     .option('--note <note>', 'free-text note')
-    .option('--at <instant>', 'when it was handed in, ISO-8601 with offset (default: now)')
+    .option('--at <instant>', 'when it was handed in, ISO-8601 with offset (default: now); backdating is for admins, with --reason')
+    .option('--reason <reason>', 'why the submission is backdated (补录理由), required with --at')
     .option('--json', 'machine-readable output')
-    .action(async (id: string, opts: { ref: string; url?: string; note?: string; at?: string; json?: boolean }) => {
+    .action(async (id: string, opts: { ref: string; url?: string; note?: string; at?: string; reason?: string; json?: boolean }) => {
       const workflowId = cycleWorkflowIdArg(id);
-      const reference = opts.ref.trim();
-      if (!reference) throw new CliError(EXIT.badInput, '--ref must not be empty: give the 文号 or reference of what was handed in');
-      const evidenceUrl = opts.url !== undefined ? validateUrl(opts.url) : undefined;
-      const submittedAt = opts.at !== undefined ? validateInstant(opts.at, '--at') : undefined;
-      const known = await cycleKindOf(ctx, workflowId);
-      refuseSubmitFor(known?.kind, workflowId, { ...cycleIdParts(workflowId), dutyCode: known?.dutyCode ?? '' });
-      const actor = await ctx.actor();
-      const client = await ctx.client();
-      const handle = client.workflow.getHandle(workflowId);
-      const result = await withWorkflow(ctx, workflowId, async () => {
-        let unitId = unitIdFromWorkflowId(workflowId);
-        if (!unitId || !known) {
-          // Not told by the ID or the catalog: the workflow's status says its unit and kind.
-          const status = await handle.query(statusQuery);
-          refuseSubmitFor(status.kind, workflowId, status);
-          unitId ??= status.unitId;
-        }
-        return handle.executeUpdate(submitUpdate, {
-          args: [{ actor, unitId, reference, evidenceUrl, note: opts.note, submittedAt }],
-        });
+      const call = await ctx.call();
+      const result = await submitCycle(await ctx.service(), call, workflowId, {
+        reference: opts.ref,
+        evidenceUrl: opts.url,
+        note: opts.note,
+        submittedAt: opts.at,
+        reason: opts.reason,
       });
-      if (opts.json) return printJson({ workflowId, by: actor.id, reference, ...result });
+      const reference = opts.ref.trim();
+      if (opts.json) return printJson({ workflowId, by: call.actor?.id, reference, ...result });
       const verdict = result.late ? pc.red(formatLateness(result.lateSeconds)) : pc.green('按时');
       println(`已报送 ${workflowId}: ${verdict}（报送时间 ${formatCst(result.submittedAt)}，文号 ${reference}）`);
     });
@@ -185,28 +125,14 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { to: string; reason: string; json?: boolean }) => {
       const workflowId = cycleWorkflowIdArg(id);
-      const newDueDate = validateDate(opts.to, '--to');
-      const reason = validateReason(opts.reason);
-      if ((await cycleKindOf(ctx, workflowId))?.kind === 'window') {
-        throw new CliError(
-          EXIT.badInput,
-          `${workflowId} is a window cycle: its window cannot be extended; \`waive\` or \`close\` it instead`,
-        );
-      }
-      const actor = await ctx.requireAdmin('extend a cycle');
-      const client = await ctx.client();
-      const plan = await withWorkflow(ctx, workflowId, () =>
-        ctx.audited(actor, 'cli.cycle.extend', workflowId, { newDueDate, reason }, () =>
-          client.workflow.getHandle(workflowId).executeUpdate(extendUpdate, { args: [{ actor, newDueDate, reason }] }),
-        ),
-      );
+      const plan = await extendCycle(await ctx.service(), await ctx.call(), workflowId, { newDueDate: opts.to, reason: opts.reason });
       if (opts.json) return printJson({ workflowId, plan });
-      println(`已延期 ${workflowId}: 截止时间 ${formatCst(plan.dueAt)}（${reason}）`);
+      println(`已延期 ${workflowId}: 截止时间 ${formatCst(plan.dueAt)}（${opts.reason.trim()}）`);
     });
 
-  for (const [name, update, label] of [
-    ['waive', waiveUpdate, '已免报'],
-    ['close', closeUpdate, '已关闭'],
+  for (const [name, label] of [
+    ['waive', '已免报'],
+    ['close', '已关闭'],
   ] as const) {
     program
       .command(name)
@@ -216,16 +142,9 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
       .option('--json', 'machine-readable output')
       .action(async (id: string, opts: { reason: string; json?: boolean }) => {
         const workflowId = cycleWorkflowIdArg(id);
-        const reason = validateReason(opts.reason);
-        const actor = await ctx.requireAdmin(`${name} a cycle`);
-        const client = await ctx.client();
-        const state = await withWorkflow(ctx, workflowId, () =>
-          ctx.audited(actor, `cli.cycle.${name}`, workflowId, { reason }, () =>
-            client.workflow.getHandle(workflowId).executeUpdate(update, { args: [{ actor, reason }] }),
-          ),
-        );
+        const state = await finishCycle(await ctx.service(), await ctx.call(), workflowId, name, { reason: opts.reason });
         if (opts.json) return printJson({ workflowId, state });
-        println(`${label} ${workflowId}（${reason}）`);
+        println(`${label} ${workflowId}（${opts.reason.trim()}）`);
       });
   }
 

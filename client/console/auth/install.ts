@@ -11,8 +11,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { PrismaClient } from '../../../db/client';
 import { audit } from '../../../db/audit';
 import { actorOf, displayName, findAccountByEmail, recordSignIn, setPasswordHash, type AccountRow } from '../../../db/accounts';
-import { createSession, deleteOtherSessions, deleteSession, touchSession, type LiveSession } from '../../../db/sessions';
-import { clearAccountFailures, recordFailure, throttledUntil } from '../../../db/sign-in-throttle';
+import { createSession, deleteOtherSessions, deleteSession, pruneSessions, touchSession, type LiveSession } from '../../../db/sessions';
+import { clearAccountFailures, pruneFailures, recordFailure, throttledUntil } from '../../../db/sign-in-throttle';
 import { logger } from '../../../runtime/logger';
 import { hashPassword, passwordProblem, verifyPassword } from '../../auth/passwords';
 import type { ConsoleUser } from '../identity';
@@ -198,6 +198,16 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
 
   const ssoLabel = settings.oidc?.label;
 
+  // Expired sessions and old failures are refused anyway; dropping them now and then keeps the tables small.
+  let lastPrune = 0;
+  async function housekeeping(): Promise<void> {
+    if (now().getTime() - lastPrune < 10 * 60_000) return;
+    lastPrune = now().getTime();
+    await Promise.all([pruneSessions(prisma, now()), pruneFailures(prisma, settings.throttle, now())]).catch((err: unknown) =>
+      logger.warn({ err }, 'console: pruning sessions and sign-in failures failed'),
+    );
+  }
+
   app.get('/login', (c) => {
     const next = safeNext(c.req.query('next'));
     if (c.get('user')) return c.redirect(next, 303);
@@ -214,6 +224,8 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
     const source = c.get('source');
     const refuse = (status: number, error: string) => html(c, loginPage({ next, email, error, ssoLabel }), status);
     if (email === '' || password === '') return refuse(400, email === '' ? '请填写邮箱' : '请填写密码');
+    if (email.length > 254) return refuse(400, '邮箱格式不正确');
+    await housekeeping();
     const failed = async (reason: string) =>
       audit(prisma, {
         actor: 'anonymous',

@@ -47,7 +47,8 @@ export interface RequestSource {
 export function requestSource(c: Context, trustedProxies: string[]): RequestSource {
   const peer = peerAddress(c);
   const trusted = new Set(trustedProxies.map(normalizeIp));
-  const host = (c.req.header('host') ?? '').toLowerCase();
+  // In-process requests (app.request in tests) carry no Host header; their URL is what was asked for.
+  const host = (c.req.header('host') ?? new URL(c.req.url).host).toLowerCase();
   if (!peer || !trusted.has(peer)) return { ip: peer || 'unknown', host };
   // Behind a trusted proxy: walk X-Forwarded-For from the right, skipping our own proxies.
   const hops = (c.req.header('x-forwarded-for') ?? '')

@@ -20,9 +20,9 @@ import {
   TIMELINE_LABELS,
 } from '../format';
 import { html, type Html } from '../html';
-import { field, formError, input, select, textarea, type FormState as KitFormState } from './form-kit';
+import { field, formError, input, requestIdInput, select, textarea, type FormState as KitFormState } from './form-kit';
 import { canSubmit, isAdmin } from '../identity';
-import type { CycleDetail } from '../service';
+import type { CycleDetail } from '../../service/cycles';
 import { layout, stateBadge, type LayoutContext } from './layout';
 import { provisionalNotice } from '../../../domain/provisional';
 import { NOTIFICATION_STATUS_LABELS, recipientDeliveries } from './deliveries';
@@ -138,6 +138,7 @@ function actionForms(ctx: LayoutContext, detail: CycleDetail, status: CycleStatu
     main = recordForms(user, unitId, status, base, fs);
   } else if (canSubmit(user, unitId)) {
     main = html`<form method="post" action="${base}/submit" id="submit-form" novalidate>
+      ${requestIdInput()}
       ${field(fs, 'submit', 'reference', '报送文号 *', input('submit', 'reference', 'text', html`placeholder="例如 秀府〔2026〕5号"`), '已报送材料的文号；公开类义务可填公开链接的标题')}
       ${field(fs, 'submit', 'evidenceUrl', '证明材料链接', input('submit', 'evidenceUrl', 'url', html`placeholder="https://"`), '可选：政府网站公开页面或材料存放地址')}
       ${field(fs, 'submit', 'note', '备注', textarea('submit', 'note'))} ${formError(fs, 'submit')}
@@ -159,6 +160,7 @@ function actionForms(ctx: LayoutContext, detail: CycleDetail, status: CycleStatu
     if (kind !== 'window')
       admin.push(
         html`<form method="post" action="${base}/extend" id="extend-form" novalidate>
+          ${requestIdInput()}
           <h3>延期</h3>
           ${field(fs, 'extend', 'newDueDate', '新截止日期 *', input('extend', 'newDueDate', 'text', html`placeholder="YYYY-MM-DD"`), `当前截止日期 ${currentLastDay}；新日期当日24:00前提交为按时，提醒与督办按新日期重新安排`)}
           ${field(fs, 'extend', 'reason', '延期理由 *', textarea('extend', 'reason'))} ${formError(fs, 'extend')}
@@ -167,6 +169,7 @@ function actionForms(ctx: LayoutContext, detail: CycleDetail, status: CycleStatu
       );
     admin.push(
       html`<form method="post" action="${base}/waive" id="waive-form" novalidate>
+        ${requestIdInput()}
         <h3>免报</h3>
         ${field(fs, 'waive', 'reason', '免报理由 *', textarea('waive', 'reason'))}
         <div class="hint small muted">本周期不再需要报送（如单位撤并）；提醒与督办立即停止。</div>
@@ -176,6 +179,7 @@ function actionForms(ctx: LayoutContext, detail: CycleDetail, status: CycleStatu
     );
     admin.push(
       html`<form method="post" action="${base}/close" id="close-form" novalidate>
+        ${requestIdInput()}
         <h3>关闭周期</h3>
         ${field(fs, 'close', 'reason', '关闭理由 *', textarea('close', 'reason'))}
         <div class="hint small muted">结束此周期（如重复开启、开错单位）；提醒与督办立即停止。</div>
@@ -222,6 +226,7 @@ function recordForms(user: LayoutContext['user'], unitId: string, status: CycleS
     const per = terms.perSubject;
     return html`${intro}
       <form method="post" action="${base}/occurrences" id="occurrence-form" novalidate>
+        ${requestIdInput()}
         <h3 style="margin-top:0">登记开展情况</h3>
         ${field(fs, 'occurrences', 'occurredOn', '开展日期 *', input('occurrences', 'occurredOn', 'text', html`placeholder="YYYY-MM-DD"`), `本周期 ${first} 至 ${last}，不晚于今天`)}
         ${field(fs, 'occurrences', 'amount', `数量（${terms.amountLabel}）`, input('occurrences', 'amount', 'text', html`inputmode="decimal" placeholder="1"`), `不填为 1 ${terms.amountLabel}`)}
@@ -237,6 +242,7 @@ function recordForms(user: LayoutContext['user'], unitId: string, status: CycleS
     const { periodFirst, periodLast } = windowDayRange(status.window.terms);
     return html`${intro}
       <form method="post" action="${base}/activities" id="activity-form" novalidate>
+        ${requestIdInput()}
         <h3 style="margin-top:0">登记督查检查考核活动</h3>
         ${field(fs, 'activities', 'date', '日期 *', input('activities', 'date', 'text', html`placeholder="YYYY-MM-DD"`), `窗口期 ${status.window.label}；本周期 ${periodFirst} 至 ${periodLast}，窗口期以外的日期将被标记并通报`)}
         ${field(fs, 'activities', 'title', '活动名称 *', input('activities', 'title', 'text', html`placeholder="例如 第四季度安全生产督查"`))}

@@ -1,6 +1,7 @@
 // Form widgets of the console's action forms (cycle and incident pages): a labelled row with its hint and
 // the field's error, inputs that keep what was typed and point screen readers at the error, and the
 // form-level error. Generic over each page's form names.
+import { randomUUID } from 'node:crypto';
 import { html, raw, type Html, type Renderable } from '../html';
 
 /** A refused form, shown again with what was typed and the error (on a field, or on the form). */
@@ -56,4 +57,12 @@ export function select(form: string, name: string, options: { value: string; lab
 export function formError<F extends string>(state: FormState<F> | undefined, form: F): Renderable {
   if (state?.form !== form || state.error.field) return '';
   return html`<div class="field-error" role="alert">${state.error.message}</div>`;
+}
+
+/**
+ * The hidden request id of an action form: fresh each time the form is rendered, so sending the same
+ * form twice (a double click, a browser resend) is one request to the workflow (its updateId).
+ */
+export function requestIdInput(): Html {
+  return html`<input type="hidden" name="requestId" value="${randomUUID()}" />`;
 }

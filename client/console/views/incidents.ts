@@ -1,16 +1,26 @@
 // 突发事件: the list, one incident's detail (anchors, both windows with their steps, releases, press
 // conferences, timeline, notifications) and the forms (上报 / 登记发布 / 登记发布会 / 更正发生时间 / 关闭).
-// Form posts are handled in app.ts by calling the JSON API (client/console/incidents.ts), so both
-// validate and authorise identically; errors come back here with the field they name.
+// Form posts call the service (client/service/incidents.ts), as the JSON API does, so both validate and
+// authorise identically; a refusal is shown next to the field it names.
 import { DateTime } from 'luxon';
 import type { Context, Hono } from 'hono';
-import type { Client } from '@temporalio/client';
-import type { PrismaClient } from '../../../db/client';
+import type { Call, ServiceDeps } from '../../service/context';
+import {
+  closeIncident,
+  correctOccurrence,
+  getIncident,
+  listIncidents,
+  recordPress,
+  recordRelease,
+  reportIncident,
+} from '../../service/incidents';
+import { refusalFrom } from '../../service/refusal';
+import { consoleCall, formRequest, readScope, type ConsoleEnv } from '../request';
 import type { IncidentStatus, IncidentWindowStatus, WindowState } from '../../../contracts/incident';
-import { INCIDENT_LEVELS, incidentStatusQuery } from '../../../contracts/incident';
+import { INCIDENT_LEVELS } from '../../../contracts/incident';
 import { CST, cstDateTime, cstDateTimeSeconds, duration, instantsToCst, stateLabel } from '../format';
 import { html, type Html } from '../html';
-import { field, formError, input, select, textarea, type FormState } from './form-kit';
+import { field, formError, input, requestIdInput, select, textarea, type FormState } from './form-kit';
 import type { ConsoleUser } from '../identity';
 import { layout, stateBadge, type LayoutContext } from './layout';
 import { NOTIFICATION_STATUS_LABELS } from './deliveries';
@@ -137,6 +147,7 @@ export function reportPage(ctx: LayoutContext, units: { id: string; name: string
     const allowed = user!.access === 'admin' ? units : units.filter((u) => u.id === user!.unitId);
     const nowLocal = instantToCstLocal(now.toISOString());
     body = html`<form method="post" action="/incidents/new" id="report-form" class="card narrow" novalidate>
+      ${requestIdInput()}
       ${field(
         fs,
         'report',
@@ -397,6 +408,7 @@ export function incidentPage(ctx: LayoutContext, d: IncidentDetail, opts: Incide
   if (canRecord) {
     forms.push(
       html`<form method="post" action="${base}/release" id="release-form" novalidate>
+        ${requestIdInput()}
         <h3>登记发布</h3>
         ${lateFirstRelease ? html`<div class="alert alert-info small" id="release-late-hint">发布权威信息时限已于 ${cstInstant(releaseWindow!.dueAt)} 截止：首次发布须填写迟延原因。</div>` : ''}
         ${field(fs, 'release', 'at', '发布时间 *', input('release', 'at', 'datetime-local', html`max="${nowLocal}"`), CST_HINT, nowLocal)}
@@ -409,6 +421,7 @@ export function incidentPage(ctx: LayoutContext, d: IncidentDetail, opts: Incide
     );
     forms.push(
       html`<form method="post" action="${base}/press" id="press-form" novalidate>
+        ${requestIdInput()}
         <h3>登记发布会</h3>
         ${field(fs, 'press', 'at', '发布会时间 *', input('press', 'at', 'datetime-local', html`max="${nowLocal}"`), CST_HINT, nowLocal)}
         ${field(fs, 'press', 'place', '发布会地点', input('press', 'place', 'text'))} ${formError(fs, 'press')}
@@ -420,6 +433,7 @@ export function incidentPage(ctx: LayoutContext, d: IncidentDetail, opts: Incide
   if (isAdmin) {
     adminForms.push(
       html`<form method="post" action="${base}/correct" id="correct-form" novalidate>
+        ${requestIdInput()}
         <h3>更正发生时间</h3>
         ${field(fs, 'correct', 'occurredAt', '正确的发生时间 *', input('correct', 'occurredAt', 'datetime-local', html`max="${nowLocal}"`), `${CST_HINT}；两个时限按新时间重新计算`, occurredAt ? instantToCstLocal(occurredAt) : '')}
         ${field(fs, 'correct', 'reason', '更正理由 *', textarea('correct', 'reason'))} ${formError(fs, 'correct')}
@@ -428,6 +442,7 @@ export function incidentPage(ctx: LayoutContext, d: IncidentDetail, opts: Incide
     );
     adminForms.push(
       html`<form method="post" action="${base}/close" id="close-form" novalidate>
+        ${requestIdInput()}
         <h3>关闭事件</h3>
         ${field(fs, 'close', 'reason', '关闭理由', textarea('close', 'reason'), '可选；默认“事件处置完毕，管理员关闭”。关闭后不再提醒')}
         ${formError(fs, 'close')}
@@ -596,23 +611,12 @@ export function incidentPage(ctx: LayoutContext, d: IncidentDetail, opts: Incide
 
 // ---------------------------------------------------------------- routes
 
-type Env = { Variables: { user: ConsoleUser | null } };
-
 export interface IncidentPageDeps {
-  prisma: PrismaClient;
-  client: Client;
+  service: ServiceDeps;
   temporalUiUrl: string;
   namespace: string;
   now: () => Date;
-  queryTimeoutMs?: number;
-  layoutContext: (c: Context<Env>) => Promise<LayoutContext>;
-  /** Calls the console's own JSON API with the acting user's identity (header or cookie). */
-  callApi: (
-    c: Context<Env>,
-    method: string,
-    path: string,
-    body?: unknown,
-  ) => Promise<{ status: number; json: { error?: string; field?: string } & Record<string, unknown> }>;
+  layoutContext: (c: Context<ConsoleEnv>) => Promise<LayoutContext>;
   errorPage: (ctx: LayoutContext, status: number, message: string) => Html;
 }
 
@@ -625,29 +629,19 @@ const DONE: Record<string, string> = {
   close: '事件已关闭。',
 };
 
-/** English workflow-validator refusals (409) in Chinese, with the field they concern. */
-function translateRefusal(message: string): { message: string; field?: string } {
-  const m = message;
-  if (/reason for the delay is required/.test(m)) return { message: '首次发布已晚于发布权威信息时限：须填写迟延原因', field: 'reason' };
-  if (/\bat is in the future/.test(m)) return { message: '时间不能晚于现在', field: 'at' };
-  if (/\bat is before the incident occurred/.test(m)) return { message: '时间不能早于事件发生时间', field: 'at' };
-  if (/occurredAt is in the future/.test(m)) return { message: '发生时间不能晚于现在', field: 'occurredAt' };
-  if (/occurredAt is already/.test(m)) return { message: '新的发生时间与当前相同', field: 'occurredAt' };
-  if (/after a recorded release or press/.test(m)) return { message: '发生时间不能晚于已登记的发布或发布会', field: 'occurredAt' };
-  if (/already closed/.test(m)) return { message: '事件已关闭，不能再操作' };
-  if (/reason is required/.test(m)) return { message: '理由不能为空，至少写2个字', field: 'reason' };
-  return { message: m };
+/** A refusal as the form shows it: next to the field when the form has it, else above the form. */
+function formErrorOf(err: unknown, values: Record<string, string>): { status: number; error: { message: string; field?: string } } {
+  const r = refusalFrom(err);
+  if (!r) throw err;
+  return { status: r.status, error: { message: r.refusal.zh, field: r.refusal.field in values ? r.refusal.field : undefined } };
 }
 
-export function registerIncidentPages(app: Hono<Env>, deps: IncidentPageDeps): void {
-  const { prisma } = deps;
-  const page = (c: Context<Env>, body: Html, status = 200) => c.html(body.toString(), status as 200);
+export function registerIncidentPages(app: Hono<ConsoleEnv>, deps: IncidentPageDeps): void {
+  const { prisma } = deps.service;
+  const page = (c: Context<ConsoleEnv>, body: Html, status = 200) => c.html(body.toString(), status as 200);
 
   app.get('/incidents', async (c) => {
-    const rows = await prisma.incident.findMany({
-      include: { cycle: { include: { unit: { select: { name: true } } } } },
-      orderBy: { occurredAt: 'desc' },
-    });
+    const rows = await listIncidents(deps.service, await readScope(c, prisma));
     const list: IncidentListRow[] = rows.map((r) => ({ ...r, unitName: r.cycle.unit.name }));
     return page(c, incidentsPage(await deps.layoutContext(c), list, deps.now(), DONE[c.req.query('done') ?? '']));
   });
@@ -658,59 +652,31 @@ export function registerIncidentPages(app: Hono<Env>, deps: IncidentPageDeps): v
 
   app.get('/incidents/new', async (c) => page(c, reportPage(await deps.layoutContext(c), await units(), deps.now())));
 
-  function formValues(parsed: Record<string, unknown>): Record<string, string> {
-    const values: Record<string, string> = {};
-    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') values[k] = v;
-    return values;
-  }
-
   const drop = (o: Record<string, string | undefined>): Record<string, string> =>
     Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''));
 
   app.post('/incidents/new', async (c) => {
-    const values = formValues(await c.req.parseBody());
+    const { values, requestId } = await formRequest(c);
     const body = {
-      ...drop({
-        level: values.level,
-        title: values.title,
-        unitId: values.unitId,
-        awareAt: cstLocalToInstant(values.awareAt),
-        place: values.place,
-        contacts: values.contacts,
-      }),
+      level: values.level ?? '',
+      title: values.title ?? '',
+      unitId: values.unitId ?? '',
       occurredAt: cstLocalToInstant(values.occurredAt) ?? '',
+      ...drop({ awareAt: cstLocalToInstant(values.awareAt), place: values.place, contacts: values.contacts }),
     };
-    for (const k of ['level', 'title', 'unitId'] as const) if (!(k in body)) (body as Record<string, string>)[k] = '';
-    const res = await deps.callApi(c, 'POST', '/api/incidents', body);
-    if (res.status >= 400) {
-      const error = { message: res.json.error ?? `上报失败（${res.status}）`, field: res.json.field };
-      return page(c, reportPage(await deps.layoutContext(c), await units(), deps.now(), { form: 'report', values, error }), res.status);
+    let result;
+    try {
+      result = await reportIncident(deps.service, consoleCall(c, requestId), body);
+    } catch (err) {
+      const { status, error } = formErrorOf(err, values);
+      return page(c, reportPage(await deps.layoutContext(c), await units(), deps.now(), { form: 'report', values, error }), status);
     }
-    const id = String(res.json.workflowId);
-    return c.redirect(`/incidents/${encodeURIComponent(id)}?done=${res.json.existing ? 'existing' : 'report'}`, 303);
+    return c.redirect(`/incidents/${encodeURIComponent(result.workflowId)}?done=${result.existing ? 'existing' : 'report'}`, 303);
   });
 
-  async function load(workflowId: string): Promise<IncidentDetail | null> {
-    const [row, live, notifications] = await Promise.all([
-      prisma.incident.findUnique({ where: { workflowId }, include: { cycle: { include: { unit: { select: { name: true } } } } } }),
-      deps.client
-        .withDeadline(Date.now() + (deps.queryTimeoutMs ?? 5000), () =>
-          deps.client.workflow.getHandle(workflowId).query(incidentStatusQuery),
-        )
-        .then((status) => ({ status, error: undefined as string | undefined }))
-        .catch((e: Error) => ({
-          status: null,
-          error: e.name === 'WorkflowNotFoundError' ? 'Temporal 中找不到该工作流（可能已被清理）' : e.message,
-        })),
-      prisma.notification.findMany({ where: { workflowId }, orderBy: { createdAt: 'asc' } }),
-    ]);
-    if (!row && !live.status) return null;
-    return { workflowId, status: live.status, statusError: live.status ? undefined : live.error, row, notifications };
-  }
-
-  async function render(c: Context<Env>, workflowId: string, formState?: IncidentFormState, status = 200) {
+  async function render(c: Context<ConsoleEnv>, workflowId: string, formState?: IncidentFormState, status = 200) {
     const ctx = await deps.layoutContext(c);
-    const detail = await load(workflowId);
+    const detail = await getIncident(deps.service, workflowId, await readScope(c, prisma));
     if (!detail) return page(c, deps.errorPage(ctx, 404, `找不到事件 ${workflowId}`), 404);
     const done = formState ? undefined : DONE[c.req.query('done') ?? ''];
     return page(
@@ -722,27 +688,32 @@ export function registerIncidentPages(app: Hono<Env>, deps: IncidentPageDeps): v
 
   app.get('/incidents/:id', (c) => render(c, c.req.param('id')));
 
-  const FORMS: Record<Exclude<IncidentFormName, 'report'>, (v: Record<string, string>) => Record<string, string>> = {
-    release: (v) => ({ at: cstLocalToInstant(v.at) ?? '', url: v.url ?? '', ...drop({ channel: v.channel, reason: v.reason }) }),
-    press: (v) => ({ at: cstLocalToInstant(v.at) ?? '', ...drop({ place: v.place }) }),
-    correct: (v) => ({ occurredAt: cstLocalToInstant(v.occurredAt) ?? '', reason: v.reason ?? '' }),
-    close: (v) => drop({ reason: v.reason }),
+  const FORMS: Record<
+    Exclude<IncidentFormName, 'report'>,
+    {
+      body: (v: Record<string, string>) => Record<string, string>;
+      op: (s: ServiceDeps, call: Call, id: string, body: unknown) => Promise<unknown>;
+    }
+  > = {
+    release: {
+      body: (v) => ({ at: cstLocalToInstant(v.at) ?? '', url: v.url ?? '', ...drop({ channel: v.channel, reason: v.reason }) }),
+      op: recordRelease,
+    },
+    press: { body: (v) => ({ at: cstLocalToInstant(v.at) ?? '', ...drop({ place: v.place }) }), op: recordPress },
+    correct: { body: (v) => ({ occurredAt: cstLocalToInstant(v.occurredAt) ?? '', reason: v.reason ?? '' }), op: correctOccurrence },
+    close: { body: (v) => drop({ reason: v.reason }), op: closeIncident },
   };
 
   for (const form of Object.keys(FORMS) as (keyof typeof FORMS)[]) {
     app.post(`/incidents/:id/${form}`, async (c) => {
       const workflowId = c.req.param('id');
-      const values = formValues(await c.req.parseBody());
-      const res = await deps.callApi(c, 'POST', `/api/incidents/${encodeURIComponent(workflowId)}/${form}`, FORMS[form](values));
-      if (res.status === 404)
-        return page(c, deps.errorPage(await deps.layoutContext(c), 404, res.json.error ?? `找不到事件 ${workflowId}`), 404);
-      if (res.status >= 400) {
-        let error: { message: string; field?: string } = { message: res.json.error ?? `操作失败（${res.status}）`, field: res.json.field };
-        if (res.status === 409) {
-          const t = translateRefusal((res.json.error ?? '').replace(/^工作流拒绝了该操作：/, ''));
-          error = { message: `工作流拒绝了该操作：${t.message}`, field: t.field };
-        }
-        return render(c, workflowId, { form, values, error }, res.status);
+      const { values, requestId } = await formRequest(c);
+      try {
+        await FORMS[form].op(deps.service, consoleCall(c, requestId), workflowId, FORMS[form].body(values));
+      } catch (err) {
+        const { status, error } = formErrorOf(err, values);
+        if (status === 404) return page(c, deps.errorPage(await deps.layoutContext(c), 404, error.message), 404);
+        return render(c, workflowId, { form, values, error }, status);
       }
       return c.redirect(`/incidents/${encodeURIComponent(workflowId)}?done=${form}`, 303);
     });

@@ -6,7 +6,7 @@ import { describeDue, describeOpening, KIND_LABELS } from '../../../domain/descr
 import type { Catalog } from '../../../runtime/catalog';
 import { cstDateTime, dueLabel, latenessLabel, ladderInWords, roleLabel, STATE_LABELS, stateLabel, STATES, ACCESS_LABELS } from '../format';
 import { html, type Html } from '../html';
-import type { CycleFilter, CycleRow } from '../service';
+import type { CycleFilter, CycleRow } from '../../service/cycles';
 import { layout, stateBadge, type LayoutContext } from './layout';
 import type { Access } from '../../../contracts/cycle';
 
@@ -298,9 +298,9 @@ export function unitsPage(ctx: LayoutContext, units: UnitNode[]): Html {
                   ${u.contacts.map(
                     (c, i) =>
                       html`${i ? '；' : ''}${roleLabel(c.role)} ${c.name}
-                        <a href="mailto:${c.email}">${c.email}</a>${c.phone ? ` ${c.phone}` : ''}${
-                          c.access !== 'unit' ? `（${ACCESS_LABELS[c.access as Access] ?? c.access}）` : ''
-                        }`,
+                      ${c.email ? html`<a href="mailto:${c.email}">${c.email}</a>` : ''}${c.phone ? ` ${c.phone}` : ''}${
+                        c.access !== 'unit' ? `（${ACCESS_LABELS[c.access as Access] ?? c.access}）` : ''
+                      }`,
                   )}
                 </div>`
               : html`<div class="contacts late">无联系人</div>`

@@ -1,11 +1,11 @@
 // `plan`: the whole timeline a cycle would follow — every reminder and escalation with its instant and
-// recipients, and the exclusive due instant — built from `due`'s report (client/cli/due.ts), so both
+// recipients, and the exclusive due instant — built from `due`'s report (domain/due-report.ts), so both
 // commands compute the same plan. With a submission instant, which steps would have fired before it and
 // whether it was late, by the runtime's rules (workflows/cycle.ts): the due instant is exclusive (on time
 // means strictly before it) and a step fires only if its instant is strictly before the submission.
 // Pure: no I/O.
-import type { DueReport, DueStep, MultiWindowDueReport, SingleWindowDueReport } from './due';
-import { toCstIso } from '../../domain/time';
+import type { DueReport, DueStep, MultiWindowDueReport, SingleWindowDueReport } from './due-report';
+import { toCstIso } from './time';
 
 export interface PlanStep {
   id: string;

@@ -1,16 +1,16 @@
-// `due`: what a cycle's deadline and ladder are, computed from the catalog alone (planCycle for recurring
-// duties, planWindow from an event instant for event-triggered ones), with the recipients resolved for
-// one unit when the database is available.
+// What `due` prints (the CLI keeps only its arguments and the printing): a cycle's deadline and ladder,
+// computed from the catalog alone (planCycle for recurring duties, planWindow from an event instant for
+// event-triggered ones). The CLI adds the recipients of one unit when the database is available.
 import { DateTime } from 'luxon';
-import type { Duty, DutySource, EventWindow, TriggeredDuty } from '../../domain/catalog/schema';
-import { describeDue } from '../../domain/describe';
-import { quotaCount } from '../../domain/recurring-cycle';
-import { windowSpanLabel } from '../../domain/event-cycle';
-import { planWindow, type WorkdayCalendar } from '../../domain/event-plan';
-import { bindingRules, jurisdictionLastDay, parseDutyPeriod, planCycle, windowDays } from '../../domain/plan';
-import { CST, toCstIso, toUtcIso } from '../../domain/time';
-import type { UnitFacts } from '../../domain/units';
-import type { PlannedStep, RecipientRef } from '../../domain/types';
+import type { Duty, DutySource, EventWindow, TriggeredDuty } from './catalog/schema';
+import { describeDue } from './describe';
+import { quotaCount } from './recurring-cycle';
+import { windowSpanLabel } from './event-cycle';
+import { planWindow, type WorkdayCalendar } from './event-plan';
+import { bindingRules, jurisdictionLastDay, parseDutyPeriod, planCycle, windowDays } from './plan';
+import { CST, toCstIso, toUtcIso } from './time';
+import type { UnitFacts } from './units';
+import type { PlannedStep, RecipientRef } from './types';
 
 export interface DueStep {
   id: string;

@@ -1,0 +1,282 @@
+// Cycles: list and read them, and submit / extend / waive / close one. The console and the CLI both
+// call these, so a request is validated, authorised and refused once, in the same words.
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { DateTime } from 'luxon';
+import type { PrismaClient } from '../../db/client';
+import { deliveriesForWorkflow } from '../../db/deliveries';
+import type { CyclePlan, CycleState } from '../../domain/types';
+import { CST } from '../../domain/time';
+import {
+  adminFields,
+  closeUpdate,
+  extendFields,
+  extendUpdate,
+  statusQuery,
+  submitFields,
+  submitUpdate,
+  waiveUpdate,
+  type CycleStatus,
+  type SubmitResult,
+} from '../../contracts/cycle';
+import {
+  audited,
+  requireActor,
+  requireAdmin,
+  requireOwnUnitOrAdmin,
+  sendUpdate,
+  nowOf,
+  workflowActor,
+  type Call,
+  type ServiceDeps,
+} from './context';
+import { parseRequest, refuse } from './refusal';
+import { EVERYTHING, inScope, unitWhere, type Scope } from '../auth/scope';
+
+export const CYCLE_STATES: CycleState[] = ['open', 'submitted', 'overdue', 'escalated', 'waived', 'closed', 'met', 'short', 'flagged'];
+
+// ---------------------------------------------------------------- reading
+
+export interface CycleFilter {
+  duty?: string;
+  period?: string;
+  state?: string;
+  unit?: string;
+}
+
+/** A list filter from query parameters; blank values are absent, a state must be one of CYCLE_STATES. */
+export function cleanFilter(query: Record<string, string | undefined>, stateLabel: (s: string) => string = (s) => s): CycleFilter {
+  const pick = (k: string) => query[k]?.trim() || undefined;
+  const filter: CycleFilter = { duty: pick('duty'), period: pick('period'), state: pick('state'), unit: pick('unit') };
+  if (filter.state && !CYCLE_STATES.includes(filter.state as CycleState)) {
+    refuse(
+      'state',
+      'invalid',
+      `状态只能是 ${CYCLE_STATES.map((s) => `${s}（${stateLabel(s)}）`).join('、')}`,
+      `bad state "${filter.state}"; states: ${CYCLE_STATES.join(', ')}`,
+    );
+  }
+  return filter;
+}
+
+/** The cycles matching `filter` that `scope` (client/auth/scope.ts) lets the reader see. */
+export async function listCycles(prisma: PrismaClient, filter: CycleFilter, limit = 1000, scope: Scope = EVERYTHING) {
+  const where = {
+    ...(filter.duty ? { dutyCode: filter.duty } : {}),
+    ...(filter.period ? { period: filter.period } : {}),
+    ...(filter.state ? { state: filter.state } : {}),
+    ...(filter.unit ? { unitId: filter.unit } : {}),
+    AND: [unitWhere(scope)],
+  };
+  const [rows, total] = await Promise.all([
+    prisma.cycle.findMany({
+      where,
+      include: { unit: { select: { name: true } } },
+      orderBy: [{ dueAt: 'asc' }, { dutyCode: 'asc' }, { unitId: 'asc' }],
+      take: limit,
+    }),
+    prisma.cycle.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+export type CycleRow = Awaited<ReturnType<typeof listCycles>>['rows'][number];
+
+/** Live status from the workflow; null (with the reason) when the workflow cannot be asked. */
+export async function queryStatus(
+  deps: ServiceDeps,
+  workflowId: string,
+): Promise<{ status: CycleStatus | null; notFound: boolean; error?: string }> {
+  const handle = deps.client.workflow.getHandle(workflowId);
+  try {
+    const status = await deps.client.withDeadline(Date.now() + (deps.queryTimeoutMs ?? 5000), () => handle.query(statusQuery));
+    return { status, notFound: false };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || (err as { name?: string }).name === 'WorkflowNotFoundError')
+      return { status: null, notFound: true };
+    return { status: null, notFound: false, error: (err as Error).message };
+  }
+}
+
+/** A cycle's live status (running or finished); not-found when Temporal does not know it. */
+export async function cycleStatus(deps: ServiceDeps, workflowId: string): Promise<CycleStatus> {
+  const live = await queryStatus(deps, workflowId);
+  if (live.status) return live.status;
+  if (live.notFound) refuse('', 'not-found', `找不到周期 ${workflowId}`, `no workflow "${workflowId}"; list cycles with \`cycle list\``);
+  throw new Error(live.error ?? `cannot query ${workflowId}`);
+}
+
+export async function cycleRecords(prisma: PrismaClient, workflowId: string) {
+  const [cycle, submissions, notifications, escalations, auditEntries, occurrences] = await Promise.all([
+    prisma.cycle.findUnique({ where: { workflowId }, include: { unit: { select: { id: true, name: true } } } }),
+    prisma.submission.findMany({ where: { workflowId }, orderBy: { submittedAt: 'asc' } }),
+    prisma.notification.findMany({ where: { workflowId }, orderBy: { createdAt: 'asc' } }),
+    prisma.escalation.findMany({ where: { workflowId }, orderBy: { at: 'asc' } }),
+    prisma.auditLog.findMany({ where: { target: workflowId }, orderBy: { at: 'asc' } }),
+    // Quota cycles: the occurrences recorded (shown from here when the workflow cannot be asked).
+    prisma.occurrence.findMany({ where: { workflowId }, orderBy: [{ occurredOn: 'asc' }, { recordedAt: 'asc' }] }),
+  ]);
+  // Each notification's recipients with their delivery state.
+  const deliveries = await deliveriesForWorkflow(prisma, workflowId);
+  return { cycle, submissions, notifications, escalations, audit: auditEntries, occurrences, deliveries };
+}
+
+export type CycleRecords = Awaited<ReturnType<typeof cycleRecords>>;
+
+export interface CycleDetail {
+  workflowId: string;
+  status: CycleStatus | null;
+  statusError?: string;
+  records: CycleRecords;
+}
+
+/**
+ * Status and database rows of one cycle; not-found when neither Temporal nor the index knows it, and
+ * when it belongs to a unit outside the reader's scope (so its existence is not given away).
+ */
+export async function getCycle(deps: ServiceDeps, workflowId: string, scope: Scope = EVERYTHING): Promise<CycleDetail> {
+  const [live, records] = await Promise.all([queryStatus(deps, workflowId), cycleRecords(deps.prisma, workflowId)]);
+  if ((!live.status && !records.cycle) || !inScope(scope, records.cycle?.unitId ?? live.status?.unitId))
+    refuse('', 'not-found', `找不到周期 ${workflowId}`, `no workflow "${workflowId}"; list cycles with \`cycle list\``);
+  return {
+    workflowId,
+    status: live.status,
+    statusError: live.status ? undefined : live.notFound ? 'Temporal 中找不到该工作流（可能已被清理）' : live.error,
+    records,
+  };
+}
+
+// ---------------------------------------------------------------- changing
+
+export interface CycleFacts {
+  unitId: string;
+  state: CycleState;
+  dueAt: string;
+  kind?: string;
+  dutyCode: string;
+  period: string;
+}
+
+/** The cycle's unit, kind and current due instant, from the live status or else the index. */
+export async function cycleFacts(deps: ServiceDeps, workflowId: string): Promise<CycleFacts> {
+  const live = await queryStatus(deps, workflowId);
+  const s = live.status;
+  if (s) return { unitId: s.unitId, state: s.state, dueAt: s.plan.dueAt, kind: s.kind, dutyCode: s.dutyCode, period: s.period };
+  const row = live.notFound ? null : await deps.prisma.cycle.findUnique({ where: { workflowId } });
+  if (!row) refuse('', 'not-found', `找不到周期 ${workflowId}`, `no workflow "${workflowId}"; list cycles with \`cycle list\``);
+  return {
+    unitId: row.unitId,
+    state: row.state as CycleState,
+    dueAt: row.dueAt.toISOString(),
+    kind: deps.catalog?.byCode.get(row.dutyCode)?.kind,
+    dutyCode: row.dutyCode,
+    period: row.period,
+  };
+}
+
+/** Quota and window cycles take no submit (and a window no extension): say what they take instead. */
+function requireKindAccepts(workflowId: string, f: CycleFacts, what: 'submit' | 'extend'): void {
+  const args = `${f.dutyCode} --cycle ${f.period} --unit ${f.unitId}`;
+  if (f.kind === 'quota' && what === 'submit') {
+    refuse(
+      '',
+      'conflict',
+      '该周期为配额类义务（每期至少若干次），不需提交报送：请在本页“登记开展情况”逐次登记（或命令行 quota record）',
+      `${workflowId} is a quota cycle: it takes no submit; record each occurrence with \`quota record ${args} --date <YYYY-MM-DD> --reference <text>\``,
+    );
+  }
+  if (f.kind === 'window' && what === 'submit') {
+    refuse(
+      '',
+      'conflict',
+      '该周期为窗口期类义务，不需提交报送：请在本页“登记督查检查考核活动”登记（或命令行 window schedule）',
+      `${workflowId} is a window cycle: it takes no submit; record each activity with \`window schedule ${args} --date <YYYY-MM-DD> --title <text>\``,
+    );
+  }
+  if (f.kind === 'window' && what === 'extend') {
+    refuse(
+      '',
+      'conflict',
+      '窗口期类义务的窗口期不能延期',
+      `${workflowId} is a window cycle: its window cannot be extended; \`waive\` or \`close\` it instead`,
+    );
+  }
+}
+
+const isoInstant = (s: string) => new Date(Date.parse(s)).toISOString().replace(/\.000Z$/, 'Z');
+
+/** 报送: a unit (or an admin) records what was handed in. */
+export async function submitCycle(deps: ServiceDeps, call: Call, workflowId: string, body: unknown): Promise<SubmitResult> {
+  requireActor(call);
+  const req = parseRequest(submitFields.strict(), body);
+  const facts = await cycleFacts(deps, workflowId);
+  requireKindAccepts(workflowId, facts, 'submit');
+  const actor = await requireOwnUnitOrAdmin(deps, call, 'submit', workflowId, facts.unitId, '提交', 'submit');
+  const request = {
+    actor: workflowActor(actor),
+    unitId: facts.unitId,
+    reference: req.reference,
+    ...(req.evidenceUrl ? { evidenceUrl: req.evidenceUrl } : {}),
+    ...(req.note ? { note: req.note } : {}),
+  };
+  if (!req.submittedAt) return sendUpdate(deps, call, workflowId, '周期', submitUpdate, [request]);
+  // 补录: a submission dated earlier than now is an admin's correction, with a reason, audited.
+  if (actor.access !== 'admin') {
+    refuse(
+      'submittedAt',
+      'forbidden',
+      '只有管理员可以补录报送时间',
+      `only an admin may backdate a submission (submittedAt); ${actor.id} has access "${actor.access}"`,
+    );
+  }
+  if (!req.reason || req.reason.length < 2)
+    refuse('reason', 'required', '补录报送时间须写明补录理由，至少2个字', 'a backdated submission needs a reason (at least 2 characters)');
+  const submittedAt = isoInstant(req.submittedAt);
+  if (Date.parse(submittedAt) > nowOf(deps))
+    refuse('submittedAt', 'future', '实际报送时间不能晚于现在', `submittedAt ${req.submittedAt} is in the future`);
+  return audited(deps, call, actor, 'cycle.backdate', workflowId, { submittedAt, reason: req.reason }, () =>
+    sendUpdate(deps, call, workflowId, '周期', submitUpdate, [{ ...request, submittedAt, reason: req.reason }]),
+  );
+}
+
+/** 延期 (admin): a new last day, later than the current one and not past. */
+export async function extendCycle(deps: ServiceDeps, call: Call, workflowId: string, body: unknown): Promise<CyclePlan> {
+  requireActor(call);
+  const req = parseRequest(extendFields.strict(), body);
+  const facts = await cycleFacts(deps, workflowId);
+  const actor = await requireAdmin(deps, call, 'extend', workflowId, '延期', 'extend a cycle');
+  requireKindAccepts(workflowId, facts, 'extend');
+  const newDue = DateTime.fromISO(req.newDueDate, { zone: CST }).plus({ days: 1 });
+  if (newDue.toMillis() <= Date.parse(facts.dueAt)) {
+    const current = DateTime.fromISO(facts.dueAt, { zone: 'utc' }).setZone(CST).minus({ days: 1 }).toFormat('yyyy-MM-dd');
+    refuse(
+      'newDueDate',
+      'invalid',
+      `新截止日期必须晚于当前截止日期 ${current}`,
+      `newDueDate ${req.newDueDate} must be after the current last day ${current}`,
+    );
+  }
+  if (newDue.toMillis() <= nowOf(deps)) refuse('newDueDate', 'past', '新截止日期已经过去', `newDueDate ${req.newDueDate} is already past`);
+  return audited(deps, call, actor, 'cycle.extend', workflowId, { newDueDate: req.newDueDate, reason: req.reason }, () =>
+    sendUpdate(deps, call, workflowId, '周期', extendUpdate, [
+      { actor: workflowActor(actor), newDueDate: req.newDueDate, reason: req.reason },
+    ]),
+  );
+}
+
+/** 免报 / 关闭周期 (admin), with a reason. */
+export async function finishCycle(
+  deps: ServiceDeps,
+  call: Call,
+  workflowId: string,
+  verb: 'waive' | 'close',
+  body: unknown,
+): Promise<CycleState> {
+  requireActor(call);
+  const req = parseRequest(adminFields.strict(), body);
+  await cycleFacts(deps, workflowId);
+  const actor = await requireAdmin(deps, call, verb, workflowId, verb === 'waive' ? '免报' : '关闭周期', `${verb} a cycle`);
+  const update = verb === 'waive' ? waiveUpdate : closeUpdate;
+  return audited(deps, call, actor, `cycle.${verb}`, workflowId, { reason: req.reason }, () =>
+    sendUpdate(deps, call, workflowId, '周期', update, [{ actor: workflowActor(actor), reason: req.reason }]),
+  );
+}
