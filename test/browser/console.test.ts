@@ -145,7 +145,7 @@ describe.skipIf(!haveChromium)('console in Chromium', () => {
     await page.fill('#occurrences-reference', '秀市监〔2026〕8号 法治专题讲座通知');
     await page.click('#occurrence-form button[type=submit]');
     await expect.poll(() => page.locator('#occurrences-occurredOn-error').count()).toBe(1);
-    expect(await page.locator('#occurrences-occurredOn-error').innerText()).toBe(`开展日期 ${futurePeriod}-02-30 不是有效的日历日期`);
+    expect(await page.locator('#occurrences-occurredOn-error').innerText()).toBe('开展日期不是有效的日历日期');
     expect(await page.inputValue('#occurrences-reference')).toBe('秀市监〔2026〕8号 法治专题讲座通知');
     expect(await page.locator('.quota-progress').innerText()).toContain('已开展 0/最少 3 次');
 
