@@ -77,7 +77,7 @@ describe('delivery time budget', () => {
       if (calls.length === 0) continue;
       callers += 1;
       for (const m of calls) {
-        const proxy = new RegExp(`const ${m[1]} = proxyActivities<[^(]*>\\(deliveryActivityOptions\\)`);
+        const proxy = new RegExp(`const ${m[1]} = proxyActivities<[^(]*>\\(\\s*deliveryActivityOptions,?\\s*\\)`);
         expect(text, `${file}: ${m[0]} goes through a proxy built with deliveryActivityOptions`).toMatch(proxy);
       }
     }
