@@ -43,7 +43,8 @@ export function isRole(value: string): value is Role {
 /** The actor a signed-in account acts as (what the service layer and the workflows check). */
 export function actorOf(account: Pick<AccountRow, 'email' | 'role' | 'unitId'>): Actor {
   const access = account.role as Role;
-  return access === 'admin' || !account.unitId ? { id: account.email, access } : { id: account.email, access, unitId: account.unitId };
+  // An admin's unit is kept too: it is the default reviewing unit of the reviews they start.
+  return !account.unitId ? { id: account.email, access } : { id: account.email, access, unitId: account.unitId };
 }
 
 export async function findAccountByEmail(prisma: PrismaClient | Tx, email: string): Promise<AccountRow | null> {
