@@ -17,6 +17,7 @@ import { statusQuery } from '../../contracts/cycle';
 import { cycleWorkflowId, type CycleInput, type PlannedStep } from '../../domain/types';
 import { loadCatalog } from '../../runtime/catalog';
 import { createConsoleApp } from '../../client/console/app';
+import { sessionCookieFor } from '../support/accounts';
 
 const taskQueue = 'delivery-faults';
 const MAX_ATTEMPTS = 4;
@@ -43,7 +44,9 @@ async function consoleSees(workflowId: string, addresses = three): Promise<Recor
     catalog: loadCatalog(),
     temporalUiUrl: 'http://temporal-ui.test',
   });
-  const res = await app.request(`/cycles/${encodeURIComponent(workflowId)}`, { headers: { 'X-Duty-Ledger-User': 'admin@test.gov.cn' } });
+  const res = await app.request(`/cycles/${encodeURIComponent(workflowId)}`, {
+    headers: { Cookie: await sessionCookieFor(servers.db.prisma, 'admin@test.gov.cn') },
+  });
   const page = await res.text();
   expect(res.status, page.slice(0, 500)).toBe(200);
   const items = [...page.matchAll(/<li data-delivery="[a-z]+">([\s\S]*?)<\/li>/g)].map((m) =>
