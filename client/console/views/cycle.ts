@@ -345,7 +345,7 @@ function windowSection(status: CycleStatus | null): Html {
       ['编号', '日期', '活动', '类型', '文号', '与窗口期关系', '登记人', '登记时间'],
       window.activities.map((a) => {
         const flag = flagFor(a.id);
-        return html`<tr data-activity="${a.id}" ${a.flagged ? html` class="flagged"` : ''}>
+        return html`<tr data-activity="${a.id}"${a.flagged ? html` class="flagged"` : ''}>
           <td class="mono">${a.id}</td>
           <td>${a.date}</td>
           <td>${a.title}</td>
@@ -355,8 +355,8 @@ function windowSection(status: CycleStatus | null): Html {
             ${
               a.flagged
                 ? html`<span class="late">${classificationLabel(a.date, window.terms)}</span> <span class="badge st-flagged">已标记</span>${
-                      flag ? html`<div class="small muted">已通报 ${flag.notified.join('、') || '—'}</div>` : ''
-                    }`
+                    flag ? html`<div class="small muted">已通报 ${flag.notified.join('、') || '—'}</div>` : ''
+                  }`
                 : html`<span class="ok">${classificationLabel(a.date, window.terms)}</span>`
             }
           </td>
