@@ -16,6 +16,7 @@ import {
   type ConsoleBackend,
 } from '../support/console-backend';
 import { json, runCli } from '../support/cli-process';
+import { sessionCookieFor, tokenFor } from '../support/accounts';
 import { buildCycleInput } from '../../activities/cycle';
 import { requireDuty } from '../../runtime/catalog';
 import { cycleWorkflowType } from '../../domain/types';
@@ -47,7 +48,9 @@ async function rows() {
 }
 
 async function consoleList() {
-  const res = await fetch(`${backend.consoleApp.url}/api/cycles`);
+  const res = await fetch(`${backend.consoleApp.url}/api/cycles`, {
+    headers: { Cookie: await sessionCookieFor(backend.db.prisma, ADMIN) },
+  });
   expect(res.status).toBe(200);
   return (await res.json()) as { total: number; cycles: { workflowId: string }[] };
 }
@@ -101,6 +104,7 @@ describe('cycle reindex', () => {
     const lost = { workflowId: { in: [ids.open, ids.submitted, ids.quota] } };
     await prisma.$transaction([
       prisma.submission.deleteMany({ where: lost }),
+      prisma.delivery.deleteMany({ where: lost }),
       prisma.notification.deleteMany({ where: lost }),
       prisma.escalation.deleteMany({ where: lost }),
       prisma.occurrence.deleteMany({ where: lost }),
@@ -148,7 +152,7 @@ describe('cycle reindex', () => {
       TEMPORAL_ADDRESS: backend.env.address,
       TASK_QUEUE: backend.taskQueue,
       DATABASE_URL: backend.db.url,
-      DUTY_LEDGER_ACTOR: BRANCH_CLERK,
+      DUTY_LEDGER_TOKEN: await tokenFor(backend.db.prisma, BRANCH_CLERK, backend.db.url),
     });
     expect(clerk.code).toBe(3);
   });
