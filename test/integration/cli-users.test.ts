@@ -111,9 +111,10 @@ describe('users and API tokens (CLI)', () => {
     const file = path.join(repoRoot, 'prisma', 'seed', 'units.json');
     const none = await cli(['units', 'import', file]);
     expect(none.code).toBe(3);
-    expect(none.stderr.trim().split('\n')).toEqual([
-      'error: not signed in: pass --token <token> or set DUTY_LEDGER_TOKEN (an admin creates one with `users token create <email>`)',
-    ]);
+    // One line: the service's refusal (field actor, code unauthenticated), Chinese first, naming the token.
+    const lines = none.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: actor: 未登录或登录已过期.*not signed in.*--token.*DUTY_LEDGER_TOKEN/);
     const asFlag = await cli(['--as', ADMIN, 'units', 'import', file]);
     expect(asFlag.code).toBe(2);
     expect(asFlag.stderr).toContain("unknown option '--as'");
