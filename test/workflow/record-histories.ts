@@ -93,7 +93,7 @@ const marketUnit = {
 };
 const marketPath = [units.province, units.city, units.district, units.market];
 
-// ---- duty fixtures (the same as quota.test.ts and window.test.ts) ----------------------------------
+// ---- duty fixtures (the same as quota-workflow.test.ts and window-workflow.test.ts) ----------------------------------
 
 const lectures: QuotaDuty = quotaDutySchema.parse({
   code: 'test-law-lectures',
