@@ -7,11 +7,6 @@ export interface ConsoleUser extends Actor {
   unitName?: string;
 }
 
-/** The actor as the workflow's validators see it: unitId only matters for unit users. */
-export function toActor(user: ConsoleUser): Actor {
-  return user.access === 'unit' ? { id: user.id, access: user.access, unitId: user.unitId } : { id: user.id, access: user.access };
-}
-
 export function canSubmit(user: ConsoleUser | null, unitId: string): boolean {
   if (!user) return false;
   return user.access === 'admin' || (user.access === 'unit' && user.unitId === unitId);
