@@ -19,6 +19,8 @@ async function main(): Promise<void> {
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
   });
   fs.writeFileSync(path.join(dist, 'workflow-bundle.js'), code);
+  // The console's stylesheets are read from next to client/console/assets.ts at start.
+  fs.cpSync(path.join(root, 'client', 'console', 'assets'), path.join(dist, 'client', 'console', 'assets'), { recursive: true });
   console.log(`dist/ built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -17,6 +17,7 @@ import { registerIncidentApi } from './incidents';
 import { registerEventApi } from './events';
 import { registerIncidentPages } from './views/incidents';
 import { installAuth } from './auth/install';
+import { registerAssets } from './assets';
 import { DEFAULT_AUTH, type AuthSettings } from './auth/config';
 import { cleanFilter, extendCycle, finishCycle, getCycle, listCycles, submitCycle } from '../service/cycles';
 import { recordOccurrence } from '../service/quota';
@@ -67,6 +68,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   const app = new Hono<Env>();
 
   installAuth(app, { prisma, settings: opts.auth ?? { ...DEFAULT_AUTH, publicUrl: 'http://localhost', loopbackAliases: true }, now });
+  registerAssets(app);
 
   async function layoutContext(c: Context<Env>): Promise<LayoutContext> {
     const url = new URL(c.req.url);

@@ -1,24 +1,6 @@
 // The sign-in flow's pages (Chinese): sign-in form, password change, and refusals. Standalone
 // (no navigation: the person is not signed in yet), no script.
-import { html, raw, type Html, type Renderable } from '../html';
-
-const STYLE = `
-* { box-sizing:border-box; }
-body { margin:0; font:14px/1.6 "PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",sans-serif; color:#1f2933; background:#f5f7fa; }
-header { background:#9b1c1c; color:#fff; padding:14px 20px; font-weight:700; font-size:16px; }
-header a { color:#fff; text-decoration:none; }
-main { max-width:420px; margin:48px auto; background:#fff; border:1px solid #d9e2ec; border-radius:6px; padding:24px 28px; }
-h1 { font-size:20px; margin:0 0 16px; }
-label { display:block; font-weight:600; margin:12px 0 4px; }
-input[type=email], input[type=password], input[type=text] { width:100%; padding:7px 9px; border:1px solid #b8c4d1; border-radius:4px; font:inherit; }
-button, a.button { display:inline-block; margin-top:18px; padding:7px 18px; border:1px solid #1d4ed8; background:#1d4ed8; color:#fff; border-radius:4px; font:inherit; cursor:pointer; text-decoration:none; }
-a.button.secondary { background:#fff; color:#1d4ed8; }
-.alert { padding:10px 14px; border-radius:6px; margin-bottom:14px; border:1px solid; }
-.alert-error { background:#fef2f2; border-color:#fecaca; color:#991b1b; }
-.alert-ok { background:#f0fdf4; border-color:#bbf7d0; color:#166534; }
-.muted { color:#616e7c; font-size:12px; }
-hr { border:none; border-top:1px solid #d9e2ec; margin:22px 0 6px; }
-`;
+import { html, type Html, type Renderable } from '../html';
 
 function frame(title: string, body: Renderable): Html {
   return html`<!doctype html>
@@ -28,9 +10,7 @@ function frame(title: string, body: Renderable): Html {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="same-origin" />
         <title>${title} · 法治督办台账</title>
-        <style>
-          ${raw(STYLE)}
-        </style>
+        <link rel="stylesheet" href="/assets/sign-in.css" />
       </head>
       <body>
         <header><a href="/">法治督办台账</a></header>

@@ -1,0 +1,115 @@
+// The page frame as a hono/jsx component: header with navigation and the signed-in person (修改密码,
+// 退出登录), the calendar warning, the footer. Pages built with JSX wrap themselves in <Page>; the older
+// html-tag views reach the same frame through layout() in ./layout.ts.
+import type { Child } from 'hono/jsx';
+import { raw } from 'hono/html';
+import { ACCESS_LABELS } from '../format';
+import { isAdmin } from '../identity';
+import type { LayoutContext } from './layout';
+
+export type NavKey = 'overview' | 'duties' | 'cycles' | 'incidents' | 'units' | 'none';
+
+interface NavItem {
+  key: NavKey;
+  href: string;
+  label: string;
+  adminOnly?: boolean;
+}
+
+const NAV: NavItem[] = [
+  { key: 'overview', href: '/', label: '总览' },
+  { key: 'duties', href: '/duties', label: '义务目录' },
+  { key: 'cycles', href: '/cycles', label: '周期' },
+  { key: 'incidents', href: '/incidents', label: '突发事件' },
+  { key: 'units', href: '/units', label: '单位' },
+];
+
+function Who({ ctx }: { ctx: LayoutContext }) {
+  const u = ctx.user;
+  if (!u)
+    return (
+      <span class="who">
+        <a href="/login">登录</a>
+      </span>
+    );
+  return (
+    <div class="who" id="signed-in">
+      <span id="signed-in-user">
+        {u.name}（{ACCESS_LABELS[u.access]}
+        {u.unitName ? `，${u.unitName}` : ''}）
+      </span>
+      <a href="/account/password">修改密码</a>
+      <form method="post" action="/logout" id="logout-form">
+        <button type="submit" class="secondary">
+          退出登录
+        </button>
+      </form>
+    </div>
+  );
+}
+
+function Frame({ title, ctx, children }: { title: string; ctx: LayoutContext; children?: Child }) {
+  const u = ctx.user;
+  return (
+    <html lang="zh-CN">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{title} · 法治督办台账</title>
+        <link rel="stylesheet" href="/assets/console.css" />
+      </head>
+      <body>
+        <header class="top">
+          <div class="bar">
+            <a class="brand" href="/">
+              法治督办台账
+            </a>
+            <nav>
+              {NAV.filter((n) => !n.adminOnly || isAdmin(u)).map((n) => (
+                <a href={n.href} class={n.key === ctx.nav ? 'active' : ''}>
+                  {n.label}
+                </a>
+              ))}
+            </nav>
+            <Who ctx={ctx} />
+          </div>
+        </header>
+        <main>
+          {ctx.calendarWarning ? (
+            <div class="alert alert-error" data-calendar-warning>
+              {ctx.calendarWarning}
+            </div>
+          ) : null}
+          {children}
+        </main>
+        <footer>
+          时间均为北京时间（Asia/Shanghai）。
+          {u ? `当前身份：${u.name} <${u.id}>，${ACCESS_LABELS[u.access]}${u.unitName ? `，${u.unitName}` : ''}。` : ''}
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+/** A whole document: `c.html(renderPage(<Page …>…</Page>))`, or Page's markup from renderFrame. */
+export function Page({ title, ctx, children }: { title: string; ctx: LayoutContext; children?: Child }) {
+  return (
+    <Frame title={title} ctx={ctx}>
+      {children}
+    </Frame>
+  );
+}
+
+/** Serialises a JSX tree built from synchronous components (every component here is). */
+export function renderPage(node: Child): string {
+  return '<!doctype html>' + String(node);
+}
+
+/** The frame around already-escaped body markup (for the html-tag views). */
+export function renderFrame(title: string, ctx: LayoutContext, bodyMarkup: string): string {
+  return renderPage(
+    <Frame title={title} ctx={ctx}>
+      {raw(bodyMarkup)}
+    </Frame>,
+  );
+}
