@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ASSETS_DIR, registerAssets } from '../../client/console/assets';
-import { renderFrame } from '../../client/console/views/page';
+import { Page, renderFrame, renderPage } from '../../client/console/views/page';
 
 function app(): Hono {
   const a = new Hono();
@@ -40,5 +40,15 @@ describe('console static assets (/assets/:name)', () => {
     expect(page).toContain('<link rel="stylesheet" href="/assets/console.css"/>');
     expect(page).not.toContain('<style');
     expect(page).toContain('<p>正文</p>');
+  });
+
+  it("adds a page family's own stylesheet after the shared one", () => {
+    const page = renderPage(
+      Page({ title: '评查', ctx: { user: null, path: '/', nav: 'none' }, styles: ['reviews.css'], children: '正文' }),
+    );
+    const shared = page.indexOf('href="/assets/console.css"');
+    const own = page.indexOf('href="/assets/reviews.css"');
+    expect(shared).toBeGreaterThan(0);
+    expect(own).toBeGreaterThan(shared);
   });
 });

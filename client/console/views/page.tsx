@@ -48,7 +48,15 @@ function Who({ ctx }: { ctx: LayoutContext }) {
   );
 }
 
-function Frame({ title, ctx, children }: { title: string; ctx: LayoutContext; children?: Child }) {
+interface FrameProps {
+  title: string;
+  ctx: LayoutContext;
+  /** Extra stylesheets of one page family, by file name under client/console/assets/ (e.g. 'reviews.css'). */
+  styles?: string[];
+  children?: Child;
+}
+
+function Frame({ title, ctx, styles, children }: FrameProps) {
   const u = ctx.user;
   return (
     <html lang="zh-CN">
@@ -57,6 +65,9 @@ function Frame({ title, ctx, children }: { title: string; ctx: LayoutContext; ch
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title} · 法治督办台账</title>
         <link rel="stylesheet" href="/assets/console.css" />
+        {(styles ?? []).map((name) => (
+          <link rel="stylesheet" href={`/assets/${name}`} />
+        ))}
       </head>
       <body>
         <header class="top">
@@ -92,9 +103,9 @@ function Frame({ title, ctx, children }: { title: string; ctx: LayoutContext; ch
 }
 
 /** A whole document: `c.html(renderPage(<Page …>…</Page>))`, or Page's markup from renderFrame. */
-export function Page({ title, ctx, children }: { title: string; ctx: LayoutContext; children?: Child }) {
+export function Page({ title, ctx, styles, children }: FrameProps) {
   return (
-    <Frame title={title} ctx={ctx}>
+    <Frame title={title} ctx={ctx} styles={styles}>
       {children}
     </Frame>
   );
