@@ -25,7 +25,8 @@ import { scheduleActivity } from '../service/window';
 import type { Call, ServiceDeps } from '../service/context';
 import { refuse, refusalFrom, refusalJson } from '../service/refusal';
 import { consoleCall, formRequest, jsonRequest, readScope, type ConsoleEnv } from './request';
-import { canSeeContactDetails, unitWhere } from '../auth/scope';
+import { canSeeContactDetails, inScope } from '../auth/scope';
+import { overview } from '../service/overview';
 import { cyclePage, type FormName, type FormState } from './views/cycle';
 import type { LayoutContext } from './views/layout';
 import { cyclesPage, dutiesPage, errorPage, overviewPage, unitsPage } from './views/pages';
@@ -80,22 +81,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   // ------------------------------------------------------------ pages
 
   app.get('/', async (c) => {
-    const mine = unitWhere(await readScope(c, prisma));
-    const [counts, overdue, overdueTotal] = await Promise.all([
-      prisma.cycle.groupBy({ by: ['dutyCode', 'state'], where: mine, _count: { _all: true } }),
-      prisma.cycle.findMany({
-        where: { state: { in: ['overdue', 'escalated'] }, ...mine },
-        include: { unit: { select: { name: true } } },
-        orderBy: [{ dueAt: 'asc' }, { unitId: 'asc' }],
-        take: OVERDUE_LIST_LIMIT,
-      }),
-      prisma.cycle.count({ where: { state: { in: ['overdue', 'escalated'] }, ...mine } }),
-    ]);
-    const data = {
-      counts: counts.map((r) => ({ dutyCode: r.dutyCode, state: r.state, count: r._count._all })),
-      overdue,
-      overdueTotal,
-    };
+    const data = await overview(prisma, await readScope(c, prisma), OVERDUE_LIST_LIMIT);
     return page(c, overviewPage(await layoutContext(c), catalog, data, now()));
   });
 
@@ -114,13 +100,11 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     const scope = await readScope(c, prisma);
     const [result, units] = await Promise.all([
       listCycles(prisma, filter, undefined, scope),
-      prisma.unit.findMany({
-        where: scope.all ? {} : { id: { in: [...scope.unitIds] } },
-        select: { id: true, name: true },
-        orderBy: { id: 'asc' },
-      }),
+      // The units of the filter's choice: read all and keep the scope's (no IN list of thousands of ids).
+      prisma.unit.findMany({ select: { id: true, name: true }, orderBy: { id: 'asc' } }),
     ]);
-    return page(c, cyclesPage(ctx, catalog, filter, result, units, now()));
+    const choices = units.filter((u) => inScope(scope, u.id));
+    return page(c, cyclesPage(ctx, catalog, filter, result, choices, now()));
   });
 
   const DONE: Record<string, string> = {

@@ -30,7 +30,8 @@ import {
   type ServiceDeps,
 } from './context';
 import { parseRequest, refuse } from './refusal';
-import { EVERYTHING, inScope, unitWhere, type Scope } from '../auth/scope';
+import { EVERYTHING, inScope, type Scope } from '../auth/scope';
+import { countInSlices, findInSlices } from './scope-slices';
 
 export const CYCLE_STATES: CycleState[] = ['open', 'submitted', 'overdue', 'escalated', 'waived', 'closed', 'met', 'short', 'flagged'];
 
@@ -43,7 +44,23 @@ export interface CycleFilter {
   unit?: string;
 }
 
-/** A list filter from query parameters; blank values are absent, a state must be one of CYCLE_STATES. */
+/** The list's query parameters with their names in Chinese (refusals name both). */
+export const FILTER_FIELDS = { duty: '义务', period: '周期', state: '状态', unit: '单位' } as const;
+
+// Period labels as the catalog writes them (domain/periods.ts: 2025, 2025-Q1, 2025-03, 2025-W09, 2021-2025)
+// and as incidents and events write theirs (the CST day, 2026-03-15).
+const PERIOD_SHAPE = /^\d{4}(?:-(?:Q[1-4]|W\d{2}|\d{2}(?:-\d{2})?|\d{4}))?$/;
+const DUTY_SHAPE = /^[a-z][a-z0-9-]{0,79}$/;
+const UNIT_SHAPE = /^\d{10}$/;
+
+function badFilter(field: keyof typeof FILTER_FIELDS, value: string, zhRule: string, enRule: string): never {
+  refuse(field, 'invalid', `筛选条件“${FILTER_FIELDS[field]}”（${field}）无效：${zhRule}`, `bad ${field} "${value}": ${enRule}`);
+}
+
+/**
+ * A list filter from query parameters; blank values are absent. Each value must have its field's shape
+ * (a state one of CYCLE_STATES), so a forged parameter is refused by name instead of matching nothing.
+ */
 export function cleanFilter(query: Record<string, string | undefined>, stateLabel: (s: string) => string = (s) => s): CycleFilter {
   const pick = (k: string) => query[k]?.trim() || undefined;
   const filter: CycleFilter = { duty: pick('duty'), period: pick('period'), state: pick('state'), unit: pick('unit') };
@@ -55,26 +72,73 @@ export function cleanFilter(query: Record<string, string | undefined>, stateLabe
       `bad state "${filter.state}"; states: ${CYCLE_STATES.join(', ')}`,
     );
   }
+  if (filter.duty && !DUTY_SHAPE.test(filter.duty))
+    badFilter(
+      'duty',
+      filter.duty,
+      '应为义务目录中的代码，例如 enforcement-statistics',
+      'a catalog duty code such as enforcement-statistics',
+    );
+  if (filter.period && !PERIOD_SHAPE.test(filter.period))
+    badFilter(
+      'period',
+      filter.period,
+      '应写作 2025、2025-Q1、2025-03、2025-W09、2021-2025 或 2026-03-15',
+      'write it like 2025, 2025-Q1, 2025-03, 2025-W09, 2021-2025 or 2026-03-15',
+    );
+  if (filter.unit && !UNIT_SHAPE.test(filter.unit)) badFilter('unit', filter.unit, '应为10位单位编码', 'a unit id of 10 digits');
   return filter;
 }
 
-/** The cycles matching `filter` that `scope` (client/auth/scope.ts) lets the reader see. */
-export async function listCycles(prisma: PrismaClient, filter: CycleFilter, limit = 1000, scope: Scope = EVERYTHING) {
-  const where = {
+/** The `where` of a filter, before scoping. */
+export function cycleWhere(filter: CycleFilter) {
+  return {
     ...(filter.duty ? { dutyCode: filter.duty } : {}),
     ...(filter.period ? { period: filter.period } : {}),
     ...(filter.state ? { state: filter.state } : {}),
     ...(filter.unit ? { unitId: filter.unit } : {}),
-    AND: [unitWhere(scope)],
   };
+}
+
+/** The list's order, in the database (cycleOrder) and for merging slices (compareCycles). */
+export const cycleOrder = () => [
+  { dueAt: 'asc' as const },
+  { dutyCode: 'asc' as const },
+  { unitId: 'asc' as const },
+  { workflowId: 'asc' as const },
+];
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export function compareCycles(
+  a: { dueAt: Date; dutyCode: string; unitId: string; workflowId: string },
+  b: { dueAt: Date; dutyCode: string; unitId: string; workflowId: string },
+): number {
+  return (
+    a.dueAt.getTime() - b.dueAt.getTime() ||
+    byText(a.dutyCode, b.dutyCode) ||
+    byText(a.unitId, b.unitId) ||
+    byText(a.workflowId, b.workflowId)
+  );
+}
+
+/** The cycles matching `filter` that `scope` (client/auth/scope.ts) lets the reader see; any number of units. */
+export async function listCycles(prisma: PrismaClient, filter: CycleFilter, limit = 1000, scope: Scope = EVERYTHING) {
+  const where = cycleWhere(filter);
   const [rows, total] = await Promise.all([
-    prisma.cycle.findMany({
-      where,
-      include: { unit: { select: { name: true } } },
-      orderBy: [{ dueAt: 'asc' }, { dutyCode: 'asc' }, { unitId: 'asc' }],
-      take: limit,
-    }),
-    prisma.cycle.count({ where }),
+    findInSlices(
+      scope,
+      (slice) =>
+        prisma.cycle.findMany({
+          where: { ...where, AND: [slice] },
+          include: { unit: { select: { name: true } } },
+          orderBy: cycleOrder(),
+          take: limit,
+        }),
+      compareCycles,
+      limit,
+    ),
+    countInSlices(scope, (slice) => prisma.cycle.count({ where: { ...where, AND: [slice] } })),
   ]);
   return { rows, total };
 }
