@@ -18,6 +18,7 @@ import { registerEventApi } from './events';
 import { registerIncidentPages } from './views/incidents';
 import { installAuth } from './auth/install';
 import { registerAssets } from './assets';
+import { registerExports } from './exports/routes';
 import { DEFAULT_AUTH, type AuthSettings } from './auth/config';
 import { cleanFilter, extendCycle, finishCycle, getCycle, listCycles, submitCycle } from '../service/cycles';
 import { recordOccurrence } from '../service/quota';
@@ -106,6 +107,9 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     const choices = units.filter((u) => inScope(scope, u.id));
     return page(c, cyclesPage(ctx, catalog, filter, result, choices, now()));
   });
+
+  // Before /cycles/:workflowId, which would otherwise take export.xlsx for a workflow id.
+  registerExports(app, { prisma, catalog, now, layoutContext, errorPage });
 
   const DONE: Record<string, string> = {
     submit: '已提交，状态已更新为“已提交”。',

@@ -9,6 +9,7 @@ import { html, type Html } from '../html';
 import type { CycleFilter, CycleRow } from '../../service/cycles';
 import { layout, stateBadge, type LayoutContext } from './layout';
 import type { Access } from '../../../contracts/cycle';
+import { exportLinks } from '../exports/links';
 
 export function cycleLink(workflowId: string, text?: string): Html {
   return html`<a href="/cycles/${encodeURIComponent(workflowId)}">${text ?? workflowId}</a>`;
@@ -242,7 +243,7 @@ export function cyclesPage(
     <p class="muted small">
       共 ${result.total} 个周期${result.total > result.rows.length ? `，显示前 ${result.rows.length} 个` : ''}，按截止时间排序。
     </p>
-    ${cycleTable(result.rows, catalog, now)}`;
+    ${exportLinks(filter)} ${cycleTable(result.rows, catalog, now)}`;
   return layout('周期', { ...ctx, nav: 'cycles' }, body);
 }
 
