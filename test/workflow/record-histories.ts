@@ -22,7 +22,7 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createDevServerEnv, createTimeSkippingEnv, testServerLauncher } from '../support/temporal-env';
-import { createTestDb, type TestDb } from '../support/db';
+import { createSqliteTestDb as createTestDb, type TestDb } from '../support/sqlite-db';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
 import { email, insertUnits, units } from '../support/units-fixture';
 import { quietLogger } from '../support/quiet-logger';
@@ -347,6 +347,29 @@ export const recordings: Recording[] = [
       const second = await again.result();
       if (second.alreadyOpen !== 2) throw new Error(`expected 2 cycles already open, got ${JSON.stringify(second)}`);
       return { 'openDutyCycles-period-from-start': first, 'openDutyCycles-already-open': again };
+    },
+  },
+  {
+    // The paged fan-out (patch 'paged-fanout') with one unit per page and one child per run: the first run counts the
+    // units, reads pages up to the first agency, opens it and continues as new with its cursor; the second (recorded
+    // too) reads one page, opens the other agency and continues again; a third reads the rest and completes.
+    files: ['openDutyCycles-paged-continued', 'openDutyCycles-paged-carried'],
+    startAt: '2026-01-01T00:00:00+08:00',
+    async run(s) {
+      const handle = await s.client.workflow.start(openDutyCycles, {
+        taskQueue,
+        workflowId: 'open:enforcement-statistics:2025:paged',
+        args: [{ dutyCode: 'enforcement-statistics', period: '2025', pageSize: 1, childrenPerRun: 1 }],
+      });
+      const result = await handle.result();
+      if (result.opened !== 2 || result.runs !== 3) throw new Error(`expected 2 cycles opened in 3 runs, got ${JSON.stringify(result)}`);
+      const first = s.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+      const secondRunId = (await closedHistory(first)).events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+      if (!secondRunId) throw new Error('the first run did not continue as new');
+      return {
+        'openDutyCycles-paged-continued': first,
+        'openDutyCycles-paged-carried': s.client.workflow.getHandle(handle.workflowId, secondRunId),
+      };
     },
   },
   {
@@ -829,7 +852,7 @@ async function runRecording(rec: Recording, bundle: WorkflowBundleWithSourceMap,
       delete process.env.TEMPORAL_TEST_SERVER_START_AT;
     }
   }
-  const db = await createTestDb();
+  const db = createTestDb();
   smtp.clear();
   try {
     await insertUnits(db.prisma);
