@@ -22,7 +22,7 @@ import type { PrismaClient } from '../db/client';
 import { audit } from '../db/audit';
 import { ensureCycleRow, isForeignKeyViolation, writeCycleState, type CycleIdentity, type WriteOutcome } from '../db/cycle-index';
 import { identityFromWorkflowId } from '../domain/cycle-ids';
-import { parseTags, unitPath } from '../db/recipients';
+import { parseTags, unitPath, unitPaths } from '../db/recipients';
 import { renderNotification } from './mail/render';
 import { renderDeadlineCorrected } from './mail/correction-render';
 import { deadlineIcs } from './mail/ics';
@@ -94,6 +94,31 @@ export interface CycleIndexUpdate {
   provisionalYear?: number | null;
 }
 
+/** resolveCyclePage's input: the page after unit `after` (unit-id order), at most `limit` units read. */
+export interface CyclePageRequest {
+  dutyCode: string;
+  period: string;
+  /** The last unit id of the page before; omitted for the first page. */
+  after?: string;
+  limit: number;
+}
+
+export interface CyclePage {
+  /** The responsible units of the page, each with its computed plan (plans are large: a page is bounded in bytes too). */
+  cycles: CycleInput[];
+  /** The last unit id read, to continue after; null when the page reached the end of the units. */
+  next: string | null;
+  /** Units read (responsible or not). */
+  scanned: number;
+  /** Units whose cycle could not be built (e.g. a tag list the binding rules reject), with the reason. */
+  failures: { unitId: string; reason: string }[];
+}
+
+/** The most plan bytes one page returns: well under Temporal's 512 KB payload warning (2 MB is the hard limit). */
+export const CYCLE_PAGE_BYTES = 192 * 1024;
+
+const unitColumns = { id: true, name: true, type: true, level: true, region: true, tags: true, parentId: true } as const;
+
 /** The input of one unit's cycle: its deterministic ID, its place in the tree, and the plan computed now. */
 export async function buildCycleInput(
   prisma: PrismaClient,
@@ -147,6 +172,18 @@ function callingWorkflowId(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function checkPeriod(d: Duty, period: string): void {
+  try {
+    parseDutyPeriod(d, period);
+  } catch (e) {
+    throw ApplicationFailure.nonRetryable((e as Error).message, 'BadPeriod');
+  }
+}
+
+function binds(d: Duty, period: string, unit: { id: string; type: string; level: string; region: string; tags: string }): boolean {
+  return bindingRules(d, period, { ...unit, tags: parseTags(unit.tags) }).length > 0;
 }
 
 export function createCycleActivities(deps: CycleActivityDeps) {
@@ -250,6 +287,89 @@ export function createCycleActivities(deps: CycleActivityDeps) {
         }
       }
       return { period, catalogVersion: catalog.version, cycles };
+    },
+
+    /**
+     * How many units the duty binds in this period (for the fan-out's progress). Reads the units in slices so
+     * that memory stays flat for a national unit table.
+     */
+    async countCycleUnits({ dutyCode, period }: { dutyCode: string; period: string }): Promise<number> {
+      const d = dutyIn(deps.catalog(), dutyCode);
+      checkPeriod(d, period);
+      let count = 0;
+      let after: string | undefined;
+      for (;;) {
+        const units = await prisma.unit.findMany({
+          ...(after !== undefined ? { where: { id: { gt: after } } } : {}),
+          select: unitColumns,
+          orderBy: { id: 'asc' },
+          take: 5_000,
+        });
+        for (const unit of units) if (binds(d, period, unit)) count += 1;
+        if (units.length < 5_000) return count;
+        after = units[units.length - 1]!.id;
+        Context.current().heartbeat(after);
+      }
+    },
+
+    /**
+     * One page of the fan-out: the responsible units among the next `limit` units after `after`, each with its
+     * plan. Stops early when the plans reach CYCLE_PAGE_BYTES, so a page never nears the payload limit
+     * whatever the ladder's size. A unit whose cycle cannot be built is reported, not retried.
+     */
+    async resolveCyclePage({ dutyCode, period, after, limit }: CyclePageRequest): Promise<CyclePage> {
+      const catalog = deps.catalog();
+      const d = dutyIn(catalog, dutyCode);
+      checkPeriod(d, period);
+      const take = Math.max(1, Math.min(limit, 1_000));
+      const units = await prisma.unit.findMany({
+        ...(after !== undefined ? { where: { id: { gt: after } } } : {}),
+        select: unitColumns,
+        orderBy: { id: 'asc' },
+        take,
+      });
+      const unbuildable = new Map<string, string>();
+      const responsible = units.filter((unit) => {
+        try {
+          return binds(d, period, unit);
+        } catch (e) {
+          unbuildable.set(unit.id, (e as Error).message);
+          return false;
+        }
+      });
+      const paths = await unitPaths(prisma, responsible);
+      const cycles: CycleInput[] = [];
+      const failures: CyclePage['failures'] = [];
+      let bytes = 0;
+      let read = 0;
+      for (const unit of units) {
+        let cycle: CycleInput | undefined;
+        try {
+          if (unbuildable.has(unit.id)) throw new Error(unbuildable.get(unit.id));
+          const path = paths.get(unit.id);
+          if (path instanceof Error) throw path;
+          if (path) {
+            cycle = buildRecurringCycleInput({
+              duty: d,
+              period,
+              unit: { ...unit, tags: parseTags(unit.tags) },
+              unitPath: path,
+              catalogVersion: catalog.version,
+            });
+          }
+        } catch (e) {
+          failures.push({ unitId: unit.id, reason: (e as Error).message });
+        }
+        if (cycle) {
+          const size = JSON.stringify(cycle).length;
+          if (cycles.length > 0 && bytes + size > CYCLE_PAGE_BYTES) break;
+          cycles.push(cycle);
+          bytes += size;
+        }
+        read += 1;
+      }
+      const exhausted = read === units.length && units.length < take;
+      return { cycles, next: exhausted ? null : (units[read - 1]?.id ?? after ?? null), scanned: read, failures };
     },
 
     /** Recomputes the ladder for a new last day (an authorised extension). */

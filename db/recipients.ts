@@ -112,6 +112,40 @@ export async function unitPath(prisma: Db, unitId: string): Promise<string[]> {
 }
 
 /**
+ * Root-down paths of many units at once, for the fan-out: one query per tree level for the whole batch
+ * instead of one per ancestor per unit (a page of 200 county bureaus shares its few ancestors).
+ * A unit whose ancestors loop gets an Error instead of a path, so one bad row does not stop the others.
+ */
+export async function unitPaths(
+  prisma: Db,
+  batch: readonly { id: string; parentId: string | null }[],
+): Promise<Map<string, string[] | Error>> {
+  const parentOf = new Map<string, string | null>(batch.map((u) => [u.id, u.parentId]));
+  const unknownParents = (ids: (string | null)[]) => [...new Set(ids.filter((id): id is string => id !== null && !parentOf.has(id)))];
+  let missing = unknownParents(batch.map((u) => u.parentId));
+  for (let depth = 0; missing.length > 0 && depth < MAX_DEPTH; depth += 1) {
+    const rows = await prisma.unit.findMany({ where: { id: { in: missing } }, select: { id: true, parentId: true } });
+    for (const row of rows) parentOf.set(row.id, row.parentId);
+    missing = unknownParents(rows.map((r) => r.parentId));
+  }
+  const paths = new Map<string, string[] | Error>();
+  for (const unit of batch) {
+    const path = [unit.id];
+    let parentId = unit.parentId;
+    while (parentId !== null && parentOf.has(parentId) && path.length <= MAX_DEPTH) {
+      if (path.includes(parentId)) break;
+      path.push(parentId);
+      parentId = parentOf.get(parentId) ?? null;
+    }
+    paths.set(
+      unit.id,
+      parentId !== null && path.includes(parentId) ? new Error(`cycle in the unit hierarchy at "${parentId}"`) : path.reverse(),
+    );
+  }
+  return paths;
+}
+
+/**
  * The unit hosting the rule-of-law office that supervises `unit`, or null.
  *
  * Start government: the unit's parent if the unit is itself a government (a government is

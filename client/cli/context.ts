@@ -160,9 +160,16 @@ export function println(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** A progress bar on stderr, only when stderr is a terminal; otherwise a no-op. */
-export function progress(total: number, label: string): { tick(note?: string): void; stop(): void } {
-  if (!process.stderr.isTTY || total === 0) return { tick() {}, stop() {} };
+export interface ProgressBar {
+  tick(note?: string): void;
+  /** Sets the position (and the total, once known) instead of counting ticks: for work measured elsewhere. */
+  update(value: number, total: number, note?: string): void;
+  stop(): void;
+}
+
+/** A progress bar on stderr, only when stderr is a terminal; otherwise a no-op. A total of 0 may be set later by update(). */
+export function progress(total: number, label: string, opts: { totalKnownLater?: boolean } = {}): ProgressBar {
+  if (!process.stderr.isTTY || (total === 0 && !opts.totalKnownLater)) return { tick() {}, update() {}, stop() {} };
   const bar = new SingleBar(
     { stream: process.stderr, format: `${label} [{bar}] {value}/{total} {note}`, hideCursor: true, clearOnComplete: false },
     Presets.shades_classic,
@@ -171,6 +178,10 @@ export function progress(total: number, label: string): { tick(note?: string): v
   return {
     tick(note = '') {
       bar.increment(1, { note });
+    },
+    update(value, newTotal, note = '') {
+      if (newTotal !== bar.getTotal()) bar.setTotal(newTotal);
+      bar.update(value, { note });
     },
     stop() {
       bar.stop();

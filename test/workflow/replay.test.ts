@@ -57,6 +57,22 @@ const expected: Record<string, Expected> = {
     activities: { periodOpenedAt: 1, resolveCycles: 1 },
     childStartsFailed: { dutyCycle: 2 },
   },
+  // Paged fan-out, one unit per page and one child per run: counted, 7 pages read, the first agency opened, continued.
+  'openDutyCycles-paged-continued': {
+    workflowType: 'openDutyCycles',
+    close: 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+    timersFired: 0,
+    activities: { countCycleUnits: 1, resolveCyclePage: 7 },
+    children: { dutyCycle: 1 },
+  },
+  // Its second run from the carried cursor: one page, the other agency opened, continued again.
+  'openDutyCycles-paged-carried': {
+    workflowType: 'openDutyCycles',
+    close: 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+    timersFired: 0,
+    activities: { resolveCyclePage: 1 },
+    children: { dutyCycle: 1 },
+  },
   // Extended on 2026-01-20 to 2026-02-15, overdue, escalated, submitted late (recorded on older code).
   'cycle-extended-escalated-late': {
     workflowType: 'dutyCycle',

@@ -4,7 +4,9 @@ import pc from 'picocolors';
 import type { OpenCyclesResult } from '../../../workflows/open-cycles';
 import { config } from '../../../runtime/config';
 import { formatCst, formatLateness, requireDutyArg, stateLabel, validateAnyPeriod, validatePeriod, validateState } from '../format';
-import { printJson, println, table, type CliContext } from '../context';
+import { printJson, println, progress, table, type CliContext, type ProgressBar } from '../context';
+import { fanOutProgressQuery } from '../../../contracts/fan-out';
+import type { WorkflowHandle } from '@temporalio/client';
 import { registerCycleReindex } from './reindex';
 
 export function registerCycle(program: Command, ctx: CliContext): void {
@@ -30,14 +32,26 @@ export function registerCycle(program: Command, ctx: CliContext): void {
           // A fan-out for the same period already running: wait for that one instead.
           workflowIdConflictPolicy: 'USE_EXISTING',
         });
-        return (await handle.result()) as OpenCyclesResult;
+        const bar = opts.json ? undefined : progress(0, 'cycle open', { totalKnownLater: true });
+        const watch = bar ? watchFanOut(handle, bar) : undefined;
+        try {
+          return (await handle.result()) as OpenCyclesResult;
+        } finally {
+          watch?.stop();
+          bar?.stop();
+        }
       });
       if (opts.json) return printJson({ workflowId, ...result });
+      const total = result.total ?? result.workflowIds.length;
       println(
         `${duty.title} ${period}: ${pc.green(`${result.opened} opened`)}, ${result.alreadyOpen} already open` +
-          ` (${result.workflowIds.length} responsible units)`,
+          ` (${total} responsible units)` +
+          (result.failed ? `, ${pc.red(`${result.failed} not opened`)} (unit data the duty's rules cannot use)` : ''),
       );
+      for (const f of result.failures ?? []) println(`  ${pc.red('not opened')} ${f.unitId}: ${f.reason}`);
       for (const id of result.workflowIds) println(`  ${id}`);
+      if (result.workflowIdsTruncated)
+        println(`  … and ${total - result.workflowIds.length} more: cycle list --duty ${duty.code} --cycle ${period}`);
     });
 
   cmd
@@ -107,4 +121,26 @@ export function colourState(state: string): string {
   if (state === 'overdue' || state === 'escalated' || state === 'short' || state === 'flagged') return pc.red(label);
   if (state === 'waived' || state === 'closed') return pc.dim(label);
   return pc.yellow(label);
+}
+
+/** Polls the fan-out's progress query into the bar until stopped (a fan-out of 50,000 units runs for minutes). */
+function watchFanOut(handle: WorkflowHandle, bar: ProgressBar): { stop(): void } {
+  let stopped = false;
+  const poll = async () => {
+    while (!stopped) {
+      try {
+        const p = await handle.query(fanOutProgressQuery);
+        if (p.total !== null) bar.update(p.opened + p.alreadyOpen + p.failed, p.total, `run ${p.run}`);
+      } catch {
+        // not answering yet (first workflow task pending) or a legacy run without the query: keep waiting
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+  void poll();
+  return {
+    stop() {
+      stopped = true;
+    },
+  };
 }

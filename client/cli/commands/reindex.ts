@@ -19,7 +19,7 @@ export function registerCycleReindex(cycle: Command, ctx: CliContext): void {
       }
       const actor = await ctx.requireAdmin('rebuild the cycle index');
       const client = await ctx.client();
-      let bar: ReturnType<typeof progress> = { tick() {}, stop() {} };
+      let bar: ReturnType<typeof progress> = { tick() {}, update() {}, stop() {} };
       let result: ReindexResult | undefined;
       // The audit entry keeps the counts; the per-cycle lists go to the output only.
       await ctx.audited(actor, 'cycle.reindex', opts.duty ?? '*', { duty: opts.duty ?? null }, async () => {
