@@ -46,6 +46,8 @@ export const config = {
     url: env('SMTP_URL', 'smtp://127.0.0.1:2525'),
     from: env('MAIL_FROM', '"法治政府建设督办系统" <noreply@duty-ledger.local>'),
     timeouts: smtpTimeouts(),
+    /** Pooled SMTP connections per worker process (nodemailer maxConnections). */
+    poolSize: envInt('SMTP_POOL_SIZE', 5, 100),
   },
   delivery: {
     /** Failed sends to one recipient (4xx, timeouts, dropped connections) before it is given up. */

@@ -20,6 +20,7 @@ import { connectionOptions, describeSettings, TemporalConfigError, temporalSetti
 import { startOpsServer, type OpsServer } from '../runtime/ops-server';
 import { readiness } from '../runtime/readiness';
 import { createDutyWorker } from './create';
+import { workerTuning } from '../runtime/worker-tuning';
 
 function shutdownGraceMs(): number {
   const raw = process.env.WORKER_SHUTDOWN_GRACE_MS;
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
   const temporal = temporalSettings(); // a misconfiguration fails here, before anything starts
   const graceMs = shutdownGraceMs();
   const opsPort = metricsPort();
+  workerTuning(); // a malformed WORKER_MAX_* fails here too, before anything starts
   let runtimeMetricsUrl: string | undefined;
   let metricsPortOfCore: number | undefined;
   if (opsPort !== undefined) {
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
     catalog: store.current,
     smtpUrl: config.smtp.url,
     consoleUrl: `http://127.0.0.1:${config.console.port}`,
-    options: { shutdownGraceTime: graceMs },
+    options: { shutdownGraceTime: graceMs, ...workerTuning() },
   });
   // The SDK shuts the worker down on SIGINT/SIGTERM; this bounds how long the process may take.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

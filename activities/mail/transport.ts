@@ -113,14 +113,18 @@ type Transporter = ReturnType<typeof nodemailer.createTransport>;
 const transports = new Map<string, Transporter>();
 
 /** The pooled transport for a URL and timeouts, created on first use. */
-export function getTransport(url: string = config.smtp.url, timeouts: TransportTimeouts = config.smtp.timeouts): Transporter {
-  const id = `${url} ${timeouts.connectMs}/${timeouts.greetingMs}/${timeouts.socketMs}`;
+export function getTransport(
+  url: string = config.smtp.url,
+  timeouts: TransportTimeouts = config.smtp.timeouts,
+  poolSize: number = config.smtp.poolSize,
+): Transporter {
+  const id = `${url} ${timeouts.connectMs}/${timeouts.greetingMs}/${timeouts.socketMs} ${poolSize}`;
   let transport = transports.get(id);
   if (!transport) {
     transport = nodemailer.createTransport({
       url,
       pool: true,
-      maxConnections: 3,
+      maxConnections: poolSize,
       // Idle pooled connections are dropped after a minute so a worker does not hold sockets
       // to a relay that has long forgotten them.
       idleTimeout: 60_000,
