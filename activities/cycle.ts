@@ -25,6 +25,7 @@ import { identityFromWorkflowId } from '../domain/cycle-ids';
 import { parseTags, unitPath, unitPaths } from '../db/recipients';
 import { renderNotification } from './mail/render';
 import { renderDeadlineCorrected } from './mail/correction-render';
+import { cyclePageUrl } from './mail/console-link';
 import { deadlineIcs } from './mail/ics';
 import { notifyOnce, type NotifyResult } from './notify';
 import { activityWarn } from './activity-log';
@@ -449,7 +450,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
           ...(input.stillProvisional ? { stillProvisional: input.stillProvisional } : {}),
           recipients,
           workflowId: input.workflowId,
-          consoleUrl: deps.consoleUrl ? `${deps.consoleUrl}/cycles/${encodeURIComponent(input.workflowId)}` : undefined,
+          consoleUrl: cyclePageUrl(deps.consoleUrl, input.workflowId),
           now: input.firedAt,
         }),
       );
@@ -581,7 +582,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
           recipients,
           workflowId: input.workflowId,
           now: input.firedAt,
-          consoleUrl: deps.consoleUrl ? `${deps.consoleUrl}/cycles/${encodeURIComponent(input.workflowId)}` : undefined,
+          consoleUrl: cyclePageUrl(deps.consoleUrl, input.workflowId),
         });
         return {
           ...mail,

@@ -12,6 +12,7 @@ import type { PrismaClient } from '../db/client';
 import { audit } from '../db/audit';
 import { unitPath } from '../db/recipients';
 import { renderIncidentMail } from './mail/incident-render';
+import { incidentPageUrl } from './mail/console-link';
 import { deadlineIcs } from './mail/ics';
 import { notifyOnce, type NotifyResult } from './notify';
 import { activityWarn as warn } from './activity-log';
@@ -325,7 +326,7 @@ export function createIncidentActivities(deps: IncidentActivityDeps) {
             : []),
         ];
         if (input.window && !windows.some((w) => w.name === input.window!.name)) windows.push(input.window);
-        const consoleUrl = deps.consoleUrl ? `${deps.consoleUrl}/api/incidents/${encodeURIComponent(input.workflowId)}` : undefined;
+        const consoleUrl = incidentPageUrl(deps.consoleUrl, input.workflowId);
         const mail = renderIncidentMail({
           duty: d,
           unit: { id: unit.id, name: unit.name },

@@ -11,6 +11,7 @@ import { ensureCycleRow, isForeignKeyViolation } from '../db/cycle-index';
 import { identityFromWorkflowId } from '../domain/cycle-ids';
 import { activityWarn } from './activity-log';
 import { renderQuotaMail } from './mail/quota-render';
+import { cyclePageUrl } from './mail/console-link';
 import { notifyOnce, type NotifyResult } from './notify';
 
 export interface RecordOccurrenceInput {
@@ -143,7 +144,7 @@ export function createQuotaActivities(deps: CycleActivityDeps) {
           recipients,
           workflowId: input.workflowId,
           now: input.firedAt,
-          consoleUrl: deps.consoleUrl ? `${deps.consoleUrl}/cycles/${encodeURIComponent(input.workflowId)}` : undefined,
+          consoleUrl: cyclePageUrl(deps.consoleUrl, input.workflowId),
         });
       });
     },

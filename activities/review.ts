@@ -28,10 +28,12 @@ export interface ReviewActivityDeps {
   consoleUrl?: string;
 }
 
-/** A refused request: the message says what to fix. */
+/** A refused request: the message (for logs and the CLI) and `zh` (for people) say what to fix, `field` where. */
 export class ReviewRequestError extends Error {
   constructor(
     message: string,
+    readonly zh: string,
+    readonly field: string,
     readonly notFound = false,
   ) {
     super(message);
@@ -54,7 +56,7 @@ export interface StartReviewRequest {
 
 async function unitRef(prisma: PrismaClient, id: string): Promise<ReviewUnitRef> {
   const u = await prisma.unit.findUnique({ where: { id } });
-  if (!u) throw new ReviewRequestError(`unit "${id}" does not exist; list units with \`units list\``, true);
+  if (!u) throw new ReviewRequestError(`unit "${id}" does not exist; list units with \`units list\``, `单位 ${id} 不存在`, 'scope', true);
   return { id: u.id, name: u.name, unitPath: await unitPath(prisma, u.id) };
 }
 
@@ -78,19 +80,35 @@ export async function buildReviewInput(
   req: StartReviewRequest,
 ): Promise<ReviewInput> {
   const kind = reviews.byCode.get(req.kind);
-  if (!kind) throw new ReviewRequestError(`unknown review kind "${req.kind}"; kinds: ${[...reviews.byCode.keys()].join(', ')}`);
+  if (!kind)
+    throw new ReviewRequestError(
+      `unknown review kind "${req.kind}"; kinds: ${[...reviews.byCode.keys()].join(', ')}`,
+      `未知评查类型：${req.kind}（可选：${[...reviews.byCode.values()].map((k) => `${k.code} ${k.title}`).join('、')}）`,
+      'kind',
+    );
   const title = req.title.trim();
-  if (title.length < 2) throw new ReviewRequestError('the title is required');
+  if (title.length < 2) throw new ReviewRequestError('the title is required', '请填写标题（至少2个字）', 'title');
   const due = Date.parse(req.dueAt);
-  if (Number.isNaN(due)) throw new ReviewRequestError(`due instant "${req.dueAt}" is not an ISO-8601 instant`);
-  if (due <= (req.now ?? Date.now())) throw new ReviewRequestError(`due instant ${toCstIso(req.dueAt)} is already past`);
+  if (Number.isNaN(due))
+    throw new ReviewRequestError(
+      `due instant "${req.dueAt}" is not an ISO-8601 instant`,
+      `截止时间须为带时区的 ISO-8601 时刻，例如 2026-06-30T18:00:00+08:00（收到 "${req.dueAt}"）`,
+      'dueAt',
+    );
+  if (due <= (req.now ?? Date.now()))
+    throw new ReviewRequestError(`due instant ${toCstIso(req.dueAt)} is already past`, `截止时间 ${toCstIso(req.dueAt)} 已经过去`, 'dueAt');
   let ids: string[];
   if ('units' in req.scope) {
     ids = req.scope.units;
   } else {
     await unitRef(prisma, req.scope.parentUnitId);
     ids = await unitsBelow(prisma, req.scope.parentUnitId, req.scope.type);
-    if (ids.length === 0) throw new ReviewRequestError(`no unit of type "${req.scope.type}" below unit ${req.scope.parentUnitId}`);
+    if (ids.length === 0)
+      throw new ReviewRequestError(
+        `no unit of type "${req.scope.type}" below unit ${req.scope.parentUnitId}`,
+        `单位 ${req.scope.parentUnitId} 之下没有类型为 ${req.scope.type} 的单位`,
+        'scope',
+      );
   }
   const units: ReviewUnitRef[] = [];
   for (const id of ids) units.push(await unitRef(prisma, id));
@@ -98,7 +116,11 @@ export async function buildReviewInput(
   let duty: ReviewInput['duty'];
   if (req.duty) {
     if (!catalog.byCode.has(req.duty))
-      throw new ReviewRequestError(`unknown duty "${req.duty}"; annual duties: ${[...catalog.byCode.keys()].join(', ')}`);
+      throw new ReviewRequestError(
+        `unknown duty "${req.duty}"; annual duties: ${[...catalog.byCode.keys()].join(', ')}`,
+        `未知义务：${req.duty}`,
+        'duty',
+      );
     duty = { code: req.duty, cycleWorkflowIds: [] };
   }
   const workflowId = reviewWorkflowId(req.kind, title, req.scope, req.dueAt);

@@ -10,6 +10,7 @@ import { audit } from '../db/audit';
 import { resolveRecipients } from '../db/recipients';
 import type { CycleActivityDeps } from './cycle';
 import { renderWindowMail } from './mail/window-render';
+import { cyclePageUrl } from './mail/console-link';
 import { notifyOnce, type NotifyResult } from './notify';
 
 export interface SendWindowReminderInput {
@@ -117,6 +118,7 @@ export function createWindowActivities(deps: CycleActivityDeps) {
           workflowId: input.workflowId,
           now: input.firedAt,
           flagToLabel: await flagToLabel(unit.id, input.window.flagTo),
+          consoleUrl: cyclePageUrl(deps.consoleUrl, input.workflowId),
         }),
       );
     },
@@ -144,6 +146,7 @@ export function createWindowActivities(deps: CycleActivityDeps) {
           workflowId: input.workflowId,
           now: input.firedAt,
           flagToLabel: await flagToLabel(unit.id, input.window.flagTo),
+          consoleUrl: cyclePageUrl(deps.consoleUrl, input.workflowId),
           activity: input.activity,
         }),
       );

@@ -237,13 +237,14 @@ export function provisionalNoticeFor(waitsForYear: number): string {
 
 /**
  * From November on, the warning that next year's arrangement is not loaded (the notice usually appears in
- * November), or undefined. `now` is read in China's time (UTC+8, no DST).
+ * November), or undefined. `now` is read in China's time (UTC+8, no DST). `howToLoad` ends the sentence:
+ * the command for operators (CLI, start script), 请系统管理员载入 for the console's readers.
  */
-export function nextYearWarning(now: Date, loadedYears: readonly number[]): string | undefined {
+export function nextYearWarning(now: Date, loadedYears: readonly number[], howToLoad = '请用 calendar load 载入'): string | undefined {
   const cst = new Date(now.getTime() + 8 * 3600_000);
   const year = cst.getUTCFullYear();
   if (cst.getUTCMonth() < 10) return undefined;
   const next = year + 1;
   if (loadedYears.includes(next)) return undefined;
-  return `尚未载入${next}年节假日安排：跨入${next}年的工作日期限将按暂定规则计算，国务院办公厅公布通知后请用 calendar load 载入`;
+  return `尚未载入${next}年节假日安排：跨入${next}年的工作日期限将按暂定规则计算，国务院办公厅公布通知后${howToLoad}`;
 }

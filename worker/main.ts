@@ -85,7 +85,8 @@ async function main(): Promise<void> {
     prisma: getPrisma(),
     catalog: store.current,
     smtpUrl: config.smtp.url,
-    consoleUrl: `http://127.0.0.1:${config.console.port}`,
+    // The address people use (as the console's sign-in checks it), so the links in e-mails open for clerks.
+    consoleUrl: process.env.CONSOLE_PUBLIC_URL?.trim() || `http://127.0.0.1:${config.console.port}`,
     options: { shutdownGraceTime: graceMs, ...workerTuning() },
   });
   // The SDK shuts the worker down on SIGINT/SIGTERM; this bounds how long the process may take.

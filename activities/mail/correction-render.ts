@@ -4,14 +4,15 @@ import type { EventDuty } from '../../domain/catalog/schema';
 import { provisionalNotice, type ProvisionalMark } from '../../domain/provisional';
 import { DateTime } from 'luxon';
 import {
+  consoleRecordRow,
   CST,
   dateLabel,
   dueLabels,
   escapeHtml,
+  HELP_DESK,
   instantLabel,
   layoutMail,
   plainRow,
-  submitCommand,
   type NotificationRecipient,
 } from './render';
 
@@ -47,7 +48,6 @@ export function renderDeadlineCorrected(input: DeadlineCorrectedContent): { subj
     `（${eventLabel}${duty.trigger}），截止时间由暂定的${before}更正为${after}（北京时间）。` +
     '此前按暂定期限发出的提醒不再重复发送，后续提醒按更正后的期限发送。' +
     (input.stillProvisional ? `${provisionalNotice(input.stillProvisional)}。` : '');
-  const command = submitCommand(input.workflowId);
   const { text, html } = layoutMail({
     subject,
     greeting,
@@ -57,10 +57,10 @@ export function renderDeadlineCorrected(input: DeadlineCorrectedContent): { subj
       plainRow('原暂定截止时间', `${before}（北京时间）`),
       plainRow('更正后截止时间', `${after}（北京时间）`),
       { label: '办理编号', text: [input.workflowId], html: `<code>${escapeHtml(input.workflowId)}</code>` },
-      plainRow('登记方式', `办结后请登记：${command}${input.consoleUrl ? `，或在管理台登记：${input.consoleUrl}` : ''}`),
+      consoleRecordRow('登记方式', { lead: '办结后，', page: '本周期', action: '登记办结情况', url: input.consoleUrl }),
     ],
     closing: [
-      '如有疑问，请与本级法治建设办公室联系。',
+      `如有疑问，请与${HELP_DESK}联系。`,
       '',
       '此致',
       '敬礼！',

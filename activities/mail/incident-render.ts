@@ -4,7 +4,7 @@
 import { DateTime } from 'luxon';
 import type { IncidentDuty } from '../../domain/catalog/schema';
 import type { PlannedStep } from '../../domain/types';
-import { chineseNumeral, citation, CST } from './render';
+import { chineseNumeral, citation, consoleRecordRow, CST } from './render';
 
 export interface IncidentMailInput {
   duty: IncidentDuty;
@@ -87,11 +87,12 @@ export function renderIncidentMail(input: IncidentMailInput): RenderedIncidentMa
   }
   const windows = input.windows.map((w) => `${w.label}：${cstLabel(w.dueAt)}前（北京时间，自事件发生起算）`);
   const sources = input.duty.sources.map(citation);
-  const record = [
-    `登记发布：npm run --silent cli -- incident publish ${input.workflowId} --at <发布时间> --url <链接>`,
-    `登记新闻发布会：npm run --silent cli -- incident press ${input.workflowId} --at <时间> --place <地点>`,
-    ...(input.consoleUrl ? [`或在管理台登记：${input.consoleUrl}`] : []),
-  ];
+  const record = consoleRecordRow('登记方式', {
+    lead: '',
+    page: '本事件',
+    action: '登记每次发布（发布时间、渠道和链接）和新闻发布会（时间、地点），系统将据此停止对应提醒',
+    url: input.consoleUrl,
+  });
   const lines: [string, string[]][] = [
     ['事件', [`${incident.title}（${incident.level}）`]],
     ['报告单位', [`${unit.name}（${unit.id}）`]],
@@ -102,7 +103,7 @@ export function renderIncidentMail(input: IncidentMailInput): RenderedIncidentMa
     ['法定时限', windows],
     ['法定依据', sources],
     ['办理编号', [input.workflowId]],
-    ['登记方式', record],
+    ['登记方式', record.text.map((l) => l.trim())],
   ];
   const text = [
     `${unit.name}：`,
@@ -125,7 +126,7 @@ export function renderIncidentMail(input: IncidentMailInput): RenderedIncidentMa
     '<table style="border-collapse:collapse">',
     ...lines.map(
       ([k, vs]) =>
-        `<tr><th style="text-align:left;vertical-align:top;padding:4px 12px 4px 0">${e(k)}</th><td>${vs.map(e).join('<br>')}</td></tr>`,
+        `<tr><th style="text-align:left;vertical-align:top;padding:4px 12px 4px 0">${e(k)}</th><td>${k === record.label ? record.html : vs.map(e).join('<br>')}</td></tr>`,
     ),
     '</table>',
     '<p style="color:#666">法治政府建设督办系统（自动发送，请勿直接回复）</p>',

@@ -7,10 +7,12 @@ import type { PlannedStep, QuotaTerms } from '../../domain/types';
 import {
   chineseNumeral,
   citation,
+  consoleRecordRow,
   CST,
   dateLabel,
   dueLabels,
   escapeHtml,
+  HELP_DESK,
   layoutMail,
   periodLabel,
   plainRow,
@@ -42,14 +44,6 @@ export interface RenderedQuotaMail {
   subject: string;
   text: string;
   html: string;
-}
-
-/** The command that records one occurrence of this cycle. */
-export function recordCommand(dutyCode: string, period: string, unitId: string, perSubject?: string): string {
-  return (
-    `npm run --silent cli -- quota record ${dutyCode} --cycle ${period} --unit ${unitId} --date <YYYY-MM-DD> --reference <文号/链接/说明>` +
-    (perSubject ? ` --subject <${perSubject}> --amount <数量>` : ' [--amount <数量>]')
-  );
 }
 
 /** "至少 3 次" / "每人至少 60 学时" */
@@ -90,19 +84,13 @@ export function renderQuotaMail(input: QuotaMailInput): RenderedQuotaMail {
   }
 
   const e = escapeHtml;
-  const command = recordCommand(duty.code, input.period, unit.id, quota.perSubject);
   const sources = duty.sources.map(citation);
-  const record: MailRow = {
-    label: '登记方式',
-    text: [
-      '每开展一次，请登记日期和佐证（文号、链接或说明）：',
-      `  ${command}`,
-      ...(input.consoleUrl ? [`或在管理台登记：${input.consoleUrl}`] : []),
-    ],
-    html:
-      `每开展一次，请登记日期和佐证（文号、链接或说明）：<br><code>${e(command)}</code>` +
-      (input.consoleUrl ? `<br>或在<a href="${e(input.consoleUrl)}">管理台</a>登记。` : ''),
-  };
+  const record = consoleRecordRow('登记方式', {
+    lead: '每开展一次，',
+    page: '本周期',
+    action: `登记开展日期和佐证（文号、链接或说明）${quota.perSubject ? `，每${quota.perSubject}分别登记并注明数量` : ''}`,
+    url: input.consoleUrl,
+  });
   const subjects: MailRow[] =
     quota.perSubject && input.progress.subjects.length > 0
       ? [
@@ -133,7 +121,7 @@ export function renderQuotaMail(input: QuotaMailInput): RenderedQuotaMail {
     record,
   ];
   const closing = [
-    '如已开展，请尽快登记；如有疑问，请与本级法治建设办公室联系。',
+    `如已开展，请尽快登记；如有疑问，请与${HELP_DESK}联系。`,
     '',
     '此致',
     '敬礼！',

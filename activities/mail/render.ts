@@ -158,10 +158,6 @@ export function citation(source: Duty['sources'][number] | EventDuty['sources'][
   return `《${source.title}》（${source.document}）${source.section}：“${source.textSimplified ?? source.text}”`;
 }
 
-export function submitCommand(workflowId: string): string {
-  return `npm run --silent cli -- submit ${workflowId} --ref <文号>`;
-}
-
 /** One numbered item of a mail: its plain-text lines (the first on the label's line) and its HTML cell. */
 export interface MailRow {
   label: string;
@@ -176,19 +172,31 @@ function addressing(input: NotificationContent): { greeting: string; who: string
   return { greeting: `${(units.length > 0 ? units : [input.unit.name]).join('、')}：`, who: onlySelf ? '贵单位' : input.unit.name };
 }
 
-/** The registration item and the closing lines shared by every notification. */
-function recordAndClose(input: NotificationContent, first: string, done: string, now: DateTime): { record: MailRow; closing: string[] } {
-  const command = submitCommand(input.workflowId);
+/** Whom a unit asks when it cannot sign in or has a question (the 法治建设办公室 sits in the 司法局). */
+export const HELP_DESK = '本级司法局（法治建设办公室）';
+
+/**
+ * Where a clerk records what the mail asks for: the console page of this cycle (or incident) when the
+ * console's address is configured, else in words how to find it there. Never a shell command: clerks
+ * use the console. E.g. lead 报送后，, page 本周期, action 登记报送文号，系统将据此停止提醒.
+ */
+export function consoleRecordRow(label: string, p: { lead: string; page: string; action: string; url?: string }): MailRow {
   const e = escapeHtml;
+  if (p.url) {
+    const first = `${p.lead}请登录督办系统管理台，在${p.page}页面${p.action}：`;
+    return { label, text: [first, `  ${p.url}`], html: `${e(first)}<br><a href="${e(p.url)}">${e(p.url)}</a>` };
+  }
+  const sentence = `${p.lead}请登录督办系统管理台，按办理编号找到${p.page}，${p.action}；如无法登录，请与${HELP_DESK}联系。`;
+  return { label, text: [sentence], html: e(sentence) };
+}
+
+/** The registration item and the closing lines shared by every notification. */
+function recordAndClose(input: NotificationContent, lead: string, done: string, now: DateTime): { record: MailRow; closing: string[] } {
+  const action = `登记${done === '报送' ? '报送文号' : '办结情况'}，系统将据此停止提醒`;
   return {
-    record: {
-      label: '登记方式',
-      text: [first, `  ${command}`, ...(input.consoleUrl ? [`或在管理台登记：${input.consoleUrl}`] : [])],
-      html:
-        `${e(first)}<br><code>${e(command)}</code>` + (input.consoleUrl ? `<br>或在<a href="${e(input.consoleUrl)}">管理台</a>登记。` : ''),
-    },
+    record: consoleRecordRow('登记方式', { lead, page: '本周期', action, url: input.consoleUrl }),
     closing: [
-      `如已${done}，请尽快登记；如有疑问，请与本级法治建设办公室联系。`,
+      `如已${done}，请尽快登记；如有疑问，请与${HELP_DESK}联系。`,
       '',
       '此致',
       '敬礼！',
@@ -313,7 +321,7 @@ export function renderNotification(input: NotificationContent): RenderedMail {
   if (isEscalation && !overdue) lead += `（本邮件为${levelLabel}督办通知。）`;
 
   const timing = daysRemaining !== null ? `剩余天数：${daysRemaining}天` : `逾期天数：${daysOverdue}天`;
-  const { record, closing } = recordAndClose(input, '报送后请登记报送文号，系统将据此停止提醒：', '报送', now);
+  const { record, closing } = recordAndClose(input, '报送后，', '报送', now);
   const { text, html } = layoutMail({
     subject,
     greeting,
@@ -402,7 +410,7 @@ export function renderEventNotification(input: NotificationContent & { duty: Eve
   lead += provisional;
 
   const timing = `${overdue ? `已逾期：${overdueLabel}` : `剩余时间：${remainingLabel}`}${provisional ? '（暂定截止时间）' : ''}`;
-  const { record, closing } = recordAndClose(input, '办结后请登记，系统将据此停止提醒：', '办结', now);
+  const { record, closing } = recordAndClose(input, '办结后，', '办结', now);
   const { text, html } = layoutMail({
     subject,
     greeting,

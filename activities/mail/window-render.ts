@@ -5,7 +5,17 @@ import { DateTime } from 'luxon';
 import type { WindowDuty } from '../../domain/catalog/schema';
 import type { WindowTerms } from '../../domain/types';
 import { classificationLabel, windowDayRange, windowLabel, windowPeriodLabel, windowSpanLabel } from '../../domain/window';
-import { citation, CST, escapeHtml, layoutMail, plainRow, type MailRow, type NotificationRecipient } from './render';
+import {
+  citation,
+  consoleRecordRow,
+  CST,
+  escapeHtml,
+  HELP_DESK,
+  layoutMail,
+  plainRow,
+  type MailRow,
+  type NotificationRecipient,
+} from './render';
 
 export interface WindowMailBase {
   duty: Pick<WindowDuty, 'code' | 'title' | 'deliverable' | 'submitVia' | 'sources'>;
@@ -19,6 +29,8 @@ export interface WindowMailBase {
   now: string;
   /** Who hears of flagged activities, in words (e.g. 秀英区司法局), for the reminder's warning. */
   flagToLabel: string;
+  /** The cycle's page in the web console, when the console's address is configured. */
+  consoleUrl?: string;
 }
 
 export interface WindowReminderInput extends WindowMailBase {
@@ -48,10 +60,6 @@ export function dayLabel(date: string): string {
   return `${d.year}年${d.month}月${d.day}日（${WEEKDAYS[d.weekday - 1]}）`;
 }
 
-function scheduleCommand(input: WindowMailBase): string {
-  return `npm run --silent cli -- window schedule ${input.duty.code} --cycle ${input.period} --unit ${input.unit.id} --date <YYYY-MM-DD> --title <活动名称>`;
-}
-
 function greetingOf(input: WindowMailBase): string {
   const units = [...new Set(input.recipients.map((r) => r.unitName).filter((n) => n.length > 0))];
   return `${(units.length > 0 ? units : [input.unit.name]).join('、')}：`;
@@ -59,7 +67,7 @@ function greetingOf(input: WindowMailBase): string {
 
 function closing(now: DateTime): string[] {
   const d = `${now.year}年${now.month}月${now.day}日`;
-  return ['如有疑问，请与本级法治建设办公室联系。', '', '此致', '敬礼！', '', '法治政府建设督办系统（自动发送，请勿直接回复）', d];
+  return [`如有疑问，请与${HELP_DESK}联系。`, '', '此致', '敬礼！', '', '法治政府建设督办系统（自动发送，请勿直接回复）', d];
 }
 
 function sourcesRow(input: WindowMailBase): MailRow {
@@ -111,11 +119,12 @@ export function renderWindowMail(input: WindowReminderInput | WindowFlagInput): 
       plainRow('活动内容', input.duty.deliverable),
       plainRow('登记方式', input.duty.submitVia),
       idRow(input),
-      {
-        label: '登记命令',
-        text: ['', `  ${scheduleCommand(input)}`, '已开展的活动请加 --held。'],
-        html: `<code>${escapeHtml(scheduleCommand(input))}</code><br>已开展的活动请加 <code>--held</code>。`,
-      },
+      consoleRecordRow('系统登记', {
+        lead: '',
+        page: '本周期',
+        action: '在“登记督查检查考核活动”中登记活动日期和名称（计划开展的选“计划”，已开展的选“已开展”）',
+        url: input.consoleUrl,
+      }),
     ];
   } else {
     const a = input.activity;
@@ -140,6 +149,7 @@ export function renderWindowMail(input: WindowReminderInput | WindowFlagInput): 
         text: [`${input.workflowId}（${a.id}）`],
         html: `<code>${escapeHtml(input.workflowId)}</code>（${escapeHtml(a.id)}）`,
       },
+      consoleRecordRow('查看详情', { lead: '', page: '本周期', action: '查看登记的全部活动及窗口期', url: input.consoleUrl }),
     ];
   }
   const { text, html } = layoutMail({ subject, greeting: greetingOf(input), lead, rows, closing: closing(now) });

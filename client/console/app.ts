@@ -54,6 +54,8 @@ export interface ConsoleAppOptions {
 type Env = ConsoleEnv;
 
 const OVERDUE_LIST_LIMIT = 50;
+/** How the console's readers (not operators at a shell) are told to get next year's holiday arrangement loaded. */
+const CONSOLE_CALENDAR_HINT = '请系统管理员载入';
 
 export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   const { prisma, catalog } = opts;
@@ -74,7 +76,12 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
 
   async function layoutContext(c: Context<Env>): Promise<LayoutContext> {
     const url = new URL(c.req.url);
-    return { user: c.get('user'), path: url.pathname + url.search, nav: 'none', calendarWarning: nextYearWarning(now(), presentYears()) };
+    return {
+      user: c.get('user'),
+      path: url.pathname + url.search,
+      nav: 'none',
+      calendarWarning: nextYearWarning(now(), presentYears(), CONSOLE_CALENDAR_HINT),
+    };
   }
 
   const page = (c: Context<Env>, body: Html, status = 200) => c.html(body.toString(), status as 200);

@@ -76,7 +76,13 @@ async function deny(deps: DbDeps, call: Call, actor: Actor, action: string, targ
     actor: actor.id,
     action: `${call.via}.denied.${action}`,
     target,
-    detail: { access: actor.access, unitId: actor.unitId, code: refusal.refusal.code, message: refusal.refusal.message },
+    detail: {
+      access: actor.access,
+      unitId: actor.unitId,
+      code: refusal.refusal.code,
+      zh: refusal.refusal.zh,
+      message: refusal.refusal.message,
+    },
   }).catch(() => undefined);
   throw refusal;
 }

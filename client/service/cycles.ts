@@ -244,7 +244,7 @@ function requireKindAccepts(workflowId: string, f: CycleFacts, what: 'submit' | 
     refuse(
       '',
       'conflict',
-      '该周期为配额类义务（每期至少若干次），不需提交报送：请在本页“登记开展情况”逐次登记（或命令行 quota record）',
+      '该周期为配额类义务（每期至少若干次），不需提交报送：请在本周期页面“登记开展情况”逐次登记',
       `${workflowId} is a quota cycle: it takes no submit; record each occurrence with \`quota record ${args} --date <YYYY-MM-DD> --reference <text>\``,
     );
   }
@@ -252,7 +252,7 @@ function requireKindAccepts(workflowId: string, f: CycleFacts, what: 'submit' | 
     refuse(
       '',
       'conflict',
-      '该周期为窗口期类义务，不需提交报送：请在本页“登记督查检查考核活动”登记（或命令行 window schedule）',
+      '该周期为窗口期类义务，不需提交报送：请在本周期页面“登记督查检查考核活动”登记',
       `${workflowId} is a window cycle: it takes no submit; record each activity with \`window schedule ${args} --date <YYYY-MM-DD> --title <text>\``,
     );
   }

@@ -94,7 +94,7 @@ export async function startReview(deps: ReviewDeps, call: Call, body: unknown): 
     });
   } catch (e) {
     if (!(e instanceof ReviewRequestError)) throw e;
-    refuse(e.notFound ? 'scope' : '', e.notFound ? 'not-found' : 'invalid', e.message, e.message);
+    refuse(e.field, e.notFound ? 'not-found' : 'invalid', e.zh, e.message);
   }
   const existing = await audited(
     deps,

@@ -4,9 +4,16 @@
 // redirecting, a release recorded through its form, and an event duty started twice through the API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { ADMIN, BRANCH_CLERK, MARKET, MARKET_CLERK, startConsoleBackend, type ConsoleBackend } from '../support/console-backend';
+import { ADMIN, BRANCH_CLERK, MARKET, MARKET_CLERK, startConsoleBackend, waitFor, type ConsoleBackend } from '../support/console-backend';
 import { startConsole, type RunningConsole } from '../../client/console/server';
 import { sessionCookieFor } from '../support/accounts';
+import { englishPhrases, htmlText } from '../support/english';
+
+/** The types and the text of a page's 时间线 table. */
+function timeline(page: string): { types: string[]; text: string } {
+  const table = /<table class="timeline">([\s\S]*?)<\/table>/.exec(page)?.[1] ?? '';
+  return { types: [...table.matchAll(/<tr data-type="([^"]+)">/g)].map((m) => m[1]!), text: htmlText(table) };
+}
 
 let backend: ConsoleBackend;
 let app: RunningConsole;
@@ -143,6 +150,10 @@ describe('突发事件 pages', () => {
     expect(html).toContain('已登记发布。');
     expect(html).toContain('https://www.haikou.gov.cn/xxgk/1.html');
     expect(html).toContain('data-window-state="met"');
+    // The timeline reads in Chinese: the report, its reminders or skipped steps, the release.
+    const { types, text } = timeline(html);
+    expect(types).toEqual(expect.arrayContaining(['reported', 'release']));
+    expect(englishPhrases(text, [id])).toEqual([]);
   });
 });
 
@@ -156,6 +167,15 @@ describe('POST /api/events', () => {
       dueBy: '2026-03-11T00:00:00+08:00',
       alreadyOpen: false,
     });
+    const workflowId = `evt:superior-document-review:unit-${MARKET}:20260310T160000`;
+    // The page shows the workflow's timeline once its first task has run.
+    const page = await waitFor('the event cycle opened', async () => {
+      const text = await (await get(`/cycles/${encodeURIComponent(workflowId)}`)).text();
+      return text.includes('<tr data-type="opened">') && text;
+    });
+    const { types, text } = timeline(page);
+    expect(types).toContain('opened');
+    expect(englishPhrases(text, [workflowId])).toEqual([]);
     const again = await api('/api/events', ADMIN, { ...body, at: '2026-03-10T08:00:00Z' });
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ alreadyOpen: true });

@@ -29,6 +29,7 @@ import { recordOccurrenceUpdate } from '../../contracts/quota';
 import type { RunningConsole } from '../../client/console/server';
 import { createConsoleApp } from '../../client/console/app';
 import { sessionCookieFor } from '../support/accounts';
+import { englishPhrases, htmlText, shellCommands } from '../support/english';
 
 let backend: ConsoleBackend;
 let env: TestWorkflowEnvironment;
@@ -338,7 +339,9 @@ describe('console: a quota cycle (law-lectures-hainan, at least 3 a year)', () =
 
     const refused = await api(`/api/cycles/${id}/submit`, { method: 'POST', user: MARKET_CLERK, body: { reference: '秀市监〔2026〕4号' } });
     expect(refused.status).toBe(409);
-    expect(((await refused.json()) as { error: string }).error).toContain('quota record');
+    const refusal = ((await refused.json()) as { error: string }).error;
+    expect(refusal).toContain('登记开展情况');
+    expect(refusal).not.toContain('quota record');
 
     const list = await (await browse(`/cycles?duty=law-lectures-hainan`)).text();
     expect(list).toContain(`data-workflow-id="${input.workflowId}"`);
@@ -541,5 +544,71 @@ describe('console: 登记开展情况 and 登记督查检查考核活动 (POST /
     expect(page).toContain('该活动不在窗口期内，已标记');
     const row = await db.prisma.cycle.findUniqueOrThrow({ where: { workflowId: windowId } });
     expect(row.state).toBe('flagged');
+  });
+});
+
+describe('console: cycle pages read in Chinese', () => {
+  /** Annual cycles of two more units, to be waived and closed here. */
+  async function startAnnual(unitId: string): Promise<string> {
+    const unit = await db.prisma.unit.findUniqueOrThrow({ where: { id: unitId } });
+    const input = await buildCycleInput(db.prisma, catalog, requireDuty(catalog, DUTY), futurePeriod, unit);
+    await env.client.workflow.start(cycleWorkflowType(input.kind), {
+      taskQueue: backend.taskQueue,
+      workflowId: input.workflowId,
+      args: [input],
+    });
+    return input.workflowId;
+  }
+
+  /** The rows of the page's 时间线 table: the entry's type and its text. */
+  function timelineRows(page: string): { type: string; text: string }[] {
+    const table = /<table class="timeline">([\s\S]*?)<\/table>/.exec(page)?.[1] ?? '';
+    return [...table.matchAll(/<tr data-type="([^"]+)">([\s\S]*?)<\/tr>/g)].map((m) => ({ type: m[1]!, text: htmlText(m[2]!) }));
+  }
+
+  it('the timelines of every kind of entry these tests made carry no English sentence, nor the audit rows', async () => {
+    const waivedId = await startAnnual('4601050006');
+    const closedId = await startAnnual('4601050007');
+    for (const [id, verb, reason] of [
+      [waivedId, 'waive', '单位撤并，本年度不再报送'],
+      [closedId, 'close', '重复开启'],
+    ] as const) {
+      const res = await api(`/api/cycles/${encodeURIComponent(id)}/${verb}`, { method: 'POST', user: ADMIN, body: { reason } });
+      expect(res.status, `${verb} ${id}`).toBe(200);
+    }
+
+    const cycles = await db.prisma.cycle.findMany({ select: { workflowId: true } });
+    const ids = cycles.map((c) => c.workflowId);
+    const seen = new Set<string>();
+    for (const id of ids) {
+      const res = await browse(`/cycles/${encodeURIComponent(id)}`);
+      expect(res.status, id).toBe(200);
+      const page = await res.text();
+      const rows = timelineRows(page);
+      expect(rows.length, `${id}: timeline rows`).toBeGreaterThan(0);
+      for (const row of rows) {
+        seen.add(row.type);
+        expect(englishPhrases(row.text, ids), `${id} ${row.type}: ${row.text}`).toEqual([]);
+      }
+      const audit = /<h2>审计记录<\/h2>([\s\S]*)$/.exec(page)?.[1] ?? '';
+      expect(englishPhrases(htmlText(audit), ids), `${id}: audit rows`).toEqual([]);
+      expect(shellCommands(htmlText(page)), `${id}: no shell command on the page`).toEqual([]);
+    }
+    // The kinds the cycles above went through: opening, a skipped stale step, escalation, extension,
+    // submission, waiver, closure, a quota occurrence, a window activity and its flag.
+    for (const type of [
+      'opened',
+      'step-skipped',
+      'escalation',
+      'extended',
+      'submitted',
+      'waived',
+      'closed',
+      'occurrence',
+      'activity',
+      'flagged',
+    ]) {
+      expect(seen, type).toContain(type);
+    }
   });
 });

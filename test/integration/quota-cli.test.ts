@@ -215,7 +215,7 @@ describe('cli process: quota record / quota status (real dev server, worker, dat
     expect(submit.code, submit.stderr).toBe(2);
     expect(submit.stdout).toBe('');
     expect(stderrLines(submit)).toEqual([
-      `error: 该周期为配额类义务（每期至少若干次），不需提交报送：请在本页“登记开展情况”逐次登记（或命令行 quota record） (${workflowId} is a quota cycle: it takes no submit; record each occurrence with \`quota record ${duty} --cycle ${year} --unit ${units.market} --date <YYYY-MM-DD> --reference <text>\`)`,
+      `error: 该周期为配额类义务（每期至少若干次），不需提交报送：请在本周期页面“登记开展情况”逐次登记 (${workflowId} is a quota cycle: it takes no submit; record each occurrence with \`quota record ${duty} --cycle ${year} --unit ${units.market} --date <YYYY-MM-DD> --reference <text>\`)`,
     ]);
   });
 });

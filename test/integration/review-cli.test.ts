@@ -63,6 +63,7 @@ describe('review CLI on the real servers', () => {
     ]);
     expect(unknown.code).toBe(4);
     expect(unknown.stderr).toContain('unit "9999999999" does not exist');
+    expect(unknown.stderr).toContain('scope: 单位 9999999999 不存在');
     const past = await cli([
       'review',
       'start',

@@ -42,6 +42,7 @@ const CITATION =
 const UNIT = '秀英区市场监督管理局';
 const WF = 'obl:enforcement-statistics:2025:unit-xy-scjgj';
 const DUE = '2026-01-31T16:00:00Z'; // = 2026-02-01T00:00+08:00, exclusive
+const PAGE = 'http://127.0.0.1:3000/cycles/obl%3Aenforcement-statistics%3A2025%3Aunit-xy-scjgj';
 
 function content(step: NotificationContent['step'], extra: Partial<NotificationContent> = {}): NotificationContent {
   return {
@@ -53,7 +54,7 @@ function content(step: NotificationContent['step'], extra: Partial<NotificationC
     step,
     recipients: [{ name: '李明', email: 'liming@xy-scjgj.example.gov.cn', unitName: UNIT, role: 'clerk' }],
     workflowId: WF,
-    consoleUrl: 'http://127.0.0.1:3000/cycles/obl%3Aenforcement-statistics%3A2025%3Aunit-xy-scjgj',
+    consoleUrl: PAGE,
     ...extra,
   };
 }
@@ -104,8 +105,9 @@ describe('reminder', () => {
     expect(lines).toContain(`六、报送方式：${duty.submitVia}`);
     expect(lines).toContain('七、报送对象：本级人民政府、上级主管部门');
     expect(lines).toContain(`八、办理编号：${WF}`);
-    expect(r.text).toContain(`npm run --silent cli -- submit ${WF} --ref <文号>`);
-    expect(r.text).toContain('或在管理台登记：http://127.0.0.1:3000/cycles/');
+    expect(lines).toContain('九、登记方式：报送后，请登录督办系统管理台，在本周期页面登记报送文号，系统将据此停止提醒：');
+    expect(lines).toContain(`      ${PAGE}`);
+    expect(r.text).not.toContain('npm run');
     expect(r.text).toContain('此致\n敬礼！');
     expect(r.text).toContain('法治政府建设督办系统');
 
@@ -113,7 +115,7 @@ describe('reminder', () => {
     expect(r.html).toContain('<strong>2026年1月31日（星期六）24:00前</strong>');
     expect(r.html).toContain('琼发〔2021〕22号');
     expect(r.html).toContain('剩余天数：10天');
-    expect(r.html).toContain(`submit ${WF} --ref &lt;文号&gt;`);
+    expect(r.html).toContain(`<a href="${PAGE}">${PAGE}</a>`);
   });
 
   it('on the due date, and until the last millisecond before the due instant, 0 days remain', () => {
@@ -199,7 +201,7 @@ describe('content', () => {
     expect(citation(traditional)).toBe('《海南省法治政府建设实施方案》（琼发〔2021〕22号）（十二）：“行政执法机关每年1月31日前”');
   });
 
-  it('escapes HTML and omits the console line without a console URL', () => {
+  it('escapes HTML and, without a console URL, says in words where to record', () => {
     const r = renderNotification(
       content(reminder('2026-01-21T01:00:00Z'), {
         duty: { ...duty, deliverable: '<script>alert(1)</script> & 附件' },
@@ -208,7 +210,10 @@ describe('content', () => {
     );
     expect(r.html).not.toContain('<script>');
     expect(r.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; 附件');
-    expect(r.text).not.toContain('管理台');
+    expect(r.text).not.toContain('http');
+    expect(r.text).toContain(
+      '九、登记方式：报送后，请登录督办系统管理台，按办理编号找到本周期，登记报送文号，系统将据此停止提醒；如无法登录，请与本级司法局（法治建设办公室）联系。',
+    );
   });
 
   it('rejects a due instant that is not ISO-8601', () => {

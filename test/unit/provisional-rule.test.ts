@@ -202,4 +202,11 @@ describe('nextYearWarning', () => {
     expect(nextYearWarning(new Date('2026-12-24T02:00:00Z'), [2026, 2027])).toBeUndefined();
     expect(nextYearWarning(new Date('2026-12-31T16:30:00Z'), [2027])).toBeUndefined(); // already 2027 in China
   });
+
+  it('ends with the command for operators, or with what the console says to its readers', () => {
+    expect(nextYearWarning(new Date('2026-12-24T02:00:00Z'), [2026])).toMatch(/国务院办公厅公布通知后请用 calendar load 载入$/);
+    const console = nextYearWarning(new Date('2026-12-24T02:00:00Z'), [2026], '请系统管理员载入');
+    expect(console).toMatch(/国务院办公厅公布通知后请系统管理员载入$/);
+    expect(console).not.toContain('calendar load');
+  });
 });

@@ -163,7 +163,8 @@ describe('法治专题讲座 quota, at least 3 in 2025 (period ends 2026-01-01T0
       expect(mail!.text).toContain('已开展 1 次，至少 3 次，距期末还有 12 周（90 天），按时间进度此时应达 2.3 次，进度落后，尚差 2 次');
       expect(mail!.text).toContain('一次法治专题讲座（日期、主讲人、题目、参加人员）');
       expect(mail!.text).toContain('《海南省法治政府建设实施方案(2021—2025年)》（琼发〔2021〕22号）（三十二）');
-      expect(mail!.text).toContain('quota record test-law-lectures --cycle 2025 --unit 4601050003');
+      expect(mail!.text).toContain('每开展一次，请登录督办系统管理台，按办理编号找到本周期，登记开展日期和佐证（文号、链接或说明）');
+      expect(mail!.text).not.toContain('quota record');
       expect(mail!.text).toContain('2025年12月31日（星期三）24:00前');
 
       await sleepUntil(env, '2025-11-10T10:00:00+08:00');
@@ -348,7 +349,8 @@ describe('行政执法人员培训, at least 60 学时 per person in 2025', () =
       );
       expect(mail!.text).toContain('3 人中 2 人未达 60 学时：张三 40 学时、王五 24 学时，距期末还有 4 周（30 天）');
       expect(mail!.text).toContain('每人至少 60 学时');
-      expect(mail!.text).toContain('--subject <人>');
+      expect(mail!.text).toContain('登记开展日期和佐证（文号、链接或说明），每人分别登记并注明数量');
+      expect(mail!.text).not.toContain('--subject');
 
       await record(handle, { occurredOn: '2025-11-20', amount: 20, subject: '张三', reference: '专题培训' });
       const done = await record(handle, { occurredOn: '2025-11-28', amount: 36, subject: '王五', reference: '专题培训' });

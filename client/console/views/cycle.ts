@@ -26,6 +26,7 @@ import type { CycleDetail } from '../../service/cycles';
 import { layout, stateBadge, type LayoutContext } from './layout';
 import { provisionalNotice } from '../../../domain/provisional';
 import { NOTIFICATION_STATUS_LABELS, recipientDeliveries } from './deliveries';
+import { auditActionLabel, auditDetailText } from '../audit-words';
 
 export type FormName = 'submit' | 'extend' | 'waive' | 'close' | 'occurrences' | 'activities';
 
@@ -206,18 +207,13 @@ function cannotRecord(user: LayoutContext['user']): Html {
  * Shown to admins and the cycle's own unit, as the workflows allow; posted to /cycles/:id/occurrences | activities.
  */
 function recordForms(user: LayoutContext['user'], unitId: string, status: CycleStatus, base: string, fs: FormState | undefined): Html {
-  const cli =
-    status.kind === 'quota'
-      ? `quota record ${status.dutyCode} --cycle ${status.period} --unit ${status.unitId}`
-      : `window schedule ${status.dutyCode} --cycle ${status.period} --unit ${status.unitId}`;
   const intro =
     status.kind === 'quota'
       ? html`<p class="muted small" id="no-submit">配额类义务无需提交报送：每开展一次，由本单位逐次登记，期末前达到最低次数即达标。</p>`
       : html`<p class="muted small" id="no-submit">
           窗口期类义务无需提交报送：请登记计划或已开展的督查检查考核活动，窗口期以外的活动将被标记。
         </p>`;
-  const cliHint = html`<p class="muted small">也可用命令行 <code>${cli}</code> 登记。</p>`;
-  if (!canSubmit(user, unitId)) return html`${intro}${cannotRecord(user)}${cliHint}`;
+  if (!canSubmit(user, unitId)) return html`${intro}${cannotRecord(user)}`;
   const admin = user?.access === 'admin' ? html`<span class="muted small">　管理员代单位登记</span>` : '';
   if (status.kind === 'quota' && status.quota) {
     const { terms } = status.quota;
@@ -235,8 +231,7 @@ function recordForms(user: LayoutContext['user'], unitId: string, status: CycleS
         ${field(fs, 'occurrences', 'evidenceUrl', '佐证链接', input('occurrences', 'evidenceUrl', 'url', html`placeholder="https://"`), '可选：材料存放地址或公开页面')}
         ${field(fs, 'occurrences', 'note', '备注', textarea('occurrences', 'note'))} ${formError(fs, 'occurrences')}
         <button type="submit">登记</button>${admin}
-      </form>
-      ${cliHint}`;
+      </form>`;
   }
   if (status.kind === 'window' && status.window) {
     const { periodFirst, periodLast } = windowDayRange(status.window.terms);
@@ -260,12 +255,10 @@ function recordForms(user: LayoutContext['user'], unitId: string, status: CycleS
         ${field(fs, 'activities', 'reference', '文号', input('activities', 'reference', 'text'), '可选：通知或记录的文号')}
         ${formError(fs, 'activities')}
         <button type="submit">登记</button>${admin}
-      </form>
-      ${cliHint}`;
+      </form>`;
   }
   return html`${intro}
-    <p class="muted">工作流未返回该周期的登记条件，暂不能登记。</p>
-    ${cliHint}`;
+    <p class="muted">工作流未返回该周期的登记条件，暂不能登记。</p>`;
 }
 
 function table(headers: string[], rows: Html[], empty: string, cls = ''): Html {
@@ -389,17 +382,6 @@ function parseJsonList(text: string): string[] {
     return Array.isArray(v) ? v.map(String) : [];
   } catch {
     return [];
-  }
-}
-
-function auditDetail(text: string): string {
-  try {
-    const v = JSON.parse(text) as Record<string, unknown>;
-    return Object.entries(v)
-      .map(([k, val]) => `${k}: ${typeof val === 'string' ? val : JSON.stringify(val)}`)
-      .join('；');
-  } catch {
-    return text;
   }
 }
 
@@ -589,7 +571,7 @@ export function cyclePage(ctx: LayoutContext, given: CycleDetail, opts: CycleVie
             ['时间', '事件', '说明', '操作人'],
             status.timeline.map(
               (t) =>
-                html`<tr>
+                html`<tr data-type="${t.type}">
                   <td>${cstDateTimeSeconds(t.at)}</td>
                   <td>${TIMELINE_LABELS[t.type] ?? t.type}${t.stepId ? ` ${stepLabel(t.stepId)}` : ''}</td>
                   <td class="small">${instantsToCst(t.detail)}</td>
@@ -610,8 +592,8 @@ export function cyclePage(ctx: LayoutContext, given: CycleDetail, opts: CycleVie
           html`<tr>
             <td>${cstDateTimeSeconds(a.at)}</td>
             <td>${a.actor}</td>
-            <td><code>${a.action}</code></td>
-            <td class="small">${instantsToCst(auditDetail(a.detail))}</td>
+            <td title="${a.action}">${auditActionLabel(a.action)}</td>
+            <td class="small">${instantsToCst(auditDetailText(a.detail))}</td>
           </tr>`,
       ),
       '无审计记录。',

@@ -573,7 +573,7 @@ export function incidentPage(ctx: LayoutContext, d: IncidentDetail, opts: Incide
             ['时间', '事件', '说明', '操作人'],
             s.timeline.map(
               (t) =>
-                html`<tr>
+                html`<tr data-type="${t.type}">
                   <td class="nowrap">${cstDateTimeSeconds(t.at)}</td>
                   <td class="nowrap">${TIMELINE[t.type] ?? t.type}${t.stepId ? ` ${stepName(t.stepId)}` : ''}</td>
                   <td class="small">${instantsToCst(t.detail)}</td>
