@@ -67,7 +67,7 @@ export async function activeFeed(
 ): Promise<{ token: string; feed: FeedRow } | null> {
   const row = await prisma.calendarFeed.findFirst({
     where: { ...subjectWhere(subject), revokedAt: null },
-    orderBy: { createdAt: 'desc' },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
   });
   if (!row) return null;
   const token = openToken(key, row.tokenSealed, row.tokenHash);
@@ -94,7 +94,7 @@ export async function issueFeed(
     if (existing) return { ...existing, created: false, revoked };
   }
   const token = newFeedToken();
-  const feed = await prisma.calendarFeed.create({
+  const mine = await prisma.calendarFeed.create({
     data: {
       tokenHash: feedTokenHash(token),
       tokenSealed: sealToken(key, token),
@@ -104,7 +104,18 @@ export async function issueFeed(
     },
     select: FEED_SELECT,
   });
-  return { token, feed, created: true, revoked };
+  // Two issues at once may both have found none: the oldest active feed wins and the others step back,
+  // so a subject never ends up with two live URLs (the loser answers with the winner's token).
+  const first = await prisma.calendarFeed.findFirst({
+    where: { ...subjectWhere(subject), revokedAt: null },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  });
+  if (first && first.id !== mine.id) {
+    await prisma.calendarFeed.update({ where: { id: mine.id }, data: { revokedAt: now, revokedBy: opts.actor } });
+    const winner = await activeFeed(prisma, key, subject);
+    if (winner) return { ...winner, created: false, revoked };
+  }
+  return { token, feed: mine, created: true, revoked };
 }
 
 /** Revokes every active feed of the subject; answers how many. */

@@ -23,6 +23,7 @@ import { runCli, json, stderrLines } from '../support/cli-process';
 import { sessionCookieFor, tokenFor } from '../support/accounts';
 import { icsUid } from '../../activities/mail/ics';
 import { feedTokenHash } from '../../client/feeds/token';
+import { issueFeed, resolveFeedSubject, revokeFeeds } from '../../db/calendar-feeds';
 import { requireDuty } from '../../runtime/catalog';
 
 const DISTRICT_SUPERVISOR = 'qzf.supervisor@xiuying.example.gov.cn'; // supervisor (督办人) of 海口市秀英区人民政府
@@ -147,6 +148,16 @@ describe('calendar feeds', () => {
     const unknown = await cli(['feed', 'url', '9999999999']);
     expect(unknown.code).toBe(4);
     expect(stderrLines(unknown)).toEqual(['error: no unit 9999999999']);
+  });
+
+  it('issues one live URL per subject however many ask at once', async () => {
+    const subject = await resolveFeedSubject(backend.db.prisma, DISTRICT);
+    const issued = await Promise.all(
+      Array.from({ length: 6 }, () => issueFeed(backend.db.prisma, key, subject, { actor: 'test', now: new Date('2026-12-01T00:00:00Z') })),
+    );
+    expect(new Set(issued.map((i) => i.token)).size).toBe(1);
+    expect(await backend.db.prisma.calendarFeed.count({ where: { unitId: DISTRICT, revokedAt: null } })).toBe(1);
+    expect(await revokeFeeds(backend.db.prisma, subject, 'test')).toBe(1);
   });
 
   it("serves a unit's open deadlines, without a session, as valid iCalendar with CST instants and the duty's basis", async () => {
