@@ -335,4 +335,22 @@ describe('calendar feeds', () => {
     expect(denied.status).toBe(403);
     expect((await fetch(current.httpUrl)).status).toBe(200);
   });
+
+  it('`feed url --rotate` replaces a URL (the old one is 404 at once); the audit keeps no token', async () => {
+    const before = await issue(MARKET);
+    const r = await cli(['feed', 'url', MARKET, '--rotate', '--json']);
+    expect(r.code).toBe(0);
+    const rotated = json(r) as { url: string; httpUrl: string; created: boolean };
+    expect(rotated.created).toBe(true);
+    expect(rotated.url).not.toBe(before.url);
+    expect((await fetch(before.httpUrl)).status).toBe(404);
+    expect((await fetch(rotated.httpUrl)).status).toBe(200);
+    const audits = await backend.db.prisma.auditLog.findMany({ where: { action: { startsWith: 'feed.' } } });
+    const tokenOf = (u: string) => /\/calendar\/(.+)\.ics$/.exec(u)![1]!;
+    for (const a of audits) {
+      expect(a.detail).not.toContain(tokenOf(before.url));
+      expect(a.detail).not.toContain(tokenOf(rotated.url));
+    }
+    expect(audits.filter((a) => a.action === 'feed.rotate')).toHaveLength(1);
+  });
 });
