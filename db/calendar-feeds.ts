@@ -18,6 +18,8 @@ export interface FeedRow {
 /** A subject that does not exist; `zh` for people, `message` in English (CLI). */
 export class FeedSubjectError extends Error {
   constructor(
+    /** invalid: not a unit id or e-mail at all; unknown: no such unit or contact */
+    readonly code: 'invalid' | 'unknown',
     readonly zh: string,
     message: string,
   ) {
@@ -34,15 +36,19 @@ const MAX_SUBJECT = 254;
 export async function resolveFeedSubject(prisma: PrismaClient, text: string): Promise<FeedSubject> {
   const t = text.trim();
   if (t === '' || t.length > MAX_SUBJECT)
-    throw new FeedSubjectError('请填写单位编号或联系人邮箱', 'give a unit id or a contact e-mail address');
+    throw new FeedSubjectError(
+      'invalid',
+      '请填写单位编号或联系人邮箱（至多 254 个字符）',
+      'give a unit id or a contact e-mail address (at most 254 characters)',
+    );
   if (t.includes('@')) {
     const email = t.toLowerCase();
     const contact = (await contactsOf(prisma, email))[0];
-    if (!contact) throw new FeedSubjectError(`没有邮箱为 ${email} 的联系人`, `no contact with e-mail ${email}`);
+    if (!contact) throw new FeedSubjectError('unknown', `没有邮箱为 ${email} 的联系人`, `no contact with e-mail ${email}`);
     return { kind: 'contact', email, name: contact.name };
   }
   const unit = await prisma.unit.findUnique({ where: { id: t }, select: { id: true, name: true } });
-  if (!unit) throw new FeedSubjectError(`没有编号为 ${t} 的单位`, `no unit ${t}`);
+  if (!unit) throw new FeedSubjectError('unknown', `没有编号为 ${t} 的单位`, `no unit ${t}`);
   return { kind: 'unit', unitId: unit.id, name: unit.name };
 }
 

@@ -147,7 +147,10 @@ describe('calendar feeds', () => {
     expect(stderrLines(clerk)).toEqual([expect.stringMatching(/^error: only an admin may issue calendar feeds/)]);
     const unknown = await cli(['feed', 'url', '9999999999']);
     expect(unknown.code).toBe(4);
-    expect(stderrLines(unknown)).toEqual(['error: no unit 9999999999']);
+    expect(stderrLines(unknown)).toEqual(['error: subject: no unit 9999999999']);
+    const blank = await cli(['feed', 'url', '  ']);
+    expect(blank.code).toBe(2);
+    expect(stderrLines(blank)).toEqual([expect.stringMatching(/^error: subject: give a unit id or a contact e-mail address/)]);
   });
 
   it('issues one live URL per subject however many ask at once', async () => {

@@ -11,7 +11,7 @@ import { CliError, EXIT } from '../errors';
 import { printJson, println, type CliContext } from '../context';
 
 function subjectError(e: unknown): unknown {
-  if (e instanceof FeedSubjectError) return new CliError(EXIT.notFound, e.message);
+  if (e instanceof FeedSubjectError) return new CliError(e.code === 'unknown' ? EXIT.notFound : EXIT.badInput, `subject: ${e.message}`);
   if (e instanceof FeedKeyError) return new CliError(EXIT.failure, e.message);
   if (e instanceof FeedSealedElsewhereError)
     return new CliError(
