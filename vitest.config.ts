@@ -29,9 +29,15 @@ const unitTimezones = [
  * cycle-crash is not among them: the cluster group runs the same worker-kill scenario on PostgreSQL.
  * Add here further concurrency tests (many submits at once, the fan-out writing its index) as they land.
  */
-const postgresIntegration = ['db-import', 'db-recipients', 'catalog-store', 'console', 'console-exports', 'index-concurrency'].map(
-  (name) => `test/integration/${name}.test.ts`,
-);
+const postgresIntegration = [
+  'db-import',
+  'db-recipients',
+  'catalog-store',
+  'console',
+  'console-exports',
+  'index-concurrency',
+  'calendar-feeds',
+].map((name) => `test/integration/${name}.test.ts`);
 
 const serverTimeouts = { testTimeout: 120_000, hookTimeout: 120_000, teardownTimeout: 30_000 };
 

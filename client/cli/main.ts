@@ -20,9 +20,10 @@ import { registerQuota } from './commands/quota';
 import { registerWindow } from './commands/window';
 import { registerUsers } from './commands/users';
 import { registerDb } from './commands/db';
+import { registerFeed } from './commands/feed';
 
 /** Command groups that never read the duty catalog: no need to load it (~0.2 s) before they run. */
-const CATALOG_FREE = new Set(['units', 'calendar', 'users', 'db']);
+const CATALOG_FREE = new Set(['units', 'calendar', 'users', 'db', 'feed']);
 
 function topCommandName(cmd: Command): string {
   let c = cmd;
@@ -63,6 +64,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerWindow(program, ctx);
   registerUsers(program, ctx);
   registerDb(program, ctx);
+  registerFeed(program, ctx);
   // Every command throws instead of exiting, and reports commander's errors as one line.
   const configure = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ outputError: () => undefined });

@@ -34,6 +34,10 @@ import { cyclesPage, dutiesPage, errorPage, overviewPage, unitsPage } from './vi
 import { readiness } from '../../runtime/readiness';
 import { nextYearWarning } from '../../domain/provisional';
 import { presentYears } from '../../runtime/calendar-store';
+import { config } from '../../runtime/config';
+import { registerCalendarFeeds } from '../feeds/route';
+import { loadFeedKey } from '../feeds/key';
+import { registerFeedPages } from './feeds';
 
 export interface ConsoleAppOptions {
   prisma: PrismaClient;
@@ -49,6 +53,8 @@ export interface ConsoleAppOptions {
   queryTimeoutMs?: number;
   /** Task queue for workflows the console starts (incidents, event cycles); default config.temporal.taskQueue. */
   taskQueue?: string;
+  /** The key sealing calendar feed tokens (client/feeds/key.ts); default CALENDAR_FEED_KEY or data/calendar-feed.key, read on first use. */
+  feedKey?: Buffer;
 }
 
 type Env = ConsoleEnv;
@@ -71,8 +77,16 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   };
   const app = new Hono<Env>();
 
-  installAuth(app, { prisma, settings: opts.auth ?? { ...DEFAULT_AUTH, publicUrl: 'http://localhost', loopbackAliases: true }, now });
+  const auth = installAuth(app, {
+    prisma,
+    settings: opts.auth ?? { ...DEFAULT_AUTH, publicUrl: 'http://localhost', loopbackAliases: true },
+    now,
+  });
   registerAssets(app);
+  const publicUrl = () => auth.publicOrigin().origin;
+  registerCalendarFeeds(app, { prisma, catalog, consoleUrl: publicUrl });
+  let feedKey = opts.feedKey;
+  const feedKeyOf = () => (feedKey ??= loadFeedKey(process.env, config.dataDir));
 
   async function layoutContext(c: Context<Env>): Promise<LayoutContext> {
     const url = new URL(c.req.url);
@@ -151,6 +165,8 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     if (workflowId.startsWith('incident:')) return c.redirect(`/incidents/${encodeURIComponent(workflowId)}`, 302);
     return renderCycle(c, workflowId);
   });
+
+  registerFeedPages(app, { prisma, feedKey: feedKeyOf, publicUrl, layoutContext });
 
   // 突发事件 pages; their forms call the service, as the JSON API does.
   registerIncidentPages(app, {

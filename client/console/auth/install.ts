@@ -3,7 +3,8 @@
 //   2. Host and Origin checked against the public URL (403), body size limit (413)
 //   3. who is asking: a session cookie (or a gateway's signed assertion); nothing else is believed
 //   4. the sign-in flow: GET/POST /login, POST /logout, /account/password, /auth/oidc/*, GET /api/me
-//   5. every other route needs a signed-in user, except /healthz, /readyz and /assets/*
+//   5. every other route needs a signed-in user, except /healthz, /readyz, /assets/* and the calendar
+//      feeds /calendar/<token>.ics (calendar apps send no session; the token is the credential)
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -47,7 +48,8 @@ function isPublicPath(path: string): boolean {
     path === '/readyz' ||
     path === '/favicon.ico' ||
     path.startsWith('/auth/oidc/') ||
-    path.startsWith('/assets/')
+    path.startsWith('/assets/') ||
+    path.startsWith('/calendar/')
   );
 }
 

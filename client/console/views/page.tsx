@@ -7,7 +7,7 @@ import { ACCESS_LABELS } from '../format';
 import { isAdmin } from '../identity';
 import type { LayoutContext } from './layout';
 
-export type NavKey = 'overview' | 'duties' | 'cycles' | 'incidents' | 'units' | 'none';
+export type NavKey = 'overview' | 'duties' | 'cycles' | 'incidents' | 'units' | 'feeds' | 'none';
 
 interface NavItem {
   key: NavKey;
@@ -22,6 +22,7 @@ const NAV: NavItem[] = [
   { key: 'cycles', href: '/cycles', label: '周期' },
   { key: 'incidents', href: '/incidents', label: '突发事件' },
   { key: 'units', href: '/units', label: '单位' },
+  { key: 'feeds', href: '/feeds', label: '日历订阅' },
 ];
 
 function Who({ ctx }: { ctx: LayoutContext }) {
