@@ -5,8 +5,7 @@
 // Paged (patch 'paged-fanout'): units are read a page at a time after a cursor (unit-id order), children
 // are started a bounded number at a time, and after CHILDREN_PER_RUN starts the workflow continues as new
 // carrying only the cursor and counts. Temporal counts an abandoned child as pending until it closes, and
-// cycles run for months, so a run may never start more than ~2,000 children; 1,000 keeps far from it and
-// keeps each run's history near 3,000 events. Histories recorded before the patch (one resolveCycles result
+// cycles run for months, so a run may never start more than ~2,000 children; 500 keeps far from it. Histories recorded before the patch (one resolveCycles result
 // holding every unit, `remaining` carried across continue-as-new) replay the legacy path below.
 import {
   continueAsNew,
@@ -84,9 +83,15 @@ export interface OpenCyclesResult {
   workflowIdsTruncated?: boolean;
 }
 
+// The defaults of a new fan-out; its later runs carry the values their first run used. A change here changes the
+// commands of a first run in flight, so it needs a patched() gate like any other command change.
 /** Units read per page (a page is also bounded in bytes by the activity). */
-export const PAGE_SIZE = 200;
-export const CHILDREN_PER_RUN = 1_000;
+export const PAGE_SIZE = 100;
+/**
+ * Each child's input (its plan, ~1.5 KB) is in the parent's history twice, in the page result and in the start
+ * command: 500 children keep a run's history under ~2 MB, which a worker replays in moments after an eviction.
+ */
+export const CHILDREN_PER_RUN = 500;
 /** Child starts in flight at once: enough to keep the server busy, few enough to keep each workflow task small. */
 export const START_WINDOW = 50;
 export const WORKFLOW_IDS_KEPT = 100;
@@ -143,14 +148,7 @@ async function openDutyCyclesPaged(input: OpenCyclesInput): Promise<OpenCyclesRe
     carry.cursor = page.next;
     if (page.next === null) break;
     if (startedThisRun >= childrenPerRun || workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof openDutyCycles>({
-        dutyCode: input.dutyCode,
-        period,
-        carry,
-        ...(input.pageSize !== undefined ? { pageSize: input.pageSize } : {}),
-        ...(input.childrenPerRun !== undefined ? { childrenPerRun: input.childrenPerRun } : {}),
-        ...(input.startWindow !== undefined ? { startWindow: input.startWindow } : {}),
-      });
+      await continueAsNew<typeof openDutyCycles>({ dutyCode: input.dutyCode, period, carry, pageSize, childrenPerRun, startWindow });
     }
   }
   done = true;
