@@ -1,0 +1,181 @@
+// What every benchmark shares: a real dev server, a real SQLite database with N enforcement agencies (each
+// with a clerk to remind), a loopback SMTP sink, the product's worker (with WORKER_MAX_* tuning) whose bundle
+// also holds the baselines, and the record each benchmark prints.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { createDevServerEnv } from '../test/support/temporal-env';
+import { createSqliteTestDb, type TestDb } from '../test/support/sqlite-db';
+import { createDutyWorker } from '../worker/create';
+import { loadCatalog, type Catalog } from '../runtime/catalog';
+import { workerTuning } from '../runtime/worker-tuning';
+import { closeTransports } from '../activities/mail/transport';
+import { startSmtpSink, type SmtpSink } from './sink';
+
+export interface BenchOptions {
+  units: number;
+  json: boolean;
+  /** Persist the dev server to a SQLite file (as a deployment would) instead of memory. */
+  dbFile: boolean;
+  /** With dbFile: `--sqlite-pragma journal_mode=WAL`. */
+  wal: boolean;
+  /** maxCachedWorkflows for the worker (default: WORKER_MAX_CACHED_WORKFLOWS, else the SDK's). */
+  cache?: number;
+}
+
+/** One benchmark's figures: the baseline and the product's, in the same unit, higher is better unless `lowerIsBetter`. */
+export interface BenchRecord {
+  bench: string;
+  units: number;
+  baseline: number;
+  value: number;
+  ratio: number;
+  /** What baseline and value measure, e.g. "cycles/s". */
+  measure: string;
+  lowerIsBetter?: boolean;
+  [detail: string]: unknown;
+}
+
+export interface BenchEnv {
+  env: TestWorkflowEnvironment;
+  db: TestDb;
+  sink: SmtpSink;
+  worker: Worker;
+  taskQueue: string;
+  catalog: Catalog;
+  /** The N agencies, in id order. */
+  unitIds: string[];
+  opts: BenchOptions;
+  log(line: string): void;
+}
+
+export const DUTY = 'enforcement-statistics';
+export const TASK_QUEUE = 'bench';
+const PROVINCE = '4600000001';
+const OFFICE = '4600000002';
+const DISTRICT = '4601050001';
+
+export async function withBenchEnv<T>(opts: BenchOptions, fn: (b: BenchEnv) => Promise<T>): Promise<T> {
+  try {
+    // Errors only: under load the SDK warns about every slow workflow task, which is what a benchmark provokes.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // installed already (a second benchmark in the same process)
+  }
+  const log = (line: string) => {
+    if (!opts.json) process.stderr.write(`[bench] ${line}\n`);
+  };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duty-ledger-bench-'));
+  const useFile = opts.dbFile || opts.wal;
+  const env = await createDevServerEnv({
+    ...(useFile ? { dbFilename: path.join(dir, 'temporal.db') } : {}),
+    ...(opts.wal ? { extraArgs: ['--sqlite-pragma', 'journal_mode=WAL'] } : {}),
+  });
+  const db = createSqliteTestDb();
+  const sink = await startSmtpSink();
+  try {
+    const catalog = loadCatalog();
+    const unitIds = await seedAgencies(db, opts.units);
+    log(`dev server (${useFile ? `SQLite file${opts.wal ? ', WAL' : ''}` : 'in memory'}), ${opts.units} agencies with a clerk each`);
+    const tuning = workerTuning();
+    const worker = await createDutyWorker({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      prisma: db.prisma,
+      catalog,
+      smtpUrl: sink.url,
+      options: {
+        workflowsPath: path.join(__dirname, 'workflows.ts'),
+        ...tuning,
+        ...(opts.cache !== undefined ? { maxCachedWorkflows: opts.cache } : {}),
+      },
+    });
+    return await fn({ env, db, sink, worker, taskQueue: TASK_QUEUE, catalog, unitIds, opts, log });
+  } finally {
+    await closeTransports();
+    await sink.stop();
+    await db.dispose();
+    await env.teardown();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function seedAgencies(db: TestDb, n: number): Promise<string[]> {
+  await db.prisma.unit.createMany({
+    data: [
+      { id: PROVINCE, name: '海南省人民政府', type: 'government', level: 'province', region: '460000', tags: '[]' },
+      {
+        id: OFFICE,
+        name: '海南省司法厅',
+        type: 'department',
+        level: 'province',
+        region: '460000',
+        parentId: PROVINCE,
+        tags: '["rule-of-law-office"]',
+      },
+      { id: DISTRICT, name: '海口市秀英区人民政府', type: 'government', level: 'county', region: '460105', parentId: PROVINCE, tags: '[]' },
+    ],
+  });
+  const ids = Array.from({ length: n }, (_, i) => `47${String(i).padStart(8, '0')}`);
+  for (let i = 0; i < n; i += 1_000) {
+    const slice = ids.slice(i, i + 1_000);
+    await db.prisma.unit.createMany({
+      data: slice.map((id, j) => ({
+        id,
+        name: `执法单位${i + j + 1}`,
+        type: 'department',
+        level: 'county',
+        region: '460105',
+        parentId: DISTRICT,
+        tags: '["enforcement-agency"]',
+      })),
+    });
+    await db.prisma.contact.createMany({
+      data: slice.map((id) => ({ unitId: id, name: `联络员${id}`, email: `clerk.${id}@bench.gov.cn`, role: 'clerk', access: 'unit' })),
+    });
+  }
+  return ids;
+}
+
+/** Runs `task` for 0..n-1 with at most `limit` in flight (client-side starts: 50,000 at once would exhaust the channel). */
+export async function inPool(n: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < n) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, lane));
+}
+
+export async function waitUntil(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(ms / 1000)} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+export function print(record: BenchRecord, opts: BenchOptions): void {
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(record)}\n`);
+    return;
+  }
+  const { bench, units, baseline, value, ratio, measure, lowerIsBetter, ...details } = record;
+  const lines = [
+    `${bench} · ${units} units`,
+    `  baseline  ${baseline} ${measure}`,
+    `  product   ${value} ${measure}`,
+    `  ratio     ${ratio}${lowerIsBetter ? ' (product / baseline; lower is better)' : ' (product / baseline)'}`,
+    ...Object.entries(details).map(([k, v]) => `  ${k.padEnd(9)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
