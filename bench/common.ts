@@ -4,9 +4,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createDevServerEnv } from '../test/support/temporal-env';
+import { mtlsConnectionOptions, startTemporalCluster } from '../test/support/temporal-cluster';
 import { createSqliteTestDb, type TestDb } from '../test/support/sqlite-db';
 import { createDutyWorker } from '../worker/create';
 import { loadCatalog, type Catalog } from '../runtime/catalog';
@@ -21,6 +22,8 @@ export interface BenchOptions {
   dbFile: boolean;
   /** With dbFile: `--sqlite-pragma journal_mode=WAL`. */
   wal: boolean;
+  /** Temporal's own server (one node, PostgreSQL persistence, mTLS) instead of the dev server. */
+  cluster: boolean;
   /** maxCachedWorkflows for the worker (default: WORKER_MAX_CACHED_WORKFLOWS, else the SDK's). */
   cache?: number;
 }
@@ -39,7 +42,8 @@ export interface BenchRecord {
 }
 
 export interface BenchEnv {
-  env: TestWorkflowEnvironment;
+  client: Client;
+  connection: NativeConnection;
   db: TestDb;
   sink: SmtpSink;
   worker: Worker;
@@ -68,20 +72,16 @@ export async function withBenchEnv<T>(opts: BenchOptions, fn: (b: BenchEnv) => P
     if (!opts.json) process.stderr.write(`[bench] ${line}\n`);
   };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duty-ledger-bench-'));
-  const useFile = opts.dbFile || opts.wal;
-  const env = await createDevServerEnv({
-    ...(useFile ? { dbFilename: path.join(dir, 'temporal.db') } : {}),
-    ...(opts.wal ? { extraArgs: ['--sqlite-pragma', 'journal_mode=WAL'] } : {}),
-  });
+  const server = await startServer(opts, dir);
   const db = createSqliteTestDb();
   const sink = await startSmtpSink();
   try {
     const catalog = loadCatalog();
     const unitIds = await seedAgencies(db, opts.units);
-    log(`dev server (${useFile ? `SQLite file${opts.wal ? ', WAL' : ''}` : 'in memory'}), ${opts.units} agencies with a clerk each`);
+    log(`${serverLabel(opts)}, ${opts.units} agencies with a clerk each`);
     const tuning = workerTuning();
     const worker = await createDutyWorker({
-      connection: env.nativeConnection,
+      connection: server.connection,
       taskQueue: TASK_QUEUE,
       prisma: db.prisma,
       catalog,
@@ -92,14 +92,60 @@ export async function withBenchEnv<T>(opts: BenchOptions, fn: (b: BenchEnv) => P
         ...(opts.cache !== undefined ? { maxCachedWorkflows: opts.cache } : {}),
       },
     });
-    return await fn({ env, db, sink, worker, taskQueue: TASK_QUEUE, catalog, unitIds, opts, log });
+    return await fn({
+      client: server.client,
+      connection: server.connection,
+      db,
+      sink,
+      worker,
+      taskQueue: TASK_QUEUE,
+      catalog,
+      unitIds,
+      opts,
+      log,
+    });
   } finally {
     await closeTransports();
     await sink.stop();
     await db.dispose();
-    await env.teardown();
+    await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export function serverLabel(opts: BenchOptions): string {
+  if (opts.cluster) return 'Temporal server 1.29.1 (one node, PostgreSQL, mTLS)';
+  return opts.wal ? 'dev server, SQLite file, WAL' : opts.dbFile ? 'dev server, SQLite file' : 'dev server, in memory';
+}
+
+interface BenchServer {
+  client: Client;
+  connection: NativeConnection;
+  stop(): Promise<void>;
+}
+
+async function startServer(opts: BenchOptions, dir: string): Promise<BenchServer> {
+  if (opts.cluster) {
+    const cluster = await startTemporalCluster();
+    const tls = mtlsConnectionOptions(cluster.address, cluster.certs);
+    const connection = await NativeConnection.connect(tls);
+    const clientConnection = await Connection.connect(tls);
+    return {
+      client: new Client({ connection: clientConnection, namespace: cluster.namespace }),
+      connection,
+      async stop() {
+        await clientConnection.close();
+        await connection.close();
+        await cluster.stop();
+      },
+    };
+  }
+  const useFile = opts.dbFile || opts.wal;
+  const env = await createDevServerEnv({
+    ...(useFile ? { dbFilename: path.join(dir, 'temporal.db') } : {}),
+    ...(opts.wal ? { extraArgs: ['--sqlite-pragma', 'journal_mode=WAL'] } : {}),
+  });
+  return { client: env.client, connection: env.nativeConnection, stop: () => env.teardown() };
 }
 
 async function seedAgencies(db: TestDb, n: number): Promise<string[]> {

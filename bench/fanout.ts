@@ -29,7 +29,7 @@ async function clientStarts(b: BenchEnv): Promise<number> {
       unitPath: ['4600000001', '4601050001', unitId],
       catalogVersion: b.catalog.version,
     });
-    await b.env.client.workflow.start('dutyCycle', {
+    await b.client.workflow.start('dutyCycle', {
       taskQueue: b.taskQueue,
       workflowId: cycle.workflowId,
       args: [cycle],
@@ -53,18 +53,18 @@ const PERIOD = '2026';
 export async function fanout(b: BenchEnv): Promise<BenchRecord> {
   const n = b.unitIds.length;
   return b.worker.runUntil(async () => {
-    await b.env.client.workflow.execute('noop', { taskQueue: b.taskQueue, workflowId: 'warmup' });
+    await b.client.workflow.execute('noop', { taskQueue: b.taskQueue, workflowId: 'warmup' });
 
     b.log(`baseline: ${n} no-op workflows from the client`);
     const t0 = performance.now();
     await inPool(n, 100, async (i) => {
-      await b.env.client.workflow.execute('noop', { taskQueue: b.taskQueue, workflowId: `noop-${i}` });
+      await b.client.workflow.execute('noop', { taskQueue: b.taskQueue, workflowId: `noop-${i}` });
     });
     const baselineSeconds = (performance.now() - t0) / 1000;
 
     b.log(`product: openDutyCycles ${DUTY} ${PERIOD}`);
     const t1 = performance.now();
-    const result = (await b.env.client.workflow.execute('openDutyCycles', {
+    const result = (await b.client.workflow.execute('openDutyCycles', {
       taskQueue: b.taskQueue,
       workflowId: `open:${DUTY}:${PERIOD}`,
       args: [{ dutyCode: DUTY, period: PERIOD }],
@@ -76,7 +76,7 @@ export async function fanout(b: BenchEnv): Promise<BenchRecord> {
 
     b.log('re-run: every cycle already open');
     const t2 = performance.now();
-    const again = (await b.env.client.workflow.execute('openDutyCycles', {
+    const again = (await b.client.workflow.execute('openDutyCycles', {
       taskQueue: b.taskQueue,
       workflowId: `open:${DUTY}:${PERIOD}:again`,
       args: [{ dutyCode: DUTY, period: PERIOD }],

@@ -1,8 +1,8 @@
-// npm run --silent bench -- <fanout|dispatch|timers|memory> [--units N] [--json] [--db-file] [--wal] [--cache N]
+// npm run --silent bench -- <fanout|dispatch|timers|memory> [--units N] [--json] [--db-file] [--wal] [--cluster] [--cache N]
 // Each benchmark runs its baseline and the product on the same real servers in this process and prints both and
 // the ratio (one JSON object with --json). Scripts, not tests: nothing here asserts a speed. See docs/benchmarks.md.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { print, withBenchEnv, type BenchEnv, type BenchOptions, type BenchRecord } from './common';
+import { print, serverLabel, withBenchEnv, type BenchEnv, type BenchOptions, type BenchRecord } from './common';
 import { fanout } from './fanout';
 import { dispatch, timers } from './same-instant';
 import { memory } from './memory';
@@ -30,26 +30,30 @@ const program = new Command('bench')
   .option('--json', 'one JSON object per run on stdout')
   .option('--db-file', 'persist the dev server to a SQLite file instead of memory')
   .option('--wal', 'with a SQLite file: --sqlite-pragma journal_mode=WAL')
+  .option('--cluster', "Temporal's own server (one node on PostgreSQL, mTLS) instead of the dev server")
   .addOption(new Option('--cache <n>', "the worker's maxCachedWorkflows").argParser(positiveInt('--cache', 0)))
-  .action(async (name: string, o: { units?: number; json?: boolean; dbFile?: boolean; wal?: boolean; cache?: number }) => {
-    const bench = benches[name]!;
-    const opts: BenchOptions = {
-      units: o.units ?? bench.units,
-      json: o.json ?? false,
-      dbFile: o.dbFile ?? false,
-      wal: o.wal ?? false,
-      ...(o.cache !== undefined ? { cache: o.cache } : {}),
-    };
-    const record = await withBenchEnv(opts, (b) => bench.run(b));
-    print(
-      {
-        ...record,
-        server: opts.wal ? 'dev server, SQLite file, WAL' : opts.dbFile ? 'dev server, SQLite file' : 'dev server, in memory',
-        date: new Date().toISOString(),
-      },
-      opts,
-    );
-  });
+  .action(
+    async (name: string, o: { units?: number; json?: boolean; dbFile?: boolean; wal?: boolean; cluster?: boolean; cache?: number }) => {
+      const bench = benches[name]!;
+      const opts: BenchOptions = {
+        units: o.units ?? bench.units,
+        json: o.json ?? false,
+        dbFile: o.dbFile ?? false,
+        wal: o.wal ?? false,
+        cluster: o.cluster ?? false,
+        ...(o.cache !== undefined ? { cache: o.cache } : {}),
+      };
+      const record = await withBenchEnv(opts, (b) => bench.run(b));
+      print(
+        {
+          ...record,
+          server: serverLabel(opts),
+          date: new Date().toISOString(),
+        },
+        opts,
+      );
+    },
+  );
 
 program.parseAsync().then(
   () => process.exit(0),

@@ -20,7 +20,7 @@ export async function memory(b: BenchEnv): Promise<BenchRecord> {
   const n = b.unitIds.length;
   const duty = requireDuty(b.catalog, DUTY);
   return b.worker.runUntil(async () => {
-    await b.env.client.workflow.execute('noop', { taskQueue: b.taskQueue, workflowId: 'warmup' });
+    await b.client.workflow.execute('noop', { taskQueue: b.taskQueue, workflowId: 'warmup' });
     await new Promise((r) => setTimeout(r, 1_000));
     const idle = rss();
     b.log(`idle worker: ${round(idle / MB, 1)} MB; opening ${n} cycles`);
@@ -34,7 +34,7 @@ export async function memory(b: BenchEnv): Promise<BenchRecord> {
         unitPath: ['4600000001', '4601050001', unitId],
         catalogVersion: b.catalog.version,
       });
-      await b.env.client.workflow.start('dutyCycle', { taskQueue: b.taskQueue, workflowId: cycle.workflowId, args: [cycle] });
+      await b.client.workflow.start('dutyCycle', { taskQueue: b.taskQueue, workflowId: cycle.workflowId, args: [cycle] });
       ids.push(cycle.workflowId);
     });
     await waitUntil('every cycle indexed', async () => (await b.db.prisma.cycle.count()) >= n, 120_000 + n * 50);
@@ -47,7 +47,7 @@ export async function memory(b: BenchEnv): Promise<BenchRecord> {
     const latencies: number[] = [];
     for (const id of sample) {
       const t = performance.now();
-      await b.env.client.workflow.getHandle(id).query(statusQuery);
+      await b.client.workflow.getHandle(id).query(statusQuery);
       latencies.push(performance.now() - t);
     }
     const cache = b.worker.options.maxCachedWorkflows;
