@@ -15,6 +15,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = fs.existsSync(CHROMIUM);
 const resultsDir = path.join(repoRoot, 'test-results');
 
+/** What the page's own scope offers (the project's TS settings have no DOM library). */
+type BrowserGlobals = { getComputedStyle(el: unknown): { backgroundColor: string } };
+
 let backend: ConsoleBackend;
 let browser: Browser;
 
@@ -48,7 +51,10 @@ describe.skipIf(!haveChromium)('计划任务 in Chromium', () => {
     const row = page.locator(`tr[data-duty="${DUTY}"]`);
     expect(await row.innerText()).toContain('运行中');
     // The page family's stylesheet (assets/schedules.css) applies: the CSP lets /assets/ styles load.
-    expect(await row.locator('.badge.sched-running').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(230, 244, 234)');
+    const background = await row
+      .locator('.badge.sched-running')
+      .evaluate((el) => (globalThis as unknown as BrowserGlobals).getComputedStyle(el).backgroundColor);
+    expect(background).toBe('rgb(230, 244, 234)');
     await page.screenshot({ path: path.join(resultsDir, 'console-schedules.png'), fullPage: true });
     await Promise.all([page.waitForURL(new RegExp(`/schedules/${DUTY}$`)), row.getByRole('link', { name: title }).click()]);
 
