@@ -86,9 +86,9 @@ describe.skipIf(!haveChromium)('计划任务 in Chromium', () => {
 
     await Promise.all([page.waitForURL(/\/audit$/), page.getByRole('link', { name: '审计日志' }).click()]);
     const log = page.locator('#audit-log tbody');
-    expect(await log.locator('tr').first().innerText()).toContain('立即运行计划任务（控制台）');
-    expect(await log.innerText()).toContain('暂停计划任务（控制台）');
-    expect(await log.innerText()).toContain('原因：年度目录调整，暂停开启');
+    expect(await log.locator('tr').first().innerText()).toContain('立即运行计划任务（管理台）');
+    expect(await log.innerText()).toContain('暂停计划任务（管理台）');
+    expect(await log.innerText()).toContain('理由：年度目录调整，暂停开启');
 
     await page.selectOption('#audit-filter select[name=action]', 'console.schedules.pause');
     await Promise.all([page.waitForURL(/action=console\.schedules\.pause/), page.click('#audit-filter button[type=submit]')]);

@@ -182,12 +182,12 @@ describe('审计日志', () => {
     );
     expect(order.every((i) => i > 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
-    expect(all.text).toContain('补开计划任务（控制台）');
+    expect(all.text).toContain('补开计划任务（管理台）');
 
     const pauses = await get('/audit?action=console.schedules.pause');
     expect(pauses.text).toContain('共 2 条');
-    expect(pauses.text).toContain('暂停计划任务（控制台）');
-    expect(pauses.text).toContain('原因：年度目录调整');
+    expect(pauses.text).toContain('暂停计划任务（管理台）');
+    expect(pauses.text).toContain('理由：年度目录调整');
     expect(pauses.text).not.toContain('data-action="console.schedules.trigger"');
 
     expect((await get(`/audit?actor=${encodeURIComponent(OPERATOR)}&target=enforcement`)).text).toContain('共 1 条');

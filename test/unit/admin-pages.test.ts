@@ -1,11 +1,10 @@
 // Pure parts of 计划任务 and 审计日志: the checks of a reason, a backfill period and the audit filters
-// (each refusal names its field in Chinese), and the Chinese labels of audit actions.
+// (each refusal names its field in Chinese).
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { loadCatalog } from '../../runtime/catalog';
 import { cleanBackfillPeriod, cleanReason, requireDuty } from '../../client/service/schedules';
 import { cleanAuditFilter } from '../../client/service/audit-log';
-import { actionLabel } from '../../client/console/views/audit';
 import { RefusalError } from '../../client/service/refusal';
 import type { ServiceDeps } from '../../client/service/context';
 
@@ -94,15 +93,5 @@ describe('audit filters', () => {
       expect(r.status).toBe(400);
       expect(r.zh).toContain(zh);
     }
-  });
-});
-
-describe('audit action labels', () => {
-  it('names the action in Chinese with its face and a refusal', () => {
-    expect(actionLabel('console.schedules.pause')).toBe('暂停计划任务（控制台）');
-    expect(actionLabel('cli.denied.schedules.trigger')).toBe('被拒绝：立即运行计划任务（命令行）');
-    expect(actionLabel('schedules.sync')).toBe('同步计划任务');
-    expect(actionLabel('auth.sign-in')).toBe('登录');
-    expect(actionLabel('something.new')).toBe('something.new');
   });
 });

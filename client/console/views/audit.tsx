@@ -1,76 +1,9 @@
 // 审计日志: the audit trail, newest first, with filters (操作人, 操作, 对象, dates in CST) and pages of 50.
 import type { AuditFilter, AuditPage } from '../../service/audit-log';
-import { cstDateTimeSeconds } from '../format';
+import { auditActionLabel, auditDetailText } from '../audit-words';
+import { cstDateTimeSeconds, instantsToCst } from '../format';
 import type { LayoutContext } from './layout';
 import { Page, renderPage } from './page';
-
-/** What an action is called, without its face (console./cli.) and refusal (denied.) prefixes. */
-const ACTION_LABELS: Record<string, string> = {
-  'auth.sign-in': '登录',
-  'auth.sign-in.failed': '登录失败',
-  'auth.sign-out': '退出登录',
-  'auth.password.change': '修改密码',
-  'auth.password.change.failed': '修改密码失败',
-  'schedules.sync': '同步计划任务',
-  'schedules.pause': '暂停计划任务',
-  'schedules.unpause': '恢复计划任务',
-  'schedules.trigger': '立即运行计划任务',
-  'schedules.backfill': '补开计划任务',
-  'cycle.open': '开启周期',
-  'cycle.reindex': '重建周期索引',
-  'cycle.extend': '延期',
-  'cycle.backdate': '补登提交时间',
-  submit: '提交',
-  extend: '延期',
-  waive: '免报',
-  close: '关闭周期',
-  'incident.report': '报告事件',
-  'incident.publish': '登记发布',
-  'incident.press': '登记发布会',
-  'incident.correct': '更正发生时间',
-  'incident.close': '关闭事件',
-  'event.start': '开启事件周期',
-  'review.start': '发起评查',
-  'units.import': '导入单位',
-  'users.add': '添加用户',
-  'users.disable': '停用用户',
-  'users.token.create': '创建令牌',
-  'users.token.revoke': '吊销令牌',
-  'calendar.load': '载入节假日',
-  'calendar.correct-provisional': '更正暂定节假日',
-  'catalog.switch': '切换目录版本',
-  'catalog.reject': '拒绝目录版本',
-  'recipients.missing': '缺少收件人',
-  'delivery.failed': '投递失败',
-  'audit.read': '查看审计日志',
-};
-
-const FACES: Record<string, string> = { console: '控制台', cli: '命令行' };
-
-export function actionLabel(action: string): string {
-  const parts = action.split('.');
-  const face = FACES[parts[0] ?? ''];
-  const rest = face ? parts.slice(1) : parts;
-  const denied = rest[0] === 'denied';
-  const base = (denied ? rest.slice(1) : rest).join('.');
-  const label = ACTION_LABELS[base];
-  if (!label) return action;
-  return `${denied ? '被拒绝：' : ''}${label}${face ? `（${face}）` : ''}`;
-}
-
-function detailText(detail: string): string {
-  try {
-    const d = JSON.parse(detail) as Record<string, unknown>;
-    const parts: string[] = [];
-    if (typeof d.reason === 'string') parts.push(`原因：${d.reason}`);
-    if (typeof d.period === 'string') parts.push(`期次：${d.period}`);
-    if (d.outcome === 'refused' || d.outcome === 'failed') parts.push(d.outcome === 'refused' ? '结果：被拒绝' : '结果：失败');
-    if (typeof d.message === 'string' && parts.length === 0) parts.push(d.message);
-    return parts.join('；');
-  } catch {
-    return '';
-  }
-}
 
 function pageHref(filter: AuditFilter, page: number): string {
   const q = new URLSearchParams();
@@ -96,7 +29,7 @@ export function auditPage(ctx: LayoutContext, filter: AuditFilter, result: Audit
             <option value="">全部</option>
             {choices.map((a) => (
               <option value={a} selected={a === filter.action}>
-                {actionLabel(a)}
+                {auditActionLabel(a)}
               </option>
             ))}
           </select>
@@ -134,9 +67,9 @@ export function auditPage(ctx: LayoutContext, filter: AuditFilter, result: Audit
             <tr data-action={r.action}>
               <td class="nowrap">{cstDateTimeSeconds(r.at)}</td>
               <td>{r.actor}</td>
-              <td title={r.action}>{actionLabel(r.action)}</td>
+              <td title={r.action}>{auditActionLabel(r.action)}</td>
               <td class="mono small">{r.target}</td>
-              <td class="small">{detailText(r.detail)}</td>
+              <td class="small">{instantsToCst(auditDetailText(r.detail))}</td>
             </tr>
           ))}
         </tbody>
