@@ -19,6 +19,7 @@ import { registerIncidentPages } from './views/incidents';
 import { installAuth } from './auth/install';
 import { registerAssets } from './assets';
 import { registerExports } from './exports/routes';
+import { registerAdminPages } from './admin';
 import { DEFAULT_AUTH, type AuthSettings } from './auth/config';
 import { cleanFilter, extendCycle, finishCycle, getCycle, listCycles, submitCycle } from '../service/cycles';
 import { recordOccurrence } from '../service/quota';
@@ -177,6 +178,9 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     layoutContext,
     errorPage,
   });
+
+  // 计划任务 and 审计日志.
+  registerAdminPages(app, { service: deps, now, layoutContext, errorPage });
 
   // Form endpoints: same service calls as the JSON API; success redirects (PRG), a refusal
   // re-renders the page with the message next to the field.

@@ -44,6 +44,21 @@ const ACTIONS: Record<string, string> = {
   'units.import': '导入单位',
   'catalog.switch': '启用目录版本',
   'catalog.reject': '拒绝目录版本',
+  'schedules.sync': '同步计划任务',
+  'schedules.pause': '暂停计划任务',
+  'schedules.unpause': '恢复计划任务',
+  'schedules.trigger': '立即运行计划任务',
+  'schedules.backfill': '补开计划任务',
+  'audit.read': '查看审计日志',
+  'auth.sign-in': '登录',
+  'auth.sign-in.failed': '登录失败',
+  'auth.sign-out': '退出登录',
+  'auth.password.change': '修改密码',
+  'auth.password.change.failed': '修改密码失败',
+  'users.add': '添加用户',
+  'users.disable': '停用用户',
+  'users.token.create': '创建令牌',
+  'users.token.revoke': '吊销令牌',
 };
 
 const VIA: Record<string, string> = { console: '管理台', cli: '命令行' };
@@ -99,6 +114,10 @@ const KEYS: Record<string, string> = {
   dueAfter: '更正后截止时间',
   moved: '已更正',
   changes: '变化',
+  scheduleId: '计划任务',
+  paused: '已暂停',
+  changed: '有改动',
+  opensAt: '开启时间',
 };
 
 const VALUES: Record<string, string> = {

@@ -35,7 +35,8 @@ import {
   type ServiceDeps,
 } from './context';
 import { parseRequest, refuse } from './refusal';
-import { EVERYTHING, inScope, unitWhere, type Scope } from '../auth/scope';
+import { EVERYTHING, inScope, type Scope } from '../auth/scope';
+import { findInSlices } from './scope-slices';
 
 export const DEFAULT_CHANNEL = '政府网站';
 export const DEFAULT_PRESS_PLACE = '未注明';
@@ -199,12 +200,18 @@ export async function closeIncident(deps: ServiceDeps, call: Call, workflowId: s
 
 // ---------------------------------------------------------------- reading
 
+/** Newest first; a scope of thousands of units is read in slices (./scope-slices.ts). */
 export async function listIncidents(deps: ServiceDeps, scope: Scope = EVERYTHING) {
-  return deps.prisma.incident.findMany({
-    where: unitWhere(scope),
-    include: { cycle: { include: { unit: { select: { name: true } } } } },
-    orderBy: { occurredAt: 'desc' },
-  });
+  return findInSlices(
+    scope,
+    (slice) =>
+      deps.prisma.incident.findMany({
+        where: slice,
+        include: { cycle: { include: { unit: { select: { name: true } } } } },
+        orderBy: [{ occurredAt: 'desc' }, { workflowId: 'asc' }],
+      }),
+    (a, b) => b.occurredAt.getTime() - a.occurredAt.getTime() || a.workflowId.localeCompare(b.workflowId),
+  );
 }
 
 /**

@@ -100,12 +100,21 @@ describe('cli process: Temporal-backed commands (real dev server, worker, databa
       vars,
     );
     expect(denied.code).toBe(3);
-    expect(stderrLines(denied)).toEqual([expect.stringMatching(/^error: only an admin may pause a schedule/)]);
+    expect(stderrLines(denied)).toEqual([
+      expect.stringMatching(/^error: actor: 只有管理员可以暂停计划任务 \(only an admin may pause a schedule/),
+    ]);
     const ok = await cli(['schedules', 'pause', 'enforcement-statistics', '--reason', '年度调整'], vars);
     expect(ok.code, ok.stderr).toBe(0);
     const unpause = await cli(['schedules', 'unpause', 'enforcement-statistics'], vars);
     expect(unpause.code, unpause.stderr).toBe(0);
-    expect(await db.prisma.auditLog.count({ where: { target: 'duty:enforcement-statistics' } })).toBe(2);
+    const future = await cli(['schedules', 'backfill', 'enforcement-statistics', '--cycle', '2090'], vars);
+    expect(future.code).toBe(2);
+    expect(stderrLines(future)).toEqual([expect.stringMatching(/^error: period: 期次（period）2090 的开启时间 .* 还没到，不能补开/)]);
+    const rows = await db.prisma.auditLog.findMany({
+      where: { target: 'duty:enforcement-statistics' },
+      orderBy: [{ at: 'asc' }, { id: 'asc' }],
+    });
+    expect(rows.map((r) => r.action)).toEqual(['cli.denied.schedules.pause', 'cli.schedules.pause', 'cli.schedules.unpause']);
   });
 
   it('cycle open starts the fan-out and waits; opening again finds them open', async () => {

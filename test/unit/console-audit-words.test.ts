@@ -8,6 +8,9 @@ describe('auditActionLabel', () => {
     expect(auditActionLabel('cli.denied.extend')).toBe('延期（命令行，被拒绝）');
     expect(auditActionLabel('cycle.waive')).toBe('免报');
     expect(auditActionLabel('window.activity')).toBe('登记活动');
+    expect(auditActionLabel('console.schedules.pause')).toBe('暂停计划任务（管理台）');
+    expect(auditActionLabel('cli.denied.schedules.backfill')).toBe('补开计划任务（命令行，被拒绝）');
+    expect(auditActionLabel('auth.sign-in')).toBe('登录');
   });
 
   it('keeps an action it does not know as its code', () => {

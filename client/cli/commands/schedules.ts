@@ -1,7 +1,8 @@
-// schedules sync | list | trigger | pause | unpause
+// schedules sync | list | trigger | backfill | pause | unpause
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { dutyCodeOfSchedule, listDutyScheduleIds, scheduleIdFor, syncSchedules, type ScheduleOutcome } from '../../schedules';
+import { dutyCodeOfSchedule, listDutyScheduleIds, syncSchedules, type ScheduleOutcome } from '../../schedules';
+import { backfillSchedule, pauseSchedule, triggerSchedule, unpauseSchedule } from '../../service/schedules';
 import { formatCst, requireDutyArg, validateReason } from '../format';
 import { printJson, println, progress, table, type CliContext } from '../context';
 
@@ -101,6 +102,8 @@ export function registerSchedules(program: Command, ctx: CliContext): void {
       );
     });
 
+  // The changes go through the service (client/service/schedules.ts), as the console's 计划任务 page's do:
+  // the same checks, refusals and audit entries (cli.schedules.<action>).
   cmd
     .command('trigger')
     .description('run a duty schedule now (admin); the period is derived from the trigger time (the previous year)')
@@ -108,49 +111,51 @@ export function registerSchedules(program: Command, ctx: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (code: string, opts: { json?: boolean }) => {
       const duty = requireDutyArg(ctx.catalog().byCode, code);
-      const actor = await ctx.requireAdmin('trigger a schedule');
-      const client = await ctx.client();
-      const scheduleId = scheduleIdFor(duty.code);
-      await ctx.audited(actor, 'schedules.trigger', scheduleId, {}, () => client.schedule.getHandle(scheduleId).trigger());
+      const { scheduleId } = await triggerSchedule(await ctx.service(), await ctx.call(), { duty: duty.code });
       if (opts.json) return printJson({ scheduleId, triggered: true });
       println(`${pc.green('triggered')} ${scheduleId}: openDutyCycles starts now (see \`cycle list --duty ${duty.code}\`)`);
     });
 
   cmd
+    .command('backfill')
+    .description('run a missed opening of a duty schedule again, at the opening instant of the given period (admin)')
+    .argument('<duty>', 'duty code')
+    .requiredOption('--cycle <period>', 'the period whose opening to run, e.g. 2025 (its opening instant must have passed)')
+    .option('--json', 'machine-readable output')
+    .action(async (code: string, opts: { cycle: string; json?: boolean }) => {
+      const duty = requireDutyArg(ctx.catalog().byCode, code);
+      const result = await backfillSchedule(await ctx.service(), await ctx.call(), { duty: duty.code, period: opts.cycle });
+      if (opts.json) return printJson({ ...result, backfilled: true });
+      println(
+        `${pc.green('backfilled')} ${result.scheduleId}: openDutyCycles opens ${result.period} (see \`cycle list --duty ${duty.code}\`)`,
+      );
+    });
+
+  cmd
     .command('pause')
-    .description('pause a duty schedule (admin)')
+    .description('pause a duty schedule (admin); pausing a paused one changes nothing')
     .argument('<duty>', 'duty code')
     .requiredOption('--reason <reason>', 'why (recorded in the schedule note and the audit trail)')
     .option('--json', 'machine-readable output')
     .action(async (code: string, opts: { reason: string; json?: boolean }) => {
       const duty = requireDutyArg(ctx.catalog().byCode, code);
       const reason = validateReason(opts.reason);
-      const actor = await ctx.requireAdmin('pause a schedule');
-      const client = await ctx.client();
-      const scheduleId = scheduleIdFor(duty.code);
-      await ctx.audited(actor, 'schedules.pause', scheduleId, { reason }, () =>
-        client.schedule.getHandle(scheduleId).pause(`${reason} (${actor.id})`),
-      );
-      if (opts.json) return printJson({ scheduleId, paused: true, reason });
-      println(`${pc.yellow('paused')} ${scheduleId}: ${reason}`);
+      const result = await pauseSchedule(await ctx.service(), await ctx.call(), { duty: duty.code, reason });
+      if (opts.json) return printJson({ ...result, reason });
+      println(`${pc.yellow(result.changed ? 'paused' : 'already paused')} ${result.scheduleId}: ${reason}`);
     });
 
   cmd
     .command('unpause')
     .description('resume a paused duty schedule (admin)')
     .argument('<duty>', 'duty code')
-    .option('--reason <reason>', 'why (optional)')
+    .option('--reason <reason>', 'why (default "resumed")')
     .option('--json', 'machine-readable output')
     .action(async (code: string, opts: { reason?: string; json?: boolean }) => {
       const duty = requireDutyArg(ctx.catalog().byCode, code);
-      const actor = await ctx.requireAdmin('unpause a schedule');
-      const client = await ctx.client();
-      const scheduleId = scheduleIdFor(duty.code);
       const reason = opts.reason?.trim() || 'resumed';
-      await ctx.audited(actor, 'schedules.unpause', scheduleId, { reason }, () =>
-        client.schedule.getHandle(scheduleId).unpause(`${reason} (${actor.id})`),
-      );
-      if (opts.json) return printJson({ scheduleId, paused: false, reason });
-      println(`${pc.green('unpaused')} ${scheduleId}`);
+      const result = await unpauseSchedule(await ctx.service(), await ctx.call(), { duty: duty.code, reason });
+      if (opts.json) return printJson({ ...result, reason });
+      println(`${pc.green(result.changed ? 'unpaused' : 'not paused')} ${result.scheduleId}`);
     });
 }

@@ -98,7 +98,8 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
     secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'none'"],
-        styleSrc: ["'unsafe-inline'"],
+        // 'self': the stylesheets under /assets/ (a link to them is blocked without it).
+        styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         formAction,
         frameAncestors: ["'none'"],

@@ -7,7 +7,7 @@ import { ACCESS_LABELS } from '../format';
 import { isAdmin } from '../identity';
 import type { LayoutContext } from './layout';
 
-export type NavKey = 'overview' | 'duties' | 'cycles' | 'incidents' | 'units' | 'feeds' | 'none';
+export type NavKey = 'overview' | 'duties' | 'cycles' | 'incidents' | 'units' | 'feeds' | 'schedules' | 'audit' | 'none';
 
 interface NavItem {
   key: NavKey;
@@ -23,6 +23,8 @@ const NAV: NavItem[] = [
   { key: 'incidents', href: '/incidents', label: '突发事件' },
   { key: 'units', href: '/units', label: '单位' },
   { key: 'feeds', href: '/feeds', label: '日历订阅' },
+  { key: 'schedules', href: '/schedules', label: '计划任务', adminOnly: true },
+  { key: 'audit', href: '/audit', label: '审计日志', adminOnly: true },
 ];
 
 function Who({ ctx }: { ctx: LayoutContext }) {
