@@ -5,7 +5,7 @@
 import type { OpenCyclesResult } from '../workflows/open-cycles';
 import { buildRecurringCycleInput } from '../domain/recurring-cycle';
 import { requireDuty } from '../runtime/catalog';
-import { CycleState, DueAt, DutyCode, Period, UnitId, UnitPath } from '../contracts/search-attributes';
+import { openCycleSearchAttributes } from '../contracts/search-attributes';
 import { DUTY, inPool, round, waitUntil, type BenchEnv, type BenchRecord } from './common';
 
 /** Up to this many units the other design (cycles started from the client, as an activity would) is measured too. */
@@ -33,14 +33,7 @@ async function clientStarts(b: BenchEnv): Promise<number> {
       taskQueue: b.taskQueue,
       workflowId: cycle.workflowId,
       args: [cycle],
-      typedSearchAttributes: [
-        { key: DutyCode, value: cycle.dutyCode },
-        { key: UnitId, value: cycle.unitId },
-        { key: UnitPath, value: cycle.unitPath },
-        { key: Period, value: cycle.period },
-        { key: DueAt, value: new Date(cycle.plan.dueAt) },
-        { key: CycleState, value: 'open' },
-      ],
+      typedSearchAttributes: openCycleSearchAttributes(cycle),
     });
   });
   await waitUntil('every client-started cycle indexed', async () => (await b.db.prisma.cycle.count()) >= before + n, 120_000 + n * 50);

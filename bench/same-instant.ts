@@ -12,7 +12,7 @@ import { temporal } from '@temporalio/proto';
 import { buildRecurringCycleInput } from '../domain/recurring-cycle';
 import { requireDuty } from '../runtime/catalog';
 import { config } from '../runtime/config';
-import { CycleState, DueAt, DutyCode, Period, UnitId, UnitPath } from '../contracts/search-attributes';
+import { openCycleSearchAttributes } from '../contracts/search-attributes';
 import { DUTY, inPool, percentile, round, waitUntil, type BenchEnv, type BenchRecord } from './common';
 
 const PERIOD = '2026';
@@ -64,14 +64,7 @@ async function productReminders(b: BenchEnv): Promise<Fired & { sentLateness: nu
         taskQueue: b.taskQueue,
         workflowId: cycle.workflowId,
         args: [cycle],
-        typedSearchAttributes: [
-          { key: DutyCode, value: cycle.dutyCode },
-          { key: UnitId, value: cycle.unitId },
-          { key: UnitPath, value: cycle.unitPath },
-          { key: Period, value: cycle.period },
-          { key: DueAt, value: new Date(cycle.plan.dueAt) },
-          { key: CycleState, value: 'open' },
-        ],
+        typedSearchAttributes: openCycleSearchAttributes(cycle),
       }),
     );
   });

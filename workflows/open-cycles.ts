@@ -21,7 +21,7 @@ import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlready
 import { cycleWorkflowType, type CycleInput } from '../domain/types';
 import type { CycleActivities } from '../activities/cycle';
 import { fanOutProgressQuery, type FanOutProgress } from '../contracts/fan-out';
-import { CycleState, DueAt, DutyCode, Period, UnitId, UnitPath } from '../contracts/search-attributes';
+import { openCycleSearchAttributes } from '../contracts/search-attributes';
 
 const acts = proxyActivities<CycleActivities>({
   startToCloseTimeout: '2 minutes',
@@ -190,14 +190,7 @@ async function openChild(cycle: CycleInput): Promise<boolean> {
       args: [cycle],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [
-        { key: DutyCode, value: cycle.dutyCode },
-        { key: UnitId, value: cycle.unitId },
-        { key: UnitPath, value: cycle.unitPath },
-        { key: Period, value: cycle.period },
-        { key: DueAt, value: new Date(cycle.plan.dueAt) },
-        { key: CycleState, value: 'open' },
-      ],
+      typedSearchAttributes: openCycleSearchAttributes(cycle),
     });
     return true;
   } catch (err) {
