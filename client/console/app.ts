@@ -19,6 +19,7 @@ import { registerIncidentPages } from './views/incidents';
 import { installAuth } from './auth/install';
 import { registerAssets } from './assets';
 import { registerExports } from './exports/routes';
+import { registerReviewPages } from './reviews/routes';
 import { DEFAULT_AUTH, type AuthSettings } from './auth/config';
 import { cleanFilter, extendCycle, finishCycle, getCycle, listCycles, submitCycle } from '../service/cycles';
 import { recordOccurrence } from '../service/quota';
@@ -34,6 +35,7 @@ import { cyclesPage, dutiesPage, errorPage, overviewPage, unitsPage } from './vi
 import { readiness } from '../../runtime/readiness';
 import { nextYearWarning } from '../../domain/provisional';
 import { presentYears } from '../../runtime/calendar-store';
+import type { ReviewCatalog } from '../../runtime/reviews';
 
 export interface ConsoleAppOptions {
   prisma: PrismaClient;
@@ -49,6 +51,8 @@ export interface ConsoleAppOptions {
   queryTimeoutMs?: number;
   /** Task queue for workflows the console starts (incidents, event cycles); default config.temporal.taskQueue. */
   taskQueue?: string;
+  /** The review kinds (评查整改 pages); default: catalog/reviews/reviews.yaml, read on first use. */
+  reviews?: () => ReviewCatalog;
 }
 
 type Env = ConsoleEnv;
@@ -161,6 +165,9 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     layoutContext,
     errorPage,
   });
+
+  // 评查整改 pages; their forms call the service, as the CLI does.
+  registerReviewPages(app, { service: deps, catalog, reviews: opts.reviews, layoutContext, errorPage });
 
   // Form endpoints: same service calls as the JSON API; success redirects (PRG), a refusal
   // re-renders the page with the message next to the field.
