@@ -87,6 +87,8 @@ describe('评查整改 pages', () => {
   it('shows the start form with the kinds, their basis and the unit tree; only admins get it', async () => {
     const res = await get('/reviews/new');
     expect(res.status).toBe(200);
+    // The page's stylesheets are files under /assets/: the policy must let the browser load them.
+    expect(res.headers.get('content-security-policy')).toMatch(/style-src 'self'/);
     const page = await res.text();
     expect(page).toContain('<option value="spot-check"');
     expect(page).toContain('行政执法抽查');

@@ -96,7 +96,8 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
     secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'none'"],
-        styleSrc: ["'unsafe-inline'"],
+        // 'self': the stylesheets under /assets/ (without it browsers drop console.css and reviews.css).
+        styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         formAction,
         frameAncestors: ["'none'"],
