@@ -18,7 +18,7 @@ import {
 } from '../support/console-backend';
 import { startConsole, type RunningConsole } from '../../client/console/server';
 import { sessionCookieFor } from '../support/accounts';
-import { htmlText } from '../support/english';
+import { englishPhrases, htmlText } from '../support/english';
 
 const ECOLOGY = '4601050006'; // 海口市生态环境局秀英分局
 
@@ -60,7 +60,7 @@ const get = async (path: string, user = ADMIN) =>
 /** The text of the element with this id (its first occurrence), tags stripped. */
 function textOf(page: string, id: string): string {
   const m = new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</(div|td|table|ol|dl)>`).exec(page);
-  return m ? htmlText(m[1]!) : '';
+  return m ? htmlText(m[1]!).trim() : '';
 }
 
 function row(page: string, attr: string, value: string): string {
@@ -195,6 +195,118 @@ describe('评查整改 pages', () => {
     expect(row(clerkPage, 'data-unit', MARKET)).toContain('data-state="open"');
     expect(clerkPage).not.toContain(`data-unit="${ECOLOGY}"`);
     expect(clerkPage).not.toContain('id="finding-form"');
+  });
+
+  it('builds the 整改清单: an item with owner, due and cadence, its page and timeline, extension refused and approved, sent back, 销号', async () => {
+    const base = `/reviews/${encodeURIComponent(id)}`;
+    const cst = (d: DateTime) => d.toFormat("yyyy-MM-dd'T'HH:mm");
+    const itemDue = DateTime.now().setZone('Asia/Shanghai').plus({ days: 10 }).startOf('minute');
+    const text = '完善行政处罚案卷法制审核环节';
+
+    const noText = await form(`${base}/item.add`, ADMIN, [
+      ['unitId', MARKET],
+      ['text', ''],
+      ['dueAt', cst(itemDue)],
+    ]);
+    expect(noText.status).toBe(400);
+    expect(textOf(await noText.text(), 'item.add-text-error')).toContain('整改事项');
+    const badEvery = await form(`${base}/item.add`, ADMIN, [
+      ['unitId', MARKET],
+      ['text', text],
+      ['dueAt', cst(itemDue)],
+      ['reportEvery', 'every week'],
+    ]);
+    expect(badEvery.status).toBe(400);
+    const badEveryPage = await badEvery.text();
+    expect(textOf(badEveryPage, 'item.add-reportEvery-error')).toContain('进展报告周期');
+    expect(badEveryPage).toContain('value="every week"');
+    expect(textOf(badEveryPage, 'item.add-text')).toBe(text);
+    const byClerk = await form(`${base}/item.add`, MARKET_CLERK, [
+      ['unitId', MARKET],
+      ['text', text],
+      ['dueAt', cst(itemDue)],
+    ]);
+    expect(byClerk.status).toBe(403);
+    expect(textOf(await byClerk.text(), 'review-error')).toContain('只有管理员可以添加整改事项');
+
+    const added = await form(`${base}/item.add`, ADMIN, [
+      ['unitId', MARKET],
+      ['text', text],
+      ['dueAt', cst(itemDue)],
+      ['reportEvery', 'P14D'],
+    ]);
+    expect(added.status, await added.clone().text()).toBe(303);
+    expect(added.headers.get('location')).toBe(`${base}?done=item.add`);
+    await waitFor('the item row', () => backend.db.prisma.rectificationItem.findFirst({ where: { reviewId: id } }));
+    const reviewPage = await (await get(`${base}?done=item.add`)).text();
+    const itemRow = htmlText(row(reviewPage, 'data-item', `${id}:item-1`));
+    expect(itemRow).toContain(text);
+    expect(itemRow).toContain('秀英区市场监督管理局');
+    expect(itemRow).toContain(itemDue.toFormat('yyyy-MM-dd HH:mm'));
+    expect(itemRow).toContain('每2周');
+    expect(row(await (await get('/reviews')).text(), 'data-workflow-id', id)).toMatch(/data-count="items">1\/1</);
+
+    const item = `${base}/items/1`;
+    const page = await (await get(item, MARKET_CLERK)).text();
+    expect(textOf(page, 'item-due')).toBe(itemDue.toFormat('yyyy-MM-dd HH:mm'));
+    expect(textOf(page, 'item-cadence')).toContain('每2周一次');
+    expect(page).toContain('id="progress-form"');
+    expect(page).not.toContain('id="accept-form"');
+    expect((await get(item, BRANCH_CLERK)).status).toBe(404);
+    expect((await get(`${base}/items/9`)).status).toBe(404);
+
+    // The unit reports progress and asks for more time; the admin refuses, then approves a second request.
+    expect((await form(`${item}/progress`, MARKET_CLERK, [['text', '已组织法制审核人员培训']])).status).toBe(303);
+    const extendTo = itemDue.plus({ days: 10 });
+    const ask = async () =>
+      form(`${item}/request-extension`, MARKET_CLERK, [
+        ['to', cst(extendTo)],
+        ['reason', '案卷数量多，需更多时间'],
+      ]);
+    expect((await ask()).status).toBe(303);
+    const noReason = await form(`${item}/refuse-extension`, ADMIN, [['reason', '']]);
+    expect(noReason.status).toBe(400);
+    expect(textOf(await noReason.text(), 'refuse-extension-reason-error')).toContain('理由');
+    expect((await form(`${item}/refuse-extension`, MARKET_CLERK, [['reason', '自己驳回']])).status).toBe(403);
+    expect((await form(`${item}/refuse-extension`, ADMIN, [['reason', '期限已较宽裕']])).status).toBe(303);
+    expect((await ask()).status).toBe(303);
+    const approved = await form(`${item}/extend`, ADMIN, [
+      ['to', cst(extendTo)],
+      ['reason', '同意延期十天'],
+    ]);
+    expect(approved.status, await approved.clone().text()).toBe(303);
+    const extended = await (await get(`${item}?done=extend`)).text();
+    expect(extended).toContain('已批准延期');
+    expect(textOf(extended, 'item-due')).toBe(extendTo.toFormat('yyyy-MM-dd HH:mm'));
+    expect(extended).toContain('data-decision="refused"');
+    expect(extended).toContain('data-decision="approved"');
+    expect(htmlText(/id="item-progress">([\s\S]*?)<\/table>/.exec(extended)?.[1] ?? '')).toContain('已组织法制审核人员培训');
+
+    // Reported done, sent back with a reason, reported again, then 销号.
+    expect((await form(`${item}/rectified`, MARKET_CLERK, [['text', '已补充法制审核意见']])).status).toBe(303);
+    expect((await form(`${item}/accept`, MARKET_CLERK, [])).status).toBe(403);
+    const sentBack = await form(`${item}/reject`, ADMIN, [
+      ['reason', '审核意见未签字'],
+      ['dueAt', ''],
+    ]);
+    expect(sentBack.status, await sentBack.clone().text()).toBe(303);
+    expect(textOf(await (await get(item)).text(), 'item-state')).toBe('进行中');
+    expect((await form(`${item}/rectified`, MARKET_CLERK, [['text', '已补签']])).status).toBe(303);
+    const accepted = await form(`${item}/accept`, ADMIN, []);
+    expect(accepted.status, await accepted.clone().text()).toBe(303);
+    const done = await (await get(`${item}?done=accept`)).text();
+    expect(done).toContain('已销号');
+    expect(textOf(done, 'item-state')).toBe('已销号');
+    expect(done).not.toContain('id="progress-form"');
+    const types = [...done.matchAll(/<tr data-type="([^"]+)">/g)].map((m) => m[1]);
+    for (const t of ['opened', 'progress', 'extension-requested', 'extension-refused', 'extended', 'rectified', 'rejected', 'accepted'])
+      expect(types).toContain(t);
+    const timeline = htmlText(/id="item-timeline">([\s\S]*?)<\/table>/.exec(done)?.[1] ?? '');
+    expect(timeline).toContain('驳回延期');
+    expect(timeline).toContain('期限已较宽裕');
+    expect(timeline).toContain('退回整改');
+    expect(timeline).toContain('销号');
+    expect(englishPhrases(htmlText(done), [ADMIN, MARKET_CLERK])).toEqual([]);
   });
 
   it('records a finding (refusals named), refuses others, and closes the review with a summary', async () => {

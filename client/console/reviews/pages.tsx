@@ -3,12 +3,13 @@
 import type { Child } from 'hono/jsx';
 import type { ReviewCatalog } from '../../../runtime/reviews';
 import type { ReviewStatus } from '../../../contracts/review';
-import { PART_STATE_LABELS } from '../../../domain/review';
+import { durationLabel, PART_STATE_LABELS } from '../../../domain/review';
 import { cstDateTime } from '../format';
 import type { LayoutContext } from '../views/layout';
 import { Page } from '../views/page';
 import { TYPE_LABELS } from '../views/pages';
 import type { ReviewListRow } from '../../service/review-reads';
+import { AddItemForm, itemPath } from './items';
 import {
   FormError,
   RequestId,
@@ -244,6 +245,8 @@ export interface ReviewPageProps {
   ctx: LayoutContext;
   review: ReviewStatus;
   isAdmin: boolean;
+  /** Each item's progress-report cadence (ms) by its number, from the index rows. */
+  cadence: Map<number, number | null>;
   done?: string;
   state?: ReviewFormState;
 }
@@ -281,7 +284,7 @@ function CloseForm({ review, state }: { review: ReviewStatus; state?: ReviewForm
   );
 }
 
-export function ReviewPage({ ctx, review, isAdmin, done, state }: ReviewPageProps) {
+export function ReviewPage({ ctx, review, isAdmin, cadence, done, state }: ReviewPageProps) {
   const open = review.state !== 'closed';
   const findingsOf = (unitId: string) => review.findings.filter((x) => x.unitId === unitId);
   return (
@@ -380,6 +383,7 @@ export function ReviewPage({ ctx, review, isAdmin, done, state }: ReviewPageProp
               <th>单位</th>
               <th>整改事项</th>
               <th>整改期限（北京时间）</th>
+              <th>进展报告</th>
               <th>状态</th>
             </tr>
           </thead>
@@ -388,8 +392,11 @@ export function ReviewPage({ ctx, review, isAdmin, done, state }: ReviewPageProp
               <tr data-item={i.workflowId}>
                 <td class="num">{i.n}</td>
                 <td>{review.units.find((u) => u.id === i.unitId)?.name ?? i.unitId}</td>
-                <td>{i.text}</td>
+                <td>
+                  <a href={itemPath(review.workflowId, i.n)}>{i.text}</a>
+                </td>
                 <td class="nowrap">{cstDateTime(i.dueAt)}</td>
+                <td class="nowrap">{cadence.get(i.n) ? `每${durationLabel(cadence.get(i.n)!)}` : '—'}</td>
                 <td>
                   <StateBadge state={i.state} label={partLabel(i.state)} />
                 </td>
@@ -402,6 +409,7 @@ export function ReviewPage({ ctx, review, isAdmin, done, state }: ReviewPageProp
       {isAdmin && open ? (
         <section class="review-actions">
           <FindingForm review={review} state={state} />
+          <AddItemForm review={review} state={state} />
           <CloseForm review={review} state={state} />
         </section>
       ) : null}

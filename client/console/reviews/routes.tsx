@@ -14,7 +14,8 @@ import { loadReviewCatalog, type ReviewCatalog } from '../../../runtime/reviews'
 import type { ServiceDeps } from '../../service/context';
 import { startReview, reviewAction } from '../../service/reviews';
 import { getReview, listReviews } from '../../service/review-reads';
-import { refusalFrom, type RefusalError } from '../../service/refusal';
+import { refuse, refusalFrom, type RefusalError } from '../../service/refusal';
+import { itemStatusQuery } from '../../../contracts/review';
 import { consoleCall, readScope, REQUEST_ID_FIELD, type ConsoleEnv } from '../request';
 import type { Html } from '../html';
 import type { LayoutContext } from '../views/layout';
@@ -22,6 +23,7 @@ import { renderPage } from '../views/page';
 import { cstLocalToInstant } from '../views/incidents';
 import { NewReviewPage, ReviewPage, ReviewsListPage } from './pages';
 import type { ReviewFormState } from './forms';
+import { ItemPage, itemPath } from './items';
 
 export interface ReviewPagesDeps {
   service: ServiceDeps;
@@ -36,8 +38,32 @@ const DONE: Record<string, string> = {
   started: '评查已发起，已通知范围内各单位报送自查材料。',
   existing: '同一评查已经发起过，未重复发起。',
   finding: '已记录发现问题。',
+  'item.add': '已添加整改事项，已通知责任单位。',
   close: '评查已结束。',
 };
+
+const ITEM_DONE: Record<string, string> = {
+  progress: '已报告整改进展。',
+  'request-extension': '已提交延期申请，等待审批。',
+  extend: '已批准延期，整改期限已更新。',
+  'refuse-extension': '已驳回延期申请。',
+  rectified: '已报告整改完成，等待销号。',
+  accept: '已销号。',
+  reject: '已退回整改。',
+};
+
+const ITEM_ACTIONS = ['progress', 'request-extension', 'extend', 'refuse-extension', 'rectified', 'accept', 'reject'] as const;
+
+/** A form's datetime-local fields (CST) as instants; `optional` ones left out when blank. */
+function withInstants(values: Record<string, string>, instants: string[], optional: string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (!instants.includes(k)) out[k] = v;
+    else if (v.trim()) out[k] = cstLocalToInstant(v) ?? v;
+    else if (!optional.includes(k)) out[k] = v;
+  }
+  return out;
+}
 
 /** A form post's fields; repeated names (the scope's unit checkboxes) joined with commas. */
 async function formValues(c: Context<ConsoleEnv>): Promise<{ values: Record<string, string>; requestId?: string }> {
@@ -111,8 +137,14 @@ export function registerReviewPages(app: Hono<ConsoleEnv>, deps: ReviewPagesDeps
   async function renderReview(c: Context<ConsoleEnv>, workflowId: string, state?: ReviewFormState, status = 200) {
     try {
       const review = await getReview(service, workflowId, await readScope(c, prisma));
+      const rows = await prisma.rectificationItem.findMany({ where: { reviewId: workflowId }, select: { n: true, reportEveryMs: true } });
+      const cadence = new Map(rows.map((r) => [r.n, r.reportEveryMs]));
       const done = state ? undefined : DONE[c.req.query('done') ?? ''];
-      return jsx(c, <ReviewPage ctx={await ctxOf(c)} review={review} isAdmin={isAdmin(c)} done={done} state={state} />, status);
+      return jsx(
+        c,
+        <ReviewPage ctx={await ctxOf(c)} review={review} isAdmin={isAdmin(c)} cadence={cadence} done={done} state={state} />,
+        status,
+      );
     } catch (err) {
       const r = refusalFrom(err);
       if (r) return error(c, r);
@@ -122,14 +154,16 @@ export function registerReviewPages(app: Hono<ConsoleEnv>, deps: ReviewPagesDeps
 
   app.get('/reviews/:id', (c) => renderReview(c, c.req.param('id')));
 
-  for (const name of ['finding', 'close'] as const) {
+  for (const name of ['finding', 'item.add', 'close'] as const) {
     app.post(`/reviews/:id/${name}`, async (c) => {
       const workflowId = c.req.param('id');
       const { values, requestId } = await formValues(c);
       try {
         // Out of the reader's scope: not found, before anything else is said about the review.
         await getReview(service, workflowId, await readScope(c, prisma));
-        await reviewAction(service, consoleCall(c, requestId), name, workflowId, values);
+        const body = name === 'item.add' ? withInstants(values, ['dueAt']) : values;
+        if (name === 'item.add' && !body.reportEvery?.trim()) delete body.reportEvery;
+        await reviewAction(service, consoleCall(c, requestId), name, workflowId, body);
       } catch (err) {
         const r = refusalFrom(err);
         if (!r) throw err;
@@ -138,6 +172,63 @@ export function registerReviewPages(app: Hono<ConsoleEnv>, deps: ReviewPagesDeps
         return renderReview(c, workflowId, { form: name, values, error: { message: r.refusal.zh, field } }, r.status);
       }
       return c.redirect(`/reviews/${encodeURIComponent(workflowId)}?done=${name}`, 303);
+    });
+  }
+
+  // ---------------------------------------------------------------- 整改事项
+
+  async function itemOf(c: Context<ConsoleEnv>, reviewId: string, nText: string) {
+    const review = await getReview(service, reviewId, await readScope(c, prisma));
+    const summary = /^\d{1,6}$/.test(nText) ? review.items.find((i) => i.n === Number(nText)) : undefined;
+    if (!summary) refuse('', 'not-found', `找不到整改事项 ${nText}`, `no item ${nText} in ${reviewId}`);
+    const item = await service.client.withDeadline(Date.now() + (service.queryTimeoutMs ?? 5000), () =>
+      service.client.workflow.getHandle(summary.workflowId).query(itemStatusQuery),
+    );
+    return { review, item };
+  }
+
+  async function renderItem(c: Context<ConsoleEnv>, state?: ReviewFormState, status = 200) {
+    try {
+      const { review, item } = await itemOf(c, c.req.param('id')!, c.req.param('n')!);
+      const user = c.get('user');
+      const isOwner = isAdmin(c) || (user?.access === 'unit' && user.unitId === item.unit.id);
+      const done = state ? undefined : ITEM_DONE[c.req.query('done') ?? ''];
+      return jsx(
+        c,
+        <ItemPage ctx={await ctxOf(c)} review={review} item={item} isAdmin={isAdmin(c)} isOwner={isOwner} done={done} state={state} />,
+        status,
+      );
+    } catch (err) {
+      const r = refusalFrom(err);
+      if (r) return error(c, r);
+      throw err;
+    }
+  }
+
+  app.get('/reviews/:id/items/:n', (c) => renderItem(c));
+
+  for (const action of ITEM_ACTIONS) {
+    app.post(`/reviews/:id/items/:n/${action}`, async (c) => {
+      const { values, requestId } = await formValues(c);
+      let target: string;
+      try {
+        const { review, item } = await itemOf(c, c.req.param('id'), c.req.param('n'));
+        await reviewAction(
+          service,
+          consoleCall(c, requestId),
+          `item.${action}`,
+          item.workflowId,
+          withInstants(values, ['to', 'dueAt'], ['dueAt']),
+        );
+        target = `${itemPath(review.workflowId, item.n)}?done=${action}`;
+      } catch (err) {
+        const r = refusalFrom(err);
+        if (!r) throw err;
+        if (r.status === 404 || r.status === 401) return error(c, r);
+        const field = r.refusal.field in values ? r.refusal.field : undefined;
+        return renderItem(c, { form: action, values, error: { message: r.refusal.zh, field } }, r.status);
+      }
+      return c.redirect(target, 303);
     });
   }
 }
