@@ -20,6 +20,7 @@ import { installAuth } from './auth/install';
 import { registerAssets } from './assets';
 import { registerExports } from './exports/routes';
 import { registerAdminPages } from './admin';
+import { registerReviewPages } from './reviews/routes';
 import { DEFAULT_AUTH, type AuthSettings } from './auth/config';
 import { cleanFilter, extendCycle, finishCycle, getCycle, listCycles, submitCycle } from '../service/cycles';
 import { recordOccurrence } from '../service/quota';
@@ -39,6 +40,7 @@ import { config } from '../../runtime/config';
 import { registerCalendarFeeds } from '../feeds/route';
 import { loadFeedKey } from '../feeds/key';
 import { registerFeedPages } from './feeds';
+import type { ReviewCatalog } from '../../runtime/reviews';
 
 export interface ConsoleAppOptions {
   prisma: PrismaClient;
@@ -56,6 +58,8 @@ export interface ConsoleAppOptions {
   taskQueue?: string;
   /** The key sealing calendar feed tokens (client/feeds/key.ts); default CALENDAR_FEED_KEY or data/calendar-feed.key, read on first use. */
   feedKey?: Buffer;
+  /** The review kinds (评查整改 pages); default: catalog/reviews/reviews.yaml, read on first use. */
+  reviews?: () => ReviewCatalog;
 }
 
 type Env = ConsoleEnv;
@@ -181,6 +185,8 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
 
   // 计划任务 and 审计日志.
   registerAdminPages(app, { service: deps, now, layoutContext, errorPage });
+  // 评查整改 pages; their forms call the service, as the CLI does.
+  registerReviewPages(app, { service: deps, catalog, reviews: opts.reviews, layoutContext, errorPage });
 
   // Form endpoints: same service calls as the JSON API; success redirects (PRG), a refusal
   // re-renders the page with the message next to the field.

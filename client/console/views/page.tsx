@@ -7,7 +7,7 @@ import { ACCESS_LABELS } from '../format';
 import { isAdmin } from '../identity';
 import type { LayoutContext } from './layout';
 
-export type NavKey = 'overview' | 'duties' | 'cycles' | 'incidents' | 'units' | 'feeds' | 'schedules' | 'audit' | 'none';
+export type NavKey = 'overview' | 'duties' | 'cycles' | 'incidents' | 'reviews' | 'units' | 'feeds' | 'schedules' | 'audit' | 'none';
 
 interface NavItem {
   key: NavKey;
@@ -21,6 +21,7 @@ const NAV: NavItem[] = [
   { key: 'duties', href: '/duties', label: '义务目录' },
   { key: 'cycles', href: '/cycles', label: '周期' },
   { key: 'incidents', href: '/incidents', label: '突发事件' },
+  { key: 'reviews', href: '/reviews', label: '评查整改' },
   { key: 'units', href: '/units', label: '单位' },
   { key: 'feeds', href: '/feeds', label: '日历订阅' },
   { key: 'schedules', href: '/schedules', label: '计划任务', adminOnly: true },

@@ -260,7 +260,7 @@ export interface UnitNode {
   contacts: { name: string; email: string; role: string; access: string; phone: string | null }[];
 }
 
-const TYPE_LABELS: Record<string, string> = {
+export const TYPE_LABELS: Record<string, string> = {
   government: '政府',
   department: '部门',
   town: '乡镇（街道）',

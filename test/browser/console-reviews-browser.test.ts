@@ -1,0 +1,94 @@
+// 评查整改 in Debian's Chromium (playwright-core), against real backends started in-process: the admin
+// opens 评查整改, starts a review through /reviews/new (an empty title is named first), records a
+// finding on a unit and closes the review with a summary. Screenshots go to test-results/.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { DateTime } from 'luxon';
+import { repoRoot } from '../support/temporal-env';
+import { ADMIN, MARKET, startConsoleBackend, type ConsoleBackend } from '../support/console-backend';
+import { signIn } from '../support/browser-sign-in';
+import { startConsole, type RunningConsole } from '../../client/console/server';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = fs.existsSync(CHROMIUM);
+const resultsDir = path.join(repoRoot, 'test-results');
+const ECOLOGY = '4601050006'; // 海口市生态环境局秀英分局
+
+let backend: ConsoleBackend;
+let app: RunningConsole;
+let browser: Browser;
+
+describe.skipIf(!haveChromium)('评查整改 in Chromium', () => {
+  beforeAll(async () => {
+    backend = await startConsoleBackend({ taskQueue: 'console-reviews-browser', temporalUiUrl: 'http://127.0.0.1:8233' });
+    app = await startConsole({
+      port: 0,
+      prisma: backend.db.prisma,
+      client: backend.env.client,
+      catalog: backend.catalog,
+      temporalUiUrl: 'http://127.0.0.1:8233',
+      taskQueue: backend.taskQueue,
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    fs.mkdirSync(resultsDir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await backend?.stop();
+  });
+
+  it('the admin starts a review, records a finding and closes it', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, app.url, ADMIN, { next: '/' });
+
+    await Promise.all([page.waitForURL(/\/reviews$/), page.getByRole('link', { name: '评查整改' }).click()]);
+    expect(await page.locator('h1').innerText()).toBe('评查整改');
+    await Promise.all([page.waitForURL(/\/reviews\/new$/), page.click('#start-review-link')]);
+
+    const due = DateTime.now().setZone('Asia/Shanghai').plus({ days: 7 }).set({ hour: 18, minute: 0, second: 0, millisecond: 0 });
+    await page.selectOption('#start-kind', 'case-file-review');
+    expect(await page.locator('#kind-basis').innerText()).toContain('琼发〔2021〕22号');
+    // The type-under-parent chooser is hidden until chosen.
+    expect(await page.locator('.scope-type').isVisible()).toBe(false);
+    await page.check(`input[name=units][value="${MARKET}"]`);
+    await page.check(`input[name=units][value="${ECOLOGY}"]`);
+    await page.fill('#start-dueAt', due.toFormat("yyyy-MM-dd'T'HH:mm"));
+    // No title yet: the form comes back naming it, with the units still checked.
+    await page.click('#start-form button[type=submit]');
+    await expect.poll(() => page.locator('#start-title-error').count()).toBe(1);
+    expect(await page.locator('#start-title-error').innerText()).toContain('评查名称');
+    expect(await page.locator(`input[name=units][value="${MARKET}"]`).isChecked()).toBe(true);
+
+    await page.fill('#start-title', '2026年行政执法案卷评查');
+    await page.screenshot({ path: path.join(resultsDir, 'console-review-new.png'), fullPage: true });
+    await Promise.all([page.waitForURL(/\/reviews\/review%3Acase-file-review-/), page.click('#start-form button[type=submit]')]);
+    expect(await page.locator('[role=status]').innerText()).toContain('评查已发起');
+    expect(await page.locator('#review-due').innerText()).toBe(due.toFormat('yyyy-MM-dd HH:mm'));
+    expect(await page.locator(`tr[data-unit="${MARKET}"] [data-state]`).innerText()).toBe('进行中');
+    expect(await page.locator(`tr[data-unit="${ECOLOGY}"] [data-state]`).innerText()).toBe('进行中');
+
+    await page.selectOption('#finding-unitId', ECOLOGY);
+    await page.fill('#finding-text', '2份行政许可案卷未附送达回证');
+    await Promise.all([page.waitForURL(/done=finding/), page.click('#finding-form button[type=submit]')]);
+    expect(await page.locator('[role=status]').innerText()).toContain('已记录发现问题');
+    expect(await page.locator(`tr[data-unit="${ECOLOGY}"] [data-finding]`).innerText()).toContain('2份行政许可案卷未附送达回证');
+    expect(await page.locator(`tr[data-unit="${MARKET}"] [data-finding]`).count()).toBe(0);
+
+    await page.fill('#close-summary', '评查完成，问题已反馈被评查单位。');
+    await Promise.all([page.waitForURL(/done=close/), page.click('#close-form button[type=submit]')]);
+    expect(await page.locator('[role=status]').innerText()).toContain('评查已结束');
+    expect(await page.locator('#review-summary').innerText()).toBe('评查完成，问题已反馈被评查单位。');
+    expect(await page.locator('#close-form').count()).toBe(0);
+    await page.screenshot({ path: path.join(resultsDir, 'console-review.png'), fullPage: true });
+    await context.close();
+  });
+});
