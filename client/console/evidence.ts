@@ -16,7 +16,6 @@ import { checkEvidence, contentDisposition, EVIDENCE_FIELD, type EvidenceLimits,
 import { attachEvidence, findEvidence, storeEvidence } from '../service/evidence';
 import type { EvidenceStore } from '../../runtime/evidence-store';
 import type { FormState } from './views/cycle';
-import type { Html } from './html';
 
 const SUBMIT_PATH = /^\/cycles\/[^/]+\/submit$/;
 

@@ -95,7 +95,6 @@ const MAX_NAME_CHARS = 120;
  */
 export function sanitizeFileName(raw: string): string {
   const last = raw.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
   let name = last.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
   name = name.replace(/^\.+/, '').trim();
   const chars = [...name];
