@@ -299,6 +299,10 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
       deliveries: detail.records.deliveries,
       escalations: detail.records.escalations.map((e) => ({ ...e, targets: safeJson(e.targets) })),
       audit: detail.records.audit.map((a) => ({ ...a, detail: safeJson(a.detail) })),
+      evidence: detail.records.evidence.map((e) => ({
+        ...e,
+        url: `/cycles/${encodeURIComponent(detail.workflowId)}/evidence/${e.sha256}`,
+      })),
     });
   });
 

@@ -78,7 +78,9 @@ export function registerEvidenceRoutes(app: Hono<ConsoleEnv>, deps: EvidenceRout
     }
     const call = consoleCall(c, requestId);
     try {
-      const checked = await checkEvidence(files, limits);
+      // Someone who may not submit here is refused by submitCycle (and audited) without a byte stored.
+      const mayStore = files.length > 0 && canSubmit(c.get('user'), (await cycleFacts(service, workflowId)).unitId);
+      const checked = mayStore ? await checkEvidence(files, limits) : [];
       // Stored before the submit: content-addressed, so a refused submit leaves only an unreferenced blob.
       const stored = await storeEvidence(store, checked);
       const result = await submitCycle(service, call, workflowId, values);
