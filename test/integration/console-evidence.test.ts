@@ -10,6 +10,7 @@ import { sessionCookieFor } from '../support/accounts';
 import { FsEvidenceStore, sha256Of } from '../../runtime/evidence-store';
 import type { EvidenceLimits } from '../../client/service/evidence-files';
 import { exeBytes, pdfBytes, pngBytes, xlsxBytes } from '../support/evidence-files';
+import { runCli } from '../support/cli-process';
 
 const LIMITS: EvidenceLimits = { maxFileBytes: 64 * 1024, maxTotalBytes: 100 * 1024, maxFiles: 3 };
 
@@ -209,5 +210,24 @@ describe('console: evidence files with a submission', () => {
     expect(dl.status).toBe(200);
     expect(dl.headers.get('content-disposition')).toContain(encodeURIComponent('同一份报告.pdf'));
     expect(Buffer.from(await dl.arrayBuffer()).equals(Buffer.from(pdf))).toBe(true);
+  });
+
+  it("shows the files in the CLI's status, as a table and in --json", async () => {
+    const vars = { TEMPORAL_ADDRESS: backend.env.address, TASK_QUEUE: backend.taskQueue, DATABASE_URL: backend.db.url };
+    const human = await runCli(['status', backend.openId], vars);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('证明材料文件');
+    expect(human.stdout).toMatch(/年度报告\.pdf.*PDF.*scjgj\.clerk/);
+    expect(human.stdout).toContain(sha256Of(png).slice(0, 12));
+    const json = await runCli(['status', backend.openId, '--json'], vars);
+    expect(json.code).toBe(0);
+    const out = JSON.parse(json.stdout) as { evidence: { fileName: string; sha256: string; size: number }[] };
+    expect(out.evidence.map((e) => [e.fileName, e.sha256, e.size]).sort()).toEqual(
+      [
+        ['年度报告.pdf', sha256Of(pdf), pdf.byteLength],
+        ['现场照片.png', sha256Of(png), png.byteLength],
+        ['统计表.xlsx', sha256Of(xlsx), xlsx.byteLength],
+      ].sort(),
+    );
   });
 });
