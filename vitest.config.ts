@@ -35,6 +35,7 @@ const postgresIntegration = [
   'catalog-store',
   'console',
   'console-exports',
+  'console-evidence',
   'index-concurrency',
   'calendar-feeds',
 ].map((name) => `test/integration/${name}.test.ts`);

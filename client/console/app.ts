@@ -41,6 +41,10 @@ import { registerCalendarFeeds } from '../feeds/route';
 import { loadFeedKey } from '../feeds/key';
 import { registerFeedPages } from './feeds';
 import type { ReviewCatalog } from '../../runtime/reviews';
+import { FsEvidenceStore, type EvidenceStore } from '../../runtime/evidence-store';
+import { evidenceLimitsFromEnv, type EvidenceLimits } from '../service/evidence-files';
+import { isEvidenceUpload, registerEvidenceRoutes } from './evidence';
+import path from 'node:path';
 
 export interface ConsoleAppOptions {
   prisma: PrismaClient;
@@ -60,6 +64,8 @@ export interface ConsoleAppOptions {
   feedKey?: Buffer;
   /** The review kinds (评查整改 pages); default: catalog/reviews/reviews.yaml, read on first use. */
   reviews?: () => ReviewCatalog;
+  /** Where submissions' files go (default <DATA_DIR>/evidence) and their limits (default EVIDENCE_MAX_* from the environment). */
+  evidence?: { store?: EvidenceStore; limits?: EvidenceLimits };
 }
 
 type Env = ConsoleEnv;
@@ -82,11 +88,8 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   };
   const app = new Hono<Env>();
 
-  const auth = installAuth(app, {
-    prisma,
-    settings: opts.auth ?? { ...DEFAULT_AUTH, publicUrl: 'http://localhost', loopbackAliases: true },
-    now,
-  });
+  const authSettings = opts.auth ?? { ...DEFAULT_AUTH, publicUrl: 'http://localhost', loopbackAliases: true };
+  const auth = installAuth(app, { prisma, settings: authSettings, now, largeBody: isEvidenceUpload });
   registerAssets(app);
   const publicUrl = () => auth.publicOrigin().origin;
   registerCalendarFeeds(app, { prisma, catalog, consoleUrl: publicUrl });
@@ -187,10 +190,20 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   registerAdminPages(app, { service: deps, now, layoutContext, errorPage });
   // 评查整改 pages; their forms call the service, as the CLI does.
   registerReviewPages(app, { service: deps, catalog, reviews: opts.reviews, layoutContext, errorPage });
+  // 提交 with its files (证明材料), and their download: ./evidence.ts.
+  registerEvidenceRoutes(app, {
+    service: deps,
+    store: opts.evidence?.store ?? new FsEvidenceStore(path.join(config.dataDir, 'evidence')),
+    limits: opts.evidence?.limits ?? evidenceLimitsFromEnv(process.env),
+    defaultBodyLimitBytes: authSettings.bodyLimitBytes,
+    now,
+    renderCycle,
+    notFound: async (c, message) => page(c, errorPage(await layoutContext(c), 404, message), 404),
+  });
 
   // Form endpoints: same service calls as the JSON API; success redirects (PRG), a refusal
   // re-renders the page with the message next to the field.
-  for (const form of ['submit', 'extend', 'waive', 'close', 'occurrences', 'activities'] as FormName[]) {
+  for (const form of ['extend', 'waive', 'close', 'occurrences', 'activities'] as FormName[]) {
     app.post(`/cycles/:workflowId/${form}`, async (c) => {
       const workflowId = c.req.param('workflowId');
       const { values, requestId } = await formRequest(c);
@@ -295,6 +308,10 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
       deliveries: detail.records.deliveries,
       escalations: detail.records.escalations.map((e) => ({ ...e, targets: safeJson(e.targets) })),
       audit: detail.records.audit.map((a) => ({ ...a, detail: safeJson(a.detail) })),
+      evidence: detail.records.evidence.map((e) => ({
+        ...e,
+        url: `/cycles/${encodeURIComponent(detail.workflowId)}/evidence/${e.sha256}`,
+      })),
     });
   });
 

@@ -32,6 +32,7 @@ import {
 import { parseRequest, refuse } from './refusal';
 import { EVERYTHING, inScope, type Scope } from '../auth/scope';
 import { countInSlices, findInSlices } from './scope-slices';
+import { listEvidence } from './evidence';
 
 export const CYCLE_STATES: CycleState[] = ['open', 'submitted', 'overdue', 'escalated', 'waived', 'closed', 'met', 'short', 'flagged'];
 
@@ -170,7 +171,7 @@ export async function cycleStatus(deps: ServiceDeps, workflowId: string): Promis
 }
 
 export async function cycleRecords(prisma: PrismaClient, workflowId: string) {
-  const [cycle, submissions, notifications, escalations, auditEntries, occurrences] = await Promise.all([
+  const [cycle, submissions, notifications, escalations, auditEntries, occurrences, evidence] = await Promise.all([
     prisma.cycle.findUnique({ where: { workflowId }, include: { unit: { select: { id: true, name: true } } } }),
     prisma.submission.findMany({ where: { workflowId }, orderBy: { submittedAt: 'asc' } }),
     prisma.notification.findMany({ where: { workflowId }, orderBy: { createdAt: 'asc' } }),
@@ -178,10 +179,12 @@ export async function cycleRecords(prisma: PrismaClient, workflowId: string) {
     prisma.auditLog.findMany({ where: { target: workflowId }, orderBy: { at: 'asc' } }),
     // Quota cycles: the occurrences recorded (shown from here when the workflow cannot be asked).
     prisma.occurrence.findMany({ where: { workflowId }, orderBy: [{ occurredOn: 'asc' }, { recordedAt: 'asc' }] }),
+    // The files submissions carried (client/service/evidence.ts).
+    listEvidence(prisma, workflowId),
   ]);
   // Each notification's recipients with their delivery state.
   const deliveries = await deliveriesForWorkflow(prisma, workflowId);
-  return { cycle, submissions, notifications, escalations, audit: auditEntries, occurrences, deliveries };
+  return { cycle, submissions, notifications, escalations, audit: auditEntries, occurrences, deliveries, evidence };
 }
 
 export type CycleRecords = Awaited<ReturnType<typeof cycleRecords>>;

@@ -15,6 +15,7 @@ import { loadCatalog, requireDuty, type Catalog } from '../../runtime/catalog';
 import { buildCycleInput } from '../../activities/cycle';
 import { dutyCycle } from '../../workflows/cycle';
 import { startConsole, type RunningConsole } from '../../client/console/server';
+import type { ConsoleAppOptions } from '../../client/console/app';
 import { upsertAccount } from '../../db/accounts';
 import { hashPassword } from '../../client/auth/passwords';
 import { TEST_PASSWORD, accountFor } from './accounts';
@@ -55,7 +56,12 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
-export async function startConsoleBackend(opts: { taskQueue: string; temporalUiUrl: string }): Promise<ConsoleBackend> {
+export async function startConsoleBackend(opts: {
+  taskQueue: string;
+  temporalUiUrl: string;
+  /** Where uploaded evidence goes and its limits (default: the data folder's, which tests that upload must not use). */
+  evidence?: ConsoleAppOptions['evidence'];
+}): Promise<ConsoleBackend> {
   Runtime.install({ logger: quietLogger });
   const catalog = loadCatalog();
   const [env, db, smtp] = await Promise.all([createDevServerEnv(), createSeededTestDb(), startTestSmtp()]);
@@ -71,7 +77,14 @@ export async function startConsoleBackend(opts: { taskQueue: string; temporalUiU
   // The people of these tests sign in with TEST_PASSWORD; the operator reads the whole district.
   for (const email of [ADMIN, MARKET_CLERK, BRANCH_CLERK]) await accountFor(db.prisma, email);
   await upsertAccount(db.prisma, { email: OPERATOR, role: 'operator', unitId: DISTRICT, passwordHash: await hashPassword(TEST_PASSWORD) });
-  const consoleApp = await startConsole({ port: 0, prisma: db.prisma, client: env.client, catalog, temporalUiUrl: opts.temporalUiUrl });
+  const consoleApp = await startConsole({
+    port: 0,
+    prisma: db.prisma,
+    client: env.client,
+    catalog,
+    temporalUiUrl: opts.temporalUiUrl,
+    evidence: opts.evidence,
+  });
 
   async function startCycle(unitId: string, period: string): Promise<string> {
     const unit = await db.prisma.unit.findUniqueOrThrow({ where: { id: unitId } });

@@ -15,6 +15,8 @@ import { activitiesTable } from './window';
 import { provisionalNotice } from '../../../domain/provisional';
 import { deliveriesForWorkflow, type NotificationDeliveries } from '../../../db/deliveries';
 import { deliveriesTable } from '../deliveries';
+import { listEvidence, type EvidenceRow } from '../../service/evidence';
+import { mediaTypeLabel, sizeLabel } from '../../service/evidence-files';
 
 /** A cycle's ID; incidents and reviews have their own commands (their workflows answer other messages). */
 function cycleWorkflowIdArg(id: string): string {
@@ -63,6 +65,30 @@ async function readDeliveries(ctx: CliContext, workflowId: string): Promise<Noti
     process.stderr.write(`warning: database not readable, delivery states not shown: ${(e as Error).message.split('\n')[0]}\n`);
     return undefined;
   }
+}
+
+/** The files submissions carried (client/service/evidence.ts); undefined when the database cannot be read. */
+async function readEvidence(ctx: CliContext, workflowId: string): Promise<EvidenceRow[] | undefined> {
+  try {
+    return await listEvidence(ctx.prisma(), workflowId);
+  } catch (e) {
+    process.stderr.write(`warning: database not readable, evidence files not shown: ${(e as Error).message.split('\n')[0]}\n`);
+    return undefined;
+  }
+}
+
+function evidenceTable(rows: EvidenceRow[]): string {
+  return table(
+    ['证明材料文件', '大小', '类型', '上传人', '上传时间', 'SHA-256'],
+    rows.map((e) => [
+      e.fileName,
+      sizeLabel(e.size),
+      mediaTypeLabel(e.mediaType),
+      e.uploadedBy,
+      formatCst(e.uploadedAt),
+      e.sha256.slice(0, 12),
+    ]),
+  );
 }
 
 async function withWorkflow<T>(ctx: CliContext, workflowId: string, fn: () => Promise<T>): Promise<T> {
@@ -159,7 +185,8 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
       const status = await withWorkflow(ctx, workflowId, () => client.workflow.getHandle(workflowId).query(statusQuery));
       const steps = stepStatuses(status);
       const deliveries = await readDeliveries(ctx, workflowId);
-      if (opts.json) return printJson({ ...status, steps, deliveries: deliveries ?? null });
+      const evidence = await readEvidence(ctx, workflowId);
+      if (opts.json) return printJson({ ...status, steps, deliveries: deliveries ?? null, evidence: evidence ?? null });
       const { quota, window } = status;
       const rows: string[][] = [
         ['职责', `${status.dutyTitle} (${status.dutyCode})`],
@@ -194,6 +221,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
         ]);
       }
       println(table(['项目', '内容'], rows));
+      if (evidence?.length) println(evidenceTable(evidence));
       if (quota) println(occurrencesTable(quota.occurrences, quota.terms));
       if (window) println(activitiesTable(window.activities, window.terms));
       if (steps.length === 0) return;

@@ -37,6 +37,8 @@ export interface AuthOptions {
   settings: AuthSettings;
   /** Clock, for tests; default Date.now. */
   now?: () => Date;
+  /** Requests whose route sets its own body limit (after checking the signed-in person may send that much). */
+  largeBody?: (c: Context<AuthEnv>) => boolean;
 }
 
 /** Paths anyone may reach without signing in. */
@@ -113,7 +115,7 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
     })(c, next),
   );
 
-  // 2. Addressed to us, posted from us, not too big.
+  // 2. Addressed to us, posted from us (the size limit follows step 3).
   app.use('*', async (c, next) => {
     const source = requestSource(c, settings.trustedProxies);
     c.set('source', source);
@@ -128,21 +130,6 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
     }
     return next();
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: settings.bodyLimitBytes,
-      onError: (c) => {
-        // The rest of the body is not read: do not leave the connection for another request.
-        c.header('Connection', 'close');
-        const zh = `请求内容过大（上限 ${Math.round(settings.bodyLimitBytes / 1024)} KB）`;
-        if (c.req.path.startsWith('/api/'))
-          return c.json({ field: '', code: 'invalid', zh, message: 'request body too large', error: zh }, 413);
-        return html(c, messagePage('请求过大', zh), 413);
-      },
-    }),
-  );
-
   // 3. Who is asking.
   app.use('*', async (c, next) => {
     c.set('user', null);
@@ -168,6 +155,21 @@ export function installAuth(app: Hono<AuthEnv>, opts: AuthOptions): { publicOrig
     }
     return next();
   });
+
+  // Not too big: after who is asking, so that a route taking files (largeBody, e.g. evidence with a
+  // submission) can lift the limit for a signed-in person only; anyone else is held to the small one.
+  const limitBody = bodyLimit({
+    maxSize: settings.bodyLimitBytes,
+    onError: (c) => {
+      // The rest of the body is not read: do not leave the connection for another request.
+      c.header('Connection', 'close');
+      const zh = `请求内容过大（上限 ${Math.round(settings.bodyLimitBytes / 1024)} KB）`;
+      if (c.req.path.startsWith('/api/'))
+        return c.json({ field: '', code: 'invalid', zh, message: 'request body too large', error: zh }, 413);
+      return html(c, messagePage('请求过大', zh), 413);
+    },
+  });
+  app.use('*', (c, next) => (c.get('user') && opts.largeBody?.(c) ? next() : limitBody(c, next)));
 
   // 4. The sign-in flow.
   const cookieOptions = (maxAgeMs?: number) => ({

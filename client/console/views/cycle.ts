@@ -27,6 +27,7 @@ import { layout, stateBadge, type LayoutContext } from './layout';
 import { provisionalNotice } from '../../../domain/provisional';
 import { NOTIFICATION_STATUS_LABELS, recipientDeliveries } from './deliveries';
 import { auditActionLabel, auditDetailText } from '../audit-words';
+import { ACCEPT_ATTRIBUTE, ACCEPTED_ZH, EVIDENCE_FIELD, mediaTypeLabel, sizeLabel } from '../../service/evidence-files';
 
 export type FormName = 'submit' | 'extend' | 'waive' | 'close' | 'occurrences' | 'activities';
 
@@ -138,10 +139,19 @@ function actionForms(ctx: LayoutContext, detail: CycleDetail, status: CycleStatu
   if (kind === 'quota' || kind === 'window') {
     main = recordForms(user, unitId, status, base, fs);
   } else if (canSubmit(user, unitId)) {
-    main = html`<form method="post" action="${base}/submit" id="submit-form" novalidate>
+    main = html`<form method="post" action="${base}/submit" id="submit-form" enctype="multipart/form-data" novalidate>
       ${requestIdInput()}
       ${field(fs, 'submit', 'reference', '报送文号 *', input('submit', 'reference', 'text', html`placeholder="例如 秀府〔2026〕5号"`), '已报送材料的文号；公开类义务可填公开链接的标题')}
       ${field(fs, 'submit', 'evidenceUrl', '证明材料链接', input('submit', 'evidenceUrl', 'url', html`placeholder="https://"`), '可选：政府网站公开页面或材料存放地址')}
+      ${field(
+        fs,
+        'submit',
+        EVIDENCE_FIELD,
+        '证明材料文件',
+        (_value, invalid) =>
+          html`<input type="file" id="submit-${EVIDENCE_FIELD}" name="${EVIDENCE_FIELD}" multiple accept="${ACCEPT_ATTRIBUTE}" ${invalid ? html`aria-invalid="true" aria-describedby="submit-${EVIDENCE_FIELD}-error"` : ''} />`,
+        `可选：${ACCEPTED_ZH}；按文件内容判断类型`,
+      )}
       ${field(fs, 'submit', 'note', '备注', textarea('submit', 'note'))} ${formError(fs, 'submit')}
       <button type="submit">提交</button>
       ${user?.access === 'admin' ? html`<span class="muted small">　管理员代单位提交</span>` : ''}
@@ -385,6 +395,26 @@ function parseJsonList(text: string): string[] {
   }
 }
 
+function evidenceTable(detail: CycleDetail): Html {
+  const base = `/cycles/${encodeURIComponent(detail.workflowId)}/evidence`;
+  return table(
+    ['文件', '大小', '类型', '上传人', '上传时间', '所属提交'],
+    detail.records.evidence.map(
+      (e) =>
+        html`<tr data-sha256="${e.sha256}">
+          <td><a href="${base}/${e.sha256}" download="${e.fileName}">${e.fileName}</a></td>
+          <td class="nowrap">${sizeLabel(e.size)}</td>
+          <td>${mediaTypeLabel(e.mediaType)}</td>
+          <td>${e.uploadedBy}</td>
+          <td class="nowrap">${cstDateTimeSeconds(e.uploadedAt)}</td>
+          <td class="nowrap">${cstDateTimeSeconds(e.submittedAt)}</td>
+        </tr>`,
+    ),
+    '尚无证明材料文件。',
+    'evidence',
+  );
+}
+
 export function cyclePage(ctx: LayoutContext, given: CycleDetail, opts: CycleViewOptions): Html {
   // A workflow whose status has no plan (e.g. an incident, indexed as a Cycle row) is shown from the
   // database rows only.
@@ -523,7 +553,9 @@ export function cyclePage(ctx: LayoutContext, given: CycleDetail, opts: CycleVie
               ),
               '尚无提交。',
               'submissions',
-            )}`
+            )}
+            <h2>证明材料文件</h2>
+            ${evidenceTable(detail)}`
     }
 
     <h2>已发送通知</h2>
