@@ -9,6 +9,9 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import { createDevServerEnv } from '../test/support/temporal-env';
 import { mtlsConnectionOptions, startTemporalCluster } from '../test/support/temporal-cluster';
 import { createSqliteTestDb, type TestDb } from '../test/support/sqlite-db';
+import { buildRecurringCycleInput } from '../domain/recurring-cycle';
+import { requireDuty } from '../runtime/catalog';
+import type { CycleInput } from '../domain/types';
 import { createDutyWorker } from '../worker/create';
 import { loadCatalog, type Catalog } from '../runtime/catalog';
 import { workerTuning } from '../runtime/worker-tuning';
@@ -183,6 +186,18 @@ async function seedAgencies(db: TestDb, n: number): Promise<string[]> {
     });
   }
   return ids;
+}
+
+/** The input of agency i's enforcement-statistics cycle for `period`, as the fan-out would build it (seeded tree). */
+export function agencyCycle(b: BenchEnv, i: number, period: string): CycleInput {
+  const unitId = b.unitIds[i]!;
+  return buildRecurringCycleInput({
+    duty: requireDuty(b.catalog, DUTY),
+    period,
+    unit: { id: unitId, name: `执法单位${i + 1}`, type: 'department', level: 'county', region: '460105', tags: ['enforcement-agency'] },
+    unitPath: [PROVINCE, DISTRICT, unitId],
+    catalogVersion: b.catalog.version,
+  });
 }
 
 /** Runs `task` for 0..n-1 with at most `limit` in flight (client-side starts: 50,000 at once would exhaust the channel). */

@@ -3,10 +3,8 @@
 // no-op workflows from the client (100 in flight) on the same server. Both count until every workflow has run
 // its first task: for a cycle, until its index row is written (it then sleeps until its first reminder).
 import type { OpenCyclesResult } from '../workflows/open-cycles';
-import { buildRecurringCycleInput } from '../domain/recurring-cycle';
-import { requireDuty } from '../runtime/catalog';
 import { openCycleSearchAttributes } from '../contracts/search-attributes';
-import { DUTY, inPool, round, waitUntil, type BenchEnv, type BenchRecord } from './common';
+import { agencyCycle, DUTY, inPool, round, waitUntil, type BenchEnv, type BenchRecord } from './common';
 
 /** Up to this many units the other design (cycles started from the client, as an activity would) is measured too. */
 const COMPARE_UP_TO = 5_000;
@@ -17,18 +15,10 @@ const COMPARE_UP_TO = 5_000;
  */
 async function clientStarts(b: BenchEnv): Promise<number> {
   const n = b.unitIds.length;
-  const duty = requireDuty(b.catalog, DUTY);
   const before = await b.db.prisma.cycle.count();
   const t0 = performance.now();
   await inPool(n, 100, async (i) => {
-    const unitId = b.unitIds[i]!;
-    const cycle = buildRecurringCycleInput({
-      duty,
-      period: '2027',
-      unit: { id: unitId, name: `执法单位${i + 1}`, type: 'department', level: 'county', region: '460105', tags: ['enforcement-agency'] },
-      unitPath: ['4600000001', '4601050001', unitId],
-      catalogVersion: b.catalog.version,
-    });
+    const cycle = agencyCycle(b, i, '2027');
     await b.client.workflow.start('dutyCycle', {
       taskQueue: b.taskQueue,
       workflowId: cycle.workflowId,

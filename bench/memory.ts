@@ -3,10 +3,7 @@
 // costs: the latency of status queries to a sample of cycles (a cached cycle answers at once, an evicted one
 // is replayed from its history first).
 import { statusQuery } from '../contracts/cycle';
-import type { CycleInput } from '../domain/types';
-import { buildRecurringCycleInput } from '../domain/recurring-cycle';
-import { requireDuty } from '../runtime/catalog';
-import { DUTY, inPool, percentile, round, waitUntil, type BenchEnv, type BenchRecord } from './common';
+import { agencyCycle, inPool, percentile, round, waitUntil, type BenchEnv, type BenchRecord } from './common';
 
 const PERIOD = '2026';
 const MB = 1024 * 1024;
@@ -18,7 +15,6 @@ function rss(): number {
 
 export async function memory(b: BenchEnv): Promise<BenchRecord> {
   const n = b.unitIds.length;
-  const duty = requireDuty(b.catalog, DUTY);
   return b.worker.runUntil(async () => {
     await b.client.workflow.execute('noop', { taskQueue: b.taskQueue, workflowId: 'warmup' });
     await new Promise((r) => setTimeout(r, 1_000));
@@ -26,14 +22,7 @@ export async function memory(b: BenchEnv): Promise<BenchRecord> {
     b.log(`idle worker: ${round(idle / MB, 1)} MB; opening ${n} cycles`);
     const ids: string[] = [];
     await inPool(n, 100, async (i) => {
-      const unitId = b.unitIds[i]!;
-      const cycle: CycleInput = buildRecurringCycleInput({
-        duty,
-        period: PERIOD,
-        unit: { id: unitId, name: `执法单位${i + 1}`, type: 'department', level: 'county', region: '460105', tags: ['enforcement-agency'] },
-        unitPath: ['4600000001', '4601050001', unitId],
-        catalogVersion: b.catalog.version,
-      });
+      const cycle = agencyCycle(b, i, PERIOD);
       await b.client.workflow.start('dutyCycle', { taskQueue: b.taskQueue, workflowId: cycle.workflowId, args: [cycle] });
       ids.push(cycle.workflowId);
     });

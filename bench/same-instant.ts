@@ -9,11 +9,9 @@
 import nodemailer from 'nodemailer';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { buildRecurringCycleInput } from '../domain/recurring-cycle';
-import { requireDuty } from '../runtime/catalog';
 import { config } from '../runtime/config';
 import { openCycleSearchAttributes } from '../contracts/search-attributes';
-import { DUTY, inPool, percentile, round, waitUntil, type BenchEnv, type BenchRecord } from './common';
+import { agencyCycle, inPool, percentile, round, waitUntil, type BenchEnv, type BenchRecord } from './common';
 
 const PERIOD = '2026';
 const EventType = temporal.api.enums.v1.EventType;
@@ -42,21 +40,13 @@ async function timerLateness(handles: WorkflowHandle[], at: number): Promise<num
 /** N reminders at one instant through the product: the instant, each timer's lateness, each mail's arrival. */
 async function productReminders(b: BenchEnv): Promise<Fired & { sentLateness: number[]; lastArrival: number }> {
   const n = b.unitIds.length;
-  const duty = requireDuty(b.catalog, DUTY);
   const at = Date.now() + leadMs(n);
   const iso = new Date(at).toISOString();
   b.sink.reset();
   const handles: WorkflowHandle[] = [];
   b.log(`product: ${n} cycles, first reminder at ${iso}`);
   await inPool(n, 100, async (i) => {
-    const unitId = b.unitIds[i]!;
-    const cycle = buildRecurringCycleInput({
-      duty,
-      period: PERIOD,
-      unit: { id: unitId, name: `执法单位${i + 1}`, type: 'department', level: 'county', region: '460105', tags: ['enforcement-agency'] },
-      unitPath: ['4600000001', '4601050001', unitId],
-      catalogVersion: b.catalog.version,
-    });
+    const cycle = agencyCycle(b, i, PERIOD);
     const first = cycle.plan.steps[0]!;
     cycle.plan = { ...cycle.plan, steps: [{ ...first, at: iso }] };
     handles.push(
