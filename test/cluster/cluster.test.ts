@@ -66,7 +66,12 @@ afterAll(async () => {
 async function waitUntil(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) {
+      // What the workers and the SMTP sink saw, so a failure under load can be told from a lost step.
+      const seen = smtp.messages.map((m) => m.header('x-duty-ledger-key')).join('\n  ');
+      const logs = workers.map((w, i) => `--- worker ${i}\n${w.output().slice(-4_000)}`).join('\n');
+      throw new Error(`condition not met in ${ms} ms; mails so far:\n  ${seen}\n${logs}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
