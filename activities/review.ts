@@ -15,6 +15,7 @@ import { isForeignKeyViolation, writeCycleState } from '../db/cycle-index';
 import { identityFromWorkflowId } from '../domain/cycle-ids';
 import { unitPath } from '../db/recipients';
 import { renderReviewMail, type ReviewMailTemplate } from './mail/review-render';
+import { reviewPageUrl } from './mail/console-link';
 import { deadlineIcs } from './mail/ics';
 import { notifyOnce, type NotifyResult } from './notify';
 import { activityWarn as warn } from './activity-log';
@@ -394,6 +395,7 @@ export function createReviewActivities(deps: ReviewActivityDeps) {
           detail: input.detail,
           workflowId: input.workflowId,
           now: input.firedAt,
+          consoleUrl: reviewPageUrl(deps.consoleUrl, input.review.workflowId, input.item?.n),
         });
         return {
           ...mail,

@@ -3,7 +3,7 @@
 // reminders/escalations, a missed progress report, extension decisions, rejection, acceptance (销号)
 // and the review's closure. Pure: instants in China Standard Time, "now" is the workflow's instant.
 import { DateTime } from 'luxon';
-import { CST } from './render';
+import { CST, consoleRecordRow } from './render';
 
 export type ReviewMailTemplate =
   | 'unit-opened'
@@ -33,6 +33,8 @@ export interface ReviewMailInput {
   detail?: string;
   workflowId: string;
   now: string;
+  /** The console page of the review (or of the item), when the console's address is configured. */
+  consoleUrl?: string;
 }
 
 export interface RenderedReviewMail {
@@ -113,7 +115,13 @@ export function renderReviewMail(m: ReviewMailInput): RenderedReviewMail {
       break;
   }
   const subject = `【${tag}】${m.review.kindTitle}：${m.review.title} — ${headline}`;
-  const lines = [
+  const record = consoleRecordRow('办理方式', {
+    lead: '',
+    page: m.item ? '该整改事项' : '本次评查',
+    action: m.item ? '报告进展、申请延期或报告完成' : '查看情况并办理',
+    url: m.consoleUrl,
+  });
+  const body = [
     `${m.unit.name}：`,
     '',
     headline + '。',
@@ -125,10 +133,10 @@ export function renderReviewMail(m: ReviewMailInput): RenderedReviewMail {
     ...(m.dueAt ? [`时限：${due}（北京时间）`] : []),
     `编号：${m.workflowId}`,
     `发送时间：${cstLabel(m.now)}`,
-    '',
-    '本邮件由法治政府建设督办系统自动发送。',
   ];
-  const text = lines.join('\n');
-  const html = `<div style="font-family:sans-serif">${lines.map((l) => (l ? `<p>${escapeHtml(l)}</p>` : '')).join('')}</div>`;
+  const closing = '本邮件由法治政府建设督办系统自动发送。';
+  const text = [...body, '', ...record.text, '', closing].join('\n');
+  const paragraphs = body.map((l) => (l ? `<p>${escapeHtml(l)}</p>` : ''));
+  const html = `<div style="font-family:sans-serif">${paragraphs.join('')}<p>${record.html}</p><p>${escapeHtml(closing)}</p></div>`;
   return { subject, text, html };
 }

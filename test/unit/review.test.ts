@@ -20,6 +20,7 @@ import {
 import { toCstIso } from '../../domain/time';
 import { defaultReviewsFile, loadReviewCatalog, ReviewCatalogError } from '../../runtime/reviews';
 import { renderReviewMail } from '../../activities/mail/review-render';
+import { reviewPageUrl } from '../../activities/mail/console-link';
 
 const seeds = path.resolve(__dirname, '..', '..', '..', 'shared', 'seeds');
 const cst = (iso: string) => toCstIso(iso).slice(0, 16);
@@ -169,5 +170,31 @@ describe('review mails', () => {
     );
     expect(item.text).toContain('整改事项1：补齐送达回证');
     expect(item.text).toContain('说明：仍缺2份回证');
+  });
+
+  it('point to the review or item page in the console, never to the CLI', () => {
+    const base = {
+      review: { workflowId: 'review:spot-check-1', kindTitle: '行政执法抽查', title: '2026年抽查' },
+      unit: { id: '4601050004', name: '秀英区综合行政执法局' },
+      workflowId: 'review:spot-check-1:unit-4601050004',
+      now: '2026-06-10T10:00:00Z',
+      dueAt: '2026-08-31T10:00:00Z',
+    };
+    const consoleUrl = 'https://duban.example.gov.cn/';
+    const unitMail = renderReviewMail({ ...base, template: 'unit-opened', consoleUrl: reviewPageUrl(consoleUrl, base.review.workflowId) });
+    expect(unitMail.text).toContain('  https://duban.example.gov.cn/reviews/review%3Aspot-check-1\n');
+    expect(unitMail.html).toContain('<a href="https://duban.example.gov.cn/reviews/review%3Aspot-check-1">');
+    const itemMail = renderReviewMail({
+      ...base,
+      template: 'item-reminder',
+      item: { n: 2, text: '补齐送达回证' },
+      consoleUrl: reviewPageUrl(consoleUrl, base.review.workflowId, 2),
+    });
+    expect(itemMail.text).toContain('在该整改事项页面报告进展、申请延期或报告完成');
+    expect(itemMail.text).toContain('/reviews/review%3Aspot-check-1/items/2');
+    // Without a configured console: where to find it in words, and still no shell command.
+    const plain = renderReviewMail({ ...base, template: 'unit-reminder' });
+    expect(plain.text).toContain('按办理编号找到本次评查');
+    for (const m of [unitMail, itemMail, plain]) expect(m.text).not.toMatch(/npm|cli --|submit /);
   });
 });
