@@ -59,7 +59,13 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
     activities: {
       ...createWindowActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }),
       ...createQuotaActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }),
-      ...createReviewActivities({ prisma: opts.prisma, catalog, reviews: lazyReviews(), smtpUrl: opts.smtpUrl }),
+      ...createReviewActivities({
+        prisma: opts.prisma,
+        catalog,
+        reviews: lazyReviews(),
+        smtpUrl: opts.smtpUrl,
+        consoleUrl: opts.consoleUrl,
+      }),
       ...createIncidentActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }),
       ...createCycleActivities({
         prisma: opts.prisma,

@@ -163,6 +163,11 @@ describe('评查整改 pages', () => {
     expect(row(page, 'data-unit', ECOLOGY)).toContain('data-state="open"');
     expect(page).toContain('id="finding-form"');
 
+    // Each unit's notice links to the review's page in the console (the worker's CONSOLE_PUBLIC_URL).
+    const notice = await backend.smtp.waitFor((m) => (m.subject ?? '').includes(title) && (m.subject ?? '').includes('【通知】'), 20_000);
+    expect(notice.text).toContain(`${backend.consoleApp.url}/reviews/${encodeURIComponent(id)}`);
+    expect(notice.text).not.toMatch(/npm|cli --/);
+
     // Sent again (same request id or not), the same review is not started twice.
     const again = await form('/reviews/new', ADMIN, good);
     expect(again.headers.get('location')).toBe(location.replace('started', 'existing'));
@@ -247,6 +252,12 @@ describe('评查整改 pages', () => {
     expect(row(await (await get('/reviews')).text(), 'data-workflow-id', id)).toMatch(/data-count="items">1\/1</);
 
     const item = `${base}/items/1`;
+    // The owner's notice links to the item's own page, where it reports progress.
+    const notice = await backend.smtp.waitFor(
+      (m) => (m.subject ?? '').includes(title) && (m.subject ?? '').includes('【整改通知】'),
+      20_000,
+    );
+    expect(notice.text).toContain(`${backend.consoleApp.url}${item}`);
     const page = await (await get(item, MARKET_CLERK)).text();
     expect(textOf(page, 'item-due')).toBe(itemDue.toFormat('yyyy-MM-dd HH:mm'));
     expect(textOf(page, 'item-cadence')).toContain('每2周一次');

@@ -65,15 +65,6 @@ export async function startConsoleBackend(opts: {
   Runtime.install({ logger: quietLogger });
   const catalog = loadCatalog();
   const [env, db, smtp] = await Promise.all([createDevServerEnv(), createSeededTestDb(), startTestSmtp()]);
-  const worker: Worker = await createDutyWorker({
-    connection: env.nativeConnection,
-    taskQueue: opts.taskQueue,
-    prisma: db.prisma,
-    catalog,
-    smtpUrl: smtp.url,
-    options: { shutdownGraceTime: '1 second' },
-  });
-  const workerRun = worker.run();
   // The people of these tests sign in with TEST_PASSWORD; the operator reads the whole district.
   for (const email of [ADMIN, MARKET_CLERK, BRANCH_CLERK]) await accountFor(db.prisma, email);
   await upsertAccount(db.prisma, { email: OPERATOR, role: 'operator', unitId: DISTRICT, passwordHash: await hashPassword(TEST_PASSWORD) });
@@ -85,6 +76,17 @@ export async function startConsoleBackend(opts: {
     temporalUiUrl: opts.temporalUiUrl,
     evidence: opts.evidence,
   });
+  const worker: Worker = await createDutyWorker({
+    connection: env.nativeConnection,
+    taskQueue: opts.taskQueue,
+    prisma: db.prisma,
+    catalog,
+    smtpUrl: smtp.url,
+    // Mails link to this console's pages, as a deployment's CONSOLE_PUBLIC_URL makes them.
+    consoleUrl: consoleApp.url,
+    options: { shutdownGraceTime: '1 second' },
+  });
+  const workerRun = worker.run();
 
   async function startCycle(unitId: string, period: string): Promise<string> {
     const unit = await db.prisma.unit.findUniqueOrThrow({ where: { id: unitId } });
