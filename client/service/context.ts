@@ -176,6 +176,16 @@ export async function audited<T>(
   }
 }
 
+/** How a finished workflow's status reads to the person told it takes no more actions. */
+const ENDED_ZH: Record<string, string> = {
+  COMPLETED: '已办结',
+  TERMINATED: '已被终止',
+  CANCELLED: '已取消',
+  FAILED: '运行失败',
+  TIMED_OUT: '已超时',
+  CONTINUED_AS_NEW: '已续期运行',
+};
+
 /**
  * Sends an update with the call's request id as its updateId: Temporal answers a repeated id with the
  * first update's outcome instead of running it again. A missing workflow is not-found; one that has
@@ -202,7 +212,7 @@ export async function sendUpdate<Ret, Args extends [unknown, ...unknown[]]>(
         throw new RefusalError({
           field: '',
           code: 'ended',
-          zh: `该${what}已结束（${description.status.name}），不能再操作`,
+          zh: `该${what}已结束（${ENDED_ZH[description.status.name] ?? description.status.name}），不能再操作`,
           message: `workflow ${workflowId} is already finished (${description.status.name})`,
         });
       }

@@ -28,6 +28,7 @@ import {
   selfCheckRequestSchema,
   startReviewFields,
   submitRectifiedUpdate,
+  reviewUnitStatusQuery,
   submitSelfCheckUpdate,
   type ReviewInput,
 } from '../../contracts/review';
@@ -46,7 +47,7 @@ import {
   type Call,
   type ServiceDeps,
 } from './context';
-import { parseRequest, refuse } from './refusal';
+import { parseRequest, refuse, RefusalError } from './refusal';
 
 export interface ReviewDeps extends ServiceDeps {
   /** The review kinds (catalog/reviews); read by startReview only. */
@@ -158,6 +159,34 @@ function reportEveryMs(text: string | undefined): number | undefined {
   }
 }
 
+/**
+ * A unit's part ends when its self-check is in, so a second report reaches a finished workflow: say
+ * what was reported and when (the part still answers queries), not that the review has ended.
+ */
+function onceSubmitted<B, R>(a: ReviewAction<B, R>): ReviewAction<B, R> {
+  return {
+    ...a,
+    async send(deps, call, workflowId, actor, body) {
+      try {
+        return await a.send(deps, call, workflowId, actor, body);
+      } catch (err) {
+        if (!(err instanceof RefusalError) || err.refusal.code !== 'ended') throw err;
+        const part = await deps.client.workflow
+          .getHandle(workflowId)
+          .query(reviewUnitStatusQuery)
+          .catch(() => undefined);
+        if (!part?.submission) throw err;
+        throw new RefusalError({
+          field: '',
+          code: 'duplicate',
+          zh: `本单位已于 ${toCstIso(part.submission.at).slice(0, 16).replace('T', ' ')} 报送自查材料（${part.submission.reference}），不能重复提交`,
+          message: `this unit's self-check is already in (${part.submission.reference})`,
+        });
+      }
+    },
+  };
+}
+
 export const REVIEW_ACTIONS = {
   finding: action(
     findingRequestSchema.omit({ actor: true }).strict(),
@@ -165,12 +194,14 @@ export const REVIEW_ACTIONS = {
     addFindingUpdate,
     (_d, actor, b) => ({ actor, unitId: b.unitId, text: b.text }),
   ),
-  'self-check': action(
-    selfCheckRequestSchema.omit({ actor: true }).strict().extend({ unitId: unitIdField }),
-    undefined,
-    submitSelfCheckUpdate,
-    (_d, actor, b) => ({ actor, reference: b.reference }),
-    (id, b) => reviewUnitWorkflowId(id, b.unitId),
+  'self-check': onceSubmitted(
+    action(
+      selfCheckRequestSchema.omit({ actor: true }).strict().extend({ unitId: unitIdField }),
+      undefined,
+      submitSelfCheckUpdate,
+      (_d, actor, b) => ({ actor, reference: b.reference }),
+      (id, b) => reviewUnitWorkflowId(id, b.unitId),
+    ),
   ),
   close: action(
     closeReviewRequestSchema.omit({ actor: true }).strict(),

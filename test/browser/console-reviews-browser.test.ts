@@ -1,7 +1,7 @@
 // 评查整改 in Debian's Chromium (playwright-core), against real backends started in-process: the admin
 // opens 评查整改, starts a review through /reviews/new (an empty title is named first), records a
-// finding on a unit, puts an item on the 整改清单, the unit's clerk reports progress and completion on
-// the item's page, the admin 销号 it and closes the review with a summary. Screenshots go to test-results/.
+// finding on a unit, puts an item on the 整改清单, the unit's clerk reports its self-check on the review
+// page and progress and completion on the item's page, the admin 销号 it and closes the review with a summary. Screenshots go to test-results/.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,7 +98,13 @@ describe.skipIf(!haveChromium)('评查整改 in Chromium', () => {
     // The unit's clerk, in a browser of their own: reports progress, then completion, on the item's page.
     const clerkContext = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
     const clerk = await clerkContext.newPage();
-    await signIn(clerk, app.url, MARKET_CLERK, { next: new URL(itemUrl).pathname });
+    await signIn(clerk, app.url, MARKET_CLERK, { next: new URL(reviewUrl).pathname });
+    // First the unit's self-check, on the review page.
+    await clerk.fill('#self-check-reference', '秀市监〔2026〕12号');
+    await Promise.all([clerk.waitForURL(/done=self-check/), clerk.click('#self-check-form button[type=submit]')]);
+    expect(await clerk.locator('[role=status]').innerText()).toContain('已报送自查材料');
+    expect(await clerk.locator(`tr[data-unit="${MARKET}"] [data-state]`).innerText()).toBe('已报送');
+    await clerk.goto(itemUrl);
     expect(await clerk.locator('#item-due').innerText()).toBe(itemDue.toFormat('yyyy-MM-dd HH:mm'));
     expect(await clerk.locator('#accept-form').count()).toBe(0); // 销号 is the admin's
     await clerk.fill('#progress-text', '已补齐6份案卷的法制审核记录');

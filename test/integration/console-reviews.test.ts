@@ -202,6 +202,53 @@ describe('评查整改 pages', () => {
     expect(clerkPage).not.toContain('id="finding-form"');
   });
 
+  it("a unit's clerk reports the unit's self-check on the review page: refusals named, another unit's part out of reach, once", async () => {
+    const base = `/reviews/${encodeURIComponent(id)}`;
+    const page = await (await get(base, MARKET_CLERK)).text();
+    expect(page).toContain('id="self-check-form"');
+    expect(page).toContain(`name="unitId" value="${MARKET}"`);
+    // Admins and operators have no part to report.
+    expect(await (await get(base, OPERATOR)).text()).not.toContain('id="self-check-form"');
+
+    const empty = await form(`${base}/self-check`, MARKET_CLERK, [
+      ['unitId', MARKET],
+      ['reference', ' '],
+    ]);
+    expect(empty.status).toBe(400);
+    expect(textOf(await empty.text(), 'self-check-reference-error')).toContain('自查报告文号');
+    // A forged unit: the market's clerk cannot report for the ecology bureau, and another unit's user not at all.
+    const forged = await form(`${base}/self-check`, MARKET_CLERK, [
+      ['unitId', ECOLOGY],
+      ['reference', '伪造〔2026〕1号'],
+    ]);
+    expect(forged.status).toBe(403);
+    const outsider = await form(`${base}/self-check`, BRANCH_CLERK, [
+      ['unitId', MARKET],
+      ['reference', '伪造〔2026〕2号'],
+    ]);
+    expect(outsider.status).toBe(404);
+
+    const sent = await form(`${base}/self-check`, MARKET_CLERK, [
+      ['unitId', MARKET],
+      ['reference', '秀市监〔2026〕12号'],
+    ]);
+    expect(sent.status, await sent.clone().text()).toBe(303);
+    expect(sent.headers.get('location')).toBe(`${base}?done=self-check`);
+    const after = await (await get(`${base}?done=self-check`, MARKET_CLERK)).text();
+    expect(after).toContain('已报送自查材料');
+    expect(row(after, 'data-unit', MARKET)).toContain('data-state="submitted"');
+    expect(after).not.toContain('id="self-check-form"');
+    const again = await form(`${base}/self-check`, MARKET_CLERK, [
+      ['unitId', MARKET],
+      ['reference', '秀市监〔2026〕13号'],
+    ]);
+    expect(again.status).toBe(409);
+    expect(textOf(await again.text(), 'review-error')).toContain('不能重复提交');
+    // The ecology bureau's part is untouched by the forged request.
+    const adminPage = await (await get(base)).text();
+    expect(row(adminPage, 'data-unit', ECOLOGY)).toContain('data-state="open"');
+  });
+
   it('builds the 整改清单: an item with owner, due and cadence, its page and timeline, extension refused and approved, sent back, 销号', async () => {
     const base = `/reviews/${encodeURIComponent(id)}`;
     const cst = (d: DateTime) => d.toFormat("yyyy-MM-dd'T'HH:mm");

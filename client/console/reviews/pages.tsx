@@ -247,8 +247,27 @@ export interface ReviewPageProps {
   isAdmin: boolean;
   /** Each item's progress-report cadence (ms) by its number, from the index rows. */
   cadence: Map<number, number | null>;
+  /** The reader's own unit when it is in the review's scope (a unit user): it reports its self-check here. */
+  ownUnitId?: string;
   done?: string;
   state?: ReviewFormState;
+}
+
+/** 报送自查材料: the unit user's own part, while it is not in yet. */
+function SelfCheckForm({ review, unitId, state }: { review: ReviewStatus; unitId: string; state?: ReviewFormState }) {
+  const f: FormCtx = { form: 'self-check', state };
+  return (
+    <form method="post" action={`/reviews/${encodeURIComponent(review.workflowId)}/self-check`} id="self-check-form" class="review-form">
+      <h3>报送自查材料</h3>
+      <RequestId />
+      <input type="hidden" name="unitId" value={unitId} />
+      <FormError f={f} fields={['reference']} />
+      <Row f={f} name="reference" label="自查报告文号" hint={`截止 ${cstDateTime(review.dueAt)}（北京时间）`}>
+        <TextInput f={f} name="reference" />
+      </Row>
+      <button type="submit">报送</button>
+    </form>
+  );
 }
 
 function FindingForm({ review, state }: { review: ReviewStatus; state?: ReviewFormState }) {
@@ -284,9 +303,12 @@ function CloseForm({ review, state }: { review: ReviewStatus; state?: ReviewForm
   );
 }
 
-export function ReviewPage({ ctx, review, isAdmin, cadence, done, state }: ReviewPageProps) {
+export function ReviewPage({ ctx, review, isAdmin, cadence, ownUnitId, done, state }: ReviewPageProps) {
   const open = review.state !== 'closed';
   const findingsOf = (unitId: string) => review.findings.filter((x) => x.unitId === unitId);
+  const ownPart = review.units.find((u) => u.id === ownUnitId);
+  const selfCheck = open && ownPart && ['open', 'overdue', 'escalated'].includes(ownPart.state);
+  const formShown = (isAdmin && open) || (selfCheck && state?.form === 'self-check');
   return (
     <Page title={review.title} ctx={ctx} styles={STYLES}>
       <p class="small">
@@ -296,7 +318,7 @@ export function ReviewPage({ ctx, review, isAdmin, cadence, done, state }: Revie
         {review.kindTitle}：{review.title}
       </h1>
       <Done message={done} />
-      {state && !(isAdmin && open) ? (
+      {state && !formShown ? (
         // A refused action whose form this page does not show (not an admin, or the review has ended).
         <div class="alert alert-error" role="alert" id="review-error">
           {state.error.message}
@@ -406,6 +428,11 @@ export function ReviewPage({ ctx, review, isAdmin, cadence, done, state }: Revie
         </table>
       )}
 
+      {selfCheck ? (
+        <section class="review-actions">
+          <SelfCheckForm review={review} unitId={ownPart.id} state={state} />
+        </section>
+      ) : null}
       {isAdmin && open ? (
         <section class="review-actions">
           <FindingForm review={review} state={state} />

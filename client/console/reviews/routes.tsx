@@ -3,6 +3,7 @@
 //   GET  /reviews/new             the start form (admins)
 //   POST /reviews/new             start a review (service startReview), then → /reviews/<id>
 //   GET  /reviews/:id             the review page (404 when none of its units is the reader's)
+//   POST /reviews/:id/self-check  a unit reports its self-check (文号) for its own part
 //   POST /reviews/:id/finding     record a finding (admins)
 //   POST /reviews/:id/close       close with a summary (admins)
 // Every POST goes through the service, as the CLI does, so validation and refusals are the same; a
@@ -37,6 +38,7 @@ export interface ReviewPagesDeps {
 const DONE: Record<string, string> = {
   started: '评查已发起，已通知范围内各单位报送自查材料。',
   existing: '同一评查已经发起过，未重复发起。',
+  'self-check': '已报送自查材料。',
   finding: '已记录发现问题。',
   'item.add': '已添加整改事项，已通知责任单位。',
   close: '评查已结束。',
@@ -140,9 +142,19 @@ export function registerReviewPages(app: Hono<ConsoleEnv>, deps: ReviewPagesDeps
       const rows = await prisma.rectificationItem.findMany({ where: { reviewId: workflowId }, select: { n: true, reportEveryMs: true } });
       const cadence = new Map(rows.map((r) => [r.n, r.reportEveryMs]));
       const done = state ? undefined : DONE[c.req.query('done') ?? ''];
+      const user = c.get('user');
+      const ownUnitId = user?.access === 'unit' ? user.unitId : undefined;
       return jsx(
         c,
-        <ReviewPage ctx={await ctxOf(c)} review={review} isAdmin={isAdmin(c)} cadence={cadence} done={done} state={state} />,
+        <ReviewPage
+          ctx={await ctxOf(c)}
+          review={review}
+          isAdmin={isAdmin(c)}
+          cadence={cadence}
+          ownUnitId={ownUnitId}
+          done={done}
+          state={state}
+        />,
         status,
       );
     } catch (err) {
@@ -154,7 +166,7 @@ export function registerReviewPages(app: Hono<ConsoleEnv>, deps: ReviewPagesDeps
 
   app.get('/reviews/:id', (c) => renderReview(c, c.req.param('id')));
 
-  for (const name of ['finding', 'item.add', 'close'] as const) {
+  for (const name of ['self-check', 'finding', 'item.add', 'close'] as const) {
     app.post(`/reviews/:id/${name}`, async (c) => {
       const workflowId = c.req.param('id');
       const { values, requestId } = await formValues(c);
