@@ -4,3 +4,4 @@ export { createIncidentActivities, type IncidentActivities, type IncidentActivit
 export { createReviewActivities, type ReviewActivities, type ReviewActivityDeps } from './review';
 export { createQuotaActivities, type QuotaActivities } from './quota';
 export { createWindowActivities, type WindowActivities } from './window';
+export { createDigestActivities, type DigestActivities, type DigestActivityDeps } from './digest';

@@ -5,7 +5,7 @@
 // period from the scheduled instant. The sync is idempotent: a schedule whose spec, action and
 // policies already match is left alone (so its pause state, note and history are untouched); one
 // that differs is updated in place; a missing one is created; a `duty:` schedule whose duty left
-// the catalog is deleted.
+// the catalog is deleted. Besides, `digest:weekly` starts the weekly digest (desiredDigestSchedule).
 //
 // Policies, and why:
 // - overlap BUFFER_ONE: the fan-out is idempotent (a second run only counts cycles as already
@@ -137,6 +137,22 @@ export function desiredSchedule(duty: Duty, taskQueue: string): ScheduleOptions 
   };
 }
 
+/**
+ * 每周提示 (workflows/weekly-digest.ts): Mondays 09:00 CST. Overlap SKIP and a 12-hour catch-up: a digest
+ * is a Monday-morning overview, so one missed while the server was down still goes out that day, but
+ * not days later when the next one is near; a run still going when the next is due is not doubled.
+ */
+export const DIGEST_SCHEDULE_ID = 'digest:weekly';
+export const DIGEST_LABEL = 'weekly-digest';
+export function desiredDigestSchedule(taskQueue: string): ScheduleOptions {
+  return {
+    scheduleId: DIGEST_SCHEDULE_ID,
+    spec: { calendars: [{ dayOfWeek: 'MONDAY', hour: 9, minute: 0, comment: 'weekly digest, Mondays 09:00 CST' }], timezone: CST },
+    action: { type: 'startWorkflow', workflowType: 'weeklyDigest', workflowId: 'digest:weekly', taskQueue, args: [{}] },
+    policies: { overlap: 'SKIP', catchupWindow: 12 * 3600 * 1000 },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Comparison. describe() gives calendars back as expanded ranges with defaults filled in and month
 // names, so both sides are reduced to sets of matching values per field before comparing.
@@ -263,18 +279,18 @@ export async function syncSchedules(
     opts.onProgress?.(e);
   };
 
-  for (const duty of catalog.duties) {
-    const desired = desiredSchedule(duty, taskQueue);
+  /** Creates, updates (keeping an admin's pause) or leaves alone one schedule. */
+  async function syncOne(label: string, desired: ScheduleOptions): Promise<void> {
     const current = await describeOrNull(client, desired.scheduleId);
     if (!current) {
       await client.schedule.create(desired);
-      push({ duty: duty.code, scheduleId: desired.scheduleId, outcome: 'created' });
-      continue;
+      push({ duty: label, scheduleId: desired.scheduleId, outcome: 'created' });
+      return;
     }
     const changed = scheduleDifferences(current, desired);
     if (changed.length === 0) {
-      push({ duty: duty.code, scheduleId: desired.scheduleId, outcome: 'unchanged' });
-      continue;
+      push({ duty: label, scheduleId: desired.scheduleId, outcome: 'unchanged' });
+      return;
     }
     await client.schedule.getHandle(desired.scheduleId).update((previous) => ({
       spec: desired.spec,
@@ -283,8 +299,11 @@ export async function syncSchedules(
       // Keep an admin's pause (and its note) across a catalog change.
       state: { paused: previous.state.paused, note: previous.state.note },
     }));
-    push({ duty: duty.code, scheduleId: desired.scheduleId, outcome: 'updated', changed });
+    push({ duty: label, scheduleId: desired.scheduleId, outcome: 'updated', changed });
   }
+
+  for (const duty of catalog.duties) await syncOne(duty.code, desiredSchedule(duty, taskQueue));
+  await syncOne(DIGEST_LABEL, desiredDigestSchedule(taskQueue));
 
   const wanted = new Set(catalog.duties.map((d) => scheduleIdFor(d.code)));
   for (const id of await listDutyScheduleIds(client)) {

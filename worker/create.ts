@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import {
+  createDigestActivities,
   createCycleActivities,
   createIncidentActivities,
   createQuotaActivities,
@@ -67,6 +68,7 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
         consoleUrl: opts.consoleUrl,
       }),
       ...createIncidentActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }),
+      ...createDigestActivities({ prisma: opts.prisma, catalog, smtpUrl: opts.smtpUrl, consoleUrl: opts.consoleUrl }),
       ...createCycleActivities({
         prisma: opts.prisma,
         catalog,

@@ -5,7 +5,7 @@ import { Runtime, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDutyWorker } from '../../worker/create';
 import { loadCatalog, type Catalog } from '../../runtime/catalog';
-import { scheduleIdFor, syncSchedules } from '../../client/schedules';
+import { DIGEST_SCHEDULE_ID, scheduleIdFor, syncSchedules } from '../../client/schedules';
 import { Period } from '../../contracts/search-attributes';
 import type { OpenCyclesResult } from '../../workflows/open-cycles';
 import { DateTime } from 'luxon';
@@ -58,7 +58,10 @@ describe('schedules sync (real Temporal dev server)', () => {
 
   it('creates one schedule per duty in Asia/Shanghai with the opening calendar, and records the catalog', async () => {
     const report = await syncSchedules(env.client, catalog, db.prisma, { taskQueue: TASK_QUEUE });
-    expect(report.schedules.map((s) => [s.scheduleId, s.outcome])).toEqual(catalog.duties.map((d) => [scheduleIdFor(d.code), 'created']));
+    expect(report.schedules.map((s) => [s.scheduleId, s.outcome])).toEqual([
+      ...catalog.duties.map((d) => [scheduleIdFor(d.code), 'created']),
+      [DIGEST_SCHEDULE_ID, 'created'],
+    ]);
     for (const duty of catalog.duties) {
       const d = await env.client.schedule.getHandle(scheduleIdFor(duty.code)).describe();
       expect(d.spec.timezone).toBe('Asia/Shanghai');
@@ -97,7 +100,7 @@ describe('schedules sync (real Temporal dev server)', () => {
   it('changes nothing when run again', async () => {
     const before = await Promise.all(catalog.duties.map((d) => env.client.schedule.getHandle(scheduleIdFor(d.code)).describe()));
     const report = await syncSchedules(env.client, catalog, db.prisma, { taskQueue: TASK_QUEUE });
-    expect(report.schedules.map((s) => s.outcome)).toEqual(catalog.duties.map(() => 'unchanged'));
+    expect(report.schedules.map((s) => s.outcome)).toEqual([...catalog.duties.map(() => 'unchanged'), 'unchanged']);
     expect(report.database?.versionChanged).toBe(false);
     const after = await Promise.all(catalog.duties.map((d) => env.client.schedule.getHandle(scheduleIdFor(d.code)).describe()));
     for (const [i, a] of after.entries()) {
@@ -209,6 +212,19 @@ describe('schedules sync (real Temporal dev server)', () => {
     expect(await db.prisma.duty.count()).toBe(1);
 
     const again = await syncSchedules(env.client, changed, db.prisma, { taskQueue: TASK_QUEUE });
-    expect(again.schedules.map((s) => s.outcome)).toEqual(['unchanged']);
+    expect(again.schedules.map((s) => s.outcome)).toEqual(['unchanged', 'unchanged']);
+  });
+
+  it('starts the weekly digest every Monday at 09:00 CST, skipping a run that would overlap', async () => {
+    const d = await env.client.schedule.getHandle(DIGEST_SCHEDULE_ID).describe();
+    expect(d.spec.timezone).toBe('Asia/Shanghai');
+    expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'weeklyDigest', taskQueue: TASK_QUEUE, args: [{}] });
+    expect(d.policies.overlap).toBe('SKIP');
+    // The server's own next instants: each a Monday 09:00 in Beijing, a week apart, the first within a week.
+    const next = d.info.nextActionTimes.map((t) => DateTime.fromJSDate(t).setZone('Asia/Shanghai'));
+    expect(next.length).toBeGreaterThanOrEqual(3);
+    for (const t of next) expect([t.weekday, t.hour, t.minute, t.second], t.toISO()!).toEqual([1, 9, 0, 0]);
+    for (let i = 1; i < next.length; i++) expect(next[i]!.diff(next[i - 1]!, 'days').days).toBe(7);
+    expect(next[0]!.diffNow('days').days).toBeLessThanOrEqual(7);
   });
 });

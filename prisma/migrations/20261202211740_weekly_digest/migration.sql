@@ -1,0 +1,20 @@
+-- CreateTable
+CREATE TABLE "DigestMail" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "email" TEXT NOT NULL,
+    "weekOf" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "subject" TEXT NOT NULL,
+    "messageId" TEXT NOT NULL,
+    "overdue" INTEGER NOT NULL,
+    "upcoming" INTEGER NOT NULL,
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "lastError" TEXT,
+    "leaseUntil" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "sentAt" DATETIME
+);
+
+-- CreateIndex
+CREATE INDEX "DigestMail_weekOf_idx" ON "DigestMail"("weekOf");
+
