@@ -45,6 +45,7 @@ import { openDutyCycles } from '../../workflows/open-cycles';
 import { windowCycle } from '../../workflows/window';
 import { incidentDisclosure } from '../../workflows/incident';
 import { review } from '../../workflows/review';
+import { weeklyDigest } from '../../workflows/weekly-digest';
 import { closeUpdate, extendUpdate, submitUpdate, waiveUpdate, type Actor } from '../../contracts/cycle';
 import { recordOccurrenceUpdate, type RecordOccurrenceRequest } from '../../contracts/quota';
 import { scheduleActivityUpdate, type ScheduleActivityRequest } from '../../contracts/window';
@@ -370,6 +371,36 @@ export const recordings: Recording[] = [
         'openDutyCycles-paged-continued': first,
         'openDutyCycles-paged-carried': s.client.workflow.getHandle(handle.workflowId, secondRunId),
       };
+    },
+  },
+  {
+    // 每周提示 on Monday 2026-12-07 09:00 CST as the Schedule starts it (no input): the market's overdue report goes to
+    // its contacts and the supervisors above it; ten people a page, two pages a run: continued once, then completed.
+    files: ['weeklyDigest-continued', 'weeklyDigest-completed'],
+    startAt: '2026-12-07T09:00:00+08:00',
+    async run(s) {
+      await s.db.prisma.cycle.create({
+        data: {
+          workflowId: `enforcement-statistics:2025:${units.market}`,
+          dutyCode: 'enforcement-statistics',
+          period: '2025',
+          unitId: units.market,
+          dueAt: new Date('2026-02-01T00:00:00+08:00'),
+          state: 'escalated',
+          catalogVersionId: 'test',
+        },
+      });
+      const handle = await s.client.workflow.start(weeklyDigest, {
+        taskQueue,
+        workflowId: 'digest:weekly:recorded',
+        args: [{ pageSize: 10, pagesPerRun: 2 }],
+      });
+      const totals = await handle.result();
+      if (totals.sent !== 6) throw new Error(`expected 6 digests sent, got ${JSON.stringify(totals)}`);
+      const first = s.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+      const secondRunId = (await closedHistory(first)).events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+      if (!secondRunId) throw new Error('the first run did not continue as new');
+      return { 'weeklyDigest-continued': first, 'weeklyDigest-completed': s.client.workflow.getHandle(handle.workflowId, secondRunId) };
     },
   },
   {

@@ -41,6 +41,15 @@ type Expected = Pick<HistorySummary, 'workflowType' | 'timersFired' | 'activitie
  * completed and signals it received (in order), timers fired, and activities and children by type.
  */
 const expected: Record<string, Expected> = {
+  // 每周提示, ten people a page and two pages a run: the first run reads two pages and continues as new…
+  'weeklyDigest-continued': {
+    workflowType: 'weeklyDigest',
+    close: 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+    timersFired: 0,
+    activities: { sendWeeklyDigestPage: 2 },
+  },
+  // …the second reads the last page and completes.
+  'weeklyDigest-completed': { workflowType: 'weeklyDigest', timersFired: 0, activities: { sendWeeklyDigestPage: 1 } },
   // Fan-out of enforcement-statistics 2025: resolves two units, starts their cycles.
   'open-cycles': { workflowType: 'openDutyCycles', timersFired: 0, activities: { resolveCycles: 1 }, children: { dutyCycle: 2 } },
   // The fan-out as a Schedule starts it: period derived from the start instant, two cycles opened.
