@@ -8,8 +8,10 @@ import type { Scope } from '../auth/scope';
 import { compareCycles, cycleOrder, type CycleRow } from './cycles';
 import { refuse } from './refusal';
 import { countInSlices, findInSlices, scopeSlices } from './scope-slices';
+import { OPEN_STATES } from '../feeds/deadlines';
 
-export const OWING_STATES = ['open', 'overdue', 'escalated'];
+/** The states that still owe something: the calendar feeds' (client/feeds/deadlines.ts). */
+export const OWING_STATES: string[] = [...OPEN_STATES];
 export const DETAIL_LIMIT = 300;
 
 export interface MonthDeadlines {
