@@ -182,8 +182,12 @@ export async function listCycles(
   readerScope: Scope = EVERYTHING,
   clock?: LightClock,
 ) {
-  const where = cycleWhere(filter, clock);
   const scope = await filterScope(prisma, readerScope, filter);
+  return findCycles(prisma, cycleWhere(filter, clock), scope, limit);
+}
+
+/** The first `limit` cycles matching `where` in `scope`, in the list's order, and how many match in all. */
+export async function findCycles(prisma: PrismaClient, where: Prisma.CycleWhereInput, scope: Scope, limit: number) {
   const [rows, total] = await Promise.all([
     findInSlices(
       scope,
@@ -202,7 +206,7 @@ export async function listCycles(
   return { rows, total };
 }
 
-export type CycleRow = Awaited<ReturnType<typeof listCycles>>['rows'][number];
+export type CycleRow = Awaited<ReturnType<typeof findCycles>>['rows'][number];
 
 /** Live status from the workflow; null (with the reason) when the workflow cannot be asked. */
 export async function queryStatus(

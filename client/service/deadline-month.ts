@@ -5,9 +5,9 @@ import { DateTime } from 'luxon';
 import type { PrismaClient } from '../../db/client';
 import { CST } from '../../domain/time';
 import type { Scope } from '../auth/scope';
-import { compareCycles, cycleOrder, type CycleRow } from './cycles';
+import { findCycles, type CycleRow } from './cycles';
 import { refuse } from './refusal';
-import { countInSlices, findInSlices, scopeSlices } from './scope-slices';
+import { scopeSlices } from './scope-slices';
 import { OPEN_STATES } from '../feeds/deadlines';
 
 /** The states that still owe something: the calendar feeds' (client/feeds/deadlines.ts). */
@@ -50,22 +50,8 @@ export async function monthDeadlines(prisma: PrismaClient, scope: Scope, start: 
     dueAt: { gt: start.toJSDate(), lte: start.plus({ months: 1 }).toJSDate() },
   };
   const month = start.toFormat('yyyy-MM');
-  const total = await countInSlices(scope, (slice) => prisma.cycle.count({ where: { AND: [where, slice] } }));
-  if (total <= DETAIL_LIMIT) {
-    const cycles = await findInSlices(
-      scope,
-      (slice) =>
-        prisma.cycle.findMany({
-          where: { AND: [where, slice] },
-          include: { unit: { select: { name: true } } },
-          orderBy: cycleOrder(),
-          take: DETAIL_LIMIT,
-        }),
-      compareCycles,
-      DETAIL_LIMIT,
-    );
-    return { month, start, total, cycles };
-  }
+  const { rows, total } = await findCycles(prisma, where, scope, DETAIL_LIMIT);
+  if (total <= DETAIL_LIMIT) return { month, start, total, cycles: rows };
   const counts = new Map<string, { dutyCode: string; dueAt: Date; count: number }>();
   const parts = await Promise.all(
     scopeSlices(scope).map((slice) =>

@@ -5,22 +5,13 @@
 // goes from there to the submit form.
 //
 // Needs /usr/bin/chromium (Debian package `chromium`); skipped with a message when it is absent.
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DateTime } from 'luxon';
-import { repoRoot } from '../support/temporal-env';
 import { BRANCH_CLERK, DISTRICT, DUTY, OPERATOR, startConsoleBackend, type ConsoleBackend } from '../support/console-backend';
 import { signIn } from '../support/browser-sign-in';
-
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium) {
-  console.warn(`browser tests skipped: ${CHROMIUM} is missing (install the Debian package: apt-get install -y chromium)`);
-}
-
-const resultsDir = path.join(repoRoot, 'test-results');
+import { haveChromium, launchChromium, newZhPage, resultsDir, type BrowserGlobals } from '../support/chromium';
 
 let backend: ConsoleBackend;
 let browser: Browser;
@@ -28,12 +19,7 @@ let browser: Browser;
 describe.skipIf(!haveChromium)('红黄绿灯 and 本单位待办 in Chromium', () => {
   beforeAll(async () => {
     backend = await startConsoleBackend({ taskQueue: 'console-lights-browser', temporalUiUrl: 'http://127.0.0.1:8233' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    fs.mkdirSync(resultsDir, { recursive: true });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -41,10 +27,7 @@ describe.skipIf(!haveChromium)('红黄绿灯 and 本单位待办 in Chromium', (
     await backend?.stop();
   });
 
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 900 } });
-    return context.newPage();
-  }
+  const newPage = (): Promise<Page> => newZhPage(browser, { width: 1400, height: 900 });
 
   it('lets the operator go from the red cell of the district to the escalated cycle', async () => {
     const page = await newPage();
@@ -57,7 +40,9 @@ describe.skipIf(!haveChromium)('红黄绿灯 and 本单位待办 in Chromium', (
     await expect.poll(() => red.count()).toBe(1);
     expect(await red.innerText()).toBe('红灯 1');
     // The light's colour comes from the stylesheet (lights.css), not from inline style.
-    expect(await red.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(253, 226, 225)');
+    expect(await red.evaluate((el) => (globalThis as unknown as BrowserGlobals).getComputedStyle(el).backgroundColor)).toBe(
+      'rgb(253, 226, 225)',
+    );
     await page.screenshot({ path: path.join(resultsDir, 'console-lights.png'), fullPage: true });
 
     await Promise.all([page.waitForURL(/\/cycles\?/), red.click()]);
