@@ -16,7 +16,7 @@
 import { DateTime } from 'luxon';
 import type { Duty } from './catalog/schema';
 import { periodContaining, type Period } from './periods';
-import { parseDutyPeriod, periodSpecOf, planCycle, planForDueDate } from './plan';
+import { periodSpecOf, planCycle, planForDueDate } from './plan';
 import { CST, cstDay } from './time';
 
 export type Light = 'red' | 'yellow' | 'green';
@@ -117,7 +117,7 @@ export function windowPeriodsInReminder(duty: Duty, now: Date): string[] {
   ];
   return candidates
     .filter((p) => {
-      const plan = planCycle(duty, parseDutyPeriod(duty, p.label).label);
+      const plan = planCycle(duty, p.label);
       const first = firstReminderOf(plan.steps);
       return first !== undefined && first <= now.getTime() && now.getTime() < Date.parse(plan.dueAt);
     })

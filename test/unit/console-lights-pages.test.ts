@@ -1,4 +1,4 @@
-// The pure parts of 红黄绿灯, 截止日历 and 本单位待办: the month parameter, the time left, the drill-down
+// The pure parts of 红黄绿灯 and 截止日历: the month parameter, the drill-down
 // links, and the board rendered from counts (a zero is no link; 本级 and leaves link by unit, subtrees by under).
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
@@ -7,7 +7,6 @@ import { parseMonth } from '../../client/service/deadline-month';
 import { refusalFrom } from '../../client/service/refusal';
 import { cleanFilter } from '../../client/service/cycles';
 import { drillHref, lightsPage } from '../../client/console/views/lights';
-import { timeLeftLabel } from '../../client/console/views/unit-home';
 import type { LightsBoard } from '../../client/service/lights';
 
 const catalog = loadCatalog();
@@ -36,16 +35,6 @@ describe('parseMonth', () => {
       expect(r?.field, bad).toBe('month');
       expect(r?.zh, bad).toContain('月份”（month）');
     }
-  });
-});
-
-describe('timeLeftLabel', () => {
-  const due = at('2026-02-01T00:00:00+08:00');
-  it('counts down to the exclusive due instant and is late from it on', () => {
-    expect(timeLeftLabel(due, at('2026-01-28T23:00:00+08:00'))).toEqual({ text: '剩余3天1小时', late: false });
-    expect(timeLeftLabel(due, at('2026-01-31T23:59:30+08:00'))).toEqual({ text: '剩余不足1分钟', late: false });
-    expect(timeLeftLabel(due, due)).toEqual({ text: '已逾期不足1分钟', late: true });
-    expect(timeLeftLabel(due, at('2026-02-03T02:00:00+08:00'))).toEqual({ text: '已逾期2天2小时', late: true });
   });
 });
 

@@ -7,15 +7,12 @@ import { CST } from '../../../domain/time';
 import type { Catalog } from '../../../runtime/catalog';
 import type { MonthDeadlines } from '../../service/deadline-month';
 import type { CycleRow } from '../../service/cycles';
-import { stateLabel } from '../format';
+import { lastDay, stateLabel } from '../format';
 import type { LayoutContext } from './layout';
 import { Page, renderPage } from './page';
 import { dutyName, LIGHT_STYLES } from './lights';
 
 const WEEKDAYS = ['一', '二', '三', '四', '五', '六', '日'];
-
-/** The CST day (YYYY-MM-DD) an exclusive due instant closes. */
-const lastDayOf = (dueAt: Date) => DateTime.fromJSDate(dueAt).setZone(CST).minus({ milliseconds: 1 }).toFormat('yyyy-MM-dd');
 
 /** "截止 14:00" for a due instant inside a day (hour windows); nothing for midnight (the whole day). */
 function timeOfDue(dueAt: Date): string {
@@ -31,7 +28,7 @@ interface Entry {
 function cycleEntry(catalog: Catalog, r: CycleRow, now: Date): Entry {
   const light = cycleLight(r.state, r.dueAt, firstReminderAt(catalog.byCode.get(r.dutyCode), r.period, r.dueAt), now);
   return {
-    day: lastDayOf(r.dueAt),
+    day: lastDay(r.dueAt),
     node: (
       <li class={`deadline light-${light}`} data-workflow-id={r.workflowId} title={`${LIGHT_LABELS[light]} · ${stateLabel(r.state)}`}>
         <a href={`/cycles/${encodeURIComponent(r.workflowId)}`}>
@@ -44,7 +41,7 @@ function cycleEntry(catalog: Catalog, r: CycleRow, now: Date): Entry {
 }
 
 function groupEntry(catalog: Catalog, g: { dutyCode: string; dueAt: Date; count: number }): Entry {
-  const day = lastDayOf(g.dueAt);
+  const day = lastDay(g.dueAt);
   const q = new URLSearchParams({ duty: g.dutyCode, due: day });
   return {
     day,

@@ -3,16 +3,10 @@
 import { cycleLight, firstReminderAt, LIGHT_LABELS, type Light } from '../../../domain/lights';
 import type { Catalog } from '../../../runtime/catalog';
 import type { CycleRow } from '../../service/cycles';
-import { dueLabel, duration, stateLabel } from '../format';
+import { dueLabel, latenessLabel, stateLabel } from '../format';
 import type { LayoutContext } from './layout';
 import { Page, renderPage } from './page';
 import { dutyName, LIGHT_STYLES } from './lights';
-
-/** 剩余3天4小时 / 已逾期2天 (an exclusive due instant: at it, the cycle is late). */
-export function timeLeftLabel(dueAt: Date, now: Date): { text: string; late: boolean } {
-  const seconds = Math.floor((dueAt.getTime() - now.getTime()) / 1000);
-  return seconds > 0 ? { text: `剩余${duration(seconds)}`, late: false } : { text: `已逾期${duration(-seconds)}`, late: true };
-}
 
 /** What the unit does on the cycle's page: submit, or record occurrences / activities for quota and window duties. */
 function actionOf(catalog: Catalog, r: CycleRow): { text: string; anchor: string } {
@@ -56,7 +50,7 @@ export function unitHomePage(
           <tbody>
             {data.rows.map((r) => {
               const light: Light = cycleLight(r.state, r.dueAt, firstReminderAt(catalog.byCode.get(r.dutyCode), r.period, r.dueAt), now);
-              const left = timeLeftLabel(r.dueAt, now);
+              const left = latenessLabel(r, now, catalog.byCode.get(r.dutyCode)?.kind);
               const action = actionOf(catalog, r);
               const href = `/cycles/${encodeURIComponent(r.workflowId)}`;
               return (
@@ -71,7 +65,7 @@ export function unitHomePage(
                   <td>{r.period}</td>
                   <td>{dueLabel(r.dueAt)}</td>
                   <td>{stateLabel(r.state)}</td>
-                  <td class={left.late ? 'late' : ''}>{left.text}</td>
+                  <td class={left.tone === 'late' ? 'late' : ''}>{left.text}</td>
                   <td>
                     <a class="button-link" href={`${href}${action.anchor}`}>
                       {action.text}
