@@ -260,6 +260,15 @@ describe('红黄绿灯 at province scale', () => {
     expect(api.total).toBe(expected((u) => isUnder(u, DISTRICT)).get('')!.red);
     expect(api.cycles.every((c) => isUnder(c.unitId, DISTRICT))).toBe(true);
   });
+  it('exports a drill-down list as shown: the same light and subtree in the CSV', async () => {
+    const res = await browse(`/cycles/export.csv?light=red&under=${DISTRICT}`, OPERATOR);
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).trim().split(/\r?\n/).slice(1);
+    const want = expected((u) => isUnder(u, DISTRICT)).get('')!.red;
+    expect(lines.length).toBe(want);
+    const ids = lines.map((l) => l.split(',').at(-1)!.replace(/"/g, ''));
+    for (const id of ids) expect(known.get(id)?.light, id).toBe('red');
+  });
 });
 
 describe('a unit clerk', () => {
