@@ -19,17 +19,37 @@ export function scopeFor(actor: Actor, units: readonly UnitLink[]): Scope {
   const own = actor.unitId;
   if (!own || !units.some((u) => u.id === own)) return { all: false, unitIds: new Set() };
   if (actor.access === 'unit') return { all: false, unitIds: new Set([own]) };
+  return { all: false, unitIds: subtreeOf(own, childrenOf(units)) };
+}
+
+/** Each unit's children, by parent id. */
+export function childrenOf(units: readonly UnitLink[]): Map<string, string[]> {
   const children = new Map<string, string[]>();
-  for (const u of units) if (u.parentId) children.set(u.parentId, [...(children.get(u.parentId) ?? []), u.id]);
+  for (const u of units) {
+    if (!u.parentId) continue;
+    const list = children.get(u.parentId);
+    if (list) list.push(u.id);
+    else children.set(u.parentId, [u.id]);
+  }
+  return children;
+}
+
+/** `root` and every unit below it. */
+export function subtreeOf(root: string, children: ReadonlyMap<string, readonly string[]>): Set<string> {
   const seen = new Set<string>();
-  const stack = [own];
+  const stack = [root];
   while (stack.length) {
     const id = stack.pop()!;
     if (seen.has(id)) continue; // a cycle in bad data must not loop
     seen.add(id);
     stack.push(...(children.get(id) ?? []));
   }
-  return { all: false, unitIds: seen };
+  return seen;
+}
+
+/** The part of `scope` inside `units`. */
+export function narrowScope(scope: Scope, units: ReadonlySet<string>): Scope {
+  return { all: false, unitIds: new Set([...units].filter((id) => inScope(scope, id))) };
 }
 
 /** The actor's scope from the units in the database. */

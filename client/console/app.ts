@@ -30,6 +30,12 @@ import { refuse, refusalFrom, refusalJson } from '../service/refusal';
 import { consoleCall, formRequest, jsonRequest, readScope, type ConsoleEnv } from './request';
 import { canSeeContactDetails, inScope } from '../auth/scope';
 import { overview } from '../service/overview';
+import { lightsBoard } from '../service/lights';
+import { monthDeadlines, parseMonth } from '../service/deadline-month';
+import { unitDues } from '../service/unit-dues';
+import { lightsPage } from './views/lights';
+import { calendarPage } from './views/deadline-calendar';
+import { unitHomePage } from './views/unit-home';
 import { cyclePage, type FormName, type FormState } from './views/cycle';
 import type { LayoutContext } from './views/layout';
 import { cyclesPage, dutiesPage, errorPage, overviewPage, unitsPage } from './views/pages';
@@ -71,6 +77,7 @@ export interface ConsoleAppOptions {
 type Env = ConsoleEnv;
 
 const OVERDUE_LIST_LIMIT = 50;
+const UNIT_DUES_LIMIT = 200;
 /** How the console's readers (not operators at a shell) are told to get next year's holiday arrangement loaded. */
 const CONSOLE_CALENDAR_HINT = '请系统管理员载入';
 
@@ -110,10 +117,48 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
 
   // ------------------------------------------------------------ pages
 
+  /** A page whose service call may refuse: the refusal is an error page with its status and Chinese message. */
+  async function refusable(c: Context<Env>, render: () => Promise<string | Html>) {
+    try {
+      const body = await render();
+      return typeof body === 'string' ? c.html(body) : page(c, body);
+    } catch (err) {
+      const r = refusalFrom(err);
+      if (r) return page(c, errorPage(await layoutContext(c), r.status, r.refusal.zh), r.status);
+      throw err;
+    }
+  }
+
   app.get('/', async (c) => {
-    const data = await overview(prisma, await readScope(c, prisma), OVERDUE_LIST_LIMIT);
+    const user = c.get('user');
+    const scope = await readScope(c, prisma);
+    // A unit user lands on what their unit owes; operators and admins on the overview.
+    if (user?.access === 'unit') {
+      const dues = await unitDues(prisma, scope, UNIT_DUES_LIMIT);
+      return c.html(unitHomePage(await layoutContext(c), catalog, dues, user.unitName ?? user.unitId ?? '', now()));
+    }
+    const data = await overview(prisma, scope, OVERDUE_LIST_LIMIT);
     return page(c, overviewPage(await layoutContext(c), catalog, data, now()));
   });
+
+  app.get('/lights', (c) =>
+    refusable(c, async () => {
+      const at = now();
+      const focus = c.req.query('unit')?.trim() || undefined;
+      const board = await lightsBoard(prisma, await readScope(c, prisma), { catalog, now: at }, focus);
+      return lightsPage(await layoutContext(c), catalog, board, at);
+    }),
+  );
+
+  // Exactly /calendar: the feeds are /calendar/<token>.ics (registered above, public, token-sealed).
+  app.get('/calendar', (c) =>
+    refusable(c, async () => {
+      const at = now();
+      const month = parseMonth(c.req.query('month'), at);
+      const data = await monthDeadlines(prisma, await readScope(c, prisma), month);
+      return calendarPage(await layoutContext(c), catalog, data, at);
+    }),
+  );
 
   app.get('/duties', async (c) => page(c, dutiesPage(await layoutContext(c), catalog, now())));
 
@@ -129,7 +174,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     }
     const scope = await readScope(c, prisma);
     const [result, units] = await Promise.all([
-      listCycles(prisma, filter, undefined, scope),
+      listCycles(prisma, filter, undefined, scope, { catalog, now: now() }),
       // The units of the filter's choice: read all and keep the scope's (no IN list of thousands of ids).
       prisma.unit.findMany({ select: { id: true, name: true }, orderBy: { id: 'asc' } }),
     ]);
@@ -277,7 +322,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
     const limit = limitText === undefined ? 1000 : Number(limitText);
     if (!Number.isInteger(limit) || limit < 1 || limit > 5000)
       refuse('limit', 'invalid', 'limit 必须是 1 到 5000 的整数', `bad limit "${limitText}": an integer from 1 to 5000`);
-    const { rows, total } = await listCycles(prisma, filter, limit, await readScope(c, prisma));
+    const { rows, total } = await listCycles(prisma, filter, limit, await readScope(c, prisma), { catalog, now: now() });
     return c.json({
       total,
       cycles: rows.map((r) => ({

@@ -2,7 +2,8 @@
 // its escalations (the 通报), within the reader's scope and for any number of units.
 import type { PrismaClient } from '../../db/client';
 import type { Scope } from '../auth/scope';
-import { compareCycles, cycleOrder, cycleWhere, type CycleFilter, type CycleRow } from './cycles';
+import { compareCycles, cycleOrder, cycleWhere, filterScope, type CycleFilter, type CycleRow } from './cycles';
+import type { LightClock } from './light-where';
 import { refuse } from './refusal';
 import { countInSlices, findInSlices } from './scope-slices';
 
@@ -10,9 +11,10 @@ import { countInSlices, findInSlices } from './scope-slices';
 export const EXPORT_MAX_ROWS = 50_000;
 
 /** Every cycle of the list's filter that the reader may see, in the list's order. */
-export async function exportCycles(prisma: PrismaClient, filter: CycleFilter, scope: Scope): Promise<CycleRow[]> {
-  const where = cycleWhere(filter);
-  const total = await countInSlices(scope, (slice) => prisma.cycle.count({ where: { ...where, AND: [slice] } }));
+export async function exportCycles(prisma: PrismaClient, filter: CycleFilter, readerScope: Scope, clock?: LightClock): Promise<CycleRow[]> {
+  const where = cycleWhere(filter, clock);
+  const scope = await filterScope(prisma, readerScope, filter);
+  const total = await countInSlices(scope, (slice) => prisma.cycle.count({ where: { AND: [where, slice] } }));
   if (total > EXPORT_MAX_ROWS) {
     refuse(
       '',
@@ -24,7 +26,7 @@ export async function exportCycles(prisma: PrismaClient, filter: CycleFilter, sc
   return findInSlices(
     scope,
     (slice) =>
-      prisma.cycle.findMany({ where: { ...where, AND: [slice] }, include: { unit: { select: { name: true } } }, orderBy: cycleOrder() }),
+      prisma.cycle.findMany({ where: { AND: [where, slice] }, include: { unit: { select: { name: true } } }, orderBy: cycleOrder() }),
     compareCycles,
   );
 }
@@ -50,7 +52,7 @@ export async function circularCycles(
       scope,
       (slice) =>
         prisma.escalation.findMany({
-          where: { cycle: { ...cycleWhere(filter), AND: [slice] } },
+          where: { cycle: { AND: [cycleWhere(filter), slice] } },
           select: { workflowId: true, level: true, at: true },
         }),
       () => 0,

@@ -2,7 +2,7 @@
 // call these, so a request is validated, authorised and refused once, in the same words.
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { DateTime } from 'luxon';
-import type { PrismaClient } from '../../db/client';
+import type { Prisma, PrismaClient } from '../../db/client';
 import { deliveriesForWorkflow } from '../../db/deliveries';
 import type { CyclePlan, CycleState } from '../../domain/types';
 import { CST } from '../../domain/time';
@@ -30,7 +30,9 @@ import {
   type ServiceDeps,
 } from './context';
 import { parseRequest, refuse } from './refusal';
-import { EVERYTHING, inScope, type Scope } from '../auth/scope';
+import { childrenOf, EVERYTHING, inScope, narrowScope, subtreeOf, type Scope } from '../auth/scope';
+import { LIGHT_LABELS, LIGHTS, type Light } from '../../domain/lights';
+import { lightWhere, type LightClock } from './light-where';
 import { countInSlices, findInSlices } from './scope-slices';
 import { listEvidence } from './evidence';
 
@@ -43,10 +45,24 @@ export interface CycleFilter {
   period?: string;
   state?: string;
   unit?: string;
+  /** A unit and everything below it (the dashboard's rolled-up rows), within the reader's scope. */
+  under?: string;
+  /** 红黄绿灯 at the time of the read (domain/lights.ts). */
+  light?: Light;
+  /** The last day covered by the due instant, YYYY-MM-DD in CST (the month calendar's days). */
+  due?: string;
 }
 
 /** The list's query parameters with their names in Chinese (refusals name both). */
-export const FILTER_FIELDS = { duty: '义务', period: '周期', state: '状态', unit: '单位' } as const;
+export const FILTER_FIELDS = {
+  duty: '义务',
+  period: '周期',
+  state: '状态',
+  unit: '单位',
+  under: '下辖单位',
+  light: '红黄绿灯',
+  due: '截止日',
+} as const;
 
 // Period labels as the catalog writes them (domain/periods.ts: 2025, 2025-Q1, 2025-03, 2025-W09, 2021-2025)
 // and as incidents and events write theirs (the CST day, 2026-03-15).
@@ -64,7 +80,15 @@ function badFilter(field: keyof typeof FILTER_FIELDS, value: string, zhRule: str
  */
 export function cleanFilter(query: Record<string, string | undefined>, stateLabel: (s: string) => string = (s) => s): CycleFilter {
   const pick = (k: string) => query[k]?.trim() || undefined;
-  const filter: CycleFilter = { duty: pick('duty'), period: pick('period'), state: pick('state'), unit: pick('unit') };
+  const filter: CycleFilter = {
+    duty: pick('duty'),
+    period: pick('period'),
+    state: pick('state'),
+    unit: pick('unit'),
+    under: pick('under'),
+    light: pick('light') as Light | undefined,
+    due: pick('due'),
+  };
   if (filter.state && !CYCLE_STATES.includes(filter.state as CycleState)) {
     refuse(
       'state',
@@ -88,17 +112,44 @@ export function cleanFilter(query: Record<string, string | undefined>, stateLabe
       'write it like 2025, 2025-Q1, 2025-03, 2025-W09, 2021-2025 or 2026-03-15',
     );
   if (filter.unit && !UNIT_SHAPE.test(filter.unit)) badFilter('unit', filter.unit, '应为10位单位编码', 'a unit id of 10 digits');
+  if (filter.under && !UNIT_SHAPE.test(filter.under)) badFilter('under', filter.under, '应为10位单位编码', 'a unit id of 10 digits');
+  if (filter.light && !LIGHTS.includes(filter.light))
+    badFilter('light', filter.light, `只能是 ${LIGHTS.map((l) => `${l}（${LIGHT_LABELS[l]}）`).join('、')}`, `one of ${LIGHTS.join(', ')}`);
+  if (filter.due && !isCstDate(filter.due)) badFilter('due', filter.due, '应为日期，写作 2026-01-31', 'a date written 2026-01-31');
   return filter;
 }
 
-/** The `where` of a filter, before scoping. */
-export function cycleWhere(filter: CycleFilter) {
+function isCstDate(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) && DateTime.fromISO(text, { zone: CST }).isValid;
+}
+
+/** The due instants whose last day (CST) is `day`: (day 00:00, next day 00:00], the due instant being exclusive. */
+export function dueOnDay(day: string): { gt: Date; lte: Date } {
+  const start = DateTime.fromISO(day, { zone: CST });
+  return { gt: start.toJSDate(), lte: start.plus({ days: 1 }).toJSDate() };
+}
+
+/**
+ * The `where` of a filter, before scoping (`under` narrows the scope: filterScope). A light filter needs
+ * the catalog and the instant it is read at.
+ */
+export function cycleWhere(filter: CycleFilter, clock?: LightClock): Prisma.CycleWhereInput {
+  if (filter.light && !clock) throw new Error('a light filter needs the catalog and the time (LightClock)');
   return {
     ...(filter.duty ? { dutyCode: filter.duty } : {}),
     ...(filter.period ? { period: filter.period } : {}),
     ...(filter.state ? { state: filter.state } : {}),
     ...(filter.unit ? { unitId: filter.unit } : {}),
+    ...(filter.due ? { dueAt: dueOnDay(filter.due) } : {}),
+    ...(filter.light && clock ? { AND: [lightWhere(filter.light, clock)] } : {}),
   };
+}
+
+/** The reader's scope narrowed to the filter's `under` subtree (unchanged without one). */
+export async function filterScope(prisma: PrismaClient, scope: Scope, filter: CycleFilter): Promise<Scope> {
+  if (!filter.under) return scope;
+  const units = await prisma.unit.findMany({ select: { id: true, parentId: true } });
+  return narrowScope(scope, subtreeOf(filter.under, childrenOf(units)));
 }
 
 /** The list's order, in the database (cycleOrder) and for merging slices (compareCycles). */
@@ -124,14 +175,25 @@ export function compareCycles(
 }
 
 /** The cycles matching `filter` that `scope` (client/auth/scope.ts) lets the reader see; any number of units. */
-export async function listCycles(prisma: PrismaClient, filter: CycleFilter, limit = 1000, scope: Scope = EVERYTHING) {
-  const where = cycleWhere(filter);
+export async function listCycles(
+  prisma: PrismaClient,
+  filter: CycleFilter,
+  limit = 1000,
+  readerScope: Scope = EVERYTHING,
+  clock?: LightClock,
+) {
+  const scope = await filterScope(prisma, readerScope, filter);
+  return findCycles(prisma, cycleWhere(filter, clock), scope, limit);
+}
+
+/** The first `limit` cycles matching `where` in `scope`, in the list's order, and how many match in all. */
+export async function findCycles(prisma: PrismaClient, where: Prisma.CycleWhereInput, scope: Scope, limit: number) {
   const [rows, total] = await Promise.all([
     findInSlices(
       scope,
       (slice) =>
         prisma.cycle.findMany({
-          where: { ...where, AND: [slice] },
+          where: { AND: [where, slice] },
           include: { unit: { select: { name: true } } },
           orderBy: cycleOrder(),
           take: limit,
@@ -139,12 +201,12 @@ export async function listCycles(prisma: PrismaClient, filter: CycleFilter, limi
       compareCycles,
       limit,
     ),
-    countInSlices(scope, (slice) => prisma.cycle.count({ where: { ...where, AND: [slice] } })),
+    countInSlices(scope, (slice) => prisma.cycle.count({ where: { AND: [where, slice] } })),
   ]);
   return { rows, total };
 }
 
-export type CycleRow = Awaited<ReturnType<typeof listCycles>>['rows'][number];
+export type CycleRow = Awaited<ReturnType<typeof findCycles>>['rows'][number];
 
 /** Live status from the workflow; null (with the reason) when the workflow cannot be asked. */
 export async function queryStatus(

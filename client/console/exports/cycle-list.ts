@@ -43,6 +43,8 @@ export function cycleListTable(rows: CycleRow[], catalog: Catalog, now: Date): T
 
 /** enforcement-statistics-2025-周期清单 (and an ASCII twin): the filter's duty, period, unit and state. */
 export function cycleListName(filter: CycleFilter): { name: string; ascii: string } {
-  const parts = [filter.duty, filter.period, filter.unit, filter.state].filter((p): p is string => !!p);
+  const parts = [filter.duty, filter.period, filter.unit, filter.under, filter.state, filter.light, filter.due].filter(
+    (p): p is string => !!p,
+  );
   return { name: [...parts, '周期清单'].join('-'), ascii: [...parts, 'cycles'].join('-') };
 }

@@ -67,7 +67,7 @@ export function registerExports(app: Hono<ConsoleEnv>, deps: ExportDeps): void {
     app.get(`/cycles/export.${format}`, (c) =>
       download(c, format, async () => {
         const filter = exportFilter(c.req.query());
-        const rows = await exportCycles(prisma, filter, await readScope(c, prisma));
+        const rows = await exportCycles(prisma, filter, await readScope(c, prisma), { catalog, now: deps.now() });
         return { tables: [cycleListTable(rows, catalog, deps.now())], ...cycleListName(filter) };
       }),
     );

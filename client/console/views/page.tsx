@@ -7,7 +7,8 @@ import { ACCESS_LABELS } from '../format';
 import { isAdmin } from '../identity';
 import type { LayoutContext } from './layout';
 
-export type NavKey = 'overview' | 'duties' | 'cycles' | 'incidents' | 'reviews' | 'units' | 'feeds' | 'schedules' | 'audit' | 'none';
+export type NavKey =
+  'overview' | 'lights' | 'calendar' | 'duties' | 'cycles' | 'incidents' | 'reviews' | 'units' | 'feeds' | 'schedules' | 'audit' | 'none';
 
 interface NavItem {
   key: NavKey;
@@ -18,6 +19,8 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { key: 'overview', href: '/', label: '总览' },
+  { key: 'lights', href: '/lights', label: '红黄绿灯' },
+  { key: 'calendar', href: '/calendar', label: '截止日历' },
   { key: 'duties', href: '/duties', label: '义务目录' },
   { key: 'cycles', href: '/cycles', label: '周期' },
   { key: 'incidents', href: '/incidents', label: '突发事件' },

@@ -10,6 +10,7 @@ import type { CycleFilter, CycleRow } from '../../service/cycles';
 import { layout, stateBadge, type LayoutContext } from './layout';
 import type { Access } from '../../../contracts/cycle';
 import { exportLinks } from '../exports/links';
+import { LIGHT_LABELS, LIGHT_MEANINGS, LIGHTS } from '../../../domain/lights';
 
 export function cycleLink(workflowId: string, text?: string): Html {
   return html`<a href="/cycles/${encodeURIComponent(workflowId)}">${text ?? workflowId}</a>`;
@@ -237,9 +238,25 @@ export function cyclesPage(
           ${units.map((u) => html`<option value="${u.id}" ${sel(filter.unit, u.id)}>${u.name}</option>`)}
         </select></label
       >
+      <label
+        >红黄绿灯<select name="light">
+          <option value="">全部</option>
+          ${LIGHTS.map((l) => html`<option value="${l}" ${sel(filter.light, l)}>${LIGHT_LABELS[l]}（${LIGHT_MEANINGS[l]}）</option>`)}
+        </select></label
+      >
+      ${filter.under ? html`<input type="hidden" name="under" value="${filter.under}" />` : ''}
+      ${filter.due ? html`<input type="hidden" name="due" value="${filter.due}" />` : ''}
       <button type="submit">筛选</button>
       <a href="/cycles">清除</a>
     </form>
+    ${
+      filter.under || filter.due
+        ? html`<p id="active-filters">
+            ${filter.under ? html`下辖单位：${units.find((u) => u.id === filter.under)?.name ?? filter.under}（含其下辖单位） ` : ''}
+            ${filter.due ? html`截止日：${filter.due} ` : ''}
+          </p>`
+        : ''
+    }
     <p class="muted small">
       共 ${result.total} 个周期${result.total > result.rows.length ? `，显示前 ${result.rows.length} 个` : ''}，按截止时间排序。
     </p>
