@@ -181,7 +181,7 @@ export class ImportError extends Error {
 type Say = (en: string, zh: string) => string;
 
 /** The Chinese names of the fields, as the column headings say them. */
-const UNIT_FIELD_ZH: Record<keyof UnitRecord, string> = {
+export const UNIT_FIELD_ZH: Record<keyof UnitRecord, string> = {
   id: '单位编码',
   name: '名称',
   type: '类型',
@@ -190,7 +190,7 @@ const UNIT_FIELD_ZH: Record<keyof UnitRecord, string> = {
   parentId: '上级编码',
   tags: '标签',
 };
-const CONTACT_FIELD_ZH: Record<keyof ContactRecord, string> = {
+export const CONTACT_FIELD_ZH: Record<keyof ContactRecord, string> = {
   unitId: '单位编码',
   name: '姓名',
   email: '邮箱',

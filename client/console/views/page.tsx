@@ -7,7 +7,20 @@ import { ACCESS_LABELS } from '../format';
 import { isAdmin } from '../identity';
 import type { LayoutContext } from './layout';
 
-export type NavKey = 'overview' | 'duties' | 'cycles' | 'incidents' | 'reviews' | 'units' | 'feeds' | 'schedules' | 'audit' | 'none';
+export type NavKey =
+  | 'overview'
+  | 'duties'
+  | 'cycles'
+  | 'incidents'
+  | 'reviews'
+  | 'units'
+  | 'feeds'
+  | 'schedules'
+  | 'audit'
+  | 'admin-units'
+  | 'admin-catalog'
+  | 'admin-holidays'
+  | 'none';
 
 interface NavItem {
   key: NavKey;
@@ -26,6 +39,9 @@ const NAV: NavItem[] = [
   { key: 'feeds', href: '/feeds', label: '日历订阅' },
   { key: 'schedules', href: '/schedules', label: '计划任务', adminOnly: true },
   { key: 'audit', href: '/audit', label: '审计日志', adminOnly: true },
+  { key: 'admin-units', href: '/admin/units', label: '单位导入', adminOnly: true },
+  { key: 'admin-catalog', href: '/admin/catalog', label: '目录版本', adminOnly: true },
+  { key: 'admin-holidays', href: '/admin/holidays', label: '节假日安排', adminOnly: true },
 ];
 
 function Who({ ctx }: { ctx: LayoutContext }) {
