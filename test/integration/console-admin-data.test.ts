@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, DISTRICT, MARKET_CLERK, OPERATOR, startConsoleBackend, type ConsoleBackend } from '../support/console-backend';
 import { sessionCookieFor } from '../support/accounts';
 import { shippedCalendarDir } from '../../runtime/calendar-store';
+import { createCatalogStore } from '../../runtime/catalog-store';
+import { recordCatalogInForce } from '../../db/catalog-versions';
+import pino from 'pino';
 
 const UPLOAD_LIMIT = 96 * 1024;
 let backend: ConsoleBackend;
@@ -313,3 +316,101 @@ describe('单位导入: bad uploads', () => {
     expect(other.text).toContain('不支持的文件类型“.ods”');
   });
 });
+
+describe('目录版本', () => {
+  it('shows the version in force with its hash, files and load time, and a rejected catalog with its reasons; read-only', async () => {
+    await recordCatalogInForce(prisma(), backend.catalog);
+    const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'admin-catalog-bad-'));
+    try {
+      fs.writeFileSync(path.join(bad, 'broken.yaml'), 'duties: [ { code: no-title } ]\n');
+      const store = await createCatalogStore({ dir: bad, prisma: prisma(), pollMs: 0, actor: 'console', log: pino({ level: 'silent' }) });
+      store.stop();
+      const page = await get('/admin/catalog');
+      expect(page.status).toBe(200);
+      const row = page.text.slice(page.text.indexOf(`data-version="${backend.catalog.version}"`));
+      expect(row.slice(0, row.indexOf('</tr>'))).toContain('data-in-force="true"');
+      expect(row.slice(0, row.indexOf('</tr>'))).toContain('生效中');
+      for (const f of backend.catalog.files) expect(row.slice(0, row.indexOf('</tr>'))).toContain(f.sha256);
+      const rejection = await prisma().auditLog.findFirstOrThrow({ where: { action: 'catalog.reject', target: bad } });
+      const detail = JSON.parse(rejection.detail) as { contentKey: string; problems: string[] };
+      const rejected = page.text.slice(page.text.indexOf(`data-content-key="${detail.contentKey}"`));
+      expect(rejected.slice(0, rejected.indexOf('</tr>'))).toContain('已拒绝');
+      expect(detail.problems.length).toBeGreaterThan(0);
+      expect(rejected.slice(0, rejected.indexOf('</tr>'))).toContain(escapeHtml(detail.problems[0]!));
+      expect(page.text).not.toContain('<form method="post" action="/admin/catalog');
+    } finally {
+      fs.rmSync(bad, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('节假日安排', () => {
+  const installed = () => path.join(calendarRoot, 'installed');
+  const fixture = path.join(__dirname, '..', 'fixtures', 'calendar-2027-test.json');
+
+  async function load(name: string, text: string, user = ADMIN) {
+    const fd = new FormData();
+    fd.append('file', new Blob([text]), name);
+    const res = await fetch(`${base}/admin/holidays/load`, {
+      method: 'POST',
+      headers: { cookie: await cookie(user), origin: base },
+      body: fd,
+    });
+    return { status: res.status, text: await res.text() };
+  }
+
+  it('lists the shipped years and the year running cycles wait for', async () => {
+    // The open cycle's deadline does not depend on 2027's working days; its index row says it does, so
+    // the load below sends it the correction, which the workflow declines (not provisional): skipped.
+    await prisma().cycle.update({ where: { workflowId: backend.openId }, data: { provisionalYear: 2027 } });
+    const page = await get('/admin/holidays');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('data-year="2026" data-origin="shipped"');
+    expect(page.text).not.toContain('data-year="2027" data-origin');
+    expect(page.text).toContain('data-year="2027">2027 年：1 个进行中的周期按暂定规则计算期限（该年安排尚未载入）');
+  });
+
+  it('refuses a faulty file, naming each field in Chinese; installs nothing; audited as refused', async () => {
+    const faulty = JSON.stringify({
+      year: 2027,
+      source: '',
+      holidays: [{ date: '2027-02-30', name: '春节' }],
+      workdays: [{ date: '2027-03-03', name: '调休' }],
+      extra: true,
+    });
+    const res = await load('2027.json', faulty);
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('文件有误，未载入');
+    expect(res.text).toContain('2027.json，字段“source”：请写明日期出处');
+    expect(res.text).toContain('2027.json，字段“holidays.0.date”：2027-02-30 不是实际存在的日期');
+    expect(res.text).toContain('2027.json，字段“workdays.0.date”：2027-03-03 本是工作日');
+    expect(res.text).toContain('未知的键');
+    expect((await load('2027.json', '{ "year": 2027,')).text).toContain('2027.json：不是合法的 JSON');
+    expect(fs.existsSync(path.join(installed(), '2027.json'))).toBe(false);
+    const rows = await prisma().auditLog.findMany({ where: { action: 'console.calendar.load', actor: ADMIN } });
+    expect(rows.map((r) => JSON.parse(r.detail).outcome)).toEqual(['refused', 'refused']);
+  });
+
+  it('refuses an upload over the limit before reading it (413)', async () => {
+    const res = await load('2027.json', ' '.repeat(UPLOAD_LIMIT + 1));
+    expect(res.status).toBe(413);
+    expect(fs.existsSync(path.join(installed(), '2027.json'))).toBe(false);
+  });
+
+  it('loads a valid year: installed as given, listed, audited, and the cycles provisional on it corrected', async () => {
+    const text = fs.readFileSync(fixture, 'utf8');
+    const res = await load('通知2027.json', text);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('已载入 2027 年节假日安排');
+    expect(res.text).toMatch(/暂定期限更正：0 个周期已按本安排更正（其中 0 个截止时刻变动，已通知责任单位），跳过 1 个/);
+    expect(res.text).toContain('data-year="2027" data-origin="installed"');
+    expect(fs.readFileSync(path.join(installed(), '2027.json'), 'utf8')).toBe(text);
+    const ok = await prisma().auditLog.findMany({ where: { action: 'console.calendar.load', actor: ADMIN } });
+    expect(ok.map((r) => JSON.parse(r.detail).outcome)).toEqual(['refused', 'refused', 'ok']);
+    expect(await prisma().auditLog.count({ where: { action: 'console.calendar.correct-provisional', target: '2027' } })).toBe(1);
+  });
+});
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
