@@ -133,11 +133,13 @@ describe('单位导入: who may', () => {
     );
   });
 
-  it('shows the pages in the nav to admins only', async () => {
-    const admin = await get('/');
-    for (const href of ['/admin/units', '/admin/catalog', '/admin/holidays']) expect(admin.text).toContain(`href="${href}"`);
-    const operator = await get('/', OPERATOR);
-    expect(operator.text).not.toContain('href="/admin/units"');
+  it('shows 系统管理 in the nav to admins only, and each administration page the others as tabs', async () => {
+    expect((await get('/')).text).toContain('href="/admin/units" class="">系统管理</a>');
+    const tabs = (await get('/admin/catalog')).text;
+    const nav = tabs.slice(tabs.indexOf('id="admin-tabs"'), tabs.indexOf('</nav>', tabs.indexOf('id="admin-tabs"')));
+    for (const href of ['/admin/units', '/admin/catalog', '/admin/holidays']) expect(nav).toContain(`href="${href}"`);
+    expect(nav).toContain('href="/admin/catalog" class="active"');
+    expect((await get('/', OPERATOR)).text).not.toContain('href="/admin/');
   });
 
   it('refuses cross-site posts (another Origin, or Sec-Fetch-Site cross-site) before anything is read', async () => {

@@ -3,13 +3,14 @@
 import type { CatalogRejection, CatalogVersionRow } from '../../../db/catalog-versions';
 import { cstDateTimeSeconds } from '../format';
 import type { LayoutContext } from './layout';
-import { Page, renderPage } from './page';
+import { AdminTabs, Page, renderPage } from './page';
 
 const WHEN_LABEL: Record<string, string> = { start: '启动时', reload: '运行中重新读取时' };
 
 export function catalogVersionsPage(ctx: LayoutContext, versions: CatalogVersionRow[], rejections: CatalogRejection[]): string {
   return renderPage(
-    <Page title="目录版本" ctx={{ ...ctx, nav: 'admin-catalog' }} styles={['admin.css']}>
+    <Page title="目录版本" ctx={{ ...ctx, nav: 'admin' }} styles={['admin.css']}>
+      <AdminTabs current="/admin/catalog" />
       <h1>义务目录版本</h1>
       <p class="muted">
         版本号是目录文件名称与内容的 SHA-256。新开启的周期使用生效中的版本；目录文件有误时不会生效，原版本继续有效。此页只读。

@@ -3,7 +3,7 @@
 import type { LoadedYear } from '../../../runtime/calendar-store';
 import type { ArrangementLoad } from '../../service/calendar';
 import type { LayoutContext } from './layout';
-import { Page, renderPage } from './page';
+import { AdminTabs, Page, renderPage } from './page';
 
 export interface HolidaysPageData {
   years: LoadedYear[];
@@ -27,7 +27,8 @@ function Done({ done }: { done: ArrangementLoad }) {
 export function holidaysPage(ctx: LayoutContext, data: HolidaysPageData): string {
   const loaded = new Set(data.years.map((y) => y.year));
   return renderPage(
-    <Page title="节假日安排" ctx={{ ...ctx, nav: 'admin-holidays' }} styles={['admin.css']}>
+    <Page title="节假日安排" ctx={{ ...ctx, nav: 'admin' }} styles={['admin.css']}>
+      <AdminTabs current="/admin/holidays" />
       <h1>节假日安排</h1>
       {data.done ? <Done done={data.done} /> : null}
       {data.problems ? (

@@ -8,19 +8,7 @@ import { isAdmin } from '../identity';
 import type { LayoutContext } from './layout';
 
 export type NavKey =
-  | 'overview'
-  | 'duties'
-  | 'cycles'
-  | 'incidents'
-  | 'reviews'
-  | 'units'
-  | 'feeds'
-  | 'schedules'
-  | 'audit'
-  | 'admin-units'
-  | 'admin-catalog'
-  | 'admin-holidays'
-  | 'none';
+  'overview' | 'duties' | 'cycles' | 'incidents' | 'reviews' | 'units' | 'feeds' | 'schedules' | 'audit' | 'admin' | 'none';
 
 interface NavItem {
   key: NavKey;
@@ -39,10 +27,28 @@ const NAV: NavItem[] = [
   { key: 'feeds', href: '/feeds', label: '日历订阅' },
   { key: 'schedules', href: '/schedules', label: '计划任务', adminOnly: true },
   { key: 'audit', href: '/audit', label: '审计日志', adminOnly: true },
-  { key: 'admin-units', href: '/admin/units', label: '单位导入', adminOnly: true },
-  { key: 'admin-catalog', href: '/admin/catalog', label: '目录版本', adminOnly: true },
-  { key: 'admin-holidays', href: '/admin/holidays', label: '节假日安排', adminOnly: true },
+  // One entry for the administration pages; each of them shows the others in AdminTabs.
+  { key: 'admin', href: '/admin/units', label: '系统管理', adminOnly: true },
 ];
+
+/** The administration pages (系统管理), as tabs on each of them. */
+const ADMIN_PAGES = [
+  { href: '/admin/units', label: '单位导入' },
+  { href: '/admin/catalog', label: '目录版本' },
+  { href: '/admin/holidays', label: '节假日安排' },
+];
+
+export function AdminTabs({ current }: { current: string }) {
+  return (
+    <nav class="admin-tabs" id="admin-tabs">
+      {ADMIN_PAGES.map((p) => (
+        <a href={p.href} class={p.href === current ? 'active' : ''}>
+          {p.label}
+        </a>
+      ))}
+    </nav>
+  );
+}
 
 function Who({ ctx }: { ctx: LayoutContext }) {
   const u = ctx.user;

@@ -2,9 +2,9 @@
 // an upload would change (or every problem by file, row and field), and the confirm that writes it.
 import type { ChangeKind, ContactChange, FieldChange, ImportCounts, ImportPlan, UnitChange } from '../../import/units';
 import { CONTACT_FIELD_ZH, UNIT_FIELD_ZH, formatProblemZh, type ImportProblem } from '../../import/parse';
-import { roleLabel, cstDateTimeSeconds } from '../format';
+import { ACCESS_LABELS, roleLabel, cstDateTimeSeconds } from '../format';
 import type { LayoutContext } from './layout';
-import { Page, renderPage } from './page';
+import { AdminTabs, Page, renderPage } from './page';
 import { LEVEL_LABELS, TYPE_LABELS } from './pages';
 
 const STYLES = ['admin.css'];
@@ -92,7 +92,8 @@ function UploadForm({ maxBytes }: { maxBytes: number }) {
 
 export function unitsImportPage(ctx: LayoutContext, data: UnitsImportPageData): string {
   return renderPage(
-    <Page title="单位导入" ctx={{ ...ctx, nav: 'admin-units' }} styles={STYLES}>
+    <Page title="单位导入" ctx={{ ...ctx, nav: 'admin' }} styles={STYLES}>
+      <AdminTabs current="/admin/units" />
       <h1>单位和联系人导入</h1>
       {data.done ? (
         <div class="alert alert-ok" role="status" id="import-done">
@@ -147,21 +148,43 @@ export function unitsImportPage(ctx: LayoutContext, data: UnitsImportPageData): 
 
 const KIND_LABEL: Record<ChangeKind, string> = { added: '新增', changed: '变更', unchanged: '未变' };
 
-function Value({ v }: { v: string | null }) {
-  return v === null ? <span class="muted">（空）</span> : <span class="mono">{v}</span>;
+/** Words for the coded values, shown beside the code. */
+const UNIT_VALUES: Record<string, Record<string, string>> = { type: TYPE_LABELS, level: LEVEL_LABELS };
+const CONTACT_VALUES: Record<string, Record<string, string>> = { access: ACCESS_LABELS };
+
+function Value({ v, words }: { v: string | null; words?: Record<string, string> }) {
+  if (v === null) return <span class="muted">（空）</span>;
+  const word = words?.[v];
+  return word ? (
+    <span>
+      {word}（<span class="mono">{v}</span>）
+    </span>
+  ) : (
+    <span class="mono">{v}</span>
+  );
 }
 
-function Changes({ changes, labels, kind }: { changes: FieldChange[]; labels: Record<string, string>; kind: ChangeKind }) {
+function Changes({
+  changes,
+  labels,
+  values,
+  kind,
+}: {
+  changes: FieldChange[];
+  labels: Record<string, string>;
+  values: Record<string, Record<string, string>>;
+  kind: ChangeKind;
+}) {
   return (
     <ul class="changes">
       {changes.map((c) => (
         <li data-field={c.field}>
           {labels[c.field] ?? c.field}：
           {kind === 'added' ? (
-            <Value v={c.to} />
+            <Value v={c.to} words={values[c.field]} />
           ) : (
             <>
-              <Value v={c.from} /> → <Value v={c.to} />
+              <Value v={c.from} words={values[c.field]} /> → <Value v={c.to} words={values[c.field]} />
             </>
           )}
         </li>
@@ -210,7 +233,7 @@ function UnitRows({ units }: { units: UnitChange[] }) {
                 <span class={`badge import-${u.kind}`}>{KIND_LABEL[u.kind]}</span>
               </td>
               <td>
-                <Changes changes={u.changes} labels={UNIT_FIELD_ZH} kind={u.kind} />
+                <Changes changes={u.changes} labels={UNIT_FIELD_ZH} values={UNIT_VALUES} kind={u.kind} />
               </td>
             </tr>
           )}
@@ -245,7 +268,7 @@ function ContactRows({ contacts }: { contacts: ContactChange[] }) {
                 <span class={`badge import-${c.kind}`}>{KIND_LABEL[c.kind]}</span>
               </td>
               <td>
-                <Changes changes={c.changes} labels={CONTACT_FIELD_ZH} kind={c.kind} />
+                <Changes changes={c.changes} labels={CONTACT_FIELD_ZH} values={CONTACT_VALUES} kind={c.kind} />
               </td>
             </tr>
           )}
@@ -260,7 +283,8 @@ export function importPreviewPage(ctx: LayoutContext, files: string[], preview: 
   const c = plan.counts;
   const changes = c.unitsCreated + c.unitsUpdated + c.contactsCreated + c.contactsUpdated;
   return renderPage(
-    <Page title="导入预览" ctx={{ ...ctx, nav: 'admin-units' }} styles={STYLES}>
+    <Page title="导入预览" ctx={{ ...ctx, nav: 'admin' }} styles={STYLES}>
+      <AdminTabs current="/admin/units" />
       <h1>导入预览</h1>
       <p class="muted">
         文件：<span class="mono">{files.join('、')}</span>。以下是确认后将写入的变更，目前尚未写入任何内容；导入不删除任何单位或联系人。
@@ -285,11 +309,13 @@ export function importPreviewPage(ctx: LayoutContext, files: string[], preview: 
 }
 
 export function importProblemsPage(ctx: LayoutContext, files: string[], problems: ImportProblem[]): string {
+  const names = files.length ? files : [...new Set(problems.map((p) => p.where.file))];
   return renderPage(
-    <Page title="导入预览" ctx={{ ...ctx, nav: 'admin-units' }} styles={STYLES}>
+    <Page title="导入预览" ctx={{ ...ctx, nav: 'admin' }} styles={STYLES}>
+      <AdminTabs current="/admin/units" />
       <h1>文件有误，未导入</h1>
       <div class="alert alert-error" role="alert" id="import-problems-summary">
-        {files.join('、')} 中有 {problems.length} 处问题，未写入任何内容。请改正后重新上传。
+        {names.join('、')} 中有 {problems.length} 处问题，未写入任何内容。请改正后重新上传。
       </div>
       <table class="problems" id="import-problems">
         <thead>
