@@ -203,7 +203,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   // 单位导入: preview, then confirm.
   registerUnitsImport(app, {
     service: deps,
-    pending: new PendingImports({ ttlMs: 15 * 60_000, maxEntries: 16, now: () => now().getTime() }),
+    pending: new PendingImports({ ttlMs: 15 * 60_000, maxEntries: 16, maxBytes: 64 * 1024 * 1024, now: () => now().getTime() }),
     maxUploadBytes: opts.adminUploadMaxBytes ?? DEFAULT_ADMIN_UPLOAD_BYTES,
     defaultBodyLimitBytes: authSettings.bodyLimitBytes,
     layoutContext,

@@ -60,17 +60,18 @@ export function uploadKey(files: readonly UploadedFile[]): string {
 }
 
 /**
- * Uploads waiting for their confirm, in this process's memory: bounded in number and time, so an admin
- * uploading again and again holds at most `maxEntries` files' worth. `take` removes the entry, so of two
- * confirms at once only one gets the files.
+ * Uploads waiting for their confirm, in this process's memory: bounded in number, bytes and time (the
+ * oldest go first), so admins uploading again and again hold at most `maxEntries` uploads and `maxBytes`.
+ * `take` removes the entry, so of two confirms at once only one gets the files.
  */
 export class PendingImports {
   private readonly entries = new Map<string, PendingImport>();
 
   constructor(
-    private readonly opts: { ttlMs: number; maxEntries: number; now: () => number } = {
+    private readonly opts: { ttlMs: number; maxEntries: number; maxBytes: number; now: () => number } = {
       ttlMs: 15 * 60_000,
       maxEntries: 16,
+      maxBytes: 64 * 1024 * 1024,
       now: Date.now,
     },
   ) {}
@@ -80,12 +81,21 @@ export class PendingImports {
     for (const [k, e] of this.entries) if (e.expiresAt <= now) this.entries.delete(k);
   }
 
+  private bytes(): number {
+    let total = 0;
+    for (const e of this.entries.values()) for (const f of e.files) total += f.bytes.length;
+    return total;
+  }
+
   put(actor: string, files: UploadedFile[]): string {
     this.prune();
     const key = uploadKey(files);
     const slot = `${actor}\0${key}`;
     this.entries.delete(slot);
-    while (this.entries.size >= this.opts.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    const size = files.reduce((n, f) => n + f.bytes.length, 0);
+    while (this.entries.size > 0 && (this.entries.size >= this.opts.maxEntries || this.bytes() + size > this.opts.maxBytes)) {
+      this.entries.delete(this.entries.keys().next().value!);
+    }
     this.entries.set(slot, { actor, key, files, expiresAt: this.opts.now() + this.opts.ttlMs });
     return key;
   }
