@@ -6,16 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { repoRoot } from '../support/temporal-env';
 import { ADMIN, DISTRICT, startConsoleBackend, type ConsoleBackend } from '../support/console-backend';
 import { signIn } from '../support/browser-sign-in';
-
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium) {
-  console.warn(`browser tests skipped: ${CHROMIUM} is missing (install the Debian package: apt-get install -y chromium)`);
-}
+import { haveChromium, launchChromium } from '../support/chromium';
 
 const resultsDir = path.join(repoRoot, 'test-results');
 const NEW_UNIT = '4601050088';
@@ -26,11 +21,7 @@ let browser: Browser;
 describe.skipIf(!haveChromium)('console in Chromium: 单位导入', () => {
   beforeAll(async () => {
     backend = await startConsoleBackend({ taskQueue: 'console-admin-units-browser', temporalUiUrl: 'http://127.0.0.1:8233' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     fs.mkdirSync(resultsDir, { recursive: true });
   });
 

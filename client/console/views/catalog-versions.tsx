@@ -3,7 +3,7 @@
 import type { CatalogRejection, CatalogVersionRow } from '../../../db/catalog-versions';
 import { cstDateTimeSeconds } from '../format';
 import type { LayoutContext } from './layout';
-import { AdminTabs, Page, renderPage } from './page';
+import { AdminTabs, Page, renderPage, TableHead } from './page';
 
 const WHEN_LABEL: Record<string, string> = { start: '启动时', reload: '运行中重新读取时' };
 
@@ -17,14 +17,7 @@ export function catalogVersionsPage(ctx: LayoutContext, versions: CatalogVersion
       </p>
       <h2>已记录的版本</h2>
       <table class="catalog-versions" id="catalog-versions">
-        <thead>
-          <tr>
-            <th>版本（哈希）</th>
-            <th>状态</th>
-            <th>载入时间</th>
-            <th>文件</th>
-          </tr>
-        </thead>
+        <TableHead cols={['版本（哈希）', '状态', '载入时间', '文件']} />
         <tbody>
           {versions.map((v) => (
             <tr data-version={v.id} data-in-force={String(v.inForce)}>
@@ -47,14 +40,7 @@ export function catalogVersionsPage(ctx: LayoutContext, versions: CatalogVersion
       {versions.length === 0 ? <p class="muted">尚未记录任何版本。</p> : null}
       <h2>未生效（被拒绝）的目录</h2>
       <table class="catalog-versions" id="catalog-rejections">
-        <thead>
-          <tr>
-            <th>内容哈希</th>
-            <th>发现时间</th>
-            <th>原因</th>
-            <th>仍在生效的版本</th>
-          </tr>
-        </thead>
+        <TableHead cols={['内容哈希', '发现时间', '原因', '仍在生效的版本']} />
         <tbody>
           {rejections.map((r) => (
             <tr data-content-key={r.contentKey}>

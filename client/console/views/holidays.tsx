@@ -3,7 +3,7 @@
 import type { LoadedYear } from '../../../runtime/calendar-store';
 import type { ArrangementLoad } from '../../service/calendar';
 import type { LayoutContext } from './layout';
-import { AdminTabs, Page, renderPage } from './page';
+import { AdminTabs, Page, renderPage, TableHead } from './page';
 
 export interface HolidaysPageData {
   years: LoadedYear[];
@@ -64,15 +64,7 @@ export function holidaysPage(ctx: LayoutContext, data: HolidaysPageData): string
         <button type="submit">校验并载入</button>
       </form>
       <table class="holiday-years" id="holiday-years">
-        <thead>
-          <tr>
-            <th>年度</th>
-            <th>来源</th>
-            <th>放假</th>
-            <th>调休上班</th>
-            <th>通知</th>
-          </tr>
-        </thead>
+        <TableHead cols={['年度', '来源', '放假', '调休上班', '通知']} />
         <tbody>
           {[...data.years].reverse().map((y) => (
             <tr data-year={y.year} data-origin={y.origin}>

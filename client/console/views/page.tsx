@@ -31,6 +31,19 @@ const NAV: NavItem[] = [
   { key: 'admin', href: '/admin/units', label: '系统管理', adminOnly: true },
 ];
 
+/** A table's header row. */
+export function TableHead({ cols }: { cols: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c) => (
+          <th>{c}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 /** The administration pages (系统管理), as tabs on each of them. */
 const ADMIN_PAGES = [
   { href: '/admin/units', label: '单位导入' },

@@ -4,7 +4,8 @@ import type { ChangeKind, ContactChange, FieldChange, ImportCounts, ImportPlan, 
 import { CONTACT_FIELD_ZH, UNIT_FIELD_ZH, formatProblemZh, type ImportProblem } from '../../import/parse';
 import { ACCESS_LABELS, roleLabel, cstDateTimeSeconds } from '../format';
 import type { LayoutContext } from './layout';
-import { AdminTabs, Page, renderPage } from './page';
+import type { Child } from 'hono/jsx';
+import { AdminTabs, Page, renderPage, TableHead } from './page';
 import { LEVEL_LABELS, TYPE_LABELS } from './pages';
 
 const STYLES = ['admin.css'];
@@ -42,14 +43,7 @@ const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes 
 function CountsTable({ counts }: { counts: Partial<ImportCounts> }) {
   return (
     <table class="import-counts" id="import-counts">
-      <thead>
-        <tr>
-          <th></th>
-          <th>新增</th>
-          <th>变更</th>
-          <th>未变</th>
-        </tr>
-      </thead>
+      <TableHead cols={['', '新增', '变更', '未变']} />
       <tbody>
         <tr data-kind="units">
           <th>单位</th>
@@ -120,15 +114,7 @@ export function unitsImportPage(ctx: LayoutContext, data: UnitsImportPageData): 
       <UploadForm maxBytes={data.maxBytes} />
       <h2>单位树</h2>
       <table class="unit-tree" id="unit-tree">
-        <thead>
-          <tr>
-            <th>单位</th>
-            <th>编码</th>
-            <th>类型</th>
-            <th>层级</th>
-            <th>联系人</th>
-          </tr>
-        </thead>
+        <TableHead cols={['单位', '编码', '类型', '层级', '联系人']} />
         <tbody>
           {data.tree.map((u) => (
             <tr data-unit={u.id}>
@@ -193,90 +179,81 @@ function Changes({
   );
 }
 
-function Listed<T>({ rows, render }: { rows: T[]; render: (row: T) => unknown }) {
+/** One row of the preview: who it is about, and the change. */
+interface PreviewRow {
+  kind: ChangeKind;
+  changes: FieldChange[];
+  /** data-unit / data-contact: what tests and readers find the row by. */
+  data: Record<string, string>;
+  who: Child;
+}
+
+/** The added and changed rows of one kind (units or contacts), the first LISTED_ROWS of them. */
+function PreviewTable({
+  id,
+  what,
+  rows,
+  labels,
+  values,
+}: {
+  id: string;
+  what: string;
+  rows: PreviewRow[];
+  labels: Record<string, string>;
+  values: Record<string, Record<string, string>>;
+}) {
+  const shown = rows.filter((r) => r.kind !== 'unchanged');
+  if (shown.length === 0) return null;
   return (
+    <table class="preview" id={id}>
+      <TableHead cols={[what, '操作', '内容']} />
+      <tbody>
+        {shown.slice(0, LISTED_ROWS).map((r) => (
+          <tr {...r.data} data-kind={r.kind}>
+            <td>{r.who}</td>
+            <td>
+              <span class={`badge import-${r.kind}`}>{KIND_LABEL[r.kind]}</span>
+            </td>
+            <td>
+              <Changes changes={r.changes} labels={labels} values={values} kind={r.kind} />
+            </td>
+          </tr>
+        ))}
+        {shown.length > LISTED_ROWS ? (
+          <tr>
+            <td colspan={3} class="muted">
+              另有 {shown.length - LISTED_ROWS} 行未列出。
+            </td>
+          </tr>
+        ) : null}
+      </tbody>
+    </table>
+  );
+}
+
+const unitRow = (u: UnitChange): PreviewRow => ({
+  kind: u.kind,
+  changes: u.changes,
+  data: { 'data-unit': u.id },
+  who: (
     <>
-      {rows.slice(0, LISTED_ROWS).map(render)}
-      {rows.length > LISTED_ROWS ? (
-        <tr>
-          <td colspan={3} class="muted">
-            另有 {rows.length - LISTED_ROWS} 行未列出。
-          </td>
-        </tr>
-      ) : null}
+      {u.name}
+      <div class="mono small muted">{u.id}</div>
     </>
-  );
-}
+  ),
+});
 
-function UnitRows({ units }: { units: UnitChange[] }) {
-  const shown = units.filter((u) => u.kind !== 'unchanged');
-  if (shown.length === 0) return null;
-  return (
-    <table class="preview" id="preview-units">
-      <thead>
-        <tr>
-          <th>单位</th>
-          <th>操作</th>
-          <th>内容</th>
-        </tr>
-      </thead>
-      <tbody>
-        <Listed
-          rows={shown}
-          render={(u: UnitChange) => (
-            <tr data-unit={u.id} data-kind={u.kind}>
-              <td>
-                {u.name}
-                <div class="mono small muted">{u.id}</div>
-              </td>
-              <td>
-                <span class={`badge import-${u.kind}`}>{KIND_LABEL[u.kind]}</span>
-              </td>
-              <td>
-                <Changes changes={u.changes} labels={UNIT_FIELD_ZH} values={UNIT_VALUES} kind={u.kind} />
-              </td>
-            </tr>
-          )}
-        />
-      </tbody>
-    </table>
-  );
-}
-
-function ContactRows({ contacts }: { contacts: ContactChange[] }) {
-  const shown = contacts.filter((c) => c.kind !== 'unchanged');
-  if (shown.length === 0) return null;
-  return (
-    <table class="preview" id="preview-contacts">
-      <thead>
-        <tr>
-          <th>联系人</th>
-          <th>操作</th>
-          <th>内容</th>
-        </tr>
-      </thead>
-      <tbody>
-        <Listed
-          rows={shown}
-          render={(c: ContactChange) => (
-            <tr data-contact={`${c.unitId}|${c.email}|${c.role}`} data-kind={c.kind}>
-              <td>
-                {c.name}（{roleLabel(c.role)}）<div class="mono small muted">{c.email}</div>
-                <div class="mono small muted">{c.unitId}</div>
-              </td>
-              <td>
-                <span class={`badge import-${c.kind}`}>{KIND_LABEL[c.kind]}</span>
-              </td>
-              <td>
-                <Changes changes={c.changes} labels={CONTACT_FIELD_ZH} values={CONTACT_VALUES} kind={c.kind} />
-              </td>
-            </tr>
-          )}
-        />
-      </tbody>
-    </table>
-  );
-}
+const contactRow = (c: ContactChange): PreviewRow => ({
+  kind: c.kind,
+  changes: c.changes,
+  data: { 'data-contact': `${c.unitId}|${c.email}|${c.role}` },
+  who: (
+    <>
+      {c.name}（{roleLabel(c.role)}）<div class="mono small muted">{c.email}</div>
+      <div class="mono small muted">{c.unitId}</div>
+    </>
+  ),
+});
 
 export function importPreviewPage(ctx: LayoutContext, files: string[], preview: { key: string; plan: ImportPlan }): string {
   const { plan } = preview;
@@ -290,8 +267,14 @@ export function importPreviewPage(ctx: LayoutContext, files: string[], preview: 
         文件：<span class="mono">{files.join('、')}</span>。以下是确认后将写入的变更，目前尚未写入任何内容；导入不删除任何单位或联系人。
       </p>
       <CountsTable counts={c} />
-      <UnitRows units={plan.units} />
-      <ContactRows contacts={plan.contacts} />
+      <PreviewTable id="preview-units" what="单位" rows={plan.units.map(unitRow)} labels={UNIT_FIELD_ZH} values={UNIT_VALUES} />
+      <PreviewTable
+        id="preview-contacts"
+        what="联系人"
+        rows={plan.contacts.map(contactRow)}
+        labels={CONTACT_FIELD_ZH}
+        values={CONTACT_VALUES}
+      />
       {changes > 0 ? (
         <form method="post" action="/admin/units/confirm" id="import-confirm-form" class="card">
           <input type="hidden" name="key" value={preview.key} />
@@ -318,14 +301,7 @@ export function importProblemsPage(ctx: LayoutContext, files: string[], problems
         {names.join('、')} 中有 {problems.length} 处问题，未写入任何内容。请改正后重新上传。
       </div>
       <table class="problems" id="import-problems">
-        <thead>
-          <tr>
-            <th>文件</th>
-            <th>位置</th>
-            <th>字段</th>
-            <th>问题</th>
-          </tr>
-        </thead>
+        <TableHead cols={['文件', '位置', '字段', '问题']} />
         <tbody>
           {problems.map((p) => (
             <tr data-field={p.field ?? ''} title={formatProblemZh(p)}>
