@@ -19,7 +19,7 @@ export function registerUnits(program: Command, ctx: CliContext): void {
 
   cmd
     .command('import')
-    .description('import units or contacts from CSV/JSON files (all-or-nothing; see client/import/units.ts for the format)')
+    .description('import units or contacts from CSV, XLSX or JSON files (all-or-nothing; see client/import/units.ts for the format)')
     .argument('<files...>', 'units.csv, contacts.csv or a .json file; several files are one import')
     .option('--json', 'machine-readable output')
     .action(async (files: string[], opts: { json?: boolean }) => {
