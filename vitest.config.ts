@@ -39,6 +39,7 @@ const postgresIntegration = [
   'index-concurrency',
   'calendar-feeds',
   'console-lights',
+  'console-admin-data',
 ].map((name) => `test/integration/${name}.test.ts`);
 
 const serverTimeouts = { testTimeout: 120_000, hookTimeout: 120_000, teardownTimeout: 30_000 };

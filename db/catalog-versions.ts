@@ -65,3 +65,70 @@ function parseSnapshot(snapshot: string | null): CatalogSource[] | null {
   const ok = value.every((f) => typeof f?.name === 'string' && typeof f?.text === 'string');
   return ok ? (value as CatalogSource[]).map(({ name, text }) => ({ name, text })) : null;
 }
+
+export interface CatalogVersionRow {
+  id: string;
+  loadedAt: Date;
+  inForce: boolean;
+  files: { name: string; sha256: string }[];
+}
+
+/** Every version recorded, the one in force first, then the newest. */
+export async function listCatalogVersions(prisma: PrismaClient): Promise<CatalogVersionRow[]> {
+  const rows = await prisma.catalogVersion.findMany({
+    select: { id: true, loadedAt: true, inForce: true, files: true },
+    orderBy: [{ inForce: 'desc' }, { loadedAt: 'desc' }],
+  });
+  return rows.map((r) => ({ id: r.id, loadedAt: r.loadedAt, inForce: r.inForce, files: parseFiles(r.files) }));
+}
+
+function parseFiles(json: string): { name: string; sha256: string }[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    if (!Array.isArray(v)) return [];
+    return v
+      .filter((f) => typeof f?.name === 'string')
+      .map((f: { name: string; sha256?: unknown }) => ({ name: f.name, sha256: String(f.sha256 ?? '') }));
+  } catch {
+    return [];
+  }
+}
+
+export interface CatalogRejection {
+  at: Date;
+  /** Which process saw it: worker, console … */
+  actor: string;
+  dir: string;
+  /** sha256 of the rejected folder's names and texts. */
+  contentKey: string;
+  /** The version that stayed in force, if any. */
+  inForce: string | null;
+  when: string;
+  problems: string[];
+}
+
+/** The catalogs on disk that were rejected (runtime/catalog-store.ts audits each as catalog.reject), newest first. */
+export async function listCatalogRejections(prisma: PrismaClient, limit = 50): Promise<CatalogRejection[]> {
+  const rows = await prisma.auditLog.findMany({
+    where: { action: 'catalog.reject' },
+    orderBy: [{ at: 'desc' }, { id: 'desc' }],
+    take: limit,
+  });
+  return rows.map((r) => {
+    let d: { contentKey?: unknown; inForce?: unknown; when?: unknown; problems?: unknown } = {};
+    try {
+      d = JSON.parse(r.detail) as typeof d;
+    } catch {
+      // shown with what the row itself says
+    }
+    return {
+      at: r.at,
+      actor: r.actor,
+      dir: r.target,
+      contentKey: typeof d.contentKey === 'string' ? d.contentKey : '',
+      inForce: typeof d.inForce === 'string' ? d.inForce : null,
+      when: typeof d.when === 'string' ? d.when : '',
+      problems: Array.isArray(d.problems) ? d.problems.map(String) : [],
+    };
+  });
+}

@@ -127,84 +127,137 @@ export function isWeekend(date: IsoDate): boolean {
 // ---------------------------------------------------------------------------------------------
 // The file format, validated by runtime/calendar-store.ts (whose errors name the file and field).
 
-const daySchema = z.object({
-  date: z.string().regex(DATE_RE, 'must be a date written YYYY-MM-DD'),
-  name: z.string().trim().min(1, 'a name is required (e.g. 春节, 春节调休)'),
-});
+/** Picks one language of a message written in both (the schema is built once per language). */
+type Say = (en: string, zh: string) => string;
 
-export const yearArrangementSchema = z
-  .object({
-    year: z.number().int().min(1949).max(2200),
-    source: z.string().trim().min(1, 'name the notice the dates come from (国务院办公厅关于…年部分节假日安排的通知)'),
-    holidays: z.array(daySchema),
-    workdays: z.array(daySchema),
-    settlements: z
-      .array(
-        z
-          .object({
-            date: z.string().regex(DATE_RE, 'must be a date written YYYY-MM-DD'),
-            decision: z.enum(['holiday', 'workday', 'ordinary']),
-            name: z.string().trim().min(1).optional(),
-            other: z.string().trim().min(1, 'say what the other source gives for the day'),
-            reason: z.string().trim().min(1, 'give the reason for the settlement (the notice text or the citing source)'),
-          })
-          .strict(),
-      )
-      .optional(),
-  })
-  .strict()
-  .superRefine((a, ctx) => {
-    // Dates of notice N lie in year N, or in late December of N−1 (its 元旦 period).
-    const first = `${a.year - 1}-${pad(NEXT_NOTICE_REACHES_BACK_TO.month)}-${pad(NEXT_NOTICE_REACHES_BACK_TO.day)}`;
-    const last = `${a.year}-12-31`;
-    const seen = new Map<string, string>();
-    for (const kind of ['holidays', 'workdays'] as const) {
-      a[kind].forEach((d, i) => {
-        const path = [kind, i, 'date'];
-        let n: number;
-        try {
-          n = dayNumber(d.date);
-        } catch (e) {
-          ctx.addIssue({ code: 'custom', path, message: (e as Error).message });
-          return;
-        }
-        if (d.date < first || d.date > last) {
-          ctx.addIssue({ code: 'custom', path, message: `${d.date} is outside the ${a.year} arrangement (${first} … ${last})` });
-        }
-        const other = seen.get(d.date);
-        if (other === kind) ctx.addIssue({ code: 'custom', path, message: `${d.date} is listed twice in ${kind}` });
-        else if (other) ctx.addIssue({ code: 'custom', path, message: `${d.date} is both a holiday and a make-up working day` });
-        seen.set(d.date, kind);
-        const w = weekday(n);
-        if (kind === 'workdays' && w !== 0 && w !== 6) {
+const KIND_ZH = { holidays: '放假日期（holidays）', workdays: '调休上班日期（workdays）' } as const;
+const DECISION_ZH = { holiday: '放假', workday: '调休上班', ordinary: '普通日' } as const;
+
+function buildArrangementSchema(say: Say) {
+  const dateText = z.string().regex(DATE_RE, say('must be a date written YYYY-MM-DD', '日期须写作 YYYY-MM-DD，例如 2027-10-01'));
+  const daySchema = z.object({
+    date: dateText,
+    name: z.string().trim().min(1, say('a name is required (e.g. 春节, 春节调休)', '请填写名称（例如 春节、春节调休）')),
+  });
+  return z
+    .object({
+      year: z.number().int().min(1949).max(2200),
+      source: z
+        .string()
+        .trim()
+        .min(
+          1,
+          say(
+            'name the notice the dates come from (国务院办公厅关于…年部分节假日安排的通知)',
+            '请写明日期出处（国务院办公厅关于…年部分节假日安排的通知）',
+          ),
+        ),
+      holidays: z.array(daySchema),
+      workdays: z.array(daySchema),
+      settlements: z
+        .array(
+          z
+            .object({
+              date: dateText,
+              decision: z.enum(['holiday', 'workday', 'ordinary']),
+              name: z.string().trim().min(1).optional(),
+              other: z.string().trim().min(1, say('say what the other source gives for the day', '请写明另一来源对该日的说法')),
+              reason: z
+                .string()
+                .trim()
+                .min(
+                  1,
+                  say('give the reason for the settlement (the notice text or the citing source)', '请写明裁定理由（通知原文或引用来源）'),
+                ),
+            })
+            .strict(),
+        )
+        .optional(),
+    })
+    .strict()
+    .superRefine((a, ctx) => {
+      // Dates of notice N lie in year N, or in late December of N−1 (its 元旦 period).
+      const first = `${a.year - 1}-${pad(NEXT_NOTICE_REACHES_BACK_TO.month)}-${pad(NEXT_NOTICE_REACHES_BACK_TO.day)}`;
+      const last = `${a.year}-12-31`;
+      const seen = new Map<string, string>();
+      for (const kind of ['holidays', 'workdays'] as const) {
+        a[kind].forEach((d, i) => {
+          const path = [kind, i, 'date'];
+          let n: number;
+          try {
+            n = dayNumber(d.date);
+          } catch (e) {
+            ctx.addIssue({ code: 'custom', path, message: say((e as Error).message, `${d.date} 不是实际存在的日期`) });
+            return;
+          }
+          if (d.date < first || d.date > last) {
+            ctx.addIssue({
+              code: 'custom',
+              path,
+              message: say(
+                `${d.date} is outside the ${a.year} arrangement (${first} … ${last})`,
+                `${d.date} 不在 ${a.year} 年安排的范围内（${first} 至 ${last}）`,
+              ),
+            });
+          }
+          const other = seen.get(d.date);
+          if (other === kind)
+            ctx.addIssue({
+              code: 'custom',
+              path,
+              message: say(`${d.date} is listed twice in ${kind}`, `${d.date} 在${KIND_ZH[kind]}中出现了两次`),
+            });
+          else if (other)
+            ctx.addIssue({
+              code: 'custom',
+              path,
+              message: say(`${d.date} is both a holiday and a make-up working day`, `${d.date} 既是放假日又是调休上班日`),
+            });
+          seen.set(d.date, kind);
+          const w = weekday(n);
+          if (kind === 'workdays' && w !== 0 && w !== 6) {
+            ctx.addIssue({
+              code: 'custom',
+              path,
+              message: say(
+                `${d.date} is a weekday; workdays lists only weekend days made working days (调休上班)`,
+                `${d.date} 本是工作日；调休上班日期只列调为上班的周末`,
+              ),
+            });
+          }
+        });
+      }
+      // A settlement must agree with the lists it settles.
+      (a.settlements ?? []).forEach((st, i) => {
+        const kind = seen.get(st.date);
+        const actual = kind === 'holidays' ? 'holiday' : kind === 'workdays' ? 'workday' : 'ordinary';
+        if (actual !== st.decision) {
           ctx.addIssue({
             code: 'custom',
-            path,
-            message: `${d.date} is a weekday; workdays lists only weekend days made working days (调休上班)`,
+            path: ['settlements', i, 'decision'],
+            message: say(
+              `${st.date} is settled as ${st.decision} but the file lists it as ${actual}`,
+              `${st.date} 裁定为${DECISION_ZH[st.decision]}，但文件中列为${DECISION_ZH[actual]}`,
+            ),
+          });
+        }
+        if (st.decision !== 'ordinary' && !st.name) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['settlements', i, 'name'],
+            message: say(
+              `name the day as it appears in ${st.decision}s (e.g. 元旦调休)`,
+              '请按放假或调休清单中的写法填写名称（例如 元旦调休）',
+            ),
           });
         }
       });
-    }
-    // A settlement must agree with the lists it settles.
-    (a.settlements ?? []).forEach((st, i) => {
-      const kind = seen.get(st.date);
-      const actual = kind === 'holidays' ? 'holiday' : kind === 'workdays' ? 'workday' : 'ordinary';
-      if (actual !== st.decision) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['settlements', i, 'decision'],
-          message: `${st.date} is settled as ${st.decision} but the file lists it as ${actual}`,
-        });
-      }
-      if (st.decision !== 'ordinary' && !st.name) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['settlements', i, 'name'],
-          message: `name the day as it appears in ${st.decision}s (e.g. 元旦调休)`,
-        });
-      }
     });
-  });
+}
+
+export const yearArrangementSchema = buildArrangementSchema((en) => en);
+/** The same schema with Chinese messages (the console's refusals); its issues pair with the English ones. */
+export const yearArrangementSchemaZh = buildArrangementSchema((_en, zh) => zh);
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');

@@ -6,13 +6,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { WorkCalendar, yearArrangementSchema, type YearArrangement } from '../domain/calendar';
+import { z as zod } from 'zod';
+import { WorkCalendar, yearArrangementSchema, yearArrangementSchemaZh, type YearArrangement } from '../domain/calendar';
 import { config } from './config';
 
 export class CalendarFileError extends Error {
-  constructor(readonly problems: string[]) {
+  /** The same problems in Chinese (the console's refusal); defaults to the English ones. */
+  readonly problemsZh: string[];
+  constructor(
+    readonly problems: string[],
+    problemsZh?: string[],
+  ) {
     super(problems.length === 1 ? problems[0]! : `calendar data is invalid:\n  ${problems.join('\n  ')}`);
     this.name = 'CalendarFileError';
+    this.problemsZh = problemsZh ?? problems;
   }
 }
 
@@ -24,28 +31,46 @@ function describeIssue(file: string, issue: z.core.$ZodIssue): string {
   return `${file}, field "${field}": ${issue.message}`;
 }
 
+function describeIssueZh(file: string, issue: z.core.$ZodIssue): string {
+  const field = issue.path.map(String).join('.') || '（顶层）';
+  return `${file}，字段“${field}”：${issue.message}`;
+}
+
+/** Zod's own messages (a wrong type, an unknown key) in Chinese, for the Chinese schema's issues. */
+const ZH_LOCALE = zod.locales.zhCN();
+
 /** Reads and validates one arrangement file; throws CalendarFileError naming the file and field. */
 export function readArrangement(file: string): YearArrangement {
   return readArrangementText(file).arrangement;
 }
 
 function readArrangementText(file: string): { arrangement: YearArrangement; text: string } {
-  const name = path.basename(file);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new CalendarFileError([`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new CalendarFileError([`${file}: cannot read (${code})`], [`${file}：无法读取（${code}）`]);
   }
+  return { arrangement: parseArrangement(path.basename(file), text), text };
+}
+
+/** Validates an arrangement file's text; throws CalendarFileError naming the file and field (in English and Chinese). */
+export function parseArrangement(name: string, text: string): YearArrangement {
   let doc: unknown;
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new CalendarFileError([`${name}: not valid JSON (${(e as Error).message})`]);
+    const why = (e as Error).message;
+    throw new CalendarFileError([`${name}: not valid JSON (${why})`], [`${name}：不是合法的 JSON（${why}）`]);
   }
   const parsed = yearArrangementSchema.safeParse(doc);
-  if (!parsed.success) throw new CalendarFileError(parsed.error.issues.map((i) => describeIssue(name, i)));
-  return { arrangement: parsed.data, text };
+  if (parsed.success) return parsed.data;
+  const zh = yearArrangementSchemaZh.safeParse(doc, { error: ZH_LOCALE.localeError }).error?.issues ?? [];
+  throw new CalendarFileError(
+    parsed.error.issues.map((i) => describeIssue(name, i)),
+    parsed.error.issues.map((i, n) => describeIssueZh(name, zh[n] ?? i)),
+  );
 }
 
 /** Every <N>.json in `dir` (none if the folder does not exist), checking each is named by its year. */
@@ -115,8 +140,15 @@ export interface InstallResult {
  * once and passed to the workflow), so installing or correcting a year changes only computations made after it.
  */
 export function installArrangement(file: string, targetDir: string = installedCalendarDir()): InstallResult {
-  const { arrangement: a, text } = readArrangementText(file);
-  const shipped = readDir(shippedCalendarDir());
+  const { text } = readArrangementText(file);
+  return installArrangementText(path.basename(file), text, { installed: targetDir });
+}
+
+/** installArrangement for a file's text (an upload): `name` is what problems call it. */
+export function installArrangementText(name: string, text: string, dirs: { installed?: string; shipped?: string } = {}): InstallResult {
+  const targetDir = dirs.installed ?? installedCalendarDir();
+  const a = parseArrangement(name, text);
+  const shipped = readDir(dirs.shipped ?? shippedCalendarDir());
   const installed = readDir(targetDir);
   const replaced = shipped.has(a.year) || installed.has(a.year);
   const merged = new Map([...shipped, ...installed]);
@@ -124,7 +156,8 @@ export function installArrangement(file: string, targetDir: string = installedCa
   try {
     new WorkCalendar([...merged.values()]);
   } catch (e) {
-    throw new CalendarFileError([`${path.basename(file)}: conflicts with the loaded arrangements: ${(e as Error).message}`]);
+    const why = (e as Error).message;
+    throw new CalendarFileError([`${name}: conflicts with the loaded arrangements: ${why}`], [`${name}：与已载入的安排冲突（${why}）`]);
   }
 
   fs.mkdirSync(targetDir, { recursive: true });
@@ -138,4 +171,25 @@ export function installArrangement(file: string, targetDir: string = installedCa
     throw e;
   }
   return { year: a.year, holidays: a.holidays.length, workdays: a.workdays.length, path: dest, replaced };
+}
+
+export interface LoadedYear {
+  year: number;
+  /** Shipped with the code, or installed by an admin (which wins for a year in both). */
+  origin: 'shipped' | 'installed';
+  source: string;
+  holidays: number;
+  workdays: number;
+}
+
+/** Every loaded year with where it comes from (the console's 节假日安排 page). */
+export function loadedYears(dirs: { shipped?: string; installed?: string } = {}): LoadedYear[] {
+  const byYear = new Map<number, LoadedYear>();
+  const add = (dir: string, origin: LoadedYear['origin']) => {
+    for (const [year, a] of readDir(dir))
+      byYear.set(year, { year, origin, source: a.source, holidays: a.holidays.length, workdays: a.workdays.length });
+  };
+  add(dirs.shipped ?? shippedCalendarDir(), 'shipped');
+  add(dirs.installed ?? installedCalendarDir(), 'installed');
+  return [...byYear.values()].sort((a, b) => a.year - b.year);
 }

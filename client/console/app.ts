@@ -20,6 +20,10 @@ import { installAuth } from './auth/install';
 import { registerAssets } from './assets';
 import { registerExports } from './exports/routes';
 import { registerAdminPages } from './admin';
+import { registerUnitsImport } from './units-import';
+import { registerReferencePages } from './admin-reference';
+import { DEFAULT_ADMIN_UPLOAD_BYTES, isAdminUpload } from './admin-upload';
+import { PendingImports } from '../service/units';
 import { registerReviewPages } from './reviews/routes';
 import { DEFAULT_AUTH, type AuthSettings } from './auth/config';
 import { cleanFilter, extendCycle, finishCycle, getCycle, listCycles, submitCycle } from '../service/cycles';
@@ -72,6 +76,10 @@ export interface ConsoleAppOptions {
   reviews?: () => ReviewCatalog;
   /** Where submissions' files go (default <DATA_DIR>/evidence) and their limits (default EVIDENCE_MAX_* from the environment). */
   evidence?: { store?: EvidenceStore; limits?: EvidenceLimits };
+  /** What one upload to the administration pages (单位导入, 节假日安排) may weigh; default 10 MB. */
+  adminUploadMaxBytes?: number;
+  /** Where 节假日安排 loaded in the console go (default <DATA_DIR>/calendar), and the shipped years beside them. */
+  calendarDirs?: { shipped: string; installed: string };
 }
 
 type Env = ConsoleEnv;
@@ -96,7 +104,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
   const app = new Hono<Env>();
 
   const authSettings = opts.auth ?? { ...DEFAULT_AUTH, publicUrl: 'http://localhost', loopbackAliases: true };
-  const auth = installAuth(app, { prisma, settings: authSettings, now, largeBody: isEvidenceUpload });
+  const auth = installAuth(app, { prisma, settings: authSettings, now, largeBody: (c) => isEvidenceUpload(c) || isAdminUpload(c) });
   registerAssets(app);
   const publicUrl = () => auth.publicOrigin().origin;
   registerCalendarFeeds(app, { prisma, catalog, consoleUrl: publicUrl });
@@ -109,7 +117,11 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
       user: c.get('user'),
       path: url.pathname + url.search,
       nav: 'none',
-      calendarWarning: nextYearWarning(now(), presentYears(), CONSOLE_CALENDAR_HINT),
+      calendarWarning: nextYearWarning(
+        now(),
+        presentYears(opts.calendarDirs ? [opts.calendarDirs.shipped, opts.calendarDirs.installed] : undefined),
+        CONSOLE_CALENDAR_HINT,
+      ),
     };
   }
 
@@ -233,6 +245,24 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<Env> {
 
   // 计划任务 and 审计日志.
   registerAdminPages(app, { service: deps, now, layoutContext, errorPage });
+  // 单位导入: preview, then confirm.
+  registerUnitsImport(app, {
+    service: deps,
+    pending: new PendingImports({ ttlMs: 15 * 60_000, maxEntries: 16, maxBytes: 64 * 1024 * 1024, now: () => now().getTime() }),
+    maxUploadBytes: opts.adminUploadMaxBytes ?? DEFAULT_ADMIN_UPLOAD_BYTES,
+    defaultBodyLimitBytes: authSettings.bodyLimitBytes,
+    layoutContext,
+    errorPage,
+  });
+  // 目录版本 and 节假日安排.
+  registerReferencePages(app, {
+    service: deps,
+    calendarDirs: opts.calendarDirs,
+    maxUploadBytes: opts.adminUploadMaxBytes ?? DEFAULT_ADMIN_UPLOAD_BYTES,
+    defaultBodyLimitBytes: authSettings.bodyLimitBytes,
+    layoutContext,
+    errorPage,
+  });
   // 评查整改 pages; their forms call the service, as the CLI does.
   registerReviewPages(app, { service: deps, catalog, reviews: opts.reviews, layoutContext, errorPage });
   // 提交 with its files (证明材料), and their download: ./evidence.ts.

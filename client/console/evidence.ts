@@ -36,7 +36,8 @@ export interface EvidenceRouteDeps {
   notFound: (c: Context<ConsoleEnv>, message: string) => Promise<Response>;
 }
 
-function tooLarge(c: Context<ConsoleEnv>, maxBytes: number): Response {
+/** 413 for a body over `maxBytes`, closing the connection (the rest of the body is not read). */
+export function tooLarge(c: Context<ConsoleEnv>, maxBytes: number): Response {
   c.header('Connection', 'close');
   const limit = maxBytes >= 1024 * 1024 ? `${Math.round(maxBytes / (1024 * 1024))} MB` : `${Math.round(maxBytes / 1024)} KB`;
   return c.html(messagePage('请求过大', `请求内容过大（上限 ${limit}）`).toString(), 413);

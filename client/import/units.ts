@@ -1,10 +1,11 @@
-// Importing units (单位) and their contacts (联系人) from CSV or JSON.
+// Importing units (单位) and their contacts (联系人) from CSV, XLSX or JSON.
 //
-// ── CSV (what a clerk fills in Excel) ─────────────────────────────────────────────────────────
+// ── CSV or XLSX (what a clerk fills in Excel) ─────────────────────────────────────────────────
 // Two kinds of file, told apart by their header row; import the units file first (or both in one
 // call, importUnitsFiles). UTF-8 with or without BOM, or GB18030/GBK as Excel "CSV (逗号分隔)"
 // saves it in a Chinese locale. Blank rows are ignored. Headings may be the English names below
-// (any case) or the Chinese ones in brackets.
+// (any case) or the Chinese ones in brackets. An XLSX workbook holds the same tables, one per
+// worksheet (./xlsx.ts); its problems name the worksheet row.
 //
 //   units.csv      id,name,type,level,region,parentId,tags
 //     id        [编码/单位编码]  10 digits: the unit's 6-digit region code + a 4-digit sequence
@@ -40,11 +41,13 @@
 // nothing (rows whose values are unchanged are not rewritten).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { writeTransaction, type PrismaClient } from '../../db/client';
+import { createHash } from 'node:crypto';
+import { writeTransaction, type PrismaClient, type Tx } from '../../db/client';
 import { audit } from '../../db/audit';
-import { ImportError, mergeParsed, parseImportFile, validateImport, type ExistingUnit, type ParsedImport } from './parse';
+import { ImportError, mergeParsed, validateImport, type ExistingUnit, type ParsedImport, type ValidatedImport } from './parse';
+import { parseImportBytes } from './xlsx';
 
-export { ImportError, formatProblem } from './parse';
+export { ImportError, formatProblem, formatProblemZh } from './parse';
 export type { ImportProblem, UnitRecord, ContactRecord, ParsedImport } from './parse';
 
 export interface ImportCounts {
@@ -61,7 +64,7 @@ export interface ImportOptions {
   actor?: string;
 }
 
-/** Imports one units or contacts file (.csv or .json). Throws ImportError; writes nothing then. */
+/** Imports one units or contacts file (.csv, .xlsx or .json). Throws ImportError; writes nothing then. */
 export async function importUnitsFile(prisma: PrismaClient, filePath: string, options: ImportOptions = {}): Promise<ImportCounts> {
   return importUnitsFiles(prisma, [filePath], options);
 }
@@ -78,11 +81,17 @@ export async function importUnitsFiles(
     try {
       bytes = await fs.readFile(filePath);
     } catch (e) {
+      const reason = (e as Error).message;
       throw new ImportError([
-        { where: { file: path.basename(filePath) }, field: null, message: `cannot read the file: ${(e as Error).message}` },
+        {
+          where: { file: path.basename(filePath) },
+          field: null,
+          message: `cannot read the file: ${reason}`,
+          zh: `无法读取文件（${reason}）`,
+        },
       ]);
     }
-    parts.push(parseImportFile(filePath, bytes));
+    parts.push(await parseImportBytes(filePath, bytes));
   }
   return importParsed(prisma, mergeParsed(parts), {
     ...options,
@@ -90,85 +99,190 @@ export async function importUnitsFiles(
   });
 }
 
-function sameTags(json: string, tags: string[]): boolean {
-  return json === JSON.stringify(tags);
+// ---------------------------------------------------------------------------------------------
+// What an import would change (the console's preview), and writing exactly that
+
+/** One field of a unit or contact as the import would set it: null = empty (or, for `from`, not there yet). */
+export interface FieldChange {
+  field: string;
+  from: string | null;
+  to: string | null;
 }
 
-/** Validates and writes already-parsed records (the pure half is in ./parse.ts). */
+export type ChangeKind = 'added' | 'changed' | 'unchanged';
+
+export interface UnitChange {
+  id: string;
+  name: string;
+  kind: ChangeKind;
+  /** For an added unit every field it gets; for a changed one the fields that differ. */
+  changes: FieldChange[];
+}
+
+export interface ContactChange {
+  unitId: string;
+  email: string;
+  role: string;
+  name: string;
+  kind: ChangeKind;
+  changes: FieldChange[];
+}
+
+/** What an import would do against the database as it is now. Nothing is ever removed (see the header). */
+export interface ImportPlan {
+  units: UnitChange[];
+  contacts: ContactChange[];
+  counts: ImportCounts;
+  /** sha256 over every change: a confirm carries it, and the write refuses when the plan has become another. */
+  digest: string;
+}
+
+/** The plan no longer matches the preview it was confirmed from (the database changed in between). */
+export class ImportPlanChangedError extends Error {
+  constructor(
+    readonly expected: string,
+    readonly actual: ImportPlan,
+  ) {
+    super('the units or contacts changed since the preview; preview the file again');
+    this.name = 'ImportPlanChangedError';
+  }
+}
+
+const UNIT_FIELDS = ['name', 'type', 'level', 'region', 'parentId', 'tags'] as const;
+const CONTACT_FIELDS = ['name', 'access', 'phone'] as const;
+
+type UnitValues = Record<(typeof UNIT_FIELDS)[number], string | null>;
+type ContactValues = Record<(typeof CONTACT_FIELDS)[number], string | null>;
+
+function unitValues(u: { name: string; type: string; level: string; region: string; parentId: string | null }, tags: string[]): UnitValues {
+  return { name: u.name, type: u.type, level: u.level, region: u.region, parentId: u.parentId, tags: tags.length ? tags.join('; ') : null };
+}
+
+function storedTags(json: string): string[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+function diff<K extends string>(fields: readonly K[], old: Record<K, string | null> | undefined, now: Record<K, string | null>) {
+  const changes: FieldChange[] = [];
+  for (const field of fields) {
+    const from = old ? old[field] : null;
+    if (!old ? now[field] !== null : from !== now[field]) changes.push({ field, from, to: now[field] });
+  }
+  const kind: ChangeKind = !old ? 'added' : changes.length ? 'changed' : 'unchanged';
+  return { kind, changes };
+}
+
+/** Validates `parsed` against the database (`db`, a transaction when writing) and says what it would change. */
+async function planImport(
+  db: PrismaClient | Tx,
+  parsed: ParsedImport,
+): Promise<{ plan: ImportPlan; result: ValidatedImport; contactIds: Map<string, string> }> {
+  if (parsed.problems.length > 0) throw new ImportError(parsed.problems);
+  const rows = await db.unit.findMany({
+    select: { id: true, name: true, type: true, level: true, region: true, parentId: true, tags: true },
+  });
+  const existing = new Map<string, ExistingUnit>(rows.map((r) => [r.id, { id: r.id, parentId: r.parentId }]));
+  const { problems, result } = validateImport(parsed, existing);
+  if (!result) throw new ImportError(problems);
+
+  const byId = new Map(rows.map((r) => [r.id, unitValues(r, storedTags(r.tags))]));
+  const units = result.units.map((u): UnitChange => ({
+    id: u.id,
+    name: u.name,
+    ...diff(UNIT_FIELDS, byId.get(u.id), unitValues(u, u.tags)),
+  }));
+
+  const contactKey = (c: { unitId: string; email: string; role: string }) => `${c.unitId}|${c.email}|${c.role}`;
+  const stored = await db.contact.findMany({
+    select: { id: true, unitId: true, email: true, role: true, name: true, access: true, phone: true },
+  });
+  const storedByKey = new Map(stored.map((c) => [contactKey(c), c]));
+  const contacts = result.contacts.map((c): ContactChange => {
+    const old = storedByKey.get(contactKey(c));
+    const now: ContactValues = { name: c.name, access: c.access, phone: c.phone };
+    return { unitId: c.unitId, email: c.email, role: c.role, name: c.name, ...diff(CONTACT_FIELDS, old, now) };
+  });
+
+  const count = (list: { kind: ChangeKind }[], kind: ChangeKind) => list.filter((x) => x.kind === kind).length;
+  const counts: ImportCounts = {
+    unitsCreated: count(units, 'added'),
+    unitsUpdated: count(units, 'changed'),
+    unitsUnchanged: count(units, 'unchanged'),
+    contactsCreated: count(contacts, 'added'),
+    contactsUpdated: count(contacts, 'changed'),
+    contactsUnchanged: count(contacts, 'unchanged'),
+  };
+  const digest = createHash('sha256').update(JSON.stringify({ units, contacts })).digest('hex');
+  const contactIds = new Map([...storedByKey].map(([k, c]) => [k, c.id]));
+  return { plan: { units, contacts, counts, digest }, result, contactIds };
+}
+
+const BATCH_ROWS = 500;
+
+function batches<T>(rows: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += BATCH_ROWS) out.push(rows.slice(i, i + BATCH_ROWS));
+  return out;
+}
+
+/** What importing `parsed` would change now; writes nothing. Throws ImportError as the import would. */
+export async function previewImport(prisma: PrismaClient, parsed: ParsedImport): Promise<ImportPlan> {
+  return (await planImport(prisma, parsed)).plan;
+}
+
+/**
+ * Validates and writes already-parsed records (the pure half is in ./parse.ts) in one transaction.
+ * With `expectDigest` (a confirmed preview), refuses with ImportPlanChangedError unless the plan is still that one.
+ */
 export async function importParsed(
   prisma: PrismaClient,
   parsed: ParsedImport,
-  options: ImportOptions & { target?: string } = {},
+  options: ImportOptions & { target?: string; expectDigest?: string; auditDetail?: Record<string, unknown> } = {},
 ): Promise<ImportCounts> {
   if (parsed.problems.length > 0) throw new ImportError(parsed.problems);
 
   return writeTransaction(prisma, async (tx) => {
     // Read the database state inside the write transaction, so validation and writes see the same data.
-    const rows = await tx.unit.findMany({
-      select: { id: true, name: true, type: true, level: true, region: true, parentId: true, tags: true },
+    const { plan, result, contactIds } = await planImport(tx, parsed);
+    if (options.expectDigest !== undefined && options.expectDigest !== plan.digest)
+      throw new ImportPlanChangedError(options.expectDigest, plan);
+
+    // New rows go in batches (parents before children: result.units is ordered so, and each batch is one
+    // statement, whose foreign keys are checked at its end); 50,000 single inserts took minutes.
+    const unitData = (u: (typeof result.units)[number]) => ({
+      name: u.name,
+      type: u.type,
+      level: u.level,
+      region: u.region,
+      parentId: u.parentId,
+      tags: JSON.stringify(u.tags),
     });
-    const existing = new Map<string, ExistingUnit>(rows.map((r) => [r.id, { id: r.id, parentId: r.parentId }]));
-    const { problems, result } = validateImport(parsed, existing);
-    if (!result) throw new ImportError(problems);
-
-    const counts: ImportCounts = {
-      unitsCreated: 0,
-      unitsUpdated: 0,
-      unitsUnchanged: 0,
-      contactsCreated: 0,
-      contactsUpdated: 0,
-      contactsUnchanged: 0,
-    };
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    for (const u of result.units) {
-      const data = {
-        name: u.name,
-        type: u.type,
-        level: u.level,
-        region: u.region,
-        parentId: u.parentId,
-        tags: JSON.stringify(u.tags),
-      };
-      const old = byId.get(u.id);
-      if (!old) {
-        await tx.unit.create({ data: { id: u.id, ...data } });
-        counts.unitsCreated++;
-      } else if (
-        old.name === u.name &&
-        old.type === u.type &&
-        old.level === u.level &&
-        old.region === u.region &&
-        old.parentId === u.parentId &&
-        sameTags(old.tags, u.tags)
-      ) {
-        counts.unitsUnchanged++;
-      } else {
-        await tx.unit.update({ where: { id: u.id }, data });
-        counts.unitsUpdated++;
-      }
+    const addedUnits = result.units.filter((_, i) => plan.units[i]!.kind === 'added');
+    for (const batch of batches(addedUnits)) await tx.unit.createMany({ data: batch.map((u) => ({ id: u.id, ...unitData(u) })) });
+    for (const [i, u] of result.units.entries()) {
+      if (plan.units[i]!.kind === 'changed') await tx.unit.update({ where: { id: u.id }, data: unitData(u) });
     }
 
-    for (const c of result.contacts) {
-      const old = await tx.contact.findUnique({
-        where: { unitId_email_role: { unitId: c.unitId, email: c.email, role: c.role } },
-      });
-      if (!old) {
-        await tx.contact.create({ data: c });
-        counts.contactsCreated++;
-      } else if (old.name === c.name && old.access === c.access && old.phone === c.phone) {
-        counts.contactsUnchanged++;
-      } else {
-        await tx.contact.update({ where: { id: old.id }, data: { name: c.name, access: c.access, phone: c.phone } });
-        counts.contactsUpdated++;
-      }
+    const addedContacts = result.contacts.filter((_, i) => plan.contacts[i]!.kind === 'added');
+    for (const batch of batches(addedContacts)) await tx.contact.createMany({ data: batch });
+    for (const [i, c] of result.contacts.entries()) {
+      if (plan.contacts[i]!.kind !== 'changed') continue;
+      const id = contactIds.get(`${c.unitId}|${c.email}|${c.role}`)!;
+      await tx.contact.update({ where: { id }, data: { name: c.name, access: c.access, phone: c.phone } });
     }
 
+    const { counts } = plan;
     if (counts.unitsCreated + counts.unitsUpdated + counts.contactsCreated + counts.contactsUpdated > 0) {
       await audit(tx, {
         actor: options.actor ?? 'cli',
         action: 'units.import',
         target: options.target ?? 'import',
-        detail: counts,
+        detail: { ...counts, ...options.auditDetail },
       });
     }
     return counts;

@@ -61,6 +61,8 @@ export async function startConsoleBackend(opts: {
   temporalUiUrl: string;
   /** Where uploaded evidence goes and its limits (default: the data folder's, which tests that upload must not use). */
   evidence?: ConsoleAppOptions['evidence'];
+  /** The administration pages' upload limit and holiday folders (default: the data folder's, which tests that load a year must not use). */
+  admin?: Pick<ConsoleAppOptions, 'adminUploadMaxBytes' | 'calendarDirs'>;
 }): Promise<ConsoleBackend> {
   Runtime.install({ logger: quietLogger });
   const catalog = loadCatalog();
@@ -75,6 +77,7 @@ export async function startConsoleBackend(opts: {
     catalog,
     temporalUiUrl: opts.temporalUiUrl,
     evidence: opts.evidence,
+    ...opts.admin,
   });
   const worker: Worker = await createDutyWorker({
     connection: env.nativeConnection,

@@ -229,8 +229,8 @@ describe('files and errors', () => {
 
   it('dispatches on the extension', () => {
     expect(parseImportFile('/x/units.csv', new TextEncoder().encode(UNITS_CSV)).units).toHaveLength(4);
-    expect(messages(parseImportFile('/x/units.xlsx', new Uint8Array()))).toEqual([
-      'units.xlsx: unsupported file type ".xlsx"; use .csv or .json',
+    expect(messages(parseImportFile('/x/units.ods', new Uint8Array()))).toEqual([
+      'units.ods: unsupported file type ".ods"; use .csv, .xlsx or .json',
     ]);
   });
 

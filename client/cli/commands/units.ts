@@ -6,33 +6,12 @@ import { importUnits } from '../../service/units';
 import { parseTags, type UnitInfo } from '../../../db/recipients';
 import { CliError, EXIT } from '../errors';
 import { printJson, println, table, type CliContext } from '../context';
+import { unitTree } from '../../../domain/unit-tree';
+
+export { unitTree };
 
 export interface UnitRow extends UnitInfo {
   contacts: number;
-}
-
-/** Depth-first order with depth, roots (and orphans) first by id. */
-export function unitTree<T extends { id: string; parentId: string | null }>(units: T[]): (T & { depth: number })[] {
-  const ids = new Set(units.map((u) => u.id));
-  const children = new Map<string | null, T[]>();
-  for (const u of units) {
-    const key = u.parentId !== null && ids.has(u.parentId) ? u.parentId : null;
-    children.set(key, [...(children.get(key) ?? []), u]);
-  }
-  const out: (T & { depth: number })[] = [];
-  const seen = new Set<string>();
-  const walk = (parent: string | null, depth: number) => {
-    for (const u of [...(children.get(parent) ?? [])].sort((a, b) => a.id.localeCompare(b.id))) {
-      if (seen.has(u.id)) continue;
-      seen.add(u.id);
-      out.push({ ...u, depth });
-      walk(u.id, depth + 1);
-    }
-  };
-  walk(null, 0);
-  // Units in a parent cycle are unreachable from a root: list them flat at the end.
-  for (const u of units) if (!seen.has(u.id)) out.push({ ...u, depth: 0 });
-  return out;
 }
 
 export function registerUnits(program: Command, ctx: CliContext): void {
@@ -40,7 +19,7 @@ export function registerUnits(program: Command, ctx: CliContext): void {
 
   cmd
     .command('import')
-    .description('import units or contacts from CSV/JSON files (all-or-nothing; see client/import/units.ts for the format)')
+    .description('import units or contacts from CSV, XLSX or JSON files (all-or-nothing; see client/import/units.ts for the format)')
     .argument('<files...>', 'units.csv, contacts.csv or a .json file; several files are one import')
     .option('--json', 'machine-readable output')
     .action(async (files: string[], opts: { json?: boolean }) => {

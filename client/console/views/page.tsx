@@ -8,7 +8,19 @@ import { isAdmin } from '../identity';
 import type { LayoutContext } from './layout';
 
 export type NavKey =
-  'overview' | 'lights' | 'calendar' | 'duties' | 'cycles' | 'incidents' | 'reviews' | 'units' | 'feeds' | 'schedules' | 'audit' | 'none';
+  | 'overview'
+  | 'lights'
+  | 'calendar'
+  | 'duties'
+  | 'cycles'
+  | 'incidents'
+  | 'reviews'
+  | 'units'
+  | 'feeds'
+  | 'schedules'
+  | 'audit'
+  | 'admin'
+  | 'none';
 
 interface NavItem {
   key: NavKey;
@@ -29,7 +41,41 @@ const NAV: NavItem[] = [
   { key: 'feeds', href: '/feeds', label: '日历订阅' },
   { key: 'schedules', href: '/schedules', label: '计划任务', adminOnly: true },
   { key: 'audit', href: '/audit', label: '审计日志', adminOnly: true },
+  // One entry for the administration pages; each of them shows the others in AdminTabs.
+  { key: 'admin', href: '/admin/units', label: '系统管理', adminOnly: true },
 ];
+
+/** A table's header row. */
+export function TableHead({ cols }: { cols: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c) => (
+          <th>{c}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** The administration pages (系统管理), as tabs on each of them. */
+const ADMIN_PAGES = [
+  { href: '/admin/units', label: '单位导入' },
+  { href: '/admin/catalog', label: '目录版本' },
+  { href: '/admin/holidays', label: '节假日安排' },
+];
+
+export function AdminTabs({ current }: { current: string }) {
+  return (
+    <nav class="admin-tabs" id="admin-tabs">
+      {ADMIN_PAGES.map((p) => (
+        <a href={p.href} class={p.href === current ? 'active' : ''}>
+          {p.label}
+        </a>
+      ))}
+    </nav>
+  );
+}
 
 function Who({ ctx }: { ctx: LayoutContext }) {
   const u = ctx.user;

@@ -286,7 +286,7 @@ export const TYPE_LABELS: Record<string, string> = {
   'supervisory-commission': '监察委员会',
   other: '其他',
 };
-const LEVEL_LABELS: Record<string, string> = { province: '省级', city: '市级', county: '县级', town: '乡镇级' };
+export const LEVEL_LABELS: Record<string, string> = { province: '省级', city: '市级', county: '县级', town: '乡镇级' };
 const TAG_LABELS: Record<string, string> = { 'enforcement-agency': '行政执法机关', 'rule-of-law-office': '法治建设办公室' };
 
 export function unitsPage(ctx: LayoutContext, units: UnitNode[]): Html {
