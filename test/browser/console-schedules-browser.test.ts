@@ -46,7 +46,9 @@ describe.skipIf(!haveChromium)('计划任务 in Chromium', () => {
     const page = await context.newPage();
     await signIn(page, base, ADMIN, { next: '/' });
 
-    await Promise.all([page.waitForURL(/\/schedules$/), page.getByRole('link', { name: '计划任务' }).click()]);
+    // 系统管理 in the bar, then its 计划任务 tab.
+    await Promise.all([page.waitForURL(/\/admin\/units$/), page.getByRole('link', { name: '系统管理' }).click()]);
+    await Promise.all([page.waitForURL(/\/schedules$/), page.locator('#admin-tabs').getByRole('link', { name: '计划任务' }).click()]);
     expect(await page.locator('h1').innerText()).toBe('计划任务');
     const row = page.locator(`tr[data-duty="${DUTY}"]`);
     expect(await row.innerText()).toContain('运行中');
@@ -84,7 +86,7 @@ describe.skipIf(!haveChromium)('计划任务 in Chromium', () => {
     expect(await page.locator('#recent-runs').innerText()).toContain(workflowId);
     await page.screenshot({ path: path.join(resultsDir, 'console-schedule.png'), fullPage: true });
 
-    await Promise.all([page.waitForURL(/\/audit$/), page.getByRole('link', { name: '审计日志' }).click()]);
+    await Promise.all([page.waitForURL(/\/audit$/), page.locator('#admin-tabs').getByRole('link', { name: '审计日志' }).click()]);
     const log = page.locator('#audit-log tbody');
     expect(await log.locator('tr').first().innerText()).toContain('立即运行计划任务（管理台）');
     expect(await log.innerText()).toContain('暂停计划任务（管理台）');

@@ -3,7 +3,7 @@ import type { AuditFilter, AuditPage } from '../../service/audit-log';
 import { auditActionLabel, auditDetailText } from '../audit-words';
 import { cstDateTimeSeconds, instantsToCst } from '../format';
 import type { LayoutContext } from './layout';
-import { Page, renderPage } from './page';
+import { AdminTabs, Page, renderPage } from './page';
 
 function pageHref(filter: AuditFilter, page: number): string {
   const q = new URLSearchParams();
@@ -16,7 +16,8 @@ function pageHref(filter: AuditFilter, page: number): string {
 export function auditPage(ctx: LayoutContext, filter: AuditFilter, result: AuditPage, actions: string[]): string {
   const choices = [...new Set([...actions, ...(filter.action ? [filter.action] : [])])].sort();
   return renderPage(
-    <Page title="审计日志" ctx={{ ...ctx, nav: 'audit' }} styles={['audit.css']}>
+    <Page title="审计日志" ctx={{ ...ctx, nav: 'admin' }} styles={['admin.css', 'audit.css']}>
+      <AdminTabs current="/audit" />
       <h1>审计日志</h1>
       <form method="get" action="/audit" id="audit-filter" class="card audit-filter">
         <label>

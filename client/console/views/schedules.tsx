@@ -8,7 +8,7 @@ import { REASON_MAX } from '../../service/schedules';
 import { cstDateTime } from '../format';
 import { isAdmin } from '../identity';
 import type { LayoutContext } from './layout';
-import { Page, renderPage } from './page';
+import { AdminTabs, Page, renderPage } from './page';
 
 export type ScheduleForm = 'pause' | 'unpause' | 'trigger' | 'backfill';
 
@@ -27,7 +27,7 @@ export const SCHEDULE_DONE: Record<string, string> = {
   backfill: '已补开：开启任务已按所选期次的开启时间运行，为各责任单位开启该期周期（已开启的不重复开启）。',
 };
 
-const STYLES = ['schedules.css'];
+const STYLES = ['admin.css', 'schedules.css'];
 
 function State({ row }: { row: ScheduleRow }) {
   if (!row.exists) return <span class="badge sched-missing">未同步</span>;
@@ -44,7 +44,8 @@ function State({ row }: { row: ScheduleRow }) {
 
 export function schedulesPage(ctx: LayoutContext, rows: ScheduleRow[], now: Date): string {
   return renderPage(
-    <Page title="计划任务" ctx={{ ...ctx, nav: 'schedules' }} styles={STYLES}>
+    <Page title="计划任务" ctx={{ ...ctx, nav: 'admin' }} styles={STYLES}>
+      {isAdmin(ctx.user) ? <AdminTabs current="/schedules" /> : null}
       <h1>计划任务</h1>
       <p class="muted">
         每项职责一个计划任务，到点（北京时间）自动为各责任单位开启当期周期。共 {rows.length} 项，
@@ -155,7 +156,8 @@ export function schedulePage(ctx: LayoutContext, duty: Duty, row: ScheduleRow, o
     // a milestone past its one period
   }
   return renderPage(
-    <Page title={`计划任务 · ${duty.title}`} ctx={{ ...ctx, nav: 'schedules' }} styles={STYLES}>
+    <Page title={`计划任务 · ${duty.title}`} ctx={{ ...ctx, nav: 'admin' }} styles={STYLES}>
+      {isAdmin(ctx.user) ? <AdminTabs current="/schedules" /> : null}
       <p>
         <a href="/schedules">← 计划任务</a>
       </p>
