@@ -49,7 +49,7 @@ async function consoleSees(workflowId: string, addresses = three): Promise<Recor
   });
   const page = await res.text();
   expect(res.status, page.slice(0, 500)).toBe(200);
-  const items = [...page.matchAll(/<li data-delivery="[a-z]+">([\s\S]*?)<\/li>/g)].map((m) =>
+  const items = [...page.matchAll(/<li data-delivery="[a-z]+"[^>]*>([\s\S]*?)<\/li>/g)].map((m) =>
     m[1]!
       .replace(/<[^>]+>/g, '')
       .replace(/&lt;/g, '<')
