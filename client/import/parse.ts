@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { parse as parseCsvText } from 'csv-parse/sync';
 import { z } from 'zod';
+import { parseRobotSecret, parseRobotToken, REMOVE_ROBOT, type RobotKind } from '../../domain/robots';
 
 export const UNIT_TYPES = ['government', 'department', 'town', 'party-committee', 'congress', 'supervisory-commission', 'other'] as const;
 export const UNIT_LEVELS = ['province', 'city', 'county', 'town'] as const;
@@ -55,6 +56,18 @@ const ACCESS_ALIASES: Record<string, (typeof CONTACT_ACCESS)[number]> = {
   管理员: 'admin',
 };
 
+/** The robot columns of both files (domain/robots.ts): a key/token, the whole webhook URL, env:NAME, or "-" to remove. */
+function ROBOT_COLUMNS_OF<R extends RobotCells>(): Record<string, keyof R> {
+  return {
+    wecom: 'wecom',
+    企业微信机器人: 'wecom',
+    dingtalk: 'dingtalk',
+    钉钉机器人: 'dingtalk',
+    dingtalksecret: 'dingtalkSecret',
+    钉钉加签密钥: 'dingtalkSecret',
+  } as Record<string, keyof R>;
+}
+
 /** Column names (case-insensitive) and their Chinese headings. */
 const UNIT_COLUMNS: Record<string, keyof UnitRecord> = {
   id: 'id',
@@ -74,6 +87,7 @@ const UNIT_COLUMNS: Record<string, keyof UnitRecord> = {
   上级单位编码: 'parentId',
   tags: 'tags',
   标签: 'tags',
+  ...ROBOT_COLUMNS_OF<UnitRecord>(),
 };
 const CONTACT_COLUMNS: Record<string, keyof ContactRecord> = {
   unitid: 'unitId',
@@ -89,11 +103,19 @@ const CONTACT_COLUMNS: Record<string, keyof ContactRecord> = {
   权限: 'access',
   phone: 'phone',
   电话: 'phone',
+  ...ROBOT_COLUMNS_OF<ContactRecord>(),
 };
 const REQUIRED_UNIT_COLUMNS: (keyof UnitRecord)[] = ['id', 'name', 'type', 'level', 'region'];
 const REQUIRED_CONTACT_COLUMNS: (keyof ContactRecord)[] = ['unitId', 'name', 'email', 'role'];
 
-export interface UnitRecord {
+/** Robot cells of a row: undefined leaves the robot as it is, null removes it ("-"). */
+export interface RobotCells {
+  wecom?: string | null;
+  dingtalk?: string | null;
+  dingtalkSecret?: string | null;
+}
+
+export interface UnitRecord extends RobotCells {
   id: string;
   name: string;
   type: UnitType;
@@ -103,7 +125,7 @@ export interface UnitRecord {
   tags: string[];
 }
 
-export interface ContactRecord {
+export interface ContactRecord extends RobotCells {
   unitId: string;
   name: string;
   email: string;
@@ -192,6 +214,45 @@ function requiredText(label: string, max: number) {
   );
 }
 
+function robotToken(kind: RobotKind) {
+  return z.preprocess(blankToUndefined, z.string({ error: `${kind} must be text` }).optional()).transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    if (v === REMOVE_ROBOT) return null;
+    const parsed = parseRobotToken(kind, v);
+    if (parsed.ok) return parsed.value;
+    ctx.addIssue({ code: 'custom', message: parsed.message });
+    return z.NEVER;
+  });
+}
+
+const robotSecret = z.preprocess(blankToUndefined, z.string({ error: 'dingtalkSecret must be text' }).optional()).transform((v, ctx) => {
+  if (v === undefined) return undefined;
+  if (v === REMOVE_ROBOT) return null;
+  const parsed = parseRobotSecret(v);
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: 'custom', message: parsed.message });
+  return z.NEVER;
+});
+
+const robotFields = { wecom: robotToken('wecom'), dingtalk: robotToken('dingtalk'), dingtalkSecret: robotSecret };
+
+/** A signing secret belongs to the DingTalk robot of its row; undefined cells are dropped from the record. */
+function robotCells(r: RobotCells, ctx: z.RefinementCtx): void {
+  if (r.dingtalkSecret !== undefined && (r.dingtalk === undefined || r.dingtalk === null)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['dingtalkSecret'],
+      message: 'a signing secret needs the DingTalk robot (dingtalk) in the same row',
+    });
+  }
+}
+
+function withRobots<T extends RobotCells>(r: T): T {
+  const out = { ...r };
+  for (const k of ['wecom', 'dingtalk', 'dingtalkSecret'] as const) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
 const unitId = (label: string) =>
   z.preprocess(
     (v) => (typeof v === 'number' ? String(v) : blankToUndefined(v)),
@@ -232,8 +293,10 @@ export const unitSchema = z
         .optional(),
     ),
     tags: tagsField,
+    ...robotFields,
   })
   .superRefine((u, ctx) => {
+    robotCells(u, ctx);
     if (!u.id.startsWith(u.region)) {
       ctx.addIssue({
         code: 'custom',
@@ -245,7 +308,7 @@ export const unitSchema = z
       ctx.addIssue({ code: 'custom', path: ['parentId'], message: 'a unit cannot be its own parent' });
     }
   })
-  .transform((u): UnitRecord => ({ ...u, parentId: u.parentId ?? null, tags: [...new Set(u.tags)] }));
+  .transform((u): UnitRecord => withRobots({ ...u, parentId: u.parentId ?? null, tags: [...new Set(u.tags)] }));
 
 export const contactSchema = z
   .object({
@@ -266,8 +329,10 @@ export const contactSchema = z
         .regex(/^[0-9+\-() ]{3,30}$/, 'phone may contain only digits, spaces, "+", "-" and parentheses')
         .optional(),
     ),
+    ...robotFields,
   })
-  .transform((c): ContactRecord => ({ ...c, phone: c.phone ?? null }));
+  .superRefine(robotCells)
+  .transform((c): ContactRecord => withRobots({ ...c, phone: c.phone ?? null }));
 
 function pushIssues(problems: ImportProblem[], where: Where, error: z.ZodError): void {
   for (const issue of error.issues) {

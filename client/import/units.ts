@@ -24,12 +24,20 @@
 //     access    [权限]  optional: unit (default) | operator | admin   (or 本单位, 操作员, 管理员)
 //     phone     [电话]  optional
 //
+//   Both files may also carry the unit's or the contact's IM robots (domain/robots.ts), optional:
+//     wecom           [企业微信机器人]  the WeCom group robot: its webhook URL, its key, or env:NAME
+//     dingtalk        [钉钉机器人]      the DingTalk custom robot: its webhook URL, its access_token, or env:NAME
+//     dingtalkSecret  [钉钉加签密钥]    its signing secret (SEC…) or env:NAME, when the robot is in signed mode
+//   An empty cell leaves the robot as it is, "-" removes it. Keys, tokens and secrets are stored sealed
+//   (db/robot-channels.ts) or, as env:NAME, read from the worker's environment when it sends.
+//
 // ── JSON ──────────────────────────────────────────────────────────────────────────────────────
 //   { "units":    [ { "id": "4601050001", "name": "…", "type": "government", "level": "county",
 //                     "region": "460105", "parentId": "4601000001", "tags": ["…"] }, … ],
 //     "contacts": [ { "unitId": "4601050001", "name": "…", "email": "…", "role": "clerk",
 //                     "access": "unit", "phone": "…" }, … ] }
-//   Either list may be omitted; "parentId", "tags", "access", "phone" are optional.
+//   Either list may be omitted; "parentId", "tags", "access", "phone" and the robot fields
+//   "wecom", "dingtalk", "dingtalkSecret" are optional.
 //
 // ── Semantics ─────────────────────────────────────────────────────────────────────────────────
 // Everything is validated before anything is written; one bad row rejects the whole import with an
@@ -42,7 +50,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeTransaction, type PrismaClient } from '../../db/client';
 import { audit } from '../../db/audit';
-import { ImportError, mergeParsed, parseImportFile, validateImport, type ExistingUnit, type ParsedImport } from './parse';
+import { loadRobotKey, setRobotChannel } from '../../db/robot-channels';
+import { config } from '../../runtime/config';
+import { ImportError, mergeParsed, parseImportFile, validateImport, type ExistingUnit, type ParsedImport, type RobotCells } from './parse';
 
 export { ImportError, formatProblem } from './parse';
 export type { ImportProblem, UnitRecord, ContactRecord, ParsedImport } from './parse';
@@ -54,11 +64,19 @@ export interface ImportCounts {
   contactsCreated: number;
   contactsUpdated: number;
   contactsUnchanged: number;
+  /** Robot channels created, changed or removed. */
+  robotsChanged: number;
 }
 
 export interface ImportOptions {
   /** Recorded in the audit log; default "cli". */
   actor?: string;
+  /** The key robot credentials are sealed under (default: ROBOT_CHANNEL_KEY / <DATA_DIR>/robot-channel.key, read only when needed). */
+  robotKey?: () => Buffer;
+}
+
+function hasRobots(r: RobotCells): boolean {
+  return r.wecom !== undefined || r.dingtalk !== undefined;
 }
 
 /** Imports one units or contacts file (.csv or .json). Throws ImportError; writes nothing then. */
@@ -118,6 +136,22 @@ export async function importParsed(
       contactsCreated: 0,
       contactsUpdated: 0,
       contactsUnchanged: 0,
+      robotsChanged: 0,
+    };
+    let robotKey: Buffer | undefined;
+    const key = () => (robotKey ??= options.robotKey?.() ?? loadRobotKey(process.env, config.dataDir));
+    const setRobots = async (r: RobotCells, target: { unitId: string; contactId?: string }) => {
+      if (!hasRobots(r)) return;
+      for (const kind of ['wecom', 'dingtalk'] as const) {
+        const token = r[kind];
+        if (token === undefined) continue;
+        const outcome = await setRobotChannel(tx, key(), target, {
+          kind,
+          token,
+          ...(kind === 'dingtalk' ? { secret: r.dingtalkSecret ?? null } : {}),
+        });
+        if (outcome !== 'unchanged') counts.robotsChanged++;
+      }
     };
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const u of result.units) {
@@ -146,14 +180,16 @@ export async function importParsed(
         await tx.unit.update({ where: { id: u.id }, data });
         counts.unitsUpdated++;
       }
+      await setRobots(u, { unitId: u.id });
     }
 
-    for (const c of result.contacts) {
+    for (const { wecom, dingtalk, dingtalkSecret, ...c } of result.contacts) {
       const old = await tx.contact.findUnique({
         where: { unitId_email_role: { unitId: c.unitId, email: c.email, role: c.role } },
       });
+      let contactId = old?.id;
       if (!old) {
-        await tx.contact.create({ data: c });
+        contactId = (await tx.contact.create({ data: c })).id;
         counts.contactsCreated++;
       } else if (old.name === c.name && old.access === c.access && old.phone === c.phone) {
         counts.contactsUnchanged++;
@@ -161,9 +197,10 @@ export async function importParsed(
         await tx.contact.update({ where: { id: old.id }, data: { name: c.name, access: c.access, phone: c.phone } });
         counts.contactsUpdated++;
       }
+      await setRobots({ wecom, dingtalk, dingtalkSecret }, { unitId: c.unitId, contactId: contactId! });
     }
 
-    if (counts.unitsCreated + counts.unitsUpdated + counts.contactsCreated + counts.contactsUpdated > 0) {
+    if (counts.unitsCreated + counts.unitsUpdated + counts.contactsCreated + counts.contactsUpdated + counts.robotsChanged > 0) {
       await audit(tx, {
         actor: options.actor ?? 'cli',
         action: 'units.import',
