@@ -190,7 +190,7 @@ export async function notifyOnce(
     const email = r.email.trim().toLowerCase();
     if (!byAddress.has(email)) byAddress.set(email, { email, name: `${r.unitName} ${r.name}` });
   }
-  const robots = existing ? [] : await robotsFor(prisma, recipients);
+  const robots = await robotsFor(prisma, recipients);
   const writeNotification = () =>
     prisma.notification.upsert({
       where: { key },
