@@ -38,6 +38,7 @@ const postgresIntegration = [
   'console-evidence',
   'index-concurrency',
   'calendar-feeds',
+  'robot-delivery',
 ].map((name) => `test/integration/${name}.test.ts`);
 
 const serverTimeouts = { testTimeout: 120_000, hookTimeout: 120_000, teardownTimeout: 30_000 };

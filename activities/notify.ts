@@ -220,13 +220,17 @@ export async function notifyOnce(
       ...[...byAddress.values()].map((r) => ({ channel: 'email', address: r.email, name: r.name })),
       ...robots.map((r) => ({ channel: r.kind, address: r.robotId, name: r.ownerName })),
     ];
-    for (const t of targets) {
-      await prisma.delivery.upsert({
-        where: { notificationKey_channel_address: { notificationKey: key, channel: t.channel, address: t.address } },
-        create: { notificationKey: key, workflowId: step.workflowId, ...t },
-        update: {},
-      });
-    }
+    // All or none: an attempt that failed half-way (a busy database, a lost worker) must not leave the
+    // next one a partial list, which it would take as the whole.
+    await prisma.$transaction(
+      targets.map((t) =>
+        prisma.delivery.upsert({
+          where: { notificationKey_channel_address: { notificationKey: key, channel: t.channel, address: t.address } },
+          create: { notificationKey: key, workflowId: step.workflowId, ...t },
+          update: {},
+        }),
+      ),
+    );
     rows = await deliveries();
   }
   if (!existing && missing.length) {
