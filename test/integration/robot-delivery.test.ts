@@ -5,6 +5,7 @@
 // real database. The limit window is shortened to 4 s so that spreading 25 messages takes seconds.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notificationDone, waitUntil } from '../support/notifications';
 import { runCli, startCliServers, type CliServers } from '../support/cli-process';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import { email, units } from '../support/units-fixture';
@@ -13,6 +14,8 @@ import { dutyCycle } from '../../workflows/cycle';
 import { cycleWorkflowId, type CycleInput } from '../../domain/types';
 import { loadCatalog } from '../../runtime/catalog';
 import { robotIdOf, setRobotChannel } from '../../db/robot-channels';
+import { createConsoleApp } from '../../client/console/app';
+import { sessionCookieFor } from '../support/accounts';
 
 const taskQueue = 'robot-delivery';
 const WINDOW_MS = 4_000;
@@ -86,14 +89,6 @@ afterAll(async () => {
   await servers?.stop();
 });
 
-async function waitUntil(check: () => Promise<boolean> | boolean, ms = 30_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /**
  * A cycle whose first escalation goes to the unit's clerk `inMs` from now. An escalation, not a reminder: a cycle
  * that opens late (a loaded machine) skips a passed reminder as stale but still fires the latest passed escalation.
@@ -130,17 +125,7 @@ async function start(input: CycleInput) {
 
 const keyOf = (input: CycleInput) => `${input.workflowId}:r0:escalation-1`;
 
-async function notificationDone(key: string, ms = 60_000) {
-  await waitUntil(
-    async () => {
-      const n = await servers.db.prisma.notification.findUnique({ where: { key } });
-      return n !== null && n.status !== 'pending';
-    },
-    ms,
-    `notification ${key} complete`,
-  );
-  return servers.db.prisma.notification.findUniqueOrThrow({ where: { key }, include: { deliveries: { orderBy: { channel: 'asc' } } } });
-}
+const done = (key: string, ms = 60_000) => notificationDone(servers.db.prisma, key, ms);
 
 const mailsFor = (key: string, address: string) => servers.smtp.receivedBy(address).filter((m) => m.header('x-duty-ledger-key') === key);
 const robotMessages = (robots: RobotServer, id: string, workflowId: string) =>
@@ -165,7 +150,7 @@ describe('robot channels (dev server, worker process, loopback WeCom/DingTalk/SM
     worker = startWorker();
     await worker.ready;
 
-    const n = await notificationDone(key);
+    const n = await done(key);
     expect(n.status).toBe('sent');
     expect(n.deliveries.map((d) => [d.channel, d.address, d.status])).toEqual([
       ['dingtalk', robotIdOf('dingtalk', 'env:XY_DINGTALK_TOKEN'), 'sent'],
@@ -200,7 +185,7 @@ describe('robot channels (dev server, worker process, loopback WeCom/DingTalk/SM
     const before = wecom.replies(WECOM_KEY).length;
     const t0 = Date.now();
     await start(input);
-    const n = await notificationDone(key);
+    const n = await done(key);
     expect(n.status).toBe('sent');
     expect(wecom.replies(WECOM_KEY).slice(before)).toEqual([45009, 45009, 0]);
     // Each 45009 blocked the robot for a window before the next try.
@@ -215,7 +200,7 @@ describe('robot channels (dev server, worker process, loopback WeCom/DingTalk/SM
     const input = cycleInput(units.enforcement, 'bad-sign');
     const key = keyOf(input);
     await start(input);
-    const n = await notificationDone(key);
+    const n = await done(key);
     expect(n.status).toBe('partial');
     const robot = n.deliveries.find((d) => d.channel === 'dingtalk')!;
     expect(robot).toMatchObject({ status: 'failed', attempts: 1, smtpCode: 310000 });
@@ -231,6 +216,23 @@ describe('robot channels (dev server, worker process, loopback WeCom/DingTalk/SM
     const line = status.stdout.split('\n').find((l) => l.includes(robotIdOf('dingtalk', BAD_TOKEN)));
     expect(line).toContain('钉钉群机器人');
     expect(line).toContain('失败：refused: 310000 sign not match');
+    // The cycle page (周期详情) shows the robot's line with its channel and the reason.
+    const app = createConsoleApp({
+      prisma: servers.db.prisma,
+      client: servers.env.client,
+      catalog: loadCatalog(),
+      temporalUiUrl: 'http://ui.test',
+    });
+    const res = await app.request(`/cycles/${encodeURIComponent(input.workflowId)}`, {
+      headers: { Cookie: await sessionCookieFor(servers.db.prisma, 'admin@test.gov.cn') },
+    });
+    const page = await res.text();
+    expect(res.status).toBe(200);
+    const item = /<li data-delivery="failed" data-channel="dingtalk">([\s\S]*?)<\/li>/.exec(page)?.[1]?.replace(/<[^>]+>/g, '');
+    expect(item).toContain(
+      `钉钉群机器人（秀英区综合行政执法局） ${robotIdOf('dingtalk', BAD_TOKEN)}：投递失败：refused: 310000 sign not match`,
+    );
+    expect(page).not.toContain(BAD_TOKEN);
   });
 
   it('spreads 25 messages to one robot over windows, across two worker processes: never more than 20 in one, none dropped, never refused', async () => {
@@ -241,7 +243,7 @@ describe('robot channels (dev server, worker process, loopback WeCom/DingTalk/SM
       const inputs = Array.from({ length: 25 }, (_, i) => cycleInput(units.education, `burst-${String(i).padStart(2, '0')}`));
       const t0 = Date.now();
       await Promise.all(inputs.map(start));
-      for (const input of inputs) expect((await notificationDone(keyOf(input), 90_000)).status).toBe('sent');
+      for (const input of inputs) expect((await done(keyOf(input), 90_000)).status).toBe('sent');
       const elapsed = Date.now() - t0;
       const accepted = wecom.accepted(EDU_KEY);
       expect(accepted).toHaveLength(25);
