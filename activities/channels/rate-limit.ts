@@ -99,6 +99,8 @@ export async function claimRobotSend(
       const send = await tx.robotSend.create({ data: { robotId, deliveryId, claimedAt: new Date(now) }, select: { id: true } });
       if (mine) await tx.robotQueue.delete({ where: { deliveryId } });
       await tx.robotSend.deleteMany({ where: { robotId, claimedAt: { lt: horizon } } });
+      // Waiters that never came back (their workflow was terminated) hold no place; forget them after a day.
+      await tx.robotQueue.deleteMany({ where: { robotId, expiresAt: { lt: new Date(now - 86_400_000) } } });
       return { go: true, sendId: send.id };
     }
     const expiresAt = new Date(decision.at + graceMs(rate));
