@@ -40,6 +40,7 @@ const postgresIntegration = [
   'calendar-feeds',
   'console-lights',
   'console-admin-data',
+  'robot-delivery',
 ].map((name) => `test/integration/${name}.test.ts`);
 
 const serverTimeouts = { testTimeout: 120_000, hookTimeout: 120_000, teardownTimeout: 30_000 };

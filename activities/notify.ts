@@ -1,8 +1,9 @@
-// Sending one ladder step's e-mail once per key and recipient, for every kind of workflow (duty
-// cycles, incidents, reviews).
+// Sending one ladder step's message once per key, recipient and channel, for every kind of workflow
+// (duty cycles, incidents, reviews): e-mail, and the WeCom / DingTalk robots of the recipients and
+// their units (activities/channels/).
 //
 // The Notification row is keyed by workflow + plan revision + step; each recipient has a Delivery
-// row (pending → sending → sent | failed). An attempt:
+// row per channel (pending → sending → sent | failed; a robot's address is its non-secret id). An attempt:
 //   1. returns at once when the notification is complete (sent, partial, failed, no-recipients);
 //   2. claims the send: a lease on the Notification row naming this activity attempt, valid for the
 //      transport's send deadline plus a margin (contracts/delivery.ts). While another attempt's lease
@@ -14,7 +15,10 @@
 //      unless the server refused it (4xx) on its DELIVERY_MAX_ATTEMPTS-th send: then failed. A send
 //      that reached no server never fails a recipient for good. A failure is audited
 //      (delivery.failed);
-//   4. throws DELIVERY_INCOMPLETE (retryable) while anyone is pending, otherwise completes the
+//      Robot deliveries are sent alongside, each within its robot's rate limit (channels/deliver.ts);
+//      one that must wait stays pending with the instant it may go (notBefore);
+//   4. throws DELIVERY_INCOMPLETE (retryable) while anyone is pending — when only robots waiting for
+//      their rate limit are, with the retry delayed until the first may go — otherwise completes the
 //      notification and RETURNS, also when recipients failed (`failed` in the result), so the
 //      workflow's ladder goes on.
 // A server that took a message but whose reply never arrived (connection dropped after the final
@@ -32,6 +36,9 @@ import { resolveRecipients, type ResolvedRecipient } from '../db/recipients';
 import { config } from '../runtime/config';
 import { DELIVERY_INCOMPLETE, LEASE_HELD, leaseMsFor, type NotificationStatus } from '../contracts/delivery';
 import { MailSendError, messageIdFor, sendMail, type RecipientRefusal, type TransportTimeouts } from './mail/transport';
+import type { MailCard } from './mail/render';
+import { loadRobotKey, robotsFor } from '../db/robot-channels';
+import { sendRobotDeliveries, type RobotDeliveryDeps } from './channels/deliver';
 
 export interface NotifyStep {
   workflowId: string;
@@ -67,6 +74,8 @@ export interface NotificationMail {
   html: string;
   /** The deadline as an .ics attachment, when the mail has one. */
   ics?: string;
+  /** The mail's items, for the robots' markdown; without it they get the subject and text. */
+  card?: MailCard;
 }
 
 export interface NotifyResult {
@@ -86,6 +95,23 @@ export interface NotifyDeps {
   delivery?: { maxAttempts?: number; timeouts?: TransportTimeouts };
   /** The catalog in force, for a Cycle row recreated after a restore (else the database's version in force). */
   catalog?: () => { version: string };
+  /** IM robots: endpoints, rate limit, channel key, environment (default: config.robots, ROBOT_CHANNEL_KEY, process.env). */
+  robots?: Omit<RobotDeliveryDeps, 'prisma'>;
+}
+
+let defaultRobotKey: Buffer | undefined;
+
+function robotDepsOf(deps: NotifyDeps): RobotDeliveryDeps {
+  const r = config.robots;
+  return {
+    prisma: deps.prisma,
+    ...(deps.robots ?? {
+      endpoint: { wecomUrl: r.wecomUrl, dingtalkUrl: r.dingtalkUrl, timeoutMs: r.sendTimeoutMs, windowMs: r.windowMs },
+      rate: { limit: r.limit, windowMs: r.windowMs, inFlightMs: r.sendTimeoutMs },
+      channelKey: () => (defaultRobotKey ??= loadRobotKey(process.env, config.dataDir)),
+      env: process.env,
+    }),
+  };
 }
 
 const COMPLETE: NotificationStatus[] = ['sent', 'partial', 'failed', 'no-recipients'];
@@ -164,6 +190,7 @@ export async function notifyOnce(
     const email = r.email.trim().toLowerCase();
     if (!byAddress.has(email)) byAddress.set(email, { email, name: `${r.unitName} ${r.name}` });
   }
+  const robots = await robotsFor(prisma, recipients);
   const writeNotification = () =>
     prisma.notification.upsert({
       where: { key },
@@ -172,7 +199,7 @@ export async function notifyOnce(
         workflowId: step.workflowId,
         stepId: step.stepId,
         kind: step.kind,
-        recipients: JSON.stringify([...byAddress.keys()]),
+        recipients: JSON.stringify([...byAddress.keys(), ...robots.map((r) => r.robotId)]),
         subject: mail.subject,
         messageId,
         status: 'pending',
@@ -188,14 +215,22 @@ export async function notifyOnce(
     await writeNotification();
   }
   let rows = await deliveries();
-  if (rows.length === 0 && byAddress.size > 0) {
-    for (const r of byAddress.values()) {
-      await prisma.delivery.upsert({
-        where: { notificationKey_channel_address: { notificationKey: key, channel: 'email', address: r.email } },
-        create: { notificationKey: key, workflowId: step.workflowId, channel: 'email', address: r.email, name: r.name },
-        update: {},
-      });
-    }
+  if (rows.length === 0 && byAddress.size + robots.length > 0) {
+    const targets = [
+      ...[...byAddress.values()].map((r) => ({ channel: 'email', address: r.email, name: r.name })),
+      ...robots.map((r) => ({ channel: r.kind, address: r.robotId, name: r.ownerName })),
+    ];
+    // All or none: an attempt that failed half-way (a busy database, a lost worker) must not leave the
+    // next one a partial list, which it would take as the whole.
+    await prisma.$transaction(
+      targets.map((t) =>
+        prisma.delivery.upsert({
+          where: { notificationKey_channel_address: { notificationKey: key, channel: t.channel, address: t.address } },
+          create: { notificationKey: key, workflowId: step.workflowId, ...t },
+          update: {},
+        }),
+      ),
+    );
     rows = await deliveries();
   }
   if (!existing && missing.length) {
@@ -213,9 +248,16 @@ export async function notifyOnce(
     rows = await deliveries();
     const left = rows.filter((d) => d.status === 'pending' || d.status === 'sending');
     if (left.length > 0) {
-      const message = `${left.length} of ${rows.length} recipient(s) of ${key} not delivered yet: ${left.map((d) => `${d.address} (${d.lastError ?? 'no reply'})`).join('; ')}`;
+      const message = `${left.length} of ${rows.length} recipient(s) of ${key} not delivered yet: ${left.map((d) => `${d.channel === 'email' ? '' : `${d.channel} `}${d.address} (${d.lastError ?? 'no reply'})`).join('; ')}`;
       await prisma.notification.update({ where: { key }, data: { lastError: clip(message) } });
-      throw ApplicationFailure.create({ type: DELIVERY_INCOMPLETE, message, nonRetryable: false });
+      // Only robots waiting for their rate limit: come back when the first may go, not by the backoff.
+      const waiting = left.every((d) => d.notBefore !== null) ? Math.min(...left.map((d) => d.notBefore!.getTime())) : undefined;
+      throw ApplicationFailure.create({
+        type: DELIVERY_INCOMPLETE,
+        message,
+        nonRetryable: false,
+        ...(waiting !== undefined ? { nextRetryDelay: Math.max(waiting - Date.now(), 100) } : {}),
+      });
     }
   }
 
@@ -266,7 +308,9 @@ async function sendPending(ctx: SendContext): Promise<void> {
   const { key } = ctx;
   const me = currentAttempt();
   const now = new Date();
-  const leaseUntil = new Date(now.getTime() + leaseMsFor(ctx.timeouts.sendMs));
+  const robotDeps = robotDepsOf(ctx.deps);
+  // E-mail and robots are sent at once: the lease covers the longer of the two deadlines.
+  const leaseUntil = new Date(now.getTime() + leaseMsFor(Math.max(ctx.timeouts.sendMs, robotDeps.endpoint.timeoutMs)));
   const claimed = await prisma.notification.updateMany({
     where: { key, OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }, { leaseOwner: me.owner }] },
     data: { leaseOwner: me.owner, leaseAttempt: me.attempt, leaseUntil },
@@ -291,51 +335,77 @@ async function sendPending(ctx: SendContext): Promise<void> {
       where: { notificationKey: key, status: { in: ['pending', 'sending'] } },
       orderBy: { createdAt: 'asc' },
     });
-    if (pending.length === 0) return;
-    await prisma.delivery.updateMany({
-      where: { id: { in: pending.map((d) => d.id) } },
-      data: { status: 'sending', attempts: { increment: 1 }, leaseOwner: me.owner },
-    });
-    const outcome = await attemptSend(ctx, pending);
-    const failedNow: Array<{ email: string; error: string; attempts: number }> = [];
-    const writes = pending.map((d) => {
-      const attempts = d.attempts + 1;
-      const o = outcome.get(d.address) ?? { kind: 'transient' as const, error: 'no outcome reported by the transport' };
-      if (o.kind === 'sent') {
-        return prisma.delivery.update({
-          where: { id: d.id },
-          data: { status: 'sent', sentAt: new Date(), lastError: null, smtpResponse: o.response, smtpCode: o.code ?? null },
-        });
-      }
-      // Only a refusal the server answered counts towards the limit: a send that reached no server
-      // (relay down, connection dropped) keeps the recipient pending, so an outage delays mail but loses none.
-      const permanent = o.kind === 'permanent' || (o.code !== undefined && attempts >= ctx.maxAttempts);
-      const error = o.kind === 'permanent' ? o.error : permanent ? `${o.error} (gave up after ${attempts} attempts)` : o.error;
-      if (permanent) failedNow.push({ email: d.address, error, attempts });
-      return prisma.delivery.update({
-        where: { id: d.id },
-        data: {
-          status: permanent ? 'failed' : 'pending',
-          lastError: clip(error),
-          smtpResponse: o.response ?? null,
-          smtpCode: o.code ?? null,
-          ...(permanent ? { failedAt: new Date() } : {}),
-        },
-      });
-    });
-    await prisma.$transaction(writes);
-    for (const f of failedNow) {
-      await audit(prisma, {
-        actor: 'worker',
-        action: 'delivery.failed',
-        target: ctx.step.workflowId,
-        detail: { key, step: ctx.step.stepId, email: f.email, error: f.error, attempts: f.attempts },
-      });
-    }
+    const due = Date.now() + 50;
+    const robotRows = pending.filter((d) => d.channel !== 'email' && (d.notBefore === null || d.notBefore.getTime() <= due));
+    const emailRows = pending.filter((d) => d.channel === 'email');
+    await Promise.all([
+      sendEmail(ctx, emailRows, me.owner),
+      robotRows.length
+        ? sendRobotDeliveries(
+            robotDeps,
+            {
+              key,
+              workflowId: ctx.step.workflowId,
+              stepId: ctx.step.stepId,
+              message: ctx.mail.card ? { card: ctx.mail.card } : { subject: ctx.mail.subject, text: ctx.mail.text },
+              maxAttempts: ctx.maxAttempts,
+              leaseOwner: me.owner,
+            },
+            robotRows,
+          )
+        : undefined,
+    ]);
   } finally {
     await prisma.notification.updateMany({
       where: { key, leaseOwner: me.owner },
       data: { leaseOwner: null, leaseAttempt: null, leaseUntil: null },
+    });
+  }
+}
+
+/** One SMTP transaction to the pending e-mail recipients, and each one's fate. */
+async function sendEmail(ctx: SendContext, pending: DeliveryRow[], owner: string): Promise<void> {
+  const { prisma } = ctx.deps;
+  const { key } = ctx;
+  if (pending.length === 0) return;
+  await prisma.delivery.updateMany({
+    where: { id: { in: pending.map((d) => d.id) } },
+    data: { status: 'sending', attempts: { increment: 1 }, leaseOwner: owner },
+  });
+  const outcome = await attemptSend(ctx, pending);
+  const failedNow: Array<{ email: string; error: string; attempts: number }> = [];
+  const writes = pending.map((d) => {
+    const attempts = d.attempts + 1;
+    const o = outcome.get(d.address) ?? { kind: 'transient' as const, error: 'no outcome reported by the transport' };
+    if (o.kind === 'sent') {
+      return prisma.delivery.update({
+        where: { id: d.id },
+        data: { status: 'sent', sentAt: new Date(), lastError: null, smtpResponse: o.response, smtpCode: o.code ?? null },
+      });
+    }
+    // Only a refusal the server answered counts towards the limit: a send that reached no server
+    // (relay down, connection dropped) keeps the recipient pending, so an outage delays mail but loses none.
+    const permanent = o.kind === 'permanent' || (o.code !== undefined && attempts >= ctx.maxAttempts);
+    const error = o.kind === 'permanent' ? o.error : permanent ? `${o.error} (gave up after ${attempts} attempts)` : o.error;
+    if (permanent) failedNow.push({ email: d.address, error, attempts });
+    return prisma.delivery.update({
+      where: { id: d.id },
+      data: {
+        status: permanent ? 'failed' : 'pending',
+        lastError: clip(error),
+        smtpResponse: o.response ?? null,
+        smtpCode: o.code ?? null,
+        ...(permanent ? { failedAt: new Date() } : {}),
+      },
+    });
+  });
+  await prisma.$transaction(writes);
+  for (const f of failedNow) {
+    await audit(prisma, {
+      actor: 'worker',
+      action: 'delivery.failed',
+      target: ctx.step.workflowId,
+      detail: { key, step: ctx.step.stepId, email: f.email, error: f.error, attempts: f.attempts },
     });
   }
 }

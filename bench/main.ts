@@ -1,4 +1,4 @@
-// npm run --silent bench -- <fanout|dispatch|timers|memory> [--units N] [--json] [--db-file] [--wal] [--cluster] [--cache N]
+// npm run --silent bench -- <fanout|dispatch|timers|memory|robots> [--units N] [--json] [--db-file] [--wal] [--cluster] [--cache N]
 // Each benchmark runs its baseline and the product on the same real servers in this process and prints both and
 // the ratio (one JSON object with --json). Scripts, not tests: nothing here asserts a speed. See docs/benchmarks.md.
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -6,12 +6,14 @@ import { print, serverLabel, withBenchEnv, type BenchEnv, type BenchOptions, typ
 import { fanout } from './fanout';
 import { dispatch, timers } from './same-instant';
 import { memory } from './memory';
+import { robots } from './robots';
 
 const benches: Record<string, { run: (b: BenchEnv) => Promise<BenchRecord>; units: number }> = {
   fanout: { run: fanout, units: 1_000 },
   dispatch: { run: dispatch, units: 1_000 },
   timers: { run: timers, units: 1_000 },
   memory: { run: memory, units: 1_000 },
+  robots: { run: robots, units: 1_000 },
 };
 
 function positiveInt(name: string, min = 1) {

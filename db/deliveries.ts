@@ -1,7 +1,11 @@
 // What operators see of a workflow's mail: each notification with every recipient's delivery state.
 import type { PrismaClient } from './client';
+import { ROBOT_LABELS, type RobotKind } from '../domain/robots';
 
 export interface RecipientDelivery {
+  /** email | wecom | dingtalk */
+  channel: string;
+  /** The e-mail address, or a robot's non-secret id */
   address: string;
   name: string | null;
   /** pending | sending | sent | failed */
@@ -12,6 +16,13 @@ export interface RecipientDelivery {
   smtpResponse: string | null;
   sentAt: Date | null;
   failedAt: Date | null;
+}
+
+/** How a recipient is named in the delivery history: the address for e-mail, the robot's kind, owner and id otherwise. */
+export function recipientLabel(d: Pick<RecipientDelivery, 'channel' | 'address' | 'name'>): string {
+  if (d.channel === 'email') return d.address;
+  const kind = ROBOT_LABELS[d.channel as RobotKind] ?? d.channel;
+  return `${kind}${d.name ? `（${d.name}）` : ''} ${d.address}`;
 }
 
 export interface NotificationDeliveries {
@@ -49,6 +60,7 @@ export async function deliveriesForWorkflow(prisma: PrismaClient, workflowId: st
     // Notifications recorded before per-recipient deliveries: their address list, with the row's status.
     recipients: n.deliveries.length
       ? n.deliveries.map((d) => ({
+          channel: d.channel,
           address: d.address,
           name: d.name,
           status: d.status,
@@ -59,6 +71,7 @@ export async function deliveriesForWorkflow(prisma: PrismaClient, workflowId: st
           failedAt: d.failedAt,
         }))
       : (JSON.parse(n.recipients) as string[]).map((address) => ({
+          channel: 'email',
           address,
           name: null,
           status: n.status === 'sent' ? 'sent' : 'pending',

@@ -20,6 +20,8 @@ export interface UnitInfo {
 }
 
 export interface ResolvedRecipient {
+  /** The Contact row (its robot channels are found by it). */
+  contactId: string;
   unitId: string;
   unitName: string;
   role: ContactRole;
@@ -230,7 +232,7 @@ export async function resolveRecipients(prisma: Db, unitId: string, refs: readon
       const key = c.email.toLowerCase();
       if (seen.has(key)) continue;
       seen.add(key);
-      recipients.push({ unitId: target.id, unitName: target.name, role: ref.role, name: c.name, email: c.email });
+      recipients.push({ contactId: c.id, unitId: target.id, unitName: target.name, role: ref.role, name: c.name, email: c.email });
     }
   }
   return { recipients, missing };

@@ -53,6 +53,16 @@ export const config = {
     /** Failed sends to one recipient (4xx, timeouts, dropped connections) before it is given up. */
     maxAttempts: envInt('DELIVERY_MAX_ATTEMPTS', 8, 1000),
   },
+  /** IM robots (activities/channels/). The endpoints and the window are configurable for the loopback test servers. */
+  robots: {
+    wecomUrl: env('WECOM_WEBHOOK_URL', 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send'),
+    dingtalkUrl: env('DINGTALK_WEBHOOK_URL', 'https://oapi.dingtalk.com/robot/send'),
+    /** Messages per robot per window: both APIs document 20 a minute; never configure more. */
+    limit: envInt('ROBOT_RATE_LIMIT', 20, 20),
+    windowMs: envInt('ROBOT_RATE_WINDOW_MS', 60_000),
+    /** One request's deadline; its send counts against the window until it answered or this passed. */
+    sendTimeoutMs: envInt('ROBOT_SEND_TIMEOUT_MS', 10_000, MAX_SEND_TIMEOUT_MS),
+  },
   console: {
     port: Number(env('CONSOLE_PORT', '3000')),
   },

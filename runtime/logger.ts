@@ -30,6 +30,12 @@ function destination(): pino.DestinationStream | undefined {
 }
 
 const dest = destination();
-const options: pino.LoggerOptions = { level: process.env.LOG_LEVEL ?? 'info', base: { app: 'duty-ledger' } };
+// Robot credentials (db/robot-channels.ts) never reach a log line, whatever object carries them.
+export const REDACTED_PATHS = ['token', 'secret', 'access_token', '*.token', '*.secret', '*.access_token', 'creds', '*.creds'];
+const options: pino.LoggerOptions = {
+  level: process.env.LOG_LEVEL ?? 'info',
+  base: { app: 'duty-ledger' },
+  redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+};
 
 export const logger = dest ? pino(options, dest) : pino(options);

@@ -14,6 +14,7 @@ import {
   layoutMail,
   plainRow,
   type NotificationRecipient,
+  type MailCard,
 } from './render';
 
 export interface DeadlineCorrectedContent {
@@ -34,7 +35,7 @@ export interface DeadlineCorrectedContent {
   now: string;
 }
 
-export function renderDeadlineCorrected(input: DeadlineCorrectedContent): { subject: string; text: string; html: string } {
+export function renderDeadlineCorrected(input: DeadlineCorrectedContent): { subject: string; text: string; html: string; card: MailCard } {
   const { duty, unit } = input;
   const before = dueLabels(input.dueBefore).dueDeadlineLabel;
   const after = dueLabels(input.dueAfter).dueDeadlineLabel;
@@ -48,7 +49,7 @@ export function renderDeadlineCorrected(input: DeadlineCorrectedContent): { subj
     `（${eventLabel}${duty.trigger}），截止时间由暂定的${before}更正为${after}（北京时间）。` +
     '此前按暂定期限发出的提醒不再重复发送，后续提醒按更正后的期限发送。' +
     (input.stillProvisional ? `${provisionalNotice(input.stillProvisional)}。` : '');
-  const { text, html } = layoutMail({
+  const { text, html, card } = layoutMail({
     subject,
     greeting,
     lead,
@@ -69,5 +70,5 @@ export function renderDeadlineCorrected(input: DeadlineCorrectedContent): { subj
       dateLabel(DateTime.fromISO(input.now, { setZone: true }).setZone(CST)),
     ],
   });
-  return { subject, text, html };
+  return { subject, text, html, card };
 }

@@ -19,6 +19,7 @@ import {
   weekday,
   type MailRow,
   type NotificationRecipient,
+  type MailCard,
 } from './render';
 
 export interface QuotaMailInput {
@@ -44,6 +45,7 @@ export interface RenderedQuotaMail {
   subject: string;
   text: string;
   html: string;
+  card: MailCard;
 }
 
 /** "至少 3 次" / "每人至少 60 学时" */
@@ -129,6 +131,6 @@ export function renderQuotaMail(input: QuotaMailInput): RenderedQuotaMail {
     '法治政府建设督办系统（自动发送，请勿直接回复）',
     dateLabel(now),
   ];
-  const { text, html } = layoutMail({ subject, greeting, lead, rows, closing });
-  return { subject, text, html };
+  const { text, html, card } = layoutMail({ subject, greeting, lead, rows, closing });
+  return { subject, text, html, card };
 }

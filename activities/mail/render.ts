@@ -64,6 +64,7 @@ export interface RenderedMail {
   subject: string;
   text: string;
   html: string;
+  card: MailCard;
   /** Last day on which the report is on time, CST, yyyy-MM-dd (the day before an exclusive midnight). */
   dueDate: string;
   /** e.g. "2026年1月31日" */
@@ -163,6 +164,15 @@ export interface MailRow {
   label: string;
   text: string[];
   html: string;
+  /** The row's link (the console page), so a robot's markdown can make it one. */
+  link?: string;
+}
+
+/** What a mail says, laid out for a channel other than e-mail (activities/channels/markdown.ts). */
+export interface MailCard {
+  title: string;
+  lead: string;
+  rows: MailRow[];
 }
 
 /** Greeting line and how the body names the responsible unit (贵单位 when writing to it alone). */
@@ -184,7 +194,7 @@ export function consoleRecordRow(label: string, p: { lead: string; page: string;
   const e = escapeHtml;
   if (p.url) {
     const first = `${p.lead}请登录督办系统管理台，在${p.page}页面${p.action}：`;
-    return { label, text: [first, `  ${p.url}`], html: `${e(first)}<br><a href="${e(p.url)}">${e(p.url)}</a>` };
+    return { label, text: [first, `  ${p.url}`], html: `${e(first)}<br><a href="${e(p.url)}">${e(p.url)}</a>`, link: p.url };
   }
   const sentence = `${p.lead}请登录督办系统管理台，按办理编号找到${p.page}，${p.action}；如无法登录，请与${HELP_DESK}联系。`;
   return { label, text: [sentence], html: e(sentence) };
@@ -211,6 +221,7 @@ function recordAndClose(input: NotificationContent, lead: string, done: string, 
 export function layoutMail(p: { subject: string; greeting: string; lead: string; rows: MailRow[]; closing: string[] }): {
   text: string;
   html: string;
+  card: MailCard;
 } {
   const text = [
     p.greeting,
@@ -241,7 +252,7 @@ export function layoutMail(p: { subject: string; greeting: string; lead: string;
     '</body></html>',
     '',
   ].join('\n');
-  return { text, html };
+  return { text, html, card: { title: p.subject, lead: p.lead, rows: p.rows } };
 }
 
 /** The rows every notification shares after its own: legal basis, what, how, to whom, the ID, how to record. */
@@ -322,7 +333,7 @@ export function renderNotification(input: NotificationContent): RenderedMail {
 
   const timing = daysRemaining !== null ? `剩余天数：${daysRemaining}天` : `逾期天数：${daysOverdue}天`;
   const { record, closing } = recordAndClose(input, '报送后，', '报送', now);
-  const { text, html } = layoutMail({
+  const { text, html, card } = layoutMail({
     subject,
     greeting,
     lead,
@@ -339,6 +350,7 @@ export function renderNotification(input: NotificationContent): RenderedMail {
     subject,
     text,
     html,
+    card,
     dueDate: labels.dueDate,
     dueDateLabel: labels.dueDateLabel,
     dueDeadlineLabel: labels.dueDeadlineLabel,
@@ -411,7 +423,7 @@ export function renderEventNotification(input: NotificationContent & { duty: Eve
 
   const timing = `${overdue ? `已逾期：${overdueLabel}` : `剩余时间：${remainingLabel}`}${provisional ? '（暂定截止时间）' : ''}`;
   const { record, closing } = recordAndClose(input, '办结后，', '办结', now);
-  const { text, html } = layoutMail({
+  const { text, html, card } = layoutMail({
     subject,
     greeting,
     lead,
@@ -429,6 +441,7 @@ export function renderEventNotification(input: NotificationContent & { duty: Eve
     subject,
     text,
     html,
+    card,
     dueDate: labels.dueDate,
     dueDateLabel: labels.dueDateLabel,
     dueDeadlineLabel: labels.dueDeadlineLabel,

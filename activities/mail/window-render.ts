@@ -15,6 +15,7 @@ import {
   plainRow,
   type MailRow,
   type NotificationRecipient,
+  type MailCard,
 } from './render';
 
 export interface WindowMailBase {
@@ -46,6 +47,7 @@ export interface RenderedWindowMail {
   subject: string;
   text: string;
   html: string;
+  card: MailCard;
 }
 
 const WEEKDAYS = ['星期一', '星期二', '星期三', '星期四', '星期五', '星期六', '星期日'] as const;
@@ -152,6 +154,6 @@ export function renderWindowMail(input: WindowReminderInput | WindowFlagInput): 
       consoleRecordRow('查看详情', { lead: '', page: '本周期', action: '查看登记的全部活动及窗口期', url: input.consoleUrl }),
     ];
   }
-  const { text, html } = layoutMail({ subject, greeting: greetingOf(input), lead, rows, closing: closing(now) });
-  return { subject, text, html };
+  const { text, html, card } = layoutMail({ subject, greeting: greetingOf(input), lead, rows, closing: closing(now) });
+  return { subject, text, html, card };
 }

@@ -1,6 +1,6 @@
 // `status`: each notification's recipients with their delivery state (db/deliveries.ts).
 import pc from 'picocolors';
-import type { NotificationDeliveries, RecipientDelivery } from '../../db/deliveries';
+import { recipientLabel, type NotificationDeliveries, type RecipientDelivery } from '../../db/deliveries';
 import { formatCst } from './format';
 import { table } from './context';
 
@@ -21,7 +21,7 @@ export function deliveryStateText(d: RecipientDelivery): string {
 export function deliveriesTable(notifications: NotificationDeliveries[]): string {
   const rows = notifications.flatMap((n) =>
     n.recipients.length
-      ? n.recipients.map((d) => [n.stepId, d.address, deliveryStateText(d), formatCst(d.sentAt ?? d.failedAt)])
+      ? n.recipients.map((d) => [n.stepId, recipientLabel(d), deliveryStateText(d), formatCst(d.sentAt ?? d.failedAt)])
       : [[n.stepId, '（无收件人）', pc.dim('—'), '—']],
   );
   return table(['通知', '收件人', '投递', '时间'], rows);

@@ -3,7 +3,8 @@
 // (AES-256-GCM) under the feed key (./key.ts), which lives outside the database: a copy of the
 // database alone neither serves feeds nor reveals their URLs, while the console and `feed url`
 // can show an issued URL again instead of rotating it (which would break every subscription).
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { seal, unseal } from '../../runtime/secret-key';
 
 const TOKEN_BYTES = 32;
 /** base64url of 32 bytes, unpadded. */
@@ -22,29 +23,13 @@ export function feedTokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-
 /** base64url(iv ‖ ciphertext ‖ tag); the token hash is bound as additional data. */
 export function sealToken(key: Buffer, token: string): string {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(feedTokenHash(token), 'utf8'));
-  const body = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+  return seal(key, token, feedTokenHash(token));
 }
 
 /** The sealed token, or undefined when it was sealed under another key (or altered). */
 export function openToken(key: Buffer, sealed: string, tokenHash: string): string | undefined {
-  const raw = Buffer.from(sealed, 'base64url');
-  if (raw.length <= IV_BYTES + TAG_BYTES) return undefined;
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
-    decipher.setAAD(Buffer.from(tokenHash, 'utf8'));
-    decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
-    const token = Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]).toString('utf8');
-    return feedTokenHash(token) === tokenHash ? token : undefined;
-  } catch {
-    return undefined;
-  }
+  const token = unseal(key, sealed, tokenHash);
+  return token !== undefined && feedTokenHash(token) === tokenHash ? token : undefined;
 }

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { parse as parseCsvText } from 'csv-parse/sync';
 import { z } from 'zod';
+import { parseRobotSecret, parseRobotToken, REMOVE_ROBOT, type RobotKind } from '../../domain/robots';
 
 export const UNIT_TYPES = ['government', 'department', 'town', 'party-committee', 'congress', 'supervisory-commission', 'other'] as const;
 export const UNIT_LEVELS = ['province', 'city', 'county', 'town'] as const;
@@ -56,6 +57,18 @@ const ACCESS_ALIASES: Record<string, (typeof CONTACT_ACCESS)[number]> = {
   管理员: 'admin',
 };
 
+/** The robot columns of both files (domain/robots.ts): a key/token, the whole webhook URL, env:NAME, or "-" to remove. */
+function ROBOT_COLUMNS_OF<R extends RobotCells>(): Record<string, keyof R> {
+  return {
+    wecom: 'wecom',
+    企业微信机器人: 'wecom',
+    dingtalk: 'dingtalk',
+    钉钉机器人: 'dingtalk',
+    dingtalksecret: 'dingtalkSecret',
+    钉钉加签密钥: 'dingtalkSecret',
+  } as Record<string, keyof R>;
+}
+
 /** Column names (case-insensitive) and their Chinese headings. */
 const UNIT_COLUMNS: Record<string, keyof UnitRecord> = {
   id: 'id',
@@ -75,6 +88,7 @@ const UNIT_COLUMNS: Record<string, keyof UnitRecord> = {
   上级单位编码: 'parentId',
   tags: 'tags',
   标签: 'tags',
+  ...ROBOT_COLUMNS_OF<UnitRecord>(),
 };
 const CONTACT_COLUMNS: Record<string, keyof ContactRecord> = {
   unitid: 'unitId',
@@ -90,11 +104,19 @@ const CONTACT_COLUMNS: Record<string, keyof ContactRecord> = {
   权限: 'access',
   phone: 'phone',
   电话: 'phone',
+  ...ROBOT_COLUMNS_OF<ContactRecord>(),
 };
 const REQUIRED_UNIT_COLUMNS: (keyof UnitRecord)[] = ['id', 'name', 'type', 'level', 'region'];
 const REQUIRED_CONTACT_COLUMNS: (keyof ContactRecord)[] = ['unitId', 'name', 'email', 'role'];
 
-export interface UnitRecord {
+/** Robot cells of a row: undefined leaves the robot as it is, null removes it ("-"). */
+export interface RobotCells {
+  wecom?: string | null;
+  dingtalk?: string | null;
+  dingtalkSecret?: string | null;
+}
+
+export interface UnitRecord extends RobotCells {
   id: string;
   name: string;
   type: UnitType;
@@ -104,7 +126,7 @@ export interface UnitRecord {
   tags: string[];
 }
 
-export interface ContactRecord {
+export interface ContactRecord extends RobotCells {
   unitId: string;
   name: string;
   email: string;
@@ -180,6 +202,12 @@ export class ImportError extends Error {
 /** Picks one language of a message written in both. */
 type Say = (en: string, zh: string) => string;
 
+const ROBOT_FIELD_ZH: Record<keyof RobotCells, string> = {
+  wecom: '企业微信机器人',
+  dingtalk: '钉钉机器人',
+  dingtalkSecret: '钉钉加签密钥',
+};
+
 /** The Chinese names of the fields, as the column headings say them. */
 export const UNIT_FIELD_ZH: Record<keyof UnitRecord, string> = {
   id: '单位编码',
@@ -189,6 +217,7 @@ export const UNIT_FIELD_ZH: Record<keyof UnitRecord, string> = {
   region: '行政区划代码',
   parentId: '上级编码',
   tags: '标签',
+  ...ROBOT_FIELD_ZH,
 };
 export const CONTACT_FIELD_ZH: Record<keyof ContactRecord, string> = {
   unitId: '单位编码',
@@ -197,6 +226,7 @@ export const CONTACT_FIELD_ZH: Record<keyof ContactRecord, string> = {
   role: '角色',
   access: '权限',
   phone: '电话',
+  ...ROBOT_FIELD_ZH,
 };
 
 /** Trims strings; turns "" (an empty Excel cell) into undefined. */
@@ -206,6 +236,13 @@ function blankToUndefined(v: unknown): unknown {
     return t === '' ? undefined : t;
   }
   return v === null ? undefined : v;
+}
+
+/** Undefined robot cells are dropped from the record (the import then leaves those robots as they are). */
+function withRobots<T extends RobotCells>(r: T): T {
+  const out = { ...r };
+  for (const k of ['wecom', 'dingtalk', 'dingtalkSecret'] as const) if (out[k] === undefined) delete out[k];
+  return out;
 }
 
 function buildSchemas(say: Say) {
@@ -281,6 +318,51 @@ function buildSchemas(say: Say) {
     ),
   );
 
+  function robotToken(kind: RobotKind) {
+    const zh = ROBOT_FIELD_ZH[kind];
+    return z.preprocess(blankToUndefined, z.string({ error: notText(kind, zh) }).optional()).transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      if (v === REMOVE_ROBOT) return null;
+      const parsed = parseRobotToken(kind, v);
+      if (parsed.ok) return parsed.value;
+      ctx.addIssue({
+        code: 'custom',
+        message: say(
+          parsed.message,
+          `${zh}须为机器人的 webhook 地址、其中的 ${kind === 'wecom' ? 'key' : 'access_token'}，或 env:变量名（${parsed.message}）`,
+        ),
+      });
+      return z.NEVER;
+    });
+  }
+
+  const robotSecret = z
+    .preprocess(blankToUndefined, z.string({ error: notText('dingtalkSecret', ROBOT_FIELD_ZH.dingtalkSecret) }).optional())
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      if (v === REMOVE_ROBOT) return null;
+      const parsed = parseRobotSecret(v);
+      if (parsed.ok) return parsed.value;
+      ctx.addIssue({ code: 'custom', message: say(parsed.message, '钉钉加签密钥须为“SEC”开头的字母数字串，或 env:变量名') });
+      return z.NEVER;
+    });
+
+  const robotFields = { wecom: robotToken('wecom'), dingtalk: robotToken('dingtalk'), dingtalkSecret: robotSecret };
+
+  /** A signing secret belongs to the DingTalk robot of its row. */
+  function robotCells(r: RobotCells, ctx: z.RefinementCtx): void {
+    if (r.dingtalkSecret !== undefined && (r.dingtalk === undefined || r.dingtalk === null)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dingtalkSecret'],
+        message: say(
+          'a signing secret needs the DingTalk robot (dingtalk) in the same row',
+          '填写钉钉加签密钥时，须在同一行填写钉钉机器人',
+        ),
+      });
+    }
+  }
+
   const unit = z
     .object({
       id: unitId('id', UNIT_FIELD_ZH.id),
@@ -303,8 +385,10 @@ function buildSchemas(say: Say) {
           .optional(),
       ),
       tags: tagsField,
+      ...robotFields,
     })
     .superRefine((u, ctx) => {
+      robotCells(u, ctx);
       if (!u.id.startsWith(u.region)) {
         ctx.addIssue({
           code: 'custom',
@@ -319,7 +403,7 @@ function buildSchemas(say: Say) {
         ctx.addIssue({ code: 'custom', path: ['parentId'], message: say('a unit cannot be its own parent', '单位不能是自己的上级') });
       }
     })
-    .transform((u): UnitRecord => ({ ...u, parentId: u.parentId ?? null, tags: [...new Set(u.tags)] }));
+    .transform((u): UnitRecord => withRobots({ ...u, parentId: u.parentId ?? null, tags: [...new Set(u.tags)] }));
 
   const contact = z
     .object({
@@ -352,8 +436,10 @@ function buildSchemas(say: Say) {
           )
           .optional(),
       ),
+      ...robotFields,
     })
-    .transform((c): ContactRecord => ({ ...c, phone: c.phone ?? null }));
+    .superRefine(robotCells)
+    .transform((c): ContactRecord => withRobots({ ...c, phone: c.phone ?? null }));
 
   return { unit, contact };
 }

@@ -30,6 +30,13 @@
 //                     "region": "460105", "parentId": "4601000001", "tags": ["…"] }, … ],
 //     "contacts": [ { "unitId": "4601050001", "name": "…", "email": "…", "role": "clerk",
 //                     "access": "unit", "phone": "…" }, … ] }
+//   Both files may also carry the unit's or the contact's IM robots (domain/robots.ts), optional:
+//     wecom           [企业微信机器人]  the WeCom group robot: its webhook URL, its key, or env:NAME
+//     dingtalk        [钉钉机器人]      the DingTalk custom robot: its webhook URL, its access_token, or env:NAME
+//     dingtalkSecret  [钉钉加签密钥]    its signing secret (SEC…) or env:NAME, when the robot is in signed mode
+//   An empty cell leaves the robot as it is, "-" removes it. Keys, tokens and secrets are stored sealed
+//   (db/robot-channels.ts) or, as env:NAME, read from the worker's environment when it sends.
+//
 //   Either list may be omitted; "parentId", "tags", "access", "phone" are optional.
 //
 // ── Semantics ─────────────────────────────────────────────────────────────────────────────────
@@ -44,7 +51,17 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { writeTransaction, type PrismaClient, type Tx } from '../../db/client';
 import { audit } from '../../db/audit';
-import { ImportError, mergeParsed, validateImport, type ExistingUnit, type ParsedImport, type ValidatedImport } from './parse';
+import { loadRobotKey, setRobotChannel } from '../../db/robot-channels';
+import { config } from '../../runtime/config';
+import {
+  ImportError,
+  mergeParsed,
+  validateImport,
+  type ExistingUnit,
+  type ParsedImport,
+  type RobotCells,
+  type ValidatedImport,
+} from './parse';
 import { parseImportBytes } from './xlsx';
 
 export { ImportError, formatProblem, formatProblemZh } from './parse';
@@ -57,11 +74,25 @@ export interface ImportCounts {
   contactsCreated: number;
   contactsUpdated: number;
   contactsUnchanged: number;
+  /** Robots set, changed or removed (known only when written: the preview does not list them). */
+  robotsChanged: number;
 }
 
 export interface ImportOptions {
   /** Recorded in the audit log; default "cli". */
   actor?: string;
+  /** The key robot credentials are sealed under (default: ROBOT_CHANNEL_KEY / <DATA_DIR>/robot-channel.key, read only when needed). */
+  robotKey?: () => Buffer;
+}
+
+function hasRobots(r: RobotCells): boolean {
+  return r.wecom !== undefined || r.dingtalk !== undefined;
+}
+
+/** A contact's fields without its robot cells (those go to RobotChannel rows). */
+function contactRow<C extends RobotCells>(c: C): Omit<C, keyof RobotCells> {
+  const { wecom: _w, dingtalk: _d, dingtalkSecret: _s, ...rest } = c;
+  return rest;
 }
 
 /** Imports one units or contacts file (.csv, .xlsx or .json). Throws ImportError; writes nothing then. */
@@ -216,6 +247,7 @@ async function planImport(
     contactsCreated: count(contacts, 'added'),
     contactsUpdated: count(contacts, 'changed'),
     contactsUnchanged: count(contacts, 'unchanged'),
+    robotsChanged: 0,
   };
   const digest = createHash('sha256').update(JSON.stringify({ units, contacts })).digest('hex');
   const contactIds = new Map([...storedByKey].map(([k, c]) => [k, c.id]));
@@ -269,15 +301,38 @@ export async function importParsed(
     }
 
     const addedContacts = result.contacts.filter((_, i) => plan.contacts[i]!.kind === 'added');
-    for (const batch of batches(addedContacts)) await tx.contact.createMany({ data: batch });
+    for (const batch of batches(addedContacts)) await tx.contact.createMany({ data: batch.map(contactRow) });
     for (const [i, c] of result.contacts.entries()) {
       if (plan.contacts[i]!.kind !== 'changed') continue;
       const id = contactIds.get(`${c.unitId}|${c.email}|${c.role}`)!;
       await tx.contact.update({ where: { id }, data: { name: c.name, access: c.access, phone: c.phone } });
     }
 
-    const { counts } = plan;
-    if (counts.unitsCreated + counts.unitsUpdated + counts.contactsCreated + counts.contactsUpdated > 0) {
+    const counts = { ...plan.counts };
+    let robotKey: Buffer | undefined;
+    const key = () => (robotKey ??= options.robotKey?.() ?? loadRobotKey(process.env, config.dataDir));
+    const setRobots = async (r: RobotCells, target: { unitId: string; contactId?: string }) => {
+      for (const kind of ['wecom', 'dingtalk'] as const) {
+        const token = r[kind];
+        if (token === undefined) continue;
+        const outcome = await setRobotChannel(tx, key(), target, {
+          kind,
+          token,
+          ...(kind === 'dingtalk' ? { secret: r.dingtalkSecret ?? null } : {}),
+        });
+        if (outcome !== 'unchanged') counts.robotsChanged++;
+      }
+    };
+    for (const u of result.units) if (hasRobots(u)) await setRobots(u, { unitId: u.id });
+    for (const c of result.contacts) {
+      if (!hasRobots(c)) continue;
+      const id =
+        contactIds.get(`${c.unitId}|${c.email}|${c.role}`) ??
+        (await tx.contact.findUniqueOrThrow({ where: { unitId_email_role: { unitId: c.unitId, email: c.email, role: c.role } } })).id;
+      await setRobots(c, { unitId: c.unitId, contactId: id });
+    }
+
+    if (counts.unitsCreated + counts.unitsUpdated + counts.contactsCreated + counts.contactsUpdated + counts.robotsChanged > 0) {
       await audit(tx, {
         actor: options.actor ?? 'cli',
         action: 'units.import',

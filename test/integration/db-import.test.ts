@@ -1,10 +1,12 @@
 // Units/contacts import against a real SQLite database migrated with `prisma migrate deploy`.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ImportError, importUnitsFile, importUnitsFiles } from '../../client/import/units';
 import { createTestDb, SEED_UNITS_FILE, type TestDb } from '../support/db';
+import { robotCredentials, robotIdOf } from '../../db/robot-channels';
 
 let db: TestDb;
 let dir: string;
@@ -56,6 +58,7 @@ describe('importUnitsFile', () => {
       contactsCreated: 0,
       contactsUpdated: 0,
       contactsUnchanged: 0,
+      robotsChanged: 0,
     });
     const c = await importUnitsFile(db.prisma, write('contacts.csv', CONTACTS));
     expect(c.contactsCreated).toBe(4);
@@ -155,6 +158,7 @@ describe('importUnitsFile', () => {
       contactsCreated: 0,
       contactsUpdated: 0,
       contactsUnchanged: first.contactsCreated,
+      robotsChanged: 0,
     });
     expect(await counts()).toEqual(before); // no audit entry for a no-op either
     expect(await db.prisma.unit.findMany({ orderBy: { id: 'asc' } })).toEqual(snapshot);
@@ -173,5 +177,61 @@ describe('importUnitsFile', () => {
   it('reports an unreadable path as an ImportError', async () => {
     const err = await importUnitsFile(db.prisma, path.join(dir, 'missing.csv')).catch((e: unknown) => e);
     expect((err as ImportError).lines[0]).toMatch(/^missing\.csv: cannot read the file/);
+  });
+
+  it('imports robot columns sealed or as env references, changes nothing on re-import, removes with "-", and rejects bad cells whole', async () => {
+    const robotKey = randomBytes(32);
+    const opts = { robotKey: () => robotKey };
+    await importUnitsFile(db.prisma, write('units.csv', UNITS), opts);
+    const wecomKey = '693a91f6-7a0c-4bc4-97a0-0ec2f1fa5aaa';
+    const secret = `SEC${'ab'.repeat(32)}`;
+    const units = [
+      'id,name,type,level,region,parentId,企业微信机器人,钉钉机器人,钉钉加签密钥',
+      `4601050004,秀英区市场监督管理局,department,county,460105,4601050001,https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${wecomKey},env:XY_DINGTALK,${secret}`,
+    ];
+    const contacts = ['unitId,name,email,role,dingtalk', `4601050004,张晓东,scjgj.clerk@xiuying.example.gov.cn,clerk,${'c3'.repeat(32)}`];
+    const first = await importUnitsFiles(db.prisma, [write('units.csv', units), write('contacts.csv', contacts)], opts);
+    expect(first.robotsChanged).toBe(3);
+    const rows = await db.prisma.robotChannel.findMany({ orderBy: { kind: 'asc' } });
+    expect(rows.map((r) => [r.owner.split(':')[0], r.kind, r.robotId])).toEqual(
+      expect.arrayContaining([
+        ['unit', 'wecom', robotIdOf('wecom', wecomKey)],
+        ['unit', 'dingtalk', robotIdOf('dingtalk', 'env:XY_DINGTALK')],
+        ['contact', 'dingtalk', robotIdOf('dingtalk', 'c3'.repeat(32))],
+      ]),
+    );
+    const stored = JSON.stringify(rows) + JSON.stringify(await db.prisma.auditLog.findMany());
+    for (const s of [wecomKey, secret, 'c3'.repeat(32)]) expect(stored).not.toContain(s);
+    const wecomRow = rows.find((r) => r.kind === 'wecom')!;
+    expect(await robotCredentials(db.prisma, () => robotKey, {}, wecomRow.robotId)).toEqual({ token: wecomKey });
+    expect(
+      await robotCredentials(db.prisma, () => robotKey, { XY_DINGTALK: 'd'.repeat(40) }, robotIdOf('dingtalk', 'env:XY_DINGTALK')),
+    ).toEqual({
+      token: 'd'.repeat(40),
+      secret,
+    });
+    await expect(robotCredentials(db.prisma, () => randomBytes(32), {}, wecomRow.robotId)).rejects.toThrow(
+      /sealed under another ROBOT_CHANNEL_KEY/,
+    );
+    await expect(robotCredentials(db.prisma, () => robotKey, {}, robotIdOf('dingtalk', 'env:XY_DINGTALK'))).rejects.toThrow(/XY_DINGTALK/);
+
+    expect((await importUnitsFiles(db.prisma, [write('units.csv', units), write('contacts.csv', contacts)], opts)).robotsChanged).toBe(0);
+    const removal = ['id,name,type,level,region,parentId,wecom', '4601050004,秀英区市场监督管理局,department,county,460105,4601050001,-'];
+    expect((await importUnitsFile(db.prisma, write('units.csv', removal), opts)).robotsChanged).toBe(1);
+    expect(await db.prisma.robotChannel.count()).toBe(2);
+
+    const before = await db.prisma.robotChannel.findMany({ orderBy: { id: 'asc' } });
+    const bad = [
+      'id,name,type,level,region,parentId,wecom,dingtalk,dingtalkSecret',
+      '4601050002,秀英区司法局,department,county,460105,4601050001,https://evil.example/send?key=abcdefgh,,',
+      '4601050004,秀英区市场监督管理局,department,county,460105,4601050001,,,SECabcdefabcdefabcdef12',
+    ];
+    const err = (await importUnitsFile(db.prisma, write('units.csv', bad), opts).catch((e: unknown) => e)) as ImportError;
+    expect(err).toBeInstanceOf(ImportError);
+    expect(err.lines).toEqual([
+      expect.stringMatching(/^units\.csv line 2, field "wecom": a WeCom webhook URL is on qyapi\.weixin\.qq\.com/),
+      expect.stringMatching(/^units\.csv line 3, field "dingtalkSecret": a signing secret needs the DingTalk robot/),
+    ]);
+    expect(await db.prisma.robotChannel.findMany({ orderBy: { id: 'asc' } })).toEqual(before);
   });
 });

@@ -9,6 +9,7 @@
 // checked for both the defaults and these values in test/unit/delivery-budget.test.ts, and the lease
 // against an attempt that outlives its activity timeout in delivery-lease.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notificationDone, waitUntil } from '../support/notifications';
 import { runCli, startCliServers, type CliServers } from '../support/cli-process';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import { email, units } from '../support/units-fixture';
@@ -49,7 +50,7 @@ async function consoleSees(workflowId: string, addresses = three): Promise<Recor
   });
   const page = await res.text();
   expect(res.status, page.slice(0, 500)).toBe(200);
-  const items = [...page.matchAll(/<li data-delivery="[a-z]+">([\s\S]*?)<\/li>/g)].map((m) =>
+  const items = [...page.matchAll(/<li data-delivery="[a-z]+"[^>]*>([\s\S]*?)<\/li>/g)].map((m) =>
     m[1]!
       .replace(/<[^>]+>/g, '')
       .replace(/&lt;/g, '<')
@@ -83,14 +84,6 @@ afterAll(async () => {
     process.stdout.write(`\nfault | mails per recipient | status (CLI) | console\n${report.map((r) => r.join(' | ')).join('\n')}\n`);
   }
 });
-
-async function waitUntil(check: () => Promise<boolean>, ms = 30_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A cycle of the market authority whose reminder-1 goes to clerk, head and supervisor 1.5 s from now. */
 function cycleInput(name: string, extra: PlannedStep[] = []): CycleInput {
@@ -138,17 +131,7 @@ function counts(key: string, addresses = three): Record<string, number> {
   return Object.fromEntries(addresses.map((a) => [a, mailsTo(key, a).length]));
 }
 
-async function notificationDone(key: string, ms = 40_000) {
-  await waitUntil(
-    async () => {
-      const n = await servers.db.prisma.notification.findUnique({ where: { key } });
-      return n !== null && n.status !== 'pending';
-    },
-    ms,
-    `notification ${key} complete`,
-  );
-  return servers.db.prisma.notification.findUniqueOrThrow({ where: { key }, include: { deliveries: true } });
-}
+const done = (key: string, ms?: number) => notificationDone(servers.db.prisma, key, ms);
 
 function delivery(n: { deliveries: Array<{ address: string }> }, address: string) {
   const d = n.deliveries.find((x) => x.address === address);
@@ -221,7 +204,7 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
     expect(meanwhile[clerk]).toContain('已发送');
     expect(meanwhile[head]).toMatch(/待发送（已尝试 [123] 次：refused: 450 4\.2\.1 Mailbox busy|发送中（第 [234] 次）/);
 
-    const n = await notificationDone(key);
+    const n = await done(key);
     expect(n.status).toBe('sent');
     expect(counts(key)).toEqual({ [clerk]: 1, [head]: 1, [supervisor]: 1 });
     // The retries carried the refused recipient alone.
@@ -243,7 +226,7 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
     const input = cycleInput('fault-a550');
     const key = keyOf(input);
     const handle = await start(input);
-    const n = await notificationDone(key);
+    const n = await done(key);
     servers.smtp.clearFaults();
 
     expect(n.status).toBe('partial');
@@ -272,7 +255,7 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
     const input = cycleInput('fault-a450');
     const key = keyOf(input);
     await start(input);
-    const n = await notificationDone(key, 60_000);
+    const n = await done(key, 60_000);
     servers.smtp.clearFaults();
 
     expect(n.status).toBe('partial');
@@ -295,7 +278,7 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
     const key = keyOf(input);
     const started = Date.now();
     await start(input);
-    const n = await notificationDone(key);
+    const n = await done(key);
     const tookMs = Date.now() - started;
     servers.smtp.clearFaults();
 
@@ -326,7 +309,7 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
     ]);
     const key = keyOf(input);
     const handle = await start(input);
-    const n = await notificationDone(key);
+    const n = await done(key);
     servers.smtp.reject(false);
 
     expect(n.status).toBe('failed');
@@ -339,7 +322,7 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
     expect(await servers.db.prisma.auditLog.count({ where: { target: input.workflowId, action: 'delivery.failed' } })).toBe(3);
 
     // The next step fires as planned and is delivered.
-    const next = await notificationDone(keyOf(input, 'reminder-2'));
+    const next = await done(keyOf(input, 'reminder-2'));
     expect(next.status).toBe('sent');
     expect(mailsTo(keyOf(input, 'reminder-2'), head)).toHaveLength(1);
     const timeline = (await handle.query(statusQuery)).timeline;
@@ -365,7 +348,7 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
     const input = cycleInput('fault-d-before');
     const key = keyOf(input);
     await start(input);
-    const n = await notificationDone(key);
+    const n = await done(key);
     servers.smtp.clearFaults();
 
     expect(n.status).toBe('sent');
@@ -386,7 +369,7 @@ describe('delivery under SMTP faults (dev server, worker process, loopback SMTP)
     const input = cycleInput('fault-d-after');
     const key = keyOf(input);
     await start(input);
-    const n = await notificationDone(key);
+    const n = await done(key);
     servers.smtp.clearFaults();
     await new Promise((r) => setTimeout(r, 2_000)); // room for a wrong resend to show up
 

@@ -53,6 +53,7 @@ export function registerUnits(program: Command, ctx: CliContext): void {
           ],
         ),
       );
+      if (counts.robotsChanged > 0) println(`机器人通道：${counts.robotsChanged} 个已设置或移除`);
       println(pc.green(`imported ${files.join(', ')}`));
     });
 

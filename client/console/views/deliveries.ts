@@ -1,5 +1,5 @@
 // 周期详情 · 已发送通知: each recipient of a notification with its delivery state (db/deliveries.ts).
-import type { NotificationDeliveries, RecipientDelivery } from '../../../db/deliveries';
+import { recipientLabel, type NotificationDeliveries, type RecipientDelivery } from '../../../db/deliveries';
 import { html, type Html } from '../html';
 
 function recipientState(d: RecipientDelivery): Html {
@@ -21,7 +21,7 @@ function recipientState(d: RecipientDelivery): Html {
 export function recipientDeliveries(n: NotificationDeliveries | undefined, fallback: string[]): Html {
   if (!n || n.recipients.length === 0) return html`${fallback.length ? fallback.join('、') : '（无收件人）'}`;
   return html`<ul class="deliveries">
-    ${n.recipients.map((d) => html`<li data-delivery="${d.status}">${d.address}：${recipientState(d)}</li>`)}
+    ${n.recipients.map((d) => html`<li data-delivery="${d.status}" data-channel="${d.channel}">${recipientLabel(d)}：${recipientState(d)}</li>`)}
   </ul>`;
 }
 
