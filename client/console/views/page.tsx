@@ -119,7 +119,7 @@ function Frame({ title, ctx, styles, children }: FrameProps) {
             <nav>
               {NAV.filter((n) => !n.adminOnly || isAdmin(u)).map((n) => (
                 <a href={n.href} class={n.key === ctx.nav ? 'active' : ''}>
-                  {n.label}
+                  {n.key === 'overview' && u?.access === 'unit' ? '待办' : n.label}
                 </a>
               ))}
             </nav>
