@@ -83,9 +83,11 @@ describe('cli process: Temporal-backed commands (real dev server, worker, databa
     const first = await cli(['schedules', 'sync', '--json'], vars);
     expect(first.code, first.stderr).toBe(0);
     const duties = loadCatalog().duties.length;
-    expect(json(first).schedules.map((s: { outcome: string }) => s.outcome)).toEqual(Array(duties).fill('created'));
+    // One schedule per duty, then the weekly digest's.
+    expect(json(first).schedules.map((s: { outcome: string }) => s.outcome)).toEqual(Array(duties + 1).fill('created'));
+    expect(json(first).schedules.at(-1)).toMatchObject({ scheduleId: 'digest:weekly', duty: 'weekly-digest' });
     const second = await cli(['schedules', 'sync', '--json'], vars);
-    expect(json(second).schedules.map((s: { outcome: string }) => s.outcome)).toEqual(Array(duties).fill('unchanged'));
+    expect(json(second).schedules.map((s: { outcome: string }) => s.outcome)).toEqual(Array(duties + 1).fill('unchanged'));
     const list = json(await cli(['schedules', 'list', '--json'], vars));
     expect(list.map((s: { scheduleId: string; timezone: string }) => [s.scheduleId, s.timezone])).toContainEqual([
       'duty:enforcement-statistics',
