@@ -6,7 +6,7 @@ import type { ReviewStatus } from '../../../contracts/review';
 import { durationLabel, PART_STATE_LABELS } from '../../../domain/review';
 import { cstDateTime } from '../format';
 import type { LayoutContext } from '../views/layout';
-import { Page } from '../views/page';
+import { Done, Page, StateBadge } from '../views/page';
 import { TYPE_LABELS } from '../views/pages';
 import type { ReviewListRow } from '../../service/review-reads';
 import { AddItemForm, itemPath } from './items';
@@ -28,22 +28,6 @@ const STYLES = ['reviews.css'];
 
 export const REVIEW_STATE_LABELS: Record<string, string> = { open: '进行中', closed: '已结束' };
 const partLabel = (s: string) => PART_STATE_LABELS[s] ?? s;
-
-function StateBadge({ state, label }: { state: string; label: string }) {
-  return (
-    <span class={`badge st-${state}`} data-state={state}>
-      {label}
-    </span>
-  );
-}
-
-function Done({ message }: { message?: string }) {
-  return message ? (
-    <div class="alert alert-ok" role="status">
-      {message}
-    </div>
-  ) : null;
-}
 
 // ---------------------------------------------------------------- 列表
 

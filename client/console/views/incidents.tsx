@@ -37,7 +37,7 @@ import {
 } from '../reviews/forms';
 import type { LayoutContext } from './layout';
 import { NOTIFICATION_STATUS_LABELS } from './deliveries';
-import { Page, renderPage, TableHead } from './page';
+import { Done, Page, renderPage, StateBadge, TableHead } from './page';
 
 const STYLES = ['incidents.css'];
 
@@ -70,22 +70,6 @@ function cstInstant(instant: string | Date | null | undefined): string {
 }
 
 const CST_HINT = '按北京时间填写';
-
-function StateBadge({ state }: { state: string }) {
-  return (
-    <span class={`badge st-${state}`} data-state={state}>
-      {stateLabel(state)}
-    </span>
-  );
-}
-
-function Done({ message }: { message?: string }) {
-  return message ? (
-    <div class="alert alert-ok" role="status">
-      {message}
-    </div>
-  ) : null;
-}
 
 function TopError({ fs }: { fs?: IncidentFormState }) {
   return fs ? (
@@ -189,7 +173,7 @@ function IncidentRow({ r, now }: { r: IncidentListRow; now: Date }) {
         <WindowCell due={r.pressDueAt} done={r.pressAt} statutory={r.statutory} now={now} />
       </td>
       <td>
-        <StateBadge state={r.state} />
+        <StateBadge state={r.state} label={stateLabel(r.state)} />
       </td>
     </tr>
   );
@@ -808,7 +792,7 @@ export function incidentPage(ctx: LayoutContext, d: IncidentDetail, opts: Incide
       <h1>
         {x.title} <span class="badge st-open">{x.level}</span>{' '}
         <span id="incident-state">
-          <StateBadge state={x.state} />
+          <StateBadge state={x.state} label={stateLabel(x.state)} />
         </span>
       </h1>
       <Done message={opts.done} />

@@ -31,6 +31,24 @@ const NAV: NavItem[] = [
   { key: 'admin', href: '/admin/units', label: '系统管理', adminOnly: true },
 ];
 
+/** A cycle's, review's or incident's state as a badge (`data-state` for tests and styles). */
+export function StateBadge({ state, label }: { state: string; label: string }) {
+  return (
+    <span class={`badge st-${state}`} data-state={state}>
+      {label}
+    </span>
+  );
+}
+
+/** The "done" notice after a form's redirect. */
+export function Done({ message }: { message?: string }) {
+  return message ? (
+    <div class="alert alert-ok" role="status">
+      {message}
+    </div>
+  ) : null;
+}
+
 /** A table's header row. */
 export function TableHead({ cols }: { cols: string[] }) {
   return (
