@@ -35,10 +35,12 @@ import { identityFromWorkflowId } from '../domain/cycle-ids';
 import { resolveRecipients, type ResolvedRecipient } from '../db/recipients';
 import { config } from '../runtime/config';
 import { DELIVERY_INCOMPLETE, LEASE_HELD, leaseMsFor, type NotificationStatus } from '../contracts/delivery';
-import { MailSendError, messageIdFor, sendMail, type RecipientRefusal, type TransportTimeouts } from './mail/transport';
+import { messageIdFor, type TransportTimeouts } from './mail/transport';
 import type { MailCard } from './mail/render';
 import { loadRobotKey, robotsFor } from '../db/robot-channels';
-import { sendRobotDeliveries, type RobotDeliveryDeps } from './channels/deliver';
+import { clip, sendRobotDeliveries, type RobotDeliveryDeps } from './channels/deliver';
+import { sendEmailDeliveries } from './channels/email';
+import { openBundle, seatId, seatsFor, sendDueBundles, type BundleSeat, type Bundling } from './bundle';
 
 export interface NotifyStep {
   workflowId: string;
@@ -134,10 +136,6 @@ function currentAttempt(): { owner: string; attempt: number } {
   }
 }
 
-function clip(text: string): string {
-  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
-}
-
 type DeliveryRow = Awaited<ReturnType<PrismaClient['delivery']['findMany']>>[number];
 
 function resultOf(key: string, rows: DeliveryRow[], missing: string[], alreadySent: boolean): NotifyResult {
@@ -161,6 +159,8 @@ export async function notifyOnce(
   deps: NotifyDeps,
   step: NotifyStep,
   render: (context: { unit: UnitRow; recipients: ResolvedRecipient[] }) => NotificationMail | Promise<NotificationMail>,
+  /** Send this step together with the recipient's other steps of the duty at the same instant (./bundle.ts). */
+  bundling?: Bundling,
 ): Promise<NotifyResult> {
   const { prisma } = deps;
   const maxAttempts = deps.delivery?.maxAttempts ?? config.delivery.maxAttempts;
@@ -220,17 +220,28 @@ export async function notifyOnce(
       ...[...byAddress.values()].map((r) => ({ channel: 'email', address: r.email, name: r.name })),
       ...robots.map((r) => ({ channel: r.kind, address: r.robotId, name: r.ownerName })),
     ];
+    const seats = bundling ? await seatsFor(prisma, targets, step, bundling) : new Map<string, BundleSeat>();
     // All or none: an attempt that failed half-way (a busy database, a lost worker) must not leave the
     // next one a partial list, which it would take as the whole.
-    await prisma.$transaction(
-      targets.map((t) =>
-        prisma.delivery.upsert({
+    await prisma.$transaction([
+      ...targets.flatMap((t) => {
+        const seat = seats.get(seatId(t));
+        return seat && bundling ? [openBundle(prisma, seat, t, step, bundling, messageIdFor(seat.key))] : [];
+      }),
+      ...targets.map((t) => {
+        const seat = seats.get(seatId(t));
+        return prisma.delivery.upsert({
           where: { notificationKey_channel_address: { notificationKey: key, channel: t.channel, address: t.address } },
-          create: { notificationKey: key, workflowId: step.workflowId, ...t },
+          create: {
+            notificationKey: key,
+            workflowId: step.workflowId,
+            ...t,
+            ...(seat ? { bundleKey: seat.key, notBefore: seat.closesAt } : {}),
+          },
           update: {},
-        }),
-      ),
-    );
+        });
+      }),
+    ]);
     rows = await deliveries();
   }
   if (!existing && missing.length) {
@@ -242,13 +253,37 @@ export async function notifyOnce(
     });
   }
 
-  const pending = rows.filter((d) => d.status === 'pending' || d.status === 'sending');
+  const unfinished = (d: DeliveryRow) => d.status === 'pending' || d.status === 'sending';
+  const sendContext: SendContext = { deps, key, step, mail, messageId, timeouts, maxAttempts };
+  if (bundling && rows.some((d) => d.bundleKey !== null && unfinished(d))) {
+    const owner = currentAttempt().owner;
+    await sendDueBundles(
+      {
+        prisma,
+        owner,
+        leaseMs: sendLeaseMs(deps, timeouts),
+        notificationKey: key,
+        mail,
+        bundling,
+        send: (row, bundleMail, sendKey) =>
+          sendByChannel(
+            { ...sendContext, key: sendKey, mail: bundleMail, messageId: messageIdFor(sendKey) },
+            owner,
+            row.channel === 'email' ? [row] : [],
+            row.channel === 'email' ? [] : [row],
+          ),
+      },
+      rows,
+    );
+    rows = await deliveries();
+  }
+  const pending = rows.filter(unfinished);
   if (pending.length > 0) {
-    await sendPending({ deps, key, step, mail, messageId, timeouts, maxAttempts });
+    if (pending.some((d) => d.bundleKey === null)) await sendPending(sendContext);
     rows = await deliveries();
     const left = rows.filter((d) => d.status === 'pending' || d.status === 'sending');
     if (left.length > 0) {
-      const message = `${left.length} of ${rows.length} recipient(s) of ${key} not delivered yet: ${left.map((d) => `${d.channel === 'email' ? '' : `${d.channel} `}${d.address} (${d.lastError ?? 'no reply'})`).join('; ')}`;
+      const message = `${left.length} of ${rows.length} recipient(s) of ${key} not delivered yet: ${left.map((d) => `${d.channel === 'email' ? '' : `${d.channel} `}${d.address} (${d.bundleKey && !d.lastError ? `bundled, goes at ${d.notBefore?.toISOString() ?? 'its close'}` : (d.lastError ?? 'no reply')})`).join('; ')}`;
       await prisma.notification.update({ where: { key }, data: { lastError: clip(message) } });
       // Only robots waiting for their rate limit: come back when the first may go, not by the backoff.
       const waiting = left.every((d) => d.notBefore !== null) ? Math.min(...left.map((d) => d.notBefore!.getTime())) : undefined;
@@ -308,9 +343,8 @@ async function sendPending(ctx: SendContext): Promise<void> {
   const { key } = ctx;
   const me = currentAttempt();
   const now = new Date();
-  const robotDeps = robotDepsOf(ctx.deps);
   // E-mail and robots are sent at once: the lease covers the longer of the two deadlines.
-  const leaseUntil = new Date(now.getTime() + leaseMsFor(Math.max(ctx.timeouts.sendMs, robotDeps.endpoint.timeoutMs)));
+  const leaseUntil = new Date(now.getTime() + sendLeaseMs(ctx.deps, ctx.timeouts));
   const claimed = await prisma.notification.updateMany({
     where: { key, OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }, { leaseOwner: me.owner }] },
     data: { leaseOwner: me.owner, leaseAttempt: me.attempt, leaseUntil },
@@ -332,29 +366,16 @@ async function sendPending(ctx: SendContext): Promise<void> {
   try {
     // Read under the lease: an attempt that finished meanwhile may have sent to some of them.
     const pending = await prisma.delivery.findMany({
-      where: { notificationKey: key, status: { in: ['pending', 'sending'] } },
+      where: { notificationKey: key, status: { in: ['pending', 'sending'] }, bundleKey: null },
       orderBy: { createdAt: 'asc' },
     });
     const due = Date.now() + 50;
-    const robotRows = pending.filter((d) => d.channel !== 'email' && (d.notBefore === null || d.notBefore.getTime() <= due));
-    const emailRows = pending.filter((d) => d.channel === 'email');
-    await Promise.all([
-      sendEmail(ctx, emailRows, me.owner),
-      robotRows.length
-        ? sendRobotDeliveries(
-            robotDeps,
-            {
-              key,
-              workflowId: ctx.step.workflowId,
-              stepId: ctx.step.stepId,
-              message: ctx.mail.card ? { card: ctx.mail.card } : { subject: ctx.mail.subject, text: ctx.mail.text },
-              maxAttempts: ctx.maxAttempts,
-              leaseOwner: me.owner,
-            },
-            robotRows,
-          )
-        : undefined,
-    ]);
+    await sendByChannel(
+      ctx,
+      me.owner,
+      pending.filter((d) => d.channel === 'email'),
+      pending.filter((d) => d.channel !== 'email' && (d.notBefore === null || d.notBefore.getTime() <= due)),
+    );
   } finally {
     await prisma.notification.updateMany({
       where: { key, leaseOwner: me.owner },
@@ -363,103 +384,46 @@ async function sendPending(ctx: SendContext): Promise<void> {
   }
 }
 
-/** One SMTP transaction to the pending e-mail recipients, and each one's fate. */
-async function sendEmail(ctx: SendContext, pending: DeliveryRow[], owner: string): Promise<void> {
-  const { prisma } = ctx.deps;
-  const { key } = ctx;
-  if (pending.length === 0) return;
-  await prisma.delivery.updateMany({
-    where: { id: { in: pending.map((d) => d.id) } },
-    data: { status: 'sending', attempts: { increment: 1 }, leaseOwner: owner },
-  });
-  const outcome = await attemptSend(ctx, pending);
-  const failedNow: Array<{ email: string; error: string; attempts: number }> = [];
-  const writes = pending.map((d) => {
-    const attempts = d.attempts + 1;
-    const o = outcome.get(d.address) ?? { kind: 'transient' as const, error: 'no outcome reported by the transport' };
-    if (o.kind === 'sent') {
-      return prisma.delivery.update({
-        where: { id: d.id },
-        data: { status: 'sent', sentAt: new Date(), lastError: null, smtpResponse: o.response, smtpCode: o.code ?? null },
-      });
-    }
-    // Only a refusal the server answered counts towards the limit: a send that reached no server
-    // (relay down, connection dropped) keeps the recipient pending, so an outage delays mail but loses none.
-    const permanent = o.kind === 'permanent' || (o.code !== undefined && attempts >= ctx.maxAttempts);
-    const error = o.kind === 'permanent' ? o.error : permanent ? `${o.error} (gave up after ${attempts} attempts)` : o.error;
-    if (permanent) failedNow.push({ email: d.address, error, attempts });
-    return prisma.delivery.update({
-      where: { id: d.id },
-      data: {
-        status: permanent ? 'failed' : 'pending',
-        lastError: clip(error),
-        smtpResponse: o.response ?? null,
-        smtpCode: o.code ?? null,
-        ...(permanent ? { failedAt: new Date() } : {}),
+/** Sends ctx.mail to the given e-mail and robot deliveries at once, each recording its fate. */
+async function sendByChannel(ctx: SendContext, owner: string, emailRows: DeliveryRow[], robotRows: DeliveryRow[]): Promise<void> {
+  const { prisma, smtpUrl } = ctx.deps;
+  const { workflowId, stepId } = ctx.step;
+  await Promise.all([
+    sendEmailDeliveries(
+      {
+        prisma,
+        smtpUrl,
+        key: ctx.key,
+        workflowId,
+        stepId,
+        mail: ctx.mail,
+        messageId: ctx.messageId,
+        timeouts: ctx.timeouts,
+        maxAttempts: ctx.maxAttempts,
       },
-    });
-  });
-  await prisma.$transaction(writes);
-  for (const f of failedNow) {
-    await audit(prisma, {
-      actor: 'worker',
-      action: 'delivery.failed',
-      target: ctx.step.workflowId,
-      detail: { key, step: ctx.step.stepId, email: f.email, error: f.error, attempts: f.attempts },
-    });
-  }
+      emailRows,
+      owner,
+    ),
+    robotRows.length
+      ? sendRobotDeliveries(
+          robotDepsOf(ctx.deps),
+          {
+            key: ctx.key,
+            workflowId,
+            stepId,
+            message: ctx.mail.card ? { card: ctx.mail.card } : { subject: ctx.mail.subject, text: ctx.mail.text },
+            maxAttempts: ctx.maxAttempts,
+            leaseOwner: owner,
+          },
+          robotRows,
+        )
+      : undefined,
+  ]);
 }
 
-type Outcome =
-  { kind: 'sent'; response: string; code?: number } | { kind: 'transient' | 'permanent'; error: string; response?: string; code?: number };
-
-function replyCode(response: string): number | undefined {
-  const m = /^(\d{3})/.exec(response.trim());
-  return m ? Number(m[1]) : undefined;
-}
-
-function refusalOutcome(r: RecipientRefusal): Outcome {
-  const code = r.responseCode ?? replyCode(r.response);
-  const error = `refused: ${r.response}`;
-  return code !== undefined && code >= 500
-    ? { kind: 'permanent', error, response: r.response, code }
-    : { kind: 'transient', error, response: r.response, ...(code ? { code } : {}) };
-}
-
-/** One SMTP transaction to `pending`; each address's outcome. */
-async function attemptSend(ctx: SendContext, pending: DeliveryRow[]): Promise<Map<string, Outcome>> {
-  const out = new Map<string, Outcome>();
-  try {
-    const sent = await sendMail({
-      smtpUrl: ctx.deps.smtpUrl,
-      timeouts: ctx.timeouts,
-      to: pending.map((d) => (d.name ? { name: d.name, email: d.address } : { email: d.address })),
-      subject: ctx.mail.subject,
-      text: ctx.mail.text,
-      html: ctx.mail.html,
-      messageId: ctx.messageId,
-      key: ctx.key,
-      ...(ctx.mail.ics ? { ics: ctx.mail.ics } : {}),
-    });
-    for (const r of sent.rejectedErrors) out.set(r.email.toLowerCase(), refusalOutcome(r));
-    const code = replyCode(sent.response);
-    for (const a of sent.accepted) out.set(a.toLowerCase(), { kind: 'sent', response: sent.response, ...(code ? { code } : {}) });
-    for (const r of sent.rejected)
-      if (!out.has(r.toLowerCase())) out.set(r.toLowerCase(), { kind: 'transient', error: 'refused (no reply recorded)' });
-    return out;
-  } catch (e) {
-    const err = e instanceof MailSendError ? e : new MailSendError(String((e as Error).message ?? e), undefined, undefined, { cause: e });
-    for (const r of err.recipientErrors) out.set(r.email.toLowerCase(), refusalOutcome(r));
-    const code = err.responseCode;
-    const whole: Outcome = {
-      kind: code !== undefined && code >= 500 ? 'permanent' : 'transient',
-      error: err.reason,
-      ...(err.response ? { response: err.response } : {}),
-      ...(code !== undefined ? { code } : {}),
-    };
-    for (const d of pending) if (!out.has(d.address)) out.set(d.address, whole);
-    return out;
-  }
+/** The lease of one send: the longer of the e-mail and robot deadlines, plus the margin. */
+function sendLeaseMs(deps: NotifyDeps, timeouts: TransportTimeouts): number {
+  return leaseMsFor(Math.max(timeouts.sendMs, robotDepsOf(deps).endpoint.timeoutMs));
 }
 
 /** Recreates a lost Cycle row from the workflow ID, the step's due instant and the catalog in force; false if it cannot. */

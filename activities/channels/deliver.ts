@@ -41,7 +41,7 @@ export interface RobotSendContext {
   leaseOwner: string;
 }
 
-function clip(text: string): string {
+export function clip(text: string): string {
   return text.length > 500 ? `${text.slice(0, 497)}...` : text;
 }
 

@@ -39,8 +39,9 @@ function plain(s: string): string {
 }
 
 function rowLines(row: MailCard['rows'][number]): string[] {
-  if (row.link) return [`**${row.label}**：[登录督办系统管理台登记](${row.link})`];
   const [first = '', ...rest] = row.text;
+  if (row.link && row.inline) return [`**${row.label}**：${plain(first.trim())} [${row.linkText ?? '查看'}](${row.link})`];
+  if (row.link) return [`**${row.label}**：[${row.linkText ?? '登录督办系统管理台登记'}](${row.link})`];
   return [`**${row.label}**：${plain(first.trim())}`, ...rest.map((l) => plain(l.trim())).filter((l) => l !== '')];
 }
 
@@ -60,7 +61,7 @@ export function robotMarkdown(kind: RobotKind, source: CardSource): RobotMessage
   const card = cardOf(source);
   const max = MARKDOWN_MAX_BYTES[kind];
   const br = kind === 'dingtalk' ? '  \n' : '\n';
-  const isFooter = (r: MailCard['rows'][number]) => r.link !== undefined || r.label === '办理编号';
+  const isFooter = (r: MailCard['rows'][number]) => (r.link !== undefined && !r.inline) || r.label === '办理编号';
   const head = [`### ${plain(card.title)}`];
   const body = [...(card.lead ? [`> ${plain(card.lead)}`] : []), ...card.rows.filter((r) => !isFooter(r)).flatMap(rowLines)];
   const foot = card.rows.filter(isFooter).flatMap(rowLines);
@@ -75,7 +76,12 @@ export function robotMarkdown(kind: RobotKind, source: CardSource): RobotMessage
       used += cost;
       continue;
     }
-    const room = budget - used - bytes(CUT) - bytes(br);
+    let room = budget - used - bytes(CUT) - bytes(br);
+    // No room left for the notice of the cut: give up whole lines until it fits.
+    while (room < 0 && kept.length > 0) {
+      used -= bytes(kept.pop()!) + bytes(br);
+      room = budget - used - bytes(CUT) - bytes(br);
+    }
     kept.push(`${room > 0 ? clipBytes(line, room) : ''}${CUT}`);
     break;
   }
