@@ -141,7 +141,7 @@ export function dueLabels(dueAt: string): DueLabels {
 }
 
 /** Calendar-day distance in CST between two instants' days (b − a). */
-function dayDiff(a: DateTime, b: DateTime): number {
+export function dayDiff(a: DateTime, b: DateTime): number {
   return Math.round(b.startOf('day').diff(a.startOf('day'), 'days').days);
 }
 
@@ -166,6 +166,10 @@ export interface MailRow {
   html: string;
   /** The row's link (the console page), so a robot's markdown can make it one. */
   link?: string;
+  /** The link's words in a robot's markdown (default 登录督办系统管理台登记). */
+  linkText?: string;
+  /** The link belongs to this row of the list (a bundle's unit), not to the message's footer. */
+  inline?: boolean;
 }
 
 /** What a mail says, laid out for a channel other than e-mail (activities/channels/markdown.ts). */
@@ -205,16 +209,13 @@ function recordAndClose(input: NotificationContent, lead: string, done: string, 
   const action = `登记${done === '报送' ? '报送文号' : '办结情况'}，系统将据此停止提醒`;
   return {
     record: consoleRecordRow('登记方式', { lead, page: '本周期', action, url: input.consoleUrl }),
-    closing: [
-      `如已${done}，请尽快登记；如有疑问，请与${HELP_DESK}联系。`,
-      '',
-      '此致',
-      '敬礼！',
-      '',
-      '法治政府建设督办系统（自动发送，请勿直接回复）',
-      dateLabel(now),
-    ],
+    closing: closingLines(`如已${done}，请尽快登记；如有疑问，请与${HELP_DESK}联系。`, now),
   };
+}
+
+/** The closing lines layoutMail expects: the request, the salutation, the sender and the date. */
+export function closingLines(request: string, now: DateTime): string[] {
+  return [request, '', '此致', '敬礼！', '', '法治政府建设督办系统（自动发送，请勿直接回复）', dateLabel(now)];
 }
 
 /** Plain text and HTML of a notification: greeting, lead paragraph, numbered items, closing. */
