@@ -43,6 +43,10 @@ const postgresIntegration = [
   'robot-delivery',
 ].map((name) => `test/integration/${name}.test.ts`);
 
+// Steps are sent alone in tests (the bundling window would hold each reminder back, and time-skipping
+// would skip past it); the bundling tests set their window themselves.
+const serverEnv = { TZ: 'Asia/Shanghai', DELIVERY_BUNDLE_WINDOW_MS: '0' };
+
 const serverTimeouts = { testTimeout: 120_000, hookTimeout: 120_000, teardownTimeout: 30_000 };
 
 export default defineConfig({
@@ -66,7 +70,7 @@ export default defineConfig({
         test: {
           name: 'workflow',
           include: ['test/workflow/**/*.test.ts'],
-          env: { TZ: 'Asia/Shanghai' },
+          env: serverEnv,
           ...serverTimeouts,
           sequence: { groupOrder: 1 },
         },
@@ -75,7 +79,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          env: { TZ: 'Asia/Shanghai' },
+          env: serverEnv,
           ...serverTimeouts,
           poolOptions: { forks: { singleFork: true } },
           sequence: { groupOrder: 2 },
@@ -85,7 +89,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          env: { TZ: 'Asia/Shanghai' },
+          env: serverEnv,
           ...serverTimeouts,
           poolOptions: { forks: { singleFork: true } },
           sequence: { groupOrder: 3 },
@@ -95,7 +99,7 @@ export default defineConfig({
         test: {
           name: 'integration-pg',
           include: [...postgresIntegration, 'test/postgres/**/*.test.ts'],
-          env: { TZ: 'Asia/Shanghai' },
+          env: serverEnv,
           globalSetup: ['test/support/postgres-global.ts'],
           ...serverTimeouts,
           poolOptions: { forks: { singleFork: true } },
@@ -106,7 +110,7 @@ export default defineConfig({
         test: {
           name: 'cluster',
           include: ['test/cluster/**/*.test.ts'],
-          env: { TZ: 'Asia/Shanghai' },
+          env: serverEnv,
           globalSetup: ['test/support/cluster-global.ts'],
           ...serverTimeouts,
           poolOptions: { forks: { singleFork: true } },

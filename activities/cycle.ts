@@ -28,6 +28,9 @@ import { renderDeadlineCorrected } from './mail/correction-render';
 import { cyclePageUrl } from './mail/console-link';
 import { deadlineIcs } from './mail/ics';
 import { notifyOnce, type NotifyResult } from './notify';
+import type { Bundling } from './bundle';
+import { renderBundleMail } from './mail/bundle-render';
+import { config } from '../runtime/config';
 import { activityWarn } from './activity-log';
 
 export interface CycleActivityDeps {
@@ -38,6 +41,8 @@ export interface CycleActivityDeps {
   consoleUrl?: string;
   /** The working-day calendar for event windows in working days (default: runtime/calendar-store, read when needed). */
   calendar?: () => WorkdayCalendar;
+  /** How long same-instant steps are collected into one message per recipient (default config.delivery.bundleWindowMs; 0: never). */
+  bundleWindowMs?: number;
 }
 
 export interface SendStepInput {
@@ -554,51 +559,78 @@ export function createCycleActivities(deps: CycleActivityDeps) {
         firedAt,
         dueAt: input.dueAt,
       };
-      return notifyOnce(deps, step, async ({ unit, recipients }) => {
-        const d = cycleDuty(input.dutyCode);
-        const indexed = d.kind === 'event' && !input.provisional ? await provisionalYearOf(prisma, input.workflowId) : undefined;
-        const provisional = input.provisional ?? (indexed !== undefined ? { waitsForYear: indexed, rule: PROVISIONAL_RULE.id } : undefined);
-        const event =
-          d.kind === 'event'
-            ? {
-                at: eventInstant(d, input.eventAt, input.workflowId),
-                windowLabel: windowSpanLabel(d.window),
-                ...(provisional ? { provisional } : {}),
-              }
-            : undefined;
-        const facts = { ...unit, tags: parseTags(unit.tags) };
-        // A recurring duty reports to whom its governing rule names (a jurisdiction rule may name others);
-        // an event cycle, or an ad hoc cycle a review opened (its period names the review), to its group.
-        const group =
-          d.kind === 'event' || isReviewPeriod(input.period) ? responsibleGroupFor(d, facts) : bindingRules(d, input.period, facts)[0];
-        const mail = renderNotification({
-          duty: d,
-          ...(event ? { event } : {}),
-          period: input.period,
-          unit: { id: unit.id, name: unit.name },
-          reportTo: group?.reportTo ?? [],
-          dueAt: input.dueAt,
-          step: input.step,
-          recipients,
-          workflowId: input.workflowId,
-          now: input.firedAt,
-          consoleUrl: cyclePageUrl(deps.consoleUrl, input.workflowId),
-        });
-        return {
-          ...mail,
-          ics: deadlineIcs({
-            workflowId: input.workflowId,
-            dutyTitle: d.title,
+      return notifyOnce(
+        deps,
+        step,
+        async ({ unit, recipients }) => {
+          const d = cycleDuty(input.dutyCode);
+          const indexed = d.kind === 'event' && !input.provisional ? await provisionalYearOf(prisma, input.workflowId) : undefined;
+          const provisional =
+            input.provisional ?? (indexed !== undefined ? { waitsForYear: indexed, rule: PROVISIONAL_RULE.id } : undefined);
+          const event =
+            d.kind === 'event'
+              ? {
+                  at: eventInstant(d, input.eventAt, input.workflowId),
+                  windowLabel: windowSpanLabel(d.window),
+                  ...(provisional ? { provisional } : {}),
+                }
+              : undefined;
+          const facts = { ...unit, tags: parseTags(unit.tags) };
+          // A recurring duty reports to whom its governing rule names (a jurisdiction rule may name others);
+          // an event cycle, or an ad hoc cycle a review opened (its period names the review), to its group.
+          const group =
+            d.kind === 'event' || isReviewPeriod(input.period) ? responsibleGroupFor(d, facts) : bindingRules(d, input.period, facts)[0];
+          const mail = renderNotification({
+            duty: d,
+            ...(event ? { event } : {}),
             period: input.period,
-            stamp: firedAt,
-            details: [`报送内容：${d.deliverable}`, `报送方式：${d.submitVia}`],
-            unitName: unit.name,
+            unit: { id: unit.id, name: unit.name },
+            reportTo: group?.reportTo ?? [],
             dueAt: input.dueAt,
-          }),
-        };
-      });
+            step: input.step,
+            recipients,
+            workflowId: input.workflowId,
+            now: input.firedAt,
+            consoleUrl: cyclePageUrl(deps.consoleUrl, input.workflowId),
+          });
+          return {
+            ...mail,
+            ics: deadlineIcs({
+              workflowId: input.workflowId,
+              dutyTitle: d.title,
+              period: input.period,
+              stamp: firedAt,
+              details: [`报送内容：${d.deliverable}`, `报送方式：${d.submitVia}`],
+              unitName: unit.name,
+              dueAt: input.dueAt,
+            }),
+          };
+        },
+        bundlingOf(input, firedAt),
+      );
     },
   };
+
+  /** Reminders and escalations of recurring duties are bundled per recipient; event cycles' steps are urgent and go alone. */
+  function bundlingOf(input: SendStepInput, firedAt: string): Bundling | undefined {
+    const windowMs = deps.bundleWindowMs ?? config.delivery.bundleWindowMs;
+    const duty = cycleDuty(input.dutyCode);
+    if (windowMs <= 0 || duty.kind === 'event' || (input.step.kind !== 'reminder' && input.step.kind !== 'escalation')) return undefined;
+    return {
+      dutyCode: input.dutyCode,
+      instant: input.step.at,
+      windowMs,
+      render: (members, recipient) =>
+        renderBundleMail({
+          duty,
+          kind: input.step.kind,
+          members,
+          recipientName: recipient.name,
+          now: firedAt,
+          ...(deps.consoleUrl ? { consoleUrl: deps.consoleUrl } : {}),
+        }),
+    };
+  }
 }
 
 export type CycleActivities = ReturnType<typeof createCycleActivities>;

@@ -12,11 +12,11 @@ function env(name: string, fallback: string): string {
 }
 
 /** A positive integer from the environment; a bad value stops the process, naming the variable. */
-function envInt(name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+function envInt(name: string, fallback: number, max = Number.MAX_SAFE_INTEGER, min = 1): number {
   const text = env(name, String(fallback));
   const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0 || value > max) {
-    throw new Error(`${name}: expected a whole number from 1 to ${max}, got "${text}"`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name}: expected a whole number from ${min} to ${max}, got "${text}"`);
   }
   return value;
 }
@@ -52,6 +52,11 @@ export const config = {
   delivery: {
     /** Failed sends to one recipient (4xx, timeouts, dropped connections) before it is given up. */
     maxAttempts: envInt('DELIVERY_MAX_ATTEMPTS', 8, 1000),
+    /**
+     * Reminders and escalations of one duty that fall together for one recipient go out as one list,
+     * collected for this long (activities/bundle.ts); 0 sends each step alone. At most an hour.
+     */
+    bundleWindowMs: envInt('DELIVERY_BUNDLE_WINDOW_MS', 60_000, 3_600_000, 0),
   },
   /** IM robots (activities/channels/). The endpoints and the window are configurable for the loopback test servers. */
   robots: {

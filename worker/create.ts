@@ -27,6 +27,8 @@ export interface DutyWorkerOptions {
   consoleUrl?: string;
   /** The working-day calendar the cycle activities read (default: runtime/calendar-store on disk, read when needed). */
   calendar?: () => WorkdayCalendar;
+  /** The bundling window of same-instant steps (default config.delivery.bundleWindowMs). */
+  bundleWindowMs?: number;
   /** A prebuilt bundle (tests reuse one across workers); default: bundle workflows/ at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra worker options (e.g. shutdownGraceTime). */
@@ -75,6 +77,7 @@ export async function createDutyWorker(opts: DutyWorkerOptions): Promise<Worker>
         smtpUrl: opts.smtpUrl,
         consoleUrl: opts.consoleUrl,
         ...(opts.calendar ? { calendar: opts.calendar } : {}),
+        ...(opts.bundleWindowMs !== undefined ? { bundleWindowMs: opts.bundleWindowMs } : {}),
       }),
     },
     ...opts.options,
