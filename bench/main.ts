@@ -1,4 +1,4 @@
-// npm run --silent bench -- <fanout|dispatch|timers|memory|robots> [--units N] [--json] [--db-file] [--wal] [--cluster] [--cache N]
+// npm run --silent bench -- <fanout|dispatch|timers|memory|robots|bundling> [--units N] [--json] [--db-file] [--wal] [--cluster] [--cache N]
 // Each benchmark runs its baseline and the product on the same real servers in this process and prints both and
 // the ratio (one JSON object with --json). Scripts, not tests: nothing here asserts a speed. See docs/benchmarks.md.
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -7,6 +7,7 @@ import { fanout } from './fanout';
 import { dispatch, timers } from './same-instant';
 import { memory } from './memory';
 import { robots } from './robots';
+import { bundling } from './bundling';
 
 const benches: Record<string, { run: (b: BenchEnv) => Promise<BenchRecord>; units: number }> = {
   fanout: { run: fanout, units: 1_000 },
@@ -14,6 +15,7 @@ const benches: Record<string, { run: (b: BenchEnv) => Promise<BenchRecord>; unit
   timers: { run: timers, units: 1_000 },
   memory: { run: memory, units: 1_000 },
   robots: { run: robots, units: 1_000 },
+  bundling: { run: bundling, units: 11 },
 };
 
 function positiveInt(name: string, min = 1) {
